@@ -1,0 +1,11 @@
+# Warning and sanitizer flags for nb's own targets (never for third-party headers).
+add_library(nb_options INTERFACE)
+target_compile_options(nb_options INTERFACE -Wall -Wextra -Wpedantic -Wno-gnu-zero-variadic-macro-arguments)
+if(NB_WERROR)
+  target_compile_options(nb_options INTERFACE -Werror)
+endif()
+if(NB_SANITIZE)
+  set(NB_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_compile_options(nb_options INTERFACE ${NB_SANITIZER_FLAGS})
+  target_link_options(nb_options INTERFACE ${NB_SANITIZER_FLAGS})
+endif()

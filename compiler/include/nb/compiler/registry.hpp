@@ -1,0 +1,52 @@
+// The element registry: every element class the compiler knows, with its parsed port counts.
+#pragma once
+
+#include <nb/element.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nb::compiler {
+
+struct PortRange {
+  static constexpr unsigned kUnbounded = 0xffffffffu;
+  unsigned min = 0;
+  unsigned max = 0;  // kUnbounded for "any number"
+  bool contains(unsigned n) const { return n >= min && n <= max; }
+};
+
+// Click's port count syntax: "1/1", "1/1-2", "0/1", "1/-" (any number), "1/1-" (at least one),
+// "2" (two in, two out). Returns nullopt when malformed.
+struct PortCounts {
+  PortRange inputs;
+  PortRange outputs;
+};
+std::optional<PortCounts> parse_port_spec(std::string_view spec);
+// Renders a range for messages: "1", "1 or 2", "any number of", "at least 1".
+std::string describe_range(const PortRange& r);
+
+struct ElementClass {
+  const ElementSpec* spec = nullptr;
+  PortCounts ports;
+};
+
+class Registry {
+ public:
+  // Every element registered with NB_REGISTER_ELEMENT in this program.
+  static const Registry& builtin();
+
+  // Adds a class; returns an error message when the class name is taken or the spec is broken.
+  std::optional<std::string> add(const ElementSpec& spec);
+  const ElementClass* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+  const std::map<std::string, ElementClass, std::less<>>& classes() const { return classes_; }
+
+ private:
+  std::map<std::string, ElementClass, std::less<>> classes_;
+};
+
+}  // namespace nb::compiler

@@ -1,0 +1,169 @@
+// Graph checks. A packet has exactly one owner at a time, so: every output feeds exactly one
+// input, no output that an element may send to is left dangling, and no packet can go around
+// in circles. Each problem is reported at the connection or element that causes it.
+#include <nb/compiler/driver.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace nb::compiler {
+namespace {
+
+std::string plural(unsigned n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+
+std::string display(const Element& e) {
+  return fmt::format("'{}' ({})", e.name, e.cls ? std::string(e.cls->spec->class_name) : std::string("?"));
+}
+
+void add_context(lang::Diagnostic& d, const Element& e) {
+  for (auto it = e.context.rbegin(); it != e.context.rend(); ++it) d.note(*it, "in the compound element instantiated here");
+}
+
+}  // namespace
+
+bool check(Graph& graph, lang::DiagnosticEngine& diags) {
+  std::size_t errors_before = diags.error_count();
+  const std::size_t n = graph.elements.size();
+  std::vector<bool> valid(graph.edges.size(), true);
+
+  // 1. Port numbers within each element's port spec.
+  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+    const Edge& e = graph.edges[i];
+    const Element& from = graph.elements[e.from];
+    const Element& to = graph.elements[e.to];
+    const PortRange& outs = from.cls->ports.outputs;
+    const PortRange& ins = to.cls->ports.inputs;
+    if (from.outputs_fixed ? e.from_port >= from.noutputs : e.from_port >= outs.max) {
+      unsigned have = from.outputs_fixed ? from.noutputs : outs.max;
+      lang::Diagnostic& d =
+          have == 0 ? diags.error(e.from_span, fmt::format("{} has no outputs: it cannot be the source of a connection",
+                                                           display(from)))
+                    : diags.error(e.from_span, fmt::format("output {} is out of range: {} has {}", e.from_port,
+                                                           display(from), plural(have, "output")));
+      if (from.outputs_fixed && from.cls->spec->output_count == OutputCount::OnePerRestArg) {
+        d.note(from.class_span, fmt::format("{} has one output per {} argument", from.cls->spec->class_name,
+                                            from.cls->spec->params.empty() ? "" : from.cls->spec->params.back().name));
+      }
+      add_context(d, from);
+      valid[i] = false;
+    }
+    if (e.to_port >= ins.max) {
+      lang::Diagnostic& d =
+          ins.max == 0 ? diags.error(e.to_span, fmt::format("{} has no inputs: it cannot be the destination of a "
+                                                            "connection",
+                                                            display(to)))
+                       : diags.error(e.to_span, fmt::format("input {} is out of range: {} has {}", e.to_port,
+                                                            display(to), plural(ins.max, "input")));
+      add_context(d, to);
+      valid[i] = false;
+    }
+  }
+
+  // 2. Each output feeds exactly one input.
+  std::map<std::pair<unsigned, unsigned>, std::size_t> owner;
+  std::vector<unsigned> max_out(n, 0), max_in(n, 0);
+  std::vector<std::vector<bool>> out_used(n), in_used(n);
+  std::vector<bool> touched(n, false);
+  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+    const Edge& e = graph.edges[i];
+    touched[e.from] = touched[e.to] = true;
+    if (!valid[i]) continue;
+    auto [it, fresh] = owner.emplace(std::make_pair(e.from, e.from_port), i);
+    if (!fresh) {
+      const Edge& first = graph.edges[it->second];
+      lang::Diagnostic& d = diags.error(e.from_span, fmt::format("output {} of {} is already connected", e.from_port,
+                                                                 display(graph.elements[e.from])));
+      d.note(first.from_span, "first connected here");
+      d.note("a packet has exactly one owner: to send copies to several places, use Tee (t :: Tee; a -> t; "
+             "t[0] -> b; t[1] -> c)");
+      valid[i] = false;
+      continue;
+    }
+    auto& ou = out_used[e.from];
+    if (ou.size() <= e.from_port) ou.resize(e.from_port + 1, false);
+    ou[e.from_port] = true;
+    auto& iu = in_used[e.to];
+    if (iu.size() <= e.to_port) iu.resize(e.to_port + 1, false);
+    iu[e.to_port] = true;
+  }
+
+  // 3. Final port counts; dangling outputs would leak packets.
+  for (std::size_t k = 0; k < n; ++k) {
+    Element& el = graph.elements[k];
+    const PortCounts& pc = el.cls->ports;
+    if (!el.outputs_fixed) el.noutputs = std::max<unsigned>(pc.outputs.min, static_cast<unsigned>(out_used[k].size()));
+    el.ninputs = std::max<unsigned>(pc.inputs.min, static_cast<unsigned>(in_used[k].size()));
+    if (!touched[k] && (el.noutputs > 0 || el.ninputs > 0)) {
+      lang::Diagnostic& d = diags.warning(el.span, fmt::format("{} is not connected to anything", display(el)));
+      add_context(d, el);
+      continue;
+    }
+    for (unsigned p = 0; p < el.noutputs; ++p) {
+      if (p < out_used[k].size() && out_used[k][p]) continue;
+      lang::Diagnostic& d = diags.error(el.span, fmt::format("output {} of {} is not connected: packets sent there "
+                                                             "would be lost",
+                                                             p, display(el)));
+      d.note(fmt::format("connect it, or send unwanted packets to Discard: {} [{}] -> Discard;", el.name, p));
+      add_context(d, el);
+    }
+    for (unsigned p = 0; p < el.ninputs; ++p) {
+      if (p < in_used[k].size() && in_used[k][p]) continue;
+      lang::Diagnostic& d = diags.warning(el.span, fmt::format("input {} of {} is not connected: it will never receive "
+                                                               "packets",
+                                                               p, display(el)));
+      add_context(d, el);
+    }
+  }
+
+  // 4. No cycles: iterative depth-first search (graphs may have 100,000 elements).
+  std::vector<std::vector<std::size_t>> adj(n);
+  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+    if (valid[i]) adj[graph.edges[i].from].push_back(i);
+  }
+  enum : std::uint8_t { White, Grey, Black };
+  std::vector<std::uint8_t> color(n, White);
+  std::vector<std::size_t> via(n, 0);  // the edge by which we entered each grey element
+  unsigned cycles = 0;
+  for (std::size_t root = 0; root < n && cycles < 5; ++root) {
+    if (color[root] != White) continue;
+    std::vector<std::pair<std::size_t, std::size_t>> stack{{root, 0}};
+    color[root] = Grey;
+    while (!stack.empty()) {
+      auto& [u, next] = stack.back();
+      if (next == adj[u].size()) {
+        color[u] = Black;
+        stack.pop_back();
+        continue;
+      }
+      std::size_t ei = adj[u][next++];
+      std::size_t v = graph.edges[ei].to;
+      if (color[v] == White) {
+        color[v] = Grey;
+        via[v] = ei;
+        stack.push_back({v, 0});
+      } else if (color[v] == Grey && cycles < 5) {
+        ++cycles;
+        // The path from v to u on the stack, closed by this edge.
+        std::vector<std::string> names;
+        for (std::size_t s = 0; s < stack.size(); ++s) {
+          if (stack[s].first == v) {
+            for (std::size_t t = s; t < stack.size(); ++t) names.push_back(graph.elements[stack[t].first].name);
+            break;
+          }
+        }
+        names.push_back(graph.elements[v].name);
+        std::string path;
+        for (std::size_t t = 0; t < names.size() && t < 12; ++t) path += (t ? " -> " : "") + names[t];
+        if (names.size() > 12) path += " -> ...";
+        const Edge& e = graph.edges[ei];
+        lang::Diagnostic& d =
+            diags.error(e.arrow.valid() ? e.arrow : e.to_span, "this connection closes a cycle: packets could loop forever");
+        d.note(fmt::format("the cycle: {}", path));
+      }
+    }
+  }
+  return diags.error_count() == errors_before;
+}
+
+}  // namespace nb::compiler

@@ -1,0 +1,807 @@
+// Elaboration: from the AST of a .nbc file to the Graph IR.
+//
+// Compound classes are expanded as Click does: the elements of an instance `f` of a compound
+// are named `f/inner`, and the compound's `input`/`output` pseudo-elements become "tunnels"
+// that are spliced away at the end, so the graph holds only primitive elements. Connections are
+// recorded by name first and resolved after each body, so elements may be used before the
+// statement that declares them.
+#include <nb/compiler/driver.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <set>
+
+namespace nb::compiler {
+namespace {
+
+using lang::ClassRef;
+using lang::Config;
+using lang::ConfigArg;
+using lang::Connection;
+using lang::Diagnostic;
+using lang::ElementClassDecl;
+using lang::ElementRef;
+using lang::Span;
+using lang::Statement;
+
+constexpr unsigned kMaxInstantiationDepth = 100;
+
+struct Binding {
+  std::string value;
+  Span defined_at;
+};
+using Bindings = std::map<std::string, Binding, std::less<>>;
+
+struct ClassScope {
+  const ClassScope* parent = nullptr;
+  std::map<std::string, const ElementClassDecl*, std::less<>> classes;
+  std::map<const ElementClassDecl*, const ClassScope*> defined_in;  // lexical scope of each class here
+};
+
+// A vertex is a primitive element or one port of a compound instance (a tunnel).
+struct Vertex {
+  bool tunnel = false;
+  unsigned element = 0;  // for elements: index into graph.elements
+  // For tunnels:
+  bool input_side = false;  // the instance's input port (fed from outside, drained inside)
+  unsigned port = 0;
+  std::string owner;        // instance name
+  std::string owner_class;  // its class name
+  Span owner_span;
+};
+
+struct RawEdge {
+  unsigned from = 0, from_port = 0, to = 0, to_port = 0;
+  Span from_span, to_span, arrow;
+};
+
+struct Instance {
+  std::string name;
+  std::string class_name;
+  Span span;
+  std::map<unsigned, unsigned> in_tunnels;   // port -> vertex
+  std::map<unsigned, unsigned> out_tunnels;  // port -> vertex
+};
+
+// What a local name in a body stands for.
+struct Local {
+  enum class Kind { Primitive, Compound, Broken } kind = Kind::Broken;
+  unsigned vertex = 0;            // Primitive
+  Instance* instance = nullptr;   // Compound
+  Span span;
+};
+
+struct SubstArg {
+  std::string text;
+  Span span;
+  bool substituted = false;
+};
+
+bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; }
+
+std::string signature(const ElementSpec& spec) {
+  std::string pos, kw;
+  for (const ParamSpec& p : spec.params) {
+    if (p.kind == ParamKind::Keyword) {
+      kw += (kw.empty() ? "" : ", ") + std::string(p.name);
+      continue;
+    }
+    std::string item = p.kind == ParamKind::Rest ? std::string(p.name) + "..." : std::string(p.name);
+    if (!p.required) item = "[" + item + "]";
+    pos += (pos.empty() ? "" : ", ") + item;
+  }
+  std::string all = pos;
+  if (!kw.empty()) all += (all.empty() ? "" : ", ") + std::string("keywords ") + kw;
+  return fmt::format("{}({})", spec.class_name, all);
+}
+
+class Elaborator {
+ public:
+  Elaborator(const Registry& registry, lang::DiagnosticEngine& diags) : registry_(registry), diags_(diags) {}
+
+  std::optional<Graph> run(const lang::Program& program) {
+    root_scope_.parent = nullptr;
+    Bindings globals;
+    body(program.statements, root_scope_, "", globals, nullptr);
+    splice();
+    return std::move(graph_);
+  }
+
+ private:
+  Diagnostic& error(Span span, std::string message) {
+    Diagnostic& d = diags_.error(span, std::move(message));
+    add_context(d);
+    return d;
+  }
+
+  void add_context(Diagnostic& d) {
+    for (auto it = context_.rbegin(); it != context_.rend(); ++it) {
+      d.note(it->span, fmt::format("in '{}' (elementclass {}) instantiated here", it->name, it->class_name));
+    }
+  }
+
+  // ---- names and classes ------------------------------------------------------------------
+
+  const ElementClassDecl* find_compound(const ClassScope& scope, std::string_view name, const ClassScope** where) {
+    for (const ClassScope* s = &scope; s; s = s->parent) {
+      auto it = s->classes.find(name);
+      if (it != s->classes.end()) {
+        if (where) *where = s;
+        return it->second;
+      }
+    }
+    return nullptr;
+  }
+
+  std::vector<std::string> class_candidates(const ClassScope& scope) {
+    std::vector<std::string> names = registry_.names();
+    for (const ClassScope* s = &scope; s; s = s->parent) {
+      for (const auto& [n, d] : s->classes) names.push_back(n);
+    }
+    return names;
+  }
+
+  bool class_exists(const ClassScope& scope, std::string_view name) {
+    return find_compound(scope, name, nullptr) || registry_.find(name);
+  }
+
+  void unknown_class(const ClassScope& scope, const lang::Ident& name) {
+    Diagnostic& d = error(name.span, fmt::format("unknown element class '{}'", name.text));
+    std::string hint = lang::closest_match(name.text, class_candidates(scope));
+    if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
+    else d.note("`nbc doc` lists every element class");
+  }
+
+  // ---- variable substitution --------------------------------------------------------------
+
+  SubstArg substitute(const ConfigArg& arg, const Bindings& vars) {
+    SubstArg out{std::string(), arg.span, false};
+    const std::string& raw = arg.raw;
+    out.text.reserve(raw.size());
+    char quote = 0;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      char c = raw[i];
+      if (quote == '\'') {
+        out.text += c;
+        if (c == '\'') quote = 0;
+        continue;
+      }
+      if (c == '\'' && !quote) quote = '\'';
+      if (c == '$' && i + 1 < raw.size() && (is_ident_char(raw[i + 1]) || raw[i + 1] == '{')) {
+        std::size_t b = i + 1, e;
+        bool braced = raw[b] == '{';
+        if (braced) {
+          e = raw.find('}', b);
+          if (e == std::string::npos) {
+            out.text += c;
+            continue;
+          }
+          std::string name = "$" + raw.substr(b + 1, e - b - 1);
+          replace(out, name, vars, arg.span.begin + static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e + 1 - i));
+          i = e;
+          continue;
+        }
+        e = b;
+        while (e < raw.size() && is_ident_char(raw[e])) ++e;
+        std::string name = raw.substr(i, e - i);
+        replace(out, name, vars, arg.span.begin + static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e - i));
+        i = e - 1;
+        continue;
+      }
+      out.text += c;
+    }
+    return out;
+  }
+
+  void replace(SubstArg& out, const std::string& name, const Bindings& vars, std::uint32_t at, std::uint32_t len) {
+    auto it = vars.find(name);
+    Span where{out.span.file, at, at + len};
+    if (it == vars.end()) {
+      Diagnostic& d = error(where, fmt::format("undefined variable '{}'", name));
+      std::vector<std::string> names;
+      for (const auto& [n, b] : vars) names.push_back(n);
+      std::string hint = lang::closest_match(name, names);
+      if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
+      else d.note("variables come from define($NAME value) or from the formal parameters of an elementclass");
+      out.text += name;
+      return;
+    }
+    out.text += it->second.value;
+    out.substituted = true;
+  }
+
+  // ---- arguments --------------------------------------------------------------------------
+
+  // Click's keyword arguments: an upper-case word, then white space, then the value.
+  static std::optional<std::pair<std::string, std::size_t>> keyword_of(std::string_view text) {
+    std::size_t i = 0;
+    if (text.empty() || !(std::isupper(static_cast<unsigned char>(text[0])) || text[0] == '_')) return std::nullopt;
+    while (i < text.size() &&
+           (std::isupper(static_cast<unsigned char>(text[i])) || std::isdigit(static_cast<unsigned char>(text[i])) ||
+            text[i] == '_'))
+      ++i;
+    if (i == text.size() || !std::isspace(static_cast<unsigned char>(text[i]))) return std::nullopt;
+    std::size_t v = i;
+    while (v < text.size() && std::isspace(static_cast<unsigned char>(text[v]))) ++v;
+    return std::make_pair(std::string(text.substr(0, i)), v);
+  }
+
+  bool parse_param(Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset) {
+    std::string_view text = std::string_view(arg.text).substr(value_offset);
+    ValueResult r = parse_value(p.type, text);
+    if (!r.ok()) {
+      for (const ValueError& e : r.errors) {
+        Span where = arg.span;
+        if (!arg.substituted) {
+          std::uint32_t b = arg.span.begin + static_cast<std::uint32_t>(value_offset + e.offset);
+          b = std::min(b, arg.span.end);
+          where = Span{arg.span.file, b, std::min(arg.span.end, b + static_cast<std::uint32_t>(std::max<std::size_t>(e.length, 1)))};
+          if (where.end <= where.begin) where.end = where.begin + 1;
+        }
+        Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
+                                                 el.cls->spec->class_name, e.message));
+        if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", arg.text));
+        if (!e.hint.empty()) d.note(e.hint);
+      }
+      return false;
+    }
+    el.params.push_back(ParamValue{&p, std::move(r.value), std::string(text), arg.span, false});
+    return true;
+  }
+
+  void bind_params(Element& el, const std::vector<SubstArg>& args, Span where) {
+    const ElementSpec& spec = *el.cls->spec;
+    std::vector<const ParamSpec*> positional;
+    const ParamSpec* rest = nullptr;
+    for (const ParamSpec& p : spec.params) {
+      if (p.kind == ParamKind::Positional) positional.push_back(&p);
+      if (p.kind == ParamKind::Rest) rest = &p;
+    }
+    std::map<std::string_view, Span> given;
+    std::size_t next = 0;
+    std::size_t rest_count = 0;
+    Span first_keyword;
+    for (const SubstArg& arg : args) {
+      if (arg.text.empty()) {
+        error(arg.span.size() ? arg.span : where, "empty argument")
+            .note("remove the extra ',' or give a value");
+        continue;
+      }
+      auto kw = keyword_of(arg.text);
+      const ParamSpec* by_keyword = nullptr;
+      if (kw) {
+        for (const ParamSpec& p : spec.params) {
+          if (p.kind != ParamKind::Rest && p.name == kw->first) by_keyword = &p;
+        }
+        bool positional_left = next < positional.size() || rest != nullptr;
+        if (!by_keyword && !positional_left) {
+          Span kspan{arg.span.file, arg.span.begin, arg.span.begin + static_cast<std::uint32_t>(kw->first.size())};
+          if (arg.substituted) kspan = arg.span;
+          Diagnostic& d = error(kspan, fmt::format("unknown keyword '{}' for {}", kw->first, spec.class_name));
+          std::vector<std::string> names;
+          for (const ParamSpec& p : spec.params) names.emplace_back(p.name);
+          std::string hint = lang::closest_match(kw->first, names);
+          if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
+          d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+          continue;
+        }
+      }
+      if (by_keyword) {
+        auto prev = given.find(by_keyword->name);
+        if (prev != given.end()) {
+          error(arg.span, fmt::format("{} is given more than once", by_keyword->name))
+              .note(prev->second, "first given here");
+          continue;
+        }
+        given[by_keyword->name] = arg.span;
+        if (!first_keyword.valid()) first_keyword = arg.span;
+        parse_param(el, *by_keyword, arg, kw->second);
+        continue;
+      }
+      if (first_keyword.valid()) {
+        error(arg.span, "positional argument after a keyword argument")
+            .note(first_keyword, "keyword arguments start here")
+            .note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+        continue;
+      }
+      if (next < positional.size()) {
+        const ParamSpec* p = positional[next++];
+        given[p->name] = arg.span;
+        parse_param(el, *p, arg, 0);
+      } else if (rest) {
+        ++rest_count;
+        given[rest->name] = arg.span;
+        parse_param(el, *rest, arg, 0);
+      } else {
+        Diagnostic& d = error(arg.span, fmt::format("too many arguments for {}", spec.class_name));
+        d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+        break;
+      }
+    }
+    // Missing required parameters, then defaults.
+    for (const ParamSpec& p : spec.params) {
+      if (given.count(p.name)) continue;
+      if (p.required) {
+        Diagnostic& d = error(where, p.kind == ParamKind::Rest
+                                         ? fmt::format("{} needs at least one {}", spec.class_name, p.name)
+                                         : fmt::format("missing required argument {} of {}", p.name, spec.class_name));
+        d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+        continue;
+      }
+      if (!p.default_value.empty()) {
+        ValueResult r = parse_value(p.type, p.default_value);
+        if (r.ok()) el.params.push_back(ParamValue{&p, std::move(r.value), std::string(p.default_value), Span{}, true});
+      }
+    }
+    // Keep params in schema order, whatever order the user wrote them in.
+    std::vector<ParamValue> ordered;
+    ordered.reserve(el.params.size());
+    for (const ParamSpec& p : spec.params) {
+      for (ParamValue& v : el.params) {
+        if (v.param == &p) ordered.push_back(std::move(v));
+      }
+    }
+    el.params = std::move(ordered);
+    // Output counts fixed by the arguments.
+    const PortRange& outs = el.cls->ports.outputs;
+    if (spec.output_count == OutputCount::OnePerRestArg) {
+      el.noutputs = static_cast<unsigned>(rest_count);
+      el.outputs_fixed = true;
+    } else if (spec.output_count == OutputCount::FromParam) {
+      if (const ParamValue* n = el.param(spec.output_count_param); n && !n->is_default) {
+        std::uint64_t v = 0;
+        if (auto* u = std::get_if<std::uint64_t>(&n->value)) v = *u;
+        else if (auto* s = std::get_if<std::int64_t>(&n->value)) v = *s < 0 ? 0 : static_cast<std::uint64_t>(*s);
+        if (!outs.contains(static_cast<unsigned>(std::min<std::uint64_t>(v, 0xfffffffe)))) {
+          error(n->span, fmt::format("{} cannot have {} outputs: it has {} outputs", spec.class_name, v,
+                                     describe_range(outs)));
+        } else {
+          el.noutputs = static_cast<unsigned>(v);
+          el.outputs_fixed = true;
+        }
+      }
+    }
+  }
+
+  // ---- instantiation ----------------------------------------------------------------------
+
+  // Creates the element or compound instance `local` of class `cls` in the current body.
+  Local instantiate(const std::string& prefix, const std::string& local, bool anonymous, const ClassRef& cls,
+                    const lang::Ident& class_ident, Span span, const ClassScope& scope, const Bindings& vars) {
+    Local result;
+    result.span = span;
+    std::vector<SubstArg> args;
+    if (cls.config) {
+      for (const ConfigArg& a : cls.config->args) args.push_back(substitute(a, vars));
+    }
+    Span class_span = cls.inline_body ? cls.span : class_ident.span;
+
+    const ClassScope* defined_in = &scope;
+    const ElementClassDecl* decl = cls.inline_body.get();
+    if (!decl) decl = find_compound(scope, class_ident.text, &defined_in);
+    // Follow `elementclass A B;` synonyms.
+    for (int hops = 0; decl && decl->synonym; ++hops) {
+      if (hops > 64) {
+        error(decl->synonym->span, fmt::format("elementclass '{}' is defined in terms of itself", decl->name.text));
+        return result;
+      }
+      const ClassScope* where = defined_in;
+      const ElementClassDecl* next = find_compound(*where, decl->synonym->text, &defined_in);
+      if (!next) {
+        const ElementClass* prim = registry_.find(decl->synonym->text);
+        if (!prim) {
+          unknown_class(*where, *decl->synonym);
+          return result;
+        }
+        return primitive(prefix, local, anonymous, *prim, args, span, class_span, cls);
+      }
+      decl = next;
+    }
+    if (decl) {
+      if (cls.inline_body) defined_in = &scope;
+      return compound(prefix, local, *decl, *defined_in, args, span, cls, vars);
+    }
+    const ElementClass* prim = registry_.find(class_ident.text);
+    if (!prim) {
+      unknown_class(scope, class_ident);
+      return result;
+    }
+    return primitive(prefix, local, anonymous, *prim, args, span, class_span, cls);
+  }
+
+  Local primitive(const std::string& prefix, const std::string& local, bool anonymous, const ElementClass& cls,
+                  const std::vector<SubstArg>& args, Span span, Span class_span, const ClassRef& ref) {
+    Element el;
+    el.name = prefix + local;
+    el.cls = &cls;
+    el.anonymous = anonymous;
+    el.span = span;
+    el.class_span = class_span;
+    for (const Instance& inst : context_) el.context.push_back(inst.span);
+    Span where = ref.config ? ref.config->span : class_span;
+    bind_params(el, args, where);
+    graph_.elements.push_back(std::move(el));
+    Vertex v;
+    v.element = static_cast<unsigned>(graph_.elements.size() - 1);
+    vertices_.push_back(v);
+    return Local{Local::Kind::Primitive, static_cast<unsigned>(vertices_.size() - 1), nullptr, span};
+  }
+
+  Local compound(const std::string& prefix, const std::string& local, const ElementClassDecl& decl,
+                 const ClassScope& defined_in, const std::vector<SubstArg>& args, Span span, const ClassRef& ref,
+                 const Bindings& outer_vars) {
+    Local result;
+    result.span = span;
+    std::string class_name = decl.name.text.empty() ? std::string("{...}") : decl.name.text;
+    if (std::find(active_.begin(), active_.end(), &decl) != active_.end()) {
+      Diagnostic& d = error(span, fmt::format("recursive compound class '{}': it contains itself", class_name));
+      d.note(decl.name.span.valid() ? decl.name.span : decl.span, fmt::format("'{}' is defined here", class_name));
+      return result;
+    }
+    if (active_.size() >= kMaxInstantiationDepth) {
+      error(span, fmt::format("compound classes are instantiated too deeply (the limit is {})",
+                              kMaxInstantiationDepth));
+      return result;
+    }
+    // Bind formals: positional ones in order, KEYWORD ones by keyword.
+    Bindings vars = outer_vars;
+    std::vector<const lang::Formal*> positional;
+    for (const lang::Formal& f : decl.formals) {
+      if (!f.keyword) positional.push_back(&f);
+    }
+    std::size_t next = 0;
+    std::set<std::string> bound;
+    Span where = ref.config ? ref.config->span : span;
+    for (const SubstArg& arg : args) {
+      auto kw = keyword_of(arg.text);
+      const lang::Formal* by_kw = nullptr;
+      if (kw) {
+        for (const lang::Formal& f : decl.formals) {
+          if (f.keyword && f.keyword->text == kw->first) by_kw = &f;
+        }
+      }
+      if (by_kw) {
+        vars[by_kw->variable.text] = Binding{arg.text.substr(kw->second), arg.span};
+        bound.insert(by_kw->variable.text);
+      } else if (next < positional.size()) {
+        const lang::Formal* f = positional[next++];
+        vars[f->variable.text] = Binding{arg.text, arg.span};
+        bound.insert(f->variable.text);
+      } else {
+        Diagnostic& d = error(arg.span, fmt::format("too many arguments for elementclass {}", class_name));
+        d.note(decl.span, fmt::format("'{}' is defined here", class_name));
+        break;
+      }
+    }
+    for (const lang::Formal& f : decl.formals) {
+      if (!bound.count(f.variable.text)) {
+        Diagnostic& d = error(where, fmt::format("missing argument {} of elementclass {}",
+                                                 f.keyword ? f.keyword->text : f.variable.text, class_name));
+        d.note(f.variable.span, "the formal parameter is declared here");
+        vars[f.variable.text] = Binding{"", f.variable.span};
+      }
+    }
+
+    instances_.push_back(Instance{prefix + local, class_name, span, {}, {}});
+    Instance* inst = &instances_.back();
+    result.kind = Local::Kind::Compound;
+    result.instance = inst;
+    active_.push_back(&decl);
+    context_.push_back(*inst);
+    ClassScope& scope = scopes_.emplace_back();
+    scope.parent = &defined_in;
+    body(decl.body, scope, prefix + local + "/", vars, inst);
+    context_.pop_back();
+    active_.pop_back();
+    return result;
+  }
+
+  unsigned tunnel(Instance& inst, bool input_side, unsigned port) {
+    auto& map = input_side ? inst.in_tunnels : inst.out_tunnels;
+    auto it = map.find(port);
+    if (it != map.end()) return it->second;
+    Vertex v;
+    v.tunnel = true;
+    v.input_side = input_side;
+    v.port = port;
+    v.owner = inst.name;
+    v.owner_class = inst.class_name;
+    v.owner_span = inst.span;
+    vertices_.push_back(v);
+    unsigned id = static_cast<unsigned>(vertices_.size() - 1);
+    map[port] = id;
+    return id;
+  }
+
+  // ---- bodies -----------------------------------------------------------------------------
+
+  struct HopRef {
+    std::string local;  // resolved local name ("" when broken)
+    Span span;
+  };
+
+  void body(const std::vector<Statement>& stmts, ClassScope& scope, const std::string& prefix, const Bindings& outer,
+            Instance* self) {
+    Bindings vars = outer;
+    // Classes and defines of this body first: both may be used before they are written.
+    for (const Statement& st : stmts) {
+      if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
+        const ElementClassDecl& d = **decl;
+        auto prev = scope.classes.find(d.name.text);
+        if (prev != scope.classes.end()) {
+          error(d.name.span, fmt::format("redefinition of elementclass '{}'", d.name.text))
+              .note(prev->second->name.span, fmt::format("'{}' previously defined here", d.name.text));
+          continue;
+        }
+        if (registry_.find(d.name.text)) {
+          diags_.warning(d.name.span, fmt::format("elementclass '{}' hides the built-in element class of that name",
+                                                  d.name.text));
+        }
+        scope.classes[d.name.text] = &d;
+      } else if (auto* def = std::get_if<lang::Define>(&st.node)) {
+        for (const lang::DefineEntry& e : def->entries) {
+          auto prev = defined_.find(e.variable.text);
+          if (prev != defined_.end() && prev->second.first == self) {
+            error(e.variable.span, fmt::format("'{}' is already defined", e.variable.text))
+                .note(prev->second.second, "previously defined here");
+            continue;
+          }
+          defined_[e.variable.text] = {self, e.variable.span};
+          vars[e.variable.text] = Binding{e.value.raw, e.variable.span};
+        }
+      } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
+        graph_.requirements.push_back(Requirement{req->config.args, st.span});
+      }
+    }
+
+    // Names declared anywhere in this body.
+    std::map<std::string, Span, std::less<>> declared;
+    for (const Statement& st : stmts) {
+      auto* conn = std::get_if<Connection>(&st.node);
+      if (!conn) continue;
+      for (const lang::Hop& h : conn->hops) {
+        if (h.element.kind != ElementRef::Kind::Declaration) continue;
+        for (const lang::Ident& n : h.element.names) declared.emplace(n.text, n.span);
+      }
+    }
+
+    std::map<std::string, Local, std::less<>> locals;
+    unsigned counter = 0;
+    std::vector<std::vector<HopRef>> resolved;  // per connection, per hop
+    std::vector<const Connection*> connections;
+
+    for (const Statement& st : stmts) {
+      auto* conn = std::get_if<Connection>(&st.node);
+      if (!conn) continue;
+      connections.push_back(conn);
+      std::vector<HopRef>& refs = resolved.emplace_back();
+      refs.reserve(conn->hops.size());
+      for (const lang::Hop& h : conn->hops) {
+        const ElementRef& e = h.element;
+        HopRef ref{"", e.span};
+        switch (e.kind) {
+          case ElementRef::Kind::Declaration: {
+            if (e.names.size() > 1 && conn->hops.size() > 1) {
+              error(e.names[1].span, "a declaration of several elements cannot be part of a connection")
+                  .note("declare them in a statement of their own: a, b :: Counter;");
+            }
+            for (const lang::Ident& n : e.names) {
+              ++counter;
+              if (n.text == "input" || n.text == "output") {
+                error(n.span, fmt::format("'{}' is reserved for the ports of an elementclass", n.text));
+                continue;
+              }
+              auto prev = locals.find(n.text);
+              if (prev != locals.end()) {
+                error(n.span, fmt::format("redeclaration of '{}'", n.text))
+                    .note(prev->second.span, fmt::format("'{}' previously declared here", n.text));
+                continue;
+              }
+              if (self == nullptr && class_exists(scope, n.text)) {
+                diags_.warning(n.span, fmt::format("element '{}' has the name of an element class", n.text));
+              }
+              locals[n.text] = instantiate(prefix, n.text, false, e.cls, e.cls.name, n.span, scope, vars);
+            }
+            ref.local = e.names.front().text;
+            break;
+          }
+          case ElementRef::Kind::Anonymous: {
+            ++counter;
+            std::string cname = e.cls.inline_body ? "compound" : e.cls.name.text;
+            std::string local = fmt::format("{}@{}", cname, counter);
+            locals[local] = instantiate(prefix, local, true, e.cls, e.cls.name, e.span, scope, vars);
+            ref.local = local;
+            break;
+          }
+          case ElementRef::Kind::Reference: {
+            const lang::Ident& n = e.names.front();
+            if (n.text == "input" || n.text == "output") {
+              if (!self) {
+                error(n.span, fmt::format("'{}' can only be used inside an elementclass", n.text));
+                break;
+              }
+              ref.local = n.text;
+              break;
+            }
+            if (declared.count(n.text)) {
+              ref.local = n.text;
+              break;
+            }
+            if (class_exists(scope, n.text)) {
+              ++counter;
+              std::string local = fmt::format("{}@{}", n.text, counter);
+              ClassRef cls;
+              cls.name = n;
+              cls.span = n.span;
+              locals[local] = instantiate(prefix, local, true, cls, n, n.span, scope, vars);
+              ref.local = local;
+              break;
+            }
+            undeclared(n, declared, scope);
+            break;
+          }
+        }
+        refs.push_back(std::move(ref));
+      }
+    }
+
+    // Connections, now that every local name exists.
+    for (std::size_t c = 0; c < connections.size(); ++c) {
+      const Connection& conn = *connections[c];
+      const std::vector<HopRef>& refs = resolved[c];
+      for (std::size_t i = 1; i < conn.hops.size(); ++i) {
+        const lang::Hop& a = conn.hops[i - 1];
+        const lang::Hop& b = conn.hops[i];
+        if (refs[i - 1].local.empty() || refs[i].local.empty()) continue;
+        unsigned out_port = a.out_port ? a.out_port->port : 0;
+        unsigned in_port = b.in_port ? b.in_port->port : 0;
+        Span from_span = a.out_port ? Span{a.out_port->span.file, a.element.span.begin, a.out_port->span.end} : a.element.span;
+        Span to_span = b.in_port ? Span{b.in_port->span.file, b.in_port->span.begin, b.element.span.end} : b.element.span;
+        if (!a.out_port && a.element.names.size() == 1 && a.element.kind != ElementRef::Kind::Reference) {
+          from_span = a.element.names.front().span;
+        }
+        auto src = endpoint(refs[i - 1].local, locals, self, out_port, /*as_source=*/true, from_span);
+        auto dst = endpoint(refs[i].local, locals, self, in_port, /*as_source=*/false, to_span);
+        if (!src || !dst) continue;
+        raw_.push_back(RawEdge{src->first, src->second, dst->first, dst->second, from_span, to_span, b.arrow});
+      }
+      // A lone element reference is not a statement with any effect in Click either.
+    }
+  }
+
+  void undeclared(const lang::Ident& n, const std::map<std::string, Span, std::less<>>& declared,
+                  const ClassScope& scope) {
+    bool looks_like_class = std::isupper(static_cast<unsigned char>(n.text[0]));
+    std::vector<std::string> candidates;
+    for (const auto& [name, span] : declared) candidates.push_back(name);
+    std::string hint_elem = lang::closest_match(n.text, candidates);
+    std::string hint_class = lang::closest_match(n.text, class_candidates(scope));
+    Diagnostic& d = looks_like_class && hint_elem.empty()
+                        ? error(n.span, fmt::format("unknown element class '{}'", n.text))
+                        : error(n.span, fmt::format("undeclared element '{}'", n.text));
+    if (!hint_elem.empty()) {
+      d.note(declared.at(hint_elem), fmt::format("did you mean '{}'?", hint_elem));
+    } else if (!hint_class.empty()) {
+      d.note(fmt::format("did you mean '{}'?", hint_class));
+    } else {
+      d.note(fmt::format("declare it first, for example: {} :: Counter;", n.text));
+    }
+  }
+
+  // The vertex and port a hop stands for as a connection's source or destination.
+  std::optional<std::pair<unsigned, unsigned>> endpoint(const std::string& local,
+                                                        std::map<std::string, Local, std::less<>>& locals,
+                                                        Instance* self, unsigned port, bool as_source, Span span) {
+    if (local == "input" || local == "output") {
+      bool is_input = local == "input";
+      if (is_input != as_source) {
+        error(span, is_input ? "'input' can only be the source of a connection (packets enter the class there)"
+                             : "'output' can only be the destination of a connection (packets leave the class there)");
+        return std::nullopt;
+      }
+      return std::make_pair(tunnel(*self, is_input, port), 0u);
+    }
+    auto it = locals.find(local);
+    if (it == locals.end() || it->second.kind == Local::Kind::Broken) return std::nullopt;
+    if (it->second.kind == Local::Kind::Primitive) return std::make_pair(it->second.vertex, port);
+    return std::make_pair(tunnel(*it->second.instance, !as_source, port), 0u);
+  }
+
+  // ---- splicing compound ports away ---------------------------------------------------------
+
+  void splice() {
+    std::vector<std::vector<unsigned>> out_edges(vertices_.size());
+    std::vector<unsigned> in_degree(vertices_.size(), 0);
+    for (unsigned i = 0; i < raw_.size(); ++i) {
+      out_edges[raw_[i].from].push_back(i);
+      ++in_degree[raw_[i].to];
+    }
+    // A tunnel forwards to exactly one place: packets are never duplicated implicitly.
+    for (unsigned v = 0; v < vertices_.size(); ++v) {
+      const Vertex& t = vertices_[v];
+      if (!t.tunnel || out_edges[v].size() < 2) continue;
+      const RawEdge& first = raw_[out_edges[v][0]];
+      for (std::size_t k = 1; k < out_edges[v].size(); ++k) {
+        const RawEdge& e = raw_[out_edges[v][k]];
+        Diagnostic& d = t.input_side
+            ? diags_.error(e.from_span, fmt::format("input {} of elementclass {} is connected to more than one element",
+                                                    t.port, t.owner_class))
+            : diags_.error(e.from_span, fmt::format("output {} of '{}' is already connected", t.port, t.owner));
+        d.note(first.from_span, "first connected here");
+        d.note("a packet has exactly one owner: to send copies to several places, use Tee");
+      }
+      // Outputs of compounds that nothing inside feeds.
+    }
+    for (unsigned v = 0; v < vertices_.size(); ++v) {
+      const Vertex& t = vertices_[v];
+      if (t.tunnel && !t.input_side && in_degree[v] == 0 && !out_edges[v].empty()) {
+        const RawEdge& e = raw_[out_edges[v][0]];
+        diags_.error(e.from_span, fmt::format("'{}' has no output {}: elementclass {} never connects 'output [{}]'",
+                                              t.owner, t.port, t.owner_class, t.port));
+      }
+    }
+    for (const RawEdge& e : raw_) {
+      if (vertices_[e.from].tunnel) continue;
+      unsigned v = e.to, port = e.to_port;
+      const RawEdge* last = &e;
+      std::size_t steps = 0;
+      bool ok = true;
+      while (vertices_[v].tunnel) {
+        const Vertex& t = vertices_[v];
+        if (out_edges[v].empty()) {
+          if (t.input_side) {
+            Diagnostic& d = diags_.error(last->to_span, fmt::format("'{}' has no input {}: elementclass {} never uses "
+                                                                    "'input [{}]'",
+                                                                    t.owner, t.port, t.owner_class, t.port));
+            d.note(t.owner_span, fmt::format("'{}' is declared here", t.owner));
+          } else {
+            Diagnostic& d = diags_.error(t.owner_span, fmt::format("output {} of '{}' is not connected: packets sent "
+                                                                   "there would be lost",
+                                                                   t.port, t.owner));
+            d.note(last->to_span, "packets reach it from here");
+            d.note("connect it, or send unwanted packets to Discard explicitly");
+          }
+          ok = false;
+          break;
+        }
+        last = &raw_[out_edges[v][0]];
+        v = last->to;
+        port = last->to_port;
+        if (++steps > vertices_.size()) {
+          diags_.error(e.to_span, "packets could loop forever through the ports of compound elements");
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      graph_.edges.push_back(Edge{vertices_[e.from].element, e.from_port, vertices_[v].element, port, e.from_span,
+                                  last->to_span, e.arrow});
+    }
+  }
+
+  const Registry& registry_;
+  lang::DiagnosticEngine& diags_;
+  Graph graph_;
+  ClassScope root_scope_;
+  std::deque<ClassScope> scopes_;
+  std::deque<Instance> instances_;
+  std::vector<Instance> context_;
+  std::vector<const ElementClassDecl*> active_;
+  std::vector<Vertex> vertices_;
+  std::vector<RawEdge> raw_;
+  std::map<std::string, std::pair<const Instance*, Span>> defined_;
+};
+
+}  // namespace
+
+std::optional<Graph> elaborate(const lang::SourceManager& sources, const lang::Program& program,
+                               const Registry& registry, lang::DiagnosticEngine& diags) {
+  (void)sources;
+  return Elaborator(registry, diags).run(program);
+}
+
+}  // namespace nb::compiler

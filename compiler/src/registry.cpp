@@ -1,0 +1,93 @@
+#include <nb/compiler/registry.hpp>
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace nb::compiler {
+namespace {
+
+bool parse_number(std::string_view s, unsigned& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// "1", "1-2", "-" (any), "1-" (at least one)
+std::optional<PortRange> parse_range(std::string_view s) {
+  PortRange r;
+  if (s == "-") return PortRange{0, PortRange::kUnbounded};
+  auto dash = s.find('-');
+  if (dash == std::string_view::npos) {
+    if (!parse_number(s, r.min)) return std::nullopt;
+    r.max = r.min;
+    return r;
+  }
+  if (!parse_number(s.substr(0, dash), r.min)) return std::nullopt;
+  std::string_view hi = s.substr(dash + 1);
+  if (hi.empty()) {
+    r.max = PortRange::kUnbounded;
+  } else if (!parse_number(hi, r.max) || r.max < r.min) {
+    return std::nullopt;
+  }
+  return r;
+}
+
+}  // namespace
+
+std::optional<PortCounts> parse_port_spec(std::string_view spec) {
+  auto slash = spec.find('/');
+  if (slash == std::string_view::npos) {
+    auto r = parse_range(spec);
+    if (!r) return std::nullopt;
+    return PortCounts{*r, *r};
+  }
+  auto in = parse_range(spec.substr(0, slash));
+  auto out = parse_range(spec.substr(slash + 1));
+  if (!in || !out) return std::nullopt;
+  return PortCounts{*in, *out};
+}
+
+std::string describe_range(const PortRange& r) {
+  if (r.max == PortRange::kUnbounded) return r.min == 0 ? "any number of" : fmt::format("at least {}", r.min);
+  if (r.min == r.max) return fmt::format("{}", r.min);
+  if (r.max == r.min + 1) return fmt::format("{} or {}", r.min, r.max);
+  return fmt::format("{} to {}", r.min, r.max);
+}
+
+std::optional<std::string> Registry::add(const ElementSpec& spec) {
+  if (spec.class_name.empty()) return std::string("element spec without a class name");
+  auto ports = parse_port_spec(spec.ports);
+  if (!ports) return fmt::format("element class '{}' has a malformed port spec '{}'", spec.class_name, spec.ports);
+  if (classes_.count(spec.class_name)) return fmt::format("element class '{}' is already defined", spec.class_name);
+  classes_.emplace(std::string(spec.class_name), ElementClass{&spec, *ports});
+  return std::nullopt;
+}
+
+const ElementClass* Registry::find(std::string_view name) const {
+  auto it = classes_.find(name);
+  return it == classes_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Registry::names() const {
+  std::vector<std::string> out;
+  out.reserve(classes_.size());
+  for (const auto& [name, cls] : classes_) out.push_back(name);
+  return out;
+}
+
+const Registry& Registry::builtin() {
+  static const Registry registry = [] {
+    Registry r;
+    for (const ElementSpec* spec : registered_element_specs()) {
+      if (auto err = r.add(*spec)) {
+        // A broken built-in spec is a bug in nb itself, caught by the registry test.
+        fmt::print(stderr, "internal error: {}\n", *err);
+      }
+    }
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace nb::compiler

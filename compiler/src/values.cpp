@@ -1,0 +1,727 @@
+// Parsing configuration arguments by ParamType, with errors that point at the offending
+// character. Every scanner works on indices checked against text.size(), so no input can make
+// it read outside the argument.
+#include <nb/compiler/values.hpp>
+
+#include <fmt/format.h>
+
+#include <bit>
+#include <limits>
+#include <optional>
+#include <utility>
+
+namespace nb::compiler {
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// How a character reads inside a message: 'G', a space, byte 0x07.
+std::string describe(char c) {
+  auto u = static_cast<unsigned char>(c);
+  if (c == ' ') return "a space";
+  if (c == '\t') return "a tab";
+  if (c == '\n' || c == '\r') return "a line break";
+  if (u < 0x20 || u >= 0x7f) return fmt::format("byte 0x{:02x}", u);
+  if (c == '\'') return "\"'\"";
+  return fmt::format("'{}'", c);
+}
+
+ValueError make_error(std::size_t offset, std::size_t length, std::string message, std::string hint = {}) {
+  return ValueError{offset, length, std::move(message), std::move(hint)};
+}
+
+ValueResult fail(ValueError error) {
+  ValueResult result;
+  result.errors.push_back(std::move(error));
+  return result;
+}
+
+ValueResult succeed(Value value) {
+  return ValueResult{std::move(value), {}};
+}
+
+// ---- integers ----
+
+constexpr std::string_view kIntegerHint = "an integer looks like 42, -3 or 0x2a";
+constexpr std::string_view kUnsignedHint = "an unsigned integer looks like 42 or 0x2a";
+
+ValueResult parse_integer(std::string_view text, bool is_signed) {
+  const std::string_view what = is_signed ? "an integer" : "an unsigned integer";
+  const std::string hint{is_signed ? kIntegerHint : kUnsignedHint};
+  if (text.empty()) return fail(make_error(0, 0, fmt::format("expected {}", what), hint));
+
+  std::size_t pos = 0;
+  bool negative = false;
+  if (text[0] == '-' || text[0] == '+') {
+    if (!is_signed) {
+      if (text[0] == '-') return fail(make_error(0, 1, "an unsigned integer cannot be negative"));
+      return fail(make_error(0, 1, "expected a digit, found '+'", "an unsigned integer has no sign"));
+    }
+    negative = text[0] == '-';
+    pos = 1;
+    if (pos == text.size()) return fail(make_error(0, 1, fmt::format("expected a digit after '{}'", text[0]), hint));
+  }
+
+  unsigned base = 10;
+  if (text[pos] == '0' && pos + 1 < text.size() && (text[pos + 1] == 'x' || text[pos + 1] == 'X')) {
+    base = 16;
+    pos += 2;
+    if (pos == text.size()) return fail(make_error(pos - 2, 2, "expected a hex digit after '0x'", hint));
+  }
+
+  const std::size_t digits_start = pos;
+  std::uint64_t magnitude = 0;
+  bool overflow = false;
+  for (; pos < text.size(); ++pos) {
+    int d = base == 16 ? hex_value(text[pos]) : (is_digit(text[pos]) ? text[pos] - '0' : -1);
+    if (d < 0) break;
+    if (magnitude > (std::numeric_limits<std::uint64_t>::max() - static_cast<unsigned>(d)) / base) overflow = true;
+    magnitude = magnitude * base + static_cast<unsigned>(d);
+  }
+  if (pos < text.size() || pos == digits_start) {
+    if (pos == text.size()) return fail(make_error(pos, 0, fmt::format("expected {}", what), hint));
+    const char c = text[pos];
+    std::string message = fmt::format("expected {}, found {}", base == 16 ? "a hex digit" : "a digit", describe(c));
+    std::string why = hint;
+    if (base == 10 && hex_value(c) >= 0)
+      why = "write a hexadecimal integer with a 0x prefix, like 0x2a";
+    else if (c == '.' && pos != digits_start)
+      why = "an integer has no fractional part";
+    else if (c == '-' && !is_signed)
+      why = "an unsigned integer cannot be negative";
+    return fail(make_error(pos, 1, std::move(message), std::move(why)));
+  }
+
+  constexpr auto int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (!is_signed) {
+    if (overflow)
+      return fail(
+          make_error(0, text.size(), fmt::format("integer {} is out of range", text),
+                     fmt::format("the largest unsigned integer is {}", std::numeric_limits<std::uint64_t>::max())));
+    return succeed(magnitude);
+  }
+  if (overflow || magnitude > int_max + (negative ? 1 : 0))
+    return fail(make_error(0, text.size(), fmt::format("integer {} is out of range", text),
+                           fmt::format("an integer must be between {} and {}", std::numeric_limits<std::int64_t>::min(),
+                                       std::numeric_limits<std::int64_t>::max())));
+  std::int64_t value = 0;
+  if (negative)
+    value = magnitude == int_max + 1 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(magnitude);
+  else
+    value = static_cast<std::int64_t>(magnitude);
+  return succeed(value);
+}
+
+// ---- bool ----
+
+ValueResult parse_bool(std::string_view text) {
+  // Click's BoolArg also takes the one-letter forms t/f/y/n; ported configs may use them.
+  if (text == "true" || text == "yes" || text == "1" || text == "t" || text == "y") return succeed(true);
+  if (text == "false" || text == "no" || text == "0" || text == "f" || text == "n") return succeed(false);
+  std::string hint = "a bool is true, false, yes, no, 1 or 0";
+  std::string lower{text};
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (lower != text && (lower == "true" || lower == "false" || lower == "yes" || lower == "no"))
+    hint = fmt::format("bools are lower case: write {}", lower);
+  return fail(make_error(0, text.size(), "expected 'true' or 'false'", std::move(hint)));
+}
+
+// ---- strings ----
+
+// Where an escape sequence starting at text[i] == '\\' ends; appends its expansion to out.
+// Follows Click's cp_process_backslash.
+std::size_t process_backslash(std::string_view text, std::size_t i, std::string& out) {
+  if (i + 1 >= text.size()) {
+    out += '\\';
+    return text.size();
+  }
+  const char c = text[i + 1];
+  switch (c) {
+    case '\r':
+      return i + 2 < text.size() && text[i + 2] == '\n' ? i + 3 : i + 2;
+    case '\n':
+      return i + 2;
+    case 'a':
+      out += '\a';
+      return i + 2;
+    case 'b':
+      out += '\b';
+      return i + 2;
+    case 'f':
+      out += '\f';
+      return i + 2;
+    case 'n':
+      out += '\n';
+      return i + 2;
+    case 'r':
+      out += '\r';
+      return i + 2;
+    case 't':
+      out += '\t';
+      return i + 2;
+    case 'v':
+      out += '\v';
+      return i + 2;
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7': {
+      unsigned v = 0;
+      std::size_t p = i + 1;
+      for (int d = 0; p < text.size() && text[p] >= '0' && text[p] <= '7' && d < 3; ++p, ++d)
+        v = v * 8 + static_cast<unsigned>(text[p] - '0');
+      out += static_cast<char>(v & 0xff);
+      return p;
+    }
+    case 'x': {
+      unsigned v = 0;
+      std::size_t p = i + 2;
+      for (; p < text.size() && hex_value(text[p]) >= 0; ++p)
+        v = (v * 16 + static_cast<unsigned>(hex_value(text[p]))) & 0xff;
+      out += static_cast<char>(v);
+      return p;
+    }
+    case '<': {
+      // \<48 65 6c> is binary data; spaces and comments inside are ignored.
+      unsigned v = 0;
+      int nibbles = 0;
+      std::size_t p = i + 2;
+      while (p < text.size()) {
+        const char h = text[p];
+        if (h == '>') return p + 1;
+        if (h == '/' && p + 1 < text.size() && text[p + 1] == '/') {
+          while (p < text.size() && text[p] != '\n') ++p;
+          continue;
+        }
+        if (h == '/' && p + 1 < text.size() && text[p + 1] == '*') {
+          const std::size_t close = text.find("*/", p + 2);
+          p = close == npos ? text.size() : close + 2;
+          continue;
+        }
+        if (int d = hex_value(h); d >= 0) {
+          v = v * 16 + static_cast<unsigned>(d);
+          if (++nibbles == 2) {
+            out += static_cast<char>(v);
+            v = 0;
+            nibbles = 0;
+          }
+        }
+        ++p;
+      }
+      return p;
+    }
+    default:
+      out += c;
+      return i + 2;
+  }
+}
+
+// The offset of a quote that is never closed, or npos.
+std::size_t unterminated_quote(std::string_view text) {
+  char quote = 0;
+  std::size_t open = npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote == 0) {
+      if (c == '"' || c == '\'') {
+        quote = c;
+        open = i;
+      }
+    } else if (c == quote) {
+      quote = 0;
+    } else if (quote == '"' && c == '\\') {
+      ++i;  // an escaped character never closes the string
+    }
+  }
+  return quote == 0 ? npos : open;
+}
+
+// The offset of the first whitespace character outside quotes, or npos.
+std::size_t unquoted_space(std::string_view text) {
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote == 0) {
+      if (c == '"' || c == '\'')
+        quote = c;
+      else if (is_space(c))
+        return i;
+    } else if (c == quote) {
+      quote = 0;
+    } else if (quote == '"' && c == '\\') {
+      ++i;
+    }
+  }
+  return npos;
+}
+
+ValueResult parse_string(std::string_view text, ParamType type) {
+  if (std::size_t open = unterminated_quote(text); open != npos)
+    return fail(make_error(open, 1, fmt::format("this {} starts a string that is never closed", describe(text[open])),
+                           "add the closing quote"));
+  if (type == ParamType::String) return succeed(unquote(text));
+
+  const bool is_file = type == ParamType::Filename;
+  const std::string_view what = is_file ? "file name" : "device name";
+  const std::string hint = is_file ? "a file name looks like in.pcap or \"my traces/in.pcap\""
+                                   : "a device is a DPDK port index (0), a PCI address (0000:01:00.0) "
+                                     "or a vdev spec (\"net_tap0,iface=nb0\")";
+  if (std::size_t space = unquoted_space(text); space != npos)
+    return fail(make_error(space, 1, fmt::format("{} contains an unquoted space", what),
+                           fmt::format("quote a {} that contains spaces", what)));
+  std::string value = unquote(text);
+  if (value.empty())
+    return fail(make_error(0, text.size(), fmt::format("expected a {}, found an empty string", what), hint));
+  return succeed(std::move(value));
+}
+
+// ---- IPv4 ----
+
+constexpr std::string_view kAddressHint = "an IPv4 address looks like 10.0.0.1";
+constexpr std::string_view kPrefixHint = "an IPv4 prefix looks like 10.0.0.0/8 or 10.0.0.0/255.0.0.0";
+
+struct AddressScan {
+  std::uint32_t addr = 0;
+  std::optional<ValueError> error;
+};
+
+// Parses exactly text[begin, end) as a dotted quad. `what` names it in messages.
+AddressScan scan_ipv4(std::string_view text, std::size_t begin, std::size_t end, std::string_view what,
+                      std::string_view hint) {
+  AddressScan scan;
+  auto error = [&](std::size_t offset, std::size_t length, std::string message) {
+    scan.error = make_error(offset, length, std::move(message), std::string(hint));
+    return scan;
+  };
+  // Length of an error at p: one character inside the range, empty at its end.
+  auto at = [&](std::size_t p) -> std::size_t { return p < end ? 1 : 0; };
+
+  std::size_t p = begin;
+  if (p == end) return error(p, 0, fmt::format("expected an {}", what));
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (p == end) return error(p, 0, fmt::format("{} has only {} parts; expected 4", what, part));
+      if (text[p] != '.') return error(p, 1, fmt::format("expected '.', found {}", describe(text[p])));
+      ++p;
+    }
+    const std::size_t start = p;
+    if (p == end) return error(p, 0, "expected a digit after '.'");
+    if (!is_digit(text[p])) return error(p, at(p), fmt::format("expected a digit, found {}", describe(text[p])));
+    unsigned value = 0;
+    for (; p < end && is_digit(text[p]); ++p)
+      value = std::min(value * 10 + static_cast<unsigned>(text[p] - '0'), 1000u);
+    if (value > 255)
+      return error(start, p - start, fmt::format("{} byte {} is larger than 255", what, text.substr(start, p - start)));
+    scan.addr = (scan.addr << 8) | value;
+  }
+  if (p < end) {
+    if (text[p] == '.') return error(p, end - p, fmt::format("{} has more than 4 parts", what));
+    return error(p, 1, fmt::format("expected the end of the {}, found {}", what, describe(text[p])));
+  }
+  return scan;
+}
+
+std::uint32_t prefix_mask(unsigned length) {
+  return length == 0 ? 0 : ~std::uint32_t{0} << (32 - length);
+}
+
+ValueResult parse_ipv4_address(std::string_view text) {
+  if (text.find('/') != npos) {
+    const std::size_t slash = text.find('/');
+    return fail(
+        make_error(slash, text.size() - slash, "expected an IPv4 address, not a prefix", std::string(kAddressHint)));
+  }
+  AddressScan scan = scan_ipv4(text, 0, text.size(), "IPv4 address", kAddressHint);
+  if (scan.error) return fail(std::move(*scan.error));
+  return succeed(IPv4Address{scan.addr});
+}
+
+ValueResult parse_ipv4_prefix(std::string_view text) {
+  const std::size_t slash = text.find('/');
+  const std::size_t addr_end = slash == npos ? text.size() : slash;
+  AddressScan scan = scan_ipv4(text, 0, addr_end, "IPv4 address", kPrefixHint);
+  if (scan.error) return fail(std::move(*scan.error));
+  if (slash == npos) return succeed(IPv4Prefix{scan.addr, 32});
+
+  const std::size_t p = slash + 1;
+  if (p == text.size())
+    return fail(make_error(slash, 1, "expected a prefix length or netmask after '/'", std::string(kPrefixHint)));
+
+  unsigned length = 0;
+  if (text.find('.', p) != npos) {
+    AddressScan mask = scan_ipv4(text, p, text.size(), "netmask", kPrefixHint);
+    if (mask.error) return fail(std::move(*mask.error));
+    const std::uint32_t inverted = ~mask.addr;
+    if ((inverted & (inverted + 1)) != 0)
+      return fail(make_error(p, text.size() - p, fmt::format("netmask {} is not contiguous", text.substr(p)),
+                             "a netmask is a run of 1 bits followed by 0 bits, like 255.255.255.0"));
+    length = static_cast<unsigned>(std::popcount(mask.addr));
+  } else {
+    std::size_t q = p;
+    for (; q < text.size() && is_digit(text[q]); ++q)
+      length = std::min(length * 10 + static_cast<unsigned>(text[q] - '0'), 1000u);
+    if (q == text.size() && q == p)
+      return fail(make_error(q, 0, "expected a prefix length after '/'", std::string(kPrefixHint)));
+    if (q < text.size())
+      return fail(
+          make_error(q, 1, fmt::format("expected a digit, found {}", describe(text[q])), std::string(kPrefixHint)));
+    if (length > 32)
+      return fail(make_error(p, q - p, fmt::format("prefix length {} is larger than 32", text.substr(p, q - p)),
+                             std::string(kPrefixHint)));
+  }
+  // Click accepts host bits under the mask (10.0.0.1/8) and means the network.
+  return succeed(IPv4Prefix{scan.addr & prefix_mask(length), static_cast<std::uint8_t>(length)});
+}
+
+// ---- Ethernet ----
+
+ValueResult parse_ether(std::string_view text) {
+  const std::string hint = "an Ethernet address looks like 00:11:22:33:44:55";
+  auto error = [&](std::size_t offset, std::size_t length, std::string message) {
+    return fail(make_error(offset, length, std::move(message), hint));
+  };
+  EtherAddress ether;
+  char sep = 0;
+  std::size_t p = 0;
+  if (text.empty()) return error(0, 0, "expected an Ethernet address");
+  for (std::size_t i = 0; i < 6; ++i) {
+    if (i > 0) {
+      if (p == text.size()) return error(p, 0, fmt::format("Ethernet address has only {} bytes; expected 6", i));
+      const char c = text[p];
+      if (sep == 0 && (c == ':' || c == '-')) sep = c;
+      if (c != sep) return error(p, 1, fmt::format("expected '{}', found {}", sep == 0 ? ':' : sep, describe(c)));
+      ++p;
+    }
+    const std::size_t start = p;
+    unsigned value = 0;
+    for (; p < text.size() && hex_value(text[p]) >= 0; ++p)
+      value = value * 16 + static_cast<unsigned>(hex_value(text[p]));
+    if (p == start) {
+      if (p == text.size()) return error(p, 0, fmt::format("expected a hex digit after '{}'", sep));
+      return error(p, 1, fmt::format("expected a hex digit, found {}", describe(text[p])));
+    }
+    if (p - start > 2)
+      return error(start, p - start,
+                   fmt::format("Ethernet address byte '{}' has more than 2 hex digits", text.substr(start, p - start)));
+    ether.bytes[i] = static_cast<std::uint8_t>(value);
+  }
+  if (p < text.size()) {
+    if (text[p] == sep) return error(p, text.size() - p, "Ethernet address has more than 6 bytes");
+    return error(p, 1, fmt::format("expected the end of the Ethernet address, found {}", describe(text[p])));
+  }
+  return succeed(ether);
+}
+
+// ---- byte patterns ----
+
+constexpr std::string_view kClauseHint = "a clause looks like 12/0800, 12/0800%ffff or !23/06";
+
+std::optional<ValueError> parse_clause(std::string_view text, std::size_t begin, std::size_t end, bool alone,
+                                       PatternClause& clause) {
+  auto error = [&](std::size_t offset, std::size_t length, std::string message, std::string_view hint = kClauseHint) {
+    return make_error(offset, length, std::move(message), std::string(hint));
+  };
+  auto found = [&](std::size_t p) { return p < end ? describe(text[p]) : std::string("the end of the clause"); };
+  auto at = [&](std::size_t p) -> std::size_t { return p < end ? 1 : 0; };
+
+  std::size_t p = begin;
+  if (text[p] == '!') {
+    clause.negated = true;
+    ++p;
+  }
+  if (text.substr(p, end - p) == "-")
+    return error(p, 1,
+                 alone ? "'-' matches every packet and cannot be negated"
+                       : "'-' matches every packet and must be the whole pattern",
+                 "'-' alone is a pattern that matches every packet");
+
+  const std::size_t offset_start = p;
+  std::uint64_t offset = 0;
+  for (; p < end && is_digit(text[p]); ++p)
+    offset = std::min<std::uint64_t>(offset * 10 + static_cast<unsigned>(text[p] - '0'), std::uint64_t{1} << 40);
+  if (p == offset_start) return error(p, at(p), fmt::format("expected a decimal offset, found {}", found(p)));
+  if (offset > std::numeric_limits<std::uint32_t>::max())
+    return error(offset_start, p - offset_start,
+                 fmt::format("offset {} is out of range", text.substr(offset_start, p - offset_start)));
+  clause.offset = static_cast<std::uint32_t>(offset);
+  if (p == end || text[p] != '/')
+    return error(p, at(p), fmt::format("expected '/' after the offset, found {}", found(p)));
+  ++p;
+
+  const std::size_t value_start = p;
+  for (; p < end && (hex_value(text[p]) >= 0 || text[p] == '?'); ++p) {
+  }
+  const std::size_t value_digits = p - value_start;
+  if (value_digits == 0) return error(p, at(p), fmt::format("expected a hex digit, found {}", found(p)));
+  if (p < end && text[p] != '%') return error(p, 1, fmt::format("expected a hex digit, found {}", describe(text[p])));
+  if (value_digits % 2 != 0)
+    return error(value_start, value_digits,
+                 fmt::format("value has {} hex digits; it needs an even number", value_digits),
+                 "each byte takes two hex digits: write 0f, not f");
+
+  std::size_t mask_start = npos;
+  if (p < end) {  // text[p] == '%'
+    ++p;
+    mask_start = p;
+    for (; p < end && hex_value(text[p]) >= 0; ++p) {
+    }
+    if (p < end)
+      return error(p, 1, fmt::format("expected a hex digit, found {}", describe(text[p])),
+                   text[p] == '?' ? "'?' wildcards go in the value, not the mask" : kClauseHint);
+    const std::size_t mask_digits = p - mask_start;
+    if (mask_digits == 0) return error(mask_start - 1, 1, "expected a hex mask after '%'");
+    if (mask_digits != value_digits)
+      return error(mask_start, mask_digits,
+                   fmt::format("value has {} hex digits but mask has {}", value_digits, mask_digits),
+                   "the mask needs one hex digit for each hex digit of the value");
+  }
+
+  const std::size_t n = value_digits / 2;
+  clause.value.assign(n, 0);
+  clause.mask.assign(n, 0xff);
+  for (std::size_t i = 0; i < value_digits; ++i) {
+    const unsigned shift = i % 2 == 0 ? 4 : 0;
+    const char v = text[value_start + i];
+    auto& value_byte = clause.value[i / 2];
+    auto& mask_byte = clause.mask[i / 2];
+    if (mask_start != npos) {
+      const auto m = static_cast<unsigned>(hex_value(text[mask_start + i]));
+      mask_byte = static_cast<std::uint8_t>((mask_byte & ~(0xfu << shift)) | (m << shift));
+    }
+    if (v == '?')
+      mask_byte = static_cast<std::uint8_t>(mask_byte & ~(0xfu << shift));
+    else
+      value_byte = static_cast<std::uint8_t>(value_byte | (static_cast<unsigned>(hex_value(v)) << shift));
+  }
+  // Bits outside the mask never take part in matching; clearing them makes equal patterns equal.
+  for (std::size_t i = 0; i < n; ++i) clause.value[i] &= clause.mask[i];
+  return std::nullopt;
+}
+
+ValueResult parse_pattern(std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> words;
+  for (std::size_t p = 0; p < text.size();) {
+    if (is_space(text[p])) {
+      ++p;
+      continue;
+    }
+    const std::size_t start = p;
+    while (p < text.size() && !is_space(text[p])) ++p;
+    words.emplace_back(start, p);
+  }
+  if (words.empty())
+    return fail(make_error(0, text.size(), "a byte pattern cannot be empty", "use '-' to match every packet"));
+
+  BytePattern pattern;
+  if (words.size() == 1 && text.substr(words[0].first, words[0].second - words[0].first) == "-") {
+    pattern.match_all = true;
+    return succeed(std::move(pattern));
+  }
+  ValueResult result;
+  for (auto [begin, end] : words) {
+    PatternClause clause;
+    if (auto error = parse_clause(text, begin, end, words.size() == 1, clause))
+      result.errors.push_back(std::move(*error));
+    else
+      pattern.clauses.push_back(std::move(clause));
+  }
+  if (result.ok()) result.value = std::move(pattern);
+  return result;
+}
+
+// ---- rendering ----
+
+bool is_bare_word(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!(is_alpha(c) || is_digit(c) || std::string_view("_.-:+=@%/~").find(c) != npos)) return false;
+  // "//" and "/*" would start a comment.
+  return s.find("//") == npos && s.find("/*") == npos;
+}
+
+// Click's cp_quote: a double-quoted string that unquote() turns back into `s`.
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '\\':
+      case '"':
+      case '$':
+        out += '\\';
+        out += c;
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (u < 0x20 || u == 0x7f)
+          out += fmt::format("\\{:03o}", u);
+        else
+          out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string format_ipv4(std::uint32_t a) {
+  return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+std::string format_clause(const PatternClause& clause) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out = clause.negated ? "!" : "";
+  out += fmt::format("{}/", clause.offset);
+  bool partial_mask = false;
+  std::string mask;
+  for (std::size_t i = 0; i < clause.value.size(); ++i) {
+    const std::uint8_t m = i < clause.mask.size() ? clause.mask[i] : 0xff;
+    for (unsigned shift : {4u, 0u}) {
+      const unsigned mn = (m >> shift) & 0xf;
+      const unsigned vn = (clause.value[i] >> shift) & 0xf;
+      out += mn == 0 ? '?' : digits[vn & mn];
+      mask += digits[mn];
+      if (mn != 0 && mn != 0xf) partial_mask = true;
+    }
+  }
+  if (partial_mask) out += "%" + mask;
+  return out;
+}
+
+}  // namespace
+
+ValueResult parse_value(ParamType type, std::string_view text) {
+  switch (type) {
+    case ParamType::Integer:
+      return parse_integer(text, true);
+    case ParamType::Unsigned:
+      return parse_integer(text, false);
+    case ParamType::Bool:
+      return parse_bool(text);
+    case ParamType::String:
+    case ParamType::Filename:
+    case ParamType::Device:
+      return parse_string(text, type);
+    case ParamType::IPv4Address:
+      return parse_ipv4_address(text);
+    case ParamType::IPv4Prefix:
+      return parse_ipv4_prefix(text);
+    case ParamType::EtherAddress:
+      return parse_ether(text);
+    case ParamType::BytePattern:
+      return parse_pattern(text);
+  }
+  return fail(make_error(0, text.size(), "unknown parameter type"));
+}
+
+std::string unquote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char quote_char = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (quote_char == 0) {
+      if (c == '"' || c == '\'') {
+        quote_char = c;
+        ++i;
+      } else if (c == '\\' && i + 1 < text.size() && text[i + 1] == '<') {
+        i = process_backslash(text, i, out);
+      } else {
+        out += c;
+        ++i;
+      }
+    } else if (c == quote_char) {
+      quote_char = 0;
+      ++i;
+    } else if (quote_char == '"' && c == '\\') {
+      i = process_backslash(text, i, out);
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string_view type_name(ParamType type) {
+  switch (type) {
+    case ParamType::Integer:
+      return "integer";
+    case ParamType::Unsigned:
+      return "unsigned integer";
+    case ParamType::Bool:
+      return "bool";
+    case ParamType::String:
+      return "string";
+    case ParamType::IPv4Address:
+      return "IPv4 address";
+    case ParamType::IPv4Prefix:
+      return "IPv4 prefix";
+    case ParamType::EtherAddress:
+      return "Ethernet address";
+    case ParamType::BytePattern:
+      return "byte pattern";
+    case ParamType::Filename:
+      return "file name";
+    case ParamType::Device:
+      return "device";
+  }
+  return "value";
+}
+
+std::string to_string(const Value& value) {
+  struct Render {
+    std::string operator()(std::monostate) const { return {}; }
+    std::string operator()(std::int64_t v) const { return fmt::format("{}", v); }
+    std::string operator()(std::uint64_t v) const { return fmt::format("{}", v); }
+    std::string operator()(bool v) const { return v ? "true" : "false"; }
+    std::string operator()(const std::string& v) const { return is_bare_word(v) ? v : quote(v); }
+    std::string operator()(const IPv4Address& v) const { return format_ipv4(v.addr); }
+    std::string operator()(const IPv4Prefix& v) const { return fmt::format("{}/{}", format_ipv4(v.addr), v.length); }
+    std::string operator()(const EtherAddress& v) const {
+      return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", v.bytes[0], v.bytes[1], v.bytes[2], v.bytes[3],
+                         v.bytes[4], v.bytes[5]);
+    }
+    std::string operator()(const BytePattern& v) const {
+      if (v.match_all) return "-";
+      std::string out;
+      for (const auto& clause : v.clauses) {
+        if (!out.empty()) out += ' ';
+        out += format_clause(clause);
+      }
+      return out;
+    }
+  };
+  return std::visit(Render{}, value);
+}
+
+}  // namespace nb::compiler

@@ -1,0 +1,47 @@
+#include "classifier.hpp"
+
+namespace nb::elements {
+
+namespace {
+
+constexpr ParamSpec kParams[] = {
+    {"PATTERN", ParamType::BytePattern, ParamKind::Rest, true, "",
+     "One pattern per output: space-separated offset/value[%mask] clauses, or - for every packet."},
+};
+
+}  // namespace
+
+constinit const ElementSpec Classifier::spec{
+    .class_name = "Classifier",
+    .ports = "1/-",
+    .params = kParams,
+    .brief = "classifies packets by contents",
+    .description =
+        "Sends each packet to the output of the first pattern it matches. Each argument is a "
+        "pattern, and pattern i belongs to output i, so there are as many outputs as patterns. "
+        "Patterns are tried in order and the first match wins, so put specific patterns before "
+        "general ones. Packets that match no pattern are dropped.\n"
+        "\n"
+        "A pattern is one or more clauses separated by spaces, and matches when every clause "
+        "does. A clause offset/value compares the packet's bytes starting at byte offset "
+        "(decimal) with value (hexadecimal, two digits per byte): 12/0800 matches 08 00 at bytes "
+        "12 and 13. A clause offset/value%mask compares only the bits set in mask, which has as "
+        "many hex digits as value: 14/40%f0 matches a high nibble of 4. A '?' digit in value "
+        "matches any nibble: 14/4? is the same as 14/40%f0. A clause preceded by '!' matches when "
+        "the bytes differ: !23/06. A pattern that is just - matches every packet.\n"
+        "\n"
+        "Input 0 (push): any packets, usually starting at their Ethernet header. Output i (push): "
+        "the packets whose first matching pattern is pattern i.",
+    .example =
+        "c :: Classifier(12/0806 20/0001, 12/0806 20/0002, 12/0800, -);\n"
+        "FromDevice(0) -> c;\n"
+        "c[0] -> ToDump(arp_requests.pcap);\n"
+        "c[1] -> ToDump(arp_replies.pcap);\n"
+        "c[2] -> Strip(14) -> CheckIPHeader -> DecIPTTL -> Unstrip(14) -> ToDevice(1);\n"
+        "c[3] -> Discard;\n",
+    .output_count = OutputCount::OnePerRestArg,
+};
+
+NB_REGISTER_ELEMENT(Classifier::spec);
+
+}  // namespace nb::elements

@@ -1,0 +1,40 @@
+#include "from_device.hpp"
+
+namespace nb::elements {
+
+namespace {
+
+constexpr ParamSpec kParams[] = {
+    {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
+     "The DPDK port to receive from: a port index (0), a PCI address (0000:01:00.0) or a virtual "
+     "device spec (net_null0, \"net_tap0,iface=nb0\")."},
+    {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0", "The receive queue to poll."},
+    {"BURST", ParamType::Unsigned, ParamKind::Keyword, false, "32",
+     "The largest number of packets taken from the device in one poll."},
+    {"PROMISC", ParamType::Bool, ParamKind::Keyword, false, "false", "Put the device in promiscuous mode."},
+    {"NDESC", ParamType::Unsigned, ParamKind::Keyword, false, "0",
+     "The number of receive descriptors; 0 uses the driver's default."},
+};
+
+}  // namespace
+
+constinit const ElementSpec FromDevice::spec{
+    .class_name = "FromDevice",
+    .ports = "0/1",
+    .params = kParams,
+    .brief = "receives packets from a DPDK port",
+    .description =
+        "Polls receive queue QUEUE of the DPDK port DEVNAME and pushes out every packet it "
+        "receives, up to BURST packets per poll.\n"
+        "\n"
+        "DEVNAME is a port index, a PCI address or a virtual device spec. A spec that contains "
+        "commas must be quoted, since commas separate arguments: "
+        "FromDevice(\"net_tap0,iface=nb0\").\n"
+        "\n"
+        "Output 0 (push): the received frames, each starting at its Ethernet header.",
+    .example = "FromDevice(0, BURST 64, PROMISC true) -> EtherMirror -> ToDevice(0);\n",
+};
+
+NB_REGISTER_ELEMENT(FromDevice::spec);
+
+}  // namespace nb::elements

@@ -1,0 +1,40 @@
+#include "from_dump.hpp"
+
+namespace nb::elements {
+
+namespace {
+
+constexpr ParamSpec kParams[] = {
+    {"FILENAME", ParamType::Filename, ParamKind::Positional, true, "", "The pcap (tcpdump) file to read."},
+    {"STOP", ParamType::Bool, ParamKind::Keyword, false, "false",
+     "Stop the router when the file is exhausted. Ignored when LOOP is true."},
+    {"ACTIVE", ParamType::Bool, ParamKind::Keyword, false, "true",
+     "Start emitting packets at once. When false, the element starts paused."},
+    {"LOOP", ParamType::Bool, ParamKind::Keyword, false, "false",
+     "Start over at the beginning of the file when it ends, forever. Turns a small trace into an "
+     "endless benchmark workload. An nb extension; Click's FromDump has no LOOP."},
+};
+
+}  // namespace
+
+constinit const ElementSpec FromDump::spec{
+    .class_name = "FromDump",
+    .ports = "0/1",
+    .params = kParams,
+    .brief = "reads packets from a pcap file",
+    .description =
+        "Reads the packets recorded in FILENAME, a pcap (tcpdump) file, and pushes them out one "
+        "record at a time, as fast as the rest of the router accepts them.\n"
+        "\n"
+        "When the file ends, FromDump emits nothing more; with STOP true it also stops the "
+        "router, so a configuration can process a trace and exit. With LOOP true it rewinds and "
+        "replays the file forever instead.\n"
+        "\n"
+        "Output 0 (push): the packets read from the file, each starting at the link-layer header "
+        "the file records (usually Ethernet).",
+    .example = "FromDump(in.pcap, STOP true) -> Counter -> ToDump(out.pcap);\n",
+};
+
+NB_REGISTER_ELEMENT(FromDump::spec);
+
+}  // namespace nb::elements

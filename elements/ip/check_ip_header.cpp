@@ -1,0 +1,50 @@
+#include "check_ip_header.hpp"
+
+namespace nb::elements {
+
+namespace {
+
+constexpr ParamSpec kParams[] = {
+    {"OFFSET", ParamType::Unsigned, ParamKind::Positional, false, "0",
+     "The byte offset at which the IP header starts, e.g. 14 after an Ethernet header."},
+    {"BADSRC", ParamType::String, ParamKind::Keyword, false, "",
+     "A space-separated list of IPv4 addresses. Packets whose source address is on it are bad. "
+     "Default is empty."},
+    {"CHECKSUM", ParamType::Bool, ParamKind::Keyword, false, "true", "Check the IP header checksum."},
+    {"VERBOSE", ParamType::Bool, ParamKind::Keyword, false, "false", "Report every bad packet, not only the first."},
+};
+
+}  // namespace
+
+constinit const ElementSpec CheckIPHeader::spec{
+    .class_name = "CheckIPHeader",
+    .ports = "1/1-2",
+    .params = kParams,
+    .brief = "checks IP headers",
+    .description =
+        "Checks that each packet holds a valid IPv4 header starting OFFSET bytes in, and marks "
+        "where that header is for later IP elements such as DecIPTTL. Packets longer than the "
+        "header's total length (Ethernet padding) are trimmed to it.\n"
+        "\n"
+        "A packet is bad for one of these reasons: bad version (not 4), bad header length "
+        "(shorter than 20 bytes, or longer than the packet), bad total length (shorter than the "
+        "header, or longer than the packet), bad checksum (only checked when CHECKSUM is true) or "
+        "bad source (its source address is on the BADSRC list).\n"
+        "\n"
+        "Input 0 (push): packets with an IPv4 header at OFFSET. Output 0 (push): the valid "
+        "packets. Output 1 (push, optional): the bad packets, unchanged. When output 1 is not "
+        "connected, bad packets are dropped and counted by the drops handler.\n"
+        "\n"
+        "Compatibility: as in Click, a single positional argument is OFFSET, so CheckIPHeader(14) "
+        "checks headers after an Ethernet header. Click's old two-argument form "
+        "CheckIPHeader(BADSRC, OFFSET) is not supported; give the addresses by keyword instead: "
+        "CheckIPHeader(14, BADSRC 10.0.0.255 10.255.255.255).",
+    .example =
+        "chk :: CheckIPHeader(14);\n"
+        "FromDump(in.pcap) -> chk -> ToDump(good.pcap);\n"
+        "chk[1] -> ToDump(bad.pcap);\n",
+};
+
+NB_REGISTER_ELEMENT(CheckIPHeader::spec);
+
+}  // namespace nb::elements

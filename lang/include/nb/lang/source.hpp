@@ -1,0 +1,62 @@
+// Source files and spans: every AST node and diagnostic refers to text through a Span.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nb::lang {
+
+using FileId = std::uint32_t;
+inline constexpr FileId kNoFile = 0xffffffffu;
+
+// A half-open byte range [begin, end) in one source file.
+struct Span {
+  FileId file = kNoFile;
+  std::uint32_t begin = 0;
+  std::uint32_t end = 0;
+
+  bool valid() const { return file != kNoFile; }
+  std::uint32_t size() const { return end - begin; }
+};
+
+struct LineCol {
+  std::uint32_t line = 1;    // 1-based
+  std::uint32_t column = 1;  // 1-based, in bytes (as clang counts)
+};
+
+class SourceFile {
+ public:
+  SourceFile(std::string name, std::string text);
+
+  const std::string& name() const { return name_; }
+  const std::string& text() const { return text_; }
+  LineCol line_col(std::uint32_t offset) const;
+  // The text of line `line` (1-based) without its line terminator.
+  std::string_view line_text(std::uint32_t line) const;
+  std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts_.size()); }
+  std::uint32_t line_start(std::uint32_t line) const { return line_starts_[line - 1]; }
+
+ private:
+  std::string name_;
+  std::string text_;
+  std::vector<std::uint32_t> line_starts_;
+};
+
+// Owns every file read in one compilation; FileIds index into it.
+class SourceManager {
+ public:
+  FileId add(std::string name, std::string text);
+  // Reads a file from disk; returns kNoFile and sets `error` if it cannot be read.
+  FileId load(const std::string& path, std::string& error);
+  const SourceFile& file(FileId id) const { return *files_.at(id); }
+  std::string_view text(Span span) const;
+  std::size_t size() const { return files_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<SourceFile>> files_;
+};
+
+}  // namespace nb::lang

@@ -1,0 +1,265 @@
+// `nbc fmt`: the canonical layout of a .nbc file.
+//
+// The layout is a function of the AST alone (plus where comments and blank lines were), so
+// formatting formatted text changes nothing. Comments between statements stay where they were;
+// a comment in the middle of a statement moves to the line before it, so that none is lost.
+#include <nb/lang/format.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace nb::lang {
+namespace {
+
+constexpr std::size_t kMaxLine = 100;
+
+bool contains(Span outer, Span inner) { return inner.begin >= outer.begin && inner.end <= outer.end; }
+
+class Formatter {
+ public:
+  Formatter(const SourceManager& sources, const Program& program)
+      : sources_(sources), file_(sources.file(program.file)), comments_(program.comments),
+        used_(program.comments.size(), false) {}
+
+  std::string run(const Program& program) {
+    Span whole{program.file, 0, static_cast<std::uint32_t>(file_.text().size())};
+    block(program.statements, whole, 0);
+    // Remove trailing blank lines; end with exactly one newline.
+    while (!out_.empty() && (out_.back() == '\n' || out_.back() == ' ')) out_.pop_back();
+    if (!out_.empty()) out_ += '\n';
+    return out_;
+  }
+
+ private:
+  std::string_view text(Span s) const { return sources_.text(s); }
+  std::uint32_t line_of(std::uint32_t off) const { return file_.line_col(off).line; }
+
+  void newline_if_needed() {
+    if (!out_.empty() && out_.back() != '\n') out_ += '\n';
+  }
+
+  // A blank line between two items that had at least one blank line between them.
+  void separate(std::uint32_t begin, bool first) {
+    if (!first && have_prev_ && line_of(begin) >= prev_end_line_ + 2) out_ += '\n';
+  }
+
+  void emit_comment(std::size_t i, std::size_t indent, bool first) {
+    const Comment& c = comments_[i];
+    separate(c.span.begin, first);
+    out_ += std::string(indent, ' ');
+    out_ += text(c.span);
+    out_ += '\n';
+    used_[i] = true;
+    have_prev_ = true;
+    prev_end_line_ = line_of(c.span.end == c.span.begin ? c.span.end : c.span.end - 1);
+  }
+
+  // Every compound body directly inside a statement: comments in there belong to that body.
+  static void bodies_of(const Statement& st, std::vector<Span>& out) {
+    if (auto* conn = std::get_if<Connection>(&st.node)) {
+      for (const Hop& h : conn->hops) {
+        if (h.element.cls.inline_body) out.push_back(h.element.cls.inline_body->body_span);
+      }
+    } else if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
+      if (!(*decl)->synonym) out.push_back((*decl)->body_span);
+    }
+  }
+
+  void block(const std::vector<Statement>& stmts, Span region, std::size_t indent) {
+    bool first = true;
+    for (const Statement& st : stmts) {
+      // Comments before this statement, then those inside it (not inside its compound bodies).
+      std::vector<Span> bodies;
+      bodies_of(st, bodies);
+      for (std::size_t i = 0; i < comments_.size(); ++i) {
+        if (used_[i] || !contains(region, comments_[i].span)) continue;
+        const Span cs = comments_[i].span;
+        bool before = cs.end <= st.span.begin;
+        bool inside = contains(st.span, cs) &&
+                      std::none_of(bodies.begin(), bodies.end(), [&](Span b) { return contains(b, cs); });
+        if (before || inside) {
+          emit_comment(i, indent, first);
+          first = false;
+        }
+      }
+      separate(st.span.begin, first);
+      first = false;
+      statement(st, indent);
+      have_prev_ = true;
+      prev_end_line_ = line_of(st.span.end > st.span.begin ? st.span.end - 1 : st.span.end);
+      trailing_comment(st.span.end);
+    }
+    // Comments after the last statement of this block.
+    for (std::size_t i = 0; i < comments_.size(); ++i) {
+      if (used_[i] || !contains(region, comments_[i].span)) continue;
+      emit_comment(i, indent, first);
+      first = false;
+    }
+  }
+
+  // A comment on the same line right after the statement stays there.
+  void trailing_comment(std::uint32_t stmt_end) {
+    for (std::size_t i = 0; i < comments_.size(); ++i) {
+      if (used_[i]) continue;
+      const Comment& c = comments_[i];
+      if (c.span.begin < stmt_end) continue;
+      std::string_view gap = text(Span{c.span.file, stmt_end, c.span.begin});
+      bool same_line = std::all_of(gap.begin(), gap.end(), [](char ch) { return ch == ' ' || ch == '\t' || ch == ';'; });
+      if (!same_line) break;
+      if (c.block && text(c.span).find('\n') != std::string_view::npos) break;
+      // out_ ends with '\n' after the statement: put the comment before it.
+      if (!out_.empty() && out_.back() == '\n') out_.pop_back();
+      out_ += ' ';
+      out_ += text(c.span);
+      out_ += '\n';
+      used_[i] = true;
+      stmt_end = c.span.end;
+    }
+  }
+
+  static std::string arg_text(const ConfigArg& a) {
+    // Arguments with comments or line breaks inside quotes are kept verbatim.
+    if (a.raw.find("//") != std::string::npos || a.raw.find("/*") != std::string::npos) return a.raw;
+    std::string out;
+    char quote = 0;
+    bool space = false;
+    for (std::size_t i = 0; i < a.raw.size(); ++i) {
+      char c = a.raw[i];
+      if (quote) {
+        out += c;
+        if (c == '\\' && quote == '"' && i + 1 < a.raw.size()) out += a.raw[++i];
+        else if (c == quote) quote = 0;
+        continue;
+      }
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        space = true;
+        continue;
+      }
+      if (space && !out.empty()) out += ' ';
+      space = false;
+      if (c == '"' || c == '\'') quote = c;
+      out += c;
+    }
+    return out;
+  }
+
+  static std::string config(const std::optional<Config>& c) {
+    if (!c || c->args.empty()) return {};
+    std::string out = "(";
+    for (std::size_t i = 0; i < c->args.size(); ++i) {
+      if (i) out += ", ";
+      out += arg_text(c->args[i]);
+    }
+    out += ')';
+    return out;
+  }
+
+  std::string compound_text(const ElementClassDecl& decl, std::size_t indent) {
+    std::string saved = std::move(out_);
+    out_.clear();
+    bool saved_prev = have_prev_;
+    std::uint32_t saved_line = prev_end_line_;
+    have_prev_ = false;
+    out_ += "{\n";
+    if (!decl.formals.empty()) {
+      out_ += std::string(indent + 4, ' ');
+      for (std::size_t i = 0; i < decl.formals.size(); ++i) {
+        if (i) out_ += ", ";
+        if (decl.formals[i].keyword) out_ += decl.formals[i].keyword->text + " ";
+        out_ += decl.formals[i].variable.text;
+      }
+      out_ += " |\n";
+      have_prev_ = true;
+      prev_end_line_ = line_of(decl.formals.back().variable.span.end);
+    }
+    block(decl.body, decl.body_span, indent + 4);
+    newline_if_needed();
+    out_ += std::string(indent, ' ') + "}";
+    std::string result = std::move(out_);
+    out_ = std::move(saved);
+    have_prev_ = saved_prev;
+    prev_end_line_ = saved_line;
+    return result;
+  }
+
+  std::string element(const ElementRef& e, std::size_t indent) {
+    std::string out;
+    auto cls = [&]() {
+      std::string c = e.cls.inline_body ? compound_text(*e.cls.inline_body, indent) : e.cls.name.text;
+      return c + config(e.cls.config);
+    };
+    switch (e.kind) {
+      case ElementRef::Kind::Reference:
+        return e.names.empty() ? std::string() : e.names.front().text;
+      case ElementRef::Kind::Anonymous:
+        return cls();
+      case ElementRef::Kind::Declaration:
+        for (std::size_t i = 0; i < e.names.size(); ++i) {
+          if (i) out += ", ";
+          out += e.names[i].text;
+        }
+        return out + " :: " + cls();
+    }
+    return out;
+  }
+
+  void statement(const Statement& st, std::size_t indent) {
+    std::string pad(indent, ' ');
+    if (auto* conn = std::get_if<Connection>(&st.node)) {
+      std::vector<std::string> hops;
+      bool multiline = false;
+      for (const Hop& h : conn->hops) {
+        std::string s;
+        if (h.in_port) s += "[" + std::to_string(h.in_port->port) + "] ";
+        s += element(h.element, indent);
+        if (h.out_port) s += " [" + std::to_string(h.out_port->port) + "]";
+        multiline |= s.find('\n') != std::string::npos;
+        hops.push_back(std::move(s));
+      }
+      std::string line = pad;
+      for (std::size_t i = 0; i < hops.size(); ++i) line += (i ? " -> " : "") + hops[i];
+      if (!multiline && line.size() + 1 > kMaxLine && hops.size() > 1) {
+        line = pad + hops[0];
+        for (std::size_t i = 1; i < hops.size(); ++i) line += "\n" + pad + "    -> " + hops[i];
+      }
+      out_ += line + ";\n";
+    } else if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
+      if ((*decl)->synonym) {
+        out_ += pad + "elementclass " + (*decl)->name.text + " " + (*decl)->synonym->text + ";\n";
+      } else {
+        out_ += pad + "elementclass " + (*decl)->name.text + " " + compound_text(**decl, indent) + "\n";
+      }
+    } else if (auto* def = std::get_if<Define>(&st.node)) {
+      std::string s = pad + "define(";
+      for (std::size_t i = 0; i < def->entries.size(); ++i) {
+        if (i) s += ", ";
+        s += def->entries[i].variable.text + " " + arg_text(def->entries[i].value);
+      }
+      out_ += s + ");\n";
+    } else if (auto* req = std::get_if<Require>(&st.node)) {
+      std::string s = pad + "require(";
+      for (std::size_t i = 0; i < req->config.args.size(); ++i) {
+        if (i) s += ", ";
+        s += arg_text(req->config.args[i]);
+      }
+      out_ += s + ");\n";
+    }
+  }
+
+  const SourceManager& sources_;
+  const SourceFile& file_;
+  const std::vector<Comment>& comments_;
+  std::vector<bool> used_;
+  std::string out_;
+  bool have_prev_ = false;
+  std::uint32_t prev_end_line_ = 0;
+};
+
+}  // namespace
+
+std::string format_program(const SourceManager& sources, const Program& program) {
+  return Formatter(sources, program).run(program);
+}
+
+}  // namespace nb::lang

@@ -1,0 +1,640 @@
+// The .nbc grammar (Click's configuration language) in PEGTL, and the conversion of its parse
+// tree into the AST.
+//
+// The top level is a loop over statements rather than one `star<statement>`: when a statement
+// has a syntax error, the loop reports it, skips to the next statement boundary and goes on, so
+// that independent errors are all reported in one run.
+#include <nb/lang/parser.hpp>
+
+#include <tao/pegtl.hpp>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <charconv>
+#include <string>
+
+namespace nb::lang {
+namespace {
+
+namespace pegtl = tao::pegtl;
+
+// Thrown by hand-written rules that know better than PEGTL where an error belongs (the opening
+// '(' of an unterminated configuration, not the end of the file).
+struct SyntaxError {
+  const char* at;
+  std::size_t length;
+  std::string message;
+  const char* note_at = nullptr;
+  std::string note;
+};
+
+// Compound bodies nest recursively in the grammar; bound the depth so that hostile input cannot
+// exhaust the stack.
+thread_local unsigned g_nesting = 0;
+thread_local unsigned g_max_nesting = 64;
+
+namespace grammar {
+using namespace pegtl;
+
+struct line_comment : seq<two<'/'>, until<eolf>> {};
+
+struct block_comment {
+  using rule_t = block_comment;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    const char* p = in.current();
+    const char* end = in.end();
+    if (end - p < 2 || p[0] != '/' || p[1] != '*') return false;
+    for (const char* q = p + 2; q + 1 < end; ++q) {
+      if (q[0] == '*' && q[1] == '/') {
+        in.bump(static_cast<std::size_t>(q + 2 - p));
+        return true;
+      }
+    }
+    throw SyntaxError{p, 2, "unterminated /* comment", nullptr, {}};
+  }
+};
+
+struct ws : sor<ascii::space, line_comment, block_comment> {};
+struct S : star<ws> {};
+
+struct ident_char : sor<ascii::alnum, one<'_', '@'>> {};
+// '/' joins compound paths (outer/inner) but never starts a comment.
+struct ident_slash : seq<one<'/'>, at<ident_char>> {};
+struct ident : seq<sor<ascii::alpha, one<'_', '@'>>, star<sor<ident_char, ident_slash>>> {};
+
+// A configuration string: '(' ... ')' with nested parentheses, "quoted" and 'quoted' strings
+// and comments. Scanned iteratively: nesting depth costs no stack.
+struct config {
+  using rule_t = config;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    const char* open = in.current();
+    const char* end = in.end();
+    if (open == end || *open != '(') return false;
+    std::size_t depth = 1;
+    const char* p = open + 1;
+    while (p < end) {
+      char c = *p;
+      if (c == '(') {
+        ++depth;
+        ++p;
+      } else if (c == ')') {
+        if (--depth == 0) {
+          in.bump(static_cast<std::size_t>(p + 1 - open));
+          return true;
+        }
+        ++p;
+      } else if (c == '"' || c == '\'') {
+        const char* q = p + 1;
+        while (q < end && *q != c) {
+          if (c == '"' && *q == '\\' && q + 1 < end) ++q;
+          ++q;
+        }
+        if (q >= end) {
+          throw SyntaxError{p, 1, fmt::format("unterminated string: missing closing {}", c == '"' ? "'\"'" : "\"'\""),
+                            open, "in the configuration that starts here"};
+        }
+        p = q + 1;
+      } else if (c == '/' && p + 1 < end && p[1] == '/') {
+        while (p < end && *p != '\n') ++p;
+      } else if (c == '/' && p + 1 < end && p[1] == '*') {
+        const char* q = p + 2;
+        while (q + 1 < end && !(q[0] == '*' && q[1] == '/')) ++q;
+        if (q + 1 >= end) throw SyntaxError{p, 2, "unterminated /* comment", nullptr, {}};
+        p = q + 2;
+      } else {
+        ++p;
+      }
+    }
+    throw SyntaxError{open, 1, "unterminated '(': expected ')' before the end of the file", nullptr, {}};
+  }
+};
+struct require_config : config {};
+struct define_config : config {};
+
+template <typename Rule>
+struct nested {
+  using rule_t = nested;
+  using subs_t = type_list<Rule>;
+  template <apply_mode A, rewind_mode M, template <typename...> class Action, template <typename...> class Control,
+            typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    struct Guard {
+      Guard() { ++g_nesting; }
+      ~Guard() { --g_nesting; }
+    } guard;
+    if (g_nesting > g_max_nesting) {
+      throw SyntaxError{in.current(), 1,
+                        fmt::format("compound classes are nested too deeply (the limit is {})", g_max_nesting), nullptr,
+                        {}};
+    }
+    return pegtl::match<Rule, A, M, Action, Control>(in, st...);
+  }
+};
+
+template <typename Key>
+struct keyword : seq<Key, not_at<ident_char>> {};
+struct kw_elementclass : keyword<TAO_PEGTL_STRING("elementclass")> {};
+struct kw_require : keyword<TAO_PEGTL_STRING("require")> {};
+struct kw_define : keyword<TAO_PEGTL_STRING("define")> {};
+
+struct port_number : plus<ascii::digit> {};
+struct rbracket : one<']'> {};
+struct port_body : seq<one<'['>, S, must<port_number>, S, must<rbracket>> {};
+struct in_port : port_body {};
+struct out_port : port_body {};
+
+struct statement;
+struct semicolon : one<';'> {};
+
+// Compound bodies: `{ $a, KEYWORD $k | statements }`.
+struct variable : seq<one<'$'>, ident> {};
+struct formal_keyword : ident {};
+struct formal : seq<opt<formal_keyword, S>, variable> {};
+struct formal_bar : seq<one<'|'>, not_at<one<'|'>>> {};
+struct formal_after_comma : formal {};
+struct formals : seq<formal, star<S, one<','>, S, must<formal_after_comma>>, S, must<formal_bar>> {};
+struct overload_tag : failure {};
+struct overload_unsupported : seq<at<two<'|'>>, raise<overload_tag>> {};
+struct rbrace : one<'}'> {};
+struct compound_body : seq<S, opt<formals>, star<S, sor<semicolon, statement>>, S, opt<overload_unsupported>> {};
+struct compound : seq<one<'{'>, nested<compound_body>, must<rbrace>> {};
+
+struct class_name : ident {};
+struct class_spec : seq<sor<compound, class_name>, opt<S, config>> {};
+struct dcolon : two<':'> {};
+struct element_name : ident {};
+struct decl_name : ident {};
+struct decl_more : seq<S, one<','>, S, must<decl_name>> {};
+struct dcolon_required : dcolon {};
+struct decl_list : seq<plus<decl_more>, S, must<dcolon_required>, S, must<class_spec>> {};
+struct decl_single : seq<S, dcolon, S, must<class_spec>> {};
+struct element_tail : sor<decl_list, decl_single, seq<S, config>> {};
+struct element : sor<seq<compound, opt<S, config>>, seq<element_name, opt<element_tail>>> {};
+
+struct hop : seq<opt<in_port, S>, element, opt<S, out_port>> {};
+struct arrow : string<'-', '>'> {};
+struct hop_after_arrow : hop {};
+struct connection : seq<hop, star<S, arrow, S, must<hop_after_arrow>>> {};
+
+struct class_decl_name : ident {};
+struct synonym_name : ident {};
+struct class_definition : sor<compound, synonym_name> {};
+struct elementclass_statement : seq<kw_elementclass, S, must<class_decl_name>, S, must<class_definition>> {};
+struct require_statement : seq<kw_require, S, must<require_config>> {};
+struct define_statement : seq<kw_define, S, must<define_config>> {};
+
+struct statement : sor<elementclass_statement, require_statement, define_statement, connection> {};
+
+template <typename Rule>
+inline constexpr const char* error_message = nullptr;
+template <> inline constexpr auto error_message<port_number> = "expected a port number";
+template <> inline constexpr auto error_message<rbracket> = "expected ']' after the port number";
+template <> inline constexpr auto error_message<formal_after_comma> = "expected a formal parameter such as '$name' after ','";
+template <> inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
+template <> inline constexpr auto error_message<overload_tag> =
+    "overloaded compound classes ('||') are not supported";
+template <> inline constexpr auto error_message<rbrace> = "expected a statement or '}'";
+template <> inline constexpr auto error_message<decl_name> = "expected an element name after ','";
+template <> inline constexpr auto error_message<dcolon_required> = "expected '::' after a list of element names";
+template <> inline constexpr auto error_message<class_spec> = "expected an element class after '::'";
+template <> inline constexpr auto error_message<hop_after_arrow> = "expected an element after '->'";
+template <> inline constexpr auto error_message<class_decl_name> = "expected a class name after 'elementclass'";
+template <> inline constexpr auto error_message<class_definition> =
+    "expected '{' or the name of an existing class after the new class name";
+template <> inline constexpr auto error_message<require_config> = "expected '(' after 'require'";
+template <> inline constexpr auto error_message<define_config> = "expected '(' after 'define'";
+
+struct errors {
+  template <typename Rule>
+  static constexpr auto message = error_message<Rule>;
+};
+template <typename Rule>
+using control = must_if<errors>::control<Rule>;
+
+template <typename Rule>
+using selector = parse_tree::selector<
+    Rule,
+    parse_tree::store_content::on<port_number, in_port, out_port, variable, formal_keyword, formal, formal_after_comma,
+                                  formals, compound, dcolon_required, hop_after_arrow,
+                                  class_name, class_spec, config, require_config, define_config, dcolon, element_name,
+                                  decl_name, element, hop, arrow, connection, class_decl_name, synonym_name,
+                                  elementclass_statement, require_statement, define_statement>>;
+
+}  // namespace grammar
+
+using Node = pegtl::parse_tree::node;
+
+class Converter {
+ public:
+  Converter(FileId file, const char* base, DiagnosticEngine& diags) : file_(file), base_(base), diags_(diags) {}
+
+  Span span(const Node& n) const { return {file_, offset(n.m_begin.data), offset(n.m_end.data)}; }
+  std::uint32_t offset(const char* p) const { return static_cast<std::uint32_t>(p - base_); }
+  Ident ident(const Node& n) const { return {std::string(n.string_view()), span(n)}; }
+
+  Config config(const Node& n) const {
+    Config c;
+    c.span = span(n);
+    std::string_view all = n.string_view();
+    c.raw = std::string(all.substr(1, all.size() - 2));
+    c.args = split_config(c.raw, Span{file_, c.span.begin + 1, c.span.end - 1});
+    return c;
+  }
+
+  PortRef port(const Node& n) const {
+    PortRef p;
+    p.span = span(n);
+    for (const auto& child : n.children) {
+      if (!child->is_type<grammar::port_number>()) continue;
+      std::string_view digits = child->string_view();
+      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p.port);
+      if (ec != std::errc() || p.port > 65535) {
+        diags_.error(span(*child), fmt::format("port number {} is too large", digits));
+        p.port = 0;
+      }
+    }
+    return p;
+  }
+
+  ClassRef class_spec(const Node& n) {
+    ClassRef c;
+    c.span = span(n);
+    for (const auto& child : n.children) {
+      if (child->is_type<grammar::class_name>()) c.name = ident(*child);
+      else if (child->is_type<grammar::compound>()) c.inline_body = compound(*child, Ident{});
+      else if (child->is_type<grammar::config>()) c.config = config(*child);
+    }
+    return c;
+  }
+
+  ElementRef element(const Node& n) {
+    ElementRef e;
+    e.span = span(n);
+    bool declared = false;
+    for (const auto& child : n.children) {
+      if (child->is_type<grammar::element_name>() || child->is_type<grammar::decl_name>()) {
+        e.names.push_back(ident(*child));
+      } else if (child->is_type<grammar::dcolon>() || child->is_type<grammar::dcolon_required>()) {
+        declared = true;
+      } else if (child->is_type<grammar::class_spec>()) {
+        e.cls = class_spec(*child);
+      } else if (child->is_type<grammar::compound>()) {
+        e.cls.inline_body = compound(*child, Ident{});
+        e.cls.span = span(*child);
+      } else if (child->is_type<grammar::config>()) {
+        e.cls.config = config(*child);
+      }
+    }
+    if (declared) {
+      e.kind = ElementRef::Kind::Declaration;
+    } else if (e.cls.inline_body || e.cls.config) {
+      // `Class(config)` names its class in the element-name position.
+      e.kind = ElementRef::Kind::Anonymous;
+      if (!e.names.empty()) {
+        e.cls.name = e.names.front();
+        e.names.clear();
+      }
+      e.cls.span = e.span;
+    } else {
+      e.kind = ElementRef::Kind::Reference;
+    }
+    return e;
+  }
+
+  Connection connection(const Node& n) {
+    Connection c;
+    c.span = span(n);
+    c.hops.reserve(n.children.size() / 2 + 1);
+    Span pending_arrow;
+    for (const auto& child : n.children) {
+      if (child->is_type<grammar::arrow>()) {
+        pending_arrow = span(*child);
+        continue;
+      }
+      Hop h;
+      h.arrow = pending_arrow;
+      for (const auto& part : child->children) {
+        if (part->is_type<grammar::in_port>()) h.in_port = port(*part);
+        else if (part->is_type<grammar::out_port>()) h.out_port = port(*part);
+        else if (part->is_type<grammar::element>()) h.element = element(*part);
+      }
+      c.hops.push_back(std::move(h));
+    }
+    return c;
+  }
+
+  std::shared_ptr<ElementClassDecl> compound(const Node& n, Ident name) {
+    auto decl = std::make_shared<ElementClassDecl>();
+    decl->name = std::move(name);
+    decl->span = span(n);
+    decl->body_span = span(n);
+    for (const auto& child : n.children) {
+      if (child->is_type<grammar::formals>()) {
+        decl->has_formals_bar = true;
+        for (const auto& f : child->children) {
+          Formal formal;
+          for (const auto& part : f->children) {
+            if (part->is_type<grammar::formal_keyword>()) formal.keyword = ident(*part);
+            else if (part->is_type<grammar::variable>()) formal.variable = ident(*part);
+          }
+          decl->formals.push_back(std::move(formal));
+        }
+      } else if (auto st = statement(*child)) {
+        decl->body.push_back(std::move(*st));
+      }
+    }
+    return decl;
+  }
+
+  std::optional<Statement> statement(const Node& n) {
+    Statement st;
+    st.span = span(n);
+    if (n.is_type<grammar::connection>()) {
+      st.node = connection(n);
+    } else if (n.is_type<grammar::elementclass_statement>()) {
+      Ident name;
+      std::shared_ptr<ElementClassDecl> decl;
+      for (const auto& child : n.children) {
+        if (child->is_type<grammar::class_decl_name>()) name = ident(*child);
+        else if (child->is_type<grammar::compound>()) decl = compound(*child, name);
+        else if (child->is_type<grammar::synonym_name>()) {
+          decl = std::make_shared<ElementClassDecl>();
+          decl->name = name;
+          decl->synonym = ident(*child);
+        }
+      }
+      if (!decl) return std::nullopt;
+      decl->span = st.span;
+      st.node = decl;
+    } else if (n.is_type<grammar::require_statement>()) {
+      Require r;
+      for (const auto& child : n.children) {
+        if (child->is_type<grammar::require_config>()) r.config = config(*child);
+      }
+      st.node = std::move(r);
+    } else if (n.is_type<grammar::define_statement>()) {
+      Define d;
+      for (const auto& child : n.children) {
+        if (child->is_type<grammar::define_config>()) d.config = config(*child);
+      }
+      define_entries(d);
+      st.node = std::move(d);
+    } else {
+      return std::nullopt;
+    }
+    return st;
+  }
+
+  // define($NAME value, $OTHER value)
+  void define_entries(Define& d) {
+    for (const ConfigArg& arg : d.config.args) {
+      std::string_view raw = arg.raw;
+      std::size_t i = 0;
+      auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; };
+      if (raw.empty() || raw[0] != '$' || raw.size() < 2 || !is_ident(raw[1])) {
+        diags_.error(arg.span.valid() ? arg.span : d.config.span, "define expects '$NAME value'")
+            .note("for example: define($PORT 0, $OUTFILE out.pcap)");
+        continue;
+      }
+      i = 1;
+      while (i < raw.size() && is_ident(raw[i])) ++i;
+      DefineEntry e;
+      e.variable = {std::string(raw.substr(0, i)), Span{file_, arg.span.begin, arg.span.begin + static_cast<std::uint32_t>(i)}};
+      std::size_t v = i;
+      while (v < raw.size() && std::isspace(static_cast<unsigned char>(raw[v]))) ++v;
+      if (v == i && v < raw.size()) {
+        diags_.error(Span{file_, arg.span.begin + static_cast<std::uint32_t>(i), arg.span.begin + static_cast<std::uint32_t>(i) + 1},
+                     "expected a space between the variable name and its value");
+        continue;
+      }
+      e.value.raw = std::string(raw.substr(v));
+      e.value.span = Span{file_, arg.span.begin + static_cast<std::uint32_t>(v), arg.span.end};
+      d.entries.push_back(std::move(e));
+    }
+  }
+
+ private:
+  FileId file_;
+  const char* base_;
+  DiagnosticEngine& diags_;
+};
+
+// What a user would call the token at `p`, for "found ..." in messages.
+std::pair<std::string, std::size_t> describe_token(const char* p, const char* end) {
+  if (p >= end) return {"end of file", 0};
+  auto u = static_cast<unsigned char>(*p);
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; };
+  if (is_word(*p)) {
+    const char* q = p;
+    while (q < end && is_word(*q) && q - p < 40) ++q;
+    return {fmt::format("'{}'", std::string_view(p, static_cast<std::size_t>(q - p))), static_cast<std::size_t>(q - p)};
+  }
+  if (u < 0x20 || u >= 0x7f) {
+    if (*p == '\n' || *p == '\r') return {"end of line", 1};
+    return {fmt::format("byte 0x{:02x}", u), 1};
+  }
+  if (end - p >= 2) {
+    std::string_view two(p, 2);
+    if (two == "->" || two == "::" || two == "||" || two == "//" || two == "/*") return {fmt::format("'{}'", two), 2};
+  }
+  return {fmt::format("'{}'", *p), 1};
+}
+
+// After an error in the statement starting at `start`, the offset at which to resume: just past
+// the first ';' or closing '}' at nesting depth 0 that comes after `error_at`.
+std::size_t resync(std::string_view text, std::size_t start, std::size_t error_at) {
+  long depth = 0;
+  std::size_t i = start;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      std::size_t e = text.find("*/", i + 2);
+      i = e == std::string_view::npos ? text.size() : e + 2;
+      continue;
+    }
+    if (c == '(' || c == '{' || c == '[') ++depth;
+    else if (c == ')' || c == ']') depth = depth > 0 ? depth - 1 : 0;
+    else if (c == '}') {
+      if (depth > 0 && --depth == 0 && i >= error_at) return i + 1;
+    } else if (c == ';' && depth == 0 && i >= error_at) {
+      return i + 1;
+    }
+    ++i;
+  }
+  return text.size();
+}
+
+// Comments outside configuration strings, for `nbc fmt`.
+std::vector<Comment> scan_comments(std::string_view text, FileId file) {
+  std::vector<Comment> out;
+  std::size_t depth = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
+      bool block = text[i + 1] == '*';
+      std::size_t e;
+      if (block) {
+        e = text.find("*/", i + 2);
+        e = e == std::string_view::npos ? text.size() : e + 2;
+      } else {
+        e = text.find('\n', i);
+        if (e == std::string_view::npos) e = text.size();
+        while (e > i && (text[e - 1] == '\r')) --e;
+      }
+      if (depth == 0) out.push_back({Span{file, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e)}, block});
+      i = e;
+      continue;
+    }
+    if (depth > 0 && (c == '"' || c == '\'')) {
+      std::size_t j = i + 1;
+      while (j < text.size() && text[j] != c) {
+        if (c == '"' && text[j] == '\\') ++j;
+        ++j;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c == '(') ++depth;
+    else if (c == ')' && depth > 0) --depth;
+    ++i;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ConfigArg> split_config(std::string_view text, Span base) {
+  std::vector<ConfigArg> args;
+  auto push = [&](std::size_t b, std::size_t e) {
+    while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
+    while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
+    args.push_back({std::string(text.substr(b, e - b)),
+                    Span{base.file, base.begin + static_cast<std::uint32_t>(b), base.begin + static_cast<std::uint32_t>(e)}});
+  };
+  // "()" and "( )" have no arguments at all.
+  bool blank = true;
+  for (char c : text) {
+    if (!std::isspace(static_cast<unsigned char>(c))) {
+      blank = false;
+      break;
+    }
+  }
+  if (blank) return args;
+  std::size_t depth = 0, start = 0, i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"' || c == '\'') {
+      std::size_t j = i + 1;
+      while (j < text.size() && text[j] != c) {
+        if (c == '"' && text[j] == '\\') ++j;
+        ++j;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
+      while (i < text.size() && text[i] != '\n') ++i;
+      continue;
+    }
+    if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
+      std::size_t e = text.find("*/", i + 2);
+      i = e == std::string_view::npos ? text.size() : e + 2;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    else if (c == ',' && depth == 0) {
+      push(start, i);
+      start = i + 1;
+    }
+    ++i;
+  }
+  push(start, std::min(i, text.size()));
+  return args;
+}
+
+Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags, ParseLimits limits) {
+  Program program;
+  program.file = file;
+  const std::string& text = sources.file(file).text();
+  const char* base = text.data();
+  const char* end = base + text.size();
+  program.comments = scan_comments(text, file);
+  g_max_nesting = limits.max_nesting;
+  Converter conv(file, base, diags);
+
+  auto report = [&](const char* at, std::size_t length, const std::string& message) -> Diagnostic& {
+    auto off = static_cast<std::uint32_t>(at - base);
+    return diags.error(Span{file, off, off + static_cast<std::uint32_t>(length)}, message);
+  };
+
+  std::size_t pos = 0;
+  while (pos < text.size() && !diags.at_limit()) {
+    // Whitespace and comments between statements.
+    {
+      pegtl::memory_input<pegtl::tracking_mode::lazy> in(base + pos, end, sources.file(file).name());
+      try {
+        pegtl::parse<grammar::S>(in);
+      } catch (const SyntaxError& e) {
+        report(e.at, e.length, e.message);
+        break;
+      }
+      pos = static_cast<std::size_t>(in.current() - base);
+    }
+    if (pos >= text.size()) break;
+    if (text[pos] == ';') {
+      ++pos;
+      continue;
+    }
+    if (text[pos] == '}') {
+      report(base + pos, 1, "unmatched '}'");
+      ++pos;
+      continue;
+    }
+    std::size_t start = pos;
+    pegtl::memory_input<pegtl::tracking_mode::lazy> in(base + pos, end, sources.file(file).name());
+    try {
+      g_nesting = 0;
+      auto root = pegtl::parse_tree::parse<grammar::statement, grammar::selector, pegtl::nothing, grammar::control>(in);
+      if (!root) {
+        auto [what, len] = describe_token(base + pos, end);
+        report(base + pos, std::max<std::size_t>(len, 1),
+               fmt::format("expected a statement (an element, a connection, 'elementclass', 'define' or 'require'), "
+                           "found {}",
+                           what));
+        pos = resync(text, start, pos + 1);
+        continue;
+      }
+      for (const auto& child : root->children) {
+        if (auto st = conv.statement(*child)) program.statements.push_back(std::move(*st));
+      }
+      pos = static_cast<std::size_t>(in.current() - base);
+    } catch (const SyntaxError& e) {
+      Diagnostic& d = report(e.at, e.length, e.message);
+      if (e.note_at) {
+        auto off = static_cast<std::uint32_t>(e.note_at - base);
+        d.note(Span{file, off, off + 1}, e.note);
+      }
+      pos = resync(text, start, static_cast<std::size_t>(e.at - base));
+    } catch (const pegtl::parse_error& e) {
+      std::size_t at = pos + (e.positions().empty() ? 0 : e.positions().front().byte);
+      auto [what, len] = describe_token(base + at, end);
+      report(base + at, std::max<std::size_t>(len, 1), fmt::format("{}, found {}", e.message(), what));
+      pos = resync(text, start, at);
+    }
+  }
+  return program;
+}
+
+}  // namespace nb::lang

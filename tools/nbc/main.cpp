@@ -1,0 +1,219 @@
+// nbc: the nb configuration compiler's command line (check, dot, fmt, doc).
+// Exit status: 0 success, 1 errors in the input, 2 usage errors.
+#include <nb/compiler/dot.hpp>
+#include <nb/compiler/driver.hpp>
+#include <nb/compiler/registry.hpp>
+#include <nb/compiler/values.hpp>
+#include <nb/lang/format.hpp>
+#include <nb/lang/parser.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+namespace {
+
+using nb::compiler::Registry;
+using nb::lang::DiagnosticEngine;
+using nb::lang::SourceManager;
+
+enum Exit { kOk = 0, kErrors = 1, kUsage = 2 };
+
+struct Options {
+  std::string color = "auto";
+  bool use_color() const { return color == "always" || (color == "auto" && isatty(STDERR_FILENO)); }
+};
+
+// Loads a file into `sources`, reporting "nbc: error: ..." when it cannot be read.
+nb::lang::FileId load(SourceManager& sources, const std::string& path) {
+  std::string err;
+  nb::lang::FileId id = sources.load(path, err);
+  if (id == nb::lang::kNoFile) fmt::print(stderr, "nbc: error: {}\n", err);
+  return id;
+}
+
+int report(const DiagnosticEngine& diags, const SourceManager& sources, const Options& opt) {
+  diags.render(std::cerr, sources, opt.use_color());
+  return diags.has_errors() ? kErrors : kOk;
+}
+
+int cmd_check(const std::vector<std::string>& files, bool syntax_only, const Options& opt) {
+  int status = kOk;
+  for (const std::string& path : files) {
+    SourceManager sources;
+    DiagnosticEngine diags;
+    auto id = load(sources, path);
+    if (id == nb::lang::kNoFile) {
+      status = kErrors;
+      continue;
+    }
+    if (syntax_only) nb::lang::parse(sources, id, diags);
+    else nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags);
+    if (report(diags, sources, opt) != kOk) status = kErrors;
+  }
+  return status;
+}
+
+int cmd_dot(const std::string& path, const std::string& output, const Options& opt) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  auto id = load(sources, path);
+  if (id == nb::lang::kNoFile) return kErrors;
+  auto result = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags);
+  if (report(diags, sources, opt) != kOk || !result.graph) return kErrors;
+  std::string dot = nb::compiler::to_dot(*result.graph, path);
+  if (output.empty() || output == "-") {
+    std::cout << dot;
+    return kOk;
+  }
+  std::ofstream out(output);
+  out << dot;
+  if (!out) {
+    fmt::print(stderr, "nbc: error: cannot write '{}'\n", output);
+    return kErrors;
+  }
+  return kOk;
+}
+
+int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Options& opt) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  auto id = load(sources, path);
+  if (id == nb::lang::kNoFile) return kErrors;
+  nb::lang::Program program = nb::lang::parse(sources, id, diags);
+  if (report(diags, sources, opt) != kOk) return kErrors;
+  std::string formatted = nb::lang::format_program(sources, program);
+  if (check_only) {
+    if (formatted == sources.file(id).text()) return kOk;
+    fmt::print(stderr, "{}: not formatted (run: nbc fmt -i {})\n", path, path);
+    return kErrors;
+  }
+  if (!in_place) {
+    std::cout << formatted;
+    return kOk;
+  }
+  if (formatted == sources.file(id).text()) return kOk;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << formatted;
+  if (!out) {
+    fmt::print(stderr, "nbc: error: cannot write '{}'\n", path);
+    return kErrors;
+  }
+  return kOk;
+}
+
+std::string param_line(const nb::ParamSpec& p) {
+  std::string kind = p.kind == nb::ParamKind::Keyword ? "keyword" : p.kind == nb::ParamKind::Rest ? "one or more" : "positional";
+  std::string req = p.required ? "required" : p.default_value.empty() ? "optional" : fmt::format("default {}", p.default_value);
+  return fmt::format("{} ({}, {}, {})", p.name, nb::compiler::type_name(p.type), kind, req);
+}
+
+void print_indented(std::string_view text, const char* indent) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    if (line.empty()) fmt::print("\n");
+    else fmt::print("{}{}\n", indent, line);
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+}
+
+int cmd_doc(const std::string& name) {
+  const Registry& reg = Registry::builtin();
+  if (name.empty()) {
+    std::size_t width = 0;
+    for (const auto& [n, c] : reg.classes()) width = std::max(width, n.size());
+    for (const auto& [n, c] : reg.classes()) fmt::print("{:<{}}  {}\n", n, width, c.spec->brief);
+    return kOk;
+  }
+  const nb::compiler::ElementClass* cls = reg.find(name);
+  if (!cls) {
+    fmt::print(stderr, "nbc: error: unknown element class '{}'\n", name);
+    std::string hint = nb::lang::closest_match(name, reg.names());
+    if (!hint.empty()) fmt::print(stderr, "note: did you mean '{}'?\n", hint);
+    else fmt::print(stderr, "note: `nbc doc` lists every element class\n");
+    return kErrors;
+  }
+  const nb::ElementSpec& s = *cls->spec;
+  fmt::print("{} - {}\n\n", s.class_name, s.brief);
+  fmt::print("PORTS\n  {} input{}, {} output{}", nb::compiler::describe_range(cls->ports.inputs),
+             cls->ports.inputs.max == 1 ? "" : "s", nb::compiler::describe_range(cls->ports.outputs),
+             cls->ports.outputs.max == 1 ? "" : "s");
+  if (s.output_count == nb::OutputCount::OnePerRestArg) fmt::print(" (one per argument)");
+  if (s.output_count == nb::OutputCount::FromParam) fmt::print(" ({} if given)", s.output_count_param);
+  fmt::print("  [Click port spec {}]\n\n", s.ports);
+  fmt::print("PARAMETERS\n");
+  if (s.params.empty()) fmt::print("  none\n");
+  for (const nb::ParamSpec& p : s.params) {
+    fmt::print("  {}\n", param_line(p));
+    print_indented(p.doc, "      ");
+  }
+  fmt::print("\nDESCRIPTION\n");
+  print_indented(s.description, "  ");
+  fmt::print("\nEXAMPLE\n");
+  print_indented(s.example, "  ");
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nbc - check, draw, format and document nb packet-processing graphs (.nbc files)", "nbc"};
+  app.require_subcommand(1);
+  Options opt;
+  app.add_option("--color", opt.color, "Colour diagnostics: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
+  std::vector<std::string> check_files;
+  bool syntax_only = false;
+  auto* check = app.add_subcommand("check", "Check .nbc files; print every error with its location, or nothing");
+  check->add_option("FILE", check_files, "Configuration files")->required();
+  check->add_flag("--syntax-only", syntax_only, "Only parse: do not resolve classes or check the graph");
+
+  std::string dot_file, dot_out;
+  auto* dot = app.add_subcommand("dot", "Print the elaborated graph in Graphviz format");
+  dot->add_option("FILE", dot_file, "Configuration file")->required();
+  dot->add_option("-o,--output", dot_out, "Write to this file instead of standard output");
+
+  std::string fmt_file;
+  bool in_place = false, fmt_check = false;
+  auto* fmtc = app.add_subcommand("fmt", "Print a configuration in canonical layout (comments are kept)");
+  fmtc->add_option("FILE", fmt_file, "Configuration file")->required();
+  fmtc->add_flag("-i,--in-place", in_place, "Rewrite the file instead of printing");
+  fmtc->add_flag("--check", fmt_check, "Exit 1 if the file is not already formatted");
+
+  std::string doc_class;
+  auto* doc = app.add_subcommand("doc", "List element classes, or document one in full");
+  doc->add_option("CLASS", doc_class, "Element class name");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsage;
+  }
+
+  try {
+    if (check->parsed()) return cmd_check(check_files, syntax_only, opt);
+    if (dot->parsed()) return cmd_dot(dot_file, dot_out, opt);
+    if (fmtc->parsed()) return cmd_fmt(fmt_file, in_place, fmt_check, opt);
+    if (doc->parsed()) return cmd_doc(doc_class);
+  } catch (const std::exception& e) {
+    // Nothing should get here; if something does, say so plainly instead of aborting.
+    fmt::print(stderr, "nbc: internal error: {}\n", e.what());
+    return kErrors;
+  }
+  return kUsage;
+}
