@@ -249,6 +249,20 @@ class Elaborator {
       }
       return false;
     }
+    std::string range_error;
+    if (auto* u = std::get_if<std::uint64_t>(&r.value); u && *u > p.max_value) {
+      range_error = fmt::format("{} is larger than the maximum {}", *u, p.max_value);
+    } else if (auto* i = std::get_if<std::int64_t>(&r.value)) {
+      if (*i < p.min_value) range_error = fmt::format("{} is smaller than the minimum {}", *i, p.min_value);
+      else if (*i > 0 && static_cast<std::uint64_t>(*i) > p.max_value)
+        range_error = fmt::format("{} is larger than the maximum {}", *i, p.max_value);
+    }
+    if (!range_error.empty()) {
+      Span where = arg.substituted ? arg.span : Span{arg.span.file, arg.span.begin + static_cast<std::uint32_t>(value_offset), arg.span.end};
+      error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name, el.cls->spec->class_name,
+                               range_error));
+      return false;
+    }
     el.params.push_back(ParamValue{&p, std::move(r.value), std::string(text), arg.span, false});
     return true;
   }
@@ -606,7 +620,7 @@ class Elaborator {
               }
               locals[n.text] = instantiate(prefix, n.text, false, e.cls, e.cls.name, n.span, scope, vars);
             }
-            ref.local = e.names.front().text;
+            if (locals.count(e.names.front().text)) ref.local = e.names.front().text;
             break;
           }
           case ElementRef::Kind::Anonymous: {
@@ -697,6 +711,7 @@ class Elaborator {
                                                         std::map<std::string, Local, std::less<>>& locals,
                                                         Instance* self, unsigned port, bool as_source, Span span) {
     if (local == "input" || local == "output") {
+      if (!self) return std::nullopt;  // already reported where it was written
       bool is_input = local == "input";
       if (is_input != as_source) {
         error(span, is_input ? "'input' can only be the source of a connection (packets enter the class there)"

@@ -5,7 +5,7 @@ namespace nb::elements {
 namespace {
 
 constexpr ParamSpec kParams[] = {
-    {"COLOR", ParamType::Unsigned, ParamKind::Positional, true, "", "The color to store, from 0 to 255."},
+    {"COLOR", ParamType::Unsigned, ParamKind::Positional, true, "", "The color to store, from 0 to 255.", 0, 255},
     {"ANNO", ParamType::Unsigned, ParamKind::Positional, false, "0",
      "Byte offset of the one-byte annotation to set. 0, the default, is the paint annotation."},
 };

@@ -150,6 +150,8 @@ class Formatter {
     for (std::size_t i = 0; i < c->args.size(); ++i) {
       if (i) out += ", ";
       out += arg_text(c->args[i]);
+      // A // comment runs to the end of its line: end the line, or it would swallow ", " or ")".
+      if (c->args[i].raw.find("//") != std::string::npos) out += '\n';
     }
     out += ')';
     return out;
@@ -235,6 +237,7 @@ class Formatter {
       for (std::size_t i = 0; i < def->entries.size(); ++i) {
         if (i) s += ", ";
         s += def->entries[i].variable.text + " " + arg_text(def->entries[i].value);
+        if (def->entries[i].value.raw.find("//") != std::string::npos) s += '\n';
       }
       out_ += s + ");\n";
     } else if (auto* req = std::get_if<Require>(&st.node)) {
@@ -242,6 +245,7 @@ class Formatter {
       for (std::size_t i = 0; i < req->config.args.size(); ++i) {
         if (i) s += ", ";
         s += arg_text(req->config.args[i]);
+        if (req->config.args[i].raw.find("//") != std::string::npos) s += '\n';
       }
       out_ += s + ");\n";
     }

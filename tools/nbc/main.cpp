@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -109,16 +110,43 @@ int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Optio
 std::string param_line(const nb::ParamSpec& p) {
   std::string kind = p.kind == nb::ParamKind::Keyword ? "keyword" : p.kind == nb::ParamKind::Rest ? "one or more" : "positional";
   std::string req = p.required ? "required" : p.default_value.empty() ? "optional" : fmt::format("default {}", p.default_value);
-  return fmt::format("{} ({}, {}, {})", p.name, nb::compiler::type_name(p.type), kind, req);
+  std::string range;
+  if (p.min_value != INT64_MIN || p.max_value != UINT64_MAX) {
+    range = fmt::format(", {} to {}", p.min_value == INT64_MIN ? std::string("...") : std::to_string(p.min_value),
+                        p.max_value == UINT64_MAX ? std::string("...") : std::to_string(p.max_value));
+  }
+  return fmt::format("{} ({}{}, {}, {})", p.name, nb::compiler::type_name(p.type), range, kind, req);
 }
 
-void print_indented(std::string_view text, const char* indent) {
+// Prints text with an indent, wrapping prose at 96 columns; lines that start with spaces (code)
+// are kept as they are.
+void print_indented(std::string_view text, const char* indent, bool wrap = true) {
+  constexpr std::size_t kWidth = 96;
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t nl = text.find('\n', start);
     std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    if (line.empty()) fmt::print("\n");
-    else fmt::print("{}{}\n", indent, line);
+    if (line.empty()) {
+      fmt::print("\n");
+    } else if (!wrap || line.front() == ' ') {
+      fmt::print("{}{}\n", indent, line);
+    } else {
+      std::string cur;
+      std::size_t i = 0;
+      while (i < line.size()) {
+        std::size_t sp = line.find(' ', i);
+        std::string_view word = line.substr(i, sp == std::string_view::npos ? std::string_view::npos : sp - i);
+        if (!cur.empty() && cur.size() + 1 + word.size() + std::strlen(indent) > kWidth) {
+          fmt::print("{}{}\n", indent, cur);
+          cur.clear();
+        }
+        if (!cur.empty()) cur += ' ';
+        cur += word;
+        if (sp == std::string_view::npos) break;
+        i = sp + 1;
+      }
+      if (!cur.empty()) fmt::print("{}{}\n", indent, cur);
+    }
     if (nl == std::string_view::npos) break;
     start = nl + 1;
   }
@@ -157,7 +185,7 @@ int cmd_doc(const std::string& name) {
   fmt::print("\nDESCRIPTION\n");
   print_indented(s.description, "  ");
   fmt::print("\nEXAMPLE\n");
-  print_indented(s.example, "  ");
+  print_indented(s.example, "  ", false);
   return kOk;
 }
 

@@ -6,8 +6,13 @@
 // compiler, the runtime or LLVM: plugins are built against this header alone.
 #pragma once
 
+#include <nb/packet.hpp>
+
+#include <array>
 #include <cstdint>
+#include <new>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +46,9 @@ struct ParamSpec {
   bool required;
   std::string_view default_value;  // textual, parsed like user input; empty when none
   std::string_view doc;
+  // Inclusive bounds for Integer and Unsigned values, checked by the compiler.
+  std::int64_t min_value = INT64_MIN;
+  std::uint64_t max_value = UINT64_MAX;
 };
 
 // How many outputs an instance has when the port spec allows a range.
@@ -49,6 +57,162 @@ enum class OutputCount : std::uint8_t {
   OnePerRestArg,    // one output per Rest argument (Classifier: one per pattern)
   FromParam,        // the value of the parameter named in output_count_param (Tee's N)
 };
+
+// ---- Kernels ------------------------------------------------------------------------------
+//
+// An element with behaviour defines, beside its spec:
+//   struct Config { ... };   // plain data, filled once from the arguments (the JIT bakes it in)
+//   struct State  { ... };   // counters and tables; uint64_t counters listed in `counters`
+//   static bool configure(const Args&, Config&, std::string& error);
+//   static void push(const Config&, State&, Context&, std::uint32_t in_port, Packet p NB_OWNED);
+// and points its spec's `ops` at nb::kernel_ops<Element>(). push must give `p` away on every
+// path: ctx.send(port, std::move(p)) or ctx.drop(std::move(p), reason).
+
+// A Classifier clause as the kernel sees it (value and mask already combined).
+struct PatternClauseView {
+  std::uint32_t offset;
+  std::span<const std::uint8_t> value;
+  std::span<const std::uint8_t> mask;
+  bool negated;
+};
+
+// Typed access to an element's checked arguments; absent optional ones give their defaults.
+class Args {
+ public:
+  virtual ~Args() = default;
+  virtual bool given(std::string_view name) const = 0;  // written by the user (not defaulted)
+  virtual std::uint64_t get_unsigned(std::string_view name) const = 0;
+  virtual std::int64_t get_integer(std::string_view name) const = 0;
+  virtual bool get_bool(std::string_view name) const = 0;
+  virtual std::string get_string(std::string_view name) const = 0;
+  virtual std::uint32_t get_ipv4(std::string_view name) const = 0;  // host byte order
+  virtual std::array<std::uint8_t, 6> get_ether(std::string_view name) const = 0;
+  // Rest parameters: how many were given, and each one.
+  virtual std::size_t count(std::string_view name) const = 0;
+  virtual bool pattern_matches_all(std::string_view name, std::size_t index) const = 0;
+  virtual std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const = 0;
+  // Outputs the instance has after the graph checks (optional outputs left out are absent).
+  virtual std::uint32_t noutputs() const = 0;
+};
+
+// Services of the runtime that element code calls out to (never inlined: they touch DPDK's
+// per-lcore state, which JIT code must not).
+struct HostServices {
+  // A deep copy of m from the runtime's mempool, or nullptr when it is empty.
+  rte_mbuf* (*copy)(void* runtime, rte_mbuf* m) = nullptr;
+  void* runtime = nullptr;
+};
+
+inline constexpr std::uint32_t kMaxEmits = 64;
+inline constexpr std::uint32_t kDropNoBuffers = 0xfffffffeu;  // a copy failed: mempool empty
+
+// What one push call did with its packet. Filled by the kernel, read by the engine.
+class Context {
+ public:
+  Context(std::uint32_t noutputs, const HostServices* host) : noutputs_(noutputs), host_(host) {}
+
+  // Rvalue references, so that the analysis checks the caller still owned what it gives away.
+  void send(std::uint32_t port, Packet&& p NB_OWNED) {
+    rte_mbuf* m = p.release();
+    if (nemits_ < kMaxEmits) emits_[nemits_++] = {port, m};
+    else record_drop(m, kDropNoBuffers);
+  }
+  void drop(Packet&& p NB_OWNED, std::uint32_t reason) { record_drop(p.release(), reason); }
+  // Sends a copy of p (the original stays with the caller); counts a drop if no buffer is free.
+  void send_copy(std::uint32_t port, const Packet& p NB_PARAM_OWNED) {
+    rte_mbuf* c = host_ && host_->copy ? host_->copy(host_->runtime, p.mbuf_for_copy()) : nullptr;
+    if (!c) {
+      ++copy_failures_;
+      return;
+    }
+    if (nemits_ < kMaxEmits) emits_[nemits_++] = {port, c};
+    else record_drop(c, kDropNoBuffers);
+  }
+  bool connected(std::uint32_t port) const { return port < noutputs_; }
+  std::uint32_t noutputs() const { return noutputs_; }
+
+  // For engines.
+  struct Emit {
+    std::uint32_t port;
+    rte_mbuf* mbuf;
+  };
+  struct Drop {
+    rte_mbuf* mbuf;
+    std::uint32_t reason;
+  };
+  std::uint32_t emit_count() const { return nemits_; }
+  const Emit& emit(std::uint32_t i) const { return emits_[i]; }
+  std::uint32_t drop_count() const { return ndrops_; }
+  const Drop& dropped(std::uint32_t i) const { return drops_[i]; }
+  std::uint32_t copy_failures() const { return copy_failures_; }
+
+ private:
+  void record_drop(rte_mbuf* m, std::uint32_t reason) {
+    if (ndrops_ < kMaxDrops) drops_[ndrops_++] = {m, reason};
+  }
+  static constexpr std::uint32_t kMaxDrops = 4;
+  std::uint32_t noutputs_;
+  const HostServices* host_;
+  std::uint32_t nemits_ = 0;
+  std::uint32_t ndrops_ = 0;
+  std::uint32_t copy_failures_ = 0;
+  Emit emits_[kMaxEmits];
+  Drop drops_[kMaxDrops];
+};
+
+// A uint64_t counter in an element's State, reported in stats under `name`.
+struct CounterField {
+  std::string_view name;
+  std::size_t offset;
+};
+
+struct ElementOps {
+  enum class Role : std::uint8_t { Kernel, Source, Sink };
+  Role role = Role::Kernel;
+  std::size_t config_size = 0, config_align = 1, state_size = 0, state_align = 1;
+  bool (*configure)(const Args&, void* config, std::string& error) = nullptr;
+  void (*init)(const void* config, void* state) = nullptr;
+  void (*push)(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) = nullptr;
+  std::span<const CounterField> counters = {};
+  std::span<const std::string_view> drop_reasons = {};  // index = the reason passed to Context::drop
+};
+
+namespace detail {
+template <typename E>
+bool configure(const Args& args, void* config, std::string& error) {
+  return E::configure(args, *static_cast<typename E::Config*>(config), error);
+}
+template <typename E>
+void init(const void*, void* state) {
+  new (state) typename E::State{};
+}
+template <typename E>
+void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) {
+  E::push(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), ctx, in_port,
+          Packet(m));
+}
+}  // namespace detail
+
+template <typename E>
+constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
+                                std::span<const std::string_view> drop_reasons = {}) {
+  ElementOps ops;
+  ops.role = ElementOps::Role::Kernel;
+  ops.config_size = sizeof(typename E::Config);
+  ops.config_align = alignof(typename E::Config);
+  ops.state_size = sizeof(typename E::State);
+  ops.state_align = alignof(typename E::State);
+  ops.configure = &detail::configure<E>;
+  ops.init = &detail::init<E>;
+  ops.push = &detail::push<E>;
+  ops.counters = counters;
+  ops.drop_reasons = drop_reasons;
+  return ops;
+}
+
+// Ports are opened by the runtime; these elements have no kernel of their own.
+inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};
+inline constexpr ElementOps kSinkOps{ElementOps::Role::Sink};
 
 struct ElementSpec {
   std::string_view class_name;
@@ -59,6 +223,7 @@ struct ElementSpec {
   std::string_view example;      // a .nbc snippet that passes `nbc check`
   OutputCount output_count = OutputCount::FromConnections;
   std::string_view output_count_param = {};
+  const ElementOps* ops = nullptr;  // null: declared only, cannot run yet
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

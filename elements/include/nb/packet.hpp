@@ -1,0 +1,136 @@
+// Packet handles with single ownership, checked by clang's typestate analysis (-Wconsumed).
+//
+// A Packet owns one DPDK mbuf. It is move-only; kernels receive it by value and must, on every
+// path, give it away exactly once: Context::send, Context::drop, or an owner that keeps it.
+// Touching it afterwards, giving it away twice, or letting it go out of scope still owned is a
+// compile error under -Werror=consumed (the build sets it for all element code).
+#pragma once
+
+#include <rte_mbuf_core.h>
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__clang__)
+#define NB_CONSUMABLE [[clang::consumable(unconsumed)]]
+#define NB_CALLABLE_WHEN_OWNED [[clang::callable_when("unconsumed")]]
+#define NB_CALLABLE_WHEN_GIVEN_AWAY [[clang::callable_when("consumed")]]
+#define NB_CONSUMES [[clang::set_typestate(consumed)]]
+#define NB_RETURNS_OWNED [[clang::return_typestate(unconsumed)]]
+#define NB_PARAM_OWNED [[clang::param_typestate(unconsumed)]]
+#define NB_PARAM_GIVEN_AWAY [[clang::return_typestate(consumed)]]
+#define NB_TEST_OWNED [[clang::test_typestate(unconsumed)]]
+// On a Packet parameter: the function receives it owned and must give it away before returning.
+#define NB_OWNED [[clang::param_typestate(unconsumed)]] [[clang::return_typestate(consumed)]]
+#else
+#define NB_OWNED
+#define NB_CONSUMABLE
+#define NB_CALLABLE_WHEN_OWNED
+#define NB_CALLABLE_WHEN_GIVEN_AWAY
+#define NB_CONSUMES
+#define NB_RETURNS_OWNED
+#define NB_PARAM_OWNED
+#define NB_PARAM_GIVEN_AWAY
+#define NB_TEST_OWNED
+#endif
+
+namespace nb {
+
+// Per-packet metadata that travels with the packet between elements (Click's annotations).
+// Kept in the mbuf's private area: see runtime docs.
+struct PacketAnno {
+  std::uint8_t paint = 0;
+  std::uint8_t user[15] = {};
+  std::uint16_t network_offset = 0xffff;  // offset of the IP header from data start, 0xffff unknown
+};
+
+class NB_CONSUMABLE Packet {
+ public:
+  NB_RETURNS_OWNED explicit Packet(rte_mbuf* m) : m_(m) {}
+  NB_RETURNS_OWNED Packet(Packet&& other NB_OWNED) : m_(other.release()) {}
+  Packet(const Packet&) = delete;
+  Packet& operator=(const Packet&) = delete;
+  Packet& operator=(Packet&&) = delete;
+  // Reaching the end of a scope while still owning the packet leaks it.
+  NB_CALLABLE_WHEN_GIVEN_AWAY ~Packet() {}
+
+  NB_CALLABLE_WHEN_OWNED std::uint8_t* data() const {
+    return static_cast<std::uint8_t*>(m_->buf_addr) + m_->data_off;
+  }
+  NB_CALLABLE_WHEN_OWNED std::uint32_t length() const { return m_->data_len; }
+  NB_CALLABLE_WHEN_OWNED std::uint32_t headroom() const { return m_->data_off; }
+  NB_CALLABLE_WHEN_OWNED std::uint32_t tailroom() const {
+    return static_cast<std::uint32_t>(m_->buf_len) - m_->data_off - m_->data_len;
+  }
+
+  // Bounds-checked reads and writes: false when [offset, offset+n) is not inside the packet.
+  NB_CALLABLE_WHEN_OWNED bool has(std::uint32_t offset, std::uint32_t n) const {
+    return offset <= length() && n <= length() - offset;
+  }
+  NB_CALLABLE_WHEN_OWNED bool read(std::uint32_t offset, void* out, std::uint32_t n) const {
+    if (!has(offset, n)) return false;
+    std::memcpy(out, data() + offset, n);
+    return true;
+  }
+  NB_CALLABLE_WHEN_OWNED bool write(std::uint32_t offset, const void* in, std::uint32_t n) {
+    if (!has(offset, n)) return false;
+    std::memcpy(data() + offset, in, n);
+    return true;
+  }
+  NB_CALLABLE_WHEN_OWNED bool read_u8(std::uint32_t offset, std::uint8_t& v) const { return read(offset, &v, 1); }
+  NB_CALLABLE_WHEN_OWNED bool read_be16(std::uint32_t offset, std::uint16_t& v) const {
+    std::uint8_t b[2];
+    if (!read(offset, b, 2)) return false;
+    v = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+    return true;
+  }
+  NB_CALLABLE_WHEN_OWNED bool read_be32(std::uint32_t offset, std::uint32_t& v) const {
+    std::uint8_t b[4];
+    if (!read(offset, b, 4)) return false;
+    v = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+    return true;
+  }
+  NB_CALLABLE_WHEN_OWNED bool write_be16(std::uint32_t offset, std::uint16_t v) {
+    std::uint8_t b[2] = {static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+    return write(offset, b, 2);
+  }
+
+  // Click's pull/push of header bytes: remove n bytes from the front, or put n back.
+  NB_CALLABLE_WHEN_OWNED bool pull(std::uint32_t n) {
+    if (n > m_->data_len) return false;
+    m_->data_off = static_cast<std::uint16_t>(m_->data_off + n);
+    m_->data_len = static_cast<std::uint16_t>(m_->data_len - n);
+    m_->pkt_len -= n;
+    return true;
+  }
+  NB_CALLABLE_WHEN_OWNED bool push(std::uint32_t n) {
+    if (n > m_->data_off) return false;
+    m_->data_off = static_cast<std::uint16_t>(m_->data_off - n);
+    m_->data_len = static_cast<std::uint16_t>(m_->data_len + n);
+    m_->pkt_len += n;
+    return true;
+  }
+  // Shortens the packet to n bytes (no-op when already shorter).
+  NB_CALLABLE_WHEN_OWNED void truncate(std::uint32_t n) {
+    if (n >= m_->data_len) return;
+    m_->pkt_len -= m_->data_len - n;
+    m_->data_len = static_cast<std::uint16_t>(n);
+  }
+
+  NB_CALLABLE_WHEN_OWNED PacketAnno& anno() const { return *reinterpret_cast<PacketAnno*>(m_ + 1); }
+
+  // For Context::send_copy: the copy is made by the runtime, the original stays owned here.
+  NB_CALLABLE_WHEN_OWNED rte_mbuf* mbuf_for_copy() const { return m_; }
+
+  // Gives the mbuf away: only the SDK's consuming calls use this.
+  NB_CONSUMES rte_mbuf* release() {
+    rte_mbuf* m = m_;
+    m_ = nullptr;
+    return m;
+  }
+
+ private:
+  rte_mbuf* m_;
+};
+
+}  // namespace nb
