@@ -490,7 +490,10 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
       } else {
         e = text.find('\n', i);
         if (e == std::string_view::npos) e = text.size();
-        while (e > i && (text[e - 1] == '\r')) --e;
+        // Trailing white space is not part of a comment (keeps `nbc fmt` idempotent).
+        while (e > i + 2 && (text[e - 1] == '\r' || text[e - 1] == ' ' || text[e - 1] == '\t' ||
+                             text[e - 1] == '\v' || text[e - 1] == '\f'))
+          --e;
       }
       if (depth == 0) out.push_back({Span{file, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e)}, block});
       i = e;

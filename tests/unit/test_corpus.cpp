@@ -157,7 +157,7 @@ TEST_CASE("inputs that once crashed the front end are handled", "[corpus][fuzz]"
     INFO("file: " << e.path().string());
     Checked c = check_text(e.path().filename().string(), read(e.path()));
     // Whatever the verdict, every error has a location and the run completes.
-    CHECK(c.rendered.find("error: ") == std::string::npos || c.errors > 0);
+    CHECK((c.rendered.find("error: ") == std::string::npos || c.errors > 0));
     ++n;
   }
   CHECK(n > 0);

@@ -1,0 +1,80 @@
+// The lowered form of a checked graph, shared by every engine: each element's configured
+// Config block, the size of its State, and where each of its outputs leads (another element's
+// input, or an output port's transmit buffer). Ports say which DPDK device backs them.
+#pragma once
+
+#include <nb/compiler/graph.hpp>
+#include <nb/element.hpp>
+#include <nb/lang/diagnostics.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nb::compiler {
+
+// Raw, suitably aligned bytes (an element's Config or State).
+class AlignedBlock {
+ public:
+  AlignedBlock() = default;
+  AlignedBlock(std::size_t size, std::size_t align);
+  void* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Free {
+    void operator()(void* p) const;
+  };
+  std::unique_ptr<void, Free> data_;
+  std::size_t size_ = 0;
+};
+
+struct Target {
+  enum class Kind : std::uint8_t { None, Element, Port };
+  Kind kind = Kind::None;
+  std::uint32_t index = 0;  // element index, or port index
+  std::uint32_t in_port = 0;
+};
+
+struct PlanPort {
+  enum class Kind : std::uint8_t { PcapIn, PcapOut, Device };
+  Kind kind = Kind::Device;
+  std::string name;        // the element name(s) using it, for messages and stats
+  std::string file;        // PcapIn / PcapOut
+  std::string device;      // Device: index, PCI address or vdev spec
+  bool loop = false;       // PcapIn with LOOP true
+  bool rx = false, tx = false;
+  std::int32_t source_element = -1;  // FromDump / FromDevice feeding the graph
+  std::int32_t sink_element = -1;    // ToDump / ToDevice
+  std::uint32_t queue = 0;
+  std::uint32_t rx_desc = 0, tx_desc = 0;  // 0: runtime default
+  bool promisc = false;
+  lang::Span span;       // the element declaration
+  lang::Span arg_span;   // its file or device argument
+};
+
+struct PlanElement {
+  std::string name;
+  const ElementSpec* spec = nullptr;
+  const ElementOps* ops = nullptr;
+  std::uint32_t ninputs = 0, noutputs = 0;
+  AlignedBlock config;
+  std::vector<Target> outputs;  // one per output port
+  std::int32_t port = -1;       // sources and sinks: their port
+  lang::Span span;
+};
+
+struct Plan {
+  std::vector<PlanElement> elements;
+  std::vector<PlanPort> ports;
+  std::vector<std::uint32_t> sources;  // element indices of FromDump/FromDevice, in port order
+};
+
+// Configures every element (its `configure` reads the checked arguments) and resolves ports.
+// Reports problems (an element without a kernel, a configure error, two writers for one file)
+// at the element's location.
+std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags);
+
+}  // namespace nb::compiler

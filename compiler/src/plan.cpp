@@ -1,0 +1,210 @@
+#include <nb/compiler/plan.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+
+namespace nb::compiler {
+
+AlignedBlock::AlignedBlock(std::size_t size, std::size_t align) : size_(size) {
+  std::size_t a = std::max<std::size_t>(align, alignof(std::max_align_t));
+  std::size_t n = (std::max<std::size_t>(size, 1) + a - 1) / a * a;
+  void* p = std::aligned_alloc(a, n);
+  if (!p) throw std::bad_alloc();
+  std::memset(p, 0, n);
+  data_.reset(p);
+}
+
+void AlignedBlock::Free::operator()(void* p) const { std::free(p); }
+
+namespace {
+
+// nb::Args over an element's checked parameters.
+class GraphArgs final : public Args {
+ public:
+  explicit GraphArgs(const Element& el) : el_(el) {}
+
+  bool given(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    return p && !p->is_default;
+  }
+  std::uint64_t get_unsigned(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    if (!p) return 0;
+    if (auto* u = std::get_if<std::uint64_t>(&p->value)) return *u;
+    if (auto* i = std::get_if<std::int64_t>(&p->value)) return static_cast<std::uint64_t>(*i);
+    return 0;
+  }
+  std::int64_t get_integer(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    if (!p) return 0;
+    if (auto* i = std::get_if<std::int64_t>(&p->value)) return *i;
+    if (auto* u = std::get_if<std::uint64_t>(&p->value)) return static_cast<std::int64_t>(*u);
+    return 0;
+  }
+  bool get_bool(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    auto* b = p ? std::get_if<bool>(&p->value) : nullptr;
+    return b && *b;
+  }
+  std::string get_string(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    auto* s = p ? std::get_if<std::string>(&p->value) : nullptr;
+    return s ? *s : std::string();
+  }
+  std::uint32_t get_ipv4(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    if (!p) return 0;
+    if (auto* a = std::get_if<IPv4Address>(&p->value)) return a->addr;
+    if (auto* a = std::get_if<IPv4Prefix>(&p->value)) return a->addr;
+    return 0;
+  }
+  std::array<std::uint8_t, 6> get_ether(std::string_view name) const override {
+    const ParamValue* p = el_.param(name);
+    auto* e = p ? std::get_if<EtherAddress>(&p->value) : nullptr;
+    return e ? e->bytes : std::array<std::uint8_t, 6>{};
+  }
+  std::size_t count(std::string_view name) const override { return el_.params_named(name).size(); }
+  bool pattern_matches_all(std::string_view name, std::size_t index) const override {
+    auto ps = el_.params_named(name);
+    if (index >= ps.size()) return false;
+    auto* bp = std::get_if<BytePattern>(&ps[index]->value);
+    return bp && bp->match_all;
+  }
+  std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const override {
+    std::vector<PatternClauseView> out;
+    auto ps = el_.params_named(name);
+    if (index >= ps.size()) return out;
+    auto* bp = std::get_if<BytePattern>(&ps[index]->value);
+    if (!bp) return out;
+    for (const PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
+    return out;
+  }
+  std::uint32_t noutputs() const override { return el_.noutputs; }
+
+ private:
+  const Element& el_;
+};
+
+}  // namespace
+
+std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
+  std::size_t errors = diags.error_count();
+  Plan plan;
+  plan.elements.resize(graph.elements.size());
+  std::map<std::string, std::uint32_t> device_ports;  // device spec -> port
+  std::map<std::string, std::pair<std::uint32_t, lang::Span>> dump_files;
+
+  for (std::size_t i = 0; i < graph.elements.size(); ++i) {
+    const Element& el = graph.elements[i];
+    PlanElement& pe = plan.elements[i];
+    pe.name = el.name;
+    pe.spec = el.cls->spec;
+    pe.ops = el.cls->spec->ops;
+    pe.ninputs = el.ninputs;
+    pe.noutputs = el.noutputs;
+    pe.outputs.resize(el.noutputs);
+    pe.span = el.span;
+    if (!pe.ops) {
+      diags.error(el.class_span, fmt::format("element class '{}' cannot run yet: it has no kernel",
+                                             el.cls->spec->class_name));
+      continue;
+    }
+    GraphArgs args(el);
+    if (pe.ops->role == ElementOps::Role::Kernel) {
+      pe.config = AlignedBlock(pe.ops->config_size, pe.ops->config_align);
+      std::string error;
+      if (!pe.ops->configure(args, pe.config.data(), error)) {
+        diags.error(el.class_span, fmt::format("{}: {}", el.cls->spec->class_name, error.empty() ? "bad configuration" : error));
+      }
+      continue;
+    }
+    // Sources and sinks: find or create their port.
+    std::string_view cls = el.cls->spec->class_name;
+    const ParamValue* where = el.param(cls == "FromDump" || cls == "ToDump" ? "FILENAME" : "DEVNAME");
+    std::string what = args.get_string(cls == "FromDump" || cls == "ToDump" ? "FILENAME" : "DEVNAME");
+    bool is_source = pe.ops->role == ElementOps::Role::Source;
+    std::uint32_t port_index = 0;
+    if (cls == "FromDump" || cls == "ToDump") {
+      if (!is_source) {
+        auto [it, fresh] = dump_files.emplace(what, std::make_pair(0u, where ? where->span : el.span));
+        if (!fresh) {
+          diags.error(where ? where->span : el.span, fmt::format("'{}' is already written by another ToDump", what))
+              .note(it->second.second, "first written here");
+          continue;
+        }
+      }
+      PlanPort port;
+      port.kind = is_source ? PlanPort::Kind::PcapIn : PlanPort::Kind::PcapOut;
+      port.file = what;
+      port.loop = is_source && args.get_bool("LOOP");
+      port.name = el.name;
+      port.span = el.span;
+      port.arg_span = where ? where->span : el.span;
+      plan.ports.push_back(std::move(port));
+      port_index = static_cast<std::uint32_t>(plan.ports.size() - 1);
+    } else {
+      auto it = device_ports.find(what);
+      if (it == device_ports.end()) {
+        PlanPort port;
+        port.kind = PlanPort::Kind::Device;
+        port.device = what;
+        port.name = el.name;
+        port.span = el.span;
+        port.arg_span = where ? where->span : el.span;
+        plan.ports.push_back(std::move(port));
+        it = device_ports.emplace(what, static_cast<std::uint32_t>(plan.ports.size() - 1)).first;
+      } else {
+        plan.ports[it->second].name += "," + el.name;
+      }
+      port_index = it->second;
+      PlanPort& port = plan.ports[port_index];
+      if (args.given("QUEUE")) port.queue = static_cast<std::uint32_t>(args.get_unsigned("QUEUE"));
+      if (args.given("NDESC")) {
+        auto n = static_cast<std::uint32_t>(args.get_unsigned("NDESC"));
+        (is_source ? port.rx_desc : port.tx_desc) = n;
+      }
+      if (is_source && args.get_bool("PROMISC")) port.promisc = true;
+    }
+    PlanPort& port = plan.ports[port_index];
+    if (is_source) {
+      if (port.source_element >= 0) {
+        diags.error(el.span, fmt::format("device '{}' already has a FromDevice", what));
+        continue;
+      }
+      port.rx = true;
+      port.source_element = static_cast<std::int32_t>(i);
+      plan.sources.push_back(static_cast<std::uint32_t>(i));
+    } else {
+      if (port.sink_element >= 0) {
+        diags.error(el.span, fmt::format("device '{}' already has a ToDevice", what));
+        continue;
+      }
+      port.tx = true;
+      port.sink_element = static_cast<std::int32_t>(i);
+    }
+    pe.port = static_cast<std::int32_t>(port_index);
+  }
+
+  for (const Edge& e : graph.edges) {
+    PlanElement& from = plan.elements[e.from];
+    const PlanElement& to = plan.elements[e.to];
+    if (e.from_port >= from.outputs.size()) continue;
+    Target t;
+    if (to.ops && to.ops->role == ElementOps::Role::Sink) {
+      t.kind = Target::Kind::Port;
+      t.index = static_cast<std::uint32_t>(to.port);
+    } else {
+      t.kind = Target::Kind::Element;
+      t.index = e.to;
+      t.in_port = e.to_port;
+    }
+    from.outputs[e.from_port] = t;
+  }
+  if (diags.error_count() != errors) return std::nullopt;
+  return plan;
+}
+
+}  // namespace nb::compiler

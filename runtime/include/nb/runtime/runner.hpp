@@ -1,0 +1,58 @@
+// nbrun's engine room: EAL start-up, ports, the worker loop, and the final statistics.
+#pragma once
+
+#include <nb/compiler/plan.hpp>
+#include <nb/lang/diagnostics.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nb::runtime {
+
+struct RunOptions {
+  std::string engine = "interp";
+  double duration = 0;        // seconds; 0 = until sources end or a signal
+  std::uint64_t packets = 0;  // stop after this many received packets; 0 = no limit
+  std::uint32_t burst = 32;
+  std::uint32_t rx_desc = 1024;
+  std::uint32_t tx_desc = 1024;
+  std::uint32_t mempool = 0;  // mbufs; 0 = sized from the graph
+  std::uint32_t tx_retries = 16;
+  bool progress = true;       // live line on stderr (only when it is a terminal)
+  std::vector<std::string> eal_args;  // after "--"; empty = the embedded default
+};
+
+struct PortReport {
+  std::string name, device;
+  std::uint64_t rx = 0, tx = 0, dropped = 0;
+};
+
+struct ElementReport {
+  std::string name, cls;
+  std::vector<std::pair<std::string, std::uint64_t>> counters;  // State counters, in order
+  std::vector<std::pair<std::string, std::uint64_t>> drop_reasons;
+  std::uint64_t drops = 0;
+  double rate = 0;  // packets per second over the run, for elements with a "count"
+};
+
+struct RunReport {
+  double seconds = 0;
+  std::uint64_t rx = 0, tx = 0, dropped = 0;
+  std::vector<PortReport> ports;
+  std::vector<ElementReport> elements;
+  std::string stop_reason;
+};
+
+// Asked from signal handlers and the control thread.
+void request_stop();
+
+// Starts DPDK, opens the plan's ports, runs until done. Problems with ports or DPDK are
+// reported to `diags` at the config location; returns false then (nothing was run).
+bool run(compiler::Plan& plan, const RunOptions& options, lang::DiagnosticEngine& diags, RunReport& report);
+
+std::string report_json(const RunReport& report);
+std::string report_text(const RunReport& report);
+
+}  // namespace nb::runtime

@@ -1,0 +1,66 @@
+#include <nb/runtime/dataplane.hpp>
+
+#include <rte_ethdev.h>
+
+#include <cstring>
+
+namespace nb::runtime {
+namespace {
+
+// HostServices::copy: a deep copy, so that elements after a Tee may change their packet
+// without touching the others. Runs natively (it uses the mempool's per-lcore cache).
+rte_mbuf* copy_packet(void* runtime, rte_mbuf* m) {
+  auto* dp = static_cast<Dataplane*>(runtime);
+  rte_mbuf* c = rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+  if (!c) return nullptr;
+  std::memcpy(c + 1, m + 1, sizeof(PacketAnno));
+  return c;
+}
+
+}  // namespace
+
+Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) : plan(p), pool(mp), burst(b) {
+  states.resize(plan.elements.size());
+  drops.resize(plan.elements.size());
+  for (std::size_t i = 0; i < plan.elements.size(); ++i) {
+    const compiler::PlanElement& e = plan.elements[i];
+    if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
+      states[i] = compiler::AlignedBlock(e.ops->state_size, e.ops->state_align);
+      e.ops->init(e.config.data(), states[i].data());
+    }
+    drops[i].assign((e.ops ? e.ops->drop_reasons.size() : 0) + 2, 0);
+  }
+  tx.resize(plan.ports.size());
+  ports.resize(plan.ports.size());
+  host.copy = &copy_packet;
+  host.runtime = this;
+}
+
+std::uint32_t Dataplane::reason_slot(std::uint32_t element, std::uint32_t reason) const {
+  auto n = static_cast<std::uint32_t>(drops[element].size());
+  if (reason == kDropNoBuffers) return n - 2;
+  if (reason >= n - 2) return n - 1;  // unknown reasons count as "unconnected output"
+  return reason;
+}
+
+void Dataplane::flush(std::uint32_t port) {
+  TxQueue& q = tx[port];
+  std::uint32_t sent = 0;
+  for (std::uint32_t attempt = 0; sent < q.count && attempt <= 16; ++attempt) {
+    sent += rte_eth_tx_burst(q.port_id, q.queue, q.pkts + sent, static_cast<std::uint16_t>(q.count - sent));
+  }
+  ports[port].tx += sent;
+  if (sent < q.count) {
+    ports[port].tx_dropped += q.count - sent;
+    rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
+  }
+  q.count = 0;
+}
+
+void Dataplane::flush_all() {
+  for (std::uint32_t p = 0; p < tx.size(); ++p) {
+    if (tx[p].count) flush(p);
+  }
+}
+
+}  // namespace nb::runtime

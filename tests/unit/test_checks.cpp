@@ -1,0 +1,633 @@
+// Elaboration and graph checks through nb::compiler::compile_front_end: compound expansion and
+// naming, splicing of compound ports, typed parameters, output counts, edge ports, and the
+// diagnostics of the graph checks.
+#include <nb/compiler/driver.hpp>
+#include <nb/lang/parser.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace nb;
+using compiler::Graph;
+
+namespace {
+
+struct Compiled {
+  lang::SourceManager sources;
+  lang::DiagnosticEngine diags{0};
+  lang::FileId file = lang::kNoFile;
+  compiler::FrontEndResult result;
+
+  std::string rendered() const {
+    std::ostringstream out;
+    diags.render(out, sources);
+    return out.str();
+  }
+  std::size_t errors() const { return diags.error_count(); }
+  std::vector<std::string> error_messages() const {
+    std::vector<std::string> out;
+    for (const auto& d : diags.diagnostics()) {
+      if (d.severity == lang::Severity::Error) out.push_back(d.message);
+    }
+    return out;
+  }
+  const lang::Diagnostic& first_error() const {
+    for (const auto& d : diags.diagnostics()) {
+      if (d.severity == lang::Severity::Error) return d;
+    }
+    FAIL("no error");
+    return diags.diagnostics().front();
+  }
+  std::string_view text(lang::Span s) const { return sources.text(s); }
+  lang::LineCol at(lang::Span s) const { return sources.file(file).line_col(s.begin); }
+};
+
+std::unique_ptr<Compiled> compile(std::string text, const compiler::Registry& registry = compiler::Registry::builtin()) {
+  auto c = std::make_unique<Compiled>();
+  c->file = c->sources.add("test.nbc", std::move(text));
+  c->result = compiler::compile_front_end(c->sources, c->file, registry, c->diags);
+  return c;
+}
+
+// Compiles text that must check cleanly and returns its graph.
+const Graph& graph_of(const Compiled& c) {
+  INFO(c.rendered());
+  REQUIRE(c.errors() == 0);
+  REQUIRE(c.result.graph.has_value());
+  return *c.result.graph;
+}
+
+const compiler::Element& element(const Graph& g, std::string_view name) {
+  int i = g.find(name);
+  INFO("element " << std::string(name));
+  REQUIRE(i >= 0);
+  return g.elements[static_cast<std::size_t>(i)];
+}
+
+std::string class_of(const compiler::Element& e) { return std::string(e.cls->spec->class_name); }
+
+// Every edge as "from[port] -> [port]to", sorted: independent of the order of statements.
+std::vector<std::string> edges(const Graph& g) {
+  std::vector<std::string> out;
+  for (const auto& e : g.edges) {
+    out.push_back(g.elements[e.from].name + "[" + std::to_string(e.from_port) + "] -> [" + std::to_string(e.to_port) +
+                  "]" + g.elements[e.to].name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> names(const Graph& g) {
+  std::vector<std::string> out;
+  for (const auto& e : g.elements) out.push_back(e.name);
+  return out;
+}
+
+template <class T>
+T value_of(const compiler::Element& e, std::string_view param) {
+  const compiler::ParamValue* p = e.param(param);
+  INFO("parameter " << std::string(param) << " of " << e.name);
+  REQUIRE(p != nullptr);
+  REQUIRE(std::holds_alternative<T>(p->value));
+  return std::get<T>(p->value);
+}
+
+}  // namespace
+
+// ---- names -----------------------------------------------------------------------------------
+
+TEST_CASE("anonymous elements are named Class@N by their position", "[checks][names]") {
+  auto c = compile("FromDump(in.pcap) -> Counter -> Strip(14) -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"FromDump@1", "Counter@2", "Strip@3", "Discard@4"});
+  for (const auto& e : g.elements) CHECK(e.anonymous);
+  CHECK(class_of(element(g, "Strip@3")) == "Strip");
+}
+
+TEST_CASE("declared elements keep their names and count in the numbering", "[checks][names]") {
+  auto c = compile("src :: FromDump(in.pcap);\nsrc -> c :: Counter -> Counter -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"src", "c", "Counter@3", "Discard@4"});
+  CHECK_FALSE(element(g, "src").anonymous);
+  CHECK_FALSE(element(g, "c").anonymous);
+  CHECK(element(g, "Counter@3").anonymous);
+}
+
+TEST_CASE("compound elements are expanded into name/inner", "[checks][compound]") {
+  auto c = compile(
+      "elementclass Pipe { input -> c :: Counter -> Strip(14) -> output }\n"
+      "FromDump(in.pcap) -> f :: Pipe -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"FromDump@1", "f/c", "f/Strip@2", "Discard@3"});
+  CHECK(class_of(element(g, "f/c")) == "Counter");
+  CHECK(g.find("f") == -1);  // the compound itself is not an element
+  CHECK(edges(g) == std::vector<std::string>{"FromDump@1[0] -> [0]f/c", "f/Strip@2[0] -> [0]Discard@3",
+                                             "f/c[0] -> [0]f/Strip@2"});
+}
+
+TEST_CASE("anonymous compound instances are named after their class", "[checks][compound]") {
+  auto c = compile(
+      "elementclass Pipe { input -> Counter -> output }\n"
+      "FromDump(in.pcap) -> Pipe -> Pipe -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"FromDump@1", "Pipe@2/Counter@1", "Pipe@3/Counter@1", "Discard@4"});
+  CHECK(edges(g) == std::vector<std::string>{"FromDump@1[0] -> [0]Pipe@2/Counter@1",
+                                             "Pipe@2/Counter@1[0] -> [0]Pipe@3/Counter@1",
+                                             "Pipe@3/Counter@1[0] -> [0]Discard@4"});
+}
+
+TEST_CASE("nested compounds nest their names", "[checks][compound]") {
+  auto c = compile(
+      "elementclass Outer {\n"
+      "  elementclass Inner { input -> c :: Counter -> output }\n"
+      "  input -> in :: Inner -> Inner -> output\n"
+      "}\n"
+      "FromDump(in.pcap) -> o :: Outer -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(g.find("o/in/c") >= 0);
+  CHECK(g.find("o/Inner@2/c") >= 0);
+  CHECK(edges(g) == std::vector<std::string>{"FromDump@1[0] -> [0]o/in/c", "o/Inner@2/c[0] -> [0]Discard@3",
+                                             "o/in/c[0] -> [0]o/Inner@2/c"});
+  // Inner is local to Outer.
+  auto outside = compile(
+      "elementclass Outer { elementclass Inner { input -> output } input -> Inner -> output }\n"
+      "FromDump(in.pcap) -> Inner -> Discard;");
+  REQUIRE(outside->errors() >= 1);
+  CHECK(outside->error_messages()[0] == "unknown element class 'Inner'");
+}
+
+TEST_CASE("an anonymous compound is named compound@N", "[checks][compound]") {
+  auto c = compile("FromDump(in.pcap) -> { input -> Counter -> output } -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"FromDump@1", "compound@2/Counter@1", "Discard@3"});
+}
+
+// ---- splicing ----------------------------------------------------------------------------------
+
+TEST_CASE("input -> output inside a compound passes straight through", "[checks][splice]") {
+  auto c = compile(
+      "elementclass Wire { input -> output }\n"
+      "FromDump(in.pcap) -> Wire -> w :: Wire -> Wire -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"FromDump@1", "Discard@5"});
+  REQUIRE(g.edges.size() == 1);
+  CHECK(edges(g) == std::vector<std::string>{"FromDump@1[0] -> [0]Discard@5"});
+}
+
+TEST_CASE("compound ports map to the ports of the elements inside", "[checks][splice]") {
+  auto c = compile(
+      "elementclass Swap { input [0] -> [1] output; input [1] -> [0] output }\n"
+      "elementclass Merge { input [0] -> c :: Counter -> output; input [1] -> c }\n"
+      "a :: FromDump(a.pcap); b :: FromDump(b.pcap); s :: Swap; m :: Merge;\n"
+      "a -> [0] s; b -> [1] s;\n"
+      "s [0] -> [0] m; s [1] -> [1] m;\n"
+      "m -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(names(g) == std::vector<std::string>{"a", "b", "m/c", "Discard@5"});
+  CHECK(edges(g) == std::vector<std::string>{"a[0] -> [0]m/c", "b[0] -> [0]m/c", "m/c[0] -> [0]Discard@5"});
+}
+
+TEST_CASE("spliced edges keep the ports of the primitive elements", "[checks][splice]") {
+  auto c = compile(
+      "elementclass Checked { input -> chk :: CheckIPHeader -> output; chk [1] -> [1] output }\n"
+      "FromDump(in.pcap) -> k :: Checked;\n"
+      "k [0] -> ToDump(good.pcap);\n"
+      "k [1] -> [0] ToDump(bad.pcap);");
+  const Graph& g = graph_of(*c);
+  CHECK(edges(g) == std::vector<std::string>{"FromDump@1[0] -> [0]k/chk", "k/chk[0] -> [0]ToDump@3",
+                                             "k/chk[1] -> [0]ToDump@4"});
+  CHECK(element(g, "k/chk").noutputs == 2);
+}
+
+// ---- parameters ------------------------------------------------------------------------------
+
+TEST_CASE("arguments are parsed by their type", "[checks][params]") {
+  auto c = compile(
+      "FromDump(in.pcap, STOP true) -> Strip(14) -> Paint(0x2a, 3) -> Unstrip(LENGTH 14)"
+      " -> ToDump(\"out file.pcap\", 96);");
+  const Graph& g = graph_of(*c);
+  const auto& strip = element(g, "Strip@2");
+  CHECK(value_of<std::uint64_t>(strip, "LENGTH") == 14);
+  CHECK(strip.param("LENGTH")->text == "14");
+  CHECK_FALSE(strip.param("LENGTH")->is_default);
+  CHECK(c->text(strip.param("LENGTH")->span) == "14");
+
+  const auto& src = element(g, "FromDump@1");
+  CHECK(value_of<std::string>(src, "FILENAME") == "in.pcap");
+  CHECK(value_of<bool>(src, "STOP") == true);
+  CHECK(src.param("STOP")->text == "true");  // the value, without the keyword
+  CHECK(value_of<bool>(src, "LOOP") == false);
+  CHECK(src.param("LOOP")->is_default);
+  CHECK_FALSE(src.param("LOOP")->span.valid());
+
+  CHECK(value_of<std::uint64_t>(element(g, "Paint@3"), "COLOR") == 42);
+  CHECK(value_of<std::uint64_t>(element(g, "Paint@3"), "ANNO") == 3);
+  CHECK(value_of<std::uint64_t>(element(g, "Unstrip@4"), "LENGTH") == 14);
+  CHECK(value_of<std::string>(element(g, "ToDump@5"), "FILENAME") == "out file.pcap");
+  CHECK(value_of<std::uint64_t>(element(g, "ToDump@5"), "SNAPLEN") == 96);
+}
+
+TEST_CASE("CheckIPHeader without arguments gets its defaults", "[checks][params]") {
+  auto c = compile("FromDump(in.pcap) -> chk :: CheckIPHeader -> Discard;");
+  const Graph& g = graph_of(*c);
+  const auto& chk = element(g, "chk");
+  CHECK(value_of<std::uint64_t>(chk, "OFFSET") == 0);
+  CHECK(chk.param("OFFSET")->is_default);
+  CHECK(value_of<bool>(chk, "CHECKSUM") == true);
+  CHECK(value_of<bool>(chk, "VERBOSE") == false);
+  CHECK(chk.param("BADSRC") == nullptr);  // no default
+  // Parameters are kept in schema order.
+  REQUIRE(chk.params.size() == 3);
+  CHECK(chk.params[0].param->name == "OFFSET");
+  CHECK(chk.params[1].param->name == "CHECKSUM");
+  CHECK(chk.params[2].param->name == "VERBOSE");
+}
+
+TEST_CASE("keyword arguments may come in any order; params stay in schema order", "[checks][params]") {
+  auto c = compile("FromDevice(1, PROMISC yes, BURST 8, QUEUE 2) -> ToDevice(net_null0);");
+  const Graph& g = graph_of(*c);
+  const auto& in = element(g, "FromDevice@1");
+  CHECK(value_of<std::uint64_t>(in, "QUEUE") == 2);
+  CHECK(value_of<std::uint64_t>(in, "BURST") == 8);
+  CHECK(value_of<bool>(in, "PROMISC") == true);
+  CHECK(value_of<std::uint64_t>(in, "NDESC") == 0);
+  std::vector<std::string> order;
+  for (const auto& p : in.params) order.emplace_back(p.param->name);
+  CHECK(order == std::vector<std::string>{"DEVNAME", "QUEUE", "BURST", "PROMISC", "NDESC"});
+}
+
+TEST_CASE("defines and formals are substituted before parsing", "[checks][params]") {
+  auto c = compile(
+      "define($LEN 14, $BASE trace);\n"
+      "elementclass P { $color, ANNO $a | input -> Paint($color, $a) -> output }\n"
+      "FromDump(${BASE}_in.pcap) -> Strip($LEN) -> P(7, ANNO 2) -> ToDump($BASE.out);");
+  const Graph& g = graph_of(*c);
+  CHECK(value_of<std::string>(element(g, "FromDump@1"), "FILENAME") == "trace_in.pcap");
+  CHECK(value_of<std::uint64_t>(element(g, "Strip@2"), "LENGTH") == 14);
+  CHECK(element(g, "Strip@2").param("LENGTH")->text == "14");
+  const auto& paint = element(g, "P@3/Paint@1");
+  CHECK(value_of<std::uint64_t>(paint, "COLOR") == 7);
+  CHECK(value_of<std::uint64_t>(paint, "ANNO") == 2);
+  CHECK(value_of<std::string>(element(g, "ToDump@4"), "FILENAME") == "trace.out");
+}
+
+TEST_CASE("defines inside a class are local; formals shadow nothing outside", "[checks][params]") {
+  auto c = compile(
+      "define($N 1);\n"
+      "elementclass A { define($N 2); input -> Paint($N) -> output }\n"
+      "FromDump(x) -> A -> Paint($N) -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(value_of<std::uint64_t>(element(g, "A@2/Paint@1"), "COLOR") == 2);
+  CHECK(value_of<std::uint64_t>(element(g, "Paint@3"), "COLOR") == 1);
+}
+
+TEST_CASE("single quotes stop substitution", "[checks][params]") {
+  auto c = compile("define($X a.pcap);\nFromDump('$X') -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(value_of<std::string>(element(g, "FromDump@1"), "FILENAME") == "$X");
+}
+
+TEST_CASE("Classifier patterns become byte patterns", "[checks][params]") {
+  auto c = compile(
+      "c :: Classifier(12/0800 !23/06, 14/4?, -);\n"
+      "FromDump(in.pcap) -> c; c [0] -> Discard; c [1] -> Discard; c [2] -> Discard;");
+  const Graph& g = graph_of(*c);
+  const auto& cl = element(g, "c");
+  auto patterns = cl.params_named("PATTERN");
+  REQUIRE(patterns.size() == 3);
+  REQUIRE(std::holds_alternative<compiler::BytePattern>(patterns[0]->value));
+  const auto& p0 = std::get<compiler::BytePattern>(patterns[0]->value);
+  CHECK_FALSE(p0.match_all);
+  REQUIRE(p0.clauses.size() == 2);
+  CHECK(p0.clauses[0].offset == 12);
+  CHECK(p0.clauses[0].value == std::vector<std::uint8_t>{0x08, 0x00});
+  CHECK_FALSE(p0.clauses[0].negated);
+  CHECK(p0.clauses[1].offset == 23);
+  CHECK(p0.clauses[1].negated);
+  const auto& p1 = std::get<compiler::BytePattern>(patterns[1]->value);
+  REQUIRE(p1.clauses.size() == 1);
+  CHECK(p1.clauses[0].mask == std::vector<std::uint8_t>{0xf0});
+  CHECK(std::get<compiler::BytePattern>(patterns[2]->value).match_all);
+}
+
+// ---- output counts and ports -----------------------------------------------------------------
+
+TEST_CASE("Classifier has one output per pattern", "[checks][ports]") {
+  auto c = compile(
+      "c :: Classifier(12/0806, 12/0800, -);\n"
+      "FromDump(in.pcap) -> c; c [0] -> Discard; c [1] -> Discard; c [2] -> Discard;");
+  const Graph& g = graph_of(*c);
+  const auto& cl = element(g, "c");
+  CHECK(cl.noutputs == 3);
+  CHECK(cl.outputs_fixed);
+  CHECK(cl.ninputs == 1);
+}
+
+TEST_CASE("Tee(N) has N outputs; plain Tee as many as are connected", "[checks][ports]") {
+  auto c = compile(
+      "t :: Tee(3); u :: Tee;\n"
+      "FromDump(a) -> t; t [0] -> Discard; t [1] -> Discard; t [2] -> u;\n"
+      "u [0] -> Discard; u [1] -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(element(g, "t").noutputs == 3);
+  CHECK(element(g, "t").outputs_fixed);
+  CHECK(value_of<std::uint64_t>(element(g, "t"), "N") == 3);
+  CHECK(element(g, "u").noutputs == 2);
+  CHECK_FALSE(element(g, "u").outputs_fixed);
+  CHECK(element(g, "u").param("N") == nullptr);
+}
+
+TEST_CASE("optional outputs count only when connected", "[checks][ports]") {
+  auto c = compile(
+      "FromDump(a) -> one :: CheckIPHeader -> Discard;\n"
+      "FromDump(b) -> two :: CheckIPHeader -> Discard; two [1] -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(element(g, "one").noutputs == 1);
+  CHECK(element(g, "two").noutputs == 2);
+  CHECK(element(g, "FromDump@1").ninputs == 0);
+  CHECK(element(g, "Discard@3").noutputs == 0);
+}
+
+TEST_CASE("edges carry the ports and the spans written", "[checks][ports]") {
+  auto c = compile("cl :: Classifier(12/0800, -);\nFromDump(a) -> cl;\ncl [1] -> [0] d :: Discard;\ncl [0] -> Discard;");
+  const Graph& g = graph_of(*c);
+  const compiler::Edge* e = nullptr;
+  for (const auto& edge : g.edges) {
+    if (g.elements[edge.from].name == "cl" && edge.from_port == 1) e = &edge;
+  }
+  REQUIRE(e != nullptr);
+  CHECK(g.elements[e->to].name == "d");
+  CHECK(e->to_port == 0);
+  CHECK(c->text(e->from_span) == "cl [1]");
+  CHECK(c->text(e->to_span) == "[0] d :: Discard");
+  CHECK(c->text(e->arrow) == "->");
+  CHECK(c->at(e->arrow).line == 3);
+  CHECK(c->at(e->arrow).column == 8);
+}
+
+TEST_CASE("require statements are recorded", "[checks]") {
+  auto c = compile("require(nb); require(package x, y)\nFromDump(a) -> Discard;");
+  const Graph& g = graph_of(*c);
+  REQUIRE(g.requirements.size() == 2);
+  REQUIRE(g.requirements[1].args.size() == 2);
+  CHECK(g.requirements[1].args[0].raw == "package x");
+}
+
+TEST_CASE("synonyms resolve to built-in and compound classes", "[checks][compound]") {
+  auto c = compile(
+      "elementclass Drop Discard; elementclass P { input -> Counter -> output } elementclass Q P;\n"
+      "FromDump(a) -> q :: Q -> Drop;");
+  const Graph& g = graph_of(*c);
+  CHECK(class_of(element(g, "Drop@3")) == "Discard");
+  CHECK(class_of(element(g, "q/Counter@1")) == "Counter");
+}
+
+// ---- errors of elaboration and of the graph checks --------------------------------------------
+
+TEST_CASE("each graph error is reported once, at the right place", "[checks][errors]") {
+  struct Case {
+    const char* text;
+    const char* message;
+    unsigned line, column;
+  };
+  const Case cases[] = {
+      {"FromDump(a) -> c :: Counter -> Discard;\nc -> Discard;", "output 0 of 'c' (Counter) is already connected", 2, 1},
+      {"FromDump(a) -> Counter;", "output 0 of 'Counter@2' (Counter) is not connected", 1, 16},
+      {"FromDump(a) -> c :: Counter -> Discard;\nc [1] -> Discard;", "output 1 is out of range: 'c' (Counter) has 1 output",
+       2, 1},
+      {"FromDump(a) -> Discard -> Discard;", "'Discard@2' (Discard) has no outputs", 1, 16},
+      {"a :: Counter; b :: Counter;\nFromDump(x) -> a -> b;\nb -> a;", "this connection closes a cycle", 3, 3},
+      {"t :: Tee(2); FromDump(a) -> t; t [0] -> Discard;", "output 1 of 't' (Tee) is not connected", 1, 1},
+      {"FromDump(a) -> Conter -> Discard;", "unknown element class 'Conter'", 1, 16},
+      {"FromDump(a) -> x -> Discard;", "undeclared element 'x'", 1, 16},
+      {"c :: Counter; c :: Counter; FromDump(a) -> c -> Discard;", "redeclaration of 'c'", 1, 15},
+      {"FromDump(a) -> Strip -> Discard;", "missing required argument LENGTH of Strip", 1, 16},
+      {"FromDump(a) -> Strip(1, 2) -> Discard;", "too many arguments for Strip", 1, 25},
+      {"FromDump(a, STPO true) -> Discard;", "unknown keyword 'STPO' for FromDump", 1, 13},
+      {"FromDump(a, STOP 1, STOP 0) -> Discard;", "STOP is given more than once", 1, 21},
+      {"FromDump(a) -> Strip(-3) -> Discard;", "an unsigned integer cannot be negative", 1, 22},
+      {"FromDump(a) -> Strip(1x) -> Discard;", "expected a digit, found 'x'", 1, 23},
+      {"FromDump(a) -> input;", "'input' can only be used inside an elementclass", 1, 16},
+      {"elementclass A { input -> output } elementclass A { input -> output }", "redefinition of elementclass 'A'", 1,
+       49},
+  };
+  for (const Case& k : cases) {
+    INFO("input: " << k.text);
+    auto c = compile(k.text);
+    INFO(c->rendered());
+    REQUIRE(c->errors() == 1);
+    const auto& d = c->first_error();
+    CHECK(d.message.find(k.message) != std::string::npos);
+    CHECK(c->at(d.span).line == k.line);
+    CHECK(c->at(d.span).column == k.column);
+    CHECK_FALSE(c->result.graph.has_value());
+  }
+}
+
+TEST_CASE("did-you-mean notes suggest the closest name", "[checks][errors]") {
+  auto c = compile("FromDump(a) -> DecIPTL -> Discard;");
+  REQUIRE(c->errors() == 1);
+  const auto& d = c->first_error();
+  REQUIRE_FALSE(d.notes.empty());
+  CHECK(d.notes[0].message == "did you mean 'DecIPTTL'?");
+
+  auto k = compile("FromDump(a, LOPP true) -> Discard;");
+  REQUIRE(k->errors() == 1);
+  REQUIRE_FALSE(k->first_error().notes.empty());
+  CHECK(k->first_error().notes[0].message == "did you mean 'LOOP'?");
+
+  auto v = compile("define($INPUT a);\nFromDump($INPTU) -> Discard;");
+  REQUIRE(v->errors() == 1);
+  CHECK(v->first_error().message == "undefined variable '$INPTU'");
+  REQUIRE_FALSE(v->first_error().notes.empty());
+  CHECK(v->first_error().notes[0].message == "did you mean '$INPUT'?");
+}
+
+TEST_CASE("errors inside a compound point into the body and note the instance", "[checks][errors]") {
+  auto c = compile(
+      "elementclass P {\n"
+      "  input -> Strip(1x) -> output\n"
+      "}\n"
+      "FromDump(a) -> p :: P -> Discard;");
+  REQUIRE(c->errors() == 1);
+  const auto& d = c->first_error();
+  CHECK(c->at(d.span).line == 2);
+  CHECK(c->at(d.span).column == 19);
+  bool noted = false;
+  for (const auto& n : d.notes) noted = noted || (n.span.valid() && c->text(n.span) == "p");
+  CHECK(noted);
+}
+
+TEST_CASE("a substituted argument is reported at the variable with the text it became", "[checks][errors]") {
+  auto c = compile("define($L fourteen);\nFromDump(a) -> Strip($L) -> Discard;");
+  REQUIRE(c->errors() == 1);
+  const auto& d = c->first_error();
+  CHECK(c->text(d.span) == "$L");
+  bool noted = false;
+  for (const auto& n : d.notes) noted = noted || n.message.find("'fourteen'") != std::string::npos;
+  CHECK(noted);
+}
+
+TEST_CASE("independent errors are all reported in one run", "[checks][errors]") {
+  auto c = compile(
+      "x :: Conter;\n"
+      "FromDump(a) -> Strip(1a) -> d :: Discard;\n"
+      "d :: Discard;\n");
+  CHECK(c->errors() == 3);
+  auto g = compile(
+      "FromDump(a) -> c :: Counter -> Discard;\nc -> Discard;\n"
+      "cl :: Classifier(12/0800, -); FromDump(b) -> cl -> Discard;\n"
+      "p :: Counter; q :: Counter; FromDump(z) -> p -> q -> p;");
+  CHECK(g->errors() == 3);
+}
+
+// ---- a custom registry: argument types no built-in element uses --------------------------------
+
+namespace {
+
+constexpr nb::ParamSpec kRouteParams[] = {
+    {"PREFIX", nb::ParamType::IPv4Prefix, nb::ParamKind::Positional, true, "", "destination"},
+    {"GW", nb::ParamType::IPv4Address, nb::ParamKind::Positional, false, "0.0.0.0", "gateway"},
+    {"ETH", nb::ParamType::EtherAddress, nb::ParamKind::Keyword, false, "", "next hop"},
+};
+constexpr nb::ElementSpec kRouteSpec{
+    .class_name = "TestRoute",
+    .ports = "1/1",
+    .params = kRouteParams,
+    .brief = "test element",
+    .description = "",
+    .example = "",
+};
+
+const compiler::Registry& test_registry() {
+  static const compiler::Registry r = [] {
+    compiler::Registry reg = compiler::Registry::builtin();
+    auto err = reg.add(kRouteSpec);
+    REQUIRE_FALSE(err.has_value());
+    return reg;
+  }();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("addresses and prefixes are typed values", "[checks][params]") {
+  auto c = compile("FromDump(a) -> TestRoute(10.1.2.3/8, 10.0.0.1, ETH 00:11:22:33:44:55) -> Discard;",
+                   test_registry());
+  const Graph& g = graph_of(*c);
+  const auto& r = element(g, "TestRoute@2");
+  auto prefix = value_of<compiler::IPv4Prefix>(r, "PREFIX");
+  CHECK(prefix.addr == 0x0a000000u);
+  CHECK(prefix.length == 8);
+  CHECK(value_of<compiler::IPv4Address>(r, "GW").addr == 0x0a000001u);
+  CHECK(value_of<compiler::EtherAddress>(r, "ETH").bytes == std::array<std::uint8_t, 6>{0, 0x11, 0x22, 0x33, 0x44, 0x55});
+}
+
+TEST_CASE("bad addresses are reported inside the argument", "[checks][errors]") {
+  struct Case {
+    const char* args;
+    const char* bad;  // the text the error must cover
+    const char* message;
+  };
+  const Case cases[] = {
+      {"10.0.0.0/33", "33", "prefix length 33 is larger than 32"},
+      {"10.0.0.0/8, 10.0.300.1", "300", "larger than 255"},
+      {"10.0.0.0/8, 10.0.0.1, ETH 00:11:22:33:44:GG", "G", "hex digit"},
+      {"10.0.0.0/255.0.255.0", "255.0.255.0", "not contiguous"},
+  };
+  for (const Case& k : cases) {
+    INFO("arguments: " << k.args);
+    auto c = compile(std::string("FromDump(a) -> TestRoute(") + k.args + ") -> Discard;", test_registry());
+    INFO(c->rendered());
+    REQUIRE(c->errors() == 1);
+    const auto& d = c->first_error();
+    CHECK(d.message.find(k.message) != std::string::npos);
+    CHECK(c->text(d.span) == k.bad);
+  }
+}
+
+// ---- known problems: each test states the right behaviour ---------------------------------------
+
+TEST_CASE("an undefined variable is one error, not also a type error", "[checks][errors][!mayfail]") {
+  auto c = compile("FromDump(a) -> Strip($LEN) -> Discard;");
+  INFO(c->rendered());
+  CHECK(c->errors() == 1);
+}
+
+TEST_CASE("an edge to a missing input port does not also leave its source unconnected",
+          "[checks][errors][!mayfail]") {
+  auto c = compile("FromDump(a) -> [1] Counter -> Discard;");
+  INFO(c->rendered());
+  CHECK(c->errors() == 1);
+}
+
+TEST_CASE("a broken element inside a compound does not also break the compound's ports",
+          "[checks][errors][!mayfail]") {
+  auto c = compile("elementclass P { input -> Conter -> output }\nFromDump(a) -> P -> Discard;");
+  INFO(c->rendered());
+  CHECK(c->errors() == 1);
+  auto r = compile("elementclass P { input -> P -> output }\nFromDump(a) -> P -> Discard;");
+  INFO(r->rendered());
+  CHECK(r->errors() == 1);
+}
+
+TEST_CASE("a missing compound argument is one error", "[checks][errors][!mayfail]") {
+  auto c = compile("elementclass P { $n | input -> Strip($n) -> output }\nFromDump(a) -> P -> Discard;");
+  INFO(c->rendered());
+  CHECK(c->errors() == 1);
+}
+
+TEST_CASE("an unknown keyword of a compound class is named as such", "[checks][errors][!mayfail]") {
+  auto c = compile(
+      "elementclass P { $c, LEN $len | input -> Strip($len) -> Paint($c) -> output }\n"
+      "FromDump(a) -> P(1, LNE 14) -> Discard;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() >= 1);
+  CHECK(c->first_error().message.find("unknown keyword 'LNE'") != std::string::npos);
+  CHECK(c->errors() == 1);
+}
+
+TEST_CASE("comments inside a configuration are white space", "[checks][params][!mayfail]") {
+  auto c = compile(
+      "FromDump(in.pcap /* trace */, STOP true) -> Strip(14 /* Ethernet */)\n"
+      "  -> CheckIPHeader(CHECKSUM false // no checksum\n) -> Discard;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() == 0);
+  REQUIRE(c->result.graph.has_value());
+  const Graph& g = *c->result.graph;
+  CHECK(value_of<std::string>(element(g, "FromDump@1"), "FILENAME") == "in.pcap");
+  CHECK(value_of<std::uint64_t>(element(g, "Strip@2"), "LENGTH") == 14);
+  CHECK(value_of<bool>(element(g, "CheckIPHeader@3"), "CHECKSUM") == false);
+}
+
+TEST_CASE("a port after the last element or before the first is an error", "[checks][errors][!mayfail]") {
+  // Click: "output port useless at end of chain", "input port useless at start of chain".
+  auto out = compile("FromDump(a) -> c :: Counter [1];\nc -> Discard;");
+  CHECK(out->errors() == 1);
+  auto in = compile("[1] FromDump(a) -> Discard;");
+  CHECK(in->errors() == 1);
+}
+
+TEST_CASE("CheckIPHeader's BADSRC addresses are checked", "[checks][params][!mayfail]") {
+  auto c = compile("FromDump(a) -> CheckIPHeader(BADSRC 10.0.0.1 10.0.0.256) -> Discard;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() == 1);
+  CHECK(c->text(c->first_error().span) == "256");
+}
+
+TEST_CASE("a cycle through a compound is reported at the connection that closes it",
+          "[checks][errors][!mayfail]") {
+  auto c = compile(
+      "elementclass P { input -> Counter -> output }\n"
+      "FromDump(a) -> x :: Counter -> t :: Tee; t [1] -> Discard;\n"
+      "t [0] -> p :: P -> x;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() == 1);
+  CHECK(c->at(c->first_error().span).line == 3);
+}

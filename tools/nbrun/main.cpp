@@ -1,0 +1,96 @@
+// nbrun: run a .nbc graph on DPDK.
+//   nbrun [options] CONFIG [-- EAL arguments]
+// Exit status: 0 success, 1 errors (in the config, its files or devices), 2 usage errors.
+#include <nb/compiler/driver.hpp>
+#include <nb/compiler/plan.hpp>
+#include <nb/runtime/runner.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+
+int main(int argc, char** argv) {
+  // Everything after "--" belongs to DPDK's EAL.
+  std::vector<std::string> eal;
+  int own_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      own_argc = i;
+      for (int k = i + 1; k < argc; ++k) eal.emplace_back(argv[k]);
+      break;
+    }
+  }
+
+  CLI::App app{"nbrun - run an nb packet-processing graph (.nbc) on DPDK.\n"
+               "With no EAL arguments it runs without NIC or hugepages (--no-huge --no-pci).\n"
+               "Pass EAL arguments after '--', e.g.: nbrun cfg.nbc -- -l 2-3 -a 0000:01:00.0",
+               "nbrun"};
+  std::string config;
+  nb::runtime::RunOptions opt;
+  std::string stats = "text";
+  bool quiet = false;
+  app.add_option("CONFIG", config, "The .nbc graph to run")->required();
+  app.add_option("--engine", opt.engine, "Execution engine: interp (the reference interpreter)")
+      ->check(CLI::IsMember({"interp", "jit"}));
+  app.add_option("--duration", opt.duration, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  app.add_option("--packets", opt.packets, "Stop after this many packets were received");
+  app.add_option("--stats", stats, "Final statistics: text (on stderr) or json (on stdout)")
+      ->check(CLI::IsMember({"text", "json", "none"}));
+  app.add_option("--burst", opt.burst, "Packets per rx/tx burst")->check(CLI::Range(1, 64));
+  app.add_option("--rx-desc", opt.rx_desc, "Receive descriptors per queue")->check(CLI::Range(32, 16384));
+  app.add_option("--tx-desc", opt.tx_desc, "Transmit descriptors per queue")->check(CLI::Range(32, 16384));
+  app.add_option("--mempool", opt.mempool, "Packet buffers in the mempool (0: sized from the graph)");
+  app.add_flag("-q,--quiet", quiet, "No live progress line");
+
+  try {
+    app.parse(own_argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  opt.eal_args = eal;
+  opt.progress = !quiet;
+  if (opt.engine == "jit") {
+    fmt::print(stderr, "nbrun: error: the JIT engine is not available in this build yet; use --engine=interp\n");
+    return 1;
+  }
+
+  nb::lang::SourceManager sources;
+  nb::lang::DiagnosticEngine diags;
+  std::string err;
+  auto id = sources.load(config, err);
+  if (id == nb::lang::kNoFile) {
+    fmt::print(stderr, "nbrun: error: {}\n", err);
+    return 1;
+  }
+  bool color = isatty(STDERR_FILENO);
+  auto front = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags);
+  if (!front.graph) {
+    diags.render(std::cerr, sources, color);
+    return 1;
+  }
+  auto plan = nb::compiler::lower(*front.graph, diags);
+  if (!plan) {
+    diags.render(std::cerr, sources, color);
+    return 1;
+  }
+  nb::runtime::RunReport report;
+  bool ok = false;
+  try {
+    ok = nb::runtime::run(*plan, opt, diags, report);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nbrun: internal error: {}\n", e.what());
+    return 1;
+  }
+  diags.render(std::cerr, sources, color);
+  if (!ok) return 1;
+  if (stats == "json") std::cout << nb::runtime::report_json(report) << std::flush;
+  else if (stats == "text") std::cerr << nb::runtime::report_text(report);
+  return 0;
+}
