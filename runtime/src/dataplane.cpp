@@ -64,3 +64,12 @@ void Dataplane::flush_all() {
 }
 
 }  // namespace nb::runtime
+
+// Called by JIT code (see jit_abi.hpp); the interpreter calls the same Dataplane methods.
+extern "C" void nb_host_drop(void* dp, std::uint32_t element, rte_mbuf* m, std::uint32_t reason) {
+  static_cast<nb::runtime::Dataplane*>(dp)->free_drop(element, m, reason);
+}
+extern "C" void nb_host_count_drop(void* dp, std::uint32_t element, std::uint32_t reason) {
+  static_cast<nb::runtime::Dataplane*>(dp)->count_drop(element, reason);
+}
+extern "C" void nb_host_flush(void* dp, std::uint32_t port) { static_cast<nb::runtime::Dataplane*>(dp)->flush(port); }

@@ -1,5 +1,6 @@
 // EAL start-up, ports, the run-to-completion worker loop and the final report.
 #include <nb/runtime/interp.hpp>
+#include <nb/runtime/jit_engine.hpp>
 #include <nb/runtime/runner.hpp>
 
 #include <fmt/format.h>
@@ -389,7 +390,23 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
 
   auto dp = std::make_unique<Dataplane>(plan, pool, o.burst);
   for (std::size_t i = 0; i < plan.ports.size(); ++i) dp->tx[i].port_id = open.ids[i];
-  std::unique_ptr<Engine> engine = std::make_unique<InterpEngine>(*dp);
+  std::unique_ptr<Engine> engine;
+  if (o.engine == "jit") {
+    std::string jit_error;
+    engine = JitEngine::create(*dp, jit_error);
+    if (!engine) {
+      // No silent fallback to the interpreter: say why and stop.
+      diags.error(lang::Span{}, fmt::format("the JIT cannot compile this graph: {}", jit_error))
+          .note("run with --engine=interp to use the reference interpreter instead");
+      dp.reset();
+      close_ports(open);
+      rte_mempool_free(pool);
+      rte_eal_cleanup();
+      return false;
+    }
+  } else {
+    engine = std::make_unique<InterpEngine>(*dp);
+  }
 
   Live live;
   Worker w;

@@ -1,6 +1,8 @@
 // nbc: the nb configuration compiler's command line (check, dot, fmt, doc).
 // Exit status: 0 success, 1 errors in the input, 2 usage errors.
 #include <nb/compiler/dot.hpp>
+#include <nb/compiler/jit.hpp>
+#include <nb/compiler/plan.hpp>
 #include <nb/compiler/driver.hpp>
 #include <nb/compiler/registry.hpp>
 #include <nb/compiler/values.hpp>
@@ -104,6 +106,54 @@ int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Optio
     fmt::print(stderr, "nbc: error: cannot write '{}'\n", path);
     return kErrors;
   }
+  return kOk;
+}
+
+int cmd_ir(const std::string& path, bool stats, int opt_level, const Options& opt) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  auto id = load(sources, path);
+  if (id == nb::lang::kNoFile) return kErrors;
+  auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags);
+  if (!front.graph) return report(diags, sources, opt), kErrors;
+  auto plan = nb::compiler::lower(*front.graph, diags);
+  if (report(diags, sources, opt) != kOk || !plan) return kErrors;
+  // The IR bakes in where each element's state lives; here that is memory of this process,
+  // which is what nbrun does too (with its own addresses).
+  std::vector<nb::compiler::AlignedBlock> states(plan->elements.size());
+  std::vector<nb::jit_abi::TxBuffer> tx(plan->ports.size());
+  nb::HostServices host;
+  nb::compiler::JitLayout layout;
+  for (std::size_t i = 0; i < plan->elements.size(); ++i) {
+    const auto& e = plan->elements[i];
+    if (e.ops && e.ops->role == nb::ElementOps::Role::Kernel) states[i] = nb::compiler::AlignedBlock(e.ops->state_size, e.ops->state_align);
+    layout.states.push_back(states[i].data());
+  }
+  for (auto& t : tx) layout.tx.push_back(&t);
+  layout.host = &host;
+  nb::compiler::JitOptions jo;
+  jo.opt_level = opt_level;
+  jo.keep_ir = !stats;
+  jo.materialize = false;
+  std::string error;
+  auto g = nb::compiler::jit_compile(*plan, layout, jo, error);
+  if (!g) {
+    fmt::print(stderr, "nbc: error: the JIT cannot compile '{}': {}\n", path, error);
+    return kErrors;
+  }
+  if (!stats) {
+    std::cout << g->ir;
+    return kOk;
+  }
+  const auto& st = g->stats;
+  fmt::print("phase        ms\n");
+  fmt::print("build    {:>8.2f}\nparse    {:>8.2f}\nlink     {:>8.2f}\noptimize {:>8.2f}\n", st.build_ms, st.parse_ms,
+             st.link_ms, st.optimize_ms);
+  fmt::print("total    {:>8.2f}\n\n", st.build_ms + st.parse_ms + st.link_ms + st.optimize_ms);
+  std::size_t w = 7;
+  for (const auto& e : st.elements) w = std::max(w, e.name.size());
+  fmt::print("{:<{}}  {:<14}  {}\n", "element", w, "class", "kernel");
+  for (const auto& e : st.elements) fmt::print("{:<{}}  {:<14}  {}\n", e.name, w, e.cls, e.inlined ? "inlined" : "called");
   return kOk;
 }
 
@@ -220,6 +270,14 @@ int main(int argc, char** argv) {
   auto* doc = app.add_subcommand("doc", "List element classes, or document one in full");
   doc->add_option("CLASS", doc_class, "Element class name");
 
+  std::string ir_file;
+  bool ir_stats = false;
+  int ir_opt = 3;
+  auto* ir = app.add_subcommand("ir", "Print the optimised LLVM IR of the fused packet loop the JIT makes");
+  ir->add_option("FILE", ir_file, "Configuration file")->required();
+  ir->add_flag("--stats", ir_stats, "Print per-phase compile times and, per element, whether its kernel was inlined");
+  ir->add_option("-O", ir_opt, "Optimisation level (0-3)")->check(CLI::Range(0, 3));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -238,6 +296,7 @@ int main(int argc, char** argv) {
     if (dot->parsed()) return cmd_dot(dot_file, dot_out, opt);
     if (fmtc->parsed()) return cmd_fmt(fmt_file, in_place, fmt_check, opt);
     if (doc->parsed()) return cmd_doc(doc_class);
+    if (ir->parsed()) return cmd_ir(ir_file, ir_stats, ir_opt, opt);
   } catch (const std::exception& e) {
     // Nothing should get here; if something does, say so plainly instead of aborting.
     fmt::print(stderr, "nbc: internal error: {}\n", e.what());

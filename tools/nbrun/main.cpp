@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   std::string stats = "text";
   bool quiet = false;
   app.add_option("CONFIG", config, "The .nbc graph to run")->required();
-  app.add_option("--engine", opt.engine, "Execution engine: interp (the reference interpreter)")
+  app.add_option("--engine", opt.engine, "Execution engine: jit (the graph compiled to one fused loop, default) or interp (the reference interpreter)")
       ->check(CLI::IsMember({"interp", "jit"}));
   app.add_option("--duration", opt.duration, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
   app.add_option("--packets", opt.packets, "Stop after this many packets were received");
@@ -56,10 +56,6 @@ int main(int argc, char** argv) {
   }
   opt.eal_args = eal;
   opt.progress = !quiet;
-  if (opt.engine == "jit") {
-    fmt::print(stderr, "nbrun: error: the JIT engine is not available in this build yet; use --engine=interp\n");
-    return 1;
-  }
 
   nb::lang::SourceManager sources;
   nb::lang::DiagnosticEngine diags;

@@ -175,6 +175,9 @@ struct ElementOps {
   void (*push)(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) = nullptr;
   std::span<const CounterField> counters = {};
   std::span<const std::string_view> drop_reasons = {};  // index = the reason passed to Context::drop
+  // The extern "C" name of the kernel's entry in the element's bitcode (NB_KERNEL_ENTRY), which
+  // the JIT calls and inlines.
+  const char* kernel_symbol = nullptr;
 };
 
 namespace detail {
@@ -195,7 +198,8 @@ void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, 
 
 template <typename E>
 constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
-                                std::span<const std::string_view> drop_reasons = {}) {
+                                std::span<const std::string_view> drop_reasons = {},
+                                const char* kernel_symbol = nullptr) {
   ElementOps ops;
   ops.role = ElementOps::Role::Kernel;
   ops.config_size = sizeof(typename E::Config);
@@ -207,8 +211,19 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.push = &detail::push<E>;
   ops.counters = counters;
   ops.drop_reasons = drop_reasons;
+  ops.kernel_symbol = kernel_symbol;
   return ops;
 }
+
+// Defines the C entry the JIT links against, and the element's ops table `kOps`:
+//   NB_ELEMENT_KERNEL(DecIPTTL, kCounters, kDropReasons);
+// in the element's .cpp (which is compiled natively and to bitcode).
+#define NB_ELEMENT_KERNEL(Class, counters, drop_reasons)                                                   \
+  extern "C" void nb_kernel_##Class(const void* config, void* state, ::nb::Context* ctx, std::uint32_t port, \
+                                    rte_mbuf* m) {                                                         \
+    ::nb::detail::push<Class>(config, state, *ctx, port, m);                                              \
+  }                                                                                                       \
+  constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>(counters, drop_reasons, "nb_kernel_" #Class)
 
 // Ports are opened by the runtime; these elements have no kernel of their own.
 inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};

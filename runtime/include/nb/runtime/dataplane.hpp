@@ -2,6 +2,7 @@
 // buffers. Engines (interpreter, JIT) only append to these; the runner owns ports and polling.
 #pragma once
 
+#include <nb/compiler/jit_abi.hpp>
 #include <nb/compiler/plan.hpp>
 
 #include <rte_mbuf.h>
@@ -17,13 +18,8 @@ struct PortCounters {
   std::uint64_t tx_dropped = 0;  // the device would not take them after bounded retries
 };
 
-// Per output port: packets waiting for rte_eth_tx_burst.
-struct TxQueue {
-  std::uint16_t port_id = 0;
-  std::uint16_t queue = 0;
-  std::uint32_t count = 0;
-  rte_mbuf* pkts[64];
-};
+// Per output port: packets waiting for rte_eth_tx_burst (generated code appends to it too).
+using TxQueue = jit_abi::TxBuffer;
 
 struct Dataplane {
   Dataplane(const compiler::Plan& plan, rte_mempool* pool, std::uint32_t burst);

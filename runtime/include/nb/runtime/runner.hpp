@@ -12,7 +12,7 @@
 namespace nb::runtime {
 
 struct RunOptions {
-  std::string engine = "interp";
+  std::string engine = "jit";
   double duration = 0;        // seconds; 0 = until sources end or a signal
   std::uint64_t packets = 0;  // stop after this many received packets; 0 = no limit
   std::uint32_t burst = 32;

@@ -1,0 +1,62 @@
+// The JIT: lowers a Plan to one fused LLVM function per graph, links in the element kernels'
+// bitcode, optimises it for this CPU and compiles it with ORC LLJIT. Only jit.cpp sees LLVM.
+#pragma once
+
+#include <nb/compiler/jit_abi.hpp>
+#include <nb/compiler/plan.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace nb::compiler {
+
+// Where the runtime keeps the data the generated code addresses directly (baked in as
+// constants: one compiled graph serves one worker core).
+struct JitLayout {
+  void* dataplane = nullptr;
+  std::vector<void*> states;                  // per element, null for sources and sinks
+  std::vector<jit_abi::TxBuffer*> tx;         // per port
+  const HostServices* host = nullptr;
+  std::uint32_t burst = 32;
+  // The runtime's nb_host_* functions (the compiler cannot link against the runtime).
+  std::vector<std::pair<std::string, void*>> host_symbols;
+};
+
+struct JitOptions {
+  int opt_level = 3;
+  bool keep_ir = false;     // keep the optimised IR text (nbc ir)
+  bool materialize = true;  // false: stop after optimisation (nbc ir needs no code)
+};
+
+struct JitStats {
+  double parse_ms = 0, build_ms = 0, link_ms = 0, optimize_ms = 0, codegen_ms = 0;
+  struct ElementInline {
+    std::string name, cls;
+    bool inlined = false;
+  };
+  std::vector<ElementInline> elements;
+};
+
+// Signature of the generated entry point: run `n` packets received by source element `source`.
+using GraphEntry = void (*)(void* dataplane, std::uint32_t source, rte_mbuf** pkts, std::uint32_t n);
+
+class CompiledGraph {
+ public:
+  virtual ~CompiledGraph() = default;  // releases the code (its ORC ResourceTracker)
+  GraphEntry entry = nullptr;
+  std::string ir;
+  JitStats stats;
+};
+
+// Bitcode of the built-in kernels and JIT glue, embedded in the binary.
+std::span<const char> builtin_kernel_bitcode();
+
+// Compiles `plan`. Host functions (nb_host_*) must be given for materialisation. On failure
+// returns null and says why in `error`: nbrun never falls back silently to another engine.
+std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& layout, const JitOptions& options,
+                                           std::string& error);
+
+}  // namespace nb::compiler

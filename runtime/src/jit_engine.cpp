@@ -1,0 +1,25 @@
+#include <nb/runtime/jit_engine.hpp>
+
+namespace nb::runtime {
+
+compiler::JitLayout jit_layout(Dataplane& dp) {
+  compiler::JitLayout l;
+  l.dataplane = &dp;
+  for (auto& s : dp.states) l.states.push_back(s.data());
+  for (auto& t : dp.tx) l.tx.push_back(&t);
+  l.host = &dp.host;
+  l.burst = dp.burst;
+  l.host_symbols = {{"nb_host_drop", reinterpret_cast<void*>(&nb_host_drop)},
+                    {"nb_host_count_drop", reinterpret_cast<void*>(&nb_host_count_drop)},
+                    {"nb_host_flush", reinterpret_cast<void*>(&nb_host_flush)}};
+  return l;
+}
+
+std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error) {
+  compiler::JitOptions opt;
+  auto g = compiler::jit_compile(dp.plan, jit_layout(dp), opt, error);
+  if (!g) return nullptr;
+  return std::unique_ptr<JitEngine>(new JitEngine(dp, std::move(g)));
+}
+
+}  // namespace nb::runtime
