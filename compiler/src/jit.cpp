@@ -297,6 +297,11 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     error = "cannot read the kernels' bitcode: " + to_string(kernels.takeError());
     return nullptr;
   }
+  // The element sources register their specs from static constructors; those belong to the
+  // host program, never to JIT code.
+  for (const char* name : {"llvm.global_ctors", "llvm.global_dtors"}) {
+    if (llvm::GlobalVariable* g = (*kernels)->getNamedGlobal(name)) g->eraseFromParent();
+  }
   (*kernels)->setTargetTriple(mod->getTargetTriple());
   (*kernels)->setDataLayout(mod->getDataLayout());
   st.parse_ms = ms_since(t0);
@@ -316,7 +321,7 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     }
   }
   for (llvm::GlobalVariable& g : mod->globals()) {
-    if (!g.isDeclaration()) g.setLinkage(llvm::GlobalValue::InternalLinkage);
+    if (!g.isDeclaration() && !g.getName().starts_with("llvm.")) g.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
   std::string verify;
   llvm::raw_string_ostream vs(verify);
