@@ -16,9 +16,22 @@ std::string display(const Element& e) {
   return fmt::format("'{}' ({})", e.name, e.cls ? std::string(e.cls->spec->class_name) : std::string("?"));
 }
 
-void add_context(lang::Diagnostic& d, const Element& e) {
-  for (auto it = e.context.rbegin(); it != e.context.rend(); ++it) d.note(*it, "in the compound element instantiated here");
+// "instantiated here" notes, innermost first; a deep nesting is summed up after a few.
+void add_context(lang::Diagnostic& d, const std::vector<lang::Span>& context) {
+  constexpr std::size_t kMaxNotes = 5;
+  std::size_t shown = 0;
+  for (auto it = context.rbegin(); it != context.rend(); ++it) {
+    if (shown == kMaxNotes && context.size() > kMaxNotes + 1) {
+      std::size_t more = context.size() - shown;
+      d.note(fmt::format("... and {} more instantiation{}", more, more == 1 ? "" : "s"));
+      break;
+    }
+    d.note(*it, "in the compound element instantiated here");
+    ++shown;
+  }
 }
+
+void add_context(lang::Diagnostic& d, const Element& e) { add_context(d, e.context); }
 
 }  // namespace
 
@@ -26,6 +39,9 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
   std::size_t errors_before = diags.error_count();
   const std::size_t n = graph.elements.size();
   std::vector<bool> valid(graph.edges.size(), true);
+  // Each end of an edge on its own: an edge to a missing input still uses its source's output
+  // (so that one mistake does not also leave the source "not connected"), and vice versa.
+  std::vector<bool> valid_from(graph.edges.size(), true), valid_to(graph.edges.size(), true);
 
   // 1. Port numbers within each element's port spec.
   for (std::size_t i = 0; i < graph.edges.size(); ++i) {
@@ -46,7 +62,7 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
                                             from.cls->spec->params.empty() ? "" : from.cls->spec->params.back().name));
       }
       add_context(d, from);
-      valid[i] = false;
+      valid[i] = valid_from[i] = false;
     }
     if (e.to_port >= ins.max) {
       lang::Diagnostic& d =
@@ -56,7 +72,7 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
                        : diags.error(e.to_span, fmt::format("input {} is out of range: {} has {}", e.to_port,
                                                             display(to), plural(ins.max, "input")));
       add_context(d, to);
-      valid[i] = false;
+      valid[i] = valid_to[i] = false;
     }
   }
 
@@ -68,7 +84,14 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
   for (std::size_t i = 0; i < graph.edges.size(); ++i) {
     const Edge& e = graph.edges[i];
     touched[e.from] = touched[e.to] = true;
-    if (!valid[i]) continue;
+    if (!valid_from[i]) {
+      if (valid_to[i]) {
+        auto& iu = in_used[e.to];
+        if (iu.size() <= e.to_port) iu.resize(e.to_port + 1, false);
+        iu[e.to_port] = true;
+      }
+      continue;
+    }
     auto [it, fresh] = owner.emplace(std::make_pair(e.from, e.from_port), i);
     if (!fresh) {
       const Edge& first = graph.edges[it->second];
@@ -83,6 +106,7 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
     auto& ou = out_used[e.from];
     if (ou.size() <= e.from_port) ou.resize(e.from_port + 1, false);
     ou[e.from_port] = true;
+    if (!valid_to[i]) continue;
     auto& iu = in_used[e.to];
     if (iu.size() <= e.to_port) iu.resize(e.to_port + 1, false);
     iu[e.to_port] = true;
@@ -160,6 +184,7 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
         lang::Diagnostic& d =
             diags.error(e.arrow.valid() ? e.arrow : e.to_span, "this connection closes a cycle: packets could loop forever");
         d.note(fmt::format("the cycle: {}", path));
+        add_context(d, e.context);
       }
     }
   }

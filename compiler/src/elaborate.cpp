@@ -29,10 +29,13 @@ using lang::Span;
 using lang::Statement;
 
 constexpr unsigned kMaxInstantiationDepth = 100;
+// "in 'x' instantiated here" notes shown for one error; deeper ones are summed up.
+constexpr std::size_t kMaxContextNotes = 5;
 
 struct Binding {
   std::string value;
   Span defined_at;
+  bool broken = false;  // its argument was already reported: uses of it are not checked again
 };
 using Bindings = std::map<std::string, Binding, std::less<>>;
 
@@ -41,6 +44,8 @@ struct ClassScope {
   std::map<std::string, const ElementClassDecl*, std::less<>> classes;
   std::map<const ElementClassDecl*, const ClassScope*> defined_in;  // lexical scope of each class here
 };
+
+struct Instance;
 
 // A vertex is a primitive element or one port of a compound instance (a tunnel).
 struct Vertex {
@@ -52,11 +57,14 @@ struct Vertex {
   std::string owner;        // instance name
   std::string owner_class;  // its class name
   Span owner_span;
+  const Instance* instance = nullptr;
 };
 
 struct RawEdge {
   unsigned from = 0, from_port = 0, to = 0, to_port = 0;
   Span from_span, to_span, arrow;
+  std::size_t depth = 0;        // how deep inside compound instances it is written
+  std::vector<Span> context;    // those instances, outermost first
 };
 
 struct Instance {
@@ -65,6 +73,9 @@ struct Instance {
   Span span;
   std::map<unsigned, unsigned> in_tunnels;   // port -> vertex
   std::map<unsigned, unsigned> out_tunnels;  // port -> vertex
+  // An error was reported inside its body: connections there may be missing, so its ports are
+  // not checked (one mistake, one error).
+  bool broken = false;
 };
 
 // What a local name in a body stands for.
@@ -79,6 +90,9 @@ struct SubstArg {
   std::string text;
   Span span;
   bool substituted = false;
+  bool failed = false;                // a variable in it was undefined or broken: already reported
+  const ConfigArg* source = nullptr;  // maps positions in text to the file when !substituted
+  bool comment_only = false;          // the argument is nothing but comments
 };
 
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; }
@@ -107,6 +121,7 @@ class Elaborator {
     root_scope_.parent = nullptr;
     Bindings globals;
     body(program.statements, root_scope_, "", globals, nullptr);
+    check_uninstantiated();
     splice();
     return std::move(graph_);
   }
@@ -115,12 +130,20 @@ class Elaborator {
   Diagnostic& error(Span span, std::string message) {
     Diagnostic& d = diags_.error(span, std::move(message));
     add_context(d);
+    for (Instance* inst : context_) inst->broken = true;
     return d;
   }
 
   void add_context(Diagnostic& d) {
+    std::size_t shown = 0;
     for (auto it = context_.rbegin(); it != context_.rend(); ++it) {
-      d.note(it->span, fmt::format("in '{}' (elementclass {}) instantiated here", it->name, it->class_name));
+      if (shown == kMaxContextNotes && context_.size() > kMaxContextNotes + 1) {
+        std::size_t more = context_.size() - shown;
+        d.note(fmt::format("... and {} more instantiation{}", more, more == 1 ? "" : "s"));
+        break;
+      }
+      d.note((*it)->span, fmt::format("in '{}' (elementclass {}) instantiated here", (*it)->name, (*it)->class_name));
+      ++shown;
     }
   }
 
@@ -158,9 +181,10 @@ class Elaborator {
 
   // ---- variable substitution --------------------------------------------------------------
 
+  // Substitutes $variables in the argument's value (comments are already gone from it).
   SubstArg substitute(const ConfigArg& arg, const Bindings& vars) {
-    SubstArg out{std::string(), arg.span, false};
-    const std::string& raw = arg.raw;
+    SubstArg out{std::string(), arg.span, false, false, &arg, arg.value.empty() && !arg.raw.empty()};
+    const std::string& raw = arg.value;
     out.text.reserve(raw.size());
     char quote = 0;
     for (std::size_t i = 0; i < raw.size(); ++i) {
@@ -181,14 +205,14 @@ class Elaborator {
             continue;
           }
           std::string name = "$" + raw.substr(b + 1, e - b - 1);
-          replace(out, name, vars, arg.span.begin + static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e + 1 - i));
+          replace(out, name, vars, arg.value_span(i, e + 1));
           i = e;
           continue;
         }
         e = b;
         while (e < raw.size() && is_ident_char(raw[e])) ++e;
         std::string name = raw.substr(i, e - i);
-        replace(out, name, vars, arg.span.begin + static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e - i));
+        replace(out, name, vars, arg.value_span(i, e));
         i = e - 1;
         continue;
       }
@@ -197,9 +221,8 @@ class Elaborator {
     return out;
   }
 
-  void replace(SubstArg& out, const std::string& name, const Bindings& vars, std::uint32_t at, std::uint32_t len) {
+  void replace(SubstArg& out, const std::string& name, const Bindings& vars, Span where) {
     auto it = vars.find(name);
-    Span where{out.span.file, at, at + len};
     if (it == vars.end()) {
       Diagnostic& d = error(where, fmt::format("undefined variable '{}'", name));
       std::vector<std::string> names;
@@ -208,10 +231,12 @@ class Elaborator {
       if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
       else d.note("variables come from define($NAME value) or from the formal parameters of an elementclass");
       out.text += name;
+      out.failed = true;
       return;
     }
     out.text += it->second.value;
     out.substituted = true;
+    if (it->second.broken) out.failed = true;
   }
 
   // ---- arguments --------------------------------------------------------------------------
@@ -230,18 +255,37 @@ class Elaborator {
     return std::make_pair(std::string(text.substr(0, i)), v);
   }
 
+  // Click's keywords are upper case; `stop true` for `STOP true` is a likely slip. Returns the
+  // parameter that the lower-case first word names, if any.
+  static const ParamSpec* lower_case_keyword(const ElementSpec& spec, std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size() && (std::islower(static_cast<unsigned char>(text[i])) ||
+                               std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '_'))
+      ++i;
+    if (i == 0 || i == text.size() || !std::isspace(static_cast<unsigned char>(text[i]))) return nullptr;
+    std::string upper(text.substr(0, i));
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (const ParamSpec& p : spec.params) {
+      if (p.kind != ParamKind::Rest && p.name == upper) return &p;
+    }
+    return nullptr;
+  }
+
+  // The file span of text[b, e) of an argument (the whole argument after substitution).
+  static Span arg_span(const SubstArg& arg, std::size_t b, std::size_t e) {
+    if (arg.substituted || !arg.source) return arg.span;
+    Span where = arg.source->value_span(b, e);
+    if (where.end <= where.begin) where.end = where.begin + 1;
+    return where;
+  }
+
   bool parse_param(Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset) {
     std::string_view text = std::string_view(arg.text).substr(value_offset);
     ValueResult r = parse_value(p.type, text);
     if (!r.ok()) {
       for (const ValueError& e : r.errors) {
-        Span where = arg.span;
-        if (!arg.substituted) {
-          std::uint32_t b = arg.span.begin + static_cast<std::uint32_t>(value_offset + e.offset);
-          b = std::min(b, arg.span.end);
-          where = Span{arg.span.file, b, std::min(arg.span.end, b + static_cast<std::uint32_t>(std::max<std::size_t>(e.length, 1)))};
-          if (where.end <= where.begin) where.end = where.begin + 1;
-        }
+        std::size_t b = value_offset + e.offset;
+        Span where = arg_span(arg, b, b + std::max<std::size_t>(e.length, 1));
         Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
                                                  el.cls->spec->class_name, e.message));
         if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", arg.text));
@@ -258,50 +302,86 @@ class Elaborator {
         range_error = fmt::format("{} is larger than the maximum {}", *i, p.max_value);
     }
     if (!range_error.empty()) {
-      Span where = arg.substituted ? arg.span : Span{arg.span.file, arg.span.begin + static_cast<std::uint32_t>(value_offset), arg.span.end};
-      error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name, el.cls->spec->class_name,
-                               range_error));
+      error(arg_span(arg, value_offset, arg.text.size()), fmt::format("invalid {} for {} of {}: {}", type_name(p.type),
+                                                                      p.name, el.cls->spec->class_name, range_error));
       return false;
     }
     el.params.push_back(ParamValue{&p, std::move(r.value), std::string(text), arg.span, false});
     return true;
   }
 
+  void unknown_keyword(const ElementSpec& spec, const SubstArg& arg, std::string_view keyword, std::string_view hint,
+                       bool case_hint) {
+    Span kspan = arg_span(arg, 0, keyword.size());
+    Diagnostic& d = error(kspan, fmt::format("unknown keyword '{}' for {}", keyword, spec.class_name));
+    if (case_hint) d.note(fmt::format("keywords are upper case: did you mean '{}'?", hint));
+    else if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
+    d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+  }
+
   void bind_params(Element& el, const std::vector<SubstArg>& args, Span where) {
     const ElementSpec& spec = *el.cls->spec;
     std::vector<const ParamSpec*> positional;
     const ParamSpec* rest = nullptr;
+    std::vector<std::string> keyword_names;
     for (const ParamSpec& p : spec.params) {
       if (p.kind == ParamKind::Positional) positional.push_back(&p);
       if (p.kind == ParamKind::Rest) rest = &p;
+      else keyword_names.emplace_back(p.name);
     }
     std::map<std::string_view, Span> given;
     std::size_t next = 0;
     std::size_t rest_count = 0;
     Span first_keyword;
-    for (const SubstArg& arg : args) {
-      if (arg.text.empty()) {
-        error(arg.span.size() ? arg.span : where, "empty argument")
-            .note("remove the extra ',' or give a value");
-        continue;
+    // Once an argument was reported, missing ones are not reported as well: the mistake that
+    // was reported is most likely the missing argument, misspelt or misplaced.
+    bool arg_errors = false;
+    auto take_positional = [&]() -> const ParamSpec* {
+      if (next < positional.size()) return positional[next++];
+      if (rest) {
+        ++rest_count;
+        return rest;
       }
+      return nullptr;
+    };
+    for (const SubstArg& arg : args) {
       auto kw = keyword_of(arg.text);
       const ParamSpec* by_keyword = nullptr;
       if (kw) {
         for (const ParamSpec& p : spec.params) {
           if (p.kind != ParamKind::Rest && p.name == kw->first) by_keyword = &p;
         }
-        bool positional_left = next < positional.size() || rest != nullptr;
-        if (!by_keyword && !positional_left) {
-          Span kspan{arg.span.file, arg.span.begin, arg.span.begin + static_cast<std::uint32_t>(kw->first.size())};
-          if (arg.substituted) kspan = arg.span;
-          Diagnostic& d = error(kspan, fmt::format("unknown keyword '{}' for {}", kw->first, spec.class_name));
-          std::vector<std::string> names;
-          for (const ParamSpec& p : spec.params) names.emplace_back(p.name);
-          std::string hint = lang::closest_match(kw->first, names);
-          if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
-          d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+      }
+      if (arg.failed) {
+        // A variable in it was reported already: bind it (so that nothing is missing), check nothing.
+        const ParamSpec* p = by_keyword ? by_keyword : take_positional();
+        if (p) given.emplace(p->name, arg.span);
+        continue;
+      }
+      if (arg.text.empty()) {
+        error(arg.span.size() ? arg.span : where, "empty argument").note("remove the extra ',' or give a value");
+        arg_errors = true;
+        continue;
+      }
+      bool positional_left = next < positional.size() || rest != nullptr;
+      if (kw && !by_keyword) {
+        // An upper-case word close to a keyword is that keyword misspelt, even where a positional
+        // value could go: Strip(LENTH 14).
+        std::string hint = lang::closest_match(kw->first, keyword_names);
+        if (!positional_left || !hint.empty()) {
+          unknown_keyword(spec, arg, kw->first, hint, false);
+          arg_errors = true;
           continue;
+        }
+      }
+      if (!kw) {
+        if (const ParamSpec* p = lower_case_keyword(spec, arg.text)) {
+          const ParamSpec* slot = next < positional.size() ? positional[next] : rest;
+          if (!slot || !parse_value(slot->type, arg.text).ok()) {
+            unknown_keyword(spec, arg, arg.text.substr(0, arg.text.find_first_of(" \t\r\n\v\f")), p->name, true);
+            arg_errors = true;
+            continue;
+          }
         }
       }
       if (by_keyword) {
@@ -309,30 +389,30 @@ class Elaborator {
         if (prev != given.end()) {
           error(arg.span, fmt::format("{} is given more than once", by_keyword->name))
               .note(prev->second, "first given here");
+          arg_errors = true;
           continue;
         }
         given[by_keyword->name] = arg.span;
         if (!first_keyword.valid()) first_keyword = arg.span;
-        parse_param(el, *by_keyword, arg, kw->second);
+        if (!parse_param(el, *by_keyword, arg, kw->second)) arg_errors = true;
         continue;
       }
       if (first_keyword.valid()) {
         error(arg.span, "positional argument after a keyword argument")
             .note(first_keyword, "keyword arguments start here")
             .note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+        arg_errors = true;
+        // It was meant for the next positional parameter: that one is not missing as well.
+        if (const ParamSpec* p = take_positional()) given.emplace(p->name, arg.span);
         continue;
       }
-      if (next < positional.size()) {
-        const ParamSpec* p = positional[next++];
+      if (const ParamSpec* p = take_positional()) {
         given[p->name] = arg.span;
-        parse_param(el, *p, arg, 0);
-      } else if (rest) {
-        ++rest_count;
-        given[rest->name] = arg.span;
-        parse_param(el, *rest, arg, 0);
+        if (!parse_param(el, *p, arg, 0)) arg_errors = true;
       } else {
         Diagnostic& d = error(arg.span, fmt::format("too many arguments for {}", spec.class_name));
         d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
+        arg_errors = true;
         break;
       }
     }
@@ -340,6 +420,7 @@ class Elaborator {
     for (const ParamSpec& p : spec.params) {
       if (given.count(p.name)) continue;
       if (p.required) {
+        if (arg_errors) continue;
         Diagnostic& d = error(where, p.kind == ParamKind::Rest
                                          ? fmt::format("{} needs at least one {}", spec.class_name, p.name)
                                          : fmt::format("missing required argument {} of {}", p.name, spec.class_name));
@@ -371,8 +452,8 @@ class Elaborator {
         if (auto* u = std::get_if<std::uint64_t>(&n->value)) v = *u;
         else if (auto* s = std::get_if<std::int64_t>(&n->value)) v = *s < 0 ? 0 : static_cast<std::uint64_t>(*s);
         if (!outs.contains(static_cast<unsigned>(std::min<std::uint64_t>(v, 0xfffffffe)))) {
-          error(n->span, fmt::format("{} cannot have {} outputs: it has {} outputs", spec.class_name, v,
-                                     describe_range(outs)));
+          error(n->span, fmt::format("{} cannot have {} output{}: it needs {}", spec.class_name, v, v == 1 ? "" : "s",
+                                     describe_count(outs, "output")));
         } else {
           el.noutputs = static_cast<unsigned>(v);
           el.outputs_fixed = true;
@@ -392,6 +473,8 @@ class Elaborator {
     if (cls.config) {
       for (const ConfigArg& a : cls.config->args) args.push_back(substitute(a, vars));
     }
+    // A configuration of nothing but comments has no arguments, like "()".
+    if (args.size() == 1 && args[0].comment_only) args.clear();
     Span class_span = cls.inline_body ? cls.span : class_ident.span;
 
     const ClassScope* defined_in = &scope;
@@ -399,6 +482,7 @@ class Elaborator {
     if (!decl) decl = find_compound(scope, class_ident.text, &defined_in);
     // Follow `elementclass A B;` synonyms.
     for (int hops = 0; decl && decl->synonym; ++hops) {
+      instantiated_.insert(decl);
       if (hops > 64) {
         error(decl->synonym->span, fmt::format("elementclass '{}' is defined in terms of itself", decl->name.text));
         return result;
@@ -435,7 +519,7 @@ class Elaborator {
     el.anonymous = anonymous;
     el.span = span;
     el.class_span = class_span;
-    for (const Instance& inst : context_) el.context.push_back(inst.span);
+    for (const Instance* inst : context_) el.context.push_back(inst->span);
     Span where = ref.config ? ref.config->span : class_span;
     bind_params(el, args, where);
     graph_.elements.push_back(std::move(el));
@@ -464,12 +548,18 @@ class Elaborator {
     // Bind formals: positional ones in order, KEYWORD ones by keyword.
     Bindings vars = outer_vars;
     std::vector<const lang::Formal*> positional;
+    std::vector<std::string> keywords;
     for (const lang::Formal& f : decl.formals) {
       if (!f.keyword) positional.push_back(&f);
+      else keywords.push_back(f.keyword->text);
     }
     std::size_t next = 0;
     std::set<std::string> bound;
+    // After a reported argument error, missing arguments are not reported too, and the formals
+    // left unbound are broken: their uses inside the body are not checked again.
+    bool arg_errors = false;
     Span where = ref.config ? ref.config->span : span;
+    const Span defined_at = decl.name.span.valid() ? decl.name.span : Span{decl.span.file, decl.span.begin, decl.span.begin + 1};
     for (const SubstArg& arg : args) {
       auto kw = keyword_of(arg.text);
       const lang::Formal* by_kw = nullptr;
@@ -479,33 +569,53 @@ class Elaborator {
         }
       }
       if (by_kw) {
-        vars[by_kw->variable.text] = Binding{arg.text.substr(kw->second), arg.span};
+        vars[by_kw->variable.text] = Binding{arg.text.substr(kw->second), arg.span, arg.failed};
         bound.insert(by_kw->variable.text);
-      } else if (next < positional.size()) {
+        continue;
+      }
+      bool positional_left = next < positional.size();
+      if (kw && !arg.failed) {
+        std::string hint = lang::closest_match(kw->first, keywords);
+        if (!positional_left || !hint.empty()) {
+          Span kspan = arg.substituted || !arg.source ? arg.span : arg.source->value_span(0, kw->first.size());
+          Diagnostic& d = error(kspan, fmt::format("unknown keyword '{}' for elementclass {}", kw->first, class_name));
+          if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
+          else if (keywords.empty()) d.note(defined_at, fmt::format("'{}' takes no keyword arguments", class_name));
+          else d.note(defined_at, fmt::format("'{}' is defined here", class_name));
+          arg_errors = true;
+          continue;
+        }
+      }
+      if (positional_left) {
         const lang::Formal* f = positional[next++];
-        vars[f->variable.text] = Binding{arg.text, arg.span};
+        vars[f->variable.text] = Binding{arg.text, arg.span, arg.failed};
         bound.insert(f->variable.text);
-      } else {
+      } else if (!arg.failed) {
         Diagnostic& d = error(arg.span, fmt::format("too many arguments for elementclass {}", class_name));
-        d.note(decl.span, fmt::format("'{}' is defined here", class_name));
+        d.note(defined_at, fmt::format("'{}' is defined here", class_name));
+        arg_errors = true;
         break;
       }
     }
     for (const lang::Formal& f : decl.formals) {
-      if (!bound.count(f.variable.text)) {
+      if (bound.count(f.variable.text)) continue;
+      if (!arg_errors) {
         Diagnostic& d = error(where, fmt::format("missing argument {} of elementclass {}",
                                                  f.keyword ? f.keyword->text : f.variable.text, class_name));
         d.note(f.variable.span, "the formal parameter is declared here");
-        vars[f.variable.text] = Binding{"", f.variable.span};
       }
+      vars[f.variable.text] = Binding{"", f.variable.span, true};
     }
 
-    instances_.push_back(Instance{prefix + local, class_name, span, {}, {}});
-    Instance* inst = &instances_.back();
+    instantiated_.insert(&decl);
+    Instance* inst = &instances_.emplace_back();
+    inst->name = prefix + local;
+    inst->class_name = class_name;
+    inst->span = span;
     result.kind = Local::Kind::Compound;
     result.instance = inst;
     active_.push_back(&decl);
-    context_.push_back(*inst);
+    context_.push_back(inst);
     ClassScope& scope = scopes_.emplace_back();
     scope.parent = &defined_in;
     body(decl.body, scope, prefix + local + "/", vars, inst);
@@ -525,6 +635,7 @@ class Elaborator {
     v.owner = inst.name;
     v.owner_class = inst.class_name;
     v.owner_span = inst.span;
+    v.instance = &inst;
     vertices_.push_back(v);
     unsigned id = static_cast<unsigned>(vertices_.size() - 1);
     map[port] = id;
@@ -556,6 +667,7 @@ class Elaborator {
                                                   d.name.text));
         }
         scope.classes[d.name.text] = &d;
+        declared_classes_.emplace_back(&d, &scope);
       } else if (auto* def = std::get_if<lang::Define>(&st.node)) {
         for (const lang::DefineEntry& e : def->entries) {
           auto prev = defined_.find(e.variable.text);
@@ -565,7 +677,7 @@ class Elaborator {
             continue;
           }
           defined_[e.variable.text] = {self, e.variable.span};
-          vars[e.variable.text] = Binding{e.value.raw, e.variable.span};
+          vars[e.variable.text] = Binding{e.value.value, e.variable.span};
         }
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});
@@ -603,6 +715,7 @@ class Elaborator {
               error(e.names[1].span, "a declaration of several elements cannot be part of a connection")
                   .note("declare them in a statement of their own: a, b :: Counter;");
             }
+            const bool element_as_class = names_element(e.cls, declared, scope);
             for (const lang::Ident& n : e.names) {
               ++counter;
               if (n.text == "input" || n.text == "output") {
@@ -618,6 +731,10 @@ class Elaborator {
               if (self == nullptr && class_exists(scope, n.text)) {
                 diags_.warning(n.span, fmt::format("element '{}' has the name of an element class", n.text));
               }
+              if (element_as_class) {
+                locals[n.text] = Local{Local::Kind::Broken, 0, nullptr, n.span};
+                continue;
+              }
               locals[n.text] = instantiate(prefix, n.text, false, e.cls, e.cls.name, n.span, scope, vars);
             }
             if (locals.count(e.names.front().text)) ref.local = e.names.front().text;
@@ -627,7 +744,11 @@ class Elaborator {
             ++counter;
             std::string cname = e.cls.inline_body ? "compound" : e.cls.name.text;
             std::string local = fmt::format("{}@{}", cname, counter);
-            locals[local] = instantiate(prefix, local, true, e.cls, e.cls.name, e.span, scope, vars);
+            if (names_element(e.cls, declared, scope)) {
+              locals[local] = Local{Local::Kind::Broken, 0, nullptr, e.span};
+            } else {
+              locals[local] = instantiate(prefix, local, true, e.cls, e.cls.name, e.span, scope, vars);
+            }
             ref.local = local;
             break;
           }
@@ -681,9 +802,84 @@ class Elaborator {
         auto src = endpoint(refs[i - 1].local, locals, self, out_port, /*as_source=*/true, from_span);
         auto dst = endpoint(refs[i].local, locals, self, in_port, /*as_source=*/false, to_span);
         if (!src || !dst) continue;
-        raw_.push_back(RawEdge{src->first, src->second, dst->first, dst->second, from_span, to_span, b.arrow});
+        RawEdge& edge = raw_.emplace_back();
+        edge.from = src->first;
+        edge.from_port = src->second;
+        edge.to = dst->first;
+        edge.to_port = dst->second;
+        edge.from_span = from_span;
+        edge.to_span = to_span;
+        edge.arrow = b.arrow;
+        edge.depth = context_.size();
+        for (const Instance* inst : context_) edge.context.push_back(inst->span);
       }
       // A lone element reference is not a statement with any effect in Click either.
+    }
+  }
+
+  // `d :: c` where c is an element of this body, not a class: reported here, as Click does.
+  bool names_element(const ClassRef& cls, const std::map<std::string, Span, std::less<>>& declared,
+                     const ClassScope& scope) {
+    if (cls.inline_body || cls.name.text.empty()) return false;
+    auto it = declared.find(cls.name.text);
+    if (it == declared.end() || class_exists(scope, cls.name.text)) return false;
+    error(cls.name.span, fmt::format("'{}' is an element, not an element class", cls.name.text))
+        .note(it->second, fmt::format("'{}' is declared here", cls.name.text));
+    return true;
+  }
+
+  // ---- classes that are never instantiated ---------------------------------------------------
+
+  // Their bodies are never expanded, so nothing else would look at them: at least the names of
+  // classes and elements they use are checked.
+  void check_uninstantiated() {
+    std::set<const ElementClassDecl*> seen;
+    for (std::size_t i = 0; i < declared_classes_.size() && !diags_.at_limit(); ++i) {
+      auto [decl, scope] = declared_classes_[i];
+      if (instantiated_.count(decl) || !seen.insert(decl).second) continue;
+      light_check(*decl, *scope);
+    }
+  }
+
+  void light_check(const ElementClassDecl& decl, const ClassScope& outer) {
+    if (decl.synonym) {
+      if (!class_exists(outer, decl.synonym->text)) unknown_class(outer, *decl.synonym);
+      return;
+    }
+    ClassScope scope;
+    scope.parent = &outer;
+    std::map<std::string, Span, std::less<>> declared;
+    for (const Statement& st : decl.body) {
+      if (auto* d = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
+        scope.classes.emplace((*d)->name.text, d->get());
+      } else if (auto* conn = std::get_if<Connection>(&st.node)) {
+        for (const lang::Hop& h : conn->hops) {
+          if (h.element.kind != ElementRef::Kind::Declaration) continue;
+          for (const lang::Ident& n : h.element.names) declared.emplace(n.text, n.span);
+        }
+      }
+    }
+    for (const Statement& st : decl.body) {
+      if (diags_.at_limit()) return;
+      if (auto* d = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
+        light_check(**d, scope);
+        continue;
+      }
+      auto* conn = std::get_if<Connection>(&st.node);
+      if (!conn) continue;
+      for (const lang::Hop& h : conn->hops) {
+        const ElementRef& e = h.element;
+        if (e.kind == ElementRef::Kind::Reference) {
+          if (e.names.empty()) continue;
+          const lang::Ident& n = e.names.front();
+          if (n.text == "input" || n.text == "output" || declared.count(n.text) || class_exists(scope, n.text)) continue;
+          undeclared(n, declared, scope);
+        } else if (e.cls.inline_body) {
+          light_check(*e.cls.inline_body, scope);
+        } else if (!e.cls.name.text.empty() && !class_exists(scope, e.cls.name.text)) {
+          if (!names_element(e.cls, declared, scope)) unknown_class(scope, e.cls.name);
+        }
+      }
     }
   }
 
@@ -749,11 +945,12 @@ class Elaborator {
         d.note(first.from_span, "first connected here");
         d.note("a packet has exactly one owner: to send copies to several places, use Tee");
       }
-      // Outputs of compounds that nothing inside feeds.
     }
+    // Outputs of compounds that nothing inside feeds (not checked for instances whose body had
+    // an error: the connection may be missing because of it).
     for (unsigned v = 0; v < vertices_.size(); ++v) {
       const Vertex& t = vertices_[v];
-      if (t.tunnel && !t.input_side && in_degree[v] == 0 && !out_edges[v].empty()) {
+      if (t.tunnel && !t.input_side && in_degree[v] == 0 && !out_edges[v].empty() && !broken(t)) {
         const RawEdge& e = raw_[out_edges[v][0]];
         diags_.error(e.from_span, fmt::format("'{}' has no output {}: elementclass {} never connects 'output [{}]'",
                                               t.owner, t.port, t.owner_class, t.port));
@@ -763,11 +960,14 @@ class Elaborator {
       if (vertices_[e.from].tunnel) continue;
       unsigned v = e.to, port = e.to_port;
       const RawEdge* last = &e;
+      const RawEdge* outermost = &e;  // where the connection is written at the outermost level
       std::size_t steps = 0;
       bool ok = true;
       while (vertices_[v].tunnel) {
         const Vertex& t = vertices_[v];
         if (out_edges[v].empty()) {
+          ok = false;
+          if (broken(t)) break;
           if (t.input_side) {
             Diagnostic& d = diags_.error(last->to_span, fmt::format("'{}' has no input {}: elementclass {} never uses "
                                                                     "'input [{}]'",
@@ -780,10 +980,10 @@ class Elaborator {
             d.note(last->to_span, "packets reach it from here");
             d.note("connect it, or send unwanted packets to Discard explicitly");
           }
-          ok = false;
           break;
         }
         last = &raw_[out_edges[v][0]];
+        if (last->depth < outermost->depth) outermost = last;
         v = last->to;
         port = last->to_port;
         if (++steps > vertices_.size()) {
@@ -793,10 +993,19 @@ class Elaborator {
         }
       }
       if (!ok) continue;
-      graph_.edges.push_back(Edge{vertices_[e.from].element, e.from_port, vertices_[v].element, port, e.from_span,
-                                  last->to_span, e.arrow});
+      Edge& edge = graph_.edges.emplace_back();
+      edge.from = vertices_[e.from].element;
+      edge.from_port = e.from_port;
+      edge.to = vertices_[v].element;
+      edge.to_port = port;
+      edge.from_span = e.from_span;
+      edge.to_span = last->to_span;
+      edge.arrow = outermost->arrow;
+      edge.context = outermost->context;
     }
   }
+
+  static bool broken(const Vertex& t) { return t.instance && t.instance->broken; }
 
   const Registry& registry_;
   lang::DiagnosticEngine& diags_;
@@ -804,7 +1013,11 @@ class Elaborator {
   ClassScope root_scope_;
   std::deque<ClassScope> scopes_;
   std::deque<Instance> instances_;
-  std::vector<Instance> context_;
+  std::vector<Instance*> context_;  // the compound instances being expanded, outermost first
+  std::set<const ElementClassDecl*> instantiated_;
+  // Every class declared in an expanded body, with its scope: those never instantiated get a
+  // light check of their own.
+  std::vector<std::pair<const ElementClassDecl*, const ClassScope*>> declared_classes_;
   std::vector<const ElementClassDecl*> active_;
   std::vector<Vertex> vertices_;
   std::vector<RawEdge> raw_;

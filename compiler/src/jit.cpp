@@ -313,8 +313,11 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
   for (llvm::Function& f : *mod) {
     if (f.isDeclaration()) continue;
     llvm::StringRef name = f.getName();
-    if (name != entry_name) f.setLinkage(llvm::GlobalValue::InternalLinkage);
-    if (name.starts_with("nb_kernel_") || name.starts_with("nb_glue_")) {
+    if (name == entry_name) continue;
+    f.setLinkage(llvm::GlobalValue::InternalLinkage);
+    // Everything the graph calls is inlined into the one loop: with many instances of a kernel
+    // the inliner's cost model would otherwise keep calls (and loads of each instance's Config).
+    if (!f.hasFnAttribute(llvm::Attribute::NoInline) || name.starts_with("nb_kernel_") || name.starts_with("nb_glue_")) {
       f.removeFnAttr(llvm::Attribute::NoInline);
       f.removeFnAttr(llvm::Attribute::OptimizeNone);
       f.addFnAttr(llvm::Attribute::AlwaysInline);
@@ -357,6 +360,11 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     if (!e.ops || e.ops->role != ElementOps::Role::Kernel) continue;
     bool called = false;
     if (llvm::Function* k = mod->getFunction(e.ops->kernel_symbol)) called = !k->use_empty();
+    // The kernel's own push (its Itanium-mangled name contains <length><Class>4push).
+    std::string push = fmt::format("{}{}4push", e.spec->class_name.size(), e.spec->class_name);
+    for (llvm::Function& f : *mod) {
+      if (!f.use_empty() && f.getName().contains(push)) called = true;
+    }
     st.elements.push_back({e.name, std::string(e.spec->class_name), !called});
   }
   if (options.keep_ir) {

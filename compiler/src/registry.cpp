@@ -55,6 +55,16 @@ std::string describe_range(const PortRange& r) {
   return fmt::format("{} to {}", r.min, r.max);
 }
 
+std::string describe_count(const PortRange& r, std::string_view noun) {
+  auto n = [&](unsigned count) { return fmt::format("{}{}", noun, count == 1 ? "" : "s"); };
+  if (r.max == PortRange::kUnbounded) {
+    return r.min == 0 ? fmt::format("any number of {}s", noun) : fmt::format("at least {} {}", r.min, n(r.min));
+  }
+  if (r.min == r.max) return fmt::format("{} {}", r.min, n(r.min));
+  if (r.max == r.min + 1) return fmt::format("{} or {} {}s", r.min, r.max, noun);
+  return fmt::format("{} to {} {}s", r.min, r.max, noun);
+}
+
 std::optional<std::string> Registry::add(const ElementSpec& spec) {
   if (spec.class_name.empty()) return std::string("element spec without a class name");
   auto ports = parse_port_spec(spec.ports);

@@ -10,6 +10,9 @@ std::string report_json(const RunReport& r) {
   j["seconds"] = r.seconds;
   j["stop_reason"] = r.stop_reason;
   j["totals"] = {{"rx", r.rx}, {"tx", r.tx}, {"dropped", r.dropped}};
+  j["worker"] = {{"cycles", r.worker_cycles},
+                 {"tsc_hz", r.tsc_hz},
+                 {"cycles_per_packet", r.rx ? static_cast<double>(r.worker_cycles) / static_cast<double>(r.rx) : 0.0}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     j["ports"][p.name] = {{"rx", p.rx}, {"tx", p.tx}, {"dropped", p.dropped}, {"device", p.device}};

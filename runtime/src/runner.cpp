@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <rte_bus_vdev.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -54,6 +55,7 @@ struct Worker {
   std::uint32_t burst = 32;
   Live* live;
   std::string stop_reason;
+  std::uint64_t cycles = 0;       // TSC cycles the worker loop ran
   void (*tick)(void*) = nullptr;  // progress when the worker runs on the main lcore
   void* tick_arg = nullptr;
 };
@@ -68,6 +70,7 @@ std::uint64_t total_drops(const Dataplane& dp) {
 
 int worker_main(void* arg) {
   auto* w = static_cast<Worker*>(arg);
+  std::uint64_t tsc_start = rte_rdtsc();
   Dataplane& dp = *w->dp;
   std::vector<rte_mbuf*> pkts(w->burst);
   std::uint64_t received = 0;
@@ -122,6 +125,7 @@ int worker_main(void* arg) {
     }
   }
   dp.flush_all();
+  w->cycles = rte_rdtsc() - tsc_start;
   if (w->stop_reason.empty()) w->stop_reason = "stopped";
   w->live->finished = true;
   return 0;
@@ -475,6 +479,8 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   if (duration_hit) w.stop_reason = fmt::format("--duration {} reached", o.duration);
   else if (g_stop && w.stop_reason == "stopped") w.stop_reason = "stopped by a signal";
   report.stop_reason = w.stop_reason;
+  report.worker_cycles = w.cycles;
+  report.tsc_hz = rte_get_tsc_hz();
   fill_report(plan, *dp, open, seconds, report);
   close_ports(open);
   engine.reset();

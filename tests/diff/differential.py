@@ -15,7 +15,8 @@ import tempfile
 
 nbrun, gen, src = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
 
-configs = sorted(src.glob("configs/*.nbc")) + sorted(src.glob("tests/good/*.nbc")) + sorted(src.glob("tests/diff/*.nbc"))
+configs = (sorted(src.glob("configs/*.nbc")) + sorted(src.glob("tests/good/*.nbc")) + sorted(src.glob("tests/diff/*.nbc"))
+           + sorted(src.glob("tests/jit/*.nbc")))
 traffic = [("random", 3000, 7), ("random", 1500, 11), ("quickstart", 300, 1), ("udp-seq", 500, 3)]
 
 
@@ -50,6 +51,7 @@ def packets(data):
 
 def comparable(stats):
     stats.pop("seconds", None)
+    stats.pop("worker", None)
     for p in stats.get("ports", {}).values():
         p.pop("device", None)  # the two runs write to different directories
     for e in stats.get("elements", {}).values():

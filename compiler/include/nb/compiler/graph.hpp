@@ -43,7 +43,10 @@ struct Edge {
   unsigned to_port = 0;
   lang::Span from_span;  // the source element or its [port]
   lang::Span to_span;    // the destination element or its [port]
-  lang::Span arrow;      // the "->"
+  lang::Span arrow;      // the "->" (for a connection through compound ports: the outermost one)
+  // The compound instances that the arrow is written inside, outermost first (empty at the top
+  // level): for "instantiated here" notes.
+  std::vector<lang::Span> context;
 };
 
 struct Requirement {

@@ -28,6 +28,9 @@ struct PortCounts {
 std::optional<PortCounts> parse_port_spec(std::string_view spec);
 // Renders a range for messages: "1", "1 or 2", "any number of", "at least 1".
 std::string describe_range(const PortRange& r);
+// A range with its noun, singular or plural as the count needs: "1 output", "at least 1 output",
+// "1 or 2 outputs", "any number of inputs".
+std::string describe_count(const PortRange& r, std::string_view noun);
 
 struct ElementClass {
   const ElementSpec* spec = nullptr;

@@ -43,6 +43,8 @@ struct RunReport {
   std::vector<PortReport> ports;
   std::vector<ElementReport> elements;
   std::string stop_reason;
+  std::uint64_t worker_cycles = 0;  // TSC cycles of the worker loop (for cycles per packet)
+  std::uint64_t tsc_hz = 0;
 };
 
 // Asked from signal handlers and the control thread.
