@@ -1,5 +1,9 @@
 #include "classifier.hpp"
 
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+
 namespace nb::elements {
 
 namespace {
@@ -9,7 +13,13 @@ constexpr ParamSpec kParams[] = {
      "One pattern per output: space-separated offset/value[%mask] clauses, or - for every packet."},
 };
 
+constexpr std::string_view kDropReasons[] = {"no match"};
+static_assert(std::size(kDropReasons) == Classifier::kNumDropReasons);
+
 }  // namespace
+
+// The kernel's C entry for the JIT, and kOps.
+NB_ELEMENT_KERNEL(Classifier, {}, kDropReasons);
 
 constinit const ElementSpec Classifier::spec{
     .class_name = "Classifier",
@@ -20,7 +30,7 @@ constinit const ElementSpec Classifier::spec{
         "Sends each packet to the output of the first pattern it matches. Each argument is a "
         "pattern, and pattern i belongs to output i, so there are as many outputs as patterns. "
         "Patterns are tried in order and the first match wins, so put specific patterns before "
-        "general ones. Packets that match no pattern are dropped.\n"
+        "general ones. Packets that match no pattern are dropped (drop reason \"no match\").\n"
         "\n"
         "A pattern is one or more clauses separated by spaces, and matches when every clause "
         "does. A clause offset/value compares the packet's bytes starting at byte offset "
@@ -29,6 +39,14 @@ constinit const ElementSpec Classifier::spec{
         "many hex digits as value: 14/40%f0 matches a high nibble of 4. A '?' digit in value "
         "matches any nibble: 14/4? is the same as 14/40%f0. A clause preceded by '!' matches when "
         "the bytes differ: !23/06. A pattern that is just - matches every packet.\n"
+        "\n"
+        "As in Click, a clause is false when a byte it compares lies past the end of the packet, "
+        "so a negated clause is then true: !23/06 matches a 20-byte packet. Bits under a zero "
+        "mask are not compared, so 12/08?? needs only 13 bytes.\n"
+        "\n"
+        "Limits: at most 64 patterns, each of at most 8 clauses of at most 16 compared bytes. A "
+        "longer clause counts as one clause per 16 bytes; a negated clause must fit in 16 "
+        "bytes.\n"
         "\n"
         "Input 0 (push): any packets, usually starting at their Ethernet header. Output i (push): "
         "the packets whose first matching pattern is pattern i.",
@@ -40,6 +58,7 @@ constinit const ElementSpec Classifier::spec{
         "c[2] -> Strip(14) -> CheckIPHeader -> DecIPTTL -> Unstrip(14) -> ToDevice(1);\n"
         "c[3] -> Discard;\n",
     .output_count = OutputCount::OnePerRestArg,
+    .ops = &kOps,
 };
 
 NB_REGISTER_ELEMENT(Classifier::spec);

@@ -1,6 +1,20 @@
 #include "ether_mirror.hpp"
 
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+
 namespace nb::elements {
+
+namespace {
+
+constexpr std::string_view kDropReasons[] = {"too short"};
+static_assert(std::size(kDropReasons) == EtherMirror::kNumDropReasons);
+
+}  // namespace
+
+// The kernel's C entry for the JIT, and kOps.
+NB_ELEMENT_KERNEL(EtherMirror, {}, kDropReasons);
 
 constinit const ElementSpec EtherMirror::spec{
     .class_name = "EtherMirror",
@@ -10,11 +24,13 @@ constinit const ElementSpec EtherMirror::spec{
     .description =
         "Swaps the source and destination addresses in each packet's Ethernet header, so the "
         "frame goes back to where it came from. Useful for reflectors and for benchmarking a port "
-        "with a traffic generator.\n"
+        "with a traffic generator. Frames shorter than an Ethernet header (14 bytes) are dropped "
+        "(drop reason \"too short\").\n"
         "\n"
         "Input 0 (push): frames starting at their Ethernet header. Output 0 (push): the same "
         "frames, addresses swapped.",
     .example = "FromDevice(0) -> EtherMirror -> ToDevice(0);\n",
+    .ops = &kOps,
 };
 
 NB_REGISTER_ELEMENT(EtherMirror::spec);

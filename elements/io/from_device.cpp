@@ -33,6 +33,7 @@ constinit const ElementSpec FromDevice::spec{
         "\n"
         "Output 0 (push): the received frames, each starting at its Ethernet header.",
     .example = "FromDevice(0, BURST 64, PROMISC true) -> EtherMirror -> ToDevice(0);\n",
+    .ops = &kSourceOps,
 };
 
 NB_REGISTER_ELEMENT(FromDevice::spec);

@@ -33,6 +33,7 @@ constinit const ElementSpec FromDump::spec{
         "Output 0 (push): the packets read from the file, each starting at the link-layer header "
         "the file records (usually Ethernet).",
     .example = "FromDump(in.pcap, STOP true) -> Counter -> ToDump(out.pcap);\n",
+    .ops = &kSourceOps,
 };
 
 NB_REGISTER_ELEMENT(FromDump::spec);

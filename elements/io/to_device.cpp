@@ -32,6 +32,7 @@ constinit const ElementSpec ToDevice::spec{
         "\n"
         "Input 0 (push): complete frames to send, each starting at its Ethernet header.",
     .example = "FromDevice(0) -> Strip(14) -> CheckIPHeader -> DecIPTTL -> Unstrip(14) -> ToDevice(1);\n",
+    .ops = &kSinkOps,
 };
 
 NB_REGISTER_ELEMENT(ToDevice::spec);

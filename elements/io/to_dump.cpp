@@ -26,6 +26,7 @@ constinit const ElementSpec ToDump::spec{
         "Input 0 (push): the packets to record, each starting at its link-layer (Ethernet) "
         "header.",
     .example = "FromDevice(0) -> ToDump(capture.pcap, SNAPLEN 128);\n",
+    .ops = &kSinkOps,
 };
 
 NB_REGISTER_ELEMENT(ToDump::spec);

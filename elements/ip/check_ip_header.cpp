@@ -1,20 +1,36 @@
 #include "check_ip_header.hpp"
 
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+
 namespace nb::elements {
 
 namespace {
 
 constexpr ParamSpec kParams[] = {
     {"OFFSET", ParamType::Unsigned, ParamKind::Positional, false, "0",
-     "The byte offset at which the IP header starts, e.g. 14 after an Ethernet header."},
+     "The byte offset at which the IP header starts, e.g. 14 after an Ethernet header.", 0, 65534},
     {"BADSRC", ParamType::String, ParamKind::Keyword, false, "",
-     "A space-separated list of IPv4 addresses. Packets whose source address is on it are bad. "
-     "Default is empty."},
+     "A space-separated list of at most 16 IPv4 addresses. Packets whose source address is on "
+     "it are bad. Default is empty."},
     {"CHECKSUM", ParamType::Bool, ParamKind::Keyword, false, "true", "Check the IP header checksum."},
-    {"VERBOSE", ParamType::Bool, ParamKind::Keyword, false, "false", "Report every bad packet, not only the first."},
+    {"VERBOSE", ParamType::Bool, ParamKind::Keyword, false, "false",
+     "Accepted for compatibility with Click, which prints bad packets; nb counts them per "
+     "reason instead."},
 };
 
+constexpr CounterField kCounters[] = {
+    {"bad", offsetof(CheckIPHeader::State, bad)},
+};
+constexpr std::string_view kDropReasons[] = {"too short",        "bad version",  "bad header length",
+                                             "bad total length", "bad checksum", "bad source"};
+static_assert(std::size(kDropReasons) == CheckIPHeader::kNumDropReasons);
+
 }  // namespace
+
+// The kernel's C entry for the JIT, and kOps.
+NB_ELEMENT_KERNEL(CheckIPHeader, kCounters, kDropReasons);
 
 constinit const ElementSpec CheckIPHeader::spec{
     .class_name = "CheckIPHeader",
@@ -26,10 +42,12 @@ constinit const ElementSpec CheckIPHeader::spec{
         "where that header is for later IP elements such as DecIPTTL. Packets longer than the "
         "header's total length (Ethernet padding) are trimmed to it.\n"
         "\n"
-        "A packet is bad for one of these reasons: bad version (not 4), bad header length "
-        "(shorter than 20 bytes, or longer than the packet), bad total length (shorter than the "
-        "header, or longer than the packet), bad checksum (only checked when CHECKSUM is true) or "
-        "bad source (its source address is on the BADSRC list).\n"
+        "A packet is bad for one of these reasons, checked in this order: too short (fewer than "
+        "20 bytes from OFFSET on), bad version (not 4), bad header length (shorter than 20 "
+        "bytes, or longer than the packet), bad total length (shorter than the header, or longer "
+        "than the packet), bad checksum (only checked when CHECKSUM is true) or bad source (its "
+        "source address is on the BADSRC list). These are also the drop reasons. The counter bad "
+        "counts every bad packet, dropped or not.\n"
         "\n"
         "Input 0 (push): packets with an IPv4 header at OFFSET. Output 0 (push): the valid "
         "packets. Output 1 (push, optional): the bad packets, unchanged. When output 1 is not "
@@ -43,6 +61,7 @@ constinit const ElementSpec CheckIPHeader::spec{
         "chk :: CheckIPHeader(14);\n"
         "FromDump(in.pcap) -> chk -> ToDump(good.pcap);\n"
         "chk[1] -> ToDump(bad.pcap);\n",
+    .ops = &kOps,
 };
 
 NB_REGISTER_ELEMENT(CheckIPHeader::spec);

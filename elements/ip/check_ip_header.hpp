@@ -3,10 +3,137 @@
 
 #include <nb/element.hpp>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
 namespace nb::elements {
 
 struct CheckIPHeader {
   static const ElementSpec spec;
+
+  // Limits of the baked configuration.
+  static constexpr std::size_t kMaxBadSources = 16;
+  // PacketAnno::network_offset is 16 bits and 0xffff means "unknown".
+  static constexpr std::uint64_t kMaxOffset = 0xfffe;
+
+  // Why a packet is bad: the drop reason when output 1 is not connected.
+  enum DropReason : std::uint32_t {
+    kTooShort = 0,     // fewer than 20 bytes at OFFSET (Click's "tiny packet")
+    kBadVersion,       // version is not 4
+    kBadHeaderLength,  // header length below 20, or the header runs past the packet's end
+    kBadTotalLength,   // total length below the header length, or beyond the packet's end
+    kBadChecksum,      // only with CHECKSUM true
+    kBadSource,        // source address on the BADSRC list
+    kNumDropReasons,
+  };
+
+  struct Config {
+    std::uint32_t offset;
+    std::uint32_t nbadsrc;
+    std::uint32_t badsrc[kMaxBadSources];  // host byte order
+    bool checksum;
+    bool verbose;  // accepted for Click compatibility; the drops are counted per reason instead
+  };
+  struct State {
+    std::uint64_t bad;  // bad packets, whether dropped or sent to output 1 (Click's drops handler)
+  };
+
+  static bool configure(const Args& args, Config& config, std::string& error) {
+    config = Config{};
+    const std::uint64_t offset = args.get_unsigned("OFFSET");
+    if (offset > kMaxOffset) {
+      error = "OFFSET " + std::to_string(offset) + " is too large: at most " + std::to_string(kMaxOffset);
+      return false;
+    }
+    config.offset = static_cast<std::uint32_t>(offset);
+    config.checksum = args.get_bool("CHECKSUM");
+    config.verbose = args.get_bool("VERBOSE");
+    const std::string badsrc = args.get_string("BADSRC");
+    std::string_view rest = badsrc;
+    while (true) {
+      const std::size_t start = rest.find_first_not_of(" \t\r\n");
+      if (start == std::string_view::npos) break;
+      rest.remove_prefix(start);
+      const std::size_t end = std::min(rest.find_first_of(" \t\r\n"), rest.size());
+      const std::string_view word = rest.substr(0, end);
+      rest.remove_prefix(end);
+      std::uint32_t addr = 0;
+      if (!parse_ipv4(word, addr)) {
+        error = "BADSRC: '" + std::string(word) + "' is not an IPv4 address like 10.0.0.255";
+        return false;
+      }
+      if (config.nbadsrc == kMaxBadSources) {
+        error = "BADSRC lists more than " + std::to_string(kMaxBadSources) + " addresses";
+        return false;
+      }
+      config.badsrc[config.nbadsrc++] = addr;
+    }
+    return true;
+  }
+
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    std::uint32_t total = 0;
+    const std::uint32_t reason = check(config, p, total);
+    if (reason == kNumDropReasons) {
+      p.truncate(config.offset + total);  // Ethernet padding after the datagram
+      p.anno().network_offset = static_cast<std::uint16_t>(config.offset);
+      ctx.send(0, std::move(p));
+      return;
+    }
+    ++state.bad;
+    if (ctx.connected(1))
+      ctx.send(1, std::move(p));
+    else
+      ctx.drop(std::move(p), reason);
+  }
+
+  // The reason p is bad, or kNumDropReasons when it is valid (then `total` is its IP total
+  // length). Reads only through bounds-checked accessors.
+  static std::uint32_t check(const Config& config, const Packet& p NB_PARAM_OWNED, std::uint32_t& total) {
+    std::uint8_t h[60];
+    if (!p.read(config.offset, h, 20)) return kTooShort;
+    if (h[0] >> 4 != 4) return kBadVersion;
+    const std::uint32_t hlen = (h[0] & 0x0fu) * 4u;
+    if (hlen < 20) return kBadHeaderLength;
+    if (!p.read(config.offset + 20, h + 20, hlen - 20)) return kBadHeaderLength;
+    const std::uint32_t available = p.length() - config.offset;  // at least hlen
+    total = std::uint32_t{h[2]} << 8 | h[3];
+    if (total < hlen || total > available) return kBadTotalLength;
+    if (config.checksum) {
+      std::uint32_t sum = 0;
+      for (std::uint32_t i = 0; i < hlen; i += 2) sum += std::uint32_t{h[i]} << 8 | h[i + 1];
+      sum = (sum & 0xffff) + (sum >> 16);
+      sum = (sum & 0xffff) + (sum >> 16);
+      if (sum != 0xffff) return kBadChecksum;
+    }
+    const std::uint32_t src =
+        std::uint32_t{h[12]} << 24 | std::uint32_t{h[13]} << 16 | std::uint32_t{h[14]} << 8 | h[15];
+    for (std::uint32_t i = 0; i < config.nbadsrc && i < kMaxBadSources; ++i)
+      if (config.badsrc[i] == src) return kBadSource;
+    return kNumDropReasons;
+  }
+
+  // Dotted quad, four decimal parts from 0 to 255; the result in host byte order.
+  static bool parse_ipv4(std::string_view text, std::uint32_t& addr) {
+    addr = 0;
+    std::size_t i = 0;
+    for (int part = 0; part < 4; ++part) {
+      if (part > 0) {
+        if (i >= text.size() || text[i] != '.') return false;
+        ++i;
+      }
+      std::uint32_t value = 0;
+      std::size_t digits = 0;
+      for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4; ++i, ++digits)
+        value = value * 10 + static_cast<std::uint32_t>(text[i] - '0');
+      if (digits == 0 || digits > 3 || value > 255) return false;
+      addr = addr << 8 | value;
+    }
+    return i == text.size();
+  }
 };
 
 }  // namespace nb::elements

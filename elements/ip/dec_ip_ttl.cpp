@@ -1,5 +1,9 @@
 #include "dec_ip_ttl.hpp"
 
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+
 namespace nb::elements {
 
 namespace {
@@ -10,7 +14,16 @@ constexpr ParamSpec kParams[] = {
      "unchanged."},
 };
 
+constexpr CounterField kCounters[] = {
+    {"expired", offsetof(DecIPTTL::State, expired)},
+};
+constexpr std::string_view kDropReasons[] = {"malformed", "expired"};
+static_assert(std::size(kDropReasons) == DecIPTTL::kNumDropReasons);
+
 }  // namespace
+
+// The kernel's C entry for the JIT, and kOps.
+NB_ELEMENT_KERNEL(DecIPTTL, kCounters, kDropReasons);
 
 constinit const ElementSpec DecIPTTL::spec{
     .class_name = "DecIPTTL",
@@ -20,18 +33,22 @@ constinit const ElementSpec DecIPTTL::spec{
     .description =
         "Decrements the TTL of each packet's IP header and updates the header checksum "
         "incrementally (RFC 1624) rather than recomputing it. The IP header is the one "
-        "CheckIPHeader found, so packets must pass CheckIPHeader first.\n"
+        "CheckIPHeader found, so packets must pass CheckIPHeader first; a packet that did not is "
+        "taken to start with its IP header. A packet too short to hold an IP header there is "
+        "dropped (drop reason \"malformed\").\n"
         "\n"
-        "A packet whose TTL is already 1 or 0 has expired and is not forwarded.\n"
+        "A packet whose TTL is already 1 or 0 has expired and is not forwarded; the counter "
+        "expired counts them.\n"
         "\n"
         "Input 0 (push): checked IP packets. Output 0 (push): the packets with their TTL "
         "decremented. Output 1 (push, optional): the expired packets, unchanged, for example to "
         "generate ICMP time-exceeded errors. When output 1 is not connected, expired packets are "
-        "dropped and counted by the drops handler.",
+        "dropped and counted by the drops handler (drop reason \"expired\").",
     .example =
         "ttl :: DecIPTTL;\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> ttl -> Unstrip(14) -> ToDump(out.pcap);\n"
         "ttl[1] -> Unstrip(14) -> ToDump(expired.pcap);\n",
+    .ops = &kOps,
 };
 
 NB_REGISTER_ELEMENT(DecIPTTL::spec);

@@ -3,10 +3,30 @@
 
 #include <nb/element.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace nb::elements {
 
 struct Counter {
   static const ElementSpec spec;
+
+  struct Config {};
+  struct State {
+    std::uint64_t count;       // packets seen
+    std::uint64_t byte_count;  // bytes seen: each packet's length as it arrives
+  };
+
+  static bool configure(const Args&, Config& config, std::string&) {
+    config = Config{};
+    return true;
+  }
+
+  static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    ++state.count;
+    state.byte_count += p.length();
+    ctx.send(0, std::move(p));
+  }
 };
 
 }  // namespace nb::elements

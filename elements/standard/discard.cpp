@@ -1,6 +1,20 @@
 #include "discard.hpp"
 
+#include <cstddef>
+#include <iterator>
+
 namespace nb::elements {
+
+namespace {
+
+constexpr CounterField kCounters[] = {{"count", offsetof(Discard::State, count)}};
+constexpr std::string_view kDropReasons[] = {"discarded"};
+static_assert(std::size(kDropReasons) == Discard::kNumDropReasons);
+
+}  // namespace
+
+// The kernel's C entry for the JIT, and kOps.
+NB_ELEMENT_KERNEL(Discard, kCounters, kDropReasons);
 
 constinit const ElementSpec Discard::spec{
     .class_name = "Discard",
@@ -11,8 +25,12 @@ constinit const ElementSpec Discard::spec{
         "Frees every packet that arrives on its input. Use it to terminate paths whose packets "
         "are not needed.\n"
         "\n"
+        "Counters: count (packets discarded). Each packet is also counted as a drop with reason "
+        "\"discarded\".\n"
+        "\n"
         "Input 0 (push): packets to drop.",
     .example = "FromDump(in.pcap) -> Discard;\n",
+    .ops = &kOps,
 };
 
 NB_REGISTER_ELEMENT(Discard::spec);

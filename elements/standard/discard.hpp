@@ -3,10 +3,30 @@
 
 #include <nb/element.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace nb::elements {
 
 struct Discard {
   static const ElementSpec spec;
+
+  enum DropReason : std::uint32_t { kDiscarded = 0, kNumDropReasons };
+
+  struct Config {};
+  struct State {
+    std::uint64_t count;  // packets discarded (Click's count handler)
+  };
+
+  static bool configure(const Args&, Config& config, std::string&) {
+    config = Config{};
+    return true;
+  }
+
+  static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    ++state.count;
+    ctx.drop(std::move(p), kDiscarded);
+  }
 };
 
 }  // namespace nb::elements

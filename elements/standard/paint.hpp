@@ -3,10 +3,49 @@
 
 #include <nb/element.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace nb::elements {
 
 struct Paint {
   static const ElementSpec spec;
+
+  // ANNO 0 is PacketAnno::paint; ANNO 1..15 are PacketAnno::user[0..14].
+  static constexpr std::uint64_t kMaxAnno = sizeof(PacketAnno::user);
+
+  struct Config {
+    std::uint8_t color;
+    std::uint8_t anno;
+  };
+  struct State {};
+
+  static bool configure(const Args& args, Config& config, std::string& error) {
+    config = Config{};
+    const std::uint64_t color = args.get_unsigned("COLOR");
+    if (color > 0xff) {
+      error = "COLOR " + std::to_string(color) + " does not fit in a byte (0 to 255)";
+      return false;
+    }
+    const std::uint64_t anno = args.get_unsigned("ANNO");
+    if (anno > kMaxAnno) {
+      error = "ANNO " + std::to_string(anno) + " is not a one-byte annotation: use 0 (paint) to " +
+              std::to_string(kMaxAnno);
+      return false;
+    }
+    config.color = static_cast<std::uint8_t>(color);
+    config.anno = static_cast<std::uint8_t>(anno);
+    return true;
+  }
+
+  static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    PacketAnno& anno = p.anno();
+    if (config.anno == 0)
+      anno.paint = config.color;
+    else
+      anno.user[config.anno - 1] = config.color;
+    ctx.send(0, std::move(p));
+  }
 };
 
 }  // namespace nb::elements

@@ -3,10 +3,49 @@
 
 #include <nb/element.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace nb::elements {
 
 struct Strip {
   static const ElementSpec spec;
+
+  // Packets are at most 65535 bytes long (an mbuf segment's data_len), so is LENGTH.
+  static constexpr std::uint64_t kMaxLength = 0xffff;
+
+  enum DropReason : std::uint32_t { kTooShort = 0, kNumDropReasons };
+
+  struct Config {
+    std::uint32_t length;
+  };
+  struct State {};
+
+  static bool configure(const Args& args, Config& config, std::string& error) {
+    config = Config{};
+    const std::uint64_t length = args.get_unsigned("LENGTH");
+    if (length > kMaxLength) {
+      error = "LENGTH " + std::to_string(length) + " is larger than any packet (at most 65535 bytes)";
+      return false;
+    }
+    config.length = static_cast<std::uint32_t>(length);
+    return true;
+  }
+
+  static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    if (!p.pull(config.length)) {
+      ctx.drop(std::move(p), kTooShort);
+      return;
+    }
+    // The network header annotation is an offset from the data start: keep it on the same
+    // bytes, as Click's header pointers do. A header that was stripped away is forgotten.
+    PacketAnno& anno = p.anno();
+    if (anno.network_offset != 0xffff)
+      anno.network_offset = anno.network_offset >= config.length
+                                ? static_cast<std::uint16_t>(anno.network_offset - config.length)
+                                : std::uint16_t{0xffff};
+    ctx.send(0, std::move(p));
+  }
 };
 
 }  // namespace nb::elements

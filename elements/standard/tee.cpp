@@ -1,15 +1,27 @@
 #include "tee.hpp"
 
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+
 namespace nb::elements {
 
 namespace {
 
 constexpr ParamSpec kParams[] = {
     {"N", ParamType::Unsigned, ParamKind::Positional, false, "",
-     "The number of outputs. When absent, it is taken from the connections."},
+     "The number of outputs, from 1 to 64. When absent, it is taken from the connections.", 1, 64},
+};
+
+constexpr CounterField kCounters[] = {
+    {"copies", offsetof(Tee::State, copies)},
+    {"copy_failures", offsetof(Tee::State, copy_failures)},
 };
 
 }  // namespace
+
+// The kernel's C entry for the JIT, and kOps.
+NB_ELEMENT_KERNEL(Tee, kCounters, {});
 
 constinit const ElementSpec Tee::spec{
     .class_name = "Tee",
@@ -18,7 +30,12 @@ constinit const ElementSpec Tee::spec{
     .brief = "duplicates packets",
     .description =
         "Sends every packet that arrives on its input to each of its outputs: one output gets the "
-        "packet itself and each of the others gets a clone of it.\n"
+        "packet itself and each of the others gets a copy of it. Outputs 0 to N-2 get copies, in "
+        "order, and output N-1 gets the original last, as in Click. Copies are deep: an element "
+        "that changes one does not change the others. When no buffer is free for a copy, that "
+        "output misses the packet.\n"
+        "\n"
+        "Counters: copies (copies sent) and copy_failures (copies that could not be made).\n"
         "\n"
         "Tee(N) has N outputs, and each must be connected. Without N, the number of outputs is "
         "taken from the connections: one more than the highest connected output port.\n"
@@ -32,6 +49,7 @@ constinit const ElementSpec Tee::spec{
         "t[1] -> Counter -> Discard;\n",
     .output_count = OutputCount::FromParam,
     .output_count_param = "N",
+    .ops = &kOps,
 };
 
 NB_REGISTER_ELEMENT(Tee::spec);

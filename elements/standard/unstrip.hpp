@@ -3,10 +3,48 @@
 
 #include <nb/element.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace nb::elements {
 
 struct Unstrip {
   static const ElementSpec spec;
+
+  // No mbuf has more than 65535 bytes of headroom.
+  static constexpr std::uint64_t kMaxLength = 0xffff;
+
+  enum DropReason : std::uint32_t { kNoHeadroom = 0, kNumDropReasons };
+
+  struct Config {
+    std::uint32_t length;
+  };
+  struct State {};
+
+  static bool configure(const Args& args, Config& config, std::string& error) {
+    config = Config{};
+    const std::uint64_t length = args.get_unsigned("LENGTH");
+    if (length > kMaxLength) {
+      error = "LENGTH " + std::to_string(length) + " is larger than any packet's headroom (at most 65535 bytes)";
+      return false;
+    }
+    config.length = static_cast<std::uint32_t>(length);
+    return true;
+  }
+
+  static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    if (!p.push(config.length)) {
+      ctx.drop(std::move(p), kNoHeadroom);
+      return;
+    }
+    // Keep the network header annotation on the same bytes (see Strip).
+    PacketAnno& anno = p.anno();
+    if (anno.network_offset != 0xffff) {
+      const std::uint32_t moved = std::uint32_t{anno.network_offset} + config.length;
+      anno.network_offset = moved < 0xffff ? static_cast<std::uint16_t>(moved) : std::uint16_t{0xffff};
+    }
+    ctx.send(0, std::move(p));
+  }
 };
 
 }  // namespace nb::elements

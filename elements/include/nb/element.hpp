@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace nb {
@@ -196,10 +197,24 @@ void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, 
 }
 }  // namespace detail
 
+// The analysis cannot follow a Packet stored in a member or an array, so State and Config
+// cannot hold one: both must be plain bytes (the JIT bakes Config in as constant bytes anyway).
+template <typename E>
+constexpr void check_element_layout() {
+  static_assert(std::is_trivially_copyable_v<typename E::Config>,
+                "an element's Config must be plain data (trivially copyable): no Packet, pointer-owning or "
+                "std::string members");
+  static_assert(std::is_trivially_copyable_v<typename E::State>,
+                "an element's State must be plain data (trivially copyable): it cannot keep a Packet to use "
+                "later; give packets away with Context::send or Context::drop");
+  static_assert(std::is_trivially_destructible_v<typename E::State>);
+}
+
 template <typename E>
 constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
                                 std::span<const std::string_view> drop_reasons = {},
                                 const char* kernel_symbol = nullptr) {
+  check_element_layout<E>();
   ElementOps ops;
   ops.role = ElementOps::Role::Kernel;
   ops.config_size = sizeof(typename E::Config);

@@ -36,6 +36,8 @@
 
 namespace nb {
 
+class Context;
+
 // Per-packet metadata that travels with the packet between elements (Click's annotations).
 // Kept in the mbuf's private area: see runtime docs.
 struct PacketAnno {
@@ -119,17 +121,22 @@ class NB_CONSUMABLE Packet {
 
   NB_CALLABLE_WHEN_OWNED PacketAnno& anno() const { return *reinterpret_cast<PacketAnno*>(m_ + 1); }
 
+  NB_TEST_OWNED bool owned() const { return m_ != nullptr; }
+
+ private:
+  // Only the SDK's consuming calls get at the mbuf: an element cannot keep a raw pointer to a
+  // packet it has given away.
+  friend class Context;
+
   // For Context::send_copy: the copy is made by the runtime, the original stays owned here.
   NB_CALLABLE_WHEN_OWNED rte_mbuf* mbuf_for_copy() const { return m_; }
 
-  // Gives the mbuf away: only the SDK's consuming calls use this.
   NB_CONSUMES rte_mbuf* release() {
     rte_mbuf* m = m_;
     m_ = nullptr;
     return m;
   }
 
- private:
   rte_mbuf* m_;
 };
 

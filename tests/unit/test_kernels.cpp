@@ -1,0 +1,1455 @@
+// Element kernels: every built-in element's configure/push, run on real mbuf memory without
+// DPDK's EAL, through the spec's type-erased ops and directly.
+#include "../../elements/classifier/classifier.hpp"
+#include "../../elements/ethernet/ether_mirror.hpp"
+#include "../../elements/io/from_device.hpp"
+#include "../../elements/io/from_dump.hpp"
+#include "../../elements/io/to_device.hpp"
+#include "../../elements/io/to_dump.hpp"
+#include "../../elements/ip/check_ip_header.hpp"
+#include "../../elements/ip/dec_ip_ttl.hpp"
+#include "../../elements/standard/counter.hpp"
+#include "../../elements/standard/discard.hpp"
+#include "../../elements/standard/paint.hpp"
+#include "../../elements/standard/strip.hpp"
+#include "../../elements/standard/tee.hpp"
+#include "../../elements/standard/unstrip.hpp"
+
+#include <nb/compiler/values.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <new>
+#include <random>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+using namespace nb;
+using namespace nb::elements;
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// ---- mbufs on plain memory ------------------------------------------------------------------
+//
+// [struct rte_mbuf][32-byte private area: PacketAnno][headroom][data][tailroom], allocated with
+// the exact size so that AddressSanitizer catches a read one byte past the data.
+
+constexpr std::size_t kPrivSize = 32;
+constexpr std::uint16_t kHeadroom = 128;
+static_assert(sizeof(PacketAnno) <= kPrivSize);
+
+int g_live_mbufs = 0;
+
+struct MbufFree {
+  void operator()(rte_mbuf* m) const {
+    --g_live_mbufs;
+    std::free(m);
+  }
+};
+using MbufPtr = std::unique_ptr<rte_mbuf, MbufFree>;
+
+rte_mbuf* alloc_mbuf(std::size_t buf_len) {
+  void* mem = nullptr;
+  REQUIRE(posix_memalign(&mem, 64, sizeof(rte_mbuf) + kPrivSize + buf_len) == 0);
+  ++g_live_mbufs;
+  return static_cast<rte_mbuf*>(mem);
+}
+
+std::uint8_t* buffer_of(rte_mbuf* m) {
+  return reinterpret_cast<std::uint8_t*>(m + 1) + kPrivSize;
+}
+
+rte_mbuf* make_mbuf(const Bytes& data, std::uint16_t headroom = kHeadroom, std::uint16_t tailroom = 0) {
+  const std::size_t buf_len = std::size_t{headroom} + data.size() + tailroom;
+  REQUIRE(buf_len <= 0xffff);
+  rte_mbuf* m = alloc_mbuf(buf_len);
+  std::memset(static_cast<void*>(m), 0, sizeof(rte_mbuf) + kPrivSize);
+  new (m + 1) PacketAnno{};
+  std::uint8_t* buf = buffer_of(m);
+  for (std::size_t i = 0; i < headroom; ++i) buf[i] = static_cast<std::uint8_t>(0xe0 + i % 16);
+  if (!data.empty()) std::memcpy(buf + headroom, data.data(), data.size());
+  std::memset(buf + headroom + data.size(), 0xdd, tailroom);
+  m->buf_addr = buf;
+  m->buf_len = static_cast<std::uint16_t>(buf_len);
+  m->data_off = headroom;
+  m->data_len = static_cast<std::uint16_t>(data.size());
+  m->pkt_len = static_cast<std::uint32_t>(data.size());
+  m->nb_segs = 1;
+  m->refcnt = 1;
+  m->priv_size = kPrivSize;
+  return m;
+}
+
+Bytes data_of(const rte_mbuf* m) {
+  const auto* d = static_cast<const std::uint8_t*>(m->buf_addr) + m->data_off;
+  return Bytes(d, d + m->data_len);
+}
+
+PacketAnno& anno_of(rte_mbuf* m) {
+  return *reinterpret_cast<PacketAnno*>(m + 1);
+}
+
+// HostServices::copy: a deep copy on malloc'ed memory (buffer, headroom and annotations).
+struct CopyHost {
+  bool fail = false;
+  int made = 0;
+};
+
+rte_mbuf* copy_mbuf(void* runtime, rte_mbuf* m) {
+  auto* host = static_cast<CopyHost*>(runtime);
+  if (host->fail) return nullptr;
+  rte_mbuf* c = alloc_mbuf(m->buf_len);
+  std::memcpy(static_cast<void*>(c), m, sizeof(rte_mbuf) + kPrivSize + m->buf_len);
+  c->buf_addr = buffer_of(c);
+  ++host->made;
+  return c;
+}
+
+// ---- running a kernel -------------------------------------------------------------------------
+
+struct Emitted {
+  std::uint32_t port;
+  MbufPtr m;
+  Bytes data() const { return data_of(m.get()); }
+};
+struct Dropped {
+  std::uint32_t reason;
+  MbufPtr m;
+};
+struct Outcome {
+  std::vector<Emitted> emits;
+  std::vector<Dropped> drops;
+  std::uint32_t copy_failures = 0;
+
+  bool sent_to(std::uint32_t port) const { return drops.empty() && emits.size() == 1 && emits[0].port == port; }
+  bool dropped_for(std::uint32_t reason) const {
+    return emits.empty() && drops.size() == 1 && drops[0].reason == reason;
+  }
+  const Emitted& only() const {
+    REQUIRE(emits.size() == 1);
+    REQUIRE(drops.empty());
+    return emits[0];
+  }
+};
+
+Outcome collect(const Context& ctx) {
+  Outcome out;
+  for (std::uint32_t i = 0; i < ctx.emit_count(); ++i)
+    out.emits.push_back({ctx.emit(i).port, MbufPtr(ctx.emit(i).mbuf)});
+  for (std::uint32_t i = 0; i < ctx.drop_count(); ++i)
+    out.drops.push_back({ctx.dropped(i).reason, MbufPtr(ctx.dropped(i).mbuf)});
+  out.copy_failures = ctx.copy_failures();
+  return out;
+}
+
+// Stands for the compiler's argument table: values parsed from text by their declared type,
+// defaults taken from the spec.
+class FakeArgs final : public Args {
+ public:
+  FakeArgs(const ElementSpec& spec, std::vector<std::pair<std::string, std::string>> given = {},
+           std::vector<std::string> rest = {}, std::uint32_t noutputs = 1)
+      : noutputs_(noutputs) {
+    for (const auto& [name, text] : given) {
+      const ParamSpec* p = find(spec, name);
+      INFO("argument " << name << " of " << std::string(spec.class_name));
+      REQUIRE(p != nullptr);
+      values_[name] = parse(p->type, text);
+      given_.push_back(name);
+    }
+    for (const ParamSpec& p : spec.params) {
+      if (p.kind == ParamKind::Rest) {
+        rest_name_ = std::string(p.name);
+        for (const std::string& text : rest) rest_.push_back(parse(p.type, text));
+      } else if (!values_.count(std::string(p.name)) && !p.default_value.empty()) {
+        values_[std::string(p.name)] = parse(p.type, p.default_value);
+      }
+    }
+  }
+
+  bool given(std::string_view name) const override {
+    for (const auto& g : given_)
+      if (g == name) return true;
+    return false;
+  }
+  std::uint64_t get_unsigned(std::string_view name) const override {
+    const compiler::Value* v = value(name);
+    if (auto* u = v ? std::get_if<std::uint64_t>(v) : nullptr) return *u;
+    return 0;
+  }
+  std::int64_t get_integer(std::string_view name) const override {
+    const compiler::Value* v = value(name);
+    if (auto* i = v ? std::get_if<std::int64_t>(v) : nullptr) return *i;
+    return 0;
+  }
+  bool get_bool(std::string_view name) const override {
+    const compiler::Value* v = value(name);
+    auto* b = v ? std::get_if<bool>(v) : nullptr;
+    return b && *b;
+  }
+  std::string get_string(std::string_view name) const override {
+    const compiler::Value* v = value(name);
+    auto* s = v ? std::get_if<std::string>(v) : nullptr;
+    return s ? *s : std::string();
+  }
+  std::uint32_t get_ipv4(std::string_view name) const override {
+    const compiler::Value* v = value(name);
+    auto* a = v ? std::get_if<compiler::IPv4Address>(v) : nullptr;
+    return a ? a->addr : 0;
+  }
+  std::array<std::uint8_t, 6> get_ether(std::string_view name) const override {
+    const compiler::Value* v = value(name);
+    auto* e = v ? std::get_if<compiler::EtherAddress>(v) : nullptr;
+    return e ? e->bytes : std::array<std::uint8_t, 6>{};
+  }
+  std::size_t count(std::string_view name) const override { return name == rest_name_ ? rest_.size() : 0; }
+  bool pattern_matches_all(std::string_view name, std::size_t index) const override {
+    const compiler::BytePattern* bp = pattern(name, index);
+    return bp && bp->match_all;
+  }
+  std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const override {
+    std::vector<PatternClauseView> out;
+    if (const compiler::BytePattern* bp = pattern(name, index))
+      for (const compiler::PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
+    return out;
+  }
+  std::uint32_t noutputs() const override { return noutputs_; }
+
+  const compiler::BytePattern& rest_pattern(std::size_t i) const {
+    return std::get<compiler::BytePattern>(rest_.at(i));
+  }
+
+ private:
+  static const ParamSpec* find(const ElementSpec& spec, std::string_view name) {
+    for (const ParamSpec& p : spec.params)
+      if (p.name == name) return &p;
+    return nullptr;
+  }
+  static compiler::Value parse(ParamType type, std::string_view text) {
+    compiler::ValueResult r = compiler::parse_value(type, text);
+    INFO("parsing '" << std::string(text) << "'" << (r.ok() ? "" : ": " + r.errors.front().message));
+    REQUIRE(r.ok());
+    return r.value;
+  }
+  const compiler::Value* value(std::string_view name) const {
+    auto it = values_.find(std::string(name));
+    return it == values_.end() ? nullptr : &it->second;
+  }
+  const compiler::BytePattern* pattern(std::string_view name, std::size_t index) const {
+    if (name != rest_name_ || index >= rest_.size()) return nullptr;
+    return std::get_if<compiler::BytePattern>(&rest_[index]);
+  }
+
+  std::map<std::string, compiler::Value> values_;
+  std::vector<std::string> given_;
+  std::string rest_name_;
+  std::vector<compiler::Value> rest_;
+  std::uint32_t noutputs_;
+};
+
+// An element instance, run either through its spec's type-erased ops (as the engine does, with
+// the configuration block full of garbage before configure) or by calling E:: directly.
+enum class Via { Ops, Direct };
+constexpr Via kBothWays[] = {Via::Ops, Via::Direct};
+const char* name_of(Via via) {
+  return via == Via::Ops ? "via spec.ops" : "direct";
+}
+
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+std::unique_ptr<void, AlignedFree> aligned_block(std::size_t size, std::size_t align) {
+  void* p = nullptr;
+  REQUIRE(posix_memalign(&p, std::max(align, sizeof(void*)), std::max<std::size_t>(size, 1)) == 0);
+  return std::unique_ptr<void, AlignedFree>(p);
+}
+
+template <class E>
+class Instance {
+ public:
+  using Config = typename E::Config;
+  using State = typename E::State;
+  static_assert(std::is_trivially_copyable_v<Config>, "the JIT bakes Config as raw bytes");
+  static_assert(std::is_standard_layout_v<Config>);
+  static_assert(std::is_trivially_copyable_v<State>);
+
+  Instance(const Args& args, Via via) : via_(via) {
+    const ElementOps* ops = E::spec.ops;
+    REQUIRE(ops != nullptr);
+    REQUIRE(ops->role == ElementOps::Role::Kernel);
+    REQUIRE(ops->config_size == sizeof(Config));
+    REQUIRE(ops->state_size == sizeof(State));
+    config_ = aligned_block(sizeof(Config), alignof(Config));
+    state_ = aligned_block(sizeof(State), alignof(State));
+    if (via == Via::Ops) {
+      std::memset(config_.get(), 0xa5, sizeof(Config));
+      std::memset(state_.get(), 0x5a, sizeof(State));
+      ok_ = ops->configure(args, config_.get(), error_);
+      if (ok_) ops->init(config_.get(), state_.get());
+    } else {
+      Config* c = new (config_.get()) Config{};
+      new (state_.get()) State{};
+      ok_ = E::configure(args, *c, error_);
+    }
+  }
+
+  bool ok() const { return ok_; }
+  const std::string& error() const { return error_; }
+  const Config& config() const { return *static_cast<const Config*>(config_.get()); }
+
+  Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr) {
+    REQUIRE(ok_);
+    Context ctx(noutputs, host);
+    if (via_ == Via::Ops)
+      E::spec.ops->push(config_.get(), state_.get(), ctx, 0, m);
+    else
+      E::push(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, 0, Packet(m));
+    return collect(ctx);
+  }
+  Outcome push(const Bytes& data, std::uint32_t noutputs, const HostServices* host = nullptr) {
+    return push(make_mbuf(data), noutputs, host);
+  }
+
+  std::uint64_t counter(std::string_view name) const {
+    for (const CounterField& c : E::spec.ops->counters) {
+      if (c.name != name) continue;
+      REQUIRE(c.offset + sizeof(std::uint64_t) <= sizeof(State));
+      std::uint64_t v = 0;
+      std::memcpy(&v, static_cast<const std::uint8_t*>(state_.get()) + c.offset, sizeof v);
+      return v;
+    }
+    FAIL("no counter named " << std::string(name));
+    return 0;
+  }
+
+ private:
+  Via via_;
+  std::unique_ptr<void, AlignedFree> config_, state_;
+  bool ok_ = false;
+  std::string error_;
+};
+
+std::string_view reason_name(const ElementSpec& spec, std::uint32_t reason) {
+  REQUIRE(reason < spec.ops->drop_reasons.size());
+  return spec.ops->drop_reasons[reason];
+}
+
+Bytes random_bytes(std::mt19937& rng, std::size_t n) {
+  Bytes b(n);
+  for (auto& x : b) x = static_cast<std::uint8_t>(rng());
+  return b;
+}
+
+Bytes iota_bytes(std::size_t n, std::uint8_t start = 0) {
+  Bytes b(n);
+  for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(start + i);
+  return b;
+}
+
+// ---- IPv4 helpers -----------------------------------------------------------------------------
+
+// One's complement sum of 16-bit big-endian words, end-around carry.
+std::uint16_t ones_sum(const std::uint8_t* d, std::size_t n) {
+  std::uint32_t s = 0;
+  for (std::size_t i = 0; i + 1 < n; i += 2) s += std::uint32_t{d[i]} << 8 | d[i + 1];
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<std::uint16_t>(s);
+}
+
+// The header checksum computed from scratch (checksum field taken as zero).
+std::uint16_t full_checksum(const std::uint8_t* h, std::size_t hlen) {
+  Bytes copy(h, h + hlen);
+  copy[10] = copy[11] = 0;
+  return static_cast<std::uint16_t>(~ones_sum(copy.data(), hlen));
+}
+
+void set_checksum(Bytes& pkt, std::size_t offset, std::size_t hlen) {
+  const std::uint16_t c = full_checksum(pkt.data() + offset, hlen);
+  pkt[offset + 10] = static_cast<std::uint8_t>(c >> 8);
+  pkt[offset + 11] = static_cast<std::uint8_t>(c);
+}
+
+std::uint16_t be16(const Bytes& b, std::size_t at) {
+  return static_cast<std::uint16_t>(b.at(at) << 8 | b.at(at + 1));
+}
+
+void put_be16(Bytes& b, std::size_t at, std::uint16_t v) {
+  b.at(at) = static_cast<std::uint8_t>(v >> 8);
+  b.at(at + 1) = static_cast<std::uint8_t>(v);
+}
+
+// An IPv4 packet: `prefix` bytes (e.g. Ethernet), a header with `options` option bytes,
+// `payload` bytes, then `padding` bytes not counted in the total length. Checksum correct.
+Bytes ip_packet(std::mt19937& rng, std::size_t prefix = 0, std::size_t options = 0, std::size_t payload = 20,
+                std::size_t padding = 0) {
+  const std::size_t hlen = 20 + options;
+  Bytes p = random_bytes(rng, prefix + hlen + payload + padding);
+  p[prefix] = static_cast<std::uint8_t>(0x40 | hlen / 4);
+  put_be16(p, prefix + 2, static_cast<std::uint16_t>(hlen + payload));
+  p[prefix + 8] = static_cast<std::uint8_t>(2 + rng() % 254);   // TTL 2..255
+  p[prefix + 12] = static_cast<std::uint8_t>(1 + rng() % 200);  // unicast source
+  p[prefix + 16] = static_cast<std::uint8_t>(1 + rng() % 200);  // unicast destination
+  set_checksum(p, prefix, hlen);
+  return p;
+}
+
+}  // namespace
+
+// ---- all elements -----------------------------------------------------------------------------
+
+TEST_CASE("every element has ops: a kernel, or a runtime port for I/O", "[kernels]") {
+  CHECK(FromDump::spec.ops == &kSourceOps);
+  CHECK(FromDevice::spec.ops == &kSourceOps);
+  CHECK(ToDump::spec.ops == &kSinkOps);
+  CHECK(ToDevice::spec.ops == &kSinkOps);
+  CHECK(kSourceOps.role == ElementOps::Role::Source);
+  CHECK(kSinkOps.role == ElementOps::Role::Sink);
+
+  const ElementSpec* kernels[] = {&Discard::spec,       &Counter::spec,  &Strip::spec,       &Unstrip::spec,
+                                  &CheckIPHeader::spec, &DecIPTTL::spec, &EtherMirror::spec, &Classifier::spec,
+                                  &Tee::spec,           &Paint::spec};
+  for (const ElementSpec* spec : kernels) {
+    INFO(std::string(spec->class_name));
+    REQUIRE(spec->ops != nullptr);
+    CHECK(spec->ops->role == ElementOps::Role::Kernel);
+    CHECK(spec->ops->configure != nullptr);
+    CHECK(spec->ops->init != nullptr);
+    CHECK(spec->ops->push != nullptr);
+    // The JIT links against the kernel's C entry (NB_ELEMENT_KERNEL).
+    REQUIRE(spec->ops->kernel_symbol != nullptr);
+    CHECK(std::string_view(spec->ops->kernel_symbol) == "nb_kernel_" + std::string(spec->class_name));
+    for (const CounterField& c : spec->ops->counters) {
+      CHECK(!c.name.empty());
+      CHECK(c.offset % alignof(std::uint64_t) == 0);
+      CHECK(c.offset + sizeof(std::uint64_t) <= spec->ops->state_size);
+    }
+    for (std::string_view r : spec->ops->drop_reasons) CHECK(!r.empty());
+  }
+  // Every element that can drop a packet names its reasons.
+  CHECK(reason_name(Discard::spec, Discard::kDiscarded) == "discarded");
+  CHECK(reason_name(Strip::spec, Strip::kTooShort) == "too short");
+  CHECK(reason_name(Unstrip::spec, Unstrip::kNoHeadroom) == "no headroom");
+  CHECK(reason_name(EtherMirror::spec, EtherMirror::kTooShort) == "too short");
+  CHECK(reason_name(Classifier::spec, Classifier::kNoMatch) == "no match");
+  CHECK(reason_name(DecIPTTL::spec, DecIPTTL::kMalformed) == "malformed");
+  CHECK(reason_name(DecIPTTL::spec, DecIPTTL::kExpired) == "expired");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kTooShort) == "too short");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadVersion) == "bad version");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadHeaderLength) == "bad header length");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadTotalLength) == "bad total length");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadChecksum) == "bad checksum");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadSource) == "bad source");
+  CHECK(CheckIPHeader::spec.ops->drop_reasons.size() == CheckIPHeader::kNumDropReasons);
+}
+
+// ---- Discard, Counter -------------------------------------------------------------------------
+
+TEST_CASE("Discard drops every packet and counts it", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(Discard::spec, {}, {}, 0);
+    Instance<Discard> d(args, via);
+    REQUIRE(d.ok());
+    CHECK(d.counter("count") == 0);
+    for (std::size_t len = 0; len <= 40; ++len) {
+      Outcome out = d.push(iota_bytes(len), 0);
+      CHECK(out.dropped_for(Discard::kDiscarded));
+    }
+    CHECK(d.counter("count") == 41);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Counter counts packets and bytes and passes packets on unchanged", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(Counter::spec);
+    Instance<Counter> c(args, via);
+    REQUIRE(c.ok());
+    std::uint64_t bytes = 0;
+    for (std::size_t len = 0; len <= 40; ++len) {
+      const Bytes in = iota_bytes(len, 7);
+      Outcome out = c.push(in, 1);
+      REQUIRE(out.sent_to(0));
+      CHECK(out.emits[0].data() == in);
+      bytes += len;
+    }
+    CHECK(c.counter("count") == 41);
+    CHECK(c.counter("byte_count") == bytes);
+    // Bytes as the packet is now: a stripped packet counts its remaining bytes.
+    rte_mbuf* m = make_mbuf(iota_bytes(100));
+    m->data_off = static_cast<std::uint16_t>(m->data_off + 14);
+    m->data_len = 86;
+    m->pkt_len = 86;
+    Outcome out = c.push(m, 1);
+    CHECK(out.sent_to(0));
+    CHECK(c.counter("byte_count") == bytes + 86);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+// ---- Strip, Unstrip ---------------------------------------------------------------------------
+
+TEST_CASE("Strip pulls LENGTH bytes and drops packets shorter than LENGTH", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(Strip::spec, {{"LENGTH", "14"}});
+    Instance<Strip> s(args, via);
+    REQUIRE(s.ok());
+    for (std::size_t len = 0; len <= 40; ++len) {
+      INFO("length " << len);
+      const Bytes in = iota_bytes(len, 1);
+      Outcome out = s.push(in, 1);
+      if (len < 14) {
+        CHECK(out.dropped_for(Strip::kTooShort));
+        continue;
+      }
+      const Emitted& e = out.only();
+      CHECK(e.port == 0);
+      CHECK(e.data() == Bytes(in.begin() + 14, in.end()));
+      CHECK(e.m->data_off == kHeadroom + 14);
+      CHECK(e.m->pkt_len == len - 14);
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Strip keeps the network header annotation on the same bytes", "[kernels]") {
+  FakeArgs args(Strip::spec, {{"LENGTH", "14"}});
+  Instance<Strip> s(args, Via::Ops);
+  REQUIRE(s.ok());
+  const std::pair<std::uint16_t, std::uint16_t> cases[] = {
+      {14, 0}, {34, 20}, {0xffff, 0xffff}, {13, 0xffff}, {0, 0xffff}};
+  for (auto [before, after] : cases) {
+    INFO("network_offset " << before);
+    rte_mbuf* m = make_mbuf(iota_bytes(60));
+    anno_of(m).network_offset = before;
+    anno_of(m).paint = 9;
+    Outcome out = s.push(m, 1);
+    const Emitted& e = out.only();
+    CHECK(anno_of(e.m.get()).network_offset == after);
+    CHECK(anno_of(e.m.get()).paint == 9);
+  }
+}
+
+TEST_CASE("Strip(0) passes packets unchanged; Strip rejects lengths no packet has", "[kernels]") {
+  FakeArgs zero(Strip::spec, {{"LENGTH", "0"}});
+  Instance<Strip> s(zero, Via::Ops);
+  REQUIRE(s.ok());
+  for (std::size_t len = 0; len <= 3; ++len) {
+    Outcome out = s.push(iota_bytes(len), 1);
+    REQUIRE(out.sent_to(0));
+    CHECK(out.emits[0].data() == iota_bytes(len));
+  }
+  FakeArgs max(Strip::spec, {{"LENGTH", "65535"}});
+  CHECK(Instance<Strip>(max, Via::Ops).ok());
+  for (Via via : kBothWays) {
+    FakeArgs big(Strip::spec, {{"LENGTH", "65536"}});
+    Instance<Strip> bad(big, via);
+    CHECK_FALSE(bad.ok());
+    CHECK(bad.error().find("LENGTH") != std::string::npos);
+  }
+}
+
+TEST_CASE("Unstrip puts stripped bytes back and drops packets without headroom", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs sargs(Strip::spec, {{"LENGTH", "14"}});
+    FakeArgs uargs(Unstrip::spec, {{"LENGTH", "14"}});
+    Instance<Strip> strip(sargs, via);
+    Instance<Unstrip> unstrip(uargs, via);
+    REQUIRE(strip.ok());
+    REQUIRE(unstrip.ok());
+    std::mt19937 rng(1);
+    for (std::size_t len = 14; len <= 60; ++len) {
+      const Bytes in = random_bytes(rng, len);
+      Outcome stripped = strip.push(in, 1);
+      REQUIRE(stripped.sent_to(0));
+      Outcome back = unstrip.push(stripped.emits[0].m.release(), 1);
+      const Emitted& e = back.only();
+      CHECK(e.port == 0);
+      CHECK(e.data() == in);
+      CHECK(e.m->data_off == kHeadroom);
+      CHECK(e.m->pkt_len == len);
+    }
+    // Headroom: exactly enough passes, one byte short drops.
+    for (std::uint16_t headroom : {std::uint16_t{0}, std::uint16_t{13}, std::uint16_t{14}, std::uint16_t{15}}) {
+      INFO("headroom " << headroom);
+      for (std::size_t len = 0; len <= 40; ++len) {
+        Outcome out = unstrip.push(make_mbuf(iota_bytes(len), headroom), 1);
+        if (headroom < 14) {
+          CHECK(out.dropped_for(Unstrip::kNoHeadroom));
+        } else {
+          REQUIRE(out.sent_to(0));
+          CHECK(out.emits[0].m->data_len == len + 14);
+          CHECK(out.emits[0].m->data_off == headroom - 14);
+        }
+      }
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Unstrip moves the network header annotation with the data start", "[kernels]") {
+  FakeArgs args(Unstrip::spec, {{"LENGTH", "14"}});
+  Instance<Unstrip> u(args, Via::Direct);
+  REQUIRE(u.ok());
+  const std::pair<std::uint16_t, std::uint16_t> cases[] = {{0, 14},          {6, 20},          {0xffff, 0xffff},
+                                                           {0xfff0, 0xfffe}, {0xfff1, 0xffff}, {0xfffe, 0xffff}};
+  for (auto [before, after] : cases) {
+    INFO("network_offset " << before);
+    rte_mbuf* m = make_mbuf(iota_bytes(30));
+    anno_of(m).network_offset = before;
+    Outcome out = u.push(m, 1);
+    CHECK(anno_of(out.only().m.get()).network_offset == after);
+  }
+  FakeArgs big(Unstrip::spec, {{"LENGTH", "70000"}});
+  CHECK_FALSE(Instance<Unstrip>(big, Via::Ops).ok());
+}
+
+// ---- EtherMirror ------------------------------------------------------------------------------
+
+TEST_CASE("EtherMirror swaps Ethernet addresses and drops runts", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(EtherMirror::spec);
+    Instance<EtherMirror> e(args, via);
+    REQUIRE(e.ok());
+    for (std::size_t len = 0; len <= 40; ++len) {
+      INFO("length " << len);
+      const Bytes in = iota_bytes(len, 0x10);
+      Outcome out = e.push(in, 1);
+      if (len < 14) {
+        CHECK(out.dropped_for(EtherMirror::kTooShort));
+        continue;
+      }
+      REQUIRE(out.sent_to(0));
+      Bytes expect = in;
+      std::copy(in.begin() + 6, in.begin() + 12, expect.begin());
+      std::copy(in.begin(), in.begin() + 6, expect.begin() + 6);
+      CHECK(out.emits[0].data() == expect);
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+// ---- Paint ------------------------------------------------------------------------------------
+
+TEST_CASE("Paint sets the paint annotation or a user annotation byte", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    for (unsigned anno = 0; anno <= 15; ++anno) {
+      INFO("ANNO " << anno);
+      FakeArgs args(Paint::spec, {{"COLOR", "200"}, {"ANNO", std::to_string(anno)}});
+      Instance<Paint> p(args, via);
+      REQUIRE(p.ok());
+      rte_mbuf* m = make_mbuf(iota_bytes(20));
+      anno_of(m).paint = 1;
+      for (unsigned i = 0; i < 15; ++i) anno_of(m).user[i] = static_cast<std::uint8_t>(i + 1);
+      anno_of(m).network_offset = 14;
+      Outcome out = p.push(m, 1);
+      REQUIRE(out.sent_to(0));
+      const PacketAnno& a = anno_of(out.emits[0].m.get());
+      CHECK(a.paint == (anno == 0 ? 200 : 1));
+      for (unsigned i = 0; i < 15; ++i) CHECK(a.user[i] == (anno == i + 1 ? 200 : i + 1));
+      CHECK(a.network_offset == 14);
+      CHECK(out.emits[0].data() == iota_bytes(20));
+    }
+    FakeArgs defaults(Paint::spec, {{"COLOR", "3"}});
+    Instance<Paint> p(defaults, via);
+    REQUIRE(p.ok());
+    Outcome out = p.push(iota_bytes(0), 1);
+    CHECK(anno_of(out.only().m.get()).paint == 3);
+
+    FakeArgs bad_anno(Paint::spec, {{"COLOR", "3"}, {"ANNO", "16"}});
+    Instance<Paint> bad(bad_anno, via);
+    CHECK_FALSE(bad.ok());
+    CHECK(bad.error().find("ANNO") != std::string::npos);
+    FakeArgs bad_color(Paint::spec, {{"COLOR", "256"}});
+    CHECK_FALSE(Instance<Paint>(bad_color, via).ok());
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+// ---- Tee --------------------------------------------------------------------------------------
+
+TEST_CASE("Tee sends deep copies to outputs 0..N-2 and the original last to N-1", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    CopyHost copier;
+    HostServices host{&copy_mbuf, &copier};
+    FakeArgs args(Tee::spec, {{"N", "3"}}, {}, 3);
+    Instance<Tee> t(args, via);
+    REQUIRE(t.ok());
+    const Bytes in = iota_bytes(64, 3);
+    rte_mbuf* original = make_mbuf(in);
+    anno_of(original).paint = 5;
+    Outcome out = t.push(original, 3, &host);
+    REQUIRE(out.drops.empty());
+    REQUIRE(out.emits.size() == 3);
+    CHECK(copier.made == 2);
+    CHECK(t.counter("copies") == 2);
+    CHECK(t.counter("copy_failures") == 0);
+    for (std::uint32_t i = 0; i < 3; ++i) {
+      CHECK(out.emits[i].port == i);
+      CHECK(out.emits[i].data() == in);
+      CHECK(anno_of(out.emits[i].m.get()).paint == 5);
+    }
+    CHECK(out.emits[2].m.get() == original);
+    CHECK(out.emits[0].m.get() != original);
+    CHECK(out.emits[1].m.get() != original);
+    // Deep: changing one copy's bytes or annotations changes no other.
+    auto* d0 = static_cast<std::uint8_t*>(out.emits[0].m->buf_addr) + out.emits[0].m->data_off;
+    d0[0] ^= 0xff;
+    anno_of(out.emits[0].m.get()).paint = 77;
+    auto* d2 = static_cast<std::uint8_t*>(out.emits[2].m->buf_addr) + out.emits[2].m->data_off;
+    d2[63] ^= 0xff;
+    CHECK(out.emits[1].data() == in);
+    CHECK(anno_of(out.emits[1].m.get()).paint == 5);
+    CHECK(out.emits[0].data() != in);
+    CHECK(out.emits[2].data() != in);
+    CHECK(out.emits[0].data()[63] == in[63]);
+    CHECK(out.emits[2].data()[0] == in[0]);
+    CHECK(anno_of(out.emits[2].m.get()).paint == 5);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Tee counts copies it could not make and still sends the original", "[kernels]") {
+  CopyHost copier;
+  copier.fail = true;
+  HostServices host{&copy_mbuf, &copier};
+  FakeArgs args(Tee::spec, {}, {}, 4);
+  Instance<Tee> t(args, Via::Ops);
+  REQUIRE(t.ok());
+  {
+    Outcome out = t.push(iota_bytes(10), 4, &host);
+    REQUIRE(out.emits.size() == 1);
+    CHECK(out.emits[0].port == 3);
+    CHECK(out.copy_failures == 3);
+    CHECK(t.counter("copies") == 0);
+    CHECK(t.counter("copy_failures") == 3);
+  }
+  {
+    FakeArgs one(Tee::spec, {{"N", "1"}}, {}, 1);
+    Instance<Tee> t1(one, Via::Direct);
+    REQUIRE(t1.ok());
+    Outcome single = t1.push(iota_bytes(10), 1, &host);
+    CHECK(single.sent_to(0));
+    CHECK(single.copy_failures == 0);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Tee rejects output counts it cannot serve", "[kernels]") {
+  FakeArgs none(Tee::spec, {}, {}, 0);
+  CHECK_FALSE(Instance<Tee>(none, Via::Ops).ok());
+  FakeArgs many(Tee::spec, {}, {}, kMaxEmits + 1);
+  CHECK_FALSE(Instance<Tee>(many, Via::Ops).ok());
+  FakeArgs most(Tee::spec, {}, {}, kMaxEmits);
+  CHECK(Instance<Tee>(most, Via::Ops).ok());
+  FakeArgs mismatch(Tee::spec, {{"N", "3"}}, {}, 2);
+  CHECK_FALSE(Instance<Tee>(mismatch, Via::Ops).ok());
+}
+
+// ---- CheckIPHeader ----------------------------------------------------------------------------
+
+namespace {
+
+// Independent statement of the checks, for random packets.
+std::uint32_t reference_check(const Bytes& pkt, std::size_t offset, bool checksum,
+                              const std::vector<std::uint32_t>& bad, std::size_t& total) {
+  if (pkt.size() < offset + 20) return CheckIPHeader::kTooShort;
+  const std::uint8_t* h = pkt.data() + offset;
+  const std::size_t avail = pkt.size() - offset;
+  if ((h[0] >> 4) != 4) return CheckIPHeader::kBadVersion;
+  const std::size_t hlen = (h[0] & 15u) * 4;
+  if (hlen < 20 || hlen > avail) return CheckIPHeader::kBadHeaderLength;
+  total = std::size_t{h[2]} << 8 | h[3];
+  if (total < hlen || total > avail) return CheckIPHeader::kBadTotalLength;
+  if (checksum && ones_sum(h, hlen) != 0xffff) return CheckIPHeader::kBadChecksum;
+  const std::uint32_t src = std::uint32_t{h[12]} << 24 | std::uint32_t{h[13]} << 16 | std::uint32_t{h[14]} << 8 | h[15];
+  for (std::uint32_t b : bad)
+    if (b == src) return CheckIPHeader::kBadSource;
+  return CheckIPHeader::kNumDropReasons;
+}
+
+}  // namespace
+
+TEST_CASE("CheckIPHeader passes valid headers, trims padding and marks the header", "[kernels]") {
+  std::mt19937 rng(7);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    for (unsigned offset : {0u, 14u}) {
+      INFO("OFFSET " << offset);
+      FakeArgs args(CheckIPHeader::spec, {{"OFFSET", std::to_string(offset)}}, {}, 1);
+      Instance<CheckIPHeader> c(args, via);
+      REQUIRE(c.ok());
+      for (std::size_t options : {0u, 4u, 40u}) {
+        for (std::size_t padding : {0u, 1u, 6u}) {
+          const Bytes in = ip_packet(rng, offset, options, 26, padding);
+          Outcome out = c.push(in, 1);
+          REQUIRE(out.sent_to(0));
+          const Bytes got = out.emits[0].data();
+          CHECK(got.size() == in.size() - padding);
+          CHECK(got == Bytes(in.begin(), in.end() - static_cast<std::ptrdiff_t>(padding)));
+          CHECK(out.emits[0].m->pkt_len == got.size());
+          CHECK(anno_of(out.emits[0].m.get()).network_offset == offset);
+        }
+      }
+      CHECK(c.counter("bad") == 0);
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("CheckIPHeader finds each kind of bad header", "[kernels]") {
+  std::mt19937 rng(11);
+  struct Case {
+    const char* what;
+    std::uint32_t reason;
+    void (*spoil)(Bytes&);  // on a packet with an IP header at 14
+  };
+  const Case cases[] = {
+      {"version 6", CheckIPHeader::kBadVersion, [](Bytes& p) { p[14] = 0x65; }},
+      {"version 0", CheckIPHeader::kBadVersion, [](Bytes& p) { p[14] = 0x05; }},
+      {"header length 16", CheckIPHeader::kBadHeaderLength, [](Bytes& p) { p[14] = 0x44; }},
+      {"header length 0", CheckIPHeader::kBadHeaderLength, [](Bytes& p) { p[14] = 0x40; }},
+      {"header length 60 > packet", CheckIPHeader::kBadHeaderLength, [](Bytes& p) { p[14] = 0x4f; }},
+      {"total length 19", CheckIPHeader::kBadTotalLength, [](Bytes& p) { put_be16(p, 16, 19); }},
+      {"total length beyond packet", CheckIPHeader::kBadTotalLength,
+       [](Bytes& p) { put_be16(p, 16, static_cast<std::uint16_t>(p.size() - 14 + 1)); }},
+      {"total length 65535", CheckIPHeader::kBadTotalLength, [](Bytes& p) { put_be16(p, 16, 0xffff); }},
+      {"checksum off by one", CheckIPHeader::kBadChecksum, [](Bytes& p) { p[25] ^= 1; }},
+      {"TTL changed, checksum not", CheckIPHeader::kBadChecksum,
+       [](Bytes& p) { p[22] = static_cast<std::uint8_t>(p[22] + 1); }},
+      {"bad source 10.0.0.255", CheckIPHeader::kBadSource,
+       [](Bytes& p) {
+         p[26] = 10, p[27] = 0, p[28] = 0, p[29] = 255;
+         set_checksum(p, 14, 20);
+       }},
+      {"bad source 192.168.1.1", CheckIPHeader::kBadSource,
+       [](Bytes& p) {
+         p[26] = 192, p[27] = 168, p[28] = 1, p[29] = 1;
+         set_checksum(p, 14, 20);
+       }},
+  };
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    for (std::uint32_t noutputs : {1u, 2u}) {
+      INFO("noutputs " << noutputs);
+      FakeArgs args(CheckIPHeader::spec, {{"OFFSET", "14"}, {"BADSRC", "10.0.0.255  192.168.1.1"}}, {}, noutputs);
+      Instance<CheckIPHeader> c(args, via);
+      REQUIRE(c.ok());
+      std::uint64_t bad = 0;
+      for (const Case& k : cases) {
+        INFO(k.what);
+        Bytes in = ip_packet(rng, 14, 0, 30);
+        k.spoil(in);
+        Outcome out = c.push(in, noutputs);
+        ++bad;
+        if (noutputs == 2) {
+          REQUIRE(out.sent_to(1));
+          CHECK(out.emits[0].data() == in);  // unchanged
+          CHECK(anno_of(out.emits[0].m.get()).network_offset == 0xffff);
+        } else {
+          CHECK(out.dropped_for(k.reason));
+        }
+        CHECK(c.counter("bad") == bad);
+      }
+      // Addresses not on the list pass.
+      Bytes ok = ip_packet(rng, 14, 0, 30);
+      ok[26] = 10, ok[27] = 0, ok[28] = 0, ok[29] = 254;
+      set_checksum(ok, 14, 20);
+      CHECK(c.push(ok, noutputs).sent_to(0));
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("CheckIPHeader with CHECKSUM false ignores the checksum", "[kernels]") {
+  std::mt19937 rng(3);
+  FakeArgs args(CheckIPHeader::spec, {{"CHECKSUM", "false"}}, {}, 1);
+  Instance<CheckIPHeader> c(args, Via::Ops);
+  REQUIRE(c.ok());
+  Bytes in = ip_packet(rng);
+  in[10] ^= 0x5a;
+  CHECK(c.push(in, 1).sent_to(0));
+  FakeArgs checking(CheckIPHeader::spec, {}, {}, 1);
+  Instance<CheckIPHeader> d(checking, Via::Ops);
+  REQUIRE(d.ok());
+  CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kBadChecksum));
+}
+
+TEST_CASE("CheckIPHeader on every truncation of a packet never reads past its end", "[kernels]") {
+  std::mt19937 rng(5);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    for (unsigned offset : {0u, 14u}) {
+      FakeArgs args(CheckIPHeader::spec, {{"OFFSET", std::to_string(offset)}}, {}, 1);
+      Instance<CheckIPHeader> c(args, via);
+      REQUIRE(c.ok());
+      for (std::size_t options : {0u, 8u}) {
+        const Bytes full = ip_packet(rng, offset, options, 20);
+        for (std::size_t len = 0; len <= full.size(); ++len) {
+          INFO("OFFSET " << offset << ", options " << options << ", length " << len);
+          const Bytes in(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(len));
+          Outcome out = c.push(in, 1);
+          std::uint32_t expect;
+          if (len < offset + 20)
+            expect = CheckIPHeader::kTooShort;
+          else if (len < offset + 20 + options)
+            expect = CheckIPHeader::kBadHeaderLength;
+          else if (len < full.size())
+            expect = CheckIPHeader::kBadTotalLength;
+          else
+            expect = CheckIPHeader::kNumDropReasons;
+          if (expect == CheckIPHeader::kNumDropReasons)
+            CHECK(out.sent_to(0));
+          else
+            CHECK(out.dropped_for(expect));
+        }
+      }
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("CheckIPHeader agrees with a reference on random packets", "[kernels]") {
+  std::mt19937 rng(2024);
+  const std::vector<std::uint32_t> bad = {0x0a0000ff, 0xffffffff};
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    for (bool checksum : {true, false}) {
+      FakeArgs args(
+          CheckIPHeader::spec,
+          {{"OFFSET", "2"}, {"CHECKSUM", checksum ? "true" : "false"}, {"BADSRC", "10.0.0.255 255.255.255.255"}}, {},
+          2);
+      Instance<CheckIPHeader> c(args, via);
+      REQUIRE(c.ok());
+      int valid = 0;
+      std::map<std::uint32_t, int> seen;
+      for (int i = 0; i < 4000; ++i) {
+        Bytes in;
+        if (i % 2) {
+          const std::size_t options = 4 * (rng() % 3);
+          in = ip_packet(rng, 2, options, rng() % 30, rng() % 4);
+          if (rng() % 8 == 0) {
+            in[14] = 10, in[15] = 0, in[16] = 0, in[17] = 255;
+            set_checksum(in, 2, 20 + options);
+          }
+          // Spoil one random byte of the header now and then.
+          if (rng() % 3 == 0) in[2 + rng() % 20] = static_cast<std::uint8_t>(rng());
+          if (rng() % 4 == 0) in.resize(rng() % (in.size() + 1));
+        } else {
+          in = random_bytes(rng, rng() % 48);
+          if (in.size() > 2 && rng() % 2) in[2] = static_cast<std::uint8_t>(0x40 | (in[2] & 15));
+        }
+        std::size_t total = 0;
+        const std::uint32_t expect = reference_check(in, 2, checksum, bad, total);
+        ++seen[expect];
+        Outcome out = c.push(in, 2);
+        INFO("packet " << i << ", length " << in.size());
+        if (expect == CheckIPHeader::kNumDropReasons) {
+          ++valid;
+          REQUIRE(out.sent_to(0));
+          CHECK(out.emits[0].data() == Bytes(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(2 + total)));
+          CHECK(anno_of(out.emits[0].m.get()).network_offset == 2);
+        } else {
+          REQUIRE(out.sent_to(1));
+          CHECK(out.emits[0].data() == in);
+        }
+      }
+      // The random packets reach every verdict (checksum ones only when checked).
+      for (std::uint32_t r = 0; r <= CheckIPHeader::kNumDropReasons; ++r)
+        if (checksum || r != CheckIPHeader::kBadChecksum) CHECK(seen[r] > 0);
+      CHECK(c.counter("bad") == static_cast<std::uint64_t>(4000 - valid));
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("CheckIPHeader configuration errors", "[kernels]") {
+  for (const char* badsrc : {"10.0.0", "256.1.1.1", "1.2.3.4x", "1..2.3", "1.2.3.4.5", "-1.2.3.4", "1.2.3.0004", "a"}) {
+    INFO("BADSRC " << badsrc);
+    FakeArgs args(CheckIPHeader::spec, {{"BADSRC", badsrc}});
+    Instance<CheckIPHeader> c(args, Via::Ops);
+    CHECK_FALSE(c.ok());
+    CHECK(c.error().find("BADSRC") != std::string::npos);
+  }
+  std::string sixteen, seventeen;
+  for (int i = 0; i < 16; ++i) sixteen += "10.0.0." + std::to_string(i) + " ";
+  seventeen = sixteen + "10.0.1.1";
+  FakeArgs ok(CheckIPHeader::spec, {{"BADSRC", sixteen}});
+  Instance<CheckIPHeader> c16(ok, Via::Ops);
+  REQUIRE(c16.ok());
+  CHECK(c16.config().nbadsrc == 16);
+  CHECK(c16.config().badsrc[15] == 0x0a00000f);
+  FakeArgs too_many(CheckIPHeader::spec, {{"BADSRC", seventeen}});
+  CHECK_FALSE(Instance<CheckIPHeader>(too_many, Via::Ops).ok());
+  FakeArgs offset(CheckIPHeader::spec, {{"OFFSET", "65535"}});
+  CHECK_FALSE(Instance<CheckIPHeader>(offset, Via::Ops).ok());
+  FakeArgs offset_max(CheckIPHeader::spec, {{"OFFSET", "65534"}});
+  Instance<CheckIPHeader> far(offset_max, Via::Ops);
+  REQUIRE(far.ok());
+  CHECK(far.push(iota_bytes(40), 1).dropped_for(CheckIPHeader::kTooShort));
+}
+
+// ---- DecIPTTL ---------------------------------------------------------------------------------
+
+TEST_CASE("DecIPTTL's incremental checksum equals a full recomputation for every checksum value", "[kernels]") {
+  std::mt19937 rng(99);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(DecIPTTL::spec, {}, {}, 2);
+    Instance<DecIPTTL> d(args, via);
+    REQUIRE(d.ok());
+    int old_zero = 0, old_ffff = 0, new_zero = 0;
+    // For every possible old checksum value h, build a header that h checks (h = 0xffff is
+    // the second encoding of a zero sum): solve the identification field for it.
+    for (std::uint32_t h = 0; h <= 0xffff; ++h) {
+      Bytes p = ip_packet(rng, 0, 4 * (rng() % 2), rng() % 8);
+      const std::size_t hlen = (p[0] & 15u) * 4;
+      put_be16(p, 4, 0);
+      put_be16(p, 10, static_cast<std::uint16_t>(h));
+      // Sum of all words with ID 0 and checksum h; the ID must bring it to 0xffff (mod 0xffff).
+      const std::uint32_t rest = ones_sum(p.data(), hlen) % 0xffff;
+      std::uint32_t id = (0xffff - rest) % 0xffff;
+      if (id == 0 && rng() % 2) id = 0xffff;  // the other encoding of zero
+      put_be16(p, 4, static_cast<std::uint16_t>(id));
+      REQUIRE(ones_sum(p.data(), hlen) == 0xffff);  // the header checks
+      old_zero += h == 0;
+      old_ffff += h == 0xffff;
+      Outcome out = d.push(p, 2);
+      REQUIRE(out.sent_to(0));
+      const Bytes got = out.emits[0].data();
+      INFO("old checksum " << h << ", TTL " << int(p[8]));
+      REQUIRE(got.size() == p.size());
+      CHECK(got[8] == p[8] - 1);
+      const std::uint16_t sum = be16(got, 10);
+      REQUIRE(sum == full_checksum(got.data(), hlen));
+      new_zero += sum == 0;
+      // Nothing else changed.
+      Bytes expect = p;
+      expect[8] = got[8];
+      put_be16(expect, 10, sum);
+      REQUIRE(got == expect);
+    }
+    CHECK(old_zero == 1);
+    CHECK(old_ffff == 1);
+    CHECK(new_zero > 0);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("DecIPTTL's checksum update over random headers and every TTL", "[kernels]") {
+  std::mt19937 rng(4242);
+  FakeArgs args(DecIPTTL::spec, {}, {}, 2);
+  Instance<DecIPTTL> d(args, Via::Direct);
+  REQUIRE(d.ok());
+  FakeArgs cargs(CheckIPHeader::spec, {}, {}, 1);
+  Instance<CheckIPHeader> check(cargs, Via::Direct);
+  REQUIRE(check.ok());
+  for (int i = 0; i < 20000; ++i) {
+    Bytes p = ip_packet(rng, 0, 4 * (rng() % 11), rng() % 16);
+    const std::size_t hlen = (p[0] & 15u) * 4;
+    p[8] = static_cast<std::uint8_t>(2 + i % 254);
+    set_checksum(p, 0, hlen);
+    Outcome out = d.push(p, 2);
+    REQUIRE(out.sent_to(0));
+    const Bytes got = out.emits[0].data();
+    REQUIRE(got[8] == p[8] - 1);
+    REQUIRE(be16(got, 10) == full_checksum(got.data(), hlen));
+    // And CheckIPHeader accepts the result.
+    REQUIRE(check.push(got, 1).sent_to(0));
+  }
+  // The update alone, for every old checksum, against RFC 1624 eqn. 3 written out with the
+  // actual old and new TTL/protocol words: HC' = ~(~HC + ~m + m').
+  for (std::uint32_t h = 0; h <= 0xffff; ++h) {
+    const std::uint32_t ttl = 2 + rng() % 254, protocol = rng() % 256;
+    const std::uint32_t m = ttl << 8 | protocol, m_new = (ttl - 1) << 8 | protocol;
+    std::uint32_t s = (~h & 0xffff) + (~m & 0xffff) + m_new;
+    while (s >> 16) s = (s & 0xffff) + (s >> 16);
+    const auto expect = static_cast<std::uint16_t>(~s);
+    INFO("old checksum " << h << ", m " << m);
+    REQUIRE(DecIPTTL::updated_checksum(static_cast<std::uint16_t>(h)) == expect);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("DecIPTTL expires TTL 0 and 1 to output 1 or drops them", "[kernels]") {
+  std::mt19937 rng(8);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(DecIPTTL::spec, {}, {}, 2);
+    Instance<DecIPTTL> d(args, via);
+    REQUIRE(d.ok());
+    for (std::uint8_t ttl : {std::uint8_t{0}, std::uint8_t{1}}) {
+      Bytes p = ip_packet(rng);
+      p[8] = ttl;
+      set_checksum(p, 0, 20);
+      Outcome to1 = d.push(p, 2);
+      REQUIRE(to1.sent_to(1));
+      CHECK(to1.emits[0].data() == p);
+      Outcome dropped = d.push(p, 1);
+      CHECK(dropped.dropped_for(DecIPTTL::kExpired));
+    }
+    CHECK(d.counter("expired") == 4);
+    Bytes two = ip_packet(rng);
+    two[8] = 2;
+    set_checksum(two, 0, 20);
+    Outcome out = d.push(two, 1);
+    REQUIRE(out.sent_to(0));
+    CHECK(out.emits[0].data()[8] == 1);
+    CHECK(d.counter("expired") == 4);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("DecIPTTL passes multicast unchanged unless MULTICAST is true", "[kernels]") {
+  std::mt19937 rng(9);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs off(DecIPTTL::spec, {{"MULTICAST", "false"}}, {}, 2);
+    FakeArgs on(DecIPTTL::spec, {}, {}, 2);  // default true
+    Instance<DecIPTTL> no_mc(off, via), mc(on, via);
+    REQUIRE(no_mc.ok());
+    REQUIRE(mc.ok());
+    for (std::uint8_t first : {std::uint8_t{224}, std::uint8_t{239}, std::uint8_t{223}, std::uint8_t{240}}) {
+      INFO("destination " << int(first) << ".x.x.x");
+      const bool multicast = first >= 224 && first <= 239;
+      for (std::uint8_t ttl : {std::uint8_t{1}, std::uint8_t{64}}) {
+        Bytes p = ip_packet(rng);
+        p[16] = first;
+        p[8] = ttl;
+        set_checksum(p, 0, 20);
+        Outcome a = no_mc.push(p, 2);
+        if (multicast) {
+          REQUIRE(a.sent_to(0));
+          CHECK(a.emits[0].data() == p);
+        } else {
+          REQUIRE(a.sent_to(ttl == 1 ? 1 : 0));
+          if (ttl > 1) CHECK(a.emits[0].data()[8] == ttl - 1);
+        }
+        Outcome b = mc.push(p, 2);
+        REQUIRE(b.sent_to(ttl == 1 ? 1 : 0));
+        if (ttl > 1) CHECK(b.emits[0].data()[8] == ttl - 1);
+      }
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("DecIPTTL uses the network header annotation and drops short packets", "[kernels]") {
+  std::mt19937 rng(10);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(DecIPTTL::spec, {}, {}, 1);
+    Instance<DecIPTTL> d(args, via);
+    REQUIRE(d.ok());
+    // Header after an Ethernet header, found through the annotation.
+    const Bytes in = ip_packet(rng, 14);
+    rte_mbuf* m = make_mbuf(in);
+    anno_of(m).network_offset = 14;
+    Outcome out = d.push(m, 1);
+    REQUIRE(out.sent_to(0));
+    const Bytes got = out.emits[0].data();
+    CHECK(Bytes(got.begin(), got.begin() + 14) == Bytes(in.begin(), in.begin() + 14));
+    CHECK(got[14 + 8] == in[14 + 8] - 1);
+    CHECK(be16(got, 24) == full_checksum(got.data() + 14, 20));
+    // Every length from 0 to 40 with the header at 0 (no annotation), 14 and 30.
+    for (std::uint16_t offset : {std::uint16_t{0xffff}, std::uint16_t{14}, std::uint16_t{30}}) {
+      const std::size_t at = offset == 0xffff ? 0 : offset;
+      const Bytes full = ip_packet(rng, at, 0, 20);
+      for (std::size_t len = 0; len <= 40; ++len) {
+        INFO("network_offset " << offset << ", length " << len);
+        const Bytes part(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(std::min(len, full.size())));
+        rte_mbuf* pm = make_mbuf(part);
+        anno_of(pm).network_offset = offset;
+        Outcome o = d.push(pm, 1);
+        if (len < at + 20)
+          CHECK(o.dropped_for(DecIPTTL::kMalformed));
+        else
+          CHECK(o.sent_to(0));
+      }
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Strip, CheckIPHeader, DecIPTTL, Unstrip: a router's IP path", "[kernels]") {
+  std::mt19937 rng(12);
+  FakeArgs sa(Strip::spec, {{"LENGTH", "14"}});
+  FakeArgs ca(CheckIPHeader::spec, {}, {}, 1);
+  FakeArgs da(DecIPTTL::spec, {}, {}, 1);
+  FakeArgs ua(Unstrip::spec, {{"LENGTH", "14"}});
+  Instance<Strip> strip(sa, Via::Ops);
+  Instance<CheckIPHeader> check(ca, Via::Ops);
+  Instance<DecIPTTL> dec(da, Via::Ops);
+  Instance<Unstrip> unstrip(ua, Via::Ops);
+  for (int i = 0; i < 200; ++i) {
+    const Bytes in = ip_packet(rng, 14, 4 * (rng() % 3), rng() % 40, rng() % 5);
+    const std::size_t hlen = (in[14] & 15u) * 4;
+    const std::size_t total = be16(in, 16);
+    rte_mbuf* m = make_mbuf(in);
+    for (auto step : {0, 1, 2, 3}) {
+      Outcome out = step == 0   ? strip.push(m, 1)
+                    : step == 1 ? check.push(m, 1)
+                    : step == 2 ? dec.push(m, 1)
+                                : unstrip.push(m, 1);
+      REQUIRE(out.sent_to(0));
+      m = out.emits[0].m.release();
+    }
+    const Bytes got = data_of(m);
+    MbufFree{}(m);
+    REQUIRE(got.size() == 14 + total);  // padding trimmed
+    CHECK(Bytes(got.begin(), got.begin() + 14) == Bytes(in.begin(), in.begin() + 14));
+    CHECK(got[22] == in[22] - 1);
+    CHECK(ones_sum(got.data() + 14, hlen) == 0xffff);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+// ---- Classifier -------------------------------------------------------------------------------
+
+namespace {
+
+// Click's rule, stated directly: a clause holds when every byte it compares (mask not zero) is
+// inside the packet and equal under the mask; a negated clause holds when that is false.
+bool reference_match(const compiler::BytePattern& bp, const Bytes& pkt) {
+  if (bp.match_all) return true;
+  for (const compiler::PatternClause& c : bp.clauses) {
+    bool equal = true;
+    for (std::size_t j = 0; j < c.value.size(); ++j) {
+      if (c.mask[j] == 0) continue;
+      const std::uint64_t at = std::uint64_t{c.offset} + j;
+      if (at >= pkt.size() || (pkt[at] & c.mask[j]) != (c.value[j] & c.mask[j])) {
+        equal = false;
+        break;
+      }
+    }
+    if (equal == c.negated) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("Classifier sends each packet to its first matching pattern", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(Classifier::spec, {}, {"12/0806 20/0001", "12/0806 20/0002", "12/0800", "-"}, 4);
+    Instance<Classifier> c(args, via);
+    REQUIRE(c.ok());
+    auto frame = [](std::uint16_t type, std::uint16_t op) {
+      Bytes f = iota_bytes(42);
+      put_be16(f, 12, type);
+      put_be16(f, 20, op);
+      return f;
+    };
+    CHECK(c.push(frame(0x0806, 1), 4).sent_to(0));
+    CHECK(c.push(frame(0x0806, 2), 4).sent_to(1));
+    CHECK(c.push(frame(0x0806, 3), 4).sent_to(3));
+    CHECK(c.push(frame(0x0800, 1), 4).sent_to(2));
+    CHECK(c.push(frame(0x86dd, 1), 4).sent_to(3));
+    CHECK(c.push(Bytes{}, 4).sent_to(3));
+
+    FakeArgs no_default(Classifier::spec, {}, {"12/0800", "!12/0806 14/4?"}, 2);
+    Instance<Classifier> n(no_default, via);
+    REQUIRE(n.ok());
+    Bytes v4 = frame(0x86dd, 0);
+    v4[14] = 0x45;
+    CHECK(n.push(frame(0x0800, 0), 2).sent_to(0));
+    CHECK(n.push(v4, 2).sent_to(1));
+    v4[14] = 0x65;
+    CHECK(n.push(v4, 2).dropped_for(Classifier::kNoMatch));
+    CHECK(n.push(frame(0x0806, 0), 2).dropped_for(Classifier::kNoMatch));
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Classifier clauses past the packet's end are false, their negations true", "[kernels]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(Classifier::spec, {}, {"12/0800", "!12/0800 0/00%00", "-"}, 3);
+    Instance<Classifier> c(args, via);
+    REQUIRE(c.ok());
+    for (std::size_t len = 0; len <= 40; ++len) {
+      INFO("length " << len);
+      Bytes p(len, 0);
+      if (len > 12) p[12] = 8;
+      // 12/0800 needs 14 bytes; shorter packets fall through to the negation.
+      CHECK(c.push(p, 3).sent_to(len >= 14 ? 0 : 1));
+    }
+    // Zero-mask bytes are not compared: 12/08?? needs 13 bytes only.
+    FakeArgs wild(Classifier::spec, {}, {"12/08??", "!12/08??"}, 2);
+    Instance<Classifier> w(wild, via);
+    REQUIRE(w.ok());
+    for (std::size_t len = 0; len <= 20; ++len) {
+      Bytes p(len, 0);
+      if (len > 12) p[12] = 8;
+      CHECK(w.push(p, 2).sent_to(len >= 13 ? 0 : 1));
+    }
+    // A clause that compares nothing always holds; negated, never.
+    FakeArgs nothing(Classifier::spec, {}, {"!100/??", "100/????", "-"}, 3);
+    Instance<Classifier> z(nothing, via);
+    REQUIRE(z.ok());
+    CHECK(z.push(Bytes{}, 3).sent_to(1));
+    CHECK(z.push(Bytes(200, 1), 3).sent_to(1));
+    // Offsets near 4 GiB are past every packet's end.
+    FakeArgs huge(Classifier::spec, {}, {"4294967295/00", "!4294967295/ffff"}, 2);
+    Instance<Classifier> h(huge, via);
+    REQUIRE(h.ok());
+    CHECK(h.push(Bytes(64, 0), 2).sent_to(1));
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Classifier splits long clauses and enforces its limits", "[kernels]") {
+  std::string hex40;
+  Bytes body(40);
+  for (std::size_t i = 0; i < 40; ++i) {
+    body[i] = static_cast<std::uint8_t>(i * 7 + 1);
+    static const char* digits = "0123456789abcdef";
+    hex40 += digits[body[i] >> 4];
+    hex40 += digits[body[i] & 15];
+  }
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(Classifier::spec, {}, {"2/" + hex40, "-"}, 2);
+    Instance<Classifier> c(args, via);
+    REQUIRE(c.ok());
+    CHECK(c.config().patterns[0].nclauses == 3);  // 16 + 16 + 8 bytes
+    Bytes p(42, 0);
+    std::copy(body.begin(), body.end(), p.begin() + 2);
+    CHECK(c.push(p, 2).sent_to(0));
+    for (std::size_t i = 2; i < 42; ++i) {
+      Bytes q = p;
+      q[i] ^= 0x10;
+      CHECK(c.push(q, 2).sent_to(1));
+    }
+    Bytes shorter(p.begin(), p.end() - 1);
+    CHECK(c.push(shorter, 2).sent_to(1));
+  }
+  // Zero-mask runs inside a clause are not stored.
+  FakeArgs gaps(Classifier::spec, {}, {"0/ff" + std::string(60, '?') + "ff"}, 1);
+  Instance<Classifier> g(gaps, Via::Ops);
+  REQUIRE(g.ok());
+  CHECK(g.config().patterns[0].nclauses == 2);
+
+  std::vector<std::string> many(Classifier::kMaxPatterns + 1, "-");
+  FakeArgs too_many(Classifier::spec, {}, many, static_cast<std::uint32_t>(many.size()));
+  Instance<Classifier> t(too_many, Via::Ops);
+  CHECK_FALSE(t.ok());
+  CHECK(t.error().find("64") != std::string::npos);
+  many.pop_back();
+  FakeArgs most(Classifier::spec, {}, many, static_cast<std::uint32_t>(many.size()));
+  CHECK(Instance<Classifier>(most, Via::Ops).ok());
+
+  FakeArgs nine(Classifier::spec, {}, {"0/00 1/00 2/00 3/00 4/00 5/00 6/00 7/00 8/00"}, 1);
+  Instance<Classifier> n9(nine, Via::Ops);
+  CHECK_FALSE(n9.ok());
+  CHECK(n9.error().find("pattern 0") != std::string::npos);
+  FakeArgs eight(Classifier::spec, {}, {"0/00 1/00 2/00 3/00 4/00 5/00 6/00 7/00"}, 1);
+  CHECK(Instance<Classifier>(eight, Via::Ops).ok());
+  const std::string hex128 = hex40 + hex40 + hex40 + hex40.substr(0, 16);
+  FakeArgs split_most(Classifier::spec, {}, {"0/" + hex128}, 1);  // 128 bytes: 8 clauses of 16
+  Instance<Classifier> most8(split_most, Via::Ops);
+  REQUIRE(most8.ok());
+  CHECK(most8.config().patterns[0].nclauses == 8);
+  FakeArgs split_over(Classifier::spec, {}, {"0/" + hex128 + "00", "-"}, 2);  // 129 bytes: 9 clauses
+  CHECK_FALSE(Instance<Classifier>(split_over, Via::Ops).ok());
+
+  FakeArgs neg16(Classifier::spec, {}, {"!0/" + hex40.substr(0, 32)}, 1);
+  CHECK(Instance<Classifier>(neg16, Via::Ops).ok());
+  FakeArgs neg17(Classifier::spec, {}, {"!0/" + hex40.substr(0, 34)}, 1);
+  Instance<Classifier> n17(neg17, Via::Ops);
+  CHECK_FALSE(n17.ok());
+  CHECK(n17.error().find("negated") != std::string::npos);
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Classifier agrees with a reference matcher on random patterns and packets", "[kernels]") {
+  std::mt19937 rng(31337);
+  // Few distinct byte values, so that patterns match often enough to matter.
+  const std::uint8_t alphabet[] = {0x00, 0x08, 0x06, 0x45, 0xff};
+  static const char* digits = "0123456789abcdef";
+  auto hex = [&](std::uint8_t b) { return std::string{digits[b >> 4], digits[b & 15]}; };
+  std::map<std::string, int> outcomes;
+  for (int round = 0; round < 300; ++round) {
+    const std::size_t npatterns = 1 + rng() % 6;
+    std::vector<std::string> texts;
+    for (std::size_t i = 0; i < npatterns; ++i) {
+      if (rng() % 12 == 0) {
+        texts.push_back("-");
+        continue;
+      }
+      std::string text;
+      const std::size_t nclauses = 1 + rng() % 3;
+      for (std::size_t k = 0; k < nclauses; ++k) {
+        const bool negated = rng() % 4 == 0;
+        const std::size_t n = negated || rng() % 6 ? 1 + rng() % 3 : 1 + rng() % 20;
+        const std::size_t offset = rng() % 44;
+        std::string value, mask;
+        const bool with_mask = rng() % 3 == 0;
+        for (std::size_t j = 0; j < n; ++j) {
+          std::string v = hex(alphabet[rng() % std::size(alphabet)]);
+          for (char& d : v)
+            if (rng() % 8 == 0) d = '?';
+          value += v;
+          mask += with_mask ? hex(std::uint8_t(rng() % 3 == 0 ? rng() : 0xff)) : "";
+        }
+        if (k) text += ' ';
+        text += (negated ? "!" : "") + std::to_string(offset) + "/" + value + (with_mask ? "%" + mask : "");
+      }
+      texts.push_back(text);
+    }
+    FakeArgs args(Classifier::spec, {}, texts, static_cast<std::uint32_t>(npatterns));
+    for (Via via : kBothWays) {
+      Instance<Classifier> c(args, via);
+      std::string all;
+      for (const auto& t : texts) all += "\n  " + t;
+      INFO(name_of(via) << ", patterns:" << all);
+      REQUIRE(c.ok());
+      for (int i = 0; i < 40; ++i) {
+        Bytes p(rng() % 49);
+        for (auto& b : p) b = alphabet[rng() % std::size(alphabet)];
+        std::uint32_t expect = static_cast<std::uint32_t>(npatterns);
+        for (std::size_t k = 0; k < npatterns; ++k)
+          if (reference_match(args.rest_pattern(k), p)) {
+            expect = static_cast<std::uint32_t>(k);
+            break;
+          }
+        Outcome out = c.push(p, static_cast<std::uint32_t>(npatterns));
+        INFO("packet of " << p.size() << " bytes, expected " << expect);
+        if (expect == npatterns) {
+          REQUIRE(out.dropped_for(Classifier::kNoMatch));
+          ++outcomes["no match"];
+        } else {
+          REQUIRE(out.sent_to(expect));
+          REQUIRE(out.emits[0].data() == p);
+          ++outcomes[expect == 0 ? "first" : "later"];
+        }
+      }
+    }
+  }
+  // The random cases exercised every kind of verdict.
+  CHECK(outcomes["no match"] > 100);
+  CHECK(outcomes["first"] > 100);
+  CHECK(outcomes["later"] > 100);
+  CHECK(g_live_mbufs == 0);
+}
