@@ -4,7 +4,7 @@
 find_program(NB_CLANGXX NAMES clang++-19 REQUIRED)
 find_program(NB_LLVM_LINK NAMES llvm-link-19 llvm-link HINTS /usr/lib/llvm-19/bin REQUIRED)
 
-set(NB_BITCODE_FLAGS -std=c++20 -O2 -DNDEBUG -emit-llvm -c
+set(NB_BITCODE_FLAGS -std=c++20 -O2 -DNDEBUG -emit-llvm -c -Wconsumed -Werror=consumed
     -I${PROJECT_SOURCE_DIR}/elements/include -I${PROJECT_SOURCE_DIR}/compiler/include)
 foreach(dir ${DPDK_INCLUDE_DIRS})
   list(APPEND NB_BITCODE_FLAGS -isystem ${dir})

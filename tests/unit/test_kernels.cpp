@@ -317,7 +317,7 @@ class Instance {
     if (via_ == Via::Ops)
       E::spec.ops->push(config_.get(), state_.get(), ctx, 0, m);
     else
-      E::push(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, 0, Packet(m));
+      E::push(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, 0, nb::detail::adopt(m));
     return collect(ctx);
   }
   Outcome push(const Bytes& data, std::uint32_t noutputs, const HostServices* host = nullptr) {

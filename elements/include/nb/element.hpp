@@ -121,13 +121,14 @@ class Context {
   void drop(Packet&& p NB_OWNED, std::uint32_t reason) { record_drop(p.release(), reason); }
   // Sends a copy of p (the original stays with the caller); counts a drop if no buffer is free.
   void send_copy(std::uint32_t port, const Packet& p NB_PARAM_OWNED) {
-    rte_mbuf* c = host_ && host_->copy ? host_->copy(host_->runtime, p.mbuf_for_copy()) : nullptr;
+    // No room to emit it: make no copy (a copy parked beyond kMaxDrops would never be freed).
+    rte_mbuf* c =
+        nemits_ < kMaxEmits && host_ && host_->copy ? host_->copy(host_->runtime, p.mbuf_for_copy()) : nullptr;
     if (!c) {
       ++copy_failures_;
       return;
     }
-    if (nemits_ < kMaxEmits) emits_[nemits_++] = {port, c};
-    else record_drop(c, kDropNoBuffers);
+    emits_[nemits_++] = {port, c};
   }
   bool connected(std::uint32_t port) const { return port < noutputs_; }
   std::uint32_t noutputs() const { return noutputs_; }
@@ -193,7 +194,7 @@ void init(const void*, void* state) {
 template <typename E>
 void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) {
   E::push(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), ctx, in_port,
-          Packet(m));
+          detail::adopt(m));
 }
 }  // namespace detail
 

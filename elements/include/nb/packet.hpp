@@ -37,6 +37,11 @@
 namespace nb {
 
 class Context;
+class Packet;
+namespace detail {
+// The runtime (and tests) adopt an mbuf as a Packet; element code never does.
+Packet adopt(rte_mbuf* m);
+}  // namespace detail
 
 // Per-packet metadata that travels with the packet between elements (Click's annotations).
 // Kept in the mbuf's private area: see runtime docs.
@@ -48,11 +53,16 @@ struct PacketAnno {
 
 class NB_CONSUMABLE Packet {
  public:
-  NB_RETURNS_OWNED explicit Packet(rte_mbuf* m) : m_(m) {}
-  NB_RETURNS_OWNED Packet(Packet&& other NB_OWNED) : m_(other.release()) {}
+  // Not movable: a Packet lives only where the SDK puts it (a kernel's parameter), never in a
+  // member, a container, a global or a lambda capture, which the analysis cannot follow.
+  // Helpers take `Packet&& p NB_OWNED`.
+  Packet(Packet&&) = delete;
   Packet(const Packet&) = delete;
   Packet& operator=(const Packet&) = delete;
   Packet& operator=(Packet&&) = delete;
+  // No pointers to a Packet (kept in State or a global they would outlive the push call).
+  Packet* operator&() = delete;
+  const Packet* operator&() const = delete;
   // Reaching the end of a scope while still owning the packet leaks it.
   NB_CALLABLE_WHEN_GIVEN_AWAY ~Packet() {}
 
@@ -127,6 +137,8 @@ class NB_CONSUMABLE Packet {
   // Only the SDK's consuming calls get at the mbuf: an element cannot keep a raw pointer to a
   // packet it has given away.
   friend class Context;
+  friend Packet detail::adopt(rte_mbuf* m);
+  NB_RETURNS_OWNED explicit Packet(rte_mbuf* m) : m_(m) {}
 
   // For Context::send_copy: the copy is made by the runtime, the original stays owned here.
   NB_CALLABLE_WHEN_OWNED rte_mbuf* mbuf_for_copy() const { return m_; }
@@ -139,5 +151,9 @@ class NB_CONSUMABLE Packet {
 
   rte_mbuf* m_;
 };
+
+namespace detail {
+NB_RETURNS_OWNED inline Packet adopt(rte_mbuf* m) { return Packet(m); }
+}  // namespace detail
 
 }  // namespace nb

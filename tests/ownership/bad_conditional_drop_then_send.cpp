@@ -1,0 +1,37 @@
+// expect: argument not in expected state; expected 'unconsumed', observed 'unknown'
+// Conditional drop, then an unconditional send: the dropped packet is sent too.
+#include <nb/element.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace nb::elements {
+
+struct ConditionalDropThenSend {
+  struct Config {
+    std::uint32_t port;
+  };
+  struct State {
+    std::uint64_t count;
+  };
+
+  static bool configure(const Args&, Config& config, std::string&) {
+    config = Config{};
+    return true;
+  }
+
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
+    (void)in_port;
+    if (p.length() < 60) {
+      ++state.count;
+      ctx.drop(std::move(p), 0);  // forgot the return
+    }
+    ctx.send(config.port, std::move(p));  // <-- error
+  }
+};
+
+NB_ELEMENT_KERNEL(ConditionalDropThenSend, {}, {});
+static_assert(kOps.role == ElementOps::Role::Kernel);
+
+}  // namespace nb::elements
