@@ -31,7 +31,9 @@ Diagnostic& DiagnosticEngine::error(Span span, std::string message) {
 
 Diagnostic& DiagnosticEngine::warning(Span span, std::string message) {
   ++warning_count_;
-  if (diagnostics_.size() > 4 * error_limit_ + 100) {
+  // With an error limit, warnings are bounded too (and counted in render); 0 means no limit.
+  if (error_limit_ != 0 && diagnostics_.size() > 4 * error_limit_ + 100) {
+    ++dropped_warnings_;
     overflow_ = Diagnostic{};
     return overflow_;
   }
@@ -41,7 +43,7 @@ Diagnostic& DiagnosticEngine::warning(Span span, std::string message) {
 
 void DiagnosticEngine::clear() {
   diagnostics_.clear();
-  error_count_ = warning_count_ = dropped_ = 0;
+  error_count_ = warning_count_ = dropped_ = dropped_warnings_ = 0;
 }
 
 namespace {
@@ -114,6 +116,9 @@ void render_diagnostic(std::ostream& out, const SourceManager& sources, const Di
 
 void DiagnosticEngine::render(std::ostream& out, const SourceManager& sources, bool color) const {
   for (const Diagnostic& d : diagnostics_) render_diagnostic(out, sources, d, color);
+  if (dropped_warnings_ > 0) {
+    out << "warning: too many warnings emitted (" << dropped_warnings_ << " more not shown)\n";
+  }
   if (dropped_ > 0) {
     out << "error: too many errors emitted (" << dropped_ << " more not shown); stopping now\n";
   }
@@ -123,16 +128,19 @@ void DiagnosticEngine::render(std::ostream& out, const SourceManager& sources, b
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  // Optimal string alignment: insertions, deletions, substitutions and transpositions of two
+  // adjacent characters each cost 1 ('LNE' is one slip away from 'LEN').
+  std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j) {
-      // Case differences cost less than other edits: 'decipttl' is surely 'DecIPTTL'.
       char ca = a[i - 1], cb = b[j - 1];
       std::size_t sub = ca == cb ? 0 : 1;
       cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + sub});
+      if (i > 1 && j > 1 && ca == b[j - 2] && a[i - 2] == cb) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
     }
+    std::swap(prev2, prev);
     std::swap(prev, cur);
   }
   return prev[b.size()];

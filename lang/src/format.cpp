@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <string>
 
 namespace nb::lang {
@@ -72,12 +73,19 @@ class Formatter {
       // Comments before this statement, then those inside it (not inside its compound bodies).
       std::vector<Span> bodies;
       bodies_of(st, bodies);
+      std::sort(bodies.begin(), bodies.end(), [](Span a, Span b) { return a.begin < b.begin; });
+      // A comment after a compound body (but still inside the statement) goes at the end of that
+      // body: printed before the statement it would come ahead of the body's own comments.
+      for (std::size_t k = 0; k < bodies.size(); ++k) {
+        std::uint32_t tail_end = k + 1 < bodies.size() ? bodies[k + 1].begin : st.span.end;
+        tails_[bodies[k].begin] = Span{bodies[k].file, bodies[k].end, std::max(bodies[k].end, tail_end)};
+      }
+      const std::uint32_t first_body = bodies.empty() ? st.span.end : bodies.front().begin;
       for (std::size_t i = 0; i < comments_.size(); ++i) {
         if (used_[i] || !contains(region, comments_[i].span)) continue;
         const Span cs = comments_[i].span;
         bool before = cs.end <= st.span.begin;
-        bool inside = contains(st.span, cs) &&
-                      std::none_of(bodies.begin(), bodies.end(), [&](Span b) { return contains(b, cs); });
+        bool inside = contains(st.span, cs) && cs.begin < first_body;
         if (before || inside) {
           emit_comment(i, indent, first);
           first = false;
@@ -176,6 +184,13 @@ class Formatter {
       prev_end_line_ = line_of(decl.formals.back().variable.span.end);
     }
     block(decl.body, decl.body_span, indent + 4);
+    // Comments written after this body, up to the next body of the same statement.
+    if (auto tail = tails_.find(decl.body_span.begin); tail != tails_.end()) {
+      const Span region = tail->second;
+      for (std::size_t i = 0; i < comments_.size(); ++i) {
+        if (!used_[i] && contains(region, comments_[i].span)) emit_comment(i, indent + 4, false);
+      }
+    }
     newline_if_needed();
     out_ += std::string(indent, ' ') + "}";
     std::string result = std::move(out_);
@@ -234,10 +249,17 @@ class Formatter {
       }
     } else if (auto* def = std::get_if<Define>(&st.node)) {
       std::string s = pad + "define(";
+      // An entry with comments anywhere in it (even before its variable) is kept as written.
+      const bool whole = def->entries.size() == def->config.args.size();
       for (std::size_t i = 0; i < def->entries.size(); ++i) {
         if (i) s += ", ";
-        s += def->entries[i].variable.text + " " + arg_text(def->entries[i].value);
-        if (def->entries[i].value.raw.find("//") != std::string::npos) s += '\n';
+        const ConfigArg& arg = whole ? def->config.args[i] : def->entries[i].value;
+        if (whole && arg.value != arg.raw) {  // the value differs from the text only by comments
+          s += arg_text(arg);
+        } else {
+          s += def->entries[i].variable.text + " " + arg_text(def->entries[i].value);
+        }
+        if (arg.raw.find("//") != std::string::npos) s += '\n';
       }
       out_ += s + ");\n";
     } else if (auto* req = std::get_if<Require>(&st.node)) {
@@ -255,6 +277,7 @@ class Formatter {
   const SourceFile& file_;
   const std::vector<Comment>& comments_;
   std::vector<bool> used_;
+  std::map<std::uint32_t, Span> tails_;  // compound body begin -> the statement text after it
   std::string out_;
   bool have_prev_ = false;
   std::uint32_t prev_end_line_ = 0;

@@ -11,8 +11,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <map>
 #include <string>
 
 namespace nb::lang {
@@ -34,6 +36,29 @@ struct SyntaxError {
 // exhaust the stack.
 thread_local unsigned g_nesting = 0;
 thread_local unsigned g_max_nesting = 64;
+// The '{' of every compound body being parsed, innermost last: an unclosed one is pointed at.
+thread_local std::vector<const char*> g_braces;
+
+// What a user would call the token at `p`, for "found ..." in messages.
+std::pair<std::string, std::size_t> describe_token(const char* p, const char* end) {
+  if (p >= end) return {"end of file", 0};
+  auto u = static_cast<unsigned char>(*p);
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; };
+  if (is_word(*p)) {
+    const char* q = p;
+    while (q < end && is_word(*q) && q - p < 40) ++q;
+    return {fmt::format("'{}'", std::string_view(p, static_cast<std::size_t>(q - p))), static_cast<std::size_t>(q - p)};
+  }
+  if (u < 0x20 || u >= 0x7f) {
+    if (*p == '\n' || *p == '\r') return {"end of line", 1};
+    return {fmt::format("byte 0x{:02x}", u), 1};
+  }
+  if (end - p >= 2) {
+    std::string_view two(p, 2);
+    if (two == "->" || two == "::" || two == "||" || two == "//" || two == "/*") return {fmt::format("'{}'", two), 2};
+  }
+  return {fmt::format("'{}'", *p), 1};
+}
 
 namespace grammar {
 using namespace pegtl;
@@ -125,9 +150,15 @@ struct nested {
             typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&... st) {
     struct Guard {
-      Guard() { ++g_nesting; }
-      ~Guard() { --g_nesting; }
-    } guard;
+      explicit Guard(const char* brace) {
+        ++g_nesting;
+        g_braces.push_back(brace);
+      }
+      ~Guard() {
+        --g_nesting;
+        g_braces.pop_back();
+      }
+    } guard(in.current() - 1);
     if (g_nesting > g_max_nesting) {
       throw SyntaxError{in.current(), 1,
                         fmt::format("compound classes are nested too deeply (the limit is {})", g_max_nesting), nullptr,
@@ -161,9 +192,24 @@ struct formal_after_comma : formal {};
 struct formals : seq<formal, star<S, one<','>, S, must<formal_after_comma>>, S, must<formal_bar>> {};
 struct overload_tag : failure {};
 struct overload_unsupported : seq<at<two<'|'>>, raise<overload_tag>> {};
-struct rbrace : one<'}'> {};
+// The '}' that closes a compound body; when it is missing, the error has a note at the '{'.
+struct rbrace {
+  using rule_t = rbrace;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    if (!in.empty() && in.peek_char() == '}') {
+      in.bump(1);
+      return true;
+    }
+    auto [what, len] = describe_token(in.current(), in.end());
+    throw SyntaxError{in.current(), std::max<std::size_t>(len, 1), fmt::format("expected a statement or '}}', found {}", what),
+                      g_braces.empty() ? nullptr : g_braces.back(), "to match this '{'"};
+  }
+};
 struct compound_body : seq<S, opt<formals>, star<S, sor<semicolon, statement>>, S, opt<overload_unsupported>> {};
-struct compound : seq<one<'{'>, nested<compound_body>, must<rbrace>> {};
+struct compound_rest : seq<compound_body, rbrace> {};
+struct compound : seq<one<'{'>, nested<compound_rest>> {};
 
 struct class_name : ident {};
 struct class_spec : seq<sor<compound, class_name>, opt<S, config>> {};
@@ -199,7 +245,6 @@ template <> inline constexpr auto error_message<formal_after_comma> = "expected 
 template <> inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
 template <> inline constexpr auto error_message<overload_tag> =
     "overloaded compound classes ('||') are not supported";
-template <> inline constexpr auto error_message<rbrace> = "expected a statement or '}'";
 template <> inline constexpr auto error_message<decl_name> = "expected an element name after ','";
 template <> inline constexpr auto error_message<dcolon_required> = "expected '::' after a list of element names";
 template <> inline constexpr auto error_message<class_spec> = "expected an element class after '::'";
@@ -326,6 +371,15 @@ class Converter {
       }
       c.hops.push_back(std::move(h));
     }
+    // Ports that connect nothing (Click: "input port useless at start of chain").
+    if (!c.hops.empty() && c.hops.front().in_port) {
+      diags_.error(c.hops.front().in_port->span, "input port useless at start of chain")
+          .note("an input port belongs after '->': a -> [1] b");
+    }
+    if (!c.hops.empty() && c.hops.back().out_port) {
+      diags_.error(c.hops.back().out_port->span, "output port useless at end of chain")
+          .note("an output port belongs before '->': a [1] -> b");
+    }
     return c;
   }
 
@@ -337,11 +391,22 @@ class Converter {
     for (const auto& child : n.children) {
       if (child->is_type<grammar::formals>()) {
         decl->has_formals_bar = true;
+        std::map<std::string, Span> variables, keywords;  // the first of each, for "declared twice"
         for (const auto& f : child->children) {
           Formal formal;
           for (const auto& part : f->children) {
             if (part->is_type<grammar::formal_keyword>()) formal.keyword = ident(*part);
             else if (part->is_type<grammar::variable>()) formal.variable = ident(*part);
+          }
+          if (auto [it, fresh] = variables.emplace(formal.variable.text, formal.variable.span); !fresh) {
+            diags_.error(formal.variable.span,
+                         fmt::format("formal parameter '{}' is declared twice", formal.variable.text))
+                .note(it->second, "first declared here");
+          } else if (formal.keyword) {
+            if (auto [kt, kfresh] = keywords.emplace(formal.keyword->text, formal.keyword->span); !kfresh) {
+              diags_.error(formal.keyword->span, fmt::format("keyword '{}' is declared twice", formal.keyword->text))
+                  .note(kt->second, "first declared here");
+            }
           }
           decl->formals.push_back(std::move(formal));
         }
@@ -393,28 +458,33 @@ class Converter {
 
   // define($NAME value, $OTHER value)
   void define_entries(Define& d) {
+    auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; };
     for (const ConfigArg& arg : d.config.args) {
-      std::string_view raw = arg.raw;
-      std::size_t i = 0;
-      auto is_ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; };
-      if (raw.empty() || raw[0] != '$' || raw.size() < 2 || !is_ident(raw[1])) {
-        diags_.error(arg.span.valid() ? arg.span : d.config.span, "define expects '$NAME value'")
+      std::string_view text = arg.value;  // comments are white space
+      if (text.size() < 2 || text[0] != '$' || !is_ident(text[1])) {
+        diags_.error(arg.span.size() ? arg.span : d.config.span, "define expects '$NAME value'")
             .note("for example: define($PORT 0, $OUTFILE out.pcap)");
         continue;
       }
-      i = 1;
-      while (i < raw.size() && is_ident(raw[i])) ++i;
+      std::size_t i = 1;
+      while (i < text.size() && is_ident(text[i])) ++i;
       DefineEntry e;
-      e.variable = {std::string(raw.substr(0, i)), Span{file_, arg.span.begin, arg.span.begin + static_cast<std::uint32_t>(i)}};
+      e.variable = {std::string(text.substr(0, i)), arg.value_span(0, i)};
       std::size_t v = i;
-      while (v < raw.size() && std::isspace(static_cast<unsigned char>(raw[v]))) ++v;
-      if (v == i && v < raw.size()) {
-        diags_.error(Span{file_, arg.span.begin + static_cast<std::uint32_t>(i), arg.span.begin + static_cast<std::uint32_t>(i) + 1},
-                     "expected a space between the variable name and its value");
+      while (v < text.size() && std::isspace(static_cast<unsigned char>(text[v]))) ++v;
+      if (v == i && v < text.size()) {
+        diags_.error(arg.value_span(i, i + 1), "expected a space between the variable name and its value");
         continue;
       }
-      e.value.raw = std::string(raw.substr(v));
-      e.value.span = Span{file_, arg.span.begin + static_cast<std::uint32_t>(v), arg.span.end};
+      if (v == text.size()) {
+        diags_.error(e.variable.span, fmt::format("'{}' is defined without a value", e.variable.text))
+            .note(fmt::format("write define({} value); for an empty value, write define({} \"\")", e.variable.text,
+                              e.variable.text));
+        continue;
+      }
+      // The value keeps its own comments (for fmt) and its own span.
+      std::uint32_t vb = arg.source_offset(v);
+      e.value = make_config_arg(std::string_view(base_ + vb, arg.span.end - vb), Span{file_, vb, arg.span.end});
       d.entries.push_back(std::move(e));
     }
   }
@@ -425,31 +495,13 @@ class Converter {
   DiagnosticEngine& diags_;
 };
 
-// What a user would call the token at `p`, for "found ..." in messages.
-std::pair<std::string, std::size_t> describe_token(const char* p, const char* end) {
-  if (p >= end) return {"end of file", 0};
-  auto u = static_cast<unsigned char>(*p);
-  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; };
-  if (is_word(*p)) {
-    const char* q = p;
-    while (q < end && is_word(*q) && q - p < 40) ++q;
-    return {fmt::format("'{}'", std::string_view(p, static_cast<std::size_t>(q - p))), static_cast<std::size_t>(q - p)};
-  }
-  if (u < 0x20 || u >= 0x7f) {
-    if (*p == '\n' || *p == '\r') return {"end of line", 1};
-    return {fmt::format("byte 0x{:02x}", u), 1};
-  }
-  if (end - p >= 2) {
-    std::string_view two(p, 2);
-    if (two == "->" || two == "::" || two == "||" || two == "//" || two == "/*") return {fmt::format("'{}'", two), 2};
-  }
-  return {fmt::format("'{}'", *p), 1};
-}
-
 // After an error in the statement starting at `start`, the offset at which to resume: just past
-// the first ';' or closing '}' at nesting depth 0 that comes after `error_at`.
+// the first ';' outside parentheses and braces, or the '}' that closes the statement's outermost
+// brace, that comes after `error_at`. Square brackets are not counted (a port without its ']'
+// must not swallow the rest of the file), and quoted strings inside parentheses are skipped
+// (a ';' or ')' in a string is not one).
 std::size_t resync(std::string_view text, std::size_t start, std::size_t error_at) {
-  long depth = 0;
+  std::size_t parens = 0, braces = 0;
   std::size_t i = start;
   while (i < text.size()) {
     char c = text[i];
@@ -462,12 +514,27 @@ std::size_t resync(std::string_view text, std::size_t start, std::size_t error_a
       i = e == std::string_view::npos ? text.size() : e + 2;
       continue;
     }
-    if (c == '(' || c == '{' || c == '[') ++depth;
-    else if (c == ')' || c == ']') depth = depth > 0 ? depth - 1 : 0;
-    else if (c == '}') {
-      if (depth > 0 && --depth == 0 && i >= error_at) return i + 1;
-    } else if (c == ';' && depth == 0 && i >= error_at) {
-      return i + 1;
+    if (parens > 0 && (c == '"' || c == '\'')) {
+      std::size_t j = i + 1;
+      while (j < text.size() && text[j] != c) {
+        if (c == '"' && text[j] == '\\') ++j;
+        ++j;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c == '(') {
+      ++parens;
+    } else if (c == ')') {
+      if (parens > 0) --parens;
+    } else if (parens == 0) {
+      if (c == '{') {
+        ++braces;
+      } else if (c == '}') {
+        if (braces > 0 && --braces == 0 && i >= error_at) return i + 1;
+      } else if (c == ';' && braces == 0 && i >= error_at) {
+        return i + 1;
+      }
     }
     ++i;
   }
@@ -517,42 +584,113 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
 
 }  // namespace
 
+namespace {
+
+bool is_space_char(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// Where the comment starting at text[i] ("//" or "/*") ends: a // comment takes its line
+// break, an unterminated /* comment the rest of the text.
+std::size_t skip_comment(std::string_view text, std::size_t i) {
+  if (text[i + 1] == '/') {
+    std::size_t e = text.find('\n', i);
+    return e == std::string_view::npos ? text.size() : e + 1;
+  }
+  std::size_t e = text.find("*/", i + 2);
+  return e == std::string_view::npos ? text.size() : e + 2;
+}
+
+bool comment_at(std::string_view text, std::size_t i) {
+  return text[i] == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*');
+}
+
+// Past the quoted string (or \<...> block) that starts at text[i].
+std::size_t skip_quoted(std::string_view text, std::size_t i) {
+  char c = text[i];
+  if (c == '\\') {  // \<hex bytes>, where comments may appear
+    std::size_t j = i + 2;
+    while (j < text.size() && text[j] != '>') j = comment_at(text, j) ? skip_comment(text, j) : j + 1;
+    return std::min(j + 1, text.size());
+  }
+  std::size_t j = i + 1;
+  while (j < text.size() && text[j] != c) {
+    if (c == '"' && text[j] == '\\') ++j;
+    ++j;
+  }
+  return std::min(j + 1, text.size());
+}
+
+}  // namespace
+
+ConfigArg make_config_arg(std::string_view text, Span span) {
+  std::size_t b = 0, e = text.size();
+  while (b < e && is_space_char(text[b])) ++b;
+  while (e > b && is_space_char(text[e - 1])) --e;
+  ConfigArg arg;
+  std::string_view raw = text.substr(b, e - b);
+  arg.raw = std::string(raw);
+  arg.span = Span{span.file, span.begin + static_cast<std::uint32_t>(b), span.begin + static_cast<std::uint32_t>(e)};
+  if (raw.find('/') == std::string_view::npos) {  // no comment: the value is the raw text
+    arg.value = arg.raw;
+    return arg;
+  }
+  // Click's partial_uncomment: a comment, with the white space around it, separates words like
+  // one space; comments at either end vanish.
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    if (is_space_char(raw[i])) ++i;
+    else if (comment_at(raw, i)) i = skip_comment(raw, i);
+    else break;
+  }
+  std::size_t left = i, right = i;
+  bool closed = false;
+  while (i < raw.size()) {
+    if (is_space_char(raw[i])) {
+      ++i;
+    } else if (comment_at(raw, i)) {
+      i = skip_comment(raw, i);
+      closed = true;
+    } else {
+      if (closed) {
+        arg.value_map.emplace_back(static_cast<std::uint32_t>(arg.value.size()), static_cast<std::uint32_t>(left));
+        arg.value.append(raw.substr(left, right - left));
+        arg.value += ' ';
+        left = i;
+        closed = false;
+      }
+      if (raw[i] == '"' || raw[i] == '\'' || (raw[i] == '\\' && i + 1 < raw.size() && raw[i + 1] == '<')) {
+        i = skip_quoted(raw, i);
+      } else {
+        ++i;
+      }
+      right = i;
+    }
+  }
+  if (arg.value.empty() && left == 0 && right == raw.size()) {
+    arg.value = arg.raw;
+    return arg;
+  }
+  arg.value_map.emplace_back(static_cast<std::uint32_t>(arg.value.size()), static_cast<std::uint32_t>(left));
+  arg.value.append(raw.substr(left, right - left));
+  return arg;
+}
+
 std::vector<ConfigArg> split_config(std::string_view text, Span base) {
   std::vector<ConfigArg> args;
   auto push = [&](std::size_t b, std::size_t e) {
-    while (b < e && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(text[e - 1]))) --e;
-    args.push_back({std::string(text.substr(b, e - b)),
-                    Span{base.file, base.begin + static_cast<std::uint32_t>(b), base.begin + static_cast<std::uint32_t>(e)}});
+    args.push_back(make_config_arg(text.substr(b, e - b), Span{base.file, base.begin + static_cast<std::uint32_t>(b),
+                                                               base.begin + static_cast<std::uint32_t>(e)}));
   };
   // "()" and "( )" have no arguments at all.
-  bool blank = true;
-  for (char c : text) {
-    if (!std::isspace(static_cast<unsigned char>(c))) {
-      blank = false;
-      break;
-    }
-  }
-  if (blank) return args;
+  if (std::all_of(text.begin(), text.end(), is_space_char)) return args;
   std::size_t depth = 0, start = 0, i = 0;
   while (i < text.size()) {
     char c = text[i];
     if (c == '"' || c == '\'') {
-      std::size_t j = i + 1;
-      while (j < text.size() && text[j] != c) {
-        if (c == '"' && text[j] == '\\') ++j;
-        ++j;
-      }
-      i = j + 1;
+      i = skip_quoted(text, i);
       continue;
     }
-    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      while (i < text.size() && text[i] != '\n') ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      std::size_t e = text.find("*/", i + 2);
-      i = e == std::string_view::npos ? text.size() : e + 2;
+    if (comment_at(text, i)) {
+      i = skip_comment(text, i);
       continue;
     }
     if (c == '(' || c == '[' || c == '{') ++depth;
@@ -577,9 +715,14 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
   g_max_nesting = limits.max_nesting;
   Converter conv(file, base, diags);
 
+  // Spans stay inside the text: an error at the end of the file is an empty span there.
+  auto clamp = [&](const char* at, std::size_t length) {
+    std::size_t off = std::min<std::size_t>(static_cast<std::size_t>(at - base), text.size());
+    std::size_t e = std::min(off + length, text.size());
+    return Span{file, static_cast<std::uint32_t>(off), static_cast<std::uint32_t>(e)};
+  };
   auto report = [&](const char* at, std::size_t length, const std::string& message) -> Diagnostic& {
-    auto off = static_cast<std::uint32_t>(at - base);
-    return diags.error(Span{file, off, off + static_cast<std::uint32_t>(length)}, message);
+    return diags.error(clamp(at, length), message);
   };
 
   std::size_t pos = 0;
@@ -609,6 +752,7 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
     pegtl::memory_input<pegtl::tracking_mode::lazy> in(base + pos, end, sources.file(file).name());
     try {
       g_nesting = 0;
+      g_braces.clear();
       auto root = pegtl::parse_tree::parse<grammar::statement, grammar::selector, pegtl::nothing, grammar::control>(in);
       if (!root) {
         auto [what, len] = describe_token(base + pos, end);
@@ -625,15 +769,15 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
       pos = static_cast<std::size_t>(in.current() - base);
     } catch (const SyntaxError& e) {
       Diagnostic& d = report(e.at, e.length, e.message);
-      if (e.note_at) {
-        auto off = static_cast<std::uint32_t>(e.note_at - base);
-        d.note(Span{file, off, off + 1}, e.note);
-      }
+      if (e.note_at) d.note(clamp(e.note_at, 1), e.note);
       pos = resync(text, start, static_cast<std::size_t>(e.at - base));
     } catch (const pegtl::parse_error& e) {
       std::size_t at = pos + (e.positions().empty() ? 0 : e.positions().front().byte);
       auto [what, len] = describe_token(base + at, end);
-      report(base + at, std::max<std::size_t>(len, 1), fmt::format("{}, found {}", e.message(), what));
+      // "('||') are not supported" names the token already.
+      std::string message(e.message());
+      if (message != grammar::error_message<grammar::overload_tag>) message = fmt::format("{}, found {}", message, what);
+      report(base + at, std::max<std::size_t>(len, 1), message);
       pos = resync(text, start, at);
     }
   }

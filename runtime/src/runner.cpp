@@ -14,6 +14,7 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 
+#include <pcap/pcap.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -137,6 +139,19 @@ bool is_number(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// DPDK keeps its runtime files under /run/dpdk/<prefix> (often RAM) and leaves them at exit;
+// the prefix is nbrun's own unless the user chose one, so nbrun removes them.
+std::string g_owned_runtime_dir;
+
+void cleanup_eal() {
+  rte_eal_cleanup();
+  if (!g_owned_runtime_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(g_owned_runtime_dir, ec);
+    g_owned_runtime_dir.clear();
+  }
+}
+
 bool start_eal(const RunOptions& o, std::string& error) {
   std::vector<std::string> args{"nbrun"};
   bool has_prefix = false;
@@ -154,8 +169,14 @@ bool start_eal(const RunOptions& o, std::string& error) {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  if (rte_eal_init(static_cast<int>(args.size()), argv.data()) < 0) {
+  int rc = rte_eal_init(static_cast<int>(args.size()), argv.data());
+  if (!has_prefix && rte_eal_get_runtime_dir()[0] != '\0') g_owned_runtime_dir = rte_eal_get_runtime_dir();
+  if (rc < 0) {
     error = fmt::format("DPDK initialisation failed: {}", rte_strerror(rte_errno));
+    if (!has_prefix) {
+      std::error_code ec;
+      std::filesystem::remove_all(fmt::format("/run/dpdk/nb-{}", getpid()), ec);
+    }
     return false;
   }
   return true;
@@ -171,6 +192,23 @@ struct OpenPorts {
   std::vector<std::uint16_t> ids;
   std::vector<bool> started;
 };
+
+bool check_pcap(const std::string& file, std::string& why) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* pc = pcap_open_offline(file.c_str(), err);
+  if (!pc) {
+    why = err;
+    return false;
+  }
+  pcap_pkthdr* hdr = nullptr;
+  const u_char* data = nullptr;
+  std::uint64_t n = 0;
+  int rc;
+  while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) ++n;
+  if (rc == PCAP_ERROR) why = fmt::format("{} (after {} good packets)", pcap_geterr(pc), n);
+  pcap_close(pc);
+  return rc != PCAP_ERROR;
+}
 
 bool open_ports(compiler::Plan& plan, const RunOptions& o, rte_mempool* pool, OpenPorts& open,
                 lang::DiagnosticEngine& diags) {
@@ -191,6 +229,13 @@ bool open_ports(compiler::Plan& plan, const RunOptions& o, rte_mempool* pool, Op
           return false;
         }
         std::fclose(f);
+        // net_pcap treats a read error as the end of the file, so a damaged capture would look
+        // like a short one. Read it through once with libpcap and say where it breaks.
+        std::string why;
+        if (!check_pcap(p.file, why)) {
+          diags.error(p.arg_span, fmt::format("'{}' is not a readable capture: {}", p.file, why));
+          return false;
+        }
       }
       std::string name = fmt::format("net_pcap_nb{}", i);
       std::string args = p.kind == compiler::PlanPort::Kind::PcapIn
@@ -200,7 +245,7 @@ bool open_ports(compiler::Plan& plan, const RunOptions& o, rte_mempool* pool, Op
         auto& d = diags.error(p.arg_span, p.kind == compiler::PlanPort::Kind::PcapIn
                                               ? fmt::format("cannot read '{}' as a pcap file", p.file)
                                               : fmt::format("cannot create pcap file '{}'", p.file));
-        d.note("DPDK's net_pcap device refused it; is it a valid, readable pcap (not pcapng) file?");
+        d.note("DPDK's net_pcap device refused it; is it a readable capture file, and its directory writable?");
         return false;
       }
       if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) id = kNoPort;
@@ -382,13 +427,13 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     diags.error(lang::Span{}, fmt::format("cannot allocate a mempool of {} packet buffers: {}", npool,
                                           rte_strerror(rte_errno)))
         .note("give DPDK more memory after '--' (e.g. -- -m 1024 --no-huge), or fewer buffers with --mempool");
-    rte_eal_cleanup();
+    cleanup_eal();
     return false;
   }
   OpenPorts open;
   if (!open_ports(plan, o, pool, open, diags)) {
     close_ports(open);
-    rte_eal_cleanup();
+    cleanup_eal();
     return false;
   }
 
@@ -405,7 +450,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
       dp.reset();
       close_ports(open);
       rte_mempool_free(pool);
-      rte_eal_cleanup();
+      cleanup_eal();
       return false;
     }
   } else {
@@ -486,7 +531,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   engine.reset();
   dp.reset();
   rte_mempool_free(pool);
-  rte_eal_cleanup();
+  cleanup_eal();
   return true;
 }
 

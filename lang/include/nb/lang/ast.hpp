@@ -4,9 +4,12 @@
 
 #include <nb/lang/source.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -18,9 +21,37 @@ struct Ident {
 };
 
 // One comma-separated argument of a configuration string, trimmed of surrounding whitespace.
+// `raw` is the text as written (comments included: `nbc fmt` keeps it); `value` is what the
+// argument means: comments removed as Click's cp_uncomment does (a comment and the white space
+// around it become one space, leading and trailing ones vanish). Arguments are parsed from
+// `value`; source_offset() maps a position in `value` back to the file, so that errors point at
+// the right column.
 struct ConfigArg {
   std::string raw;
   Span span;
+  std::string value;
+  // Where each run of `value` starts: (index in value, offset from span.begin). Empty when
+  // value == raw (no comments), the common case.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> value_map;
+
+  // The file offset of value[i] (i may be value.size(): the end of the value).
+  std::uint32_t source_offset(std::size_t i) const {
+    if (value_map.empty()) return span.begin + static_cast<std::uint32_t>(std::min(i, raw.size()));
+    // The last run that starts at or before i (the first run starts at 0).
+    auto it = std::upper_bound(value_map.begin(), value_map.end(), i,
+                               [](std::size_t v, const std::pair<std::uint32_t, std::uint32_t>& run) {
+                                 return v < run.first;
+                               });
+    if (it != value_map.begin()) --it;
+    std::uint32_t off = it->second + static_cast<std::uint32_t>(i - it->first);
+    return span.begin + std::min(off, span.size());
+  }
+  // The file span of value[b, e).
+  Span value_span(std::size_t b, std::size_t e) const {
+    std::uint32_t sb = source_offset(b);
+    std::uint32_t se = e > b ? source_offset(e - 1) + 1 : sb;
+    return Span{span.file, sb, std::max(sb, std::min(se, span.end))};
+  }
 };
 
 // The parenthesised configuration of an element, `require` or `define`.

@@ -53,7 +53,8 @@ class DiagnosticEngine {
   std::size_t error_limit_;
   std::size_t error_count_ = 0;
   std::size_t warning_count_ = 0;
-  std::size_t dropped_ = 0;  // errors beyond the limit, not kept
+  std::size_t dropped_ = 0;           // errors beyond the limit, not kept
+  std::size_t dropped_warnings_ = 0;  // warnings beyond 4 * limit + 100 diagnostics, not kept
   std::vector<Diagnostic> diagnostics_;
   Diagnostic overflow_;  // returned for errors beyond the limit so callers need no checks
 };

@@ -17,4 +17,8 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
 // parentheses and comments). `base` is the span of `text`, so each argument gets its own span.
 std::vector<ConfigArg> split_config(std::string_view text, Span base);
 
+// One argument from its text (`span` is the span of `text`): trimmed, with its comment-free
+// value (see ConfigArg).
+ConfigArg make_config_arg(std::string_view text, Span span);
+
 }  // namespace nb::lang

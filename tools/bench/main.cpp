@@ -1,0 +1,683 @@
+// nbbench: nb's benchmark harness.
+//   nbbench [--quick] [--json] [WORKLOAD...]        (--help for the rest)
+//
+// Workloads (fwd, ttl, chain5, classify) run under three engines: native (nb-bench-native, a
+// hand-written DPDK loop), interp and jit (nbrun). Every run is a fresh child process, so each
+// gets its own EAL; runs are interleaved round by round (fwd native, fwd interp, fwd jit, ttl
+// native, ...), so that a machine that gets slower or faster over time affects every engine
+// alike. Ports: net_pcap with infinite_rx=1 over a generated trace of 64-byte IPv4/UDP packets
+// (1024 flows) in, net_null out, one worker core. Mpps is received packets over the worker
+// loop's own time (its TSC cycles), so EAL start-up and JIT compilation are not in it.
+//
+// It also times JIT compilation (compiler::jit_compile, code generation included) of chains of
+// 20, 50 and 200 elements, in this process.
+//
+// Exit status: 0 success, 1 a run failed, 2 usage errors. Never a timing verdict: targets are
+// reported, not enforced.
+#include <nb/compiler/driver.hpp>
+#include <nb/compiler/jit.hpp>
+#include <nb/compiler/plan.hpp>
+#include <nb/compiler/registry.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify"};
+const std::vector<std::string> kEngines = {"native", "interp", "jit"};
+const std::vector<int> kCompileSizes = {20, 50, 200};
+
+// The NetBricks TTL function: the four elements chained.
+const char* const kTtlClasses[] = {"Strip(14)", "CheckIPHeader", "DecIPTTL", "Unstrip(14)"};
+// The same ten rules as tests/diff/classify10.nbc (and nb-bench-native's decision tree).
+const char* const kClassifyRules =
+    "12/0806 20/0001, 12/0806 20/0002, 12/0800 23/06 36/0050, 12/0800 23/06 34/0050,\n"
+    "    12/0800 23/11 36/0035, 12/0800 23/11, 12/0800 23/01, 12/0800 14/4?%f0, 12/86dd, -";
+
+// A chain of `n` processing elements (the TTL function's four classes, over and over) from the
+// trace to net_null0. n = 20 is chain5's graph.
+std::string chain_config(const std::string& pcap, int n) {
+  std::string s = fmt::format("// nbbench: a chain of {} elements.\nFromDump({}, LOOP true)", n, pcap);
+  for (int i = 0; i < n; ++i) s += fmt::format("\n    -> {}", kTtlClasses[i % 4]);
+  s += "\n    -> ToDevice(net_null0);\n";
+  return s;
+}
+
+std::string workload_config(const std::string& w, const std::string& pcap) {
+  if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump({}, LOOP true) -> ToDevice(net_null0);\n", pcap);
+  if (w == "ttl") return chain_config(pcap, 4);
+  if (w == "chain5") return chain_config(pcap, 20);
+  // classify: every output goes to the one ToDevice (an output is connected once; an input may
+  // take several).
+  std::string s = fmt::format("// nbbench classify: a 10-rule Classifier.\nFromDump({}, LOOP true) -> c :: Classifier(\n    {});\nout :: ToDevice(net_null0);\n",
+                              pcap, kClassifyRules);
+  for (int i = 0; i < 10; ++i) s += fmt::format("c [{}] -> out;\n", i);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes.
+
+struct ChildResult {
+  bool ok = false;
+  std::string out;    // stdout
+  std::string error;  // why it failed, with its stderr
+};
+
+// Where DPDK keeps a process's runtime files (eal_common_options.c: /var/run for root, else
+// $XDG_RUNTIME_DIR or /tmp).
+fs::path dpdk_runtime_dir() {
+  if (getuid() == 0) return "/var/run/dpdk";
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  return fs::path(xdg && *xdg ? xdg : "/tmp") / "dpdk";
+}
+
+// Runs argv with stdout captured and stderr to `errfile`; killed after `timeout` seconds. A
+// DPDK child's runtime directory (`eal_prefix` with its pid, e.g. "nb-" for nbrun's default
+// --file-prefix=nb-PID) is removed once it has exited: EAL leaves it behind.
+ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errfile, double timeout,
+                      const std::string& eal_prefix = "") {
+  ChildResult r;
+  int pipefd[2];
+  if (pipe(pipefd) != 0) {
+    r.error = fmt::format("pipe: {}", std::strerror(errno));
+    return r;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    r.error = fmt::format("fork: {}", std::strerror(errno));
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return r;
+  }
+  if (pid == 0) {
+    dup2(pipefd[1], STDOUT_FILENO);
+    close(pipefd[0]);
+    close(pipefd[1]);
+    int fd = open(errfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) {
+      dup2(devnull, STDIN_FILENO);
+      close(devnull);
+    }
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execve(args[0], args.data(), environ);
+    std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+    _exit(127);
+  }
+  close(pipefd[1]);
+  auto deadline = Clock::now() + std::chrono::duration<double>(timeout);
+  bool killed = false;
+  char buf[4096];
+  while (true) {
+    double left = std::chrono::duration<double>(deadline - Clock::now()).count();
+    if (left <= 0 && !killed) {
+      kill(pid, SIGTERM);  // nbrun stops cleanly on SIGTERM; SIGKILL below if it does not
+      killed = true;
+      deadline = Clock::now() + std::chrono::seconds(5);
+      continue;
+    }
+    if (left <= 0 && killed) {
+      kill(pid, SIGKILL);
+      break;
+    }
+    pollfd p{pipefd[0], POLLIN, 0};
+    int rc = poll(&p, 1, static_cast<int>(std::min(left, 1.0) * 1000) + 1);
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) continue;
+    ssize_t n = read(pipefd[0], buf, sizeof buf);
+    if (n > 0) {
+      r.out.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0 || errno != EINTR) break;
+  }
+  close(pipefd[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!eal_prefix.empty()) {
+    std::error_code ec;
+    fs::remove_all(dpdk_runtime_dir() / (eal_prefix + std::to_string(pid)), ec);
+  }
+  std::string err;
+  {
+    std::ifstream f(errfile);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    err = ss.str();
+  }
+  std::string cmd;
+  for (const std::string& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
+  if (killed) {
+    r.error = fmt::format("`{}` did not finish in {:.0f} s and was killed\n{}", cmd, timeout, err);
+  } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    r.error = WIFEXITED(status) ? fmt::format("`{}` exited with status {}\n{}", cmd, WEXITSTATUS(status), err)
+                                : fmt::format("`{}` died of signal {}\n{}", cmd, WTERMSIG(status), err);
+  } else {
+    r.ok = true;
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements.
+
+struct Sample {
+  double mpps = 0, cycles_per_packet = 0;
+  double cpu_share = -1;  // worker thread CPU time over its loop's wall time; -1 unknown
+  std::uint64_t rx = 0, tx = 0, dropped = 0;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct Options {
+  bool quick = false, json = false, keep = false, verbose = false, no_compile = false;
+  int rounds = 0;         // 0: 5, or 2 with --quick
+  double duration = 0;    // seconds per run; 0: 3, or 0.5 with --quick
+  int compile_reps = 0;   // 0: 5, or 1 with --quick
+  double compile_budget = 30;  // seconds per chain size, after the first compile
+  std::vector<std::string> workloads, engines;
+};
+
+struct Bench {
+  Options opt;
+  fs::path bindir, workdir, pcap;
+  std::map<std::string, std::map<std::string, std::vector<Sample>>> samples;  // [workload][engine]
+
+  std::optional<Sample> run_once(const std::string& w, const std::string& e, std::string& error) {
+    std::vector<std::string> argv;
+    std::string dur = fmt::format("{}", opt.duration);
+    if (e == "native") {
+      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", pcap.string(), "--duration", dur};
+    } else {
+      argv = {(bindir / "nbrun").string(), (workdir / (w + ".nbc")).string(), "--engine", e, "--duration", dur,
+              "--stats", "json", "--quiet"};
+    }
+    ChildResult c = run_child(argv, workdir / "stderr.txt", opt.duration + 120, e == "native" ? "nb-native-" : "nb-");
+    if (!c.ok) {
+      error = c.error;
+      return std::nullopt;
+    }
+    Sample s;
+    std::uint64_t cycles = 0, hz = 0;
+    try {
+      auto j = nlohmann::json::parse(c.out);
+      if (e == "native") {
+        s.rx = j.at("packets").get<std::uint64_t>();
+        s.tx = j.at("tx").get<std::uint64_t>();
+        s.dropped = j.at("dropped").get<std::uint64_t>();
+        cycles = j.at("cycles").get<std::uint64_t>();
+        hz = j.at("tsc_hz").get<std::uint64_t>();
+        if (j.contains("cpu_seconds")) s.cpu_share = j["cpu_seconds"].get<double>();
+      } else {
+        s.rx = j.at("totals").at("rx").get<std::uint64_t>();
+        s.tx = j.at("totals").at("tx").get<std::uint64_t>();
+        s.dropped = j.at("totals").at("dropped").get<std::uint64_t>();
+        cycles = j.at("worker").at("cycles").get<std::uint64_t>();
+        hz = j.at("worker").at("tsc_hz").get<std::uint64_t>();
+        // Not reported by nbrun today; used when it is.
+        if (j["worker"].contains("cpu_seconds")) s.cpu_share = j["worker"]["cpu_seconds"].get<double>();
+      }
+    } catch (const std::exception& ex) {
+      error = fmt::format("cannot read the statistics of {} {}: {}\n{}", w, e, ex.what(), c.out);
+      return std::nullopt;
+    }
+    if (s.rx == 0 || cycles == 0 || hz == 0) {
+      error = fmt::format("{} {} received no packets (or reported no cycles)\n{}", w, e, c.out);
+      return std::nullopt;
+    }
+    double seconds = static_cast<double>(cycles) / static_cast<double>(hz);
+    if (s.cpu_share >= 0) s.cpu_share /= seconds;
+    s.mpps = static_cast<double>(s.rx) / seconds / 1e6;
+    s.cycles_per_packet = static_cast<double>(cycles) / static_cast<double>(s.rx);
+    return s;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// JIT compile time, in this process. The generated code never runs, so the host functions it
+// would call are stubs, and states and transmit buffers are plain memory (as `nbc ir` does).
+
+extern "C" void bench_stub_drop(void*, std::uint32_t, rte_mbuf*, std::uint32_t) {}
+extern "C" void bench_stub_count_drop(void*, std::uint32_t, std::uint32_t) {}
+extern "C" void bench_stub_flush(void*, std::uint32_t) {}
+
+struct CompileTiming {
+  double front_ms = 0;  // parse, elaborate, check, lower
+  double jit_ms = 0;    // jit_compile with code generation
+  nb::compiler::JitStats stats;
+};
+
+std::optional<CompileTiming> time_compile(const std::string& text, std::string& error) {
+  using namespace nb;
+  CompileTiming t;
+  auto t0 = Clock::now();
+  lang::SourceManager sources;
+  lang::DiagnosticEngine diags;
+  lang::FileId id = sources.add("chain.nbc", text);
+  auto front = compiler::compile_front_end(sources, id, compiler::Registry::builtin(), diags);
+  std::optional<compiler::Plan> plan;
+  if (front.graph) plan = compiler::lower(*front.graph, diags);
+  if (!plan) {
+    std::ostringstream os;
+    diags.render(os, sources, false);
+    error = os.str();
+    return std::nullopt;
+  }
+  t.front_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+
+  std::vector<compiler::AlignedBlock> states(plan->elements.size());
+  std::vector<jit_abi::TxBuffer> tx(plan->ports.size());
+  HostServices host;
+  compiler::JitLayout layout;
+  for (std::size_t i = 0; i < plan->elements.size(); ++i) {
+    const auto& e = plan->elements[i];
+    if (e.ops && e.ops->role == ElementOps::Role::Kernel)
+      states[i] = compiler::AlignedBlock(e.ops->state_size, e.ops->state_align);
+    layout.states.push_back(states[i].data());
+  }
+  for (auto& b : tx) layout.tx.push_back(&b);
+  layout.host = &host;
+  int dataplane_stub = 0;
+  layout.dataplane = &dataplane_stub;
+  layout.host_symbols = {{"nb_host_drop", reinterpret_cast<void*>(&bench_stub_drop)},
+                         {"nb_host_count_drop", reinterpret_cast<void*>(&bench_stub_count_drop)},
+                         {"nb_host_flush", reinterpret_cast<void*>(&bench_stub_flush)}};
+  compiler::JitOptions jo;  // as nbrun: O3, materialised
+  t0 = Clock::now();
+  auto g = compiler::jit_compile(*plan, layout, jo, error);
+  t.jit_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  if (!g || !g->entry) {
+    if (error.empty()) error = "no entry point";
+    return std::nullopt;
+  }
+  t.stats = g->stats;
+  return t;
+}
+
+struct CompileSize {
+  double jit_ms = 0, front_ms = 0;  // medians
+  double build_ms = 0, parse_ms = 0, link_ms = 0, optimize_ms = 0, codegen_ms = 0;  // of the median run
+  int samples = 0;
+};
+
+struct CompileResults {
+  double init_ms = 0;  // the process's first compile: a 1-element graph, LLVM and LLJIT set-up included
+  std::map<int, CompileSize> sizes;
+  bool concurrent = false;  // ran alongside the throughput runs (--quick)
+};
+
+// Each size is compiled `reps` times, or fewer once `budget_s` seconds went into it (at least once).
+bool compile_benchmark(int reps, double budget_s, const fs::path& pcap, CompileResults& r, std::string& error) {
+  // Pays for LLVM's and the LLJIT's one-time set-up, as nbrun's first (only) compile does.
+  auto warm = time_compile(chain_config(pcap.string(), 1), error);
+  if (!warm) return false;
+  r.init_ms = warm->jit_ms;
+  for (int n : kCompileSizes) {
+    std::string text = chain_config(pcap.string(), n);
+    std::vector<CompileTiming> runs;
+    auto t0 = Clock::now();
+    for (int i = 0; i < reps; ++i) {
+      auto t = time_compile(text, error);
+      if (!t) return false;
+      runs.push_back(*t);
+      if (std::chrono::duration<double>(Clock::now() - t0).count() > budget_s) break;
+    }
+    std::sort(runs.begin(), runs.end(), [](const CompileTiming& a, const CompileTiming& b) { return a.jit_ms < b.jit_ms; });
+    std::vector<double> jit, front;
+    for (const CompileTiming& t : runs) {
+      jit.push_back(t.jit_ms);
+      front.push_back(t.front_ms);
+    }
+    CompileSize& c = r.sizes[n];
+    c.jit_ms = median(jit);
+    c.front_ms = median(front);
+    c.samples = static_cast<int>(runs.size());
+    const nb::compiler::JitStats& st = runs[(runs.size() - 1) / 2].stats;
+    c.build_ms = st.build_ms;
+    c.parse_ms = st.parse_ms;
+    c.link_ms = st.link_ms;
+    c.optimize_ms = st.optimize_ms;
+    c.codegen_ms = st.codegen_ms;
+  }
+  return true;
+}
+
+// The CPU for compiling alongside the runs: one outside nbrun's default lcores 0-1 if there is
+// one, else CPU 0 (the main lcore, which only sleeps while the worker on CPU 1 measures).
+int compile_cpu() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+  for (int c = CPU_SETSIZE - 1; c >= 2; --c)
+    if (CPU_ISSET(c, &set)) return c;
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+
+std::string ratio(double a, double b) { return b > 0 && a > 0 ? fmt::format("{:.2f}", a / b) : "-"; }
+
+struct Med {
+  double mpps = 0, cpp = 0, lo = 0, hi = 0;
+  bool present = false;
+};
+
+Med med(const std::vector<Sample>& v) {
+  Med m;
+  if (v.empty()) return m;
+  std::vector<double> mpps, cpp;
+  for (const Sample& s : v) {
+    mpps.push_back(s.mpps);
+    cpp.push_back(s.cycles_per_packet);
+  }
+  m.mpps = median(mpps);
+  m.cpp = median(cpp);
+  m.lo = *std::min_element(mpps.begin(), mpps.end());
+  m.hi = *std::max_element(mpps.begin(), mpps.end());
+  m.present = true;
+  return m;
+}
+
+void print_target(const char* what, double value, double target, bool at_least, const char* unit) {
+  if (value <= 0) return;
+  static bool header = false;
+  if (!header) fmt::print("\nTargets (benchmarks, not pass/fail tests):\n");
+  header = true;
+  bool met = at_least ? value >= target : value <= target;
+  fmt::print("  {:<22} {:>12}   target {:<10}  {}", what, fmt::format("{:.2f}{}", value, unit),
+             fmt::format("{} {}{}", at_least ? ">=" : "<=", target, unit), met ? "met" : "MISSED");
+  if (!met && at_least) fmt::print(" by {:.0f}%", (1 - value / target) * 100);
+  if (!met && !at_least) fmt::print(" ({:.1f}x the limit)", value / target);
+  fmt::print("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nbbench - nb's benchmarks: fwd, ttl, chain5 and classify under the native DPDK baseline,\n"
+               "the interpreter and the JIT (net_pcap infinite_rx -> net_null, one worker core),\n"
+               "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
+               "nbbench"};
+  Options opt;
+  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify")
+      ->check(CLI::IsMember(kWorkloads));
+  app.add_flag("--quick", opt.quick,
+               "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
+  app.add_flag("--json", opt.json,
+               "Print {\"workloads\": {W: {ENGINE: {\"mpps\", \"cycles_per_packet\"}}}, \"compile_ms\": {...}}");
+  app.add_option("--rounds", opt.rounds, "Runs of each workload and engine (default 5; 2 with --quick)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--duration", opt.duration, "Seconds per run (default 3; 0.5 with --quick)")
+      ->check(CLI::Range(0.05, 3600.0));
+  app.add_option("--engines", opt.engines, "Engines to run, comma-separated (default: native,interp,jit)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(CLI::IsMember(kEngines));
+  app.add_option("--compile-reps", opt.compile_reps, "Compiles of each chain size (default 5; 1 with --quick)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--compile-budget", opt.compile_budget,
+                 "Stop repeating a chain size's compile after this many seconds (default 30)")
+      ->check(CLI::Range(0.0, 36000.0));
+  app.add_flag("--no-compile", opt.no_compile, "Skip the JIT compile timing");
+  app.add_flag("--keep", opt.keep, "Keep the working directory (trace, configs) and print its name");
+  app.add_flag("-v,--verbose", opt.verbose, "Print every run as it ends (on stderr)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  if (opt.workloads.empty()) opt.workloads = kWorkloads;
+  if (opt.engines.empty()) opt.engines = kEngines;
+  // Keep the canonical order (interleaving and tables), whatever order they were given in.
+  auto canon = [](std::vector<std::string>& v, const std::vector<std::string>& order) {
+    std::vector<std::string> out;
+    for (const std::string& x : order)
+      if (std::find(v.begin(), v.end(), x) != v.end()) out.push_back(x);
+    v = out;
+  };
+  canon(opt.workloads, kWorkloads);
+  canon(opt.engines, kEngines);
+  if (opt.rounds == 0) opt.rounds = opt.quick ? 2 : 5;
+  if (opt.duration == 0) opt.duration = opt.quick ? 0.5 : 3;
+  if (opt.compile_reps == 0) opt.compile_reps = opt.quick ? 1 : 5;
+
+  Bench b;
+  b.opt = opt;
+  std::error_code ec;
+  b.bindir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec) {
+    fmt::print(stderr, "nbbench: error: cannot find my own executable: {}\n", ec.message());
+    return 1;
+  }
+  for (const char* tool : {"nbrun", "nb-gen-traffic", "nb-bench-native"}) {
+    if (access((b.bindir / tool).c_str(), X_OK) != 0) {
+      fmt::print(stderr, "nbbench: error: {} is not next to nbbench in {}\n", tool, b.bindir.string());
+      return 1;
+    }
+  }
+  std::string tmpl = (fs::temp_directory_path() / "nbbench-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) {
+    fmt::print(stderr, "nbbench: error: cannot create a working directory: {}\n", std::strerror(errno));
+    return 1;
+  }
+  b.workdir = tmpl;
+  b.pcap = b.workdir / "gen.pcap";
+  int status = 0;
+  auto cleanup = [&] {
+    if (opt.keep) fmt::print(stderr, "nbbench: kept {}\n", b.workdir.string());
+    else fs::remove_all(b.workdir, ec);
+  };
+
+  // 64-byte frames on the wire: 60 bytes and the FCS the pcap does not hold.
+  ChildResult gen = run_child({(b.bindir / "nb-gen-traffic").string(), "--profile", "udp-seq", "--size", "60",
+                               "--flows", "1024", "--count", "1024", "-o", b.pcap.string()},
+                              b.workdir / "stderr.txt", 60);
+  if (!gen.ok) {
+    fmt::print(stderr, "nbbench: error: {}\n", gen.error);
+    cleanup();
+    return 1;
+  }
+  for (const std::string& w : opt.workloads) std::ofstream(b.workdir / (w + ".nbc")) << workload_config(w, b.pcap.string());
+
+  // --quick: compile alongside the runs, pinned away from the worker's CPU; otherwise after them,
+  // on a quiet machine.
+  CompileResults comp;
+  bool comp_ok = true;
+  std::string comp_error;
+  std::thread compiler_thread;
+  if (!opt.no_compile && opt.quick) {
+    comp.concurrent = true;
+    compiler_thread = std::thread([&] {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(compile_cpu(), &set);
+      pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+      comp_ok = compile_benchmark(opt.compile_reps, opt.compile_budget, b.pcap, comp, comp_error);
+    });
+  }
+
+  bool progress = opt.verbose || isatty(STDERR_FILENO);
+  if (std::ifstream la("/proc/loadavg"); la) {
+    double load = 0;
+    la >> load;
+    unsigned cpus = std::thread::hardware_concurrency();
+    if (cpus && load > 0.5 * cpus)
+      fmt::print(stderr, "nbbench: warning: load average {:.1f} on {} CPUs: other work will disturb the runs\n", load, cpus);
+  }
+  const std::size_t total = opt.workloads.size() * opt.engines.size() * static_cast<std::size_t>(opt.rounds);
+  std::size_t done = 0;
+  auto t_start = Clock::now();
+  for (int round = 0; round < opt.rounds && status == 0; ++round) {
+    for (const std::string& w : opt.workloads) {
+      for (const std::string& e : opt.engines) {
+        std::string error;
+        auto s = b.run_once(w, e, error);
+        if (!s) {
+          fmt::print(stderr, "nbbench: error: {}\n", error);
+          status = 1;
+          break;
+        }
+        ++done;
+        if (s->tx != s->rx || s->dropped != 0) {
+          fmt::print(stderr, "nbbench: warning: {} {}: {} packets in, {} out, {} dropped (every packet should pass)\n", w,
+                     e, s->rx, s->tx, s->dropped);
+        }
+        if (opt.verbose) {
+          fmt::print(stderr, "[{:>3}/{}] round {} {:<8} {:<6} {:>7.3f} Mpps {:>7.1f} cycles/packet\n", done, total,
+                     round + 1, w, e, s->mpps, s->cycles_per_packet);
+        } else if (progress) {
+          fmt::print(stderr, "\rnbbench: run {}/{} ({:.0f} s)   ", done, total,
+                     std::chrono::duration<double>(Clock::now() - t_start).count());
+        }
+        b.samples[w][e].push_back(*s);
+      }
+      if (status) break;
+    }
+  }
+  if (progress && !opt.verbose) fmt::print(stderr, "\n");
+  if (compiler_thread.joinable()) {
+    if (progress) fmt::print(stderr, "nbbench: waiting for the JIT compile timing\n");
+    compiler_thread.join();
+  } else if (!opt.no_compile && status == 0) {
+    if (progress) fmt::print(stderr, "nbbench: timing JIT compilation\n");
+    comp_ok = compile_benchmark(opt.compile_reps, opt.compile_budget, b.pcap, comp, comp_error);
+  }
+  if (status) {
+    cleanup();
+    return status;
+  }
+  if (!comp_ok) {
+    fmt::print(stderr, "nbbench: error: the JIT cannot compile a chain: {}\n", comp_error);
+    cleanup();
+    return 1;
+  }
+  const bool have_comp = !opt.no_compile;
+  // The worker's cycles are wall-clock TSC cycles: if another process shared its core, every
+  // number above is inflated by it. Say so.
+  double min_share = 2;
+  for (const auto& [w, by_engine] : b.samples)
+    for (const auto& [e, v] : by_engine)
+      for (const Sample& x : v)
+        if (x.cpu_share >= 0) min_share = std::min(min_share, x.cpu_share);
+  if (min_share < 0.97) {
+    fmt::print(stderr,
+               "nbbench: warning: the worker core was shared with other processes (a worker thread got only {:.0f}% "
+               "of its core); absolute numbers are inflated and ratios noisy: run on a quiet machine\n",
+               min_share * 100);
+  }
+  cleanup();
+
+  if (opt.json) {
+    nlohmann::ordered_json j;
+    j["workloads"] = nlohmann::ordered_json::object();
+    for (const std::string& w : opt.workloads) {
+      nlohmann::ordered_json jw = nlohmann::ordered_json::object();
+      for (const std::string& e : opt.engines) {
+        Med m = med(b.samples[w][e]);
+        jw[e] = {{"mpps", m.mpps}, {"cycles_per_packet", m.cpp}};
+      }
+      j["workloads"][w] = jw;
+    }
+    j["compile_ms"] = nlohmann::ordered_json::object();
+    if (have_comp) {
+      for (int n : kCompileSizes) j["compile_ms"][std::to_string(n)] = comp.sizes[n].jit_ms;
+    }
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+
+  fmt::print("nbbench: {} round(s) of {} s per run, interleaved; 64-byte IPv4/UDP, 1024 flows;\n", opt.rounds,
+             opt.duration);
+  fmt::print("net_pcap (infinite_rx) -> net_null, one worker core. Medians; Mpps over the worker loop's time.\n\n");
+  fmt::print("{:<9} {:<7} {:>9} {:>11} {:>17}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max");
+  for (const std::string& w : opt.workloads) {
+    for (const std::string& e : opt.engines) {
+      Med m = med(b.samples[w][e]);
+      fmt::print("{:<9} {:<7} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}\n", w, e, m.mpps, m.cpp, m.lo, m.hi);
+    }
+  }
+  auto mpps = [&](const std::string& w, const std::string& e) { return med(b.samples[w][e]).mpps; };
+  fmt::print("\n{:<9} {:>10} {:>10}\n", "workload", "jit/native", "jit/interp");
+  for (const std::string& w : opt.workloads)
+    fmt::print("{:<9} {:>10} {:>10}\n", w, ratio(mpps(w, "jit"), mpps(w, "native")), ratio(mpps(w, "jit"), mpps(w, "interp")));
+  bool have_chain = std::find(opt.workloads.begin(), opt.workloads.end(), "chain5") != opt.workloads.end() &&
+                    std::find(opt.workloads.begin(), opt.workloads.end(), "ttl") != opt.workloads.end();
+  if (have_chain) {
+    fmt::print("\nchain5/ttl:");
+    for (const std::string& e : opt.engines) fmt::print("  {} {}", e, ratio(mpps("chain5", e), mpps("ttl", e)));
+    fmt::print("\n");
+  }
+  if (have_comp) {
+    fmt::print("\nJIT compile of a chain of N elements (jit_compile, code generation included; medians{}):\n",
+               comp.concurrent ? "; alongside the runs" : "");
+    fmt::print("  {:>3}  {:>9}  {:>7}  {:>7}  {:>7}  {:>9}  {:>8}  {:>9}  {}\n", "N", "total ms", "build", "parse",
+               "link", "optimize", "codegen", "front end", "runs");
+    for (int n : kCompileSizes) {
+      const CompileSize& c = comp.sizes[n];
+      fmt::print("  {:>3}  {:>9.1f}  {:>7.1f}  {:>7.1f}  {:>7.1f}  {:>9.1f}  {:>8.1f}  {:>9.1f}  {}\n", n, c.jit_ms,
+                 c.build_ms, c.parse_ms, c.link_ms, c.optimize_ms, c.codegen_ms, c.front_ms, c.samples);
+    }
+    fmt::print("  a process's first compile (1 element; LLVM and LLJIT set-up included): {:.1f} ms\n", comp.init_ms);
+  }
+  auto has = [&](const std::string& w, const std::string& e) { return !b.samples[w][e].empty(); };
+  if (has("ttl", "jit") && has("ttl", "native"))
+    print_target("ttl jit / native", mpps("ttl", "jit") / mpps("ttl", "native"), 0.95, true, "x");
+  if (has("chain5", "jit") && has("chain5", "interp"))
+    print_target("chain5 jit / interp", mpps("chain5", "jit") / mpps("chain5", "interp"), 2, true, "x");
+  if (has("chain5", "jit") && has("ttl", "jit"))
+    print_target("chain5 / ttl (jit)", mpps("chain5", "jit") / mpps("ttl", "jit"), 0.5, true, "x");
+  if (have_comp) {
+    print_target("compile 20 elements", comp.sizes[20].jit_ms, 30, false, "ms");
+    print_target("compile 200 elements", comp.sizes[200].jit_ms, 150, false, "ms");
+  }
+  return 0;
+}
