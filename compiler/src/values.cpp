@@ -639,6 +639,31 @@ ValueResult parse_value(ParamType type, std::string_view text) {
       return parse_ether(text);
     case ParamType::BytePattern:
       return parse_pattern(text);
+    case ParamType::IPv4AddressList: {
+      // Each word must be an address; the value stays the text, which the element splits.
+      ValueResult all;
+      std::size_t i = 0;
+      if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {  // "10.0.0.1 10.0.0.2"
+        text = text.substr(0, text.size() - 1);
+        i = 1;
+      }
+      const std::size_t first = i;
+      while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+        std::size_t j = i;
+        while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\n' && text[j] != '\r') ++j;
+        if (j > i) {
+          ValueResult one = parse_ipv4_address(text.substr(i, j - i));
+          for (ValueError e : one.errors) {
+            e.offset += i;
+            all.errors.push_back(std::move(e));
+          }
+        }
+        i = j;
+      }
+      if (!all.ok()) return all;
+      return succeed(std::string(text.substr(first)));
+    }
   }
   return fail(make_error(0, text.size(), "unknown parameter type"));
 }
@@ -694,6 +719,8 @@ std::string_view type_name(ParamType type) {
       return "file name";
     case ParamType::Device:
       return "device";
+    case ParamType::IPv4AddressList:
+      return "IPv4 address list";
   }
   return "value";
 }

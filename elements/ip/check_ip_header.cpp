@@ -11,7 +11,7 @@ namespace {
 constexpr ParamSpec kParams[] = {
     {"OFFSET", ParamType::Unsigned, ParamKind::Positional, false, "0",
      "The byte offset at which the IP header starts, e.g. 14 after an Ethernet header.", 0, 65534},
-    {"BADSRC", ParamType::String, ParamKind::Keyword, false, "",
+    {"BADSRC", ParamType::IPv4AddressList, ParamKind::Keyword, false, "",
      "A space-separated list of at most 16 IPv4 addresses. Packets whose source address is on "
      "it are bad. Default is empty."},
     {"CHECKSUM", ParamType::Bool, ParamKind::Keyword, false, "true", "Check the IP header checksum."},

@@ -127,9 +127,9 @@ struct CheckIPHeader {
       }
       std::uint32_t value = 0;
       std::size_t digits = 0;
-      for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 4; ++i, ++digits)
+      for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 8; ++i, ++digits)
         value = value * 10 + static_cast<std::uint32_t>(text[i] - '0');
-      if (digits == 0 || digits > 3 || value > 255) return false;
+      if (digits == 0 || digits > 7 || value > 255) return false;  // leading zeros allowed, as the compiler does
       addr = addr << 8 | value;
     }
     return i == text.size();

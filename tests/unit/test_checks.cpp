@@ -614,7 +614,7 @@ TEST_CASE("a port after the last element or before the first is an error", "[che
   CHECK(in->errors() == 1);
 }
 
-TEST_CASE("CheckIPHeader's BADSRC addresses are checked", "[checks][params][!mayfail]") {
+TEST_CASE("CheckIPHeader's BADSRC addresses are checked", "[checks][params]") {
   auto c = compile("FromDump(a) -> CheckIPHeader(BADSRC 10.0.0.1 10.0.0.256) -> Discard;");
   INFO(c->rendered());
   REQUIRE(c->errors() == 1);

@@ -220,9 +220,8 @@ int cmd_doc(const std::string& name) {
   }
   const nb::ElementSpec& s = *cls->spec;
   fmt::print("{} - {}\n\n", s.class_name, s.brief);
-  fmt::print("PORTS\n  {} input{}, {} output{}", nb::compiler::describe_range(cls->ports.inputs),
-             cls->ports.inputs.max == 1 ? "" : "s", nb::compiler::describe_range(cls->ports.outputs),
-             cls->ports.outputs.max == 1 ? "" : "s");
+  fmt::print("PORTS\n  {}, {}", nb::compiler::describe_count(cls->ports.inputs, "input"),
+             nb::compiler::describe_count(cls->ports.outputs, "output"));
   if (s.output_count == nb::OutputCount::OnePerRestArg) fmt::print(" (one per argument)");
   if (s.output_count == nb::OutputCount::FromParam) fmt::print(" ({} if given)", s.output_count_param);
   fmt::print("  [Click port spec {}]\n\n", s.ports);

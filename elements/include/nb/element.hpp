@@ -32,6 +32,7 @@ enum class ParamType : std::uint8_t {
   BytePattern,   // Click Classifier clauses: offset/value%mask, '?' wildcard nibbles, '!' negation, '-'
   Filename,      // a path; never opened by `nbc check`
   Device,        // a DPDK port: index, PCI address or vdev spec (net_null0, net_tap0,iface=nb0)
+  IPv4AddressList,  // space-separated IPv4 addresses (CheckIPHeader's BADSRC); read as a string
 };
 
 enum class ParamKind : std::uint8_t {
