@@ -175,12 +175,39 @@ struct Builder {
     llvm::AllocaInst* cmem = b.CreateAlloca(ctx_ty, nullptr, "ctx");
     cmem->setAlignment(llvm::Align(alignof(Context)));
     b.CreateLifetimeStart(cmem, b.getInt64(sizeof(Context)));
-    b.CreateCall(glue("nb_glue_ctx_init", void_ty, {ptr, i32, ptr}), {cmem, b.getInt32(e.noutputs), address(layout.host)});
+    b.CreateCall(glue("nb_glue_ctx_init", void_ty, {ptr, i32, ptr, i32}),
+                 {cmem, b.getInt32(e.noutputs), address(layout.host), b.getInt32(e.ops->max_emits)});
     b.CreateCall(glue(e.ops->kernel_symbol, void_ty, {ptr, ptr, ptr, i32, ptr}),
                  {cfg, address(layout.states[i]), cmem, in_port, mbuf});
     b.CreateCall(glue("nb_glue_settle", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), cmem});
     llvm::Value* n = b.CreateCall(glue("nb_glue_emit_count", i32, {ptr}), {cmem});
 
+    // An element that sends at most one packet per push needs no loop: with hundreds of
+    // elements, hundreds of nested loops would make the optimiser superlinear.
+    if (e.ops->max_emits == 1) {
+      auto* one = llvm::BasicBlock::Create(ctx, "emit", f);
+      auto* end = llvm::BasicBlock::Create(ctx, "done", f);
+      auto* unconnected1 = llvm::BasicBlock::Create(ctx, "unconnected", f);
+      b.CreateCondBr(b.CreateICmpNE(n, b.getInt32(0)), one, end);
+      b.SetInsertPoint(one);
+      llvm::Value* port = b.CreateCall(glue("nb_glue_emit_port", i32, {ptr, i32}), {cmem, b.getInt32(0)});
+      llvm::Value* out = b.CreateCall(glue("nb_glue_emit_mbuf", ptr, {ptr, i32}), {cmem, b.getInt32(0)});
+      llvm::SwitchInst* sw = b.CreateSwitch(port, unconnected1, static_cast<unsigned>(e.outputs.size()));
+      for (std::uint32_t p = 0; p < e.outputs.size(); ++p) {
+        auto* bb = llvm::BasicBlock::Create(ctx, fmt::format("out{}", p), f);
+        sw->addCase(b.getInt32(p), bb);
+        b.SetInsertPoint(bb);
+        dispatch(b, e.outputs[p], dp, i, out);
+        b.CreateBr(end);
+      }
+      b.SetInsertPoint(unconnected1);
+      b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), out});
+      b.CreateBr(end);
+      b.SetInsertPoint(end);
+      b.CreateLifetimeEnd(cmem, b.getInt64(sizeof(Context)));
+      b.CreateRetVoid();
+      return;
+    }
     // for k in [0, n): dispatch emit k (depth first, lowest output first, as the interpreter)
     llvm::BasicBlock* pre = b.GetInsertBlock();
     auto* head = llvm::BasicBlock::Create(ctx, "emits", f);

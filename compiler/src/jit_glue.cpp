@@ -8,8 +8,8 @@
 
 extern "C" {
 
-void nb_glue_ctx_init(void* mem, std::uint32_t noutputs, const nb::HostServices* host) {
-  new (mem) nb::Context(noutputs, host);
+void nb_glue_ctx_init(void* mem, std::uint32_t noutputs, const nb::HostServices* host, std::uint32_t max_emits) {
+  new (mem) nb::Context(noutputs, host, max_emits);
 }
 
 void nb_glue_settle(void* dp, std::uint32_t element, const nb::Context* ctx) {

@@ -13,6 +13,7 @@ struct Tee {
 
   // One push may emit at most kMaxEmits packets.
   static constexpr std::uint32_t kMaxOutputs = kMaxEmits;
+  static constexpr std::uint32_t kMaxEmitsPerPush = kMaxEmits;
 
   struct Config {
     std::uint32_t noutputs;

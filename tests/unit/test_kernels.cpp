@@ -313,7 +313,7 @@ class Instance {
 
   Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr) {
     REQUIRE(ok_);
-    Context ctx(noutputs, host);
+    Context ctx(noutputs, host, E::spec.ops->max_emits);
     if (via_ == Via::Ops)
       E::spec.ops->push(config_.get(), state_.get(), ctx, 0, m);
     else

@@ -111,12 +111,15 @@ inline constexpr std::uint32_t kDropNoBuffers = 0xfffffffeu;  // a copy failed: 
 // What one push call did with its packet. Filled by the kernel, read by the engine.
 class Context {
  public:
-  Context(std::uint32_t noutputs, const HostServices* host) : noutputs_(noutputs), host_(host) {}
+  // max_emits: how many packets one push may send (ElementOps::max_emits); more are dropped as
+  // "no buffers", identically in every engine.
+  Context(std::uint32_t noutputs, const HostServices* host, std::uint32_t max_emits = kMaxEmits)
+      : noutputs_(noutputs), max_emits_(max_emits < kMaxEmits ? max_emits : kMaxEmits), host_(host) {}
 
   // Rvalue references, so that the analysis checks the caller still owned what it gives away.
   void send(std::uint32_t port, Packet&& p NB_OWNED) {
     rte_mbuf* m = p.release();
-    if (nemits_ < kMaxEmits) emits_[nemits_++] = {port, m};
+    if (nemits_ < max_emits_) emits_[nemits_++] = {port, m};
     else record_drop(m, kDropNoBuffers);
   }
   void drop(Packet&& p NB_OWNED, std::uint32_t reason) { record_drop(p.release(), reason); }
@@ -124,7 +127,7 @@ class Context {
   void send_copy(std::uint32_t port, const Packet& p NB_PARAM_OWNED) {
     // No room to emit it: make no copy (a copy parked beyond kMaxDrops would never be freed).
     rte_mbuf* c =
-        nemits_ < kMaxEmits && host_ && host_->copy ? host_->copy(host_->runtime, p.mbuf_for_copy()) : nullptr;
+        nemits_ < max_emits_ && host_ && host_->copy ? host_->copy(host_->runtime, p.mbuf_for_copy()) : nullptr;
     if (!c) {
       ++copy_failures_;
       return;
@@ -155,6 +158,7 @@ class Context {
   }
   static constexpr std::uint32_t kMaxDrops = 4;
   std::uint32_t noutputs_;
+  std::uint32_t max_emits_;
   const HostServices* host_;
   std::uint32_t nemits_ = 0;
   std::uint32_t ndrops_ = 0;
@@ -181,6 +185,9 @@ struct ElementOps {
   // The extern "C" name of the kernel's entry in the element's bitcode (NB_KERNEL_ENTRY), which
   // the JIT calls and inlines.
   const char* kernel_symbol = nullptr;
+  // Packets one push may send: 1 unless the element says otherwise (static constexpr
+  // kMaxEmitsPerPush, e.g. Tee). Lets the JIT emit straight-line code instead of a loop per node.
+  std::uint32_t max_emits = 1;
 };
 
 namespace detail {
@@ -229,6 +236,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.counters = counters;
   ops.drop_reasons = drop_reasons;
   ops.kernel_symbol = kernel_symbol;
+  if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
   return ops;
 }
 
