@@ -69,19 +69,19 @@ const char* const kClassifyRules =
 // A chain of `n` processing elements (the TTL function's four classes, over and over) from the
 // trace to net_null0. n = 20 is chain5's graph.
 std::string chain_config(const std::string& pcap, int n) {
-  std::string s = fmt::format("// nbbench: a chain of {} elements.\nFromDump({}, LOOP true)", n, pcap);
+  std::string s = fmt::format("// nbbench: a chain of {} elements.\nFromDump(\"{}\", LOOP true)", n, pcap);
   for (int i = 0; i < n; ++i) s += fmt::format("\n    -> {}", kTtlClasses[i % 4]);
   s += "\n    -> ToDevice(net_null0);\n";
   return s;
 }
 
 std::string workload_config(const std::string& w, const std::string& pcap) {
-  if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump({}, LOOP true) -> ToDevice(net_null0);\n", pcap);
+  if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
   // classify: every output goes to the one ToDevice (an output is connected once; an input may
   // take several).
-  std::string s = fmt::format("// nbbench classify: a 10-rule Classifier.\nFromDump({}, LOOP true) -> c :: Classifier(\n    {});\nout :: ToDevice(net_null0);\n",
+  std::string s = fmt::format("// nbbench classify: a 10-rule Classifier.\nFromDump(\"{}\", LOOP true) -> c :: Classifier(\n    {});\nout :: ToDevice(net_null0);\n",
                               pcap, kClassifyRules);
   for (int i = 0; i < 10; ++i) s += fmt::format("c [{}] -> out;\n", i);
   return s;
@@ -110,6 +110,12 @@ fs::path dpdk_runtime_dir() {
 ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errfile, double timeout,
                       const std::string& eal_prefix = "") {
   ChildResult r;
+  // Everything the child needs is made before fork: with --quick a compiler thread is running,
+  // so the child may only make async-signal-safe calls.
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const std::string exec_failed = fmt::format("cannot run {}\n", argv[0]);
   int pipefd[2];
   if (pipe(pipefd) != 0) {
     r.error = fmt::format("pipe: {}", std::strerror(errno));
@@ -136,11 +142,9 @@ ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errf
       dup2(devnull, STDIN_FILENO);
       close(devnull);
     }
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
     execve(args[0], args.data(), environ);
-    std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+    ssize_t ignored = write(STDERR_FILENO, exec_failed.data(), exec_failed.size());
+    (void)ignored;
     _exit(127);
   }
   close(pipefd[1]);
@@ -569,8 +573,10 @@ int main(int argc, char** argv) {
                      e, s->rx, s->tx, s->dropped);
         }
         if (opt.verbose) {
-          fmt::print(stderr, "[{:>3}/{}] round {} {:<8} {:<6} {:>7.3f} Mpps {:>7.1f} cycles/packet\n", done, total,
-                     round + 1, w, e, s->mpps, s->cycles_per_packet);
+          fmt::print(stderr, "[{:>3}/{}] round {} {:<8} {:<6} {:>7.3f} Mpps {:>7.1f} cycles/packet{}\n", done, total,
+                     round + 1, w, e, s->mpps, s->cycles_per_packet,
+                     s->cpu_share >= 0 ? fmt::format("  (worker had {:.0f}% of its core)", std::min(s->cpu_share, 1.0) * 100)
+                                       : "");
         } else if (progress) {
           fmt::print(stderr, "\rnbbench: run {}/{} ({:.0f} s)   ", done, total,
                      std::chrono::duration<double>(Clock::now() - t_start).count());
@@ -652,6 +658,22 @@ int main(int argc, char** argv) {
     fmt::print("\nchain5/ttl:");
     for (const std::string& e : opt.engines) fmt::print("  {} {}", e, ratio(mpps("chain5", e), mpps("ttl", e)));
     fmt::print("\n");
+  }
+  // Where the cycles go: a fixed part (ports and runtime loop: fwd) and what each function adds.
+  auto cpp = [&](const std::string& w, const std::string& e) { return med(b.samples[w][e]).cpp; };
+  auto listed = [&](const std::string& w) {
+    return std::find(opt.workloads.begin(), opt.workloads.end(), w) != opt.workloads.end();
+  };
+  if (listed("fwd") || have_chain) {
+    fmt::print("\ncycles per packet: {:<7} {:>12} {:>18} {:>22}\n", "engine", "fixed (fwd)", "per TTL function",
+               "per Classifier");
+    fmt::print("                   {:<7} {:>12} {:>18} {:>22}\n", "", "", "(chain5 - ttl) / 4", "(classify - fwd)");
+    for (const std::string& e : opt.engines) {
+      auto num = [](bool ok, double v) { return ok ? fmt::format("{:.1f}", v) : std::string("-"); };
+      fmt::print("                   {:<7} {:>12} {:>18} {:>22}\n", e, num(listed("fwd"), cpp("fwd", e)),
+                 num(have_chain, (cpp("chain5", e) - cpp("ttl", e)) / 4),
+                 num(listed("fwd") && listed("classify"), cpp("classify", e) - cpp("fwd", e)));
+    }
   }
   if (have_comp) {
     fmt::print("\nJIT compile of a chain of N elements (jit_compile, code generation included; medians{}):\n",

@@ -4,6 +4,7 @@
 // pointers, no per-packet metadata. It uses no nb code at all.
 //
 //   nb-bench-native WORKLOAD --pcap FILE --duration SECONDS [--burst N] [-- EAL arguments]
+//   nb-bench-native WORKLOAD --pcap FILE --once --out OUT.pcap      (to check it against nb)
 //
 // WORKLOAD is fwd, ttl, chain5 or classify (see docs/performance.md). The ports are those
 // nbrun opens for `FromDump(FILE, LOOP true) -> ... -> ToDevice(net_null0)`: net_pcap with
@@ -13,6 +14,10 @@
 //    "cpu_seconds": U, "bad": B, "expired": E, "hits": [...]}
 // where packets counts received packets, cycles are TSC cycles of the worker loop and U the CPU
 // time its thread got (less than C / H when something else ran on its core).
+//
+// --once reads FILE once (no infinite_rx) and stops at its end; --out sends to a net_pcap
+// tx_pcap=OUT.pcap instead of net_null0. tools/bench/test_native_equivalence.py uses them to
+// check that this program does what nb's elements do, packet for packet.
 // Exit status: 0 success, 1 DPDK errors, 2 usage errors.
 #include <rte_bus_vdev.h>
 #include <rte_byteorder.h>
@@ -42,6 +47,7 @@
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_done{false};  // the worker has left its loop
 
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
@@ -157,6 +163,8 @@ inline __attribute__((always_inline)) std::uint32_t classify10(const rte_mbuf* m
 
 struct Worker {
   Workload workload;
+  bool once = false;  // the input is finite: stop at its end
+  rte_mempool* pool = nullptr;
   std::uint16_t rx_port, tx_port;
   std::uint16_t burst;
   std::uint64_t packets = 0, tx = 0, dropped = 0, cycles = 0;
@@ -186,7 +194,11 @@ void loop(Worker& w) {
   std::uint64_t hits[10] = {};
   while (!g_stop.load(std::memory_order_relaxed)) {
     const std::uint16_t n = rte_eth_rx_burst(w.rx_port, 0, pkts, w.burst);
-    if (n == 0) continue;
+    if (n == 0) {
+      // A pcap file at its end returns nothing; so does an empty mempool (as nbrun decides).
+      if (w.once && rte_mempool_avail_count(w.pool) >= 2u * w.burst) break;
+      continue;
+    }
     received += n;
     if constexpr (W == Workload::Fwd) {
       send(w, pkts, n);
@@ -240,6 +252,7 @@ int worker_main(void* arg) {
   w->cycles = rte_rdtsc() - t0;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
   w->cpu_seconds = static_cast<double>(c1.tv_sec - c0.tv_sec) + static_cast<double>(c1.tv_nsec - c0.tv_nsec) * 1e-9;
+  g_done = true;
   return 0;
 }
 
@@ -249,7 +262,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify --pcap FILE --duration SECONDS [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -285,8 +298,9 @@ bool setup_port(std::uint16_t id, std::uint16_t nrx, std::uint16_t ntx, rte_memp
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string workload_name, pcap;
+  std::string workload_name, pcap, out;
   double duration = -1;
+  bool once = false;
   long burst = 32;
   std::vector<std::string> eal_user;
   for (int i = 1; i < argc; ++i) {
@@ -301,13 +315,18 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify --pcap FILE --duration SECONDS [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
+          "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
           "Prints {\"workload\",\"packets\",\"tx\",\"dropped\",\"cycles\",\"tsc_hz\",\"seconds\"} as JSON.\n");
       return 0;
     } else if (a == "--pcap") {
       pcap = value();
+    } else if (a == "--out") {
+      out = value();
+    } else if (a == "--once") {
+      once = true;
     } else if (a == "--duration") {
       char* end = nullptr;
       std::string v = value();
@@ -333,8 +352,9 @@ int main(int argc, char** argv) {
   else if (workload_name == "classify") workload = Workload::Classify;
   else usage(workload_name.empty() ? "no workload given" : ("unknown workload " + workload_name).c_str());
   if (pcap.empty()) usage("--pcap FILE is required");
-  if (duration <= 0) usage("--duration SECONDS is required");
-  if (pcap.find(',') != std::string::npos) usage("the pcap file name cannot contain ','");
+  if (duration <= 0 && !once) usage("--duration SECONDS is required (or --once)");
+  if (pcap.find(',') != std::string::npos || out.find(',') != std::string::npos)
+    usage("pcap file names cannot contain ','");
   if (FILE* f = std::fopen(pcap.c_str(), "rb")) std::fclose(f);
   else fail("cannot open " + pcap + ": " + std::strerror(errno));
 
@@ -362,33 +382,38 @@ int main(int argc, char** argv) {
                                               static_cast<int>(rte_socket_id()));
   if (!pool) fail(std::string("cannot allocate the mempool: ") + rte_strerror(rte_errno));
 
-  const std::string pcap_args = "rx_pcap=" + pcap + ",infinite_rx=1";
+  const std::string pcap_args = "rx_pcap=" + pcap + (once ? "" : ",infinite_rx=1");
   if (rte_vdev_init("net_pcap0", pcap_args.c_str()) != 0) fail("cannot create net_pcap0 for " + pcap);
-  if (rte_vdev_init("net_null0", "") != 0) fail("cannot create net_null0");
+  const char* tx_name = out.empty() ? "net_null0" : "net_pcap1";
+  if (rte_vdev_init(tx_name, out.empty() ? "" : ("tx_pcap=" + out).c_str()) != 0)
+    fail(std::string("cannot create ") + tx_name);
   std::uint16_t rx_port, tx_port;
-  if (rte_eth_dev_get_port_by_name("net_pcap0", &rx_port) != 0 || rte_eth_dev_get_port_by_name("net_null0", &tx_port) != 0)
+  if (rte_eth_dev_get_port_by_name("net_pcap0", &rx_port) != 0 || rte_eth_dev_get_port_by_name(tx_name, &tx_port) != 0)
     fail("the virtual devices have no ports");
   std::string err;
   if (!setup_port(rx_port, 1, 0, pool, err)) fail("net_pcap0: " + err);
-  if (!setup_port(tx_port, 0, 1, pool, err)) fail("net_null0: " + err);
+  if (!setup_port(tx_port, 0, 1, pool, err)) fail(std::string(tx_name) + ": " + err);
 
   Worker w;
   w.workload = workload;
   w.rx_port = rx_port;
   w.tx_port = tx_port;
   w.burst = static_cast<std::uint16_t>(burst);
+  w.once = once;
+  w.pool = pool;
 
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   const unsigned worker_lcore = rte_get_next_lcore(-1, 1, 0);
   if (worker_lcore < RTE_MAX_LCORE) {
     rte_eal_remote_launch(worker_main, &w, worker_lcore);
-    while (elapsed() < duration) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    while ((once || elapsed() < duration) && !g_done.load())
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     g_stop = true;
     rte_eal_wait_lcore(worker_lcore);
   } else {
     std::thread timer([&] {
-      while (elapsed() < duration) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      while (!g_done.load() && (once || elapsed() < duration)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
       g_stop = true;
     });
     worker_main(&w);
