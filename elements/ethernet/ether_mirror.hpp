@@ -24,13 +24,14 @@ struct EtherMirror {
   }
 
   static void push(const Config&, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    std::uint8_t addrs[12];  // destination, then source
-    if (!p.has(0, kEtherHeaderLength) || !p.read(0, addrs, sizeof addrs)) {
+    const EtherView eth = p.ether();
+    if (!eth) {
       ctx.drop(std::move(p), kTooShort);
       return;
     }
-    p.write(0, addrs + 6, 6);
-    p.write(6, addrs, 6);
+    const EtherAddress dst = eth.dst();
+    eth.set_dst(eth.src());
+    eth.set_src(dst);
     ctx.send(0, std::move(p));
   }
 };

@@ -93,24 +93,14 @@ struct CheckIPHeader {
   // The reason p is bad, or kNumDropReasons when it is valid (then `total` is its IP total
   // length). Reads only through bounds-checked accessors.
   static std::uint32_t check(const Config& config, const Packet& p NB_PARAM_OWNED, std::uint32_t& total) {
-    std::uint8_t h[60];
-    if (!p.read(config.offset, h, 20)) return kTooShort;
-    if (h[0] >> 4 != 4) return kBadVersion;
-    const std::uint32_t hlen = (h[0] & 0x0fu) * 4u;
-    if (hlen < 20) return kBadHeaderLength;
-    if (!p.read(config.offset + 20, h + 20, hlen - 20)) return kBadHeaderLength;
-    const std::uint32_t available = p.length() - config.offset;  // at least hlen
-    total = std::uint32_t{h[2]} << 8 | h[3];
-    if (total < hlen || total > available) return kBadTotalLength;
-    if (config.checksum) {
-      std::uint32_t sum = 0;
-      for (std::uint32_t i = 0; i < hlen; i += 2) sum += std::uint32_t{h[i]} << 8 | h[i + 1];
-      sum = (sum & 0xffff) + (sum >> 16);
-      sum = (sum & 0xffff) + (sum >> 16);
-      if (sum != 0xffff) return kBadChecksum;
-    }
-    const std::uint32_t src =
-        std::uint32_t{h[12]} << 24 | std::uint32_t{h[13]} << 16 | std::uint32_t{h[14]} << 8 | h[15];
+    const IPv4View ip = p.ipv4(config.offset);
+    if (!ip) return kTooShort;
+    if (ip.version() != 4) return kBadVersion;
+    if (!ip.header_fits()) return kBadHeaderLength;
+    total = ip.total_length();
+    if (total < ip.header_length() || total > ip.available()) return kBadTotalLength;
+    if (config.checksum && !ip.checksum_ok()) return kBadChecksum;
+    const IPv4Address src = ip.src();
     for (std::uint32_t i = 0; i < config.nbadsrc && i < kMaxBadSources; ++i)
       if (config.badsrc[i] == src) return kBadSource;
     return kNumDropReasons;

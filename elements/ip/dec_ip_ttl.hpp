@@ -34,16 +34,16 @@ struct DecIPTTL {
     // Click requires a preceding CheckIPHeader; without its annotation the header is at 0.
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
-    std::uint8_t h[20];
-    if (!p.read(offset, h, sizeof h)) {
+    const IPv4View ip = p.ipv4(offset);
+    if (!ip) {
       ctx.drop(std::move(p), kMalformed);
       return;
     }
-    if (!config.multicast && (h[16] & 0xf0) == 0xe0) {  // destination in 224.0.0.0/4
+    if (!config.multicast && (ip.dst() >> 28) == 0xe) {  // destination in 224.0.0.0/4
       ctx.send(0, std::move(p));
       return;
     }
-    const std::uint8_t ttl = h[8];
+    const std::uint8_t ttl = ip.ttl();
     if (ttl <= 1) {
       ++state.expired;
       if (ctx.connected(1))
@@ -52,20 +52,13 @@ struct DecIPTTL {
         ctx.drop(std::move(p), kExpired);
       return;
     }
-    const std::uint8_t new_ttl = static_cast<std::uint8_t>(ttl - 1);
-    p.write(offset + 8, &new_ttl, 1);
-    p.write_be16(offset + 10, updated_checksum(static_cast<std::uint16_t>(h[10] << 8 | h[11])));
+    ip.set_ttl(static_cast<std::uint8_t>(ttl - 1));
+    ip.set_checksum(updated_checksum(ip.checksum()));
     ctx.send(0, std::move(p));
   }
 
-  // RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for the TTL/protocol word m going down by 0x0100:
-  // ~m + m' = 0xfeff in one's complement arithmetic. Equals a full recomputation, also when the
-  // old checksum is 0xffff or the new one 0x0000 (the cases eqn. 2 gets wrong).
-  static std::uint16_t updated_checksum(std::uint16_t checksum) {
-    std::uint32_t sum = (~std::uint32_t{checksum} & 0xffff) + 0xfeff;
-    sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<std::uint16_t>(~sum);
-  }
+  // The TTL/protocol word goes down by 0x0100 (RFC 1624 eqn. 3 via checksum::adjust16).
+  static std::uint16_t updated_checksum(std::uint16_t check) { return checksum::adjust16(check, 0x0100, 0); }
 };
 
 }  // namespace nb::elements

@@ -210,10 +210,12 @@ void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, 
 // cannot hold one: both must be plain bytes (the JIT bakes Config in as constant bytes anyway).
 template <typename E>
 constexpr void check_element_layout() {
-  static_assert(std::is_trivially_copyable_v<typename E::Config>,
+  static_assert(std::is_trivially_copyable_v<typename E::Config> && std::is_copy_constructible_v<typename E::Config>,
                 "an element's Config must be plain data (trivially copyable): no Packet, pointer-owning or "
                 "std::string members");
-  static_assert(std::is_trivially_copyable_v<typename E::State>,
+  // is_copy_constructible too: clang counts a deleted copy constructor as trivial, and header
+  // views (nb/headers.hpp) are kept out of State by deleting theirs.
+  static_assert(std::is_trivially_copyable_v<typename E::State> && std::is_copy_constructible_v<typename E::State>,
                 "an element's State must be plain data (trivially copyable): it cannot keep a Packet to use "
                 "later; give packets away with Context::send or Context::drop");
   static_assert(std::is_trivially_destructible_v<typename E::State>);

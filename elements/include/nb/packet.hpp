@@ -6,6 +6,8 @@
 // compile error under -Werror=consumed (the build sets it for all element code).
 #pragma once
 
+#include <nb/headers.hpp>
+
 #include <rte_mbuf_core.h>
 
 #include <cstdint>
@@ -66,9 +68,6 @@ class NB_CONSUMABLE Packet {
   // Reaching the end of a scope while still owning the packet leaks it.
   NB_CALLABLE_WHEN_GIVEN_AWAY ~Packet() {}
 
-  NB_CALLABLE_WHEN_OWNED std::uint8_t* data() const {
-    return static_cast<std::uint8_t*>(m_->buf_addr) + m_->data_off;
-  }
   NB_CALLABLE_WHEN_OWNED std::uint32_t length() const { return m_->data_len; }
   NB_CALLABLE_WHEN_OWNED std::uint32_t headroom() const { return m_->data_off; }
   NB_CALLABLE_WHEN_OWNED std::uint32_t tailroom() const {
@@ -77,7 +76,25 @@ class NB_CONSUMABLE Packet {
 
   // Bounds-checked reads and writes: false when [offset, offset+n) is not inside the packet.
   NB_CALLABLE_WHEN_OWNED bool has(std::uint32_t offset, std::uint32_t n) const {
-    return offset <= length() && n <= length() - offset;
+    return NB_DETAIL_CHECK(offset <= length() && n <= length() - offset);
+  }
+
+  // Typed header views (nb/headers.hpp), empty when the header's fixed part is not inside the
+  // packet at `offset`. The only way element code reaches packet bytes besides read/write.
+  NB_CALLABLE_WHEN_OWNED EtherView ether(std::uint32_t offset = 0) const { return view<EtherView>(offset); }
+  NB_CALLABLE_WHEN_OWNED ArpView arp(std::uint32_t offset) const { return view<ArpView>(offset); }
+  NB_CALLABLE_WHEN_OWNED IPv4View ipv4(std::uint32_t offset) const { return view<IPv4View>(offset); }
+  NB_CALLABLE_WHEN_OWNED UDPView udp(std::uint32_t offset) const { return view<UDPView>(offset); }
+  NB_CALLABLE_WHEN_OWNED TCPView tcp(std::uint32_t offset) const { return view<TCPView>(offset); }
+  NB_CALLABLE_WHEN_OWNED ICMPView icmp(std::uint32_t offset) const { return view<ICMPView>(offset); }
+  // n bytes at offset (empty view when they are not all there); bytes_from: all from offset on.
+  NB_CALLABLE_WHEN_OWNED ByteView bytes_at(std::uint32_t offset, std::uint32_t n) const {
+    if (!has(offset, n)) return ByteView(nullptr, 0);
+    return ByteView(data() + offset, n);
+  }
+  NB_CALLABLE_WHEN_OWNED ByteView bytes_from(std::uint32_t offset) const {
+    if (!has(offset, 0)) return ByteView(nullptr, 0);
+    return ByteView(data() + offset, length() - offset);
   }
   NB_CALLABLE_WHEN_OWNED bool read(std::uint32_t offset, void* out, std::uint32_t n) const {
     if (!has(offset, n)) return false;
@@ -139,6 +156,16 @@ class NB_CONSUMABLE Packet {
   friend class Context;
   friend Packet detail::adopt(rte_mbuf* m);
   NB_RETURNS_OWNED explicit Packet(rte_mbuf* m) : m_(m) {}
+
+  // Raw bytes stay inside the SDK: element code gets typed, checked views.
+  NB_CALLABLE_WHEN_OWNED std::uint8_t* data() const {
+    return static_cast<std::uint8_t*>(m_->buf_addr) + m_->data_off;
+  }
+  template <typename V>
+  NB_CALLABLE_WHEN_OWNED V view(std::uint32_t offset) const {
+    if (!has(offset, V::kSize)) return V(nullptr, 0);
+    return V(data() + offset, length() - offset);
+  }
 
   // For Context::send_copy: the copy is made by the runtime, the original stays owned here.
   NB_CALLABLE_WHEN_OWNED rte_mbuf* mbuf_for_copy() const { return m_; }

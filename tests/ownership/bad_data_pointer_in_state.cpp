@@ -1,7 +1,6 @@
-// hole: a pointer into the packet's bytes (Packet::data()) is plain data, so State may keep it and write through it after the packet was sent: the write lands in a packet another element owns, or in a freed mbuf.
-// closed by: nothing proposed short of removing data() in favour of the bounds-checked read/write accessors.
-// This compiles, although it is wrong: neither the compiler nor the lint catches it. The test fails
-// once something does; then rename the file to bad_*.cpp with an `// expect:` line.
+// expect: 'data' is a private member of 'nb::Packet'
+// Rejected since element code reaches packet bytes only through typed, length-checked views (nb/headers.hpp): a pointer into the packet's bytes (formerly Packet::data()) kept in State could be written through after the packet was sent, landing in a packet another element owns or in a freed mbuf.
+// closed by: making Packet::data() private; views cannot be copied, moved or addressed, so State cannot keep one either (bad_view_in_state.cpp).
 #include <nb/element.hpp>
 
 #include <cstdint>
