@@ -12,6 +12,7 @@
 #include "control.hpp"
 
 #include <nb/compiler/driver.hpp>
+#include <nb/runtime/jit_engine.hpp>
 #include <nb/runtime/runner.hpp>
 
 #include <fmt/format.h>
@@ -756,6 +757,14 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   j["latency_ms"] = latency_ms;
   j["pause_us"] = pause_us;
   j["max_gap_us"] = max_gap_us;
+  if (const auto* jit = dynamic_cast<const JitEngine*>(now.engine.get())) {
+    const compiler::JitStats& js = jit->graph().stats;
+    j["jit"] = {{"parse_ms", js.parse_ms},
+                {"build_ms", js.build_ms},
+                {"link_ms", js.link_ms},
+                {"optimize_ms", js.optimize_ms},
+                {"codegen_ms", js.codegen_ms}};
+  }
   j["workers"] = rt_.workers.size();
   j["elements"] = {{"total", now.plan->elements.size()}, {"kept", kept_elements}};
   j["ports"] = {{"kept", kept_ports}, {"started", started_ports}, {"stopped", stopped_ports}};
