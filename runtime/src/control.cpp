@@ -609,9 +609,10 @@ double ControlServer::rate_of(const std::uint64_t* counter) {
 // ---- hot reload ----------------------------------------------------------------------------
 
 bool ControlServer::reload(std::string file, const char* why, std::string& body) {
-  auto t_request = Clock::now();
+  // All durations in TSC cycles, the clock the workers stamp their switch with.
   std::uint64_t tsc_request = rte_rdtsc();
   double hz = static_cast<double>(rte_get_tsc_hz());
+  auto ms_since = [hz](std::uint64_t tsc) { return static_cast<double>(rte_rdtsc() - tsc) / hz * 1e3; };
   Generation& old = *rt_.current;
   if (file.empty()) file = old.file;
   auto fail = [&](std::string text) {
@@ -655,7 +656,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
                             "keeps running",
                             file));
   }
-  double front_ms = seconds_since(t_request) * 1e3;
+  double front_ms = ms_since(tsc_request);
 
   if (!attach_ports(rt_, *gen, &old, diags)) return fail(render());
   auto close_new_ports = [&] {
@@ -665,14 +666,14 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
       if (s && !shared) close_slot(*s);
     }
   };
-  auto t_jit = Clock::now();
+  std::uint64_t tsc_jit = rte_rdtsc();
   std::string jit_error;
   if (!build_dataplane(rt_, *gen, &old, jit_error)) {
     close_new_ports();
     return fail(fmt::format("{}: error: the JIT cannot compile the new graph: {}", file, jit_error));
   }
-  double jit_ms = seconds_since(t_jit) * 1e3;
-  double compile_ms = seconds_since(t_request) * 1e3;
+  double jit_ms = ms_since(tsc_jit);
+  double compile_ms = ms_since(tsc_request);
 
   // Publish, then wait for every worker's quiescent state: from then on none uses `old`.
   std::uint64_t tsc_publish = rte_rdtsc();
