@@ -22,7 +22,7 @@
 # The sequence number is the first 8 bytes of the UDP payload; the generator also sets the UDP
 # source port to 10000 + sequence number (--flows 1000), which tshark confirms for the input, so
 # that tcpdump's one-line summaries (10x faster than hex dumps) carry it.
-# Usage: test_reload.sh NBRUN NBCTL NB-GEN-TRAFFIC SOURCE_DIR
+# Usage: test_reload.sh NBRUN NBCTL NB-GEN-TRAFFIC SOURCE_DIR (NB_ENGINE=interp: the interpreter)
 set -u
 nbrun=$(readlink -f "$1")
 nbctl=$(readlink -f "$2")
@@ -83,7 +83,7 @@ graph 1 no | sed '6s/.*/cls[1] -> Paint(300) -> drop :: Discard;/' >bad_argument
 
 sock=$tmp/ctl.sock
 ctl() { "$nbctl" --socket "$sock" "$@"; }
-"$nbrun" a.nbc --control "$sock" --quiet --stats json --duration 100 >stats.json 2>nbrun.err &
+"$nbrun" a.nbc --engine "${NB_ENGINE:-jit}" --control "$sock" --quiet --stats json --duration 100 >stats.json 2>nbrun.err &
 nb_pid=$!
 for _ in $(seq 100); do
   ctl ping >/dev/null 2>&1 && break
