@@ -58,7 +58,9 @@ bool set_nonblocking(int fd) {
   return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // The handlers of an element: the ones its class declares, then what every element has: its
 // class, its State counters, its drops, and its port's packet count for sources and sinks.
@@ -118,7 +120,8 @@ std::string drop_reason_name(const compiler::PlanElement& e, std::size_t k, std:
 // ---- socket and thread ---------------------------------------------------------------------
 
 bool ControlServer::open_socket(std::string& error) {
-  std::string path = rt_.options.control_path.empty() ? control::default_socket_path(getpid()) : rt_.options.control_path;
+  std::string path =
+      rt_.options.control_path.empty() ? control::default_socket_path(getpid()) : rt_.options.control_path;
   sockaddr_un addr{};
   if (path.size() >= sizeof addr.sun_path) {
     error = fmt::format("control socket path '{}' is too long (at most {} bytes)", path, sizeof addr.sun_path - 1);
@@ -324,8 +327,8 @@ void ControlServer::read_client(Client& c) {
         auto st = c.in.next(line);
         if (st == control::LineReader::Status::None) break;
         if (st == control::LineReader::Status::Oversized) {
-          c.out += control::format_reply(
-              false, fmt::format("request longer than {} bytes\n", control::kMaxRequestLength));
+          c.out +=
+              control::format_reply(false, fmt::format("request longer than {} bytes\n", control::kMaxRequestLength));
           continue;
         }
         bool ok = false;
@@ -491,8 +494,10 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
         return false;
       }
       const auto* c = reinterpret_cast<const std::uint64_t*>(state + h->offset);
-      if (h->kind == HandlerSpec::Kind::Field) out = fmt::format("{}\n", load_counter(*c));
-      else out = fmt::format("{:.1f}\n", rate_of(c));
+      if (h->kind == HandlerSpec::Kind::Field)
+        out = fmt::format("{}\n", load_counter(*c));
+      else
+        out = fmt::format("{:.1f}\n", rate_of(c));
       return true;
     }
     case HandlerSpec::Kind::Drops: {
@@ -505,7 +510,8 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
       const auto& d = *dp.drops[idx];
       for (std::size_t k = 0; k < d.size(); ++k) {
         std::uint64_t v = load_counter(d[k]);
-        if (e.ops && (k < e.ops->drop_reasons.size() || v)) out += fmt::format("{} {}\n", drop_reason_name(e, k, d.size()), v);
+        if (e.ops && (k < e.ops->drop_reasons.size() || v))
+          out += fmt::format("{} {}\n", drop_reason_name(e, k, d.size()), v);
       }
       return true;
     }
@@ -583,7 +589,8 @@ void ControlServer::sample_rates() {
     for (const HandlerSpec& h : e.spec->handlers) {
       if (h.kind != HandlerSpec::Kind::Rate || !g.dp->states[i]) continue;
       if (h.offset + sizeof(std::uint64_t) > g.dp->states[i]->size()) continue;
-      const auto* c = reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(g.dp->state(i)) + h.offset);
+      const auto* c =
+          reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(g.dp->state(i)) + h.offset);
       auto& q = next[c];
       auto old = samples_.find(c);
       if (old != samples_.end()) q = std::move(old->second);
@@ -652,9 +659,10 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   gen->owned_plan = std::make_unique<compiler::Plan>(std::move(*plan));
   gen->plan = gen->owned_plan.get();
   if (gen->plan->sources.empty()) {
-    return fail(fmt::format("{}: error: the new graph has no sources (FromDump or FromDevice); the running graph "
-                            "keeps running",
-                            file));
+    return fail(
+        fmt::format("{}: error: the new graph has no sources (FromDump or FromDevice); the running graph "
+                    "keeps running",
+                    file));
   }
   double front_ms = ms_since(tsc_request);
 
@@ -680,8 +688,10 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   for (Worker* w : rt_.workers) w->published.store(gen.get(), std::memory_order_release);
   std::uint64_t token = rte_rcu_qsbr_start(rt_.qsv);
   for (std::uint64_t spins = 0; !rte_rcu_qsbr_check(rt_.qsv, token, false); ++spins) {
-    if (spins < 100000) rte_pause();
-    else std::this_thread::sleep_for(std::chrono::microseconds(50));
+    if (spins < 100000)
+      rte_pause();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
   std::uint64_t tsc_all_quiescent = rte_rdtsc();
   // When each worker switched, and the longest gap between two of its passes since the request
@@ -692,7 +702,8 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   for (Worker* w : rt_.workers) {
     if (live_.finished.load()) continue;
     auto until = Clock::now() + std::chrono::milliseconds(200);
-    while (w->first_done_gen.load(std::memory_order_acquire) != gen->id && Clock::now() < until && !live_.finished.load())
+    while (w->first_done_gen.load(std::memory_order_acquire) != gen->id && Clock::now() < until &&
+           !live_.finished.load())
       std::this_thread::yield();
     if (w->switched_gen.load(std::memory_order_acquire) == gen->id) {
       last_switch = std::max(last_switch, w->switch_tsc.load(std::memory_order_relaxed));
@@ -770,7 +781,9 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   j["elements"] = {{"total", now.plan->elements.size()}, {"kept", kept_elements}};
   j["ports"] = {{"kept", kept_ports}, {"started", started_ports}, {"stopped", stopped_ports}};
   body = j.dump() + "\n";
-  fmt::print(stderr, "nbrun: reloaded {} ({}): generation {}, compiled in {:.1f} ms, every core switched {:.1f} us later, data path paused {:.1f} us\n",
+  fmt::print(stderr,
+             "nbrun: reloaded {} ({}): generation {}, compiled in {:.1f} ms, every core switched {:.1f} us later, data "
+             "path paused {:.1f} us\n",
              now.file, why, now.id, compile_ms, switch_us, pause_us);
   return true;
 }

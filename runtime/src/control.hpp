@@ -6,13 +6,13 @@
 
 #include <nb/runtime/control_protocol.hpp>
 
+#include <sys/types.h>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <string>
-#include <sys/types.h>
 #include <thread>
 #include <vector>
 

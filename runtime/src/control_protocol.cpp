@@ -8,8 +8,7 @@ namespace nb::control {
 namespace {
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '@' ||
-         c == '/';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '@' || c == '/';
 }
 
 // ELEMENT.HANDLER: element names are the language's identifiers (letters, digits, '_', '@' and
@@ -46,7 +45,9 @@ std::string default_socket_dir() {
   return "/run/nb";
 }
 
-std::string default_socket_path(long pid) { return default_socket_dir() + "/nbrun-" + std::to_string(pid) + ".sock"; }
+std::string default_socket_path(long pid) {
+  return default_socket_dir() + "/nbrun-" + std::to_string(pid) + ".sock";
+}
 
 std::optional<Request> parse_request(std::string_view line, std::string& error) {
   if (line.size() > kMaxRequestLength) {
@@ -129,12 +130,18 @@ std::optional<Request> parse_request(std::string_view line, std::string& error) 
 
 std::string format_request(const Request& r) {
   switch (r.command) {
-    case Command::Ping: return "ping\n";
-    case Command::List: return "list\n";
-    case Command::Stats: return "stats\n";
-    case Command::Read: return "read " + r.element + "." + r.handler + "\n";
-    case Command::Write: return "write " + r.element + "." + r.handler + (r.value.empty() ? "" : " " + r.value) + "\n";
-    case Command::Reload: return r.file.empty() ? "reload\n" : "reload " + r.file + "\n";
+    case Command::Ping:
+      return "ping\n";
+    case Command::List:
+      return "list\n";
+    case Command::Stats:
+      return "stats\n";
+    case Command::Read:
+      return "read " + r.element + "." + r.handler + "\n";
+    case Command::Write:
+      return "write " + r.element + "." + r.handler + (r.value.empty() ? "" : " " + r.value) + "\n";
+    case Command::Reload:
+      return r.file.empty() ? "reload\n" : "reload " + r.file + "\n";
   }
   return "\n";
 }

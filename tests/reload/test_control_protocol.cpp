@@ -92,8 +92,8 @@ TEST_CASE("control bytes and length limits", "[control]") {
 }
 
 TEST_CASE("format_request round-trips through parse_request", "[control]") {
-  for (const char* line : {"ping", "list", "stats", "read c.count", "write ttl.active false", "write c.reset",
-                           "reload", "reload /x/y.nbc"}) {
+  for (const char* line : {"ping", "list", "stats", "read c.count", "write ttl.active false", "write c.reset", "reload",
+                           "reload /x/y.nbc"}) {
     auto r = parse(line);
     REQUIRE(r);
     std::string text = format_request(*r);

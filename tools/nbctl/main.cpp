@@ -4,8 +4,8 @@
 // Exit status: 0 success, 1 any error (nbrun's error text on stderr), 2 usage errors.
 #include <nb/runtime/control_protocol.hpp>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -72,8 +72,8 @@ bool find_socket(std::string& path, std::string& error) {
     return true;
   }
   if (live.empty()) {
-    error = fmt::format("no running nbrun found in {}; give its socket with --socket PATH (nbrun prints it at start-up)",
-                        dir);
+    error = fmt::format(
+        "no running nbrun found in {}; give its socket with --socket PATH (nbrun prints it at start-up)", dir);
   } else {
     error = fmt::format("{} nbrun processes are running; choose one with --socket PATH:", live.size());
     for (const auto& p : live) error += "\n  " + p;
@@ -84,32 +84,37 @@ bool find_socket(std::string& path, std::string& error) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nbctl - control a running nbrun through its control socket (docs/control.md).\n"
-               "Exit status: 0 on success, 1 on any error (with its text on stderr), 2 on usage errors.",
-               "nbctl"};
+  CLI::App app{
+      "nbctl - control a running nbrun through its control socket (docs/control.md).\n"
+      "Exit status: 0 on success, 1 on any error (with its text on stderr), 2 on usage errors.",
+      "nbctl"};
   app.require_subcommand(1);
   std::string socket_path;
   double timeout = 60;
   app.add_option("--socket", socket_path,
                  "nbrun's control socket (default: $NB_CONTROL_SOCKET, else the only nbrun-PID.sock in "
                  "$XDG_RUNTIME_DIR/nb or /run/nb)");
-  app.add_option("--timeout", timeout, "Seconds to wait for the reply")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--timeout", timeout, "Seconds to wait for the reply")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
 
   ctl::Request req;
   std::string target;
   std::vector<std::string> value;
   std::string file;
   auto* ping = app.add_subcommand("ping", "Check that nbrun answers");
-  auto* list = app.add_subcommand("list", "List the running graph's elements, classes and handlers (r: read, w: write)");
+  auto* list =
+      app.add_subcommand("list", "List the running graph's elements, classes and handlers (r: read, w: write)");
   auto* stats = app.add_subcommand("stats", "Statistics of the running graph, as JSON");
   auto* read = app.add_subcommand("read", "Read a handler, e.g. nbctl read c.count");
   read->add_option("ELEMENT.HANDLER", target, "The element and handler")->required();
   auto* write = app.add_subcommand("write", "Write a handler, e.g. nbctl write ttl.active false");
   write->add_option("ELEMENT.HANDLER", target, "The element and handler")->required();
   write->add_option("VALUE", value, "The value (words are joined with spaces); some handlers take none");
-  auto* reload = app.add_subcommand(
-      "reload", "Replace the running graph with FILE (default: the file it came from) without stopping it; "
-                "on errors the running graph is left as it is and the errors are printed");
+  auto* reload =
+      app.add_subcommand("reload",
+                         "Replace the running graph with FILE (default: the file it came from) without stopping it; "
+                         "on errors the running graph is left as it is and the errors are printed");
   reload->add_option("FILE", file, "The new .nbc file");
 
   try {
@@ -146,7 +151,8 @@ int main(int argc, char** argv) {
     }
   }
   std::string line = ctl::format_request(req);
-  if (line.size() > ctl::kMaxRequestLength + 1) return fail(fmt::format("request longer than {} bytes", ctl::kMaxRequestLength));
+  if (line.size() > ctl::kMaxRequestLength + 1)
+    return fail(fmt::format("request longer than {} bytes", ctl::kMaxRequestLength));
 
   if (socket_path.empty() && !find_socket(socket_path, error)) return fail(error);
   int fd = connect_to(socket_path, error);
@@ -195,8 +201,10 @@ int main(int argc, char** argv) {
   }
   // nbrun's diagnostics already say "file:line:col: error:"; anything else gets our prefix.
   const std::string& body = reply.body();
-  if (body.find(": error: ") != std::string::npos) std::cerr << body;
-  else std::cerr << "nbctl: error: " << body;
+  if (body.find(": error: ") != std::string::npos)
+    std::cerr << body;
+  else
+    std::cerr << "nbctl: error: " << body;
   if (!body.empty() && body.back() != '\n') std::cerr << "\n";
   return 1;
 }
