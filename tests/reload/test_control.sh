@@ -252,6 +252,10 @@ clean_leftovers "$pid"
   show nbrun.err
 }
 [ -e "$sock" ] && bad "socket $sock left behind" || ok "socket removed at exit"
+if grep -Eq "AddressSanitizer|LeakSanitizer|runtime error:|terminate called" nbrun.err; then
+  bad "sanitizer or crash report on nbrun's stderr"
+  show nbrun.err
+fi
 expect gone 1 "no running nbrun found" ping
 
 # TTLs in out.pcap: 63 (decremented) and, while inactive, 64.
