@@ -205,6 +205,18 @@ expect remove_port 0 '"ports":\{"kept":2,"started":0,"stopped":1\}' reload cfg.n
 n2=$(tcpdump -r out2.pcap -nn -q 2>/dev/null | wc -l)
 [ "$n2" -gt 0 ] && ok "the removed port's capture is complete: tcpdump reads $n2 packets" || bad "out2.pcap unreadable or empty"
 
+# Reloads that fail after the front end: a port that cannot open (the ports the running graph
+# uses are untouched), and a graph without sources. Generation 3 runs on.
+graph | sed 's/seq.pcap/nope.pcap/' >missing.nbc
+printf 'Idle :: Discard;\n' >nosource.nbc
+expect reload_missing 1 "missing.nbc:1:[0-9]+: error: cannot open 'nope.pcap'" reload missing.nbc
+expect reload_nosource 1 "no sources" reload nosource.nbc
+before=$("$nbctl" read c.count)
+sleep 0.2
+expect after_failures 0 "generation 3" ping
+after=$("$nbctl" read c.count)
+[ "$after" -gt "$before" ] && ok "still counting after the failed reloads ($before -> $after)" || bad "not counting after failed reloads"
+
 # SIGHUP: the same file again.
 kill -HUP "$nb_pid"
 for _ in $(seq 50); do
@@ -267,8 +279,8 @@ else
   bad "out.pcap TTLs: $(tr '\n' ' ' <ttls.txt)"
 fi
 json_flatten stats.json >stats.flat
-[ "$(json_get stats.flat reload generation)" = 6 ] && [ "$(json_get stats.flat reload failed)" = 1 ] &&
-  ok "final stats: generation 6, 1 failed reload" ||
+[ "$(json_get stats.flat reload generation)" = 6 ] && [ "$(json_get stats.flat reload failed)" = 3 ] &&
+  ok "final stats: generation 6, 3 failed reloads" ||
   bad "final stats: generation $(json_get stats.flat reload generation), failed $(json_get stats.flat reload failed)"
 
 # --no-control serves nothing; a socket path in use is refused.
