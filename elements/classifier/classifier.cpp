@@ -16,6 +16,20 @@ constexpr ParamSpec kParams[] = {
 constexpr std::string_view kDropReasons[] = {"no match"};
 static_assert(std::size(kDropReasons) == Classifier::kNumDropReasons);
 
+// One line per output: "OUTPUT PACKETS".
+void read_counts(const void* config, const void* state, std::string& out) {
+  const auto& c = *static_cast<const Classifier::Config*>(config);
+  const auto& st = *static_cast<const Classifier::State*>(state);
+  for (std::uint32_t i = 0; i < c.npatterns && i < Classifier::kMaxPatterns; ++i)
+    out += std::to_string(i) + " " + std::to_string(st.matched[i]) + "\n";
+}
+
+constexpr HandlerSpec kHandlers[] = {
+    {"counts", HandlerSpec::Kind::Custom, "packets sent to each output, one line per output: OUTPUT COUNT", 0,
+     &read_counts},
+    {"drops", HandlerSpec::Kind::Drops, "packets that matched no pattern"},
+};
+
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
@@ -48,6 +62,9 @@ constinit const ElementSpec Classifier::spec{
         "longer clause counts as one clause per 16 bytes; a negated clause must fit in 16 "
         "bytes.\n"
         "\n"
+        "Handlers: counts (packets sent to each output, one line \"OUTPUT COUNT\" per output) and "
+        "drops (packets that matched no pattern).\n"
+        "\n"
         "Input 0 (push): any packets, usually starting at their Ethernet header. Output i (push): "
         "the packets whose first matching pattern is pattern i.",
     .example =
@@ -59,6 +76,7 @@ constinit const ElementSpec Classifier::spec{
         "c[3] -> Discard;\n",
     .output_count = OutputCount::OnePerRestArg,
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(Classifier::spec);

@@ -39,7 +39,9 @@ struct Classifier {
     std::uint32_t npatterns;
     Pattern patterns[kMaxPatterns];
   };
-  struct State {};
+  struct State {
+    std::uint64_t matched[kMaxPatterns];  // packets sent to each output (the `counts` handler)
+  };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
     config = Config{};
@@ -102,11 +104,12 @@ struct Classifier {
     return true;
   }
 
-  static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint32_t port = classify(config, p);
-    if (port < config.npatterns)
+    if (port < config.npatterns && port < kMaxPatterns) {
+      ++state.matched[port];
       ctx.send(port, std::move(p));
-    else
+    } else
       ctx.drop(std::move(p), kNoMatch);
   }
 

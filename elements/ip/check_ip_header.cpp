@@ -27,6 +27,12 @@ constexpr std::string_view kDropReasons[] = {"too short",        "bad version", 
                                              "bad total length", "bad checksum", "bad source"};
 static_assert(std::size(kDropReasons) == CheckIPHeader::kNumDropReasons);
 
+constexpr HandlerSpec kHandlers[] = {
+    {"drops", HandlerSpec::Kind::Drops, "bad packets dropped (output 1 unconnected)"},
+    {"drop_reasons", HandlerSpec::Kind::DropReasons, "bad packets dropped, per reason: one line REASON COUNT"},
+    {"bad", HandlerSpec::Kind::Field, "bad packets, dropped or sent to output 1", offsetof(CheckIPHeader::State, bad)},
+};
+
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
@@ -62,6 +68,7 @@ constinit const ElementSpec CheckIPHeader::spec{
         "FromDump(in.pcap) -> chk -> ToDump(good.pcap);\n"
         "chk[1] -> ToDump(bad.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(CheckIPHeader::spec);

@@ -20,6 +20,27 @@ constexpr CounterField kCounters[] = {
 constexpr std::string_view kDropReasons[] = {"malformed", "expired"};
 static_assert(std::size(kDropReasons) == DecIPTTL::kNumDropReasons);
 
+void read_active(const void*, const void* state, std::string& out) {
+  out = static_cast<const DecIPTTL::State*>(state)->active ? "true" : "false";
+}
+bool write_active(const void*, void* state, std::string_view value, std::string& error) {
+  bool on = false;
+  if (!parse_handler_bool(value, on)) {
+    error = "expected true or false, not '" + std::string(value) + "'";
+    return false;
+  }
+  static_cast<DecIPTTL::State*>(state)->active = on;
+  return true;
+}
+
+constexpr HandlerSpec kHandlers[] = {
+    {"drops", HandlerSpec::Kind::Drops, "packets dropped: malformed, or expired with output 1 unconnected"},
+    {"drop_reasons", HandlerSpec::Kind::DropReasons, "packets dropped, per reason"},
+    {"expired", HandlerSpec::Kind::Field, "packets whose TTL had run out", offsetof(DecIPTTL::State, expired)},
+    {"active", HandlerSpec::Kind::Custom, "true: decrement TTLs; false: pass packets through unchanged", 0,
+     &read_active, &write_active},
+};
+
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
@@ -43,12 +64,16 @@ constinit const ElementSpec DecIPTTL::spec{
         "Input 0 (push): checked IP packets. Output 0 (push): the packets with their TTL "
         "decremented. Output 1 (push, optional): the expired packets, unchanged, for example to "
         "generate ICMP time-exceeded errors. When output 1 is not connected, expired packets are "
-        "dropped and counted by the drops handler (drop reason \"expired\").",
+        "dropped and counted by the drops handler (drop reason \"expired\").\n"
+        "\n"
+        "Handlers: drops, drop_reasons, expired, and active (read/write): writing false makes the "
+        "element pass every packet through unchanged until true is written.",
     .example =
         "ttl :: DecIPTTL;\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> ttl -> Unstrip(14) -> ToDump(out.pcap);\n"
         "ttl[1] -> Unstrip(14) -> ToDump(expired.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(DecIPTTL::spec);

@@ -22,6 +22,7 @@ struct DecIPTTL {
   };
   struct State {
     std::uint64_t expired;  // packets whose TTL had run out, dropped or sent to output 1
+    bool active = true;     // the `active` handler: when false, packets pass through unchanged
   };
 
   static bool configure(const Args& args, Config& config, std::string&) {
@@ -31,6 +32,10 @@ struct DecIPTTL {
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    if (!state.active) {
+      ctx.send(0, std::move(p));
+      return;
+    }
     // Click requires a preceding CheckIPHeader; without its annotation the header is at 0.
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;

@@ -25,19 +25,20 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   for (std::size_t i = 0; i < plan.elements.size(); ++i) {
     const compiler::PlanElement& e = plan.elements[i];
     if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
-      states[i] = compiler::AlignedBlock(e.ops->state_size, e.ops->state_align);
-      e.ops->init(e.config.data(), states[i].data());
+      states[i] = std::make_shared<compiler::AlignedBlock>(e.ops->state_size, e.ops->state_align);
+      e.ops->init(e.config.data(), states[i]->data());
     }
-    drops[i].assign((e.ops ? e.ops->drop_reasons.size() : 0) + 2, 0);
+    drops[i] = std::make_shared<std::vector<std::uint64_t>>((e.ops ? e.ops->drop_reasons.size() : 0) + 2, 0);
   }
   tx.resize(plan.ports.size());
   ports.resize(plan.ports.size());
+  for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_packet;
   host.runtime = this;
 }
 
 std::uint32_t Dataplane::reason_slot(std::uint32_t element, std::uint32_t reason) const {
-  auto n = static_cast<std::uint32_t>(drops[element].size());
+  auto n = static_cast<std::uint32_t>(drops[element]->size());
   if (reason == kDropNoBuffers) return n - 2;
   if (reason >= n - 2) return n - 1;  // unknown reasons count as "unconnected output"
   return reason;
@@ -49,9 +50,10 @@ void Dataplane::flush(std::uint32_t port) {
   for (std::uint32_t attempt = 0; sent < q.count && attempt <= 16; ++attempt) {
     sent += rte_eth_tx_burst(q.port_id, q.queue, q.pkts + sent, static_cast<std::uint16_t>(q.count - sent));
   }
-  ports[port].tx += sent;
+  PortCounters& c = *ports[port];
+  add_counter(c.tx, sent);
   if (sent < q.count) {
-    ports[port].tx_dropped += q.count - sent;
+    add_counter(c.tx_dropped, q.count - sent);
     rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);
   }
   q.count = 0;
@@ -61,6 +63,14 @@ void Dataplane::flush_all() {
   for (std::uint32_t p = 0; p < tx.size(); ++p) {
     if (tx[p].count) flush(p);
   }
+}
+
+std::uint64_t Dataplane::total_drops() const {
+  std::uint64_t n = 0;
+  for (const auto& d : drops)
+    for (const std::uint64_t& v : *d) n += load_counter(v);
+  for (const auto& p : ports) n += load_counter(p->tx_dropped);
+  return n;
 }
 
 }  // namespace nb::runtime

@@ -31,7 +31,7 @@ void InterpEngine::process(std::uint32_t source, rte_mbuf** pkts, std::uint32_t 
       }
       const compiler::PlanElement& e = plan.elements[w.element];
       Context ctx(e.noutputs, &dp_.host, e.ops->max_emits);
-      e.ops->push(e.config.data(), dp_.states[w.element].data(), ctx, w.in_port, w.m);
+      e.ops->push(e.config.data(), dp_.state(w.element), ctx, w.in_port, w.m);
       for (std::uint32_t d = 0; d < ctx.drop_count(); ++d) {
         dp_.free_drop(w.element, ctx.dropped(d).mbuf, ctx.dropped(d).reason);
       }

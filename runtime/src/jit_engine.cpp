@@ -5,7 +5,7 @@ namespace nb::runtime {
 compiler::JitLayout jit_layout(Dataplane& dp) {
   compiler::JitLayout l;
   l.dataplane = &dp;
-  for (auto& s : dp.states) l.states.push_back(s.data());
+  for (std::uint32_t i = 0; i < dp.states.size(); ++i) l.states.push_back(dp.state(i));
   for (auto& t : dp.tx) l.tx.push_back(&t);
   l.host = &dp.host;
   l.burst = dp.burst;

@@ -17,6 +17,11 @@ std::string report_json(const RunReport& r) {
   for (const PortReport& p : r.ports) {
     j["ports"][p.name] = {{"rx", p.rx}, {"tx", p.tx}, {"dropped", p.dropped}, {"device", p.device}};
   }
+  j["reload"] = {{"generation", r.generation}, {"failed", r.failed_reloads}};
+  if (r.retired_rx || r.retired_tx || r.retired_dropped) {
+    // Counted by ports and elements a reload removed; included in "totals".
+    j["retired"] = {{"rx", r.retired_rx}, {"tx", r.retired_tx}, {"dropped", r.retired_dropped}};
+  }
   j["elements"] = nlohmann::ordered_json::object();
   for (const ElementReport& e : r.elements) {
     nlohmann::ordered_json o;
@@ -40,6 +45,12 @@ std::string report_text(const RunReport& r) {
   std::string out = fmt::format("nbrun: {:.3f} s ({}): {} packets in, {} out, {} dropped", r.seconds, r.stop_reason,
                                 r.rx, r.tx, r.dropped);
   if (r.seconds > 0) out += fmt::format(", {:.3f} Mpps", static_cast<double>(r.rx) / r.seconds / 1e6);
+  if (r.generation > 1 || r.failed_reloads)
+    out += fmt::format("\nreloads: {} ({} failed); running generation {}", r.generation - 1, r.failed_reloads,
+                       r.generation);
+  if (r.retired_rx || r.retired_tx || r.retired_dropped)
+    out += fmt::format("\nremoved by reloads: rx {}, tx {}, dropped {} (in the totals)", r.retired_rx, r.retired_tx,
+                       r.retired_dropped);
   out += "\nports:\n";
   std::size_t w = 4;
   for (const auto& p : r.ports) w = std::max(w, p.name.size());

@@ -1,4 +1,8 @@
-// EAL start-up, ports, the run-to-completion worker loop and the final report.
+// EAL start-up, ports, the run-to-completion worker loop, generations (hot reload) and the
+// final report. The control socket and the reload protocol are in control.cpp.
+#include "control.hpp"
+#include "engine_room.hpp"
+
 #include <nb/runtime/interp.hpp>
 #include <nb/runtime/jit_engine.hpp>
 #include <nb/runtime/runner.hpp>
@@ -12,6 +16,7 @@
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include <pcap/pcap.h>
@@ -22,76 +27,103 @@
 #include <chrono>
 #include <cstdio>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <memory>
 #include <thread>
 
 namespace nb::runtime {
 namespace {
 
+using detail::Generation;
+using detail::Live;
+using detail::PortSlot;
+using detail::Runtime;
+using detail::Source;
+using detail::Worker;
+using detail::kNoPort;
+
 std::atomic<bool> g_stop{false};
 
-constexpr std::uint16_t kNoPort = 0xffff;
-
-struct Source {
-  std::uint32_t element;
-  std::uint32_t plan_port;
-  std::uint16_t port_id;
-  std::uint16_t queue;
-  bool finite;  // a pcap file read once: ends the run when every source has ended
-  bool done = false;
-};
-
-// Totals the worker publishes for the progress line (the only data shared while running).
-struct Live {
-  std::atomic<std::uint64_t> rx{0}, tx{0}, dropped{0};
-  std::atomic<bool> finished{false};
-};
-
-struct Worker {
-  Dataplane* dp;
-  Engine* engine;
-  std::vector<Source> sources;
-  std::uint64_t packet_limit = 0;
-  std::uint32_t burst = 32;
-  Live* live;
-  std::string stop_reason;
-  std::uint64_t cycles = 0;       // TSC cycles the worker loop ran
-  void (*tick)(void*) = nullptr;  // progress when the worker runs on the main lcore
-  void* tick_arg = nullptr;
-};
-
-std::uint64_t total_drops(const Dataplane& dp) {
-  std::uint64_t n = 0;
-  for (const auto& d : dp.drops)
-    for (std::uint64_t v : d) n += v;
-  for (const auto& p : dp.ports) n += p.tx_dropped;
-  return n;
-}
-
+// One pass of the worker loop: poll every source once. Between two passes the worker holds no
+// reference into any generation (its transmit buffers are flushed), which is the quiescent state
+// it reports to rte_rcu_qsbr, and the burst boundary at which it switches to a newly published
+// generation and runs handler calls posted by the control thread.
 int worker_main(void* arg) {
   auto* w = static_cast<Worker*>(arg);
   std::uint64_t tsc_start = rte_rdtsc();
-  Dataplane& dp = *w->dp;
+  if (w->qsv) {
+    rte_rcu_qsbr_thread_register(w->qsv, w->rcu_id);
+    rte_rcu_qsbr_thread_online(w->qsv, w->rcu_id);
+  }
+  Generation* g = w->published.load(std::memory_order_acquire);
   std::vector<rte_mbuf*> pkts(w->burst);
+  std::vector<char> done(g->sources.size(), 0);
   std::uint64_t received = 0;
   std::uint64_t iterations = 0;
-  bool all_finite = !w->sources.empty();
-  for (const Source& s : w->sources) all_finite &= s.finite;
-  if (w->sources.empty()) w->stop_reason = "the graph has no sources";
+  std::uint64_t epoch = 0, max_gap = 0, prev_end = 0, last_old_end = 0;
+  bool first_pass_pending = false;
 
-  while (!g_stop.load(std::memory_order_relaxed) && !w->sources.empty()) {
+  auto all_finite = [](const Generation& gen) {
+    bool f = !gen.sources.empty();
+    for (const Source& s : gen.sources) f &= s.finite;
+    return f;
+  };
+  bool finite = all_finite(*g);
+
+  while (!g_stop.load(std::memory_order_relaxed)) {
+    // ---- burst boundary: handler calls, generation switch ----
+    if (detail::WorkerCall* call = w->mailbox.load(std::memory_order_acquire)) {
+      detail::WorkerCall* expected = call;
+      if (w->mailbox.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+        call->fn();
+        call->done.store(true, std::memory_order_release);
+      }
+    }
+    std::uint64_t want_epoch = w->measure_epoch.load(std::memory_order_relaxed);
+    if (want_epoch != epoch) {
+      epoch = want_epoch;
+      max_gap = 0;
+      prev_end = 0;
+    }
+    Generation* next = w->published.load(std::memory_order_acquire);
+    if (next != g) {
+      // The old generation's buffers were flushed at the end of the last pass: nothing of it is
+      // in flight. State blocks the two share need nothing; class hooks move the others now.
+      for (const detail::Transfer& t : next->transfers) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
+      std::vector<char> next_done(next->sources.size(), 0);
+      for (std::size_t i = 0; i < next->sources.size(); ++i) {
+        int prev = next->sources[i].prev;
+        if (prev >= 0 && static_cast<std::size_t>(prev) < done.size()) next_done[i] = done[static_cast<std::size_t>(prev)];
+      }
+      done.swap(next_done);
+      g = next;
+      finite = all_finite(*g);
+      last_old_end = prev_end;
+      w->switch_tsc.store(rte_rdtsc(), std::memory_order_relaxed);
+      w->switched_gen.store(g->id, std::memory_order_release);
+      first_pass_pending = true;
+    }
+    if (g->sources.empty()) {
+      w->stop_reason = "the graph has no sources";
+      break;
+    }
+
+    // ---- one pass over the sources ----
+    Dataplane& dp = *g->dp;
     std::size_t ended = 0;
-    for (Source& s : w->sources) {
-      if (s.done) {
+    for (std::size_t si = 0; si < g->sources.size(); ++si) {
+      const Source& s = g->sources[si];
+      if (done[si]) {
         ++ended;
         continue;
       }
       std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(w->burst));
       if (n == 0) {
         // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
-        if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) s.done = true;
+        if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) done[si] = 1;
         continue;
       }
       if (w->packet_limit && received + n > w->packet_limit) {
@@ -104,8 +136,8 @@ int worker_main(void* arg) {
         new (pkts[i] + 1) PacketAnno{};
       }
       received += n;
-      dp.ports[s.plan_port].rx += n;
-      w->engine->process(s.element, pkts.data(), n);
+      add_counter(dp.ports[s.plan_port]->rx, n);
+      g->engine->process(s.element, pkts.data(), n);
       dp.flush_all();
       if (w->packet_limit && received >= w->packet_limit) {
         w->stop_reason = fmt::format("--packets {} reached", w->packet_limit);
@@ -113,22 +145,42 @@ int worker_main(void* arg) {
         break;
       }
     }
-    if (all_finite && ended == w->sources.size()) {
+    if (finite && ended == g->sources.size()) {
       w->stop_reason = "every input file was read to its end";
       break;
     }
     if ((++iterations & 255) == 0) {
       std::uint64_t tx = 0;
-      for (const auto& p : dp.ports) tx += p.tx;
+      for (const auto& p : dp.ports) tx += load_counter(p->tx);
       w->live->rx.store(received, std::memory_order_relaxed);
       w->live->tx.store(tx, std::memory_order_relaxed);
-      w->live->dropped.store(total_drops(dp), std::memory_order_relaxed);
+      w->live->dropped.store(dp.total_drops(), std::memory_order_relaxed);
       if (w->tick) w->tick(w->tick_arg);
     }
+    // ---- end of the pass: quiescent, measurements ----
+    if (w->qsv) rte_rcu_qsbr_quiescent(w->qsv, w->rcu_id);
+    if (epoch & 1) {
+      std::uint64_t now = rte_rdtsc();
+      if (prev_end && now - prev_end > max_gap) {
+        max_gap = now - prev_end;
+        w->max_gap_tsc.store(max_gap, std::memory_order_relaxed);
+      }
+      prev_end = now;
+    }
+    if (first_pass_pending) {
+      first_pass_pending = false;
+      w->switch_gap_tsc.store(last_old_end && prev_end > last_old_end ? prev_end - last_old_end : 0,
+                              std::memory_order_relaxed);
+      w->first_done_gen.store(g->id, std::memory_order_release);
+    }
   }
-  dp.flush_all();
+  g->dp->flush_all();
   w->cycles = rte_rdtsc() - tsc_start;
   if (w->stop_reason.empty()) w->stop_reason = "stopped";
+  if (w->qsv) {
+    rte_rcu_qsbr_thread_offline(w->qsv, w->rcu_id);
+    rte_rcu_qsbr_thread_unregister(w->qsv, w->rcu_id);
+  }
   w->live->finished = true;
   return 0;
 }
@@ -188,11 +240,6 @@ std::uint32_t round_pool(std::uint64_t n) {
   return p;
 }
 
-struct OpenPorts {
-  std::vector<std::uint16_t> ids;
-  std::vector<bool> started;
-};
-
 bool check_pcap(const std::string& file, std::string& why) {
   char err[PCAP_ERRBUF_SIZE] = {};
   pcap_t* pc = pcap_open_offline(file.c_str(), err);
@@ -210,124 +257,296 @@ bool check_pcap(const std::string& file, std::string& why) {
   return rc != PCAP_ERROR;
 }
 
-bool open_ports(compiler::Plan& plan, const RunOptions& o, rte_mempool* pool, OpenPorts& open,
-                lang::DiagnosticEngine& diags) {
-  open.ids.assign(plan.ports.size(), kNoPort);
-  open.started.assign(plan.ports.size(), false);
+// Opens, configures and starts the DPDK port for `p`. Reports problems at the port's argument.
+bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* pool, std::uint64_t serial,
+               PortSlot& slot, lang::DiagnosticEngine& diags) {
+  std::uint16_t id = kNoPort;
+  slot.finite = p.kind == compiler::PlanPort::Kind::PcapIn && !p.loop;
+  if (p.kind != compiler::PlanPort::Kind::Device) {
+    if (p.file.find(',') != std::string::npos) {
+      diags.error(p.arg_span, fmt::format("pcap file names cannot contain ',' (DPDK's net_pcap arguments): '{}'", p.file));
+      return false;
+    }
+    if (p.kind == compiler::PlanPort::Kind::PcapIn) {
+      FILE* f = std::fopen(p.file.c_str(), "rb");
+      if (!f) {
+        diags.error(p.arg_span, fmt::format("cannot open '{}': {}", p.file, std::strerror(errno)));
+        return false;
+      }
+      std::fclose(f);
+      // net_pcap treats a read error as the end of the file, so a damaged capture would look
+      // like a short one. Read it through once with libpcap and say where it breaks.
+      std::string why;
+      if (!check_pcap(p.file, why)) {
+        diags.error(p.arg_span, fmt::format("'{}' is not a readable capture: {}", p.file, why));
+        return false;
+      }
+    }
+    std::string name = fmt::format("net_pcap_nb{}", serial);
+    std::string args = p.kind == compiler::PlanPort::Kind::PcapIn
+                           ? fmt::format("rx_pcap={}{}", p.file, p.loop ? ",infinite_rx=1" : "")
+                           : fmt::format("tx_pcap={}", p.file);
+    if (rte_vdev_init(name.c_str(), args.c_str()) != 0) {
+      auto& d = diags.error(p.arg_span, p.kind == compiler::PlanPort::Kind::PcapIn
+                                            ? fmt::format("cannot read '{}' as a pcap file", p.file)
+                                            : fmt::format("cannot create pcap file '{}'", p.file));
+      d.note("DPDK's net_pcap device refused it; is it a readable capture file, and its directory writable?");
+      return false;
+    }
+    slot.vdev_name = name;
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) id = kNoPort;
+  } else if (is_number(p.device)) {
+    unsigned long v = std::stoul(p.device);
+    if (v >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(v))) {
+      diags.error(p.arg_span, fmt::format("there is no DPDK port {} ({} ports available)", p.device,
+                                          rte_eth_dev_count_avail()))
+          .note("pass devices to DPDK after '--', e.g. nbrun cfg.nbc -- -a 0000:01:00.0, or name a vdev such as net_tap0,iface=nb0");
+      return false;
+    }
+    id = static_cast<std::uint16_t>(v);
+  } else if (rte_eth_dev_get_port_by_name(p.device.c_str(), &id) != 0) {
+    std::string name = p.device.substr(0, p.device.find(','));
+    std::string args = p.device.find(',') == std::string::npos ? "" : p.device.substr(p.device.find(',') + 1);
+    if (rte_vdev_init(name.c_str(), args.c_str()) != 0 || rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) {
+      diags.error(p.arg_span, fmt::format("cannot create DPDK device '{}'", p.device))
+          .note("virtual devices look like net_null0, net_ring0, net_tap0,iface=nb0 or net_af_packet0,iface=veth0; "
+                "PCI devices must be passed to DPDK after '--' with -a");
+      return false;
+    }
+    slot.vdev_name = name;
+  }
+  if (id == kNoPort) {
+    diags.error(p.arg_span, "the DPDK device was created but has no port");
+    return false;
+  }
+  slot.id = id;
+  rte_eth_dev_info info;
+  if (rte_eth_dev_info_get(id, &info) != 0) {
+    diags.error(p.arg_span, "cannot query the DPDK device");
+    return false;
+  }
+  std::uint16_t nrx = p.rx ? 1 : 0;
+  std::uint16_t ntx = p.tx ? 1 : 0;
+  // Some drivers want at least one queue of each kind.
+  if (nrx == 0 && info.max_rx_queues > 0 && ntx == 0) nrx = 1;
+  rte_eth_conf conf{};
+  int rc = rte_eth_dev_configure(id, nrx, ntx, &conf);
+  if (rc != 0 && (nrx == 0 || ntx == 0)) {
+    nrx = info.max_rx_queues ? 1 : 0;
+    ntx = info.max_tx_queues ? 1 : 0;
+    rc = rte_eth_dev_configure(id, nrx, ntx, &conf);
+  }
+  if (rc != 0) {
+    diags.error(p.arg_span, fmt::format("cannot configure the DPDK device: {}", rte_strerror(-rc)));
+    return false;
+  }
+  slot.nrx = nrx;
+  slot.ntx = ntx;
+  std::uint16_t rxd = static_cast<std::uint16_t>(p.rx_desc ? p.rx_desc : o.rx_desc);
+  std::uint16_t txd = static_cast<std::uint16_t>(p.tx_desc ? p.tx_desc : o.tx_desc);
+  rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
+  int socket = rte_eth_dev_socket_id(id);
+  if (socket < 0) socket = static_cast<int>(rte_socket_id());
+  for (std::uint16_t q = 0; q < nrx; ++q) {
+    if ((rc = rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool)) != 0) {
+      diags.error(p.arg_span, fmt::format("cannot set up the receive queue: {}", rte_strerror(-rc)));
+      return false;
+    }
+  }
+  for (std::uint16_t q = 0; q < ntx; ++q) {
+    if ((rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr)) != 0) {
+      diags.error(p.arg_span, fmt::format("cannot set up the transmit queue: {}", rte_strerror(-rc)));
+      return false;
+    }
+  }
+  if ((rc = rte_eth_dev_start(id)) != 0) {
+    diags.error(p.arg_span, fmt::format("cannot start the DPDK device: {}", rte_strerror(-rc)));
+    return false;
+  }
+  slot.started = true;
+  if (p.promisc) rte_eth_promiscuous_enable(id);
+  return true;
+}
+
+void tick_trampoline(void* p);
+
+}  // namespace
+
+namespace detail {
+
+std::string port_key(const compiler::PlanPort& p) {
+  switch (p.kind) {
+    case compiler::PlanPort::Kind::PcapIn: return fmt::format("pcap-in:{}:{}", p.loop ? "loop" : "once", p.file);
+    case compiler::PlanPort::Kind::PcapOut: return "pcap-out:" + p.file;
+    case compiler::PlanPort::Kind::Device: return "device:" + p.device;
+  }
+  return {};
+}
+
+void close_slot(PortSlot& slot) {
+  if (slot.id != kNoPort) {
+    if (slot.started) rte_eth_dev_stop(slot.id);
+    // Closing a pcap port closes its dumper, so output files are complete. A virtual device
+    // nbrun created is removed too, so a later reload can create it again.
+    if (!slot.vdev_name.empty()) rte_vdev_uninit(slot.vdev_name.c_str());
+    else rte_eth_dev_close(slot.id);
+  } else if (!slot.vdev_name.empty()) {
+    rte_vdev_uninit(slot.vdev_name.c_str());
+  }
+  slot.id = kNoPort;
+  slot.started = false;
+  slot.vdev_name.clear();
+}
+
+bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang::DiagnosticEngine& diags) {
+  const compiler::Plan& plan = *gen.plan;
+  gen.ports.assign(plan.ports.size(), nullptr);
+  std::vector<std::shared_ptr<PortSlot>> opened;
+  auto fail = [&] {
+    for (auto& s : opened) close_slot(*s);
+    gen.ports.clear();
+    return false;
+  };
   for (std::size_t i = 0; i < plan.ports.size(); ++i) {
-    compiler::PlanPort& p = plan.ports[i];
-    std::uint16_t id = kNoPort;
-    if (p.kind != compiler::PlanPort::Kind::Device) {
-      if (p.file.find(',') != std::string::npos) {
-        diags.error(p.arg_span, fmt::format("pcap file names cannot contain ',' (DPDK's net_pcap arguments): '{}'", p.file));
-        return false;
-      }
-      if (p.kind == compiler::PlanPort::Kind::PcapIn) {
-        FILE* f = std::fopen(p.file.c_str(), "rb");
-        if (!f) {
-          diags.error(p.arg_span, fmt::format("cannot open '{}': {}", p.file, std::strerror(errno)));
-          return false;
+    const compiler::PlanPort& p = plan.ports[i];
+    std::string key = port_key(p);
+    if (previous) {
+      for (const auto& s : previous->ports) {
+        if (s->key != key) continue;
+        if ((p.rx && s->nrx == 0) || (p.tx && s->ntx == 0)) {
+          diags.error(p.arg_span, fmt::format("the running graph opened this device without a {} queue, which "
+                                              "this graph needs",
+                                              p.rx && s->nrx == 0 ? "receive" : "transmit"))
+              .note("a reload keeps devices open as they are; restart nbrun to change how a device is used");
+          return fail();
         }
-        std::fclose(f);
-        // net_pcap treats a read error as the end of the file, so a damaged capture would look
-        // like a short one. Read it through once with libpcap and say where it breaks.
-        std::string why;
-        if (!check_pcap(p.file, why)) {
-          diags.error(p.arg_span, fmt::format("'{}' is not a readable capture: {}", p.file, why));
-          return false;
-        }
+        gen.ports[i] = s;
+        break;
       }
-      std::string name = fmt::format("net_pcap_nb{}", i);
-      std::string args = p.kind == compiler::PlanPort::Kind::PcapIn
-                             ? fmt::format("rx_pcap={}{}", p.file, p.loop ? ",infinite_rx=1" : "")
-                             : fmt::format("tx_pcap={}", p.file);
-      if (rte_vdev_init(name.c_str(), args.c_str()) != 0) {
-        auto& d = diags.error(p.arg_span, p.kind == compiler::PlanPort::Kind::PcapIn
-                                              ? fmt::format("cannot read '{}' as a pcap file", p.file)
-                                              : fmt::format("cannot create pcap file '{}'", p.file));
-        d.note("DPDK's net_pcap device refused it; is it a readable capture file, and its directory writable?");
-        return false;
-      }
-      if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) id = kNoPort;
-    } else if (is_number(p.device)) {
-      unsigned long v = std::stoul(p.device);
-      if (v >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(v))) {
-        diags.error(p.arg_span, fmt::format("there is no DPDK port {} ({} ports available)", p.device,
-                                            rte_eth_dev_count_avail()))
-            .note("pass devices to DPDK after '--', e.g. nbrun cfg.nbc -- -a 0000:01:00.0, or name a vdev such as net_tap0,iface=nb0");
-        return false;
-      }
-      id = static_cast<std::uint16_t>(v);
-    } else if (rte_eth_dev_get_port_by_name(p.device.c_str(), &id) != 0) {
-      std::string name = p.device.substr(0, p.device.find(','));
-      std::string args = p.device.find(',') == std::string::npos ? "" : p.device.substr(p.device.find(',') + 1);
-      if (rte_vdev_init(name.c_str(), args.c_str()) != 0 || rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) {
-        diags.error(p.arg_span, fmt::format("cannot create DPDK device '{}'", p.device))
-            .note("virtual devices look like net_null0, net_ring0, net_tap0,iface=nb0 or net_af_packet0,iface=veth0; "
-                  "PCI devices must be passed to DPDK after '--' with -a");
-        return false;
-      }
+      if (gen.ports[i]) continue;
     }
-    if (id == kNoPort) {
-      diags.error(p.arg_span, "the DPDK device was created but has no port");
-      return false;
-    }
-    open.ids[i] = id;
-    rte_eth_dev_info info;
-    if (rte_eth_dev_info_get(id, &info) != 0) {
-      diags.error(p.arg_span, "cannot query the DPDK device");
-      return false;
-    }
-    std::uint16_t nrx = p.rx ? 1 : 0;
-    std::uint16_t ntx = p.tx ? 1 : 0;
-    // Some drivers want at least one queue of each kind.
-    if (nrx == 0 && info.max_rx_queues > 0 && ntx == 0) nrx = 1;
-    rte_eth_conf conf{};
-    int rc = rte_eth_dev_configure(id, nrx, ntx, &conf);
-    if (rc != 0 && (nrx == 0 || ntx == 0)) {
-      nrx = info.max_rx_queues ? 1 : 0;
-      ntx = info.max_tx_queues ? 1 : 0;
-      rc = rte_eth_dev_configure(id, nrx, ntx, &conf);
-    }
-    if (rc != 0) {
-      diags.error(p.arg_span, fmt::format("cannot configure the DPDK device: {}", rte_strerror(-rc)));
-      return false;
-    }
-    std::uint16_t rxd = static_cast<std::uint16_t>(p.rx_desc ? p.rx_desc : o.rx_desc);
-    std::uint16_t txd = static_cast<std::uint16_t>(p.tx_desc ? p.tx_desc : o.tx_desc);
-    rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
-    int socket = rte_eth_dev_socket_id(id);
-    if (socket < 0) socket = static_cast<int>(rte_socket_id());
-    for (std::uint16_t q = 0; q < nrx; ++q) {
-      if ((rc = rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool)) != 0) {
-        diags.error(p.arg_span, fmt::format("cannot set up the receive queue: {}", rte_strerror(-rc)));
-        return false;
-      }
-    }
-    for (std::uint16_t q = 0; q < ntx; ++q) {
-      if ((rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr)) != 0) {
-        diags.error(p.arg_span, fmt::format("cannot set up the transmit queue: {}", rte_strerror(-rc)));
-        return false;
-      }
-    }
-    if ((rc = rte_eth_dev_start(id)) != 0) {
-      diags.error(p.arg_span, fmt::format("cannot start the DPDK device: {}", rte_strerror(-rc)));
-      return false;
-    }
-    open.started[i] = true;
-    if (p.promisc) rte_eth_promiscuous_enable(id);
+    auto slot = std::make_shared<PortSlot>();
+    slot->key = key;
+    bool ok = open_port(p, rt.options, rt.pool, rt.next_vdev++, *slot, diags);
+    opened.push_back(slot);
+    if (!ok) return fail();
+    gen.ports[i] = slot;
   }
   return true;
 }
 
-void close_ports(OpenPorts& open) {
-  for (std::size_t i = 0; i < open.ids.size(); ++i) {
-    if (open.ids[i] == kNoPort) continue;
-    if (open.started[i]) rte_eth_dev_stop(open.ids[i]);
-    rte_eth_dev_close(open.ids[i]);  // closes pcap dumpers, so output files are complete
+bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, std::string& error) {
+  const compiler::Plan& plan = *gen.plan;
+  gen.by_name.clear();
+  for (std::uint32_t i = 0; i < plan.elements.size(); ++i) gen.by_name.emplace(plan.elements[i].name, i);
+  gen.dp = std::make_unique<Dataplane>(plan, rt.pool, rt.options.burst);
+  Dataplane& dp = *gen.dp;
+  for (std::size_t i = 0; i < plan.ports.size(); ++i) {
+    dp.tx[i].port_id = gen.ports[i]->id;
+    dp.ports[i] = gen.ports[i]->counters;
   }
+  // State and drop counters of elements kept by name and class.
+  gen.transfers.clear();
+  if (previous) {
+    const Dataplane& old = *previous->dp;
+    for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
+      const compiler::PlanElement& e = plan.elements[i];
+      auto it = previous->by_name.find(e.name);
+      if (it == previous->by_name.end()) continue;
+      const compiler::PlanElement& oe = previous->plan->elements[it->second];
+      if (oe.spec != e.spec || !e.ops) continue;
+      if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
+      if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
+      if (e.ops->transfer) {
+        gen.transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
+      } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size()) {
+        dp.states[i] = old.states[it->second];
+      }
+    }
+  }
+  if (rt.options.engine == "jit") {
+    std::string jit_error;
+    gen.engine = JitEngine::create(dp, jit_error);
+    if (!gen.engine) {
+      error = jit_error;
+      return false;
+    }
+  } else {
+    gen.engine = std::make_unique<InterpEngine>(dp);
+  }
+  gen.sources.clear();
+  for (std::uint32_t src : plan.sources) {
+    const compiler::PlanElement& e = plan.elements[src];
+    auto port = static_cast<std::size_t>(e.port);
+    const PortSlot& slot = *gen.ports[port];
+    Source s{src, static_cast<std::uint32_t>(port), slot.id, 0, slot.finite};
+    if (previous) {
+      for (std::size_t k = 0; k < previous->sources.size(); ++k) {
+        if (previous->ports[previous->sources[k].plan_port].get() == &slot) s.prev = static_cast<int>(k);
+      }
+    }
+    gen.sources.push_back(s);
+  }
+  return true;
 }
 
+void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r) {
+  const compiler::Plan& plan = *gen.plan;
+  const Dataplane& dp = *gen.dp;
+  r.seconds = seconds;
+  for (std::size_t i = 0; i < plan.ports.size(); ++i) {
+    const compiler::PlanPort& p = plan.ports[i];
+    PortReport pr;
+    pr.name = p.name.substr(0, p.name.find(','));
+    pr.device = p.kind == compiler::PlanPort::Kind::Device ? p.device : p.file;
+    pr.rx = load_counter(dp.ports[i]->rx);
+    pr.tx = load_counter(dp.ports[i]->tx);
+    pr.dropped = load_counter(dp.ports[i]->tx_dropped);
+    rte_eth_stats st{};
+    if (gen.ports[i]->id != kNoPort && rte_eth_stats_get(gen.ports[i]->id, &st) == 0) pr.dropped += st.imissed;
+    r.rx += pr.rx;
+    r.tx += pr.tx;
+    r.dropped += pr.dropped;
+    r.ports.push_back(std::move(pr));
+  }
+  for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
+    const compiler::PlanElement& e = plan.elements[i];
+    ElementReport er;
+    er.name = e.name;
+    er.cls = std::string(e.spec->class_name);
+    if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
+      auto* base = static_cast<const unsigned char*>(dp.state(i));
+      for (const CounterField& c : e.ops->counters) {
+        std::uint64_t v = load_counter(*reinterpret_cast<const std::uint64_t*>(base + c.offset));
+        er.counters.emplace_back(std::string(c.name), v);
+        if (c.name == "count" && seconds > 0) er.rate = static_cast<double>(v) / seconds;
+      }
+      const auto& d = *dp.drops[i];
+      for (std::size_t k = 0; k < d.size(); ++k) {
+        std::string reason = k < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[k])
+                             : k == d.size() - 2             ? "no buffers"
+                                                             : "unconnected output";
+        std::uint64_t v = load_counter(d[k]);
+        if (v || k < e.ops->drop_reasons.size()) er.drop_reasons.emplace_back(reason, v);
+        er.drops += v;
+      }
+    }
+    r.dropped += er.drops;
+    r.elements.push_back(std::move(er));
+  }
+  r.generation = gen.id;
+  r.failed_reloads = rt.failed_reloads;
+  r.retired_rx = rt.retired.rx;
+  r.retired_tx = rt.retired.tx;
+  r.retired_dropped = rt.retired.port_dropped + rt.retired.element_drops;
+  r.rx += rt.retired.rx;
+  r.tx += rt.retired.tx;
+  r.dropped += r.retired_dropped;
+}
+
+}  // namespace detail
+
+namespace {
 struct ProgressLine {
   Live* live;
   std::chrono::steady_clock::time_point start, last;
@@ -356,52 +575,8 @@ struct ProgressLine {
   }
 };
 
-void tick_trampoline(void* p) { static_cast<ProgressLine*>(p)->tick(); }
 
-void fill_report(const compiler::Plan& plan, const Dataplane& dp, const OpenPorts& open, double seconds,
-                 RunReport& r) {
-  r.seconds = seconds;
-  for (std::size_t i = 0; i < plan.ports.size(); ++i) {
-    const compiler::PlanPort& p = plan.ports[i];
-    PortReport pr;
-    pr.name = p.name.substr(0, p.name.find(','));
-    pr.device = p.kind == compiler::PlanPort::Kind::Device ? p.device : p.file;
-    pr.rx = dp.ports[i].rx;
-    pr.tx = dp.ports[i].tx;
-    pr.dropped = dp.ports[i].tx_dropped;
-    rte_eth_stats st{};
-    if (open.ids[i] != kNoPort && rte_eth_stats_get(open.ids[i], &st) == 0) pr.dropped += st.imissed;
-    r.rx += pr.rx;
-    r.tx += pr.tx;
-    r.dropped += pr.dropped;
-    r.ports.push_back(std::move(pr));
-  }
-  for (std::size_t i = 0; i < plan.elements.size(); ++i) {
-    const compiler::PlanElement& e = plan.elements[i];
-    ElementReport er;
-    er.name = e.name;
-    er.cls = std::string(e.spec->class_name);
-    if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
-      auto* base = static_cast<const unsigned char*>(dp.states[i].data());
-      for (const CounterField& c : e.ops->counters) {
-        std::uint64_t v;
-        std::memcpy(&v, base + c.offset, sizeof v);
-        er.counters.emplace_back(std::string(c.name), v);
-        if (c.name == "count" && seconds > 0) er.rate = static_cast<double>(v) / seconds;
-      }
-      const auto& d = dp.drops[i];
-      for (std::size_t k = 0; k < d.size(); ++k) {
-        std::string reason = k < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[k])
-                             : k == d.size() - 2             ? "no buffers"
-                                                             : "unconnected output";
-        if (d[k] || k < e.ops->drop_reasons.size()) er.drop_reasons.emplace_back(reason, d[k]);
-        er.drops += d[k];
-      }
-    }
-    r.dropped += er.drops;
-    r.elements.push_back(std::move(er));
-  }
-}
+void tick_trampoline(void* p) { static_cast<ProgressLine*>(p)->tick(); }
 
 }  // namespace
 
@@ -430,46 +605,57 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     cleanup_eal();
     return false;
   }
-  OpenPorts open;
-  if (!open_ports(plan, o, pool, open, diags)) {
-    close_ports(open);
+  Runtime rt(o);
+  rt.pool = pool;
+  rt.registry = o.registry ? o.registry : &compiler::Registry::builtin();
+  auto shutdown = [&] {
+    if (rt.current) {
+      for (auto& s : rt.current->ports) {
+        if (s) detail::close_slot(*s);
+      }
+      rt.current.reset();
+    }
+    if (rt.qsv) rte_free(rt.qsv);
+    rte_mempool_free(pool);
     cleanup_eal();
+  };
+
+  auto gen = std::make_unique<Generation>();
+  gen->id = 1;
+  gen->file = o.config_path;
+  gen->plan = &plan;
+  if (!detail::attach_ports(rt, *gen, nullptr, diags)) {
+    shutdown();
+    return false;
+  }
+  rt.current = std::move(gen);
+  std::string jit_error;
+  if (!detail::build_dataplane(rt, *rt.current, nullptr, jit_error)) {
+    // No silent fallback to the interpreter: say why and stop.
+    diags.error(lang::Span{}, fmt::format("the JIT cannot compile this graph: {}", jit_error))
+        .note("run with --engine=interp to use the reference interpreter instead");
+    shutdown();
     return false;
   }
 
-  auto dp = std::make_unique<Dataplane>(plan, pool, o.burst);
-  for (std::size_t i = 0; i < plan.ports.size(); ++i) dp->tx[i].port_id = open.ids[i];
-  std::unique_ptr<Engine> engine;
-  if (o.engine == "jit") {
-    std::string jit_error;
-    engine = JitEngine::create(*dp, jit_error);
-    if (!engine) {
-      // No silent fallback to the interpreter: say why and stop.
-      diags.error(lang::Span{}, fmt::format("the JIT cannot compile this graph: {}", jit_error))
-          .note("run with --engine=interp to use the reference interpreter instead");
-      dp.reset();
-      close_ports(open);
-      rte_mempool_free(pool);
-      cleanup_eal();
-      return false;
-    }
-  } else {
-    engine = std::make_unique<InterpEngine>(*dp);
+  // Per-core quiescent states: how a reload knows every worker left the old graph.
+  std::size_t qsz = rte_rcu_qsbr_get_memsize(1);
+  rt.qsv = static_cast<rte_rcu_qsbr*>(rte_zmalloc("nb_rcu", qsz, RTE_CACHE_LINE_SIZE));
+  if (!rt.qsv || rte_rcu_qsbr_init(rt.qsv, 1) != 0) {
+    diags.error(lang::Span{}, "cannot set up DPDK's RCU quiescent-state variable");
+    shutdown();
+    return false;
   }
 
   Live live;
   Worker w;
-  w.dp = dp.get();
-  w.engine = engine.get();
+  w.published.store(rt.current.get());
+  w.qsv = rt.qsv;
+  w.rcu_id = 0;
   w.burst = o.burst;
   w.packet_limit = o.packets;
   w.live = &live;
-  for (std::uint32_t src : plan.sources) {
-    const compiler::PlanElement& e = plan.elements[src];
-    const compiler::PlanPort& p = plan.ports[static_cast<std::size_t>(e.port)];
-    w.sources.push_back(Source{src, static_cast<std::uint32_t>(e.port), open.ids[static_cast<std::size_t>(e.port)],
-                               0, p.kind == compiler::PlanPort::Kind::PcapIn && !p.loop});
-  }
+  rt.workers.push_back(&w);
 
   g_stop = false;
   struct sigaction sa {};
@@ -477,6 +663,21 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+
+  rt.start = std::chrono::steady_clock::now();
+  detail::ControlServer control(rt, live);
+  std::string control_error, control_note;
+  if (!control.start(control_error, control_note)) {
+    if (!o.control_path.empty()) {
+      diags.error(lang::Span{}, control_error);
+      shutdown();
+      return false;
+    }
+    fmt::print(stderr, "nbrun: warning: {}; running without a control socket\n", control_error);
+  } else if (!control.socket_path().empty()) {
+    fmt::print(stderr, "nbrun: control socket {}\n", control.socket_path());
+  }
+  if (!control_note.empty()) fmt::print(stderr, "nbrun: {}\n", control_note);
 
   ProgressLine progress;
   progress.live = &live;
@@ -519,6 +720,8 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     if (timer.joinable()) timer.join();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The control thread finishes what it is doing (a reload completes: the worker is offline).
+  control.stop();
   progress.tick(true);
   progress.finish();
   if (duration_hit) w.stop_reason = fmt::format("--duration {} reached", o.duration);
@@ -526,12 +729,8 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   report.stop_reason = w.stop_reason;
   report.worker_cycles = w.cycles;
   report.tsc_hz = rte_get_tsc_hz();
-  fill_report(plan, *dp, open, seconds, report);
-  close_ports(open);
-  engine.reset();
-  dp.reset();
-  rte_mempool_free(pool);
-  cleanup_eal();
+  detail::fill_report(rt, *rt.current, seconds, report);
+  shutdown();
   return true;
 }
 

@@ -1,5 +1,6 @@
-// nbrun: run a .nbc graph on DPDK.
+// nbrun: run a .nbc graph on DPDK, with a control socket for nbctl (docs/control.md).
 //   nbrun [options] CONFIG [-- EAL arguments]
+// SIGHUP reloads CONFIG (hot reload: the graph keeps running if the new one has errors).
 // Exit status: 0 success, 1 errors (in the config, its files or devices), 2 usage errors.
 #include <nb/compiler/driver.hpp>
 #include <nb/compiler/plan.hpp>
@@ -45,6 +46,12 @@ int main(int argc, char** argv) {
   app.add_option("--tx-desc", opt.tx_desc, "Transmit descriptors per queue")->check(CLI::Range(32, 16384));
   app.add_option("--mempool", opt.mempool, "Packet buffers in the mempool (0: sized from the graph)");
   app.add_flag("-q,--quiet", quiet, "No live progress line");
+  bool no_control = false;
+  app.add_option("--control", opt.control_path,
+                 "Serve the control socket (nbctl, docs/control.md) at this path (default: "
+                 "$XDG_RUNTIME_DIR/nb/nbrun-PID.sock, or /run/nb/nbrun-PID.sock)");
+  app.add_flag("--no-control", no_control, "Serve no control socket (SIGHUP and --watch still reload)");
+  app.add_flag("--watch", opt.watch, "Reload the graph whenever CONFIG changes (as `nbctl reload` does)");
 
   try {
     app.parse(own_argc, argv);
@@ -56,6 +63,12 @@ int main(int argc, char** argv) {
   }
   opt.eal_args = eal;
   opt.progress = !quiet;
+  opt.config_path = config;
+  opt.control = !no_control;
+  if (no_control && !opt.control_path.empty()) {
+    fmt::print(stderr, "nbrun: error: --control and --no-control exclude each other\n");
+    return 2;
+  }
 
   nb::lang::SourceManager sources;
   nb::lang::DiagnosticEngine diags;

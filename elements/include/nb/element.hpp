@@ -188,6 +188,15 @@ struct ElementOps {
   // Packets one push may send: 1 unless the element says otherwise (static constexpr
   // kMaxEmitsPerPush, e.g. Tee). Lets the JIT emit straight-line code instead of a loop per node.
   std::uint32_t max_emits = 1;
+  // Hot reload: moves the State of an element of this class in the running graph to the element
+  // of the same name and class in the new one. Null (the default): when the State sizes match,
+  // the new element keeps the old one's State block as it is (no copy, nothing lost). An element
+  // whose State must be rebuilt (a table resized by its Config) defines
+  //   static void transfer(const Config& old_config, const State& old_state,
+  //                        const Config& new_config, State& new_state);
+  // which the worker core runs at the switch, after the old graph's last burst and before the
+  // new graph's first, on a new_state that `init` prepared.
+  void (*transfer)(const void* old_config, const void* old_state, const void* new_config, void* new_state) = nullptr;
 };
 
 namespace detail {
@@ -203,6 +212,11 @@ template <typename E>
 void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) {
   E::push(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), ctx, in_port,
           detail::adopt(m));
+}
+template <typename E>
+void transfer(const void* old_config, const void* old_state, const void* new_config, void* new_state) {
+  E::transfer(*static_cast<const typename E::Config*>(old_config), *static_cast<const typename E::State*>(old_state),
+              *static_cast<const typename E::Config*>(new_config), *static_cast<typename E::State*>(new_state));
 }
 }  // namespace detail
 
@@ -239,6 +253,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.drop_reasons = drop_reasons;
   ops.kernel_symbol = kernel_symbol;
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
+  if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
   return ops;
 }
 
@@ -256,6 +271,43 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
 inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};
 inline constexpr ElementOps kSinkOps{ElementOps::Role::Sink};
 
+// ---- Handlers --------------------------------------------------------------------------
+//
+// What `nbctl read ELEMENT.HANDLER` and `nbctl write ELEMENT.HANDLER VALUE` reach while the graph
+// runs (docs/control.md). The runtime serves them from its control thread:
+//   - Field, Rate, Drops, DropReasons and PortCount are read there with relaxed atomic loads of
+//     64-bit words that the worker core alone writes, so the data path never waits for them;
+//   - Custom read and write functions run on the worker core itself, between two bursts, so
+//     they may read and change State freely (nothing else touches it then). Keep them short:
+//     the data path waits for them.
+struct HandlerSpec {
+  enum class Kind : std::uint8_t {
+    Field,        // read: the std::uint64_t at `offset` in State, in decimal
+    Rate,         // read: per-second rate of the std::uint64_t at `offset`, over the last second
+    Drops,        // read: how many packets the element dropped (all reasons; kept by the runtime)
+    DropReasons,  // read: one line per drop reason, "REASON COUNT"
+    PortCount,    // read: packets received (sources) or transmitted (sinks) by the element's port
+    Custom,       // read and/or write through the functions below
+  };
+  std::string_view name;  // lower case, like Click's: count, reset, active
+  Kind kind = Kind::Field;
+  std::string_view doc;
+  std::size_t offset = 0;
+  // Custom: fill `out` with the handler's text (no trailing newline needed).
+  void (*read)(const void* config, const void* state, std::string& out) = nullptr;
+  // Custom: apply `value`; false (and `error`) when the value is bad, changing nothing.
+  bool (*write)(const void* config, void* state, std::string_view value, std::string& error) = nullptr;
+};
+
+// Parses a handler's boolean argument as Click's BoolArg does: true/false, yes/no, 1/0, on/off.
+inline bool parse_handler_bool(std::string_view v, bool& out) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v == "true" || v == "yes" || v == "1" || v == "on") return out = true, true;
+  if (v == "false" || v == "no" || v == "0" || v == "off") return out = false, true;
+  return false;
+}
+
 struct ElementSpec {
   std::string_view class_name;
   std::string_view ports;  // Click's port count syntax: "1/1", "1/1-2", "0/1", "1/-", "1/1-"
@@ -266,6 +318,7 @@ struct ElementSpec {
   OutputCount output_count = OutputCount::FromConnections;
   std::string_view output_count_param = {};
   const ElementOps* ops = nullptr;  // null: declared only, cannot run yet
+  std::span<const HandlerSpec> handlers = {};  // read/write handlers, see HandlerSpec
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace nb::runtime {
@@ -21,22 +22,35 @@ struct PortCounters {
 // Per output port: packets waiting for rte_eth_tx_burst (generated code appends to it too).
 using TxQueue = jit_abi::TxBuffer;
 
+// Counters the worker core alone writes and the control thread reads while it runs: written with
+// relaxed atomic stores (plain moves on x86-64 and AArch64), read with relaxed atomic loads.
+inline std::uint64_t load_counter(const std::uint64_t& c) { return __atomic_load_n(&c, __ATOMIC_RELAXED); }
+inline void add_counter(std::uint64_t& c, std::uint64_t n) {
+  __atomic_store_n(&c, __atomic_load_n(&c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+// Element State blocks, drop counters and port counters are held by shared pointers: after a hot
+// reload, the new graph's dataplane holds the very blocks of the elements (matched by name and
+// class) and ports it kept, so nothing counted between a copy and the switch could be lost.
 struct Dataplane {
   Dataplane(const compiler::Plan& plan, rte_mempool* pool, std::uint32_t burst);
 
   const compiler::Plan& plan;
   rte_mempool* pool;
   std::uint32_t burst;
-  std::vector<compiler::AlignedBlock> states;
-  // drops[e][r]: element e dropped for reason r; the last two slots are "no buffers" (a copy
+  std::vector<std::shared_ptr<compiler::AlignedBlock>> states;  // null for sources and sinks
+  // (*drops[e])[r]: element e dropped for reason r; the last two slots are "no buffers" (a copy
   // failed) and "unconnected output" (a kernel sent to an output that leads nowhere).
-  std::vector<std::vector<std::uint64_t>> drops;
+  std::vector<std::shared_ptr<std::vector<std::uint64_t>>> drops;
   std::vector<TxQueue> tx;
-  std::vector<PortCounters> ports;
+  std::vector<std::shared_ptr<PortCounters>> ports;
   HostServices host;
 
+  void* state(std::uint32_t element) const { return states[element] ? states[element]->data() : nullptr; }
   std::uint32_t reason_slot(std::uint32_t element, std::uint32_t reason) const;
-  void count_drop(std::uint32_t element, std::uint32_t reason) { ++drops[element][reason_slot(element, reason)]; }
+  void count_drop(std::uint32_t element, std::uint32_t reason) {
+    add_counter((*drops[element])[reason_slot(element, reason)], 1);
+  }
   void free_drop(std::uint32_t element, rte_mbuf* m, std::uint32_t reason) {
     count_drop(element, reason);
     rte_pktmbuf_free(m);
@@ -48,6 +62,7 @@ struct Dataplane {
   }
   void flush(std::uint32_t port);
   void flush_all();
+  std::uint64_t total_drops() const;  // every element's drops and every port's tx_dropped
 };
 
 // What every engine implements: run one received burst through the graph from `source`.

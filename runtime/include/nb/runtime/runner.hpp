@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nb/compiler/plan.hpp>
+#include <nb/compiler/registry.hpp>
 #include <nb/lang/diagnostics.hpp>
 
 #include <atomic>
@@ -22,6 +23,12 @@ struct RunOptions {
   std::uint32_t tx_retries = 16;
   bool progress = true;       // live line on stderr (only when it is a terminal)
   std::vector<std::string> eal_args;  // after "--"; empty = the embedded default
+  // Hot reload and control (docs/control.md).
+  std::string config_path;            // the file `reload` without a FILE, SIGHUP and --watch read
+  bool control = true;                // serve the control socket
+  std::string control_path;           // empty: $XDG_RUNTIME_DIR/nb or /run/nb, nbrun-PID.sock
+  bool watch = false;                 // reload config_path when it changes
+  const compiler::Registry* registry = nullptr;  // element classes for reloads; null: built-ins
 };
 
 struct PortReport {
@@ -45,6 +52,10 @@ struct RunReport {
   std::string stop_reason;
   std::uint64_t worker_cycles = 0;  // TSC cycles of the worker loop (for cycles per packet)
   std::uint64_t tsc_hz = 0;
+  std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
+  std::uint64_t failed_reloads = 0;
+  // Counted by elements and ports that a reload removed (included in the totals above).
+  std::uint64_t retired_rx = 0, retired_tx = 0, retired_dropped = 0;
 };
 
 // Asked from signal handlers and the control thread.

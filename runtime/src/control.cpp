@@ -1,0 +1,791 @@
+// The control thread: serves the unix socket's line protocol, reads and writes handlers, and
+// hot-reloads the graph (on request, on SIGHUP, or when --watch sees the file change).
+//
+// Reload, in order: parse, check, lower and JIT the new file here (the workers run on); give it
+// the ports it shares with the running graph and open the new ones; build its dataplane so that
+// elements matched by name and class share their State blocks and counters; publish it; wait
+// until every worker reported a quiescent state after the publication (rte_rcu_qsbr: a worker
+// reports one after each pass over its sources, when its transmit buffers are flushed), i.e.
+// until every worker runs the new graph; then stop the ports only the old graph used and free
+// the old graph, its JIT code included. Any failure before the publication leaves the running
+// graph untouched.
+#include "control.hpp"
+
+#include <nb/compiler/driver.hpp>
+#include <nb/runtime/jit_engine.hpp>
+#include <nb/runtime/runner.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <rte_cycles.h>
+#include <rte_pause.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <unordered_set>
+
+namespace nb::runtime::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// SIGHUP: the handler only wakes the control thread.
+std::atomic<int> g_wake_fd{-1};
+std::atomic<bool> g_hup{false};
+
+void on_hup(int) {
+  g_hup.store(true);
+  int fd = g_wake_fd.load();
+  if (fd >= 0) {
+    char c = 'h';
+    [[maybe_unused]] ssize_t n = write(fd, &c, 1);
+  }
+}
+
+bool set_nonblocking(int fd) {
+  int flags = fcntl(fd, F_GETFL, 0);
+  return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// The handlers of an element: the ones its class declares, then what every element has: its
+// class, its State counters, its drops, and its port's packet count for sources and sinks.
+struct Handler {
+  std::string_view name;
+  HandlerSpec::Kind kind = HandlerSpec::Kind::Field;
+  std::string_view doc;
+  std::size_t offset = 0;
+  void (*read)(const void*, const void*, std::string&) = nullptr;
+  bool (*write)(const void*, void*, std::string_view, std::string&) = nullptr;
+  bool is_class = false;
+  bool readable() const { return is_class || kind != HandlerSpec::Kind::Custom || read; }
+  bool writable() const { return kind == HandlerSpec::Kind::Custom && write; }
+};
+
+std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
+  std::vector<Handler> hs;
+  auto has = [&](std::string_view n) {
+    for (const Handler& h : hs)
+      if (h.name == n) return true;
+    return false;
+  };
+  for (const HandlerSpec& s : e.spec->handlers) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
+  if (!has("class")) {
+    Handler h;
+    h.name = "class";
+    h.doc = "the element's class";
+    h.is_class = true;
+    hs.push_back(h);
+  }
+  if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
+    for (const CounterField& c : e.ops->counters) {
+      if (!has(c.name)) hs.push_back({c.name, HandlerSpec::Kind::Field, "counter", c.offset});
+    }
+    if (!has("drops")) hs.push_back({"drops", HandlerSpec::Kind::Drops, "packets dropped"});
+    if (!e.ops->drop_reasons.empty() && !has("drop_reasons"))
+      hs.push_back({"drop_reasons", HandlerSpec::Kind::DropReasons, "packets dropped, per reason"});
+  } else if (e.port >= 0 && !has("count")) {
+    hs.push_back({"count", HandlerSpec::Kind::PortCount, "packets through the element's port"});
+  }
+  return hs;
+}
+
+const Handler* find_handler(const std::vector<Handler>& hs, std::string_view name) {
+  for (const Handler& h : hs)
+    if (h.name == name) return &h;
+  return nullptr;
+}
+
+std::string drop_reason_name(const compiler::PlanElement& e, std::size_t k, std::size_t slots) {
+  if (k < e.ops->drop_reasons.size()) return std::string(e.ops->drop_reasons[k]);
+  return k == slots - 2 ? "no buffers" : "unconnected output";
+}
+
+}  // namespace
+
+// ---- socket and thread ---------------------------------------------------------------------
+
+bool ControlServer::open_socket(std::string& error) {
+  std::string path =
+      rt_.options.control_path.empty() ? control::default_socket_path(getpid()) : rt_.options.control_path;
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    error = fmt::format("control socket path '{}' is too long (at most {} bytes)", path, sizeof addr.sun_path - 1);
+    return false;
+  }
+  if (rt_.options.control_path.empty()) {
+    // Our own directory under the runtime dir: owner only.
+    std::string dir = control::default_socket_dir();
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      error = fmt::format("cannot create '{}' for the control socket: {}", dir, std::strerror(errno));
+      return false;
+    }
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = fmt::format("cannot create the control socket: {}", std::strerror(errno));
+    return false;
+  }
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) {
+      close(fd);
+      error = fmt::format("control socket path '{}' exists and is not a socket", path);
+      return false;
+    }
+    // A socket someone still serves is in use; one nobody answers is left over: replace it.
+    int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool live = probe >= 0 && connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (probe >= 0) close(probe);
+    if (live) {
+      close(fd);
+      error = fmt::format("control socket '{}' is in use by another process", path);
+      return false;
+    }
+    unlink(path.c_str());
+  }
+  // Mode 0600 from the start: the umask applies to the socket file bind creates.
+  mode_t old_mask = umask(0177);
+  int rc = bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int bind_errno = errno;
+  umask(old_mask);
+  if (rc != 0) {
+    close(fd);
+    error = fmt::format("cannot bind the control socket '{}': {}", path, std::strerror(bind_errno));
+    return false;
+  }
+  chmod(path.c_str(), 0600);
+  if (listen(fd, 16) != 0 || !set_nonblocking(fd)) {
+    close(fd);
+    unlink(path.c_str());
+    error = fmt::format("cannot listen on the control socket '{}': {}", path, std::strerror(errno));
+    return false;
+  }
+  listen_fd_ = fd;
+  path_ = path;
+  return true;
+}
+
+bool ControlServer::start(std::string& error, std::string& note) {
+  if (pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
+    error = fmt::format("cannot create the control thread's pipe: {}", std::strerror(errno));
+    return false;
+  }
+  bool ok = true;
+  if (rt_.options.control) ok = open_socket(error);
+  g_wake_fd.store(wake_[1]);
+  g_hup.store(false);
+  struct sigaction sa {};
+  sa.sa_handler = on_hup;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGHUP, &sa, nullptr);
+  if (rt_.options.watch) {
+    watched_file_ = rt_.current->file;
+    watched_ = stamp_of(watched_file_);
+    note = fmt::format("watching {} for changes", watched_file_);
+  }
+  running_ = true;
+  thread_ = std::thread([this] { loop(); });
+  return ok;
+}
+
+void ControlServer::stop() {
+  if (!running_) return;
+  running_ = false;
+  quit_.store(true);
+  char c = 'q';
+  [[maybe_unused]] ssize_t n = write(wake_[1], &c, 1);
+  thread_.join();
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGHUP, &sa, nullptr);
+  g_wake_fd.store(-1);
+  for (Client& cl : clients_) close(cl.fd);
+  clients_.clear();
+  if (listen_fd_ >= 0) {
+    close(listen_fd_);
+    unlink(path_.c_str());
+    listen_fd_ = -1;
+  }
+  close(wake_[0]);
+  close(wake_[1]);
+  wake_[0] = wake_[1] = -1;
+}
+
+ControlServer::Stamp ControlServer::stamp_of(const std::string& file) const {
+  Stamp s;
+  struct stat st {};
+  if (stat(file.c_str(), &st) != 0) return s;
+  s.exists = true;
+  s.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  s.size = st.st_size;
+  s.ino = st.st_ino;
+  return s;
+}
+
+void ControlServer::loop() {
+  constexpr std::size_t kMaxClients = 32;
+  while (!quit_.load()) {
+    std::vector<pollfd> fds;
+    fds.push_back({wake_[0], POLLIN, 0});
+    if (listen_fd_ >= 0) fds.push_back({listen_fd_, POLLIN, 0});
+    std::size_t first_client = fds.size();
+    for (const Client& c : clients_) {
+      short ev = POLLIN;
+      if (!c.out.empty()) ev |= POLLOUT;
+      fds.push_back({c.fd, ev, 0});
+    }
+    int n = poll(fds.data(), fds.size(), 100);
+    if (quit_.load()) break;
+    if (n > 0 && (fds[0].revents & POLLIN)) {
+      char buf[64];
+      while (read(wake_[0], buf, sizeof buf) > 0) {
+      }
+    }
+    if (g_hup.exchange(false)) {
+      std::string body;
+      if (!reload("", "SIGHUP", body)) fmt::print(stderr, "{}", body);
+    }
+    if (n > 0) {
+      for (std::size_t i = first_client; i < fds.size(); ++i) {
+        Client& c = clients_[i - first_client];
+        if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) read_client(c);
+        if (!c.out.empty()) write_client(c);
+      }
+      if (listen_fd_ >= 0 && (fds[1].revents & POLLIN)) accept_clients();
+    }
+    std::erase_if(clients_, [](const Client& c) {
+      if (c.fd >= 0 && !(c.closing && c.out.empty())) return false;
+      if (c.fd >= 0) close(c.fd);
+      return true;
+    });
+    while (clients_.size() > kMaxClients) {
+      close(clients_.front().fd);
+      clients_.erase(clients_.begin());
+    }
+    auto now = Clock::now();
+    if (now >= next_sample_) {
+      sample_rates();
+      next_sample_ = now + std::chrono::milliseconds(100);
+    }
+    if (rt_.options.watch && now >= next_watch_) {
+      next_watch_ = now + std::chrono::milliseconds(200);
+      if (watched_file_ != rt_.current->file) {
+        watched_file_ = rt_.current->file;
+        watched_ = stamp_of(watched_file_);
+      }
+      Stamp s = stamp_of(watched_file_);
+      if (s.exists && !(s == watched_)) {
+        // Wait until it stops changing (an editor may still be writing it).
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (stamp_of(watched_file_) == s) {
+          watched_ = s;
+          std::string body;
+          if (!reload("", "--watch", body)) fmt::print(stderr, "{}", body);
+        }
+      }
+    }
+  }
+}
+
+void ControlServer::accept_clients() {
+  while (true) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    Client c;
+    c.fd = fd;
+    clients_.push_back(std::move(c));
+  }
+}
+
+void ControlServer::read_client(Client& c) {
+  char buf[4096];
+  while (true) {
+    ssize_t n = read(c.fd, buf, sizeof buf);
+    if (n > 0) {
+      c.in.feed(std::string_view(buf, static_cast<std::size_t>(n)));
+      std::string line;
+      while (true) {
+        auto st = c.in.next(line);
+        if (st == control::LineReader::Status::None) break;
+        if (st == control::LineReader::Status::Oversized) {
+          c.out +=
+              control::format_reply(false, fmt::format("request longer than {} bytes\n", control::kMaxRequestLength));
+          continue;
+        }
+        bool ok = false;
+        std::string body = handle(line, ok);
+        c.out += control::format_reply(ok, body);
+      }
+      // A client that sends and never reads: stop serving it rather than buffer without end.
+      if (c.out.size() > (16u << 20)) {
+        close(c.fd);
+        c.fd = -1;
+        return;
+      }
+      continue;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      c.closing = true;  // peer closed: send what is left, then close
+      if (c.out.empty()) {
+        close(c.fd);
+        c.fd = -1;
+      }
+      return;
+    }
+    if (errno == EINTR) continue;
+    return;
+  }
+}
+
+void ControlServer::write_client(Client& c) {
+  if (c.fd < 0) return;
+  while (!c.out.empty()) {
+    ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out.erase(0, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    close(c.fd);  // the peer went away
+    c.fd = -1;
+    return;
+  }
+}
+
+// ---- requests --------------------------------------------------------------------------------
+
+std::string ControlServer::handle(std::string_view line, bool& ok) {
+  std::string error;
+  auto req = control::parse_request(line, error);
+  if (!req) {
+    ok = false;
+    return error + "\n";
+  }
+  std::string out;
+  switch (req->command) {
+    case control::Command::Ping:
+      ok = true;
+      return fmt::format("pong nbrun {} generation {}\n", getpid(), rt_.current->id);
+    case control::Command::List:
+      ok = true;
+      return list();
+    case control::Command::Stats: {
+      RunReport r;
+      fill_report(rt_, *rt_.current, seconds_since(rt_.start), r);
+      r.stop_reason = live_.finished.load() ? "finished" : "running";
+      ok = true;
+      return report_json(r);
+    }
+    case control::Command::Read:
+      ok = read_handler(req->element, req->handler, out);
+      return out;
+    case control::Command::Write:
+      ok = write_handler(req->element, req->handler, req->value, out);
+      return out;
+    case control::Command::Reload:
+      ok = reload(req->file, "control socket", out);
+      return out;
+  }
+  ok = false;
+  return "unhandled request\n";
+}
+
+std::string ControlServer::list() {
+  const Generation& g = *rt_.current;
+  std::string out;
+  for (const compiler::PlanElement& e : g.plan->elements) {
+    out += fmt::format("{} {}", e.name, e.spec->class_name);
+    for (const Handler& h : handlers_of(e)) {
+      out += fmt::format(" {}:{}{}", h.name, h.readable() ? "r" : "", h.writable() ? "w" : "");
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+bool ControlServer::on_worker(const std::function<void()>& fn, std::string& error) {
+  Worker& w = *rt_.workers.front();
+  if (live_.finished.load(std::memory_order_acquire)) {
+    fn();  // no worker runs: nothing else touches the state
+    return true;
+  }
+  WorkerCall call;
+  call.fn = fn;
+  w.mailbox.store(&call, std::memory_order_release);
+  auto start = Clock::now();
+  while (!call.done.load(std::memory_order_acquire)) {
+    bool finished = live_.finished.load(std::memory_order_acquire);
+    if (finished || Clock::now() - start > std::chrono::seconds(2)) {
+      WorkerCall* expected = &call;
+      if (w.mailbox.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+        // Withdrawn before the worker took it.
+        if (finished) {
+          fn();
+          return true;
+        }
+        error = "the worker core did not reach a burst boundary within 2 s\n";
+        return false;
+      }
+      // The worker took it: it finishes it.
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  return true;
+}
+
+bool ControlServer::read_handler(const std::string& element, const std::string& handler, std::string& out) {
+  const Generation& g = *rt_.current;
+  auto it = g.by_name.find(element);
+  if (it == g.by_name.end()) {
+    std::vector<std::string> names;
+    for (const auto& e : g.plan->elements) names.push_back(e.name);
+    std::string hint = lang::closest_match(element, names);
+    out = fmt::format("no element named '{}' in the running graph{}\n", element,
+                      hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint));
+    return false;
+  }
+  std::uint32_t idx = it->second;
+  const compiler::PlanElement& e = g.plan->elements[idx];
+  auto hs = handlers_of(e);
+  const Handler* h = find_handler(hs, handler);
+  if (!h) {
+    std::vector<std::string> names;
+    for (const Handler& x : hs) names.emplace_back(x.name);
+    std::string hint = lang::closest_match(handler, names);
+    out = fmt::format("{} ({}) has no handler '{}'{}\n", element, e.spec->class_name, handler,
+                      hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint));
+    return false;
+  }
+  if (!h->readable()) {
+    out = fmt::format("{}.{} is write-only\n", element, handler);
+    return false;
+  }
+  const Dataplane& dp = *g.dp;
+  const auto* state = static_cast<const unsigned char*>(dp.state(idx));
+  if (h->is_class) {
+    out = std::string(e.spec->class_name) + "\n";
+    return true;
+  }
+  switch (h->kind) {
+    case HandlerSpec::Kind::Field:
+    case HandlerSpec::Kind::Rate: {
+      if (!state || h->offset + sizeof(std::uint64_t) > dp.states[idx]->size()) {
+        out = fmt::format("{}.{}: the handler's counter lies outside the element's state\n", element, handler);
+        return false;
+      }
+      const auto* c = reinterpret_cast<const std::uint64_t*>(state + h->offset);
+      if (h->kind == HandlerSpec::Kind::Field)
+        out = fmt::format("{}\n", load_counter(*c));
+      else
+        out = fmt::format("{:.1f}\n", rate_of(c));
+      return true;
+    }
+    case HandlerSpec::Kind::Drops: {
+      std::uint64_t n = 0;
+      for (const std::uint64_t& v : *dp.drops[idx]) n += load_counter(v);
+      out = fmt::format("{}\n", n);
+      return true;
+    }
+    case HandlerSpec::Kind::DropReasons: {
+      const auto& d = *dp.drops[idx];
+      for (std::size_t k = 0; k < d.size(); ++k) {
+        std::uint64_t v = load_counter(d[k]);
+        if (e.ops && (k < e.ops->drop_reasons.size() || v))
+          out += fmt::format("{} {}\n", drop_reason_name(e, k, d.size()), v);
+      }
+      return true;
+    }
+    case HandlerSpec::Kind::PortCount: {
+      if (e.port < 0) {
+        out = fmt::format("{} has no port\n", element);
+        return false;
+      }
+      const PortCounters& pc = *dp.ports[static_cast<std::size_t>(e.port)];
+      bool source = e.ops && e.ops->role == ElementOps::Role::Source;
+      out = fmt::format("{}\n", load_counter(source ? pc.rx : pc.tx));
+      return true;
+    }
+    case HandlerSpec::Kind::Custom: {
+      std::string text, error;
+      void* st = dp.state(idx);
+      const void* cfg = e.config.data();
+      auto fn = h->read;
+      if (!on_worker([&] { fn(cfg, st, text); }, error)) {
+        out = error;
+        return false;
+      }
+      out = text;
+      if (out.empty() || out.back() != '\n') out += "\n";
+      return true;
+    }
+  }
+  out = "unknown handler kind\n";
+  return false;
+}
+
+bool ControlServer::write_handler(const std::string& element, const std::string& handler, const std::string& value,
+                                  std::string& out) {
+  const Generation& g = *rt_.current;
+  auto it = g.by_name.find(element);
+  if (it == g.by_name.end()) {
+    out = fmt::format("no element named '{}' in the running graph\n", element);
+    return false;
+  }
+  std::uint32_t idx = it->second;
+  const compiler::PlanElement& e = g.plan->elements[idx];
+  auto hs = handlers_of(e);
+  const Handler* h = find_handler(hs, handler);
+  if (!h) {
+    out = fmt::format("{} ({}) has no handler '{}'\n", element, e.spec->class_name, handler);
+    return false;
+  }
+  if (!h->writable()) {
+    out = fmt::format("{}.{} is read-only\n", element, handler);
+    return false;
+  }
+  void* st = g.dp->state(idx);
+  const void* cfg = e.config.data();
+  auto fn = h->write;
+  bool ok = false;
+  std::string error, call_error;
+  if (!on_worker([&] { ok = fn(cfg, st, value, error); }, call_error)) {
+    out = call_error;
+    return false;
+  }
+  if (!ok) {
+    out = fmt::format("{}.{}: {}\n", element, handler, error.empty() ? "bad value" : error);
+    return false;
+  }
+  out = "";
+  return true;
+}
+
+void ControlServer::sample_rates() {
+  const Generation& g = *rt_.current;
+  double now = seconds_since(rt_.start);
+  std::map<const std::uint64_t*, std::deque<std::pair<double, std::uint64_t>>> next;
+  for (std::uint32_t i = 0; i < g.plan->elements.size(); ++i) {
+    const compiler::PlanElement& e = g.plan->elements[i];
+    for (const HandlerSpec& h : e.spec->handlers) {
+      if (h.kind != HandlerSpec::Kind::Rate || !g.dp->states[i]) continue;
+      if (h.offset + sizeof(std::uint64_t) > g.dp->states[i]->size()) continue;
+      const auto* c =
+          reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(g.dp->state(i)) + h.offset);
+      auto& q = next[c];
+      auto old = samples_.find(c);
+      if (old != samples_.end()) q = std::move(old->second);
+      std::uint64_t v = load_counter(*c);
+      if (!q.empty() && v < q.back().second) q.clear();  // reset
+      q.emplace_back(now, v);
+      while (q.size() > 2 && now - q[1].first >= 1.0) q.pop_front();
+    }
+  }
+  samples_.swap(next);
+}
+
+double ControlServer::rate_of(const std::uint64_t* counter) {
+  auto it = samples_.find(counter);
+  if (it == samples_.end() || it->second.empty()) return 0;
+  double now = seconds_since(rt_.start);
+  std::uint64_t v = load_counter(*counter);
+  const auto& [t0, v0] = it->second.front();
+  if (now - t0 <= 0 || v < v0) return 0;
+  return static_cast<double>(v - v0) / (now - t0);
+}
+
+// ---- hot reload ----------------------------------------------------------------------------
+
+bool ControlServer::reload(std::string file, const char* why, std::string& body) {
+  // All durations in TSC cycles, the clock the workers stamp their switch with.
+  std::uint64_t tsc_request = rte_rdtsc();
+  double hz = static_cast<double>(rte_get_tsc_hz());
+  auto ms_since = [hz](std::uint64_t tsc) { return static_cast<double>(rte_rdtsc() - tsc) / hz * 1e3; };
+  Generation& old = *rt_.current;
+  if (file.empty()) file = old.file;
+  auto fail = [&](std::string text) {
+    ++rt_.failed_reloads;
+    body = text;
+    if (!body.empty() && body.back() != '\n') body += '\n';
+    return false;
+  };
+  if (file.empty()) return fail("the running graph has no file to reload; name one");
+
+  // Start measuring the data path's longest pause (odd epoch: measuring).
+  for (Worker* w : rt_.workers) w->measure_epoch.fetch_add(1);
+  struct StopMeasuring {
+    Runtime& rt;
+    ~StopMeasuring() {
+      for (Worker* w : rt.workers) w->measure_epoch.fetch_add(1);
+    }
+  } stop_measuring{rt_};
+
+  auto gen = std::make_unique<Generation>();
+  gen->id = rt_.next_generation;
+  gen->file = file;
+  gen->source_files = std::make_unique<lang::SourceManager>();
+  lang::DiagnosticEngine diags;
+  auto render = [&] {
+    std::ostringstream os;
+    diags.render(os, *gen->source_files, false);
+    return os.str();
+  };
+  std::string load_error;
+  lang::FileId id = gen->source_files->load(file, load_error);
+  if (id == lang::kNoFile) return fail(fmt::format("nbrun: reload: {}", load_error));
+  auto front = compiler::compile_front_end(*gen->source_files, id, *rt_.registry, diags);
+  if (!front.graph) return fail(render());
+  auto plan = compiler::lower(*front.graph, diags);
+  if (!plan || diags.has_errors()) return fail(render());
+  gen->owned_plan = std::make_unique<compiler::Plan>(std::move(*plan));
+  gen->plan = gen->owned_plan.get();
+  if (gen->plan->sources.empty()) {
+    return fail(
+        fmt::format("{}: error: the new graph has no sources (FromDump or FromDevice); the running graph "
+                    "keeps running",
+                    file));
+  }
+  double front_ms = ms_since(tsc_request);
+
+  if (!attach_ports(rt_, *gen, &old, diags)) return fail(render());
+  auto close_new_ports = [&] {
+    for (auto& s : gen->ports) {
+      bool shared = false;
+      for (auto& o : old.ports) shared |= o == s;
+      if (s && !shared) close_slot(*s);
+    }
+  };
+  std::uint64_t tsc_jit = rte_rdtsc();
+  std::string jit_error;
+  if (!build_dataplane(rt_, *gen, &old, jit_error)) {
+    close_new_ports();
+    return fail(fmt::format("{}: error: the JIT cannot compile the new graph: {}", file, jit_error));
+  }
+  double jit_ms = ms_since(tsc_jit);
+  double compile_ms = ms_since(tsc_request);
+
+  // Publish, then wait for every worker's quiescent state: from then on none uses `old`.
+  std::uint64_t tsc_publish = rte_rdtsc();
+  for (Worker* w : rt_.workers) w->published.store(gen.get(), std::memory_order_release);
+  std::uint64_t token = rte_rcu_qsbr_start(rt_.qsv);
+  for (std::uint64_t spins = 0; !rte_rcu_qsbr_check(rt_.qsv, token, false); ++spins) {
+    if (spins < 100000)
+      rte_pause();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  std::uint64_t tsc_all_quiescent = rte_rdtsc();
+  // When each worker switched, and the longest gap between two of its passes since the request
+  // (measured until its first pass on the new graph).
+  std::uint64_t last_switch = tsc_publish;
+  std::uint64_t max_gap = 0, switch_gap = 0;
+  bool measured = false;
+  for (Worker* w : rt_.workers) {
+    if (live_.finished.load()) continue;
+    auto until = Clock::now() + std::chrono::milliseconds(200);
+    while (w->first_done_gen.load(std::memory_order_acquire) != gen->id && Clock::now() < until &&
+           !live_.finished.load())
+      std::this_thread::yield();
+    if (w->switched_gen.load(std::memory_order_acquire) == gen->id) {
+      last_switch = std::max(last_switch, w->switch_tsc.load(std::memory_order_relaxed));
+      measured = true;
+    }
+    if (w->first_done_gen.load(std::memory_order_acquire) == gen->id) {
+      max_gap = std::max(max_gap, w->max_gap_tsc.load(std::memory_order_relaxed));
+      switch_gap = std::max(switch_gap, w->switch_gap_tsc.load(std::memory_order_relaxed));
+    }
+  }
+  if (!measured) last_switch = tsc_all_quiescent;
+
+  // The switch is done: retire what only the old graph had, then free it (and its code).
+  std::size_t kept_elements = 0, kept_ports = 0, started_ports = 0, stopped_ports = 0;
+  std::unordered_set<const void*> shared_drops;
+  for (const auto& d : gen->dp->drops) shared_drops.insert(d.get());
+  for (std::uint32_t i = 0; i < old.plan->elements.size(); ++i) {
+    if (shared_drops.contains(old.dp->drops[i].get())) {
+      ++kept_elements;
+      continue;
+    }
+    for (const std::uint64_t& v : *old.dp->drops[i]) rt_.retired.element_drops += load_counter(v);
+  }
+  for (auto& s : old.ports) {
+    bool kept = false;
+    for (auto& n : gen->ports) kept |= n == s;
+    if (kept) continue;
+    bool seen = false;  // one slot may serve several plan ports
+    for (auto& o : old.ports) {
+      if (&o == &s) break;
+      seen |= o == s;
+    }
+    if (seen) continue;
+    rt_.retired.rx += load_counter(s->counters->rx);
+    rt_.retired.tx += load_counter(s->counters->tx);
+    rt_.retired.port_dropped += load_counter(s->counters->tx_dropped);
+    close_slot(*s);
+    ++stopped_ports;
+  }
+  for (auto& s : gen->ports) {
+    bool shared = false;
+    for (auto& o : old.ports) shared |= o == s;
+    (shared ? kept_ports : started_ports)++;
+  }
+  std::uint64_t old_id = old.id;
+  rt_.current = std::move(gen);  // frees the old generation: its dataplane and JIT code
+  ++rt_.next_generation;
+  ++rt_.reloads;
+  const Generation& now = *rt_.current;
+
+  double switch_us = static_cast<double>(last_switch - tsc_publish) / hz * 1e6;
+  double latency_ms = static_cast<double>(last_switch - tsc_request) / hz * 1e3;
+  double pause_us = static_cast<double>(switch_gap) / hz * 1e6;
+  double max_gap_us = static_cast<double>(max_gap) / hz * 1e6;
+  nlohmann::ordered_json j;
+  j["generation"] = now.id;
+  j["previous"] = old_id;
+  j["file"] = now.file;
+  j["front_end_ms"] = front_ms;
+  j["jit_ms"] = jit_ms;
+  j["compile_ms"] = compile_ms;
+  j["switch_us"] = switch_us;
+  j["latency_ms"] = latency_ms;
+  j["pause_us"] = pause_us;
+  j["max_gap_us"] = max_gap_us;
+  if (const auto* jit = dynamic_cast<const JitEngine*>(now.engine.get())) {
+    const compiler::JitStats& js = jit->graph().stats;
+    j["jit"] = {{"parse_ms", js.parse_ms},
+                {"build_ms", js.build_ms},
+                {"link_ms", js.link_ms},
+                {"optimize_ms", js.optimize_ms},
+                {"codegen_ms", js.codegen_ms}};
+  }
+  j["workers"] = rt_.workers.size();
+  j["elements"] = {{"total", now.plan->elements.size()}, {"kept", kept_elements}};
+  j["ports"] = {{"kept", kept_ports}, {"started", started_ports}, {"stopped", stopped_ports}};
+  body = j.dump() + "\n";
+  fmt::print(stderr,
+             "nbrun: reloaded {} ({}): generation {}, compiled in {:.1f} ms, every core switched {:.1f} us later, data "
+             "path paused {:.1f} us\n",
+             now.file, why, now.id, compile_ms, switch_us, pause_us);
+  return true;
+}
+
+}  // namespace nb::runtime::detail

@@ -1,0 +1,90 @@
+// nbrun's control thread: the unix socket (docs/control.md), handlers, hot reload, SIGHUP and
+// --watch. It never runs on a worker core.
+#pragma once
+
+#include "engine_room.hpp"
+
+#include <nb/runtime/control_protocol.hpp>
+
+#include <sys/types.h>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace nb::runtime::detail {
+
+class ControlServer {
+ public:
+  ControlServer(Runtime& rt, Live& live) : rt_(rt), live_(live) {}
+  ~ControlServer() { stop(); }
+  ControlServer(const ControlServer&) = delete;
+  ControlServer& operator=(const ControlServer&) = delete;
+
+  // Opens the socket (unless disabled), installs the SIGHUP handler and starts the thread.
+  // Returns false with `error` when the socket cannot be served (the thread still runs, for
+  // SIGHUP and --watch); `note` says anything else worth knowing.
+  bool start(std::string& error, std::string& note);
+  // Finishes the request in progress, stops the thread and removes the socket.
+  void stop();
+  const std::string& socket_path() const { return path_; }
+
+ private:
+  struct Client {
+    int fd = -1;
+    control::LineReader in;
+    std::string out;
+    bool closing = false;  // close once `out` is written
+  };
+  struct Stamp {
+    bool exists = false;
+    std::int64_t mtime_ns = 0;
+    std::int64_t size = 0;
+    std::uint64_t ino = 0;
+    bool operator==(const Stamp&) const = default;
+  };
+
+  bool open_socket(std::string& error);
+  void loop();
+  void accept_clients();
+  void read_client(Client& c);
+  void write_client(Client& c);
+  std::string handle(std::string_view line, bool& ok);
+
+  // Handlers.
+  std::string list();
+  bool read_handler(const std::string& element, const std::string& handler, std::string& out);
+  bool write_handler(const std::string& element, const std::string& handler, const std::string& value,
+                     std::string& out);
+  // Runs fn on the worker core between two bursts (or here when no worker runs).
+  bool on_worker(const std::function<void()>& fn, std::string& error);
+  void sample_rates();
+  double rate_of(const std::uint64_t* counter);
+
+  // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
+  // file:line:col).
+  bool reload(std::string file, const char* why, std::string& body);
+  Stamp stamp_of(const std::string& file) const;
+
+  Runtime& rt_;
+  Live& live_;
+  std::string path_;
+  int listen_fd_ = -1;
+  int wake_[2] = {-1, -1};
+  std::thread thread_;
+  std::atomic<bool> quit_{false};
+  bool running_ = false;
+  std::vector<Client> clients_;
+  Stamp watched_;
+  std::string watched_file_;
+  std::chrono::steady_clock::time_point next_watch_{}, next_sample_{};
+  // Rate handlers: recent (time, value) samples of each counter, keyed by its address (State
+  // blocks kept by a reload keep their address, so rates run on across reloads).
+  std::map<const std::uint64_t*, std::deque<std::pair<double, std::uint64_t>>> samples_;
+};
+
+}  // namespace nb::runtime::detail
