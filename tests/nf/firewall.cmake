@@ -1,0 +1,9 @@
+# Firewall tests of issue 8 (label nf; those needing network namespaces also netns). Included
+# from tests/CMakeLists.txt: paths are relative to tests/.
+
+# IPFilter/IPClassifier against a reference evaluator (random rules and packets), and the
+# positions of parse errors.
+add_executable(nb_firewall_tests nf/firewall_reference_test.cpp unit/main.cpp)
+target_link_libraries(nb_firewall_tests PRIVATE nb_elements Catch2::Catch2 nb_options)
+add_test(NAME firewall_reference COMMAND nb_firewall_tests)
+set_tests_properties(firewall_reference PROPERTIES LABELS "nf" TIMEOUT 300)
