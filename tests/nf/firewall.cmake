@@ -7,3 +7,9 @@ add_executable(nb_firewall_tests nf/firewall_reference_test.cpp unit/main.cpp)
 target_link_libraries(nb_firewall_tests PRIVATE nb_elements Catch2::Catch2 nb_options)
 add_test(NAME firewall_reference COMMAND nb_firewall_tests)
 set_tests_properties(firewall_reference PROPERTIES LABELS "nf" TIMEOUT 300)
+
+# nbrun with IPFilter between two network namespaces: allowed traffic passes, denied traffic is
+# blocked (tcpdump), the counters match. Needs root; serial: it busy-polls.
+add_test(NAME firewall_netns COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nf/firewall_netns.sh $<TARGET_FILE:nbrun>
+                                     ${PROJECT_SOURCE_DIR})
+set_tests_properties(firewall_netns PROPERTIES LABELS "nf;netns" SKIP_RETURN_CODE 77 TIMEOUT 120 RUN_SERIAL TRUE)
