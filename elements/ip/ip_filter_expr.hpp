@@ -899,6 +899,11 @@ inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
   std::uint64_t acc[kWords];
   const std::uint32_t nwords = t.nwords < kWords ? t.nwords : kWords;
   for (std::uint32_t w = 0; w < kWords; ++w) acc[w] = ~std::uint64_t{0};
+  // Unrolled where the kernel is built (ten fields), so that after the JIT inlines it every
+  // Config load below has a constant address: unused fields vanish, trip counts fold.
+#if defined(__clang__)
+#pragma clang loop unroll(full)
+#endif
   for (int f = 0; f < kNumFields; ++f) {
     if (!t.used[f]) continue;
     std::uint32_t c = 0;
@@ -911,9 +916,18 @@ inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
         // with immediates).
         for (std::uint32_t i = 0; i < t.nbounds[wi] && i < kLinearBounds; ++i) c += b[i] <= x;
       } else {
-        // Branch-free binary search of fixed depth over the padded boundaries.
+        // Two levels. First the group of 16 boundaries: every 16th boundary compared at once
+        // (independent compares; the JIT makes them compares with immediates). Then a
+        // branch-free binary search of fixed depth inside the group: 4 dependent loads instead of
+        // up to 8 (the boundaries are padded with UINT64_MAX to 2^nsteps).
         const std::uint32_t steps = t.nsteps[wi] < 8 ? t.nsteps[wi] : 8;
-        for (std::uint32_t s = steps; s > 0; --s) {
+        const std::uint32_t inner = steps < 4 ? steps : 4;
+        const std::uint32_t groups = 1u << (steps - inner);
+#if defined(__clang__)
+#pragma clang loop unroll(full)
+#endif
+        for (std::uint32_t j = 1; j < kMaxClasses / 16; ++j) c += j < groups && b[16 * j - 1] <= x ? 16 : 0;
+        for (std::uint32_t s = inner; s > 0; --s) {
           const std::uint32_t half = 1u << (s - 1);
           c += b[c + half - 1] <= x ? half : 0;
         }

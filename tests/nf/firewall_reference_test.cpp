@@ -483,3 +483,59 @@ TEST_CASE("IPFilter patterns: parse errors point at the offending token", "[nf][
     CHECK(IPClassifier::validate_pattern(ok, e));
   }
 }
+
+TEST_CASE("IPClassifier with many boundaries per field (the two-level search) agrees with the reference",
+          "[nf][firewall]") {
+  Gen g(42);
+  for (int set = 0; set < 20; ++set) {
+    // Up to 120 rules on ports and addresses: up to 240 boundaries on a field.
+    const std::uint32_t nrules = 20 + g.below(101);
+    std::vector<std::string> patterns;
+    std::vector<ipf::Expr> exprs;
+    std::vector<std::uint32_t> ports, hosts;
+    for (std::uint32_t i = 0; i < nrules; ++i) {
+      const std::uint32_t port = g.below(65536), host = static_cast<std::uint32_t>(g.rng());
+      ports.push_back(port);
+      hosts.push_back(host);
+      std::string text;
+      switch (g.below(3)) {
+        case 0: text = "dst port " + std::to_string(port); break;
+        case 1: text = "src host " + std::to_string(host >> 24) + "." + std::to_string(host >> 16 & 255) + "." +
+                       std::to_string(host >> 8 & 255) + "." + std::to_string(host & 255);
+          break;
+        default: text = "udp src port " + std::to_string(port) + "-" + std::to_string(std::min(65535u, port + g.below(50))); break;
+      }
+      ipf::Expr e;
+      ipf::Error err;
+      REQUIRE(ipf::parse_pattern(text, e, err));
+      patterns.push_back(text);
+      exprs.push_back(std::move(e));
+    }
+    auto cfg = std::make_unique<IPClassifier::Config>();
+    std::string error;
+    REQUIRE(IPClassifier::spec.ops->configure(RuleArgs(patterns, nrules), cfg.get(), error));
+    IPClassifier::State state{};
+    for (int k = 0; k < 2000; ++k) {
+      TestPacket t = random_packet(g);
+      // Aim at the rules' values (and their neighbours) most of the time.
+      const std::size_t l = t.offset == 0xffff ? 0 : t.offset;
+      if (t.bytes.size() >= l + 24 && (t.bytes[l] & 15) == 5 && g.chance(80)) {
+        const std::uint32_t host = hosts[g.below(nrules)] + g.below(3) - 1;
+        const std::uint32_t port = ports[g.below(nrules)] + g.below(3) - 1;
+        for (int i = 0; i < 4; ++i) t.bytes[l + 12 + i] = static_cast<std::uint8_t>(host >> (24 - 8 * i));
+        t.bytes[l + 20] = static_cast<std::uint8_t>(port >> 8), t.bytes[l + 21] = static_cast<std::uint8_t>(port);
+        t.bytes[l + 22] = static_cast<std::uint8_t>(port >> 8), t.bytes[l + 23] = static_cast<std::uint8_t>(port);
+      }
+      const Decoded d = decode(t.bytes, t.offset);
+      std::uint32_t first = nrules;
+      if (d.valid)
+        for (std::uint32_t i = 0; i < nrules && first == nrules; ++i)
+          if (eval(exprs[i], exprs[i].root, d)) first = i;
+      const Result r = run<IPClassifier>(*cfg, state, t);
+      INFO("set " << set << " packet " << k << " first " << first);
+      if (!d.valid) REQUIRE((!r.sent && r.port == IPClassifier::kBadHeader));
+      else if (first == nrules) REQUIRE((!r.sent && r.port == IPClassifier::kNoMatch));
+      else REQUIRE((r.sent && r.port == first));
+    }
+  }
+}
