@@ -13,3 +13,7 @@ set_tests_properties(firewall_reference PROPERTIES LABELS "nf" TIMEOUT 300)
 add_test(NAME firewall_netns COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nf/firewall_netns.sh $<TARGET_FILE:nbrun>
                                      ${PROJECT_SOURCE_DIR})
 set_tests_properties(firewall_netns PROPERTIES LABELS "nf;netns" SKIP_RETURN_CODE 77 TIMEOUT 120 RUN_SERIAL TRUE)
+
+# The JIT specialises the decision structure: boundaries as immediates, unused fields gone.
+add_test(NAME firewall_ir COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nf/firewall_ir.sh $<TARGET_FILE:nbc>)
+set_tests_properties(firewall_ir PROPERTIES LABELS "nf;jit")
