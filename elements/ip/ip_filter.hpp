@@ -69,8 +69,7 @@ struct IPFilterCommon {
       ipf::Expr expr;
       ipf::Error err;
       std::uint32_t action = static_cast<std::uint32_t>(i);
-      const bool ok =
-          with_actions ? ipf::parse_rule(text, action, expr, err) : ipf::parse_pattern(text, expr, err);
+      const bool ok = with_actions ? ipf::parse_rule(text, action, expr, err) : ipf::parse_pattern(text, expr, err);
       if (!ok) {
         error = (with_actions ? "rule " : "pattern ") + std::to_string(i) + ": " + err.message;
         return false;

@@ -60,11 +60,11 @@ inline constexpr int kMaxDepth = 64;  // nested parentheses and 'not's
 
 struct Tables {
   std::uint32_t nterms;
-  std::uint32_t nwords;                 // 64-bit words of term bits in use
-  std::uint16_t term_rule[kMaxTerms];   // the rule each term comes from (terms are in rule order)
-  bool used[kNumFields];                // some term constrains the field
-  std::uint32_t nbounds[kNumWide];      // boundaries in use
-  std::uint32_t nsteps[kNumWide];       // binary search depth: 2^nsteps > nbounds
+  std::uint32_t nwords;                         // 64-bit words of term bits in use
+  std::uint16_t term_rule[kMaxTerms];           // the rule each term comes from (terms are in rule order)
+  bool used[kNumFields];                        // some term constrains the field
+  std::uint32_t nbounds[kNumWide];              // boundaries in use
+  std::uint32_t nsteps[kNumWide];               // binary search depth: 2^nsteps > nbounds
   std::uint64_t bounds[kNumWide][kMaxClasses];  // ascending, padded with UINT64_MAX
   std::uint8_t class_of[kNumSmall][kSmallDomain];
   std::uint64_t rows[kNumFields][kMaxClasses][kWords];
@@ -216,18 +216,28 @@ inline constexpr Named kProtoNames[] = {{"icmp", 1}, {"igmp", 2}, {"ipip", 4}, {
 inline constexpr Named kTcpOpts[] = {{"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04},
                                      {"psh", 0x08}, {"ack", 0x10}, {"urg", 0x20}};
 inline constexpr Named kPortNames[] = {
-    {"echo", 7},        {"discard", 9},       {"daytime", 13},      {"chargen", 19},     {"ftp-data", 20},
-    {"ftp", 21},        {"ssh", 22},          {"telnet", 23},       {"smtp", 25},        {"domain", 53},
-    {"dns", 53},        {"bootps", 67},       {"bootpc", 68},       {"tftp", 69},        {"finger", 79},
-    {"www", 80},        {"http", 80},         {"pop3", 110},        {"sunrpc", 111},     {"auth", 113},
-    {"nntp", 119},      {"ntp", 123},         {"netbios-ns", 137},  {"netbios-dgm", 138}, {"netbios-ssn", 139},
-    {"imap3", 143},     {"snmp", 161},        {"snmp-trap", 162},   {"irc", 194},        {"https", 443},
-    {"rip", 520},       {"route", 520},       {"imaps", 993},       {"pop3s", 995}};
-inline constexpr Named kIcmpTypes[] = {
-    {"echo-reply", 0},   {"unreachable", 3},      {"sourcequench", 4},      {"redirect", 5},
-    {"echo", 8},         {"routeradvert", 9},     {"routersolicit", 10},    {"timeexceeded", 11},
-    {"parameterproblem", 12}, {"timestamp", 13}, {"timestamp-reply", 14}, {"inforeq", 15},
-    {"inforeq-reply", 16},    {"maskreq", 17},   {"maskreq-reply", 18}};
+    {"echo", 7},    {"discard", 9}, {"daytime", 13},     {"chargen", 19},      {"ftp-data", 20},
+    {"ftp", 21},    {"ssh", 22},    {"telnet", 23},      {"smtp", 25},         {"domain", 53},
+    {"dns", 53},    {"bootps", 67}, {"bootpc", 68},      {"tftp", 69},         {"finger", 79},
+    {"www", 80},    {"http", 80},   {"pop3", 110},       {"sunrpc", 111},      {"auth", 113},
+    {"nntp", 119},  {"ntp", 123},   {"netbios-ns", 137}, {"netbios-dgm", 138}, {"netbios-ssn", 139},
+    {"imap3", 143}, {"snmp", 161},  {"snmp-trap", 162},  {"irc", 194},         {"https", 443},
+    {"rip", 520},   {"route", 520}, {"imaps", 993},      {"pop3s", 995}};
+inline constexpr Named kIcmpTypes[] = {{"echo-reply", 0},
+                                       {"unreachable", 3},
+                                       {"sourcequench", 4},
+                                       {"redirect", 5},
+                                       {"echo", 8},
+                                       {"routeradvert", 9},
+                                       {"routersolicit", 10},
+                                       {"timeexceeded", 11},
+                                       {"parameterproblem", 12},
+                                       {"timestamp", 13},
+                                       {"timestamp-reply", 14},
+                                       {"inforeq", 15},
+                                       {"inforeq-reply", 16},
+                                       {"maskreq", 17},
+                                       {"maskreq-reply", 18}};
 
 template <std::size_t N>
 inline bool lookup(const Named (&table)[N], std::string_view w, std::uint32_t& out) {
@@ -390,13 +400,20 @@ class Parser {
       } else if (w == "ip") {
         const Token& k = peek();
         const std::string_view kw = k.kind == Token::Word ? k.text : std::string_view();
-        if (kw == "proto") p.kind = PrimKind::Proto;
-        else if (kw == "frag") p.kind = PrimKind::Frag;
-        else if (kw == "unfrag") p.kind = PrimKind::Unfrag;
-        else if (kw == "ttl") p.kind = PrimKind::Ttl;
-        else if (kw == "tos") p.kind = PrimKind::Tos;
-        else if (kw == "dscp") p.kind = PrimKind::Dscp;
-        else return fail(k, "expected proto, frag, unfrag, ttl, tos or dscp after 'ip', found " + quoted(k));
+        if (kw == "proto")
+          p.kind = PrimKind::Proto;
+        else if (kw == "frag")
+          p.kind = PrimKind::Frag;
+        else if (kw == "unfrag")
+          p.kind = PrimKind::Unfrag;
+        else if (kw == "ttl")
+          p.kind = PrimKind::Ttl;
+        else if (kw == "tos")
+          p.kind = PrimKind::Tos;
+        else if (kw == "dscp")
+          p.kind = PrimKind::Dscp;
+        else
+          return fail(k, "expected proto, frag, unfrag, ttl, tos or dscp after 'ip', found " + quoted(k));
         if (!no_dir(t)) return false;
         have_type = true;
         pos_ += 2;
@@ -445,10 +462,14 @@ class Parser {
     if (v.kind == Token::Word) {
       std::uint32_t x = 0;
       std::string_view w = v.text;
-      if (parse_ip(w, x)) p.kind = PrimKind::Host;
-      else if (w.find('/') != std::string_view::npos) p.kind = PrimKind::Net;
-      else if (dir == Dir::None && lookup(kTcpOpts, w, x)) p.kind = PrimKind::TcpOpt;
-      else if (lookup(kPortNames, w, x)) p.kind = PrimKind::Port;
+      if (parse_ip(w, x))
+        p.kind = PrimKind::Host;
+      else if (w.find('/') != std::string_view::npos)
+        p.kind = PrimKind::Net;
+      else if (dir == Dir::None && lookup(kTcpOpts, w, x))
+        p.kind = PrimKind::TcpOpt;
+      else if (lookup(kPortNames, w, x))
+        p.kind = PrimKind::Port;
       else if (parse_uint(w, 0xffffffffu, x) || (!w.empty() && w[0] >= '0' && w[0] <= '9'))
         return fail(v, "'" + std::string(w) + "' needs a type: write 'port " + std::string(w) + "', 'ip proto " +
                            std::string(w) + "' or 'icmp type " + std::string(w) + "'");
@@ -457,8 +478,8 @@ class Parser {
                            "': expected host, net, port, tcp, udp, icmp, ip, src, dst, true, false, not or '('");
       return value(p, out);
     }
-    return fail(v, "'" + std::string(v.text) + "' needs a primitive before it, e.g. 'dst port " +
-                       std::string(v.text) + " 1023'");
+    return fail(v, "'" + std::string(v.text) + "' needs a primitive before it, e.g. 'dst port " + std::string(v.text) +
+                       " 1023'");
   }
 
   bool leaf(const Prim& p, int& out) {
@@ -500,8 +521,10 @@ class Parser {
             return fail(v, "'" + std::string(w.substr(0, slash)) + "' is not an IPv4 address like 10.0.0.0");
           std::string_view len = w.substr(slash + 1);
           std::uint32_t bits = 0;
-          if (parse_uint(len, 32, bits)) mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
-          else if (!parse_ip(len, mask)) return fail(v, "'" + std::string(len) + "' is not a prefix length (0 to 32) or a mask");
+          if (parse_uint(len, 32, bits))
+            mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+          else if (!parse_ip(len, mask))
+            return fail(v, "'" + std::string(len) + "' is not a prefix length (0 to 32) or a mask");
         } else {
           if (!parse_ip(w, addr)) return fail(v, "'" + std::string(w) + "' is not a network like 10.0.0.0/8");
           if (!(peek().kind == Token::Word && peek().text == "mask"))
@@ -520,14 +543,15 @@ class Parser {
         std::uint32_t hi = 0;
         if (lookup(kPortNames, w, x) || parse_uint(w, 65535, x)) {
           p.lo = p.hi = x;
-        } else if (dash != std::string_view::npos && (parse_uint(w.substr(0, dash), 65535, x) ||
-                                                      lookup(kPortNames, w.substr(0, dash), x)) &&
+        } else if (dash != std::string_view::npos &&
+                   (parse_uint(w.substr(0, dash), 65535, x) || lookup(kPortNames, w.substr(0, dash), x)) &&
                    (parse_uint(w.substr(dash + 1), 65535, hi) || lookup(kPortNames, w.substr(dash + 1), hi))) {
           if (hi < x) return fail(v, "the port range " + std::string(w) + " is empty");
           if (p.op != Op::Eq && p.op != Op::Ne) return fail(v, "a port range takes only '==' or '!='");
           p.lo = x, p.hi = hi;
         } else {
-          return fail(v, "'" + std::string(w) + "' is not a port (0 to 65535, a range like 1000-2000, or a name like www)");
+          return fail(
+              v, "'" + std::string(w) + "' is not a port (0 to 65535, a range like 1000-2000, or a name like www)");
         }
         break;
       }
@@ -537,7 +561,8 @@ class Parser {
         p.lo = p.hi = x;
         break;
       case PrimKind::TcpOpt:
-        if (!lookup(kTcpOpts, w, x)) return fail(v, "'" + std::string(w) + "' is not a TCP flag (syn, ack, fin, rst, psh, urg)");
+        if (!lookup(kTcpOpts, w, x))
+          return fail(v, "'" + std::string(w) + "' is not a TCP flag (syn, ack, fin, rst, psh, urg)");
         p.lo = p.hi = x;
         break;
       case PrimKind::IcmpType:
@@ -549,7 +574,8 @@ class Parser {
       case PrimKind::Tos:
       case PrimKind::Dscp:
         if (!parse_uint(w, p.kind == PrimKind::Dscp ? 63 : 255, x))
-          return fail(v, "'" + std::string(w) + "' is not a number from 0 to " + (p.kind == PrimKind::Dscp ? "63" : "255"));
+          return fail(
+              v, "'" + std::string(w) + "' is not a number from 0 to " + (p.kind == PrimKind::Dscp ? "63" : "255"));
         p.lo = p.hi = x;
         break;
       case PrimKind::Frag:
@@ -587,9 +613,12 @@ inline bool parse_rule(std::string_view text, std::uint32_t& action, Expr& expr,
   if (!detail::lex(text, toks, err)) return false;
   const detail::Token& a = toks[0];
   std::uint32_t n = 0;
-  if (a.kind == detail::Token::Word && a.text == "allow") action = 0;
-  else if (a.kind == detail::Token::Word && (a.text == "deny" || a.text == "drop")) action = kActionDrop;
-  else if (a.kind == detail::Token::Word && detail::parse_uint(a.text, 65535, n)) action = n;
+  if (a.kind == detail::Token::Word && a.text == "allow")
+    action = 0;
+  else if (a.kind == detail::Token::Word && (a.text == "deny" || a.text == "drop"))
+    action = kActionDrop;
+  else if (a.kind == detail::Token::Word && detail::parse_uint(a.text, 65535, n))
+    action = n;
   else {
     err.offset = a.offset;
     err.length = std::max<std::size_t>(a.length, 1);
@@ -640,15 +669,25 @@ inline Intervals complement(const Intervals& a, std::uint64_t max) {
 inline Intervals op_set(Op op, std::uint64_t lo, std::uint64_t hi, std::uint64_t real_max) {
   Intervals out;
   switch (op) {
-    case Op::Eq: out.push_back({lo, hi}); break;
+    case Op::Eq:
+      out.push_back({lo, hi});
+      break;
     case Op::Ne:
       if (lo > 0) out.push_back({0, lo - 1});
       if (hi < real_max) out.push_back({hi + 1, real_max});
       break;
-    case Op::Lt: if (lo > 0) out.push_back({0, lo - 1}); break;
-    case Op::Gt: if (hi < real_max) out.push_back({hi + 1, real_max}); break;
-    case Op::Le: out.push_back({0, hi}); break;
-    case Op::Ge: out.push_back({lo, real_max}); break;
+    case Op::Lt:
+      if (lo > 0) out.push_back({0, lo - 1});
+      break;
+    case Op::Gt:
+      if (hi < real_max) out.push_back({hi + 1, real_max});
+      break;
+    case Op::Le:
+      out.push_back({0, hi});
+      break;
+    case Op::Ge:
+      out.push_back({lo, real_max});
+      break;
   }
   return out;
 }
@@ -670,31 +709,47 @@ inline std::vector<std::vector<Atom>> prim_dnf(const Prim& p) {
       const Intervals s = op_set(p.op, p.lo, p.hi, port ? 65535 : 0xffffffffu);
       std::vector<std::vector<Atom>> out;
       switch (p.dir) {
-        case Dir::Src: out = {{Atom{fs, s}}}; break;
-        case Dir::Dst: out = {{Atom{fd, s}}}; break;
-        case Dir::SrcAndDst: out = {{Atom{fs, s}, Atom{fd, s}}}; break;
+        case Dir::Src:
+          out = {{Atom{fs, s}}};
+          break;
+        case Dir::Dst:
+          out = {{Atom{fd, s}}};
+          break;
+        case Dir::SrcAndDst:
+          out = {{Atom{fs, s}, Atom{fd, s}}};
+          break;
         case Dir::None:
-        case Dir::SrcOrDst: out = {{Atom{fs, s}}, {Atom{fd, s}}}; break;
+        case Dir::SrcOrDst:
+          out = {{Atom{fs, s}}, {Atom{fd, s}}};
+          break;
       }
       if (port && p.proto >= 0)
         for (auto& conj : out) conj.push_back(Atom{kProto, {{std::uint64_t(p.proto), std::uint64_t(p.proto)}}});
       return out;
     }
-    case PrimKind::Proto: return one(kProto, op_set(p.op, p.lo, p.hi, 255));
+    case PrimKind::Proto:
+      return one(kProto, op_set(p.op, p.lo, p.hi, 255));
     case PrimKind::TcpOpt: {
       Intervals s;
       for (std::uint64_t v = 0; v < 256; ++v)
         if ((v & p.lo) == p.lo) {
-          if (!s.empty() && s.back().second + 1 == v) s.back().second = v;
-          else s.push_back({v, v});
+          if (!s.empty() && s.back().second + 1 == v)
+            s.back().second = v;
+          else
+            s.push_back({v, v});
         }
       return one(kTcpFlags, s);
     }
-    case PrimKind::IcmpType: return one(kIcmpType, op_set(p.op, p.lo, p.hi, 255));
-    case PrimKind::Frag: return one(kFrag, {{1, 2}});
-    case PrimKind::Unfrag: return one(kFrag, {{0, 0}});
-    case PrimKind::Ttl: return one(kTtl, op_set(p.op, p.lo, p.hi, 255));
-    case PrimKind::Tos: return one(kTos, op_set(p.op, p.lo, p.hi, 255));
+    case PrimKind::IcmpType:
+      return one(kIcmpType, op_set(p.op, p.lo, p.hi, 255));
+    case PrimKind::Frag:
+      return one(kFrag, {{1, 2}});
+    case PrimKind::Unfrag:
+      return one(kFrag, {{0, 0}});
+    case PrimKind::Ttl:
+      return one(kTtl, op_set(p.op, p.lo, p.hi, 255));
+    case PrimKind::Tos:
+      return one(kTos, op_set(p.op, p.lo, p.hi, 255));
     case PrimKind::Dscp: {
       // dscp = tos >> 2: the same comparison on tos, widened to whole groups of four.
       Intervals d = op_set(p.op, p.lo, p.hi, 63), s;
@@ -705,7 +760,9 @@ inline std::vector<std::vector<Atom>> prim_dnf(const Prim& p) {
   return {};
 }
 
-inline Term whole() { return Term{}; }
+inline Term whole() {
+  return Term{};
+}
 
 // Conjunction of two terms; false when some field's set becomes empty.
 inline bool conjoin(const Term& a, const Term& b, Term& out) {
@@ -731,8 +788,7 @@ inline Term atom_term(const Atom& a, bool negated) {
 }
 
 // Products that keep only satisfiable terms; false when the result grows past `limit`.
-inline bool product(const std::vector<Term>& a, const std::vector<Term>& b, std::vector<Term>& out,
-                    std::size_t limit) {
+inline bool product(const std::vector<Term>& a, const std::vector<Term>& b, std::vector<Term>& out, std::size_t limit) {
   out.clear();
   for (const Term& x : a)
     for (const Term& y : b) {
@@ -754,7 +810,8 @@ inline bool dnf(const Expr& e, int n, bool neg, std::vector<Term>& out, std::siz
     case Node::False:
       if ((node.kind == Node::True) != neg) out.push_back(whole());
       return true;
-    case Node::Not: return dnf(e, node.kids[0], !neg, out, limit, depth + 1);
+    case Node::Not:
+      return dnf(e, node.kids[0], !neg, out, limit, depth + 1);
     case Node::Leaf: {
       // prim = OR of ANDs of atoms; negated: AND of ORs of negated atoms.
       const auto conjs = prim_dnf(node.prim);
@@ -828,7 +885,9 @@ inline bool build_tables(const std::vector<std::vector<Term>>& rule_terms, Table
     }
   t.nterms = static_cast<std::uint32_t>(terms.size());
   t.nwords = (t.nterms + 63) / 64;
-  auto set_bit = [&](int f, std::size_t cls, std::size_t term) { t.rows[f][cls][term / 64] |= std::uint64_t{1} << (term % 64); };
+  auto set_bit = [&](int f, std::size_t cls, std::size_t term) {
+    t.rows[f][cls][term / 64] |= std::uint64_t{1} << (term % 64);
+  };
   auto contains = [](const Term& term, int f, std::uint64_t v) {
     if (!term.constrained[f]) return true;
     for (const auto& [lo, hi] : term.sets[f])
@@ -899,8 +958,8 @@ inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
   std::uint64_t acc[kWords];
   const std::uint32_t nwords = t.nwords < kWords ? t.nwords : kWords;
   for (std::uint32_t w = 0; w < kWords; ++w) acc[w] = ~std::uint64_t{0};
-  // Unrolled where the kernel is built (ten fields), so that after the JIT inlines it every
-  // Config load below has a constant address: unused fields vanish, trip counts fold.
+    // Unrolled where the kernel is built (ten fields), so that after the JIT inlines it every
+    // Config load below has a constant address: unused fields vanish, trip counts fold.
 #if defined(__clang__)
 #pragma clang loop unroll(full)
 #endif

@@ -66,7 +66,9 @@ class RuleArgs final : public Args {
   std::int64_t get_integer(std::string_view) const override { return 0; }
   bool get_bool(std::string_view) const override { return false; }
   std::string get_string(std::string_view) const override { return rules_.empty() ? "" : rules_[0]; }
-  std::string get_string_at(std::string_view, std::size_t i) const override { return i < rules_.size() ? rules_[i] : ""; }
+  std::string get_string_at(std::string_view, std::size_t i) const override {
+    return i < rules_.size() ? rules_[i] : "";
+  }
   std::uint32_t get_ipv4(std::string_view) const override { return 0; }
   std::array<std::uint8_t, 6> get_ether(std::string_view) const override { return {}; }
   std::size_t count(std::string_view) const override { return rules_.size(); }
@@ -117,23 +119,33 @@ Decoded decode(const Bytes& pkt, std::uint32_t off) {
 
 bool compare(ipf::Op op, std::uint32_t v, std::uint32_t lo, std::uint32_t hi) {
   switch (op) {
-    case ipf::Op::Eq: return lo <= v && v <= hi;
-    case ipf::Op::Ne: return !(lo <= v && v <= hi);
-    case ipf::Op::Lt: return v < lo;
-    case ipf::Op::Gt: return v > hi;
-    case ipf::Op::Le: return v <= hi;
-    case ipf::Op::Ge: return v >= lo;
+    case ipf::Op::Eq:
+      return lo <= v && v <= hi;
+    case ipf::Op::Ne:
+      return !(lo <= v && v <= hi);
+    case ipf::Op::Lt:
+      return v < lo;
+    case ipf::Op::Gt:
+      return v > hi;
+    case ipf::Op::Le:
+      return v <= hi;
+    case ipf::Op::Ge:
+      return v >= lo;
   }
   return false;
 }
 
 bool sides(ipf::Dir dir, bool s, bool d) {
   switch (dir) {
-    case ipf::Dir::Src: return s;
-    case ipf::Dir::Dst: return d;
-    case ipf::Dir::SrcAndDst: return s && d;
+    case ipf::Dir::Src:
+      return s;
+    case ipf::Dir::Dst:
+      return d;
+    case ipf::Dir::SrcAndDst:
+      return s && d;
     case ipf::Dir::None:
-    case ipf::Dir::SrcOrDst: return s || d;
+    case ipf::Dir::SrcOrDst:
+      return s || d;
   }
   return false;
 }
@@ -151,16 +163,22 @@ bool eval_prim(const ipf::Prim& p, const Decoded& d) {
       const bool t = d.l4.size() >= 4 && compare(p.op, be(d.l4, 2, 2), p.lo, p.hi);
       return sides(p.dir, s, t);
     }
-    case ipf::PrimKind::Proto: return compare(p.op, d.proto, p.lo, p.hi);
+    case ipf::PrimKind::Proto:
+      return compare(p.op, d.proto, p.lo, p.hi);
     case ipf::PrimKind::TcpOpt:
       return !later_fragment && d.proto == 6 && d.l4.size() >= 14 && (d.l4[13] & p.lo) == p.lo;
     case ipf::PrimKind::IcmpType:
       return !later_fragment && d.proto == 1 && !d.l4.empty() && compare(p.op, d.l4[0], p.lo, p.hi);
-    case ipf::PrimKind::Frag: return d.mf || d.frag_offset != 0;
-    case ipf::PrimKind::Unfrag: return !d.mf && d.frag_offset == 0;
-    case ipf::PrimKind::Ttl: return compare(p.op, d.ttl, p.lo, p.hi);
-    case ipf::PrimKind::Tos: return compare(p.op, d.tos, p.lo, p.hi);
-    case ipf::PrimKind::Dscp: return compare(p.op, d.tos >> 2, p.lo, p.hi);
+    case ipf::PrimKind::Frag:
+      return d.mf || d.frag_offset != 0;
+    case ipf::PrimKind::Unfrag:
+      return !d.mf && d.frag_offset == 0;
+    case ipf::PrimKind::Ttl:
+      return compare(p.op, d.ttl, p.lo, p.hi);
+    case ipf::PrimKind::Tos:
+      return compare(p.op, d.tos, p.lo, p.hi);
+    case ipf::PrimKind::Dscp:
+      return compare(p.op, d.tos >> 2, p.lo, p.hi);
   }
   return false;
 }
@@ -168,10 +186,14 @@ bool eval_prim(const ipf::Prim& p, const Decoded& d) {
 bool eval(const ipf::Expr& e, int n, const Decoded& d) {
   const ipf::Node& node = e.nodes.at(static_cast<std::size_t>(n));
   switch (node.kind) {
-    case ipf::Node::True: return true;
-    case ipf::Node::False: return false;
-    case ipf::Node::Leaf: return eval_prim(node.prim, d);
-    case ipf::Node::Not: return !eval(e, node.kids.at(0), d);
+    case ipf::Node::True:
+      return true;
+    case ipf::Node::False:
+      return false;
+    case ipf::Node::Leaf:
+      return eval_prim(node.prim, d);
+    case ipf::Node::Not:
+      return !eval(e, node.kids.at(0), d);
     case ipf::Node::And:
       for (int k : node.kids)
         if (!eval(e, k, d)) return false;
@@ -197,38 +219,50 @@ struct Gen {
   }
 };
 
-constexpr const char* kHosts[] = {"10.0.0.1", "10.1.2.3", "192.168.1.1", "192.168.1.255", "172.16.0.5", "0.0.0.0",
-                                  "255.255.255.255"};
-constexpr const char* kNets[] = {"10.0.0.0/8", "10.1.0.0/16", "192.168.1.0/24", "172.16.0.0/12", "0.0.0.0/0",
-                                 "10.1.2.0 mask 255.255.255.0", "192.168.1.128/25", "10.0.0.1/32"};
-constexpr const char* kPorts[] = {"22", "53", "80", "www", "443", "1000-2000", "0", "65535", "1023", "1024", "ssh",
-                                  "5000-5000", "1-1023"};
+constexpr const char* kHosts[] = {"10.0.0.1",   "10.1.2.3", "192.168.1.1",    "192.168.1.255",
+                                  "172.16.0.5", "0.0.0.0",  "255.255.255.255"};
+constexpr const char* kNets[] = {"10.0.0.0/8",       "10.1.0.0/16", "192.168.1.0/24",
+                                 "172.16.0.0/12",    "0.0.0.0/0",   "10.1.2.0 mask 255.255.255.0",
+                                 "192.168.1.128/25", "10.0.0.1/32"};
+constexpr const char* kPorts[] = {"22",    "53",   "80",   "www", "443",       "1000-2000", "0",
+                                  "65535", "1023", "1024", "ssh", "5000-5000", "1-1023"};
 constexpr const char* kRelPorts[] = {"> 1023", "< 1024", ">= 80", "<= 53", "!= 80", "== 443"};
-constexpr const char* kProtos[] = {"tcp", "udp", "icmp", "ip proto 47", "ip proto tcp", "ip proto != 6",
-                                   "ip proto > 16"};
+constexpr const char* kProtos[] = {"tcp",          "udp",           "icmp",         "ip proto 47",
+                                   "ip proto tcp", "ip proto != 6", "ip proto > 16"};
 constexpr const char* kFlags[] = {"syn", "ack", "fin", "rst", "psh", "urg"};
 constexpr const char* kIcmp[] = {"echo", "echo-reply", "unreachable", "3", "11", "!= 8", "> 10"};
 constexpr const char* kDirs[] = {"src ", "dst ", "", "src or dst ", "src and dst "};
 
 std::string primitive(Gen& g) {
   switch (g.below(12)) {
-    case 0: return std::string(g.pick(kDirs)) + "host " + g.pick(kHosts);
-    case 1: return std::string(g.pick(kDirs)) + "net " + g.pick(kNets);
+    case 0:
+      return std::string(g.pick(kDirs)) + "host " + g.pick(kHosts);
+    case 1:
+      return std::string(g.pick(kDirs)) + "net " + g.pick(kNets);
     case 2: {
       std::string proto = g.chance(30) ? (g.chance(50) ? "tcp " : "udp ") : "";
       std::string s = std::string(g.pick(kDirs)) + proto + "port " + g.pick(kPorts);
       if (g.chance(25)) s += std::string(" or ") + g.pick(kPorts);  // keyword inheritance
       return s;
     }
-    case 3: return std::string(g.pick(kDirs)) + (g.chance(30) ? "tcp " : "") + "port " + g.pick(kRelPorts);
-    case 4: return g.pick(kProtos);
-    case 5: return std::string(g.chance(50) ? "tcp opt " : "") + g.pick(kFlags) + (g.chance(30) ? " ack" : "");
-    case 6: return std::string("icmp type ") + g.pick(kIcmp);
-    case 7: return g.chance(50) ? (g.chance(50) ? "ip frag" : "frag") : (g.chance(50) ? "ip unfrag" : "unfrag");
-    case 8: return std::string("ip ttl ") + (g.chance(50) ? "<= 1" : "64");
-    case 9: return std::string(g.chance(50) ? "ip tos " : "ip dscp ") + (g.chance(50) ? "0" : "> 10");
-    case 10: return g.pick(kHosts);  // bare address: a host
-    default: return g.chance(80) ? "true" : "false";
+    case 3:
+      return std::string(g.pick(kDirs)) + (g.chance(30) ? "tcp " : "") + "port " + g.pick(kRelPorts);
+    case 4:
+      return g.pick(kProtos);
+    case 5:
+      return std::string(g.chance(50) ? "tcp opt " : "") + g.pick(kFlags) + (g.chance(30) ? " ack" : "");
+    case 6:
+      return std::string("icmp type ") + g.pick(kIcmp);
+    case 7:
+      return g.chance(50) ? (g.chance(50) ? "ip frag" : "frag") : (g.chance(50) ? "ip unfrag" : "unfrag");
+    case 8:
+      return std::string("ip ttl ") + (g.chance(50) ? "<= 1" : "64");
+    case 9:
+      return std::string(g.chance(50) ? "ip tos " : "ip dscp ") + (g.chance(50) ? "0" : "> 10");
+    case 10:
+      return g.pick(kHosts);  // bare address: a host
+    default:
+      return g.chance(80) ? "true" : "false";
   }
 }
 
@@ -237,10 +271,13 @@ std::string expression(Gen& g, int depth) {
   const std::uint32_t n = 2 + g.below(2);
   std::string s;
   for (std::uint32_t i = 0; i < n; ++i) {
-    if (i > 0) s += g.chance(50) ? (g.chance(50) ? " and " : " && ") : g.chance(15) ? " " : g.chance(50) ? " or " : " || ";
+    if (i > 0)
+      s += g.chance(50) ? (g.chance(50) ? " and " : " && ") : g.chance(15) ? " " : g.chance(50) ? " or " : " || ";
     std::string sub = expression(g, depth + 1);
-    if (g.chance(20)) sub = (g.chance(50) ? "not " : "! ") + std::string("(") + sub + ")";
-    else if (g.chance(40)) sub = "(" + sub + ")";
+    if (g.chance(20))
+      sub = (g.chance(50) ? "not " : "! ") + std::string("(") + sub + ")";
+    else if (g.chance(40))
+      sub = "(" + sub + ")";
     s += sub;
   }
   return s;
@@ -255,8 +292,8 @@ std::uint32_t ip_of(const char* text) {
 }
 
 std::uint32_t near_address(Gen& g) {
-  static const std::uint32_t base[] = {ip_of("10.0.0.1"),      ip_of("10.1.2.3"),   ip_of("192.168.1.1"),
-                                       ip_of("192.168.1.255"), ip_of("172.16.0.5"), ip_of("10.0.0.0"),
+  static const std::uint32_t base[] = {ip_of("10.0.0.1"),      ip_of("10.1.2.3"),      ip_of("192.168.1.1"),
+                                       ip_of("192.168.1.255"), ip_of("172.16.0.5"),    ip_of("10.0.0.0"),
                                        ip_of("10.1.0.0"),      ip_of("192.168.1.128"), ip_of("172.31.255.255")};
   if (g.chance(10)) return static_cast<std::uint32_t>(g.rng());
   const std::uint32_t b = g.pick(base);
@@ -283,7 +320,7 @@ TestPacket random_packet(Gen& g) {
   static const std::uint8_t protos[] = {6, 6, 17, 17, 1, 1, 47, 2};
   const std::uint8_t proto = g.chance(5) ? static_cast<std::uint8_t>(g.rng()) : g.pick(protos);
   std::uint32_t l4len = proto == 6 ? 20 : proto == 17 ? 8 : 8;
-  if (g.chance(15)) l4len = g.below(22);  // transport header cut short
+  if (g.chance(15)) l4len = g.below(22);   // transport header cut short
   if (g.chance(20)) l4len += g.below(30);  // payload
   Bytes ip(ihl * 4 + l4len);
   for (auto& b : ip) b = static_cast<std::uint8_t>(g.rng());
@@ -293,9 +330,12 @@ TestPacket random_packet(Gen& g) {
   ip[2] = static_cast<std::uint8_t>(total >> 8), ip[3] = static_cast<std::uint8_t>(total);
   std::uint16_t frag = 0;
   const std::uint32_t f = g.below(100);
-  if (f < 10) frag = 0x2000;                                                             // first fragment
-  else if (f < 20) frag = static_cast<std::uint16_t>((g.chance(50) ? 0x2000 : 0) | (1 + g.below(100)));  // later
-  else if (f < 30) frag = 0x4000;                                                        // DF
+  if (f < 10)
+    frag = 0x2000;  // first fragment
+  else if (f < 20)
+    frag = static_cast<std::uint16_t>((g.chance(50) ? 0x2000 : 0) | (1 + g.below(100)));  // later
+  else if (f < 30)
+    frag = 0x4000;  // DF
   ip[6] = static_cast<std::uint8_t>(frag >> 8), ip[7] = static_cast<std::uint8_t>(frag);
   ip[8] = static_cast<std::uint8_t>(g.chance(20) ? g.below(3) : 64);
   ip[9] = proto;
@@ -317,11 +357,22 @@ TestPacket random_packet(Gen& g) {
   // Broken headers.
   if (g.chance(4)) {
     switch (g.below(5)) {
-      case 0: ip[0] = static_cast<std::uint8_t>(0x60 | ihl); break;                      // version 6
-      case 1: ip[0] = static_cast<std::uint8_t>(0x40 | g.below(5)); break;               // IHL < 5
-      case 2: ip[2] = 0, ip[3] = static_cast<std::uint8_t>(g.below(20)); break;          // total < header
-      case 3: ip[2] = static_cast<std::uint8_t>((total + 1 + g.below(40)) >> 8), ip[3] = static_cast<std::uint8_t>(total + 1 + g.below(40)); break;  // past the end
-      default: ip.resize(g.below(static_cast<std::uint32_t>(std::min<std::size_t>(ip.size(), 20)))); break;  // runt
+      case 0:
+        ip[0] = static_cast<std::uint8_t>(0x60 | ihl);
+        break;  // version 6
+      case 1:
+        ip[0] = static_cast<std::uint8_t>(0x40 | g.below(5));
+        break;  // IHL < 5
+      case 2:
+        ip[2] = 0, ip[3] = static_cast<std::uint8_t>(g.below(20));
+        break;  // total < header
+      case 3:
+        ip[2] = static_cast<std::uint8_t>((total + 1 + g.below(40)) >> 8),
+        ip[3] = static_cast<std::uint8_t>(total + 1 + g.below(40));
+        break;  // past the end
+      default:
+        ip.resize(g.below(static_cast<std::uint32_t>(std::min<std::size_t>(ip.size(), 20))));
+        break;  // runt
     }
   }
   t.bytes.assign(eth, 0xee);
@@ -356,8 +407,7 @@ Result run(const typename E::Config& config, typename E::State& state, const Tes
 
 }  // namespace
 
-TEST_CASE("IPFilter and IPClassifier agree with a reference evaluator on random rules and packets",
-          "[nf][firewall]") {
+TEST_CASE("IPFilter and IPClassifier agree with a reference evaluator on random rules and packets", "[nf][firewall]") {
   constexpr int kRuleSets = 150;
   constexpr int kPacketsPerSet = 800;  // 120,000 packets, each through both elements
   Gen g(0x6669726577616c6cull);
@@ -377,8 +427,8 @@ TEST_CASE("IPFilter and IPClassifier agree with a reference evaluator on random 
       const std::uint32_t a = g.chance(60) ? 0 : g.chance(50) ? ipf::kActionDrop : 1 + g.below(3);
       patterns.push_back(text);
       rules.push_back((a == ipf::kActionDrop ? std::string(g.chance(50) ? "deny " : "drop ")
-                       : a == 0          ? std::string(g.chance(50) ? "allow " : "0 ")
-                                         : std::to_string(a) + " ") +
+                       : a == 0              ? std::string(g.chance(50) ? "allow " : "0 ")
+                                             : std::to_string(a) + " ") +
                       text);
       exprs.push_back(std::move(e));
       actions.push_back(a);
@@ -422,11 +472,14 @@ TEST_CASE("IPFilter and IPClassifier agree with a reference evaluator on random 
         if (first > 0) ++matched_late;
         INFO("rule: " << rules[first]);
         REQUIRE((c.sent && c.port == first));
-        if (actions[first] == ipf::kActionDrop) REQUIRE((!f.sent && f.port == IPFilter::kDenied));
-        else REQUIRE((f.sent && f.port == actions[first]));
+        if (actions[first] == ipf::kActionDrop)
+          REQUIRE((!f.sent && f.port == IPFilter::kDenied));
+        else
+          REQUIRE((f.sent && f.port == actions[first]));
       }
     }
-    REQUIRE(fstate.passed + fstate.denied + fstate.unmatched + fstate.bad == static_cast<std::uint64_t>(kPacketsPerSet));
+    REQUIRE(fstate.passed + fstate.denied + fstate.unmatched + fstate.bad ==
+            static_cast<std::uint64_t>(kPacketsPerSet));
   }
   // The generator must exercise what it claims to.
   CHECK(sets_run >= 100);
@@ -499,11 +552,16 @@ TEST_CASE("IPClassifier with many boundaries per field (the two-level search) ag
       hosts.push_back(host);
       std::string text;
       switch (g.below(3)) {
-        case 0: text = "dst port " + std::to_string(port); break;
-        case 1: text = "src host " + std::to_string(host >> 24) + "." + std::to_string(host >> 16 & 255) + "." +
-                       std::to_string(host >> 8 & 255) + "." + std::to_string(host & 255);
+        case 0:
+          text = "dst port " + std::to_string(port);
           break;
-        default: text = "udp src port " + std::to_string(port) + "-" + std::to_string(std::min(65535u, port + g.below(50))); break;
+        case 1:
+          text = "src host " + std::to_string(host >> 24) + "." + std::to_string(host >> 16 & 255) + "." +
+                 std::to_string(host >> 8 & 255) + "." + std::to_string(host & 255);
+          break;
+        default:
+          text = "udp src port " + std::to_string(port) + "-" + std::to_string(std::min(65535u, port + g.below(50)));
+          break;
       }
       ipf::Expr e;
       ipf::Error err;
@@ -533,9 +591,12 @@ TEST_CASE("IPClassifier with many boundaries per field (the two-level search) ag
           if (eval(exprs[i], exprs[i].root, d)) first = i;
       const Result r = run<IPClassifier>(*cfg, state, t);
       INFO("set " << set << " packet " << k << " first " << first);
-      if (!d.valid) REQUIRE((!r.sent && r.port == IPClassifier::kBadHeader));
-      else if (first == nrules) REQUIRE((!r.sent && r.port == IPClassifier::kNoMatch));
-      else REQUIRE((r.sent && r.port == first));
+      if (!d.valid)
+        REQUIRE((!r.sent && r.port == IPClassifier::kBadHeader));
+      else if (first == nrules)
+        REQUIRE((!r.sent && r.port == IPClassifier::kNoMatch));
+      else
+        REQUIRE((r.sent && r.port == first));
     }
   }
 }
