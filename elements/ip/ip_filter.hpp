@@ -47,12 +47,17 @@ struct IPFilterCommon {
     return true;
   }
 
-  // The index of the first rule p matches, kNoMatch or kBadHeader.
-  static std::uint32_t classify(const ipf::Tables& t, const Packet& p NB_PARAM_OWNED) {
+  // The first term p matches (below kMaxTerms), kNoMatch or kBadHeader.
+  static std::uint32_t classify_term(const ipf::Tables& t, const Packet& p NB_PARAM_OWNED) {
     ipf::Values v{};
     if (!fields(p, v)) return kBadHeader;
     const std::uint32_t term = ipf::lookup_term(t, v);
-    return term == ipf::kNoTerm ? kNoMatch : t.term_rule[term];
+    return term == ipf::kNoTerm ? kNoMatch : term;
+  }
+  // The index of the first rule p matches, kNoMatch or kBadHeader.
+  static std::uint32_t classify(const ipf::Tables& t, const Packet& p NB_PARAM_OWNED) {
+    const std::uint32_t term = classify_term(t, p);
+    return term < ipf::kMaxTerms ? t.term_rule[term] : term;
   }
 
   // Parses and compiles rules (IPFilter: with actions) into tables. Errors say which rule.
@@ -112,7 +117,8 @@ struct IPFilter {
   struct Config {
     ipf::Tables tables;
     std::uint32_t nrules;
-    std::uint32_t action[ipf::kMaxRules];  // output, or ipf::kActionDrop
+    std::uint32_t action[ipf::kMaxRules];       // output, or ipf::kActionDrop
+    std::uint32_t term_action[ipf::kMaxTerms];  // action[term_rule[t]]: one table load per packet
   };
   struct State {
     std::uint64_t passed;     // sent to an output
@@ -130,13 +136,15 @@ struct IPFilter {
                 ", but the element has " + std::to_string(args.noutputs()) + " output(s)";
         return false;
       }
+    for (std::uint32_t t = 0; t < config.tables.nterms && t < ipf::kMaxTerms; ++t)
+      config.term_action[t] = config.action[config.tables.term_rule[t]];
     return true;
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint32_t rule = IPFilterCommon::classify(config.tables, p);
-    if (rule < config.nrules && rule < ipf::kMaxRules) {
-      const std::uint32_t out = config.action[rule];
+    const std::uint32_t term = IPFilterCommon::classify_term(config.tables, p);
+    if (term < ipf::kMaxTerms) {
+      const std::uint32_t out = config.term_action[term];
       if (out != ipf::kActionDrop) {
         ++state.passed;
         ctx.send(out, std::move(p));
@@ -144,7 +152,7 @@ struct IPFilter {
         ++state.denied;
         ctx.drop(std::move(p), kDenied);
       }
-    } else if (rule == IPFilterCommon::kBadHeader) {
+    } else if (term == IPFilterCommon::kBadHeader) {
       ++state.bad;
       ctx.drop(std::move(p), kBadHeader);
     } else {
