@@ -306,6 +306,20 @@ class Elaborator {
                                                                       p.name, el.cls->spec->class_name, range_error));
       return false;
     }
+    if (p.validate) {
+      // The element's own language (IPFilter rules): errors point inside the argument. A quoted
+      // argument is checked unquoted; its positions are then only as good as the quotes allow.
+      const auto* s = std::get_if<std::string>(&r.value);
+      std::string_view checked = s ? std::string_view(*s) : text;
+      const std::size_t shift = checked == text ? 0 : std::min<std::size_t>(1, text.size());
+      ParamError e;
+      if (!p.validate(checked, e)) {
+        std::size_t b = value_offset + std::min(e.offset + shift, text.size());
+        error(arg_span(arg, b, b + std::max<std::size_t>(e.length, 1)),
+              fmt::format("invalid {} of {}: {}", p.name, el.cls->spec->class_name, e.message));
+        return false;
+      }
+    }
     el.params.push_back(ParamValue{&p, std::move(r.value), std::string(text), arg.span, false});
     return true;
   }

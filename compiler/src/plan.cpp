@@ -82,6 +82,11 @@ class GraphArgs final : public Args {
     for (const PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
     return out;
   }
+  std::string get_string_at(std::string_view name, std::size_t index) const override {
+    auto ps = el_.params_named(name);
+    auto* s = index < ps.size() ? std::get_if<std::string>(&ps[index]->value) : nullptr;
+    return s ? *s : std::string();
+  }
   std::uint32_t noutputs() const override { return el_.noutputs; }
 
  private:

@@ -1,7 +1,7 @@
 // nbbench: nb's benchmark harness.
 //   nbbench [--quick] [--json] [WORKLOAD...]        (--help for the rest)
 //
-// Workloads (fwd, ttl, chain5, classify) run under three engines: native (nb-bench-native, a
+// Workloads (fwd, ttl, chain5, classify, firewall) run under three engines: native (nb-bench-native, a
 // hand-written DPDK loop), interp and jit (nbrun). Every run is a fresh child process, so each
 // gets its own EAL; runs are interleaved round by round (fwd native, fwd interp, fwd jit, ttl
 // native, ...), so that a machine that gets slower or faster over time affects every engine
@@ -55,7 +55,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit"};
 const std::vector<int> kCompileSizes = {20, 50, 200};
 
@@ -75,10 +75,30 @@ std::string chain_config(const std::string& pcap, int n) {
   return s;
 }
 
+// firewall: 100 IPFilter rules none of which matches the trace (10.0.0.1 -> 10.1.0.1, UDP to port
+// 9), then allow all. The same rules as nb-bench-native's linear-scan ACL.
+std::string firewall_rules() {
+  std::string s;
+  for (int i = 0; i < 100; ++i) {
+    switch (i % 4) {
+      case 0: s += fmt::format("deny src net 172.16.{}.0/24 and tcp dst port {},\n    ", i, 1000 + i); break;
+      case 1: s += fmt::format("deny dst host 192.168.{}.1 and udp,\n    ", i); break;
+      case 2: s += fmt::format("deny tcp src net 10.{}.0.0/16 and dst port 22,\n    ", i); break;
+      default: s += fmt::format("deny udp dst port {},\n    ", 2000 + i); break;
+    }
+  }
+  return s + "allow all";
+}
+
 std::string workload_config(const std::string& w, const std::string& pcap) {
   if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
+  if (w == "firewall")
+    return fmt::format("// nbbench firewall: 100 rules that do not match, then allow.\nFromDump(\"{}\", LOOP true)\n"
+                       "    -> Strip(14) -> CheckIPHeader(CHECKSUM false)\n    -> IPFilter(\n    {})\n"
+                       "    -> Unstrip(14) -> ToDevice(net_null0);\n",
+                       pcap, firewall_rules());
   // classify: every output goes to the one ToDevice (an output is connected once; an input may
   // take several).
   std::string s = fmt::format("// nbbench classify: a 10-rule Classifier.\nFromDump(\"{}\", LOOP true) -> c :: Classifier(\n    {});\nout :: ToDevice(net_null0);\n",
@@ -441,12 +461,12 @@ void print_target(const char* what, double value, double target, bool at_least, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nbbench - nb's benchmarks: fwd, ttl, chain5 and classify under the native DPDK baseline,\n"
+  CLI::App app{"nbbench - nb's benchmarks: fwd, ttl, chain5, classify and firewall under the native DPDK baseline,\n"
                "the interpreter and the JIT (net_pcap infinite_rx -> net_null, one worker core),\n"
                "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
                "nbbench"};
   Options opt;
-  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify")
+  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall")
       ->check(CLI::IsMember(kWorkloads));
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
@@ -690,6 +710,14 @@ int main(int argc, char** argv) {
     fmt::print("  a process's first compile (1 element; LLVM and LLJIT set-up included): {:.1f} ms\n", comp.init_ms);
   }
   auto has = [&](const std::string& w, const std::string& e) { return !b.samples[w][e].empty(); };
+  if (has("firewall", "jit") && has("firewall", "native")) {
+    // The native firewall is a linear scan of the rules (the naive baseline), not nb's structure.
+    print_target("firewall jit / linear scan", mpps("firewall", "jit") / mpps("firewall", "native"), 5, true, "x");
+    if (has("fwd", "jit") && has("fwd", "native"))
+      fmt::print("  firewall cycles per packet beyond fwd: jit {:.1f}, linear scan {:.1f} ({:.1f}x)\n",
+                 cpp("firewall", "jit") - cpp("fwd", "jit"), cpp("firewall", "native") - cpp("fwd", "native"),
+                 (cpp("firewall", "native") - cpp("fwd", "native")) / (cpp("firewall", "jit") - cpp("fwd", "jit")));
+  }
   if (has("ttl", "jit") && has("ttl", "native"))
     print_target("ttl jit / native", mpps("ttl", "jit") / mpps("ttl", "native"), 0.95, true, "x");
   if (has("chain5", "jit") && has("chain5", "interp"))

@@ -22,6 +22,20 @@ RULES = ("12/0806 20/0001, 12/0806 20/0002, 12/0800 23/06 36/0050, 12/0800 23/06
          "12/0800 23/11 36/0035, 12/0800 23/11, 12/0800 23/01, 12/0800 14/4?%f0, 12/86dd, -")
 
 
+def firewall_rules():
+    """nbbench's firewall rules (tools/bench/main.cpp), which nb-bench-native scans linearly."""
+    rules = []
+    for i in range(100):
+        rules.append([f"deny src net 172.16.{i}.0/24 and tcp dst port {1000 + i}",
+                      f"deny dst host 192.168.{i}.1 and udp",
+                      f"deny tcp src net 10.{i}.0.0/16 and dst port 22",
+                      f"deny udp dst port {2000 + i}"][i % 4])
+    return ", ".join(rules + ["allow all"])
+
+
+FIREWALL = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", f"IPFilter({firewall_rules()})", "Unstrip(14)"]
+
+
 def read_pcap(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -58,7 +72,7 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
@@ -68,7 +82,7 @@ def main():
                     text = f"{src} -> c :: Classifier({RULES});\n" + "".join(
                         f'c [{i}] -> ToDump("{o}");\n' for i, o in enumerate(outs))
                 else:
-                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5}[w]
+                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL}[w]
                     text = " -> ".join([src] + chain + [f'ToDump("{nb_out}")']) + ";\n"
                 with open(cfg, "w") as f:
                     f.write(text)

@@ -41,6 +41,14 @@ enum class ParamKind : std::uint8_t {
   Rest,        // every remaining positional argument (e.g. Classifier's patterns)
 };
 
+// Where a String argument's own language went wrong (ParamSpec::validate): offset and length
+// in the argument's text, so that `nbc check` points at the offending token.
+struct ParamError {
+  std::size_t offset = 0;
+  std::size_t length = 1;
+  std::string message;
+};
+
 struct ParamSpec {
   std::string_view name;  // Click's keyword, upper case: FILENAME, OFFSET, LOOP
   ParamType type;
@@ -51,6 +59,10 @@ struct ParamSpec {
   // Inclusive bounds for Integer and Unsigned values, checked by the compiler.
   std::int64_t min_value = INT64_MIN;
   std::uint64_t max_value = UINT64_MAX;
+  // Optional, for String arguments that carry a small language of their own (IPFilter's rules):
+  // checks the text when the configuration is checked, before any configure(), and returns false
+  // with the first problem's position. configure() must still accept exactly what this accepts.
+  bool (*validate)(std::string_view text, ParamError& error) = nullptr;
 };
 
 // How many outputs an instance has when the port spec allows a range.
@@ -93,6 +105,10 @@ class Args {
   virtual std::size_t count(std::string_view name) const = 0;
   virtual bool pattern_matches_all(std::string_view name, std::size_t index) const = 0;
   virtual std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const = 0;
+  // The text of a Rest parameter's index-th String argument (IPFilter's rules).
+  virtual std::string get_string_at(std::string_view name, std::size_t index) const {
+    return index == 0 ? get_string(name) : std::string();
+  }
   // Outputs the instance has after the graph checks (optional outputs left out are absent).
   virtual std::uint32_t noutputs() const = 0;
 };

@@ -6,7 +6,7 @@
 //   nb-bench-native WORKLOAD --pcap FILE --duration SECONDS [--burst N] [-- EAL arguments]
 //   nb-bench-native WORKLOAD --pcap FILE --once --out OUT.pcap      (to check it against nb)
 //
-// WORKLOAD is fwd, ttl, chain5 or classify (see docs/performance.md). The ports are those
+// WORKLOAD is fwd, ttl, chain5, classify or firewall (see docs/performance.md). The ports are those
 // nbrun opens for `FromDump(FILE, LOOP true) -> ... -> ToDevice(net_null0)`: net_pcap with
 // infinite_rx=1 in, net_null out, and EAL starts as nbrun's default does (-l 0-1 --no-huge -m 512
 // --no-pci). Prints one JSON object on stdout:
@@ -52,7 +52,7 @@ std::atomic<bool> g_done{false};  // the worker has left its loop
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
 
-enum class Workload { Fwd, Ttl, Chain5, Classify };
+enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall };
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet work. Same semantics as nb's elements with their default arguments; the
@@ -158,6 +158,77 @@ inline __attribute__((always_inline)) std::uint32_t classify10(const rte_mbuf* m
   return 9;
 }
 
+// firewall: Strip(14) -> CheckIPHeader(CHECKSUM false) -> IPFilter(100 deny rules, allow all)
+// -> Unstrip(14), with the rules in a table scanned one by one for each packet: the naive
+// linear-scan ACL that nb's compiled IPFilter is measured against. Rule i (as nbbench writes it):
+//   i % 4 == 0: deny src net 172.16.i.0/24 and tcp dst port 1000+i
+//   i % 4 == 1: deny dst host 192.168.i.1 and udp
+//   i % 4 == 2: deny tcp src net 10.i.0.0/16 and dst port 22
+//   i % 4 == 3: deny udp dst port 2000+i
+// A port test needs a TCP/UDP datagram, unfragmented or a first fragment, with the port's bytes
+// inside the datagram (IPFilter's semantics).
+struct AclRule {
+  std::uint32_t src, src_mask, dst, dst_mask;
+  std::uint8_t proto;  // 0: any
+  bool port;           // the rule tests the destination port
+  std::uint16_t dport_lo, dport_hi;
+};
+constexpr std::uint32_t kAclRules = 100;
+AclRule g_acl[kAclRules];
+
+void make_acl() {
+  auto ip = [](std::uint32_t a, std::uint32_t b, std::uint32_t c, std::uint32_t d) { return a << 24 | b << 16 | c << 8 | d; };
+  for (std::uint32_t i = 0; i < kAclRules; ++i) {
+    AclRule r{};
+    switch (i % 4) {
+      case 0: r = {ip(172, 16, i, 0), 0xffffff00u, 0, 0, 6, true, static_cast<std::uint16_t>(1000 + i), static_cast<std::uint16_t>(1000 + i)}; break;
+      case 1: r = {0, 0, ip(192, 168, i, 1), 0xffffffffu, 17, false, 0, 0}; break;
+      case 2: r = {ip(10, i, 0, 0), 0xffff0000u, 0, 0, 6, true, 22, 22}; break;
+      default: r = {0, 0, 0, 0, 17, true, static_cast<std::uint16_t>(2000 + i), static_cast<std::uint16_t>(2000 + i)}; break;
+    }
+    g_acl[i] = r;
+  }
+}
+
+inline __attribute__((always_inline)) bool firewall_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& denied) {
+  const std::uint8_t* const frame = rte_pktmbuf_mtod(m, const std::uint8_t*);
+  const std::uint32_t len = m->data_len;
+  if (unlikely(len < kEther)) return false;  // Strip(14)
+  const std::uint8_t* ip = frame + kEther;
+  const std::uint32_t avail = len - kEther;
+  // CheckIPHeader(CHECKSUM false).
+  if (unlikely(avail < 20)) return ++bad, false;
+  const std::uint8_t vihl = ip[0];
+  if (unlikely((vihl >> 4) != 4)) return ++bad, false;
+  const std::uint32_t hlen = (vihl & 0x0fu) * 4u;
+  if (unlikely(hlen < 20 || hlen > avail)) return ++bad, false;
+  const std::uint32_t total = load_be16(ip + 2);
+  if (unlikely(total < hlen || total > avail)) return ++bad, false;
+  if (total < avail) {
+    const std::uint32_t trim = avail - total;
+    m->data_len = static_cast<std::uint16_t>(m->data_len - trim);
+    m->pkt_len -= trim;
+  }
+  // The packet's 5-tuple fields.
+  std::uint32_t src, dst;
+  std::memcpy(&src, ip + 12, 4);
+  std::memcpy(&dst, ip + 16, 4);
+  src = rte_be_to_cpu_32(src);
+  dst = rte_be_to_cpu_32(dst);
+  const std::uint8_t proto = ip[9];
+  const bool later_fragment = (load_be16(ip + 6) & 0x1fff) != 0;
+  const bool has_port = !later_fragment && (proto == 6 || proto == 17) && total - hlen >= 4;
+  const std::uint16_t dport = has_port ? load_be16(ip + hlen + 2) : 0;
+  // The linear scan: the first rule that matches decides (all rules deny; then allow all).
+  for (std::uint32_t i = 0; i < kAclRules; ++i) {
+    const AclRule& r = g_acl[i];
+    if ((src & r.src_mask) == r.src && (dst & r.dst_mask) == r.dst && (r.proto == 0 || r.proto == proto) &&
+        (!r.port || (has_port && dport >= r.dport_lo && dport <= r.dport_hi)))
+      return ++denied, false;
+  }
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The worker.
 
@@ -209,6 +280,8 @@ void loop(Worker& w) {
         bool keep;
         if constexpr (W == Workload::Ttl) {
           keep = ttl_nf(m, bad, expired);
+        } else if constexpr (W == Workload::Firewall) {
+          keep = firewall_nf(m, bad, expired);  // "expired" carries the denied count
         } else if constexpr (W == Workload::Chain5) {
           keep = ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) &&
                  ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired);
@@ -248,6 +321,7 @@ int worker_main(void* arg) {
     case Workload::Ttl: loop<Workload::Ttl>(*w); break;
     case Workload::Chain5: loop<Workload::Chain5>(*w); break;
     case Workload::Classify: loop<Workload::Classify>(*w); break;
+    case Workload::Firewall: loop<Workload::Firewall>(*w); break;
   }
   w->cycles = rte_rdtsc() - t0;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -262,7 +336,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -315,7 +389,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
           "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
@@ -350,6 +424,7 @@ int main(int argc, char** argv) {
   else if (workload_name == "ttl") workload = Workload::Ttl;
   else if (workload_name == "chain5") workload = Workload::Chain5;
   else if (workload_name == "classify") workload = Workload::Classify;
+  else if (workload_name == "firewall") workload = Workload::Firewall;
   else usage(workload_name.empty() ? "no workload given" : ("unknown workload " + workload_name).c_str());
   if (pcap.empty()) usage("--pcap FILE is required");
   if (duration <= 0 && !once) usage("--duration SECONDS is required (or --once)");
@@ -394,6 +469,7 @@ int main(int argc, char** argv) {
   if (!setup_port(rx_port, 1, 0, pool, err)) fail("net_pcap0: " + err);
   if (!setup_port(tx_port, 0, 1, pool, err)) fail(std::string(tx_name) + ": " + err);
 
+  make_acl();
   Worker w;
   w.workload = workload;
   w.rx_port = rx_port;
