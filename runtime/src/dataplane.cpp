@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
 namespace nb::runtime {
 namespace {
 
@@ -34,6 +36,28 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   ports.resize(plan.ports.size());
   host.copy = &copy_packet;
   host.runtime = this;
+}
+
+Dataplane::~Dataplane() {
+  for (std::size_t i = set_up.size(); i-- > 0;) {
+    const compiler::PlanElement& e = plan.elements[i];
+    if (set_up[i] && e.ops->teardown) e.ops->teardown(e.config.data(), states[i].data());
+  }
+}
+
+bool Dataplane::setup_elements(std::string& error) {
+  set_up.assign(plan.elements.size(), false);
+  for (std::size_t i = 0; i < plan.elements.size(); ++i) {
+    const compiler::PlanElement& e = plan.elements[i];
+    if (!e.ops || e.ops->role != ElementOps::Role::Kernel || !e.ops->setup) continue;
+    std::string why;
+    if (!e.ops->setup(e.config.data(), states[i].data(), why)) {
+      error = fmt::format("{} ({}): {}", e.name, e.spec->class_name, why.empty() ? "setup failed" : why);
+      return false;
+    }
+    set_up[i] = true;
+  }
+  return true;
 }
 
 std::uint32_t Dataplane::reason_slot(std::uint32_t element, std::uint32_t reason) const {

@@ -439,6 +439,14 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
 
   auto dp = std::make_unique<Dataplane>(plan, pool, o.burst);
   for (std::size_t i = 0; i < plan.ports.size(); ++i) dp->tx[i].port_id = open.ids[i];
+  if (std::string setup_error; !dp->setup_elements(setup_error)) {
+    diags.error(lang::Span{}, fmt::format("cannot set up element {}", setup_error));
+    dp.reset();
+    close_ports(open);
+    rte_mempool_free(pool);
+    cleanup_eal();
+    return false;
+  }
   std::unique_ptr<Engine> engine;
   if (o.engine == "jit") {
     std::string jit_error;

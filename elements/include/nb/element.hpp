@@ -67,6 +67,12 @@ enum class OutputCount : std::uint8_t {
 //   struct State  { ... };   // counters and tables; uint64_t counters listed in `counters`
 //   static bool configure(const Args&, Config&, std::string& error);
 //   static void push(const Config&, State&, Context&, std::uint32_t in_port, Packet p NB_OWNED);
+// Optionally, for State that needs the runtime's memory (DPDK tables such as rte_lpm):
+//   static bool setup(const Config&, State&, std::string& error);  // after EAL start-up
+//   static void teardown(const Config&, State&);                     // at exit, if setup succeeded
+// The runtime calls setup once per instance after init, before the first packet; `nbc check`
+// never does (no EAL), so configure() must not need DPDK. State keeps only plain pointers to
+// what setup made; teardown frees it.
 // and points its spec's `ops` at nb::kernel_ops<Element>(). push must give `p` away on every
 // path: ctx.send(port, std::move(p)) or ctx.drop(std::move(p), reason).
 
@@ -93,6 +99,8 @@ class Args {
   virtual std::size_t count(std::string_view name) const = 0;
   virtual bool pattern_matches_all(std::string_view name, std::size_t index) const = 0;
   virtual std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const = 0;
+  // A String Rest parameter's index-th value (LookupIPRoute's routes); empty when absent.
+  virtual std::string get_string_at(std::string_view /*name*/, std::size_t /*index*/) const { return {}; }
   // Outputs the instance has after the graph checks (optional outputs left out are absent).
   virtual std::uint32_t noutputs() const = 0;
 };
@@ -188,6 +196,9 @@ struct ElementOps {
   // Packets one push may send: 1 unless the element says otherwise (static constexpr
   // kMaxEmitsPerPush, e.g. Tee). Lets the JIT emit straight-line code instead of a loop per node.
   std::uint32_t max_emits = 1;
+  // Optional (null when the element has none): see "Kernels" above.
+  bool (*setup)(const void* config, void* state, std::string& error) = nullptr;
+  void (*teardown)(const void* config, void* state) = nullptr;
 };
 
 namespace detail {
@@ -203,6 +214,14 @@ template <typename E>
 void push(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) {
   E::push(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), ctx, in_port,
           detail::adopt(m));
+}
+template <typename E>
+bool setup(const void* config, void* state, std::string& error) {
+  return E::setup(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), error);
+}
+template <typename E>
+void teardown(const void* config, void* state) {
+  E::teardown(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state));
 }
 }  // namespace detail
 
@@ -239,6 +258,8 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.drop_reasons = drop_reasons;
   ops.kernel_symbol = kernel_symbol;
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
+  if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
+  if constexpr (requires { &E::teardown; }) ops.teardown = &detail::teardown<E>;
   return ops;
 }
 

@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace nb::runtime {
@@ -23,6 +24,13 @@ using TxQueue = jit_abi::TxBuffer;
 
 struct Dataplane {
   Dataplane(const compiler::Plan& plan, rte_mempool* pool, std::uint32_t burst);
+  ~Dataplane();  // tears down what setup_elements() set up
+  Dataplane(const Dataplane&) = delete;
+  Dataplane& operator=(const Dataplane&) = delete;
+
+  // Runs every element's optional setup hook (ElementOps::setup: DPDK tables such as rte_lpm)
+  // once EAL is up. False with "element: reason" in `error` at the first that fails.
+  bool setup_elements(std::string& error);
 
   const compiler::Plan& plan;
   rte_mempool* pool;
@@ -34,6 +42,7 @@ struct Dataplane {
   std::vector<TxQueue> tx;
   std::vector<PortCounters> ports;
   HostServices host;
+  std::vector<bool> set_up;  // setup succeeded: teardown is due
 
   std::uint32_t reason_slot(std::uint32_t element, std::uint32_t reason) const;
   void count_drop(std::uint32_t element, std::uint32_t reason) { ++drops[element][reason_slot(element, reason)]; }
