@@ -67,6 +67,11 @@ class GraphArgs final : public Args {
     return e ? e->bytes : std::array<std::uint8_t, 6>{};
   }
   std::size_t count(std::string_view name) const override { return el_.params_named(name).size(); }
+  std::string get_string_at(std::string_view name, std::size_t index) const override {
+    auto ps = el_.params_named(name);
+    auto* s = index < ps.size() ? std::get_if<std::string>(&ps[index]->value) : nullptr;
+    return s ? *s : std::string();
+  }
   bool pattern_matches_all(std::string_view name, std::size_t index) const override {
     auto ps = el_.params_named(name);
     if (index >= ps.size()) return false;
@@ -81,11 +86,6 @@ class GraphArgs final : public Args {
     if (!bp) return out;
     for (const PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
     return out;
-  }
-  std::string get_string_at(std::string_view name, std::size_t index) const override {
-    auto ps = el_.params_named(name);
-    auto* s = index < ps.size() ? std::get_if<std::string>(&ps[index]->value) : nullptr;
-    return s ? *s : std::string();
   }
   std::uint32_t noutputs() const override { return el_.noutputs; }
 

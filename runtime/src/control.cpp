@@ -678,7 +678,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   std::string jit_error;
   if (!build_dataplane(rt_, *gen, &old, jit_error)) {
     close_new_ports();
-    return fail(fmt::format("{}: error: the JIT cannot compile the new graph: {}", file, jit_error));
+    return fail(fmt::format("{}: error: {}", file, jit_error));
   }
   double jit_ms = ms_since(tsc_jit);
   double compile_ms = ms_since(tsc_request);

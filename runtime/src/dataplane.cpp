@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
 namespace nb::runtime {
 namespace {
 
@@ -35,6 +37,27 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_packet;
   host.runtime = this;
+}
+
+Dataplane::SetupGuard::~SetupGuard() {
+  if (ops->teardown) ops->teardown(config.data(), state->data());
+}
+
+bool Dataplane::setup_elements(std::string& error) {
+  guards.resize(plan.elements.size());
+  for (std::size_t i = 0; i < plan.elements.size(); ++i) {
+    const compiler::PlanElement& e = plan.elements[i];
+    if (!e.ops || e.ops->role != ElementOps::Role::Kernel || !e.ops->setup || guards[i]) continue;
+    std::string why;
+    if (!e.ops->setup(e.config.data(), states[i]->data(), why)) {
+      error = fmt::format("{} ({}): {}", e.name, e.spec->class_name, why.empty() ? "setup failed" : why);
+      return false;
+    }
+    auto guard = std::make_shared<SetupGuard>(SetupGuard{e.ops, compiler::AlignedBlock(e.config.size(), 64), states[i]});
+    if (e.config.size()) std::memcpy(guard->config.data(), e.config.data(), e.config.size());
+    guards[i] = std::move(guard);
+  }
+  return true;
 }
 
 std::uint32_t Dataplane::reason_slot(std::uint32_t element, std::uint32_t reason) const {

@@ -459,16 +459,28 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
       if (e.ops->transfer) {
         gen.transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
-      } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size()) {
+      } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() &&
+                 (!e.ops->setup || (oe.config.size() == e.config.size() &&
+                                    std::memcmp(oe.config.data(), e.config.data(), e.config.size()) == 0))) {
+        // A State that setup built from the Config (a route table) is kept only with the same
+        // Config; otherwise the new element sets up its own.
         dp.states[i] = old.states[it->second];
+        if (it->second < old.guards.size()) {
+          if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
+          dp.guards[i] = old.guards[it->second];
+        }
       }
     }
+  }
+  if (!dp.setup_elements(error)) {
+    error = "cannot set up element " + error;
+    return false;
   }
   if (rt.options.engine == "jit") {
     std::string jit_error;
     gen.engine = JitEngine::create(dp, jit_error);
     if (!gen.engine) {
-      error = jit_error;
+      error = "the JIT cannot compile this graph: " + jit_error;
       return false;
     }
   } else {
@@ -632,8 +644,8 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   std::string jit_error;
   if (!detail::build_dataplane(rt, *rt.current, nullptr, jit_error)) {
     // No silent fallback to the interpreter: say why and stop.
-    diags.error(lang::Span{}, fmt::format("the JIT cannot compile this graph: {}", jit_error))
-        .note("run with --engine=interp to use the reference interpreter instead");
+    auto& d = diags.error(lang::Span{}, jit_error);
+    if (jit_error.starts_with("the JIT")) d.note("run with --engine=interp to use the reference interpreter instead");
     shutdown();
     return false;
   }

@@ -1,6 +1,9 @@
 // Element kernels: every built-in element's configure/push, run on real mbuf memory without
 // DPDK's EAL, through the spec's type-erased ops and directly.
 #include "../../elements/classifier/classifier.hpp"
+#include "../../elements/ethernet/arp_querier.hpp"
+#include "../../elements/ethernet/arp_responder.hpp"
+#include "../../elements/ethernet/ether_encap.hpp"
 #include "../../elements/ethernet/ether_mirror.hpp"
 #include "../../elements/io/from_device.hpp"
 #include "../../elements/io/from_dump.hpp"
@@ -8,6 +11,8 @@
 #include "../../elements/io/to_dump.hpp"
 #include "../../elements/ip/check_ip_header.hpp"
 #include "../../elements/ip/dec_ip_ttl.hpp"
+#include "../../elements/ip/icmp_error.hpp"
+#include "../../elements/ip/lookup_ip_route.hpp"
 #include "../../elements/standard/counter.hpp"
 #include "../../elements/standard/discard.hpp"
 #include "../../elements/standard/paint.hpp"
@@ -227,6 +232,11 @@ class FakeArgs final : public Args {
       for (const compiler::PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
     return out;
   }
+  std::string get_string_at(std::string_view name, std::size_t index) const override {
+    if (name != rest_name_ || index >= rest_.size()) return {};
+    auto* str = std::get_if<std::string>(&rest_[index]);
+    return str ? *str : std::string();
+  }
   std::uint32_t noutputs() const override { return noutputs_; }
 
   const compiler::BytePattern& rest_pattern(std::size_t i) const {
@@ -311,13 +321,14 @@ class Instance {
   const std::string& error() const { return error_; }
   const Config& config() const { return *static_cast<const Config*>(config_.get()); }
 
-  Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr) {
+  Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr, std::uint32_t in_port = 0) {
     REQUIRE(ok_);
     Context ctx(noutputs, host, E::spec.ops->max_emits);
     if (via_ == Via::Ops)
-      E::spec.ops->push(config_.get(), state_.get(), ctx, 0, m);
+      E::spec.ops->push(config_.get(), state_.get(), ctx, in_port, m);
     else
-      E::push(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, 0, nb::detail::adopt(m));
+      E::push(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, in_port,
+              nb::detail::adopt(m));
     return collect(ctx);
   }
   Outcome push(const Bytes& data, std::uint32_t noutputs, const HostServices* host = nullptr) {
@@ -1449,5 +1460,226 @@ TEST_CASE("Classifier agrees with a reference matcher on random patterns and pac
   CHECK(outcomes["no match"] > 100);
   CHECK(outcomes["first"] > 100);
   CHECK(outcomes["later"] > 100);
+  CHECK(g_live_mbufs == 0);
+}
+
+// ---- Router elements (configs/router.nbc) ---------------------------------------------------
+
+namespace {
+
+// The Internet checksum over any number of bytes (odd tail padded), folded, not inverted.
+std::uint16_t inet_sum(const std::uint8_t* d, std::size_t n) {
+  std::uint32_t s = 0;
+  for (std::size_t i = 0; i + 1 < n; i += 2) s += std::uint32_t{d[i]} << 8 | d[i + 1];
+  if (n % 2) s += std::uint32_t{d[n - 1]} << 8;
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  return static_cast<std::uint16_t>(s);
+}
+
+Bytes arp_frame(std::uint16_t op, std::uint32_t spa, std::uint32_t tpa) {
+  Bytes f = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x0a, 0x08, 0x06,
+             0,    1,    0x08, 0,    6,    4,    0,    static_cast<std::uint8_t>(op), 0x02, 0, 0, 0, 0, 0x0a};
+  for (int i = 3; i >= 0; --i) f.push_back(static_cast<std::uint8_t>(spa >> (8 * i)));
+  for (int i = 0; i < 6; ++i) f.push_back(0);
+  for (int i = 3; i >= 0; --i) f.push_back(static_cast<std::uint8_t>(tpa >> (8 * i)));
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[kernels][nf]") {
+  std::mt19937 rng(812);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    FakeArgs args(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "timeexceeded"}, {"CODE", "transit"}});
+    Instance<ICMPError> e(args, via);
+    REQUIRE(e.ok());
+    int sent = 0, dropped = 0;
+    for (int i = 0; i < 4000; ++i) {
+      // Valid headers with options, fragments, short and long total lengths, truncations, and
+      // plain garbage of every small length.
+      Bytes p;
+      if (i % 4 == 0) {
+        p = random_bytes(rng, rng() % 64);
+      } else {
+        p = ip_packet(rng, 0, 4 * (rng() % 11), rng() % 40);
+        const std::size_t hl = (p[0] & 15u) * 4;
+        p[0] = static_cast<std::uint8_t>(0x40 | hl / 4);
+        p[9] = static_cast<std::uint8_t>(rng() % 3 ? 17 : 1);
+        put_be16(p, 6, rng() % 4 ? 0 : static_cast<std::uint16_t>(rng()));
+        put_be16(p, 2, rng() % 4 ? static_cast<std::uint16_t>(p.size()) : static_cast<std::uint16_t>(rng() % 100));
+        p[12] = 10;  // a unicast source
+        set_checksum(p, 0, hl);
+        if (rng() % 5 == 0) p.resize(rng() % p.size());
+      }
+      const Bytes in = p;
+      Outcome out = e.push(p, 1);
+      if (out.emits.empty()) {
+        REQUIRE(out.drops.size() == 1);
+        ++dropped;
+        continue;
+      }
+      REQUIRE(out.sent_to(0));
+      ++sent;
+      const Bytes got = out.emits[0].data();
+      const std::size_t hl = (in[0] & 15u) * 4;
+      std::size_t quote = std::min<std::size_t>(hl + 8, std::max<std::size_t>(be16(in, 2), hl));
+      quote = std::min(quote, in.size());
+      INFO("packet " << i << ", " << in.size() << " bytes");
+      REQUIRE(got.size() == 28 + quote);
+      CHECK(got[0] == 0x45);
+      CHECK(be16(got, 2) == got.size());
+      CHECK(got[8] == 255);
+      CHECK(got[9] == 1);
+      CHECK(inet_sum(got.data(), 20) == 0xffff);  // IP header checksum
+      CHECK(Bytes(got.begin() + 12, got.begin() + 16) == Bytes{10, 1, 0, 1});
+      CHECK(Bytes(got.begin() + 16, got.begin() + 20) == Bytes(in.begin() + 12, in.begin() + 16));
+      CHECK(got[20] == 11);
+      CHECK(got[21] == 0);
+      CHECK(inet_sum(got.data() + 20, got.size() - 20) == 0xffff);  // ICMP checksum
+      CHECK(Bytes(got.begin() + 28, got.end()) == Bytes(in.begin(), in.begin() + static_cast<long>(quote)));
+      CHECK(anno_of(out.emits[0].m.get()).network_offset == 0);
+    }
+    CHECK(sent > 500);
+    CHECK(dropped > 500);
+    CHECK(e.counter("errors") == static_cast<std::uint64_t>(sent));
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ICMPError sends no error about ICMP errors, later fragments or broadcasts", "[kernels][nf]") {
+  std::mt19937 rng(7);
+  FakeArgs args(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "unreachable"}, {"CODE", "net"}});
+  Instance<ICMPError> e(args, Via::Direct);
+  REQUIRE(e.ok());
+  auto packet = [&](std::uint8_t proto, std::uint8_t icmp_type, std::uint16_t frag, std::uint8_t dst0) {
+    Bytes p = ip_packet(rng, 0, 0, 20);
+    p[0] = 0x45;
+    p[9] = proto;
+    p[20] = icmp_type;
+    put_be16(p, 2, static_cast<std::uint16_t>(p.size()));
+    put_be16(p, 6, frag);
+    p[12] = 10;
+    p[16] = dst0;
+    set_checksum(p, 0, 20);
+    return p;
+  };
+  CHECK(e.push(packet(1, 8, 0, 10), 1).sent_to(0));    // echo request: yes
+  CHECK(e.push(packet(1, 3, 0, 10), 1).dropped_for(ICMPError::kNoError));   // an error: no
+  CHECK(e.push(packet(1, 11, 0, 10), 1).dropped_for(ICMPError::kNoError));
+  CHECK(e.push(packet(17, 0, 0x2000, 10), 1).sent_to(0));  // first fragment: yes
+  CHECK(e.push(packet(17, 0, 0x0010, 10), 1).dropped_for(ICMPError::kNoError));  // later fragment
+  CHECK(e.push(packet(17, 0, 0, 239), 1).dropped_for(ICMPError::kNoError));      // multicast
+  CHECK(e.counter("suppressed") == 4);
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ICMPError rejects unknown types and codes", "[kernels][nf]") {
+  FakeArgs bad_type(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "nonsense"}});
+  CHECK_FALSE(Instance<ICMPError>(bad_type, Via::Direct).ok());
+  FakeArgs bad_code(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "unreachable"}, {"CODE", "transit"}});
+  CHECK_FALSE(Instance<ICMPError>(bad_code, Via::Direct).ok());
+  FakeArgs numeric(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "12"}, {"CODE", "1"}});
+  CHECK(Instance<ICMPError>(numeric, Via::Direct).ok());
+}
+
+TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
+  FakeArgs good(LookupIPRoute::spec, {}, {"10.0.0.0/8 0", "0.0.0.0/0 10.0.0.1 1", "10.1.2.3/255.255.0.0 1"}, 2);
+  Instance<LookupIPRoute> rt(good, Via::Ops);
+  REQUIRE(rt.ok());
+  CHECK(rt.config().nroutes == 3);
+  CHECK(rt.config().routes[1].gateway == 0x0a000001);
+  CHECK(rt.config().routes[2].addr == 0x0a010000);  // masked to its prefix
+  CHECK(rt.config().routes[2].length == 16);
+  for (const char* bad : {"10.0.0.0/33 0", "10.0.0.0/8", "10.0.0.0/8 x 0", "10.0.0.0/8 0 0 0", "10.0.0/8 0",
+                          "10.0.0.0/255.0.255.0 0", "10.0.0.0/8 2"}) {
+    INFO(bad);
+    FakeArgs args(LookupIPRoute::spec, {}, {bad}, 2);
+    Instance<LookupIPRoute> r(args, Via::Direct);
+    CHECK_FALSE(r.ok());
+    CHECK(r.error().find("route 1") != std::string::npos);
+  }
+  // Without setup (no EAL) there is no table: every packet is "no route", nothing is read.
+  std::mt19937 rng(3);
+  CHECK(rt.push(ip_packet(rng), 2).dropped_for(LookupIPRoute::kNoRoute));
+  CHECK(rt.push(Bytes(10, 0), 2).dropped_for(LookupIPRoute::kMalformed));
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ARPResponder answers requests for its addresses only", "[kernels][nf]") {
+  for (Via via : kBothWays) {
+    FakeArgs args(ARPResponder::spec, {}, {"10.1.0.1 10.9.0.0/16 02:00:0a:01:00:01"}, 1);
+    Instance<ARPResponder> r(args, via);
+    REQUIRE(r.ok());
+    Outcome out = r.push(arp_frame(1, 0x0a010002, 0x0a010001), 1);
+    REQUIRE(out.sent_to(0));
+    const Bytes got = out.emits[0].data();
+    CHECK(Bytes(got.begin(), got.begin() + 6) == Bytes{0x02, 0, 0, 0, 0, 0x0a});     // to the asker
+    CHECK(Bytes(got.begin() + 6, got.begin() + 12) == Bytes{2, 0, 0x0a, 1, 0, 1});  // from us
+    CHECK(be16(got, 20) == 2);                                                       // a reply
+    CHECK(Bytes(got.begin() + 22, got.begin() + 32) == Bytes{2, 0, 0x0a, 1, 0, 1, 10, 1, 0, 1});
+    CHECK(Bytes(got.begin() + 32, got.begin() + 42) == Bytes{2, 0, 0, 0, 0, 0x0a, 10, 1, 0, 2});
+    CHECK(r.push(arp_frame(1, 0x0a010002, 0x0a090505), 1).sent_to(0));  // inside the prefix
+    CHECK(r.push(arp_frame(1, 0x0a010002, 0x0a010003), 1).dropped_for(ARPResponder::kNotOurs));
+    CHECK(r.push(arp_frame(2, 0x0a010002, 0x0a010001), 1).dropped_for(ARPResponder::kNotRequest));
+    Bytes cut = arp_frame(1, 0x0a010002, 0x0a010001);
+    for (std::size_t n = 0; n < cut.size(); ++n)
+      CHECK(r.push(Bytes(cut.begin(), cut.begin() + static_cast<long>(n)), 1).dropped_for(ARPResponder::kMalformed));
+  }
+  FakeArgs no_ether(ARPResponder::spec, {}, {"10.1.0.1"}, 1);
+  CHECK_FALSE(Instance<ARPResponder>(no_ether, Via::Direct).ok());
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[kernels][nf]") {
+  std::mt19937 rng(11);
+  for (Via via : kBothWays) {
+    FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
+    Instance<ARPQuerier> q(args, via);
+    REQUIRE(q.ok());
+    Bytes ip = ip_packet(rng, 0, 0, 20);
+    ip[0] = 0x45;
+    ip[16] = 10, ip[17] = 2, ip[18] = 0, ip[19] = 2;
+    // Unknown: the packet becomes the ARP request for 10.2.0.2.
+    Outcome out = q.push(ip, 1);
+    REQUIRE(out.sent_to(0));
+    Bytes got = out.emits[0].data();
+    REQUIRE(got.size() == 60);
+    CHECK(be16(got, 12) == 0x0806);
+    CHECK(be16(got, 20) == 1);
+    CHECK(Bytes(got.begin() + 28, got.begin() + 32) == Bytes{10, 2, 0, 1});
+    CHECK(Bytes(got.begin() + 38, got.begin() + 42) == Bytes{10, 2, 0, 2});
+    CHECK(std::all_of(got.begin() + 42, got.end(), [](std::uint8_t b) { return b == 0; }));
+    // The reply fills the cache (and is consumed); then the packet goes out encapsulated.
+    Bytes reply = arp_frame(2, 0x0a020002, 0x0a020001);
+    CHECK(q.push(make_mbuf(reply), 1, nullptr, 1).dropped_for(ARPQuerier::kReplyUsed));
+    out = q.push(ip, 1);
+    REQUIRE(out.sent_to(0));
+    got = out.emits[0].data();
+    REQUIRE(got.size() == ip.size() + 14);
+    CHECK(Bytes(got.begin(), got.begin() + 6) == Bytes{0x02, 0, 0, 0, 0, 0x0a});
+    CHECK(Bytes(got.begin() + 14, got.end()) == ip);
+    CHECK(q.counter("queries") == 1);
+    CHECK(q.counter("encapsulated") == 1);
+    // Bad input on either port is dropped, never read beyond its end.
+    for (std::size_t n = 0; n < 20; ++n)
+      CHECK(q.push(Bytes(ip.begin(), ip.begin() + static_cast<long>(n)), 1).dropped_for(ARPQuerier::kMalformed));
+    for (std::size_t n = 0; n < reply.size(); ++n)
+      CHECK(q.push(make_mbuf(Bytes(reply.begin(), reply.begin() + static_cast<long>(n))), 1, nullptr, 1)
+                .dropped_for(ARPQuerier::kMalformed));
+    // No headroom for the query: dropped.
+    CHECK(q.push(make_mbuf(Bytes(ip.begin(), ip.end()), 0), 1).drops.size() == 1);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("EtherEncap prepends its header or drops for want of headroom", "[kernels][nf]") {
+  FakeArgs args(EtherEncap::spec, {{"ETHERTYPE", "0x0800"}, {"SRC", "02:00:00:00:00:01"}, {"DST", "02:00:00:00:00:02"}});
+  Instance<EtherEncap> e(args, Via::Ops);
+  REQUIRE(e.ok());
+  Outcome out = e.push(Bytes{1, 2, 3}, 1);
+  REQUIRE(out.sent_to(0));
+  CHECK(out.emits[0].data() == Bytes{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0, 1, 2, 3});
+  CHECK(e.push(make_mbuf(Bytes{1, 2, 3}, 13), 1).dropped_for(EtherEncap::kNoHeadroom));
   CHECK(g_live_mbufs == 0);
 }

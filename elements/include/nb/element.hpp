@@ -79,6 +79,12 @@ enum class OutputCount : std::uint8_t {
 //   struct State  { ... };   // counters and tables; uint64_t counters listed in `counters`
 //   static bool configure(const Args&, Config&, std::string& error);
 //   static void push(const Config&, State&, Context&, std::uint32_t in_port, Packet p NB_OWNED);
+// Optionally, for State that needs the runtime's memory (DPDK tables such as rte_lpm):
+//   static bool setup(const Config&, State&, std::string& error);  // after EAL start-up
+//   static void teardown(const Config&, State&);                     // at exit, if setup succeeded
+// The runtime calls setup once per instance after init, before the first packet; `nbc check`
+// never does (no EAL), so configure() must not need DPDK. State keeps only plain pointers to
+// what setup made; teardown frees it.
 // and points its spec's `ops` at nb::kernel_ops<Element>(). push must give `p` away on every
 // path: ctx.send(port, std::move(p)) or ctx.drop(std::move(p), reason).
 
@@ -213,6 +219,9 @@ struct ElementOps {
   // which the worker core runs at the switch, after the old graph's last burst and before the
   // new graph's first, on a new_state that `init` prepared.
   void (*transfer)(const void* old_config, const void* old_state, const void* new_config, void* new_state) = nullptr;
+  // Optional (null when the element has none): see "Kernels" above.
+  bool (*setup)(const void* config, void* state, std::string& error) = nullptr;
+  void (*teardown)(const void* config, void* state) = nullptr;
 };
 
 namespace detail {
@@ -233,6 +242,14 @@ template <typename E>
 void transfer(const void* old_config, const void* old_state, const void* new_config, void* new_state) {
   E::transfer(*static_cast<const typename E::Config*>(old_config), *static_cast<const typename E::State*>(old_state),
               *static_cast<const typename E::Config*>(new_config), *static_cast<typename E::State*>(new_state));
+}
+template <typename E>
+bool setup(const void* config, void* state, std::string& error) {
+  return E::setup(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), error);
+}
+template <typename E>
+void teardown(const void* config, void* state) {
+  E::teardown(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state));
 }
 }  // namespace detail
 
@@ -270,6 +287,8 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.kernel_symbol = kernel_symbol;
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
   if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
+  if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
+  if constexpr (requires { &E::teardown; }) ops.teardown = &detail::teardown<E>;
   return ops;
 }
 

@@ -51,6 +51,9 @@ struct PacketAnno {
   std::uint8_t paint = 0;
   std::uint8_t user[15] = {};
   std::uint16_t network_offset = 0xffff;  // offset of the IP header from data start, 0xffff unknown
+  // Click's destination IP address annotation (host order; 0 unset): the next hop that
+  // LookupIPRoute chose (GetIPAddress sets it), which ARPQuerier resolves.
+  std::uint32_t dst_ip = 0;
 };
 
 class NB_CONSUMABLE Packet {

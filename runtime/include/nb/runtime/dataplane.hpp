@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace nb::runtime {
@@ -34,6 +35,14 @@ inline void add_counter(std::uint64_t& c, std::uint64_t n) {
 // class) and ports it kept, so nothing counted between a copy and the switch could be lost.
 struct Dataplane {
   Dataplane(const compiler::Plan& plan, rte_mempool* pool, std::uint32_t burst);
+  Dataplane(const Dataplane&) = delete;
+  Dataplane& operator=(const Dataplane&) = delete;
+
+  // Runs the optional setup hook (ElementOps::setup: DPDK tables such as rte_lpm) of every
+  // element whose State is fresh, i.e. not kept from the graph before a hot reload. Needs EAL.
+  // False with "element (Class): reason" in `error` at the first that fails (what was set up is
+  // torn down when the Dataplane goes).
+  bool setup_elements(std::string& error);
 
   const compiler::Plan& plan;
   rte_mempool* pool;
@@ -45,6 +54,15 @@ struct Dataplane {
   std::vector<TxQueue> tx;
   std::vector<std::shared_ptr<PortCounters>> ports;
   HostServices host;
+  // An element's set-up State: tears it down (ElementOps::teardown, with the Config it was set
+  // up with) when the last graph holding the State block lets it go. Shared with the State.
+  struct SetupGuard {
+    const ElementOps* ops;
+    compiler::AlignedBlock config;
+    std::shared_ptr<compiler::AlignedBlock> state;
+    ~SetupGuard();
+  };
+  std::vector<std::shared_ptr<SetupGuard>> guards;  // null: nothing set up
 
   void* state(std::uint32_t element) const { return states[element] ? states[element]->data() : nullptr; }
   std::uint32_t reason_slot(std::uint32_t element, std::uint32_t reason) const;

@@ -1,0 +1,70 @@
+#include "arp_querier.hpp"
+
+#include <iterator>
+#include <string_view>
+
+namespace nb::elements {
+
+namespace {
+
+constexpr ParamSpec kParams[] = {
+    {"IP", ParamType::IPv4Address, ParamKind::Positional, true, "",
+     "This interface's IP address: the sender address of the ARP queries."},
+    {"ETH", ParamType::EtherAddress, ParamKind::Positional, true, "",
+     "This interface's Ethernet address: the source of every frame sent."},
+};
+
+constexpr CounterField kCounters[] = {
+    {"encapsulated", offsetof(ARPQuerier::State, encapsulated)},
+    {"queries", offsetof(ARPQuerier::State, queries)},
+    {"learnt", offsetof(ARPQuerier::State, learnt)},
+};
+constexpr std::string_view kDropReasons[] = {"malformed", "no headroom", "reply used", "not a reply"};
+static_assert(std::size(kDropReasons) == ARPQuerier::kNumDropReasons);
+
+}  // namespace
+
+bool ARPQuerier::configure(const Args& args, Config& config, std::string&) {
+  config = Config{};
+  config.ip = args.get_ipv4("IP");
+  config.ether = args.get_ether("ETH");
+  return true;
+}
+
+NB_ELEMENT_KERNEL(ARPQuerier, kCounters, kDropReasons);
+
+constinit const ElementSpec ARPQuerier::spec{
+    .class_name = "ARPQuerier",
+    .ports = "2/1-2",
+    .params = kParams,
+    .brief = "encapsulates IP packets in Ethernet headers found via ARP",
+    .description =
+        "Puts an Ethernet header in front of each IP packet, addressed to the Ethernet address of "
+        "its next hop: the packet's destination IP annotation (set by LookupIPRoute or ICMPError), "
+        "or its IP destination when the annotation is 0. Next hops are looked up in an ARP cache "
+        "of 256 entries, filled from the ARP replies that arrive on input 1 (entries do not "
+        "expire; a newer reply replaces an older one). Packets to 255.255.255.255 go to the "
+        "Ethernet broadcast address.\n"
+        "\n"
+        "A packet whose next hop is not in the cache is not queued: it is turned into the ARP "
+        "request for that next hop (a 60-byte broadcast frame from IP and ETH), counted by "
+        "queries. Its sender's retransmission (TCP, ping, the kernel's own ARP) finds the next hop "
+        "resolved. This keeps every packet owned by exactly one place without a queue in State.\n"
+        "\n"
+        "Input 0 (push): IP packets, starting with their IP header. Input 1 (push): Ethernet "
+        "frames with ARP replies; they are consumed (drop reason \"reply used\"), other ARP "
+        "packets are dropped (\"not a reply\"). Output 0 (push): Ethernet frames, and the ARP "
+        "queries when output 1 is not connected. Output 1 (push, optional): ARP queries.",
+    .example =
+        "c :: Classifier(12/0806 20/0002, 12/0800);\n"
+        "arpq :: ARPQuerier(10.2.0.1, 02:00:00:00:00:02);\n"
+        "FromDump(in.pcap) -> c;\n"
+        "c [0] -> [1] arpq;\n"
+        "c [1] -> Strip(14) -> CheckIPHeader -> [0] arpq;\n"
+        "arpq -> ToDump(out.pcap);\n",
+    .ops = &kOps,
+};
+
+NB_REGISTER_ELEMENT(ARPQuerier::spec);
+
+}  // namespace nb::elements

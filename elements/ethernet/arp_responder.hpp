@@ -1,0 +1,74 @@
+// ARPResponder: answers ARP requests for the router's own addresses.
+#pragma once
+
+#include <nb/element.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nb::elements {
+
+struct ARPResponder {
+  static const ElementSpec spec;
+
+  static constexpr std::size_t kMaxEntries = 32;
+
+  enum DropReason : std::uint32_t {
+    kMalformed = 0,  // not an Ethernet/IPv4 ARP packet
+    kNotRequest,     // an ARP packet, but not a request
+    kNotOurs,        // a request for an address we do not answer (output 1 not connected)
+    kNumDropReasons,
+  };
+
+  struct Entry {
+    std::uint32_t addr;  // host order, masked
+    std::uint32_t mask;
+    EtherAddress ether;
+  };
+  struct Config {
+    std::uint32_t nentries;
+    Entry entries[kMaxEntries];
+  };
+  struct State {
+    std::uint64_t replies;
+  };
+
+  static bool configure(const Args& args, Config& config, std::string& error);
+
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    const EtherView eth = p.ether(0);
+    const ArpView arp = p.arp(EtherView::kSize);
+    if (!eth || !arp || eth.type() != ether_type::kARP || !arp.is_ether_ipv4()) {
+      ctx.drop(std::move(p), kMalformed);
+      return;
+    }
+    if (arp.op() != ArpView::kRequest) {
+      ctx.drop(std::move(p), kNotRequest);
+      return;
+    }
+    const std::uint32_t target = arp.target_ip();
+    const Entry* hit = nullptr;
+    for (std::uint32_t i = 0; i < config.nentries; ++i) {
+      if ((target & config.entries[i].mask) == config.entries[i].addr) {
+        hit = &config.entries[i];
+        break;
+      }
+    }
+    if (!hit) {
+      if (ctx.connected(1)) ctx.send(1, std::move(p));
+      else ctx.drop(std::move(p), kNotOurs);
+      return;
+    }
+    // The reply, in place: to the asker, from us.
+    const EtherAddress asker = arp.sender_ether();
+    const std::uint32_t asker_ip = arp.sender_ip();
+    eth.set_dst(asker);
+    eth.set_src(hit->ether);
+    arp.fill(ArpView::kReply, hit->ether, target, asker, asker_ip);
+    ++state.replies;
+    ctx.send(0, std::move(p));
+  }
+};
+
+}  // namespace nb::elements

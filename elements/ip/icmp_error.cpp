@@ -1,0 +1,116 @@
+#include "icmp_error.hpp"
+
+#include "ip_text.hpp"
+
+#include <cstddef>
+#include <iterator>
+#include <string_view>
+
+namespace nb::elements {
+
+namespace {
+
+constexpr ParamSpec kParams[] = {
+    {"SRC", ParamType::IPv4Address, ParamKind::Positional, true, "",
+     "The source address of the error messages: the router's address on the interface the "
+     "offending packet came in on."},
+    {"TYPE", ParamType::String, ParamKind::Positional, true, "",
+     "The ICMP type: a number or a name (unreachable, timeexceeded, parameterproblem, redirect, "
+     "sourcequench)."},
+    {"CODE", ParamType::String, ParamKind::Positional, false, "0",
+     "The ICMP code: a number or, for unreachable, net, host, protocol, port, needfrag, srcroute, "
+     "filterprohibited; for timeexceeded, transit or reassembly."},
+};
+
+constexpr CounterField kCounters[] = {
+    {"errors", offsetof(ICMPError::State, errors)},
+    {"suppressed", offsetof(ICMPError::State, suppressed)},
+};
+constexpr std::string_view kDropReasons[] = {"malformed", "no error allowed", "no headroom"};
+static_assert(std::size(kDropReasons) == ICMPError::kNumDropReasons);
+
+struct Name {
+  std::string_view name;
+  std::uint8_t value;
+};
+constexpr Name kTypes[] = {{"unreachable", 3}, {"sourcequench", 4},       {"redirect", 5},
+                           {"timeexceeded", 11}, {"parameterproblem", 12}};
+constexpr Name kUnreachableCodes[] = {{"net", 0},      {"host", 1},     {"protocol", 2},
+                                      {"port", 3},     {"needfrag", 4}, {"srcroute", 5},
+                                      {"filterprohibited", 13}};
+constexpr Name kTimeExceededCodes[] = {{"transit", 0}, {"reassembly", 1}};
+
+template <std::size_t N>
+bool lookup(std::string_view text, const Name (&names)[N], std::uint8_t& v) {
+  std::uint64_t n;
+  if (ip_text::parse_uint(text, 255, n)) {
+    v = static_cast<std::uint8_t>(n);
+    return true;
+  }
+  for (const Name& x : names)
+    if (x.name == text) {
+      v = x.value;
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+bool ICMPError::configure(const Args& args, Config& config, std::string& error) {
+  config = Config{};
+  config.src = args.get_ipv4("SRC");
+  const std::string type = args.get_string("TYPE");
+  if (!lookup(type, kTypes, config.type)) {
+    error = "unknown ICMP type '" + type + "' (a number, or unreachable, timeexceeded, parameterproblem, redirect)";
+    return false;
+  }
+  const std::string code = args.get_string("CODE");
+  bool ok = false;
+  if (config.type == 3) ok = lookup(code, kUnreachableCodes, config.code);
+  else if (config.type == 11) ok = lookup(code, kTimeExceededCodes, config.code);
+  else {
+    const Name none[] = {{"", 0}};
+    ok = lookup(code, none, config.code);
+  }
+  if (!ok) {
+    error = "unknown ICMP code '" + code + "' for type " + type;
+    return false;
+  }
+  return true;
+}
+
+NB_ELEMENT_KERNEL(ICMPError, kCounters, kDropReasons);
+
+constinit const ElementSpec ICMPError::spec{
+    .class_name = "ICMPError",
+    .ports = "1/1",
+    .params = kParams,
+    .brief = "generates ICMP error packets",
+    .description =
+        "Turns each packet into the ICMP error message about it (RFC 792): a new IP header from "
+        "SRC to the packet's source (TTL 255), an ICMP header of type TYPE and code CODE, and the "
+        "offending packet's IP header with the first 8 bytes of its data. Both checksums are "
+        "computed. The message is built in the packet's own buffer (the quoted part stays where it "
+        "is, the new headers go in its headroom), so no buffer is allocated. The IP header is the "
+        "one CheckIPHeader found (the network offset annotation), else at offset 0; anything in "
+        "front of it is removed. The output packet starts with its IP header, its network offset "
+        "annotation is 0 and its destination IP annotation is the new destination, ready for "
+        "LookupIPRoute.\n"
+        "\n"
+        "As RFC 1812 (4.3.2.7) requires, no error is sent about an ICMP error message, a fragment "
+        "other than the first, a packet to a broadcast or multicast address, or a packet whose "
+        "source is not a unicast address: those are dropped (drop reason \"no error allowed\"; "
+        "counter suppressed). A packet without a complete IPv4 header is dropped (\"malformed\").\n"
+        "\n"
+        "Input 0 (push): IP packets. Output 0 (push): ICMP error packets.",
+    .example =
+        "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> ttl :: DecIPTTL -> Discard;\n"
+        "ttl [1] -> ICMPError(10.1.0.1, timeexceeded, transit) -> EtherEncap(0x0800, 02:00:00:00:00:01, "
+        "02:00:00:00:00:02) -> ToDump(errors.pcap);\n",
+    .ops = &kOps,
+};
+
+NB_REGISTER_ELEMENT(ICMPError::spec);
+
+}  // namespace nb::elements

@@ -1,0 +1,109 @@
+// ICMPError: turns a packet into the ICMP error message about it.
+#pragma once
+
+#include <nb/element.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace nb::elements {
+
+struct ICMPError {
+  static const ElementSpec spec;
+
+  enum DropReason : std::uint32_t {
+    kMalformed = 0,  // no complete IPv4 header to quote
+    kNoError,        // RFC 1812 4.3.2.7: no error about ICMP errors, later fragments, broadcasts
+    kNoHeadroom,     // no room in front of the packet for the new IP and ICMP headers
+    kNumDropReasons,
+  };
+
+  struct Config {
+    std::uint32_t src;
+    std::uint8_t type;
+    std::uint8_t code;
+  };
+  struct State {
+    std::uint64_t errors;      // error messages sent
+    std::uint64_t suppressed;  // packets that must not get one (kNoError)
+    std::uint16_t next_id;     // IP identification of the next message
+  };
+
+  static bool configure(const Args& args, Config& config, std::string& error);
+
+  // Invalid as the source of a packet that gets an error (RFC 1812 4.3.2.7, RFC 1122 3.2.2):
+  // 0.0.0.0, limited broadcast, multicast, class E, loopback.
+  static bool bad_source(std::uint32_t a) {
+    return a == 0 || a == 0xffffffffu || (a >> 28) >= 0xe || (a >> 24) == 127;
+  }
+
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    const std::uint16_t anno_offset = p.anno().network_offset;
+    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    std::uint32_t quote = 0;  // bytes of the offending packet the error carries
+    std::uint32_t orig_src = 0;
+    {
+      const IPv4View ip = p.ipv4(offset);
+      if (!ip || !ip.header_fits() || ip.version() != 4) {
+        ctx.drop(std::move(p), kMalformed);
+        return;
+      }
+      const std::uint32_t hl = ip.header_length();
+      orig_src = ip.src();
+      bool suppress = bad_source(orig_src) || ip.dst() == 0xffffffffu || (ip.dst() >> 28) == 0xe ||
+                      ip.fragment_offset() != 0;
+      // Never an error about an ICMP error (only about queries: echo, timestamp, ...).
+      if (!suppress && ip.protocol() == ip_proto::kICMP) {
+        const std::uint8_t t = ip.byte(hl);
+        suppress = hl >= ip.available() || !(t == 0 || t == 8 || (t >= 13 && t <= 18));
+      }
+      if (suppress) {
+        ++state.suppressed;
+        ctx.drop(std::move(p), kNoError);
+        return;
+      }
+      // The IP header and the first 8 bytes of its data (RFC 792), as far as the packet has them.
+      const std::uint32_t total = ip.total_length() >= hl ? ip.total_length() : hl;
+      quote = hl + 8;
+      if (quote > total) quote = total;
+      if (quote > ip.available()) quote = ip.available();
+    }
+    if (!p.pull(offset)) {  // cannot fail: the IP header is at offset
+      ctx.drop(std::move(p), kMalformed);
+      return;
+    }
+    p.truncate(quote);
+    if (!p.push(28)) {
+      ctx.drop(std::move(p), kNoHeadroom);
+      return;
+    }
+    const IPv4View ip = p.ipv4(0);
+    const ICMPView icmp = p.icmp(20);
+    if (!ip || !icmp) {  // cannot fail: 28 bytes were just put in front
+      ctx.drop(std::move(p), kMalformed);
+      return;
+    }
+    ip.set_version_ihl(4, 5);
+    ip.set_tos(0);
+    ip.set_total_length(static_cast<std::uint16_t>(28 + quote));
+    ip.set_id(state.next_id++);
+    ip.set_fragment_word(0);
+    ip.set_ttl(255);
+    ip.set_protocol(ip_proto::kICMP);
+    ip.set_src(config.src);
+    ip.set_dst(orig_src);
+    ip.update_checksum();
+    icmp.set_type(config.type);
+    icmp.set_code(config.code);
+    icmp.set_rest(0);
+    icmp.set_checksum(0);
+    icmp.set_checksum(checksum::finish(checksum::add(0, icmp.bytes(0, 8 + quote))));
+    PacketAnno& a = p.anno();
+    a.network_offset = 0;
+    a.dst_ip = orig_src;
+    ++state.errors;
+    ctx.send(0, std::move(p));
+  }
+};
+
+}  // namespace nb::elements

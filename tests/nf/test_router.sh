@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# configs/router.nbc between two hosts on different subnets, on real kernel traffic:
+#
+#   netns A: a0 10.1.0.2/24 ==veth== a1 [nbrun router.nbc] b1 ==veth== b0 10.2.0.2/24 :netns B
+#            default via 10.1.0.1                                     default via 10.2.0.1
+#
+# a1 and b1 stay in the root namespace (no addresses), where nbrun opens them with af_packet and
+# answers ARP for 10.1.0.1/10.2.0.1 itself. Oracles: the kernel's ping, UDP and TCP sockets
+# (python3), tcpdump. Checks:
+#   - ping A -> B and B -> A succeed;
+#   - a UDP datagram and a TCP connection (with data both ways) cross the router;
+#   - ping -t 1 gets "Time to live exceeded" from 10.1.0.1;
+#   - ping to an unrouted address (10.3.0.1) gets "Destination Net Unreachable" from 10.1.0.1;
+#   - nbrun exits 0 on SIGINT, without a crash or sanitizer report.
+# Usage: test_router.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR [ENGINE]
+nbrun=$(readlink -f "$1")
+src=$3
+engine=${4:-jit}
+. "$src/tests/integration/lib.sh"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces and veth pairs"
+command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+command -v ping >/dev/null || skip "ping is not installed"
+py=$(command -v python3) || skip "python3 is not installed"
+
+id=$$
+nsA=nb-rtA-$id nsB=nb-rtB-$id
+a0=nbra0$id a1=nbra1$id b0=nbrb0$id b1=nbrb1$id
+tmp=$(mktemp -d)
+# shellcheck disable=SC2317  # run by the EXIT trap
+cleanup() {
+  if [ -n "${nb_pid:-}" ]; then
+    kill -INT "$nb_pid" 2>/dev/null && sleep 0.5 && kill -KILL "$nb_pid" 2>/dev/null
+    wait "$nb_pid" 2>/dev/null
+    clean_leftovers "$nb_pid"
+  fi
+  ip netns del "$nsA" 2>/dev/null
+  ip netns del "$nsB" 2>/dev/null
+  ip link del "$a1" 2>/dev/null
+  ip link del "$b1" 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ip netns add "$nsA" 2>"$tmp/ns.err" || skip "cannot create a network namespace: $(head -1 "$tmp/ns.err")"
+ip netns add "$nsB" || skip "cannot create a second network namespace"
+ip link add "$a1" type veth peer name "$a0" 2>"$tmp/veth.err" || skip "cannot create a veth pair: $(head -1 "$tmp/veth.err")"
+set -e
+ip link add "$b1" type veth peer name "$b0"
+ip link set "$a0" netns "$nsA"
+ip link set "$b0" netns "$nsB"
+ip -n "$nsA" addr add 10.1.0.2/24 dev "$a0"
+ip -n "$nsB" addr add 10.2.0.2/24 dev "$b0"
+for ns in "$nsA" "$nsB"; do ip -n "$ns" link set lo up; done
+ip -n "$nsA" link set "$a0" up
+ip -n "$nsB" link set "$b0" up
+ip -n "$nsA" route add default via 10.1.0.1
+ip -n "$nsB" route add default via 10.2.0.1
+# The router's interfaces carry the Ethernet addresses router.nbc answers ARP with; no IPv6 (its
+# router solicitations would only be counted and dropped).
+for l in "$a1" "$b1"; do sysctl -qw "net.ipv6.conf.$l.disable_ipv6=1" 2>/dev/null || true; done
+ip link set "$a1" address 02:00:0a:01:00:01 up
+ip link set "$b1" address 02:00:0a:02:00:01 up
+set +e
+# Locally sent UDP/TCP leave a veth with a partial checksum (offload); the router forwards what
+# af_packet gives it, so make the senders compute checksums in software (see test_netns.sh).
+if command -v ethtool >/dev/null; then
+  ip netns exec "$nsA" ethtool -K "$a0" tx off >/dev/null 2>&1
+  ip netns exec "$nsB" ethtool -K "$b0" tx off >/dev/null 2>&1
+fi
+ok "namespaces $nsA (10.1.0.2) and $nsB (10.2.0.2), joined only through $a1 and $b1"
+
+sed -e "s/iface=nbr-a1/iface=$a1/" -e "s/iface=nbr-b1/iface=$b1/" "$src/configs/router.nbc" >"$tmp/router.nbc"
+"$nbrun" "$tmp/router.nbc" --engine "$engine" --duration 60 --quiet --stats json >"$tmp/stats.json" 2>"$tmp/nbrun.err" &
+nb_pid=$!
+ifa=$(cat "/sys/class/net/$a1/ifindex")
+ifb=$(cat "/sys/class/net/$b1/ifindex")
+up=0
+for _ in $(seq 150); do
+  kill -0 "$nb_pid" 2>/dev/null || break
+  if awk -v a="$ifa" -v b="$ifb" 'NR > 1 && $5 == a { x = 1 } NR > 1 && $5 == b { y = 1 } END { exit !(x && y) }' /proc/net/packet; then
+    up=1
+    break
+  fi
+  sleep 0.1
+done
+if [ "$up" -ne 1 ]; then
+  bad "nbrun did not come up on $a1 and $b1"
+  show "$tmp/nbrun.err"
+  finish
+fi
+sleep 0.5
+ok "nbrun ($engine) routes between $a1 and $b1 (pid $nb_pid)"
+
+# 1. ping both ways. The first echo of each direction resolves the next hop: ARPQuerier turns it
+#    into its ARP request, so it is not answered; later ones are.
+ip netns exec "$nsA" ping -c 6 -i 0.2 -W 1 10.2.0.2 >"$tmp/pingAB.txt" 2>&1
+if grep -q "bytes from 10.2.0.2" "$tmp/pingAB.txt"; then ok "ping 10.1.0.2 -> 10.2.0.2 across the router"
+else bad "ping A -> B failed"; show "$tmp/pingAB.txt"; fi
+ip netns exec "$nsB" ping -c 3 -i 0.2 -W 1 10.1.0.2 >"$tmp/pingBA.txt" 2>&1
+if grep -q "bytes from 10.1.0.2" "$tmp/pingBA.txt"; then ok "ping 10.2.0.2 -> 10.1.0.2 across the router"
+else bad "ping B -> A failed"; show "$tmp/pingBA.txt"; fi
+if grep -q "ttl=63" "$tmp/pingAB.txt"; then ok "replies arrive with TTL 63 (decremented once by the router)"
+else bad "no reply with TTL 63"; show "$tmp/pingAB.txt"; fi
+
+# 2. UDP: a datagram from A to a socket in B, and its echo back.
+cat >"$tmp/udp_server.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.2.0.2", 40000))
+s.settimeout(10)
+data, peer = s.recvfrom(2048)
+s.sendto(b"echo:" + data, peer)
+open(sys.argv[1], "wb").write(data)
+EOF
+cat >"$tmp/udp_client.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+msg = b"nb-router-udp-" + b"x" * 1000
+for _ in range(8):
+    s.sendto(msg, ("10.2.0.2", 40000))
+    try:
+        data, _ = s.recvfrom(2048)
+        sys.exit(0 if data == b"echo:" + msg else 2)
+    except socket.timeout:
+        pass
+sys.exit(1)
+EOF
+ip netns exec "$nsB" "$py" "$tmp/udp_server.py" "$tmp/udp_got" &
+srv=$!
+sleep 0.3
+ip netns exec "$nsA" "$py" "$tmp/udp_client.py"
+st=$?
+wait "$srv"
+if [ "$st" -eq 0 ] && grep -q "nb-router-udp-" "$tmp/udp_got" 2>/dev/null; then ok "UDP datagram A -> B and its echo B -> A"
+else bad "UDP across the router failed (client status $st)"; fi
+
+# 3. TCP: a connection from B to A, 100 kB each way.
+cat >"$tmp/tcp_server.py" <<'EOF'
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.1.0.2", 40001))
+s.listen(1)
+s.settimeout(15)
+c, _ = s.accept()
+c.settimeout(15)
+got = b""
+while len(got) < 100000:
+    d = c.recv(65536)
+    if not d:
+        break
+    got += d
+c.sendall(bytes(reversed(got)))
+c.close()
+EOF
+cat >"$tmp/tcp_client.py" <<'EOF'
+import socket, sys
+data = bytes((i * 7 + 3) % 251 for i in range(100000))
+c = socket.create_connection(("10.1.0.2", 40001), timeout=15)
+c.sendall(data)
+got = b""
+while len(got) < len(data):
+    d = c.recv(65536)
+    if not d:
+        break
+    got += d
+sys.exit(0 if got == bytes(reversed(data)) else 1)
+EOF
+ip netns exec "$nsA" "$py" "$tmp/tcp_server.py" &
+srv=$!
+sleep 0.3
+ip netns exec "$nsB" "$py" "$tmp/tcp_client.py"
+st=$?
+wait "$srv"
+if [ "$st" -eq 0 ]; then ok "TCP connection B -> A, 100 kB each way, intact"
+else bad "TCP across the router failed (client status $st)"; fi
+
+# 4. TTL 1: the router answers with ICMP time exceeded from its address on A's side.
+ip netns exec "$nsA" ping -c 2 -i 0.3 -W 1 -t 1 10.2.0.2 >"$tmp/ttl.txt" 2>&1
+if grep -qi "From 10.1.0.1.*Time to live exceeded" "$tmp/ttl.txt"; then ok "ping -t 1: Time to live exceeded from 10.1.0.1"
+else bad "no time-exceeded from 10.1.0.1"; show "$tmp/ttl.txt"; fi
+
+# 5. No route (10.3.0.0/16 is nowhere): destination unreachable from the router.
+ip netns exec "$nsA" ping -c 2 -i 0.3 -W 1 10.3.0.1 >"$tmp/unreach.txt" 2>&1
+if grep -qi "From 10.1.0.1.*Destination Net Unreachable" "$tmp/unreach.txt"; then ok "ping 10.3.0.1: Destination Net Unreachable from 10.1.0.1"
+else bad "no destination-unreachable from 10.1.0.1"; show "$tmp/unreach.txt"; fi
+
+# 6. nbrun stops on SIGINT, exits 0.
+kill -INT "$nb_pid"
+for _ in $(seq 100); do kill -0 "$nb_pid" 2>/dev/null || break; sleep 0.1; done
+wait "$nb_pid"
+st=$?
+pid=$nb_pid
+nb_pid=
+clean_leftovers "$pid"
+if ! crashed "$st" "$tmp/nbrun.err" "nbrun"; then
+  if [ "$st" -eq 0 ]; then ok "nbrun exits 0 on SIGINT"; else bad "nbrun exits $st"; show "$tmp/nbrun.err"; fi
+fi
+flat=$tmp/stats.flat
+json_flatten "$tmp/stats.json" >"$flat"
+echo "router counters:"; grep -E "queries|learnt|replies|errors|routed|no_route|expired" "$flat" | sed 's/^/  /'
+finish
