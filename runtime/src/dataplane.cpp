@@ -39,6 +39,12 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   host.runtime = this;
 }
 
+Dataplane::SetupGuard::SetupGuard(const ElementOps* o, const compiler::AlignedBlock& c,
+                                  std::shared_ptr<compiler::AlignedBlock> s)
+    : ops(o), config(c.size(), 64), state(std::move(s)) {
+  if (c.size()) std::memcpy(config.data(), c.data(), c.size());
+}
+
 Dataplane::SetupGuard::~SetupGuard() {
   if (ops->teardown) ops->teardown(config.data(), state->data());
 }
@@ -53,9 +59,7 @@ bool Dataplane::setup_elements(std::string& error) {
       error = fmt::format("{} ({}): {}", e.name, e.spec->class_name, why.empty() ? "setup failed" : why);
       return false;
     }
-    auto guard = std::make_shared<SetupGuard>(SetupGuard{e.ops, compiler::AlignedBlock(e.config.size(), 64), states[i]});
-    if (e.config.size()) std::memcpy(guard->config.data(), e.config.data(), e.config.size());
-    guards[i] = std::move(guard);
+    guards[i] = std::make_shared<SetupGuard>(e.ops, e.config, states[i]);
   }
   return true;
 }

@@ -60,6 +60,9 @@ struct Dataplane {
     const ElementOps* ops;
     compiler::AlignedBlock config;
     std::shared_ptr<compiler::AlignedBlock> state;
+    SetupGuard(const ElementOps* o, const compiler::AlignedBlock& c, std::shared_ptr<compiler::AlignedBlock> s);
+    SetupGuard(const SetupGuard&) = delete;
+    SetupGuard& operator=(const SetupGuard&) = delete;
     ~SetupGuard();
   };
   std::vector<std::shared_ptr<SetupGuard>> guards;  // null: nothing set up
