@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
@@ -133,6 +134,16 @@ bool ControlServer::open_socket(std::string& error) {
     if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
       error = fmt::format("cannot create '{}' for the control socket: {}", dir, std::strerror(errno));
       return false;
+    }
+    // Sockets of nbrun processes that were killed (they could not remove theirs).
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.rfind("nbrun-", 0) != 0 || !name.ends_with(".sock")) continue;
+      char* end = nullptr;
+      long pid = std::strtol(name.c_str() + 6, &end, 10);
+      if (pid <= 0 || std::string_view(end) != ".sock") continue;
+      if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) unlink(entry.path().c_str());
     }
   }
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
