@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
   app.add_option("--tx-desc", opt.tx_desc, "Transmit descriptors per queue")->check(CLI::Range(32, 16384));
   app.add_option("--mempool", opt.mempool, "Packet buffers in the mempool (0: sized from the graph)");
   app.add_flag("-q,--quiet", quiet, "No live progress line");
+  std::vector<std::string> plugin_paths;
+  app.add_option("--plugin", plugin_paths,
+                 "Load this element plugin (.so) before the config, as require(plugin \"PATH\") would; may be repeated")
+      ->allow_extra_args(false);
 
   try {
     app.parse(own_argc, argv);
@@ -66,7 +70,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   bool color = isatty(STDERR_FILENO);
-  auto front = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags);
+  std::vector<nb::compiler::PluginRef> plugins;
+  for (const std::string& path : plugin_paths) {
+    auto p = nb::compiler::load_plugin(path, err);
+    if (!p) {
+      fmt::print(stderr, "nbrun: error: {}\n", err);
+      return 1;
+    }
+    plugins.push_back(std::move(p));
+  }
+  auto front = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags, plugins);
   if (!front.graph) {
     diags.render(std::cerr, sources, color);
     return 1;
