@@ -42,7 +42,10 @@ FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileI
   if (diags.error_count() != before) return result;
 
   // Plugins first: their classes must be known before elaboration looks names up.
-  Registry reg = registry;
+  // Elements point at their ElementClass: with plugins, the registry they were elaborated with
+  // is shared by the graph.
+  auto extended = std::make_shared<Registry>(registry);
+  Registry& reg = *extended;
   std::vector<PluginRef> plugins;
   for (const PluginRef& p : preloaded) {
     if (auto err = add_plugin_classes(reg, p)) {
@@ -85,11 +88,11 @@ FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileI
     }
   }
   if (diags.error_count() != before) return result;
-  result.registry = reg;
 
-  auto graph = elaborate(sources, result.program, reg, diags);
+  auto graph = elaborate(sources, result.program, plugins.empty() ? registry : reg, diags);
   if (!graph || diags.error_count() != before) return result;
   if (!check(*graph, diags)) return result;
+  if (!plugins.empty()) graph->registry = std::move(extended);
   graph->plugins = std::move(plugins);
   result.graph = std::move(graph);
   return result;

@@ -23,8 +23,6 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags);
 struct FrontEndResult {
   lang::Program program;
   std::optional<Graph> graph;  // set when the file parsed, elaborated and checked without errors
-  // `registry` plus the classes of every plugin loaded (for `nbc doc`); set once the plugins loaded.
-  std::optional<Registry> registry;
 };
 
 // parse + load plugins + elaborate + check. Never throws for any input text.
