@@ -20,7 +20,13 @@ Plugin::~Plugin() {
 }
 
 PluginRef load_plugin(const std::string& path, std::string& error) {
-  // Say plainly what is wrong with a file that is not a shared library at all, before dlopen.
+  // Say plainly what is wrong with a file that is not a shared library at all, before dlopen
+  // (and never read a device or a FIFO, which could block).
+  std::error_code ec;
+  if (fs::exists(path, ec) && !fs::is_regular_file(path, ec)) {
+    error = fmt::format("'{}' is not an nb plugin: not a regular file", path);
+    return nullptr;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = fmt::format("cannot open plugin '{}': {}", path, std::strerror(errno));

@@ -72,7 +72,8 @@ expect_error "$plugins/libclash_builtin.so" "plugin '.*' defines element class '
 [ -n "$libm" ] && expect_error "$libm" "'.*libm.so.6' is not an nb plugin: it exports no nb_plugin_abi_version" "a shared library that is not a plugin"
 expect_error "$tmp/notes.txt" "'.*notes.txt' is not an nb plugin: not a shared library" "a text file"
 expect_error "$tmp/nope.so" "plugin '.*nope.so' not found" "a missing file"
-expect_error "$tmp" "'.*' is not an nb plugin: not a shared library|cannot open plugin" "a directory"
+expect_error "$tmp" "'.*' is not an nb plugin: not a regular file" "a directory"
+expect_error /dev/zero "'/dev/zero' is not an nb plugin: not a regular file" "a device"
 # Two plugins with the same class: the error is at the second one.
 printf 'require(plugin "%s",\n        plugin "%s");\nFromDump(in.pcap) -> IPTTLClamp(9) -> Discard;\n' "$plugins/libttlclamp.so" "$plugins/libttlclamp_again.so" >c.nbc
 "$nbc" check c.nbc 2>err.txt
