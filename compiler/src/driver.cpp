@@ -35,7 +35,8 @@ bool plugin_argument(const lang::ConfigArg& arg, std::string& file, lang::Span& 
 }  // namespace
 
 FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileId file, const Registry& registry,
-                                 lang::DiagnosticEngine& diags, const std::vector<std::shared_ptr<const Plugin>>& preloaded) {
+                                 lang::DiagnosticEngine& diags,
+                                 const std::vector<std::shared_ptr<const Plugin>>& preloaded) {
   FrontEndResult result;
   std::size_t before = diags.error_count();
   result.program = lang::parse(sources, file, diags);

@@ -34,7 +34,10 @@ PluginRef load_plugin(const std::string& path, std::string& error) {
   }
   char magic[4] = {};
   in.read(magic, 4);
-  if (in.gcount() != 4 || std::memcmp(magic, "\x7f" "ELF", 4) != 0) {
+  if (in.gcount() != 4 || std::memcmp(magic,
+                                      "\x7f"
+                                      "ELF",
+                                      4) != 0) {
     error = fmt::format("'{}' is not an nb plugin: not a shared library", path);
     return nullptr;
   }
@@ -71,9 +74,10 @@ PluginRef load_plugin(const std::string& path, std::string& error) {
   auto* bc_start = static_cast<const char*>(sym("nb_plugin_bc_start"));
   auto* bc_end = static_cast<const char*>(sym("nb_plugin_bc_end"));
   if (!bc_start || !bc_end || bc_end <= bc_start) {
-    error = fmt::format("plugin '{}' has no embedded bitcode for the JIT (nb_plugin_bc_start/_end): build it with "
-                        "nb_add_element_plugin",
-                        path);
+    error = fmt::format(
+        "plugin '{}' has no embedded bitcode for the JIT (nb_plugin_bc_start/_end): build it with "
+        "nb_add_element_plugin",
+        path);
     return nullptr;
   }
   p->bitcode = {bc_start, static_cast<std::size_t>(bc_end - bc_start)};

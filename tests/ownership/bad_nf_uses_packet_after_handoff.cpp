@@ -17,7 +17,7 @@ struct NfUsesPacketAfterHandoff {
   static bool configure(const Args&, Config&, std::string&) { return true; }
 
   static void push(const Config&, State&, Context& ctx, std::uint32_t, Packet p NB_OWNED) {
-    ctx.send(0, std::move(p));  // to the next NF
+    ctx.send(0, std::move(p));               // to the next NF
     if (auto ip = p.ipv4(0)) ip.set_ttl(1);  // <-- error
   }
 };

@@ -45,13 +45,11 @@ constexpr std::uint32_t plugin_abi_version() {
 #endif
 
 // Once per plugin (nb_add_element_plugin adds it): the exported symbols the loader checks.
-#define NB_PLUGIN_DEFINE_EXPORTS()                                                                          \
-  extern "C" __attribute__((visibility("default"))) const std::uint32_t nb_plugin_abi_version =             \
-      NB_DETAIL_PLUGIN_ABI;                                                                                 \
-  extern "C" __attribute__((visibility("default"))) const char* const nb_plugin_nb_version =                \
-      NB_PLUGIN_NB_VERSION;                                                                                 \
-  extern "C" __attribute__((visibility("default"))) const ::nb::ElementSpec* const* nb_plugin_specs(        \
-      std::size_t* count) {                                                                                 \
-    *count = ::nb::registered_element_specs().size();                                                       \
-    return ::nb::registered_element_specs().data();                                                         \
+#define NB_PLUGIN_DEFINE_EXPORTS()                                                                                    \
+  extern "C" __attribute__((visibility("default"))) const std::uint32_t nb_plugin_abi_version = NB_DETAIL_PLUGIN_ABI; \
+  extern "C" __attribute__((visibility("default"))) const char* const nb_plugin_nb_version = NB_PLUGIN_NB_VERSION;    \
+  extern "C" __attribute__((visibility("default"))) const ::nb::ElementSpec* const* nb_plugin_specs(                  \
+      std::size_t* count) {                                                                                           \
+    *count = ::nb::registered_element_specs().size();                                                                 \
+    return ::nb::registered_element_specs().data();                                                                   \
   }
