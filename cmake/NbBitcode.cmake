@@ -11,13 +11,16 @@ foreach(dir ${DPDK_INCLUDE_DIRS})
 endforeach()
 list(APPEND NB_BITCODE_FLAGS ${DPDK_CFLAGS_OTHER})
 
-# nb_bitcode(OUTPUT out.bc SOURCES a.cpp b.cpp [FLAGS ...]): one linked bitcode module.
+# nb_bitcode(OUTPUT out.bc SOURCES a.cpp b.cpp [FLAGS ...]): one linked bitcode module. The
+# per-source parts go to a folder named after OUTPUT, so one directory can build several variants
+# of the same sources (tools/bench builds the kernels again with -DNB_PACKET_UNCHECKED).
 function(nb_bitcode)
   cmake_parse_arguments(A "" "OUTPUT" "SOURCES;FLAGS" ${ARGN})
+  get_filename_component(variant ${A_OUTPUT} NAME_WE)
   set(parts)
   foreach(src ${A_SOURCES})
     string(MAKE_C_IDENTIFIER "${src}" id)
-    set(bc ${CMAKE_CURRENT_BINARY_DIR}/bitcode/${id}.bc)
+    set(bc ${CMAKE_CURRENT_BINARY_DIR}/bitcode/${variant}/${id}.bc)
     add_custom_command(
       OUTPUT ${bc}
       COMMAND ${NB_CLANGXX} ${NB_BITCODE_FLAGS} ${A_FLAGS} -MD -MF ${bc}.d -o ${bc} ${src}

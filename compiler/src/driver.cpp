@@ -1,17 +1,100 @@
 #include <nb/compiler/driver.hpp>
 #include <nb/lang/parser.hpp>
 
+#include <fmt/format.h>
+
+#include <cctype>
+
 namespace nb::compiler {
 
+namespace {
+
+// `plugin "FILE"` or `plugin FILE` in a require(...): the file name and its span, or nothing
+// when the argument is about something else (Click's `package "name"`).
+bool plugin_argument(const lang::ConfigArg& arg, std::string& file, lang::Span& span) {
+  const std::string& v = arg.value;
+  constexpr std::string_view kw = "plugin";
+  if (v.compare(0, kw.size(), kw) != 0) return false;
+  std::size_t i = kw.size();
+  if (i < v.size() && !std::isspace(static_cast<unsigned char>(v[i]))) return false;
+  while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+  std::size_t b = i, e = v.size();
+  while (e > b && std::isspace(static_cast<unsigned char>(v[e - 1]))) --e;
+  if (e - b >= 2 && v[b] == '"' && v[e - 1] == '"') {
+    span = arg.value_span(b, e);
+    ++b;
+    --e;
+  } else {
+    span = arg.value_span(b, e);
+  }
+  file = v.substr(b, e - b);
+  if (file.empty()) span = arg.span;
+  return true;
+}
+
+}  // namespace
+
 FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileId file, const Registry& registry,
-                                 lang::DiagnosticEngine& diags) {
+                                 lang::DiagnosticEngine& diags,
+                                 const std::vector<std::shared_ptr<const Plugin>>& preloaded) {
   FrontEndResult result;
   std::size_t before = diags.error_count();
   result.program = lang::parse(sources, file, diags);
   if (diags.error_count() != before) return result;
-  auto graph = elaborate(sources, result.program, registry, diags);
+
+  // Plugins first: their classes must be known before elaboration looks names up.
+  // Elements point at their ElementClass: with plugins, the registry they were elaborated with
+  // is shared by the graph.
+  auto extended = std::make_shared<Registry>(registry);
+  Registry& reg = *extended;
+  std::vector<PluginRef> plugins;
+  for (const PluginRef& p : preloaded) {
+    if (auto err = add_plugin_classes(reg, p)) {
+      diags.error(lang::Span{file, 0, 0}, *err);
+      continue;
+    }
+    plugins.push_back(p);
+  }
+  for (const lang::Statement& st : result.program.statements) {
+    const auto* req = std::get_if<lang::Require>(&st.node);
+    if (!req) continue;
+    for (const lang::ConfigArg& arg : req->config.args) {
+      std::string name;
+      lang::Span span;
+      if (!plugin_argument(arg, name, span)) continue;
+      if (name.empty()) {
+        diags.error(span, "require(plugin ...) needs the plugin's file name, e.g. require(plugin \"libfoo.so\")");
+        continue;
+      }
+      std::string tried;
+      std::string path = resolve_plugin_path(name, sources.file(file).name(), tried);
+      if (path.empty()) {
+        diags.error(span, fmt::format("plugin '{}' not found", name))
+            .note(fmt::format("looked for {} (relative names are resolved next to the configuration, then in "
+                              "each directory of NB_PLUGIN_PATH)",
+                              tried));
+        continue;
+      }
+      std::string error;
+      PluginRef p = load_plugin(path, error);
+      if (!p) {
+        diags.error(span, error);
+        continue;
+      }
+      if (auto err = add_plugin_classes(reg, p)) {
+        diags.error(span, *err);
+        continue;
+      }
+      plugins.push_back(std::move(p));
+    }
+  }
+  if (diags.error_count() != before) return result;
+
+  auto graph = elaborate(sources, result.program, plugins.empty() ? registry : reg, diags);
   if (!graph || diags.error_count() != before) return result;
   if (!check(*graph, diags)) return result;
+  if (!plugins.empty()) graph->registry = std::move(extended);
+  graph->plugins = std::move(plugins);
   result.graph = std::move(graph);
   return result;
 }

@@ -7,6 +7,7 @@
 // what the graph uses), everything but the entry point is internalised, and the O3 pipeline of
 // a PassBuilder that knows the TargetMachine fuses it all into one loop per source.
 #include <nb/compiler/jit.hpp>
+#include <nb/compiler/plugin.hpp>
 
 #include <fmt/format.h>
 
@@ -107,6 +108,8 @@ class CompiledGraphImpl final : public CompiledGraph {
     if (tracker) llvm::consumeError(tracker->remove());
   }
   llvm::orc::ResourceTrackerSP tracker;
+  // Plugins whose bitcode went into this code: closed only after the code is released.
+  std::vector<std::shared_ptr<const Plugin>> plugins;
 };
 
 struct Builder {
@@ -290,6 +293,7 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     }
   }
   auto result = std::make_unique<CompiledGraphImpl>();
+  result->plugins = plan.plugins;
   JitStats& st = result->stats;
   auto t0 = Clock::now();
   auto ctx = std::make_unique<llvm::LLVMContext>();
@@ -322,6 +326,26 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
   if (llvm::Linker::linkModules(*mod, std::move(*kernels), llvm::Linker::Flags::LinkOnlyNeeded)) {
     error = "cannot link the kernels' bitcode into the graph";
     return nullptr;
+  }
+  // Each plugin's bitcode, exactly like the built-ins' (only what the graph calls is linked, and
+  // inlined below like any kernel). It lives inside the loaded plugin, which the Plan keeps open.
+  for (const auto& plugin : plan.plugins) {
+    auto pbuf = llvm::MemoryBuffer::getMemBuffer(llvm::StringRef(plugin->bitcode.data(), plugin->bitcode.size()),
+                                                 plugin->path, false);
+    auto pmod = llvm::parseBitcodeFile(pbuf->getMemBufferRef(), *ctx);
+    if (!pmod) {
+      error = fmt::format("cannot read the bitcode of plugin '{}': {}", plugin->path, to_string(pmod.takeError()));
+      return nullptr;
+    }
+    for (const char* name : {"llvm.global_ctors", "llvm.global_dtors"}) {
+      if (llvm::GlobalVariable* g = (*pmod)->getNamedGlobal(name)) g->eraseFromParent();
+    }
+    (*pmod)->setTargetTriple(mod->getTargetTriple());
+    (*pmod)->setDataLayout(mod->getDataLayout());
+    if (llvm::Linker::linkModules(*mod, std::move(*pmod), llvm::Linker::Flags::LinkOnlyNeeded)) {
+      error = fmt::format("cannot link the bitcode of plugin '{}' into the graph", plugin->path);
+      return nullptr;
+    }
   }
   for (llvm::Function& f : *mod) {
     if (f.isDeclaration()) continue;

@@ -98,6 +98,7 @@ class GraphArgs final : public Args {
 std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
   std::size_t errors = diags.error_count();
   Plan plan;
+  plan.plugins = graph.plugins;
   plan.elements.resize(graph.elements.size());
   std::map<std::string, std::uint32_t> device_ports;  // device spec -> port
   std::map<std::string, std::pair<std::uint32_t, lang::Span>> dump_files;

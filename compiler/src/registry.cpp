@@ -79,6 +79,11 @@ const ElementClass* Registry::find(std::string_view name) const {
   return it == classes_.end() ? nullptr : &it->second;
 }
 
+void Registry::set_origin(std::string_view name, const Plugin* plugin) {
+  auto it = classes_.find(name);
+  if (it != classes_.end()) it->second.plugin = plugin;
+}
+
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
   out.reserve(classes_.size());

@@ -2,7 +2,9 @@
 //   nbbench [--quick] [--json] [WORKLOAD...]        (--help for the rest)
 //
 // Workloads (fwd, ttl, chain5, classify, firewall) run under three engines: native (nb-bench-native, a
-// hand-written DPDK loop), interp and jit (nbrun). Every run is a fresh child process, so each
+// hand-written DPDK loop), interp and jit (nbrun). ttl also runs under jit-unchecked
+// (nbrun-unchecked: the same kernels built with the packet length checks compiled out), so the
+// checks' cost is measured on the same graph. Every run is a fresh child process, so each
 // gets its own EAL; runs are interleaved round by round (fwd native, fwd interp, fwd jit, ttl
 // native, ...), so that a machine that gets slower or faster over time affects every engine
 // alike. Ports: net_pcap with infinite_rx=1 over a generated trace of 64-byte IPv4/UDP packets
@@ -56,7 +58,12 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall"};
-const std::vector<std::string> kEngines = {"native", "interp", "jit"};
+const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
+
+// jit-unchecked exists to price the length checks on one workload, ttl.
+bool applies(const std::string& workload, const std::string& engine) {
+  return engine != "jit-unchecked" || workload == "ttl";
+}
 const std::vector<int> kCompileSizes = {20, 50, 200};
 
 // The NetBricks TTL function: the four elements chained.
@@ -257,6 +264,9 @@ struct Bench {
     std::string dur = fmt::format("{}", opt.duration);
     if (e == "native") {
       argv = {(bindir / "nb-bench-native").string(), w, "--pcap", pcap.string(), "--duration", dur};
+    } else if (e == "jit-unchecked") {
+      argv = {(bindir / "nbrun-unchecked").string(), (workdir / (w + ".nbc")).string(), "--engine", "jit",
+              "--duration", dur, "--stats", "json", "--quiet"};
     } else {
       argv = {(bindir / "nbrun").string(), (workdir / (w + ".nbc")).string(), "--engine", e, "--duration", dur,
               "--stats", "json", "--quiet"};
@@ -476,7 +486,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   app.add_option("--duration", opt.duration, "Seconds per run (default 3; 0.5 with --quick)")
       ->check(CLI::Range(0.05, 3600.0));
-  app.add_option("--engines", opt.engines, "Engines to run, comma-separated (default: native,interp,jit)")
+  app.add_option("--engines", opt.engines,
+                 "Engines to run, comma-separated (default: native,interp,jit,jit-unchecked; jit-unchecked runs ttl only)")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->check(CLI::IsMember(kEngines));
@@ -519,7 +530,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nbbench: error: cannot find my own executable: {}\n", ec.message());
     return 1;
   }
-  for (const char* tool : {"nbrun", "nb-gen-traffic", "nb-bench-native"}) {
+  for (const char* tool : {"nbrun", "nbrun-unchecked", "nb-gen-traffic", "nb-bench-native"}) {
     if (access((b.bindir / tool).c_str(), X_OK) != 0) {
       fmt::print(stderr, "nbbench: error: {} is not next to nbbench in {}\n", tool, b.bindir.string());
       return 1;
@@ -574,12 +585,16 @@ int main(int argc, char** argv) {
     if (cpus && load > 0.5 * cpus)
       fmt::print(stderr, "nbbench: warning: load average {:.1f} on {} CPUs: other work will disturb the runs\n", load, cpus);
   }
-  const std::size_t total = opt.workloads.size() * opt.engines.size() * static_cast<std::size_t>(opt.rounds);
+  std::size_t pairs = 0;
+  for (const std::string& w : opt.workloads)
+    for (const std::string& e : opt.engines) pairs += applies(w, e);
+  const std::size_t total = pairs * static_cast<std::size_t>(opt.rounds);
   std::size_t done = 0;
   auto t_start = Clock::now();
   for (int round = 0; round < opt.rounds && status == 0; ++round) {
     for (const std::string& w : opt.workloads) {
       for (const std::string& e : opt.engines) {
+        if (!applies(w, e)) continue;
         std::string error;
         auto s = b.run_once(w, e, error);
         if (!s) {
@@ -647,6 +662,7 @@ int main(int argc, char** argv) {
     for (const std::string& w : opt.workloads) {
       nlohmann::ordered_json jw = nlohmann::ordered_json::object();
       for (const std::string& e : opt.engines) {
+        if (!applies(w, e)) continue;
         Med m = med(b.samples[w][e]);
         jw[e] = {{"mpps", m.mpps}, {"cycles_per_packet", m.cpp}};
       }
@@ -663,11 +679,12 @@ int main(int argc, char** argv) {
   fmt::print("nbbench: {} round(s) of {} s per run, interleaved; 64-byte IPv4/UDP, 1024 flows;\n", opt.rounds,
              opt.duration);
   fmt::print("net_pcap (infinite_rx) -> net_null, one worker core. Medians; Mpps over the worker loop's time.\n\n");
-  fmt::print("{:<9} {:<7} {:>9} {:>11} {:>17}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max");
+  fmt::print("{:<9} {:<13} {:>9} {:>11} {:>17}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max");
   for (const std::string& w : opt.workloads) {
     for (const std::string& e : opt.engines) {
+      if (!applies(w, e)) continue;
       Med m = med(b.samples[w][e]);
-      fmt::print("{:<9} {:<7} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}\n", w, e, m.mpps, m.cpp, m.lo, m.hi);
+      fmt::print("{:<9} {:<13} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}\n", w, e, m.mpps, m.cpp, m.lo, m.hi);
     }
   }
   auto mpps = [&](const std::string& w, const std::string& e) { return med(b.samples[w][e]).mpps; };
@@ -678,7 +695,8 @@ int main(int argc, char** argv) {
                     std::find(opt.workloads.begin(), opt.workloads.end(), "ttl") != opt.workloads.end();
   if (have_chain) {
     fmt::print("\nchain5/ttl:");
-    for (const std::string& e : opt.engines) fmt::print("  {} {}", e, ratio(mpps("chain5", e), mpps("ttl", e)));
+    for (const std::string& e : opt.engines)
+      if (applies("chain5", e)) fmt::print("  {} {}", e, ratio(mpps("chain5", e), mpps("ttl", e)));
     fmt::print("\n");
   }
   // Where the cycles go: a fixed part (ports and runtime loop: fwd) and what each function adds.
@@ -691,6 +709,7 @@ int main(int argc, char** argv) {
                "per Classifier");
     fmt::print("                   {:<7} {:>12} {:>18} {:>22}\n", "", "", "(chain5 - ttl) / 4", "(classify - fwd)");
     for (const std::string& e : opt.engines) {
+      if (!applies("fwd", e)) continue;
       auto num = [](bool ok, double v) { return ok ? fmt::format("{:.1f}", v) : std::string("-"); };
       fmt::print("                   {:<7} {:>12} {:>18} {:>22}\n", e, num(listed("fwd"), cpp("fwd", e)),
                  num(have_chain, (cpp("chain5", e) - cpp("ttl", e)) / 4),
@@ -717,6 +736,12 @@ int main(int argc, char** argv) {
       fmt::print("  firewall cycles per packet beyond fwd: jit {:.1f}, linear scan {:.1f} ({:.1f}x)\n",
                  cpp("firewall", "jit") - cpp("fwd", "jit"), cpp("firewall", "native") - cpp("fwd", "native"),
                  (cpp("firewall", "native") - cpp("fwd", "native")) / (cpp("firewall", "jit") - cpp("fwd", "jit")));
+  }
+  // What the packet length checks cost: the same ttl graph, the same kernels, built with and
+  // without the checks (docs/ownership.md, "Bounds-checked access").
+  if (has("ttl", "jit") && has("ttl", "jit-unchecked")) {
+    fmt::print("\nlength checks on ttl: jit (checked) / jit-unchecked = {} in Mpps; {:+.1f} cycles/packet for the checks\n",
+               ratio(mpps("ttl", "jit"), mpps("ttl", "jit-unchecked")), cpp("ttl", "jit") - cpp("ttl", "jit-unchecked"));
   }
   if (has("ttl", "jit") && has("ttl", "native"))
     print_target("ttl jit / native", mpps("ttl", "jit") / mpps("ttl", "native"), 0.95, true, "x");

@@ -4,6 +4,7 @@
 #include <nb/compiler/jit.hpp>
 #include <nb/compiler/plan.hpp>
 #include <nb/compiler/driver.hpp>
+#include <nb/compiler/plugin.hpp>
 #include <nb/compiler/registry.hpp>
 #include <nb/compiler/values.hpp>
 #include <nb/lang/format.hpp>
@@ -28,6 +29,7 @@ enum Exit { kOk = 0, kErrors = 1, kUsage = 2 };
 
 struct Options {
   std::string color = "auto";
+  std::vector<nb::compiler::PluginRef> plugins;  // --plugin
   bool use_color() const { return color == "always" || (color == "auto" && isatty(STDERR_FILENO)); }
 };
 
@@ -55,7 +57,7 @@ int cmd_check(const std::vector<std::string>& files, bool syntax_only, const Opt
       continue;
     }
     if (syntax_only) nb::lang::parse(sources, id, diags);
-    else nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags);
+    else nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
     if (report(diags, sources, opt) != kOk) status = kErrors;
   }
   return status;
@@ -66,7 +68,7 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
   DiagnosticEngine diags;
   auto id = load(sources, path);
   if (id == nb::lang::kNoFile) return kErrors;
-  auto result = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags);
+  auto result = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
   if (report(diags, sources, opt) != kOk || !result.graph) return kErrors;
   std::string dot = nb::compiler::to_dot(*result.graph, path);
   if (output.empty() || output == "-") {
@@ -114,7 +116,7 @@ int cmd_ir(const std::string& path, bool stats, int opt_level, const Options& op
   DiagnosticEngine diags;
   auto id = load(sources, path);
   if (id == nb::lang::kNoFile) return kErrors;
-  auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags);
+  auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
   if (!front.graph) return report(diags, sources, opt), kErrors;
   auto plan = nb::compiler::lower(*front.graph, diags);
   if (report(diags, sources, opt) != kOk || !plan) return kErrors;
@@ -202,8 +204,14 @@ void print_indented(std::string_view text, const char* indent, bool wrap = true)
   }
 }
 
-int cmd_doc(const std::string& name) {
-  const Registry& reg = Registry::builtin();
+int cmd_doc(const std::string& name, const Options& opt) {
+  Registry reg = Registry::builtin();
+  for (const auto& p : opt.plugins) {
+    if (auto err = nb::compiler::add_plugin_classes(reg, p)) {
+      fmt::print(stderr, "nbc: error: {}\n", *err);
+      return kErrors;
+    }
+  }
   if (name.empty()) {
     std::size_t width = 0;
     for (const auto& [n, c] : reg.classes()) width = std::max(width, n.size());
@@ -243,9 +251,14 @@ int cmd_doc(const std::string& name) {
 int main(int argc, char** argv) {
   CLI::App app{"nbc - check, draw, format and document nb packet-processing graphs (.nbc files)", "nbc"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--color, --plugin) also after the subcommand
   Options opt;
   app.add_option("--color", opt.color, "Colour diagnostics: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  std::vector<std::string> plugin_paths;
+  app.add_option("--plugin", plugin_paths,
+                 "Load this element plugin (.so) first, as require(plugin \"PATH\") would; may be repeated")
+      ->allow_extra_args(false);
 
   std::vector<std::string> check_files;
   bool syntax_only = false;
@@ -290,11 +303,21 @@ int main(int argc, char** argv) {
     return kUsage;
   }
 
+  for (const std::string& path : plugin_paths) {
+    std::string error;
+    auto p = nb::compiler::load_plugin(path, error);
+    if (!p) {
+      fmt::print(stderr, "nbc: error: {}\n", error);
+      return kErrors;
+    }
+    opt.plugins.push_back(std::move(p));
+  }
+
   try {
     if (check->parsed()) return cmd_check(check_files, syntax_only, opt);
     if (dot->parsed()) return cmd_dot(dot_file, dot_out, opt);
     if (fmtc->parsed()) return cmd_fmt(fmt_file, in_place, fmt_check, opt);
-    if (doc->parsed()) return cmd_doc(doc_class);
+    if (doc->parsed()) return cmd_doc(doc_class, opt);
     if (ir->parsed()) return cmd_ir(ir_file, ir_stats, ir_opt, opt);
   } catch (const std::exception& e) {
     // Nothing should get here; if something does, say so plainly instead of aborting.

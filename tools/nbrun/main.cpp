@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
                  "$XDG_RUNTIME_DIR/nb/nbrun-PID.sock, or /run/nb/nbrun-PID.sock)");
   app.add_flag("--no-control", no_control, "Serve no control socket (SIGHUP and --watch still reload)");
   app.add_flag("--watch", opt.watch, "Reload the graph whenever CONFIG changes (as `nbctl reload` does)");
+  std::vector<std::string> plugin_paths;
+  app.add_option("--plugin", plugin_paths,
+                 "Load this element plugin (.so) before the config, as require(plugin \"PATH\") would; may be repeated")
+      ->allow_extra_args(false);
 
   try {
     app.parse(own_argc, argv);
@@ -79,7 +83,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   bool color = isatty(STDERR_FILENO);
-  auto front = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags);
+  std::vector<nb::compiler::PluginRef> plugins;
+  for (const std::string& path : plugin_paths) {
+    auto p = nb::compiler::load_plugin(path, err);
+    if (!p) {
+      fmt::print(stderr, "nbrun: error: {}\n", err);
+      return 1;
+    }
+    plugins.push_back(std::move(p));
+  }
+  auto front = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags, plugins);
   if (!front.graph) {
     diags.render(std::cerr, sources, color);
     return 1;
@@ -89,6 +102,7 @@ int main(int argc, char** argv) {
     diags.render(std::cerr, sources, color);
     return 1;
   }
+  opt.plugins = plugins;
   nb::runtime::RunReport report;
   bool ok = false;
   try {

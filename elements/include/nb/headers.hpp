@@ -24,7 +24,7 @@
 #include <span>
 
 // Benchmarks build the kernels a second time with the length checks compiled out to measure
-// what they cost (tools/bench, workload ttl-unchecked). Never defined for a shipped build.
+// what they cost (nbrun-unchecked, engine jit-unchecked of nbbench). Never defined for a shipped build.
 #if defined(NB_PACKET_UNCHECKED)
 #define NB_DETAIL_CHECK(cond) true
 #else

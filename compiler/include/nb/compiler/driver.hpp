@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nb/compiler/graph.hpp>
+#include <nb/compiler/plugin.hpp>
 #include <nb/compiler/registry.hpp>
 #include <nb/lang/ast.hpp>
 #include <nb/lang/diagnostics.hpp>
@@ -24,8 +25,12 @@ struct FrontEndResult {
   std::optional<Graph> graph;  // set when the file parsed, elaborated and checked without errors
 };
 
-// parse + elaborate + check. Never throws for any input text.
+// parse + load plugins + elaborate + check. Never throws for any input text.
+// Plugins: `preloaded` (nbrun --plugin, already loaded) and every top-level
+// `require(plugin "FILE")` of the file (resolve_plugin_path). A plugin that cannot be loaded or
+// whose class names clash is an error at its `require` argument; `registry` itself never changes,
+// so a failed load changes nothing. The graph keeps the plugins it was elaborated with.
 FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileId file, const Registry& registry,
-                                 lang::DiagnosticEngine& diags);
+                                 lang::DiagnosticEngine& diags, const std::vector<std::shared_ptr<const Plugin>>& preloaded = {});
 
 }  // namespace nb::compiler

@@ -6,6 +6,7 @@
 #include <nb/compiler/values.hpp>
 #include <nb/lang/ast.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,7 +55,14 @@ struct Requirement {
   lang::Span span;
 };
 
+struct Plugin;
+
 struct Graph {
+  // The plugins whose classes elements use (require(plugin ...), nbrun --plugin): the graph's
+  // specs point into them, so they stay loaded as long as the graph (and its Plan) exists.
+  std::vector<std::shared_ptr<const Plugin>> plugins;
+  // With plugins: the registry the elements' classes (Element::cls) point into.
+  std::shared_ptr<const Registry> registry;
   std::vector<Element> elements;
   std::vector<Edge> edges;
   std::vector<Requirement> requirements;

@@ -66,7 +66,12 @@ struct PlanElement {
   lang::Span span;
 };
 
+struct Plugin;
+
 struct Plan {
+  // Plugins whose code the elements run (natively, and their bitcode in the JIT); kept loaded
+  // while the plan or anything compiled from it lives (runtime: until every worker moved on).
+  std::vector<std::shared_ptr<const Plugin>> plugins;
   std::vector<PlanElement> elements;
   std::vector<PlanPort> ports;
   std::vector<std::uint32_t> sources;  // element indices of FromDump/FromDevice, in port order

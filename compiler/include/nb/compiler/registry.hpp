@@ -32,9 +32,12 @@ std::string describe_range(const PortRange& r);
 // "1 or 2 outputs", "any number of inputs".
 std::string describe_count(const PortRange& r, std::string_view noun);
 
+struct Plugin;
+
 struct ElementClass {
   const ElementSpec* spec = nullptr;
   PortCounts ports;
+  const Plugin* plugin = nullptr;  // the plugin that defines it; null for built-ins
 };
 
 class Registry {
@@ -45,6 +48,8 @@ class Registry {
   // Adds a class; returns an error message when the class name is taken or the spec is broken.
   std::optional<std::string> add(const ElementSpec& spec);
   const ElementClass* find(std::string_view name) const;
+  // Records that `name` comes from `plugin` (for messages about clashes).
+  void set_origin(std::string_view name, const Plugin* plugin);
   std::vector<std::string> names() const;
   const std::map<std::string, ElementClass, std::less<>>& classes() const { return classes_; }
 

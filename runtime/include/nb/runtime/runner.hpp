@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct RunOptions {
   bool control = true;                // serve the control socket
   std::string control_path;           // empty: $XDG_RUNTIME_DIR/nb or /run/nb, nbrun-PID.sock
   bool watch = false;                 // reload config_path when it changes
+  // Plugins given by --plugin: loaded again into every reloaded graph (its require()s add more).
+  std::vector<std::shared_ptr<const compiler::Plugin>> plugins;
   const compiler::Registry* registry = nullptr;  // element classes for reloads; null: built-ins
 };
 

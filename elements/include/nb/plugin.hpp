@@ -1,0 +1,55 @@
+// What makes a shared library an nb plugin: a version stamp, the element specs it registers and
+// (next to them, from nb_add_element_plugin's assembler stub) its kernels' embedded bitcode.
+//
+// Element sources of a plugin are written exactly like built-in ones (nb/element.hpp,
+// NB_ELEMENT_KERNEL, NB_REGISTER_ELEMENT). nb_add_element_plugin (cmake/NbPlugin.cmake) builds
+// them with hidden visibility, so each plugin registers into its own list, and adds one source
+// that expands NB_PLUGIN_DEFINE_EXPORTS(). The loader (compiler/src/plugin.cpp) reads:
+//   nb_plugin_abi_version   uint32_t    must equal nb::plugin_abi_version() of the loading nb
+//   nb_plugin_nb_version    const char* the nb version the plugin was built against (messages)
+//   nb_plugin_specs         function    the ElementSpecs the plugin's static constructors registered
+//   nb_plugin_bc_start/_end bytes       the LLVM bitcode of the plugin's element sources
+#pragma once
+
+#include <nb/element.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace nb {
+
+// Bumped by hand whenever the plugin interface changes in a way the layout fingerprint below
+// cannot see (a meaning, an order of calls).
+inline constexpr std::uint32_t kPluginAbiRevision = 1;
+
+// The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
+// 16: a plugin built against another SDK layout is refused instead of misread.
+constexpr std::uint32_t plugin_abi_version() {
+  std::uint32_t h = 2166136261u;
+  for (std::size_t v : {sizeof(ElementSpec), sizeof(ElementOps), sizeof(ParamSpec), sizeof(Context),
+                        sizeof(HostServices), sizeof(CounterField), alignof(Context)}) {
+    h = (h ^ static_cast<std::uint32_t>(v)) * 16777619u;
+  }
+  return kPluginAbiRevision << 16 | ((h ^ (h >> 16)) & 0xffffu);
+}
+
+}  // namespace nb
+
+#if defined(NB_PLUGIN_TEST_ABI_VERSION)  // tests only: a plugin that claims another ABI
+#define NB_DETAIL_PLUGIN_ABI NB_PLUGIN_TEST_ABI_VERSION
+#else
+#define NB_DETAIL_PLUGIN_ABI ::nb::plugin_abi_version()
+#endif
+#ifndef NB_PLUGIN_NB_VERSION
+#define NB_PLUGIN_NB_VERSION "unknown"
+#endif
+
+// Once per plugin (nb_add_element_plugin adds it): the exported symbols the loader checks.
+#define NB_PLUGIN_DEFINE_EXPORTS()                                                                                    \
+  extern "C" __attribute__((visibility("default"))) const std::uint32_t nb_plugin_abi_version = NB_DETAIL_PLUGIN_ABI; \
+  extern "C" __attribute__((visibility("default"))) const char* const nb_plugin_nb_version = NB_PLUGIN_NB_VERSION;    \
+  extern "C" __attribute__((visibility("default"))) const ::nb::ElementSpec* const* nb_plugin_specs(                  \
+      std::size_t* count) {                                                                                           \
+    *count = ::nb::registered_element_specs().size();                                                                 \
+    return ::nb::registered_element_specs().data();                                                                   \
+  }
