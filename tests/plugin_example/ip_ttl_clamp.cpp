@@ -77,6 +77,20 @@ constexpr CounterField kCounters[] = {
 };
 constexpr std::string_view kDropReasons[] = {"malformed", "ttl zero"};
 
+// `nbctl write clamp.reset` runs on the worker core between two bursts (docs/control.md), so it
+// may change State freely.
+bool write_reset(const void*, void* state, std::string_view, std::string&) {
+  auto* s = static_cast<IPTTLClamp::State*>(state);
+  s->clamped = 0;
+  s->zero = 0;
+  return true;
+}
+constexpr HandlerSpec kHandlers[] = {
+    {"clamped", HandlerSpec::Kind::Field, "packets whose TTL was lowered", offsetof(IPTTLClamp::State, clamped)},
+    {"zero", HandlerSpec::Kind::Field, "packets that arrived with TTL 0", offsetof(IPTTLClamp::State, zero)},
+    {"reset", HandlerSpec::Kind::Custom, "write (any value): sets clamped and zero to 0", 0, nullptr, &write_reset},
+};
+
 }  // namespace
 
 NB_ELEMENT_KERNEL(IPTTLClamp, kCounters, kDropReasons);
@@ -92,11 +106,13 @@ constinit const ElementSpec IPTTLClamp::spec{
         "frames too short for an IPv4 header are dropped as malformed. With DROP_ZERO, packets "
         "that arrive with TTL 0 are dropped.\n"
         "\n"
-        "Counters: clamped (TTLs lowered), zero (TTL-0 packets seen).\n"
+        "Counters: clamped (TTLs lowered), zero (TTL-0 packets seen). Handlers: clamped, zero "
+        "(read), reset (write: zeroes both).\n"
         "\n"
         "Input 0 (push): Ethernet frames. Output 0 (push): the same frames.",
     .example = "require(plugin \"libttlclamp.so\");\nFromDump(in.pcap) -> IPTTLClamp(32) -> ToDump(out.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(IPTTLClamp::spec);
