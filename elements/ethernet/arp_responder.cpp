@@ -31,7 +31,8 @@ bool ARPResponder::configure(const Args& args, Config& config, std::string& erro
     const auto w = ip_text::words(text);
     EtherAddress eth{};
     if (w.size() < 2 || !ip_text::parse_ether(w.back(), eth)) {
-      error = "entry " + std::to_string(i + 1) + " '" + text + "': expected 'ADDR[/LEN] ... ETH', e.g. "
+      error = "entry " + std::to_string(i + 1) + " '" + text +
+              "': expected 'ADDR[/LEN] ... ETH', e.g. "
               "'10.1.0.1 02:00:00:00:00:01'";
       return false;
     }
@@ -70,8 +71,9 @@ constinit const ElementSpec ARPResponder::spec{
         "Output 1 (push, optional): requests for other addresses; dropped (drop reason \"not "
         "ours\") when it is not connected. Frames that are not Ethernet/IPv4 ARP (\"malformed\") "
         "and ARP packets other than requests (\"not a request\") are dropped.",
-    .example = "FromDump(in.pcap) -> Classifier(12/0806 20/0001) -> ARPResponder(10.1.0.1 02:00:00:00:00:01) -> "
-               "ToDump(replies.pcap);\n",
+    .example =
+        "FromDump(in.pcap) -> Classifier(12/0806 20/0001) -> ARPResponder(10.1.0.1 02:00:00:00:00:01) -> "
+        "ToDump(replies.pcap);\n",
     .ops = &kOps,
 };
 

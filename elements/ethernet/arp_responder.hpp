@@ -56,8 +56,10 @@ struct ARPResponder {
       }
     }
     if (!hit) {
-      if (ctx.connected(1)) ctx.send(1, std::move(p));
-      else ctx.drop(std::move(p), kNotOurs);
+      if (ctx.connected(1))
+        ctx.send(1, std::move(p));
+      else
+        ctx.drop(std::move(p), kNotOurs);
       return;
     }
     // The reply, in place: to the asker, from us.

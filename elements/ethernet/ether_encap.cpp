@@ -8,8 +8,8 @@ namespace nb::elements {
 namespace {
 
 constexpr ParamSpec kParams[] = {
-    {"ETHERTYPE", ParamType::Unsigned, ParamKind::Positional, true, "", "The Ethernet type, e.g. 0x0800 for IPv4.",
-     0, 0xffff},
+    {"ETHERTYPE", ParamType::Unsigned, ParamKind::Positional, true, "", "The Ethernet type, e.g. 0x0800 for IPv4.", 0,
+     0xffff},
     {"SRC", ParamType::EtherAddress, ParamKind::Positional, true, "", "The source Ethernet address."},
     {"DST", ParamType::EtherAddress, ParamKind::Positional, true, "", "The destination Ethernet address."},
 };
@@ -32,8 +32,9 @@ constinit const ElementSpec EtherEncap::spec{
         "drop reason \"no headroom\"). The network offset annotation moves with the data.\n"
         "\n"
         "Input 0 (push): packets, usually IP. Output 0 (push): Ethernet frames.",
-    .example = "FromDump(in.pcap) -> Strip(14) -> EtherEncap(0x0800, 02:00:00:00:00:01, 02:00:00:00:00:02) -> "
-               "ToDump(out.pcap);\n",
+    .example =
+        "FromDump(in.pcap) -> Strip(14) -> EtherEncap(0x0800, 02:00:00:00:00:01, 02:00:00:00:00:02) -> "
+        "ToDump(out.pcap);\n",
     .ops = &kOps,
 };
 

@@ -33,11 +33,10 @@ struct Name {
   std::string_view name;
   std::uint8_t value;
 };
-constexpr Name kTypes[] = {{"unreachable", 3}, {"sourcequench", 4},       {"redirect", 5},
-                           {"timeexceeded", 11}, {"parameterproblem", 12}};
-constexpr Name kUnreachableCodes[] = {{"net", 0},      {"host", 1},     {"protocol", 2},
-                                      {"port", 3},     {"needfrag", 4}, {"srcroute", 5},
-                                      {"filterprohibited", 13}};
+constexpr Name kTypes[] = {
+    {"unreachable", 3}, {"sourcequench", 4}, {"redirect", 5}, {"timeexceeded", 11}, {"parameterproblem", 12}};
+constexpr Name kUnreachableCodes[] = {{"net", 0},      {"host", 1},     {"protocol", 2},         {"port", 3},
+                                      {"needfrag", 4}, {"srcroute", 5}, {"filterprohibited", 13}};
 constexpr Name kTimeExceededCodes[] = {{"transit", 0}, {"reassembly", 1}};
 
 template <std::size_t N>
@@ -67,8 +66,10 @@ bool ICMPError::configure(const Args& args, Config& config, std::string& error) 
   }
   const std::string code = args.get_string("CODE");
   bool ok = false;
-  if (config.type == 3) ok = lookup(code, kUnreachableCodes, config.code);
-  else if (config.type == 11) ok = lookup(code, kTimeExceededCodes, config.code);
+  if (config.type == 3)
+    ok = lookup(code, kUnreachableCodes, config.code);
+  else if (config.type == 11)
+    ok = lookup(code, kTimeExceededCodes, config.code);
   else {
     const Name none[] = {{"", 0}};
     ok = lookup(code, none, config.code);

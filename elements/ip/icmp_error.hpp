@@ -33,9 +33,7 @@ struct ICMPError {
 
   // Invalid as the source of a packet that gets an error (RFC 1812 4.3.2.7, RFC 1122 3.2.2):
   // 0.0.0.0, limited broadcast, multicast, class E, loopback.
-  static bool bad_source(std::uint32_t a) {
-    return a == 0 || a == 0xffffffffu || (a >> 28) >= 0xe || (a >> 24) == 127;
-  }
+  static bool bad_source(std::uint32_t a) { return a == 0 || a == 0xffffffffu || (a >> 28) >= 0xe || (a >> 24) == 127; }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint16_t anno_offset = p.anno().network_offset;
@@ -50,8 +48,8 @@ struct ICMPError {
       }
       const std::uint32_t hl = ip.header_length();
       orig_src = ip.src();
-      bool suppress = bad_source(orig_src) || ip.dst() == 0xffffffffu || (ip.dst() >> 28) == 0xe ||
-                      ip.fragment_offset() != 0;
+      bool suppress =
+          bad_source(orig_src) || ip.dst() == 0xffffffffu || (ip.dst() >> 28) == 0xe || ip.fragment_offset() != 0;
       // Never an error about an ICMP error (only about queries: echo, timestamp, ...).
       if (!suppress && ip.protocol() == ip_proto::kICMP) {
         const std::uint8_t t = ip.byte(hl);

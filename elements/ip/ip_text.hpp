@@ -53,7 +53,9 @@ inline bool parse_ipv4(std::string_view s, std::uint32_t& a) {
   return true;
 }
 
-inline std::uint32_t prefix_mask(unsigned len) { return len == 0 ? 0 : ~std::uint32_t{0} << (32 - len); }
+inline std::uint32_t prefix_mask(unsigned len) {
+  return len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+}
 
 // ADDR/LEN, ADDR/MASK (contiguous) or a bare ADDR (a /32).
 inline bool parse_prefix(std::string_view s, std::uint32_t& addr, unsigned& len) {
@@ -99,7 +101,7 @@ inline bool parse_ether(std::string_view s, EtherAddress& e) {
 
 // One route in Click's LookupIPRoute syntax: `ADDR/LEN [GW] OUT`.
 struct Route {
-  std::uint32_t addr;  // host order, masked to its prefix
+  std::uint32_t addr;     // host order, masked to its prefix
   std::uint32_t gateway;  // 0: none (the packet's own destination is the next hop)
   std::uint32_t port;
   std::uint8_t length;

@@ -39,8 +39,8 @@ struct LookupIPRoute {
     std::uint32_t port;
   };
   struct State {
-    rte_lpm* lpm;         // made by setup(), freed by teardown()
-    const NextHop* hops;  // indexed by the rte_lpm next hop
+    rte_lpm* lpm;               // made by setup(), freed by teardown()
+    const NextHop* hops;        // indexed by the rte_lpm next hop
     std::uint32_t default_hop;  // the /0 route's next hop (rte_lpm takes depths 1-32 only)
     bool has_default;
     std::uint64_t routed;

@@ -1677,9 +1677,11 @@ TEST_CASE("EtherEncap prepends its header or drops for want of headroom", "[kern
   FakeArgs args(EtherEncap::spec, {{"ETHERTYPE", "0x0800"}, {"SRC", "02:00:00:00:00:01"}, {"DST", "02:00:00:00:00:02"}});
   Instance<EtherEncap> e(args, Via::Ops);
   REQUIRE(e.ok());
-  Outcome out = e.push(Bytes{1, 2, 3}, 1);
-  REQUIRE(out.sent_to(0));
-  CHECK(out.emits[0].data() == Bytes{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0, 1, 2, 3});
+  {
+    Outcome out = e.push(Bytes{1, 2, 3}, 1);
+    REQUIRE(out.sent_to(0));
+    CHECK(out.emits[0].data() == Bytes{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0, 1, 2, 3});
+  }
   CHECK(e.push(make_mbuf(Bytes{1, 2, 3}, 13), 1).dropped_for(EtherEncap::kNoHeadroom));
   CHECK(g_live_mbufs == 0);
 }

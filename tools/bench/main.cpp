@@ -21,6 +21,8 @@
 #include <nb/compiler/plan.hpp>
 #include <nb/compiler/registry.hpp>
 
+#include "lpm.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -57,7 +59,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
 
 // jit-unchecked exists to price the length checks on one workload, ttl.
@@ -257,13 +259,16 @@ struct Options {
 struct Bench {
   Options opt;
   fs::path bindir, workdir, pcap;
+  fs::path lpm_pcap, lpm_routes;  // the lpm workload's own trace and routes (tools/bench/lpm.cpp)
   std::map<std::string, std::map<std::string, std::vector<Sample>>> samples;  // [workload][engine]
 
   std::optional<Sample> run_once(const std::string& w, const std::string& e, std::string& error) {
     std::vector<std::string> argv;
     std::string dur = fmt::format("{}", opt.duration);
     if (e == "native") {
-      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", pcap.string(), "--duration", dur};
+      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", (w == "lpm" ? lpm_pcap : pcap).string(),
+              "--duration", dur};
+      if (w == "lpm") argv.insert(argv.end(), {"--routes", lpm_routes.string()});
     } else if (e == "jit-unchecked") {
       argv = {(bindir / "nbrun-unchecked").string(), (workdir / (w + ".nbc")).string(), "--engine", "jit",
               "--duration", dur, "--stats", "json", "--quiet"};
@@ -476,7 +481,7 @@ int main(int argc, char** argv) {
                "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
                "nbbench"};
   Options opt;
-  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall")
+  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall, lpm")
       ->check(CLI::IsMember(kWorkloads));
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
@@ -558,7 +563,19 @@ int main(int argc, char** argv) {
     cleanup();
     return 1;
   }
-  for (const std::string& w : opt.workloads) std::ofstream(b.workdir / (w + ".nbc")) << workload_config(w, b.pcap.string());
+  b.lpm_pcap = b.workdir / "lpm.pcap";
+  b.lpm_routes = b.workdir / "routes.txt";
+  if (std::find(opt.workloads.begin(), opt.workloads.end(), "lpm") != opt.workloads.end()) {
+    std::string lpm_error;
+    if (!nbbench::write_lpm_inputs(b.lpm_routes, b.lpm_pcap, lpm_error)) {
+      fmt::print(stderr, "nbbench: error: {}\n", lpm_error);
+      cleanup();
+      return 1;
+    }
+  }
+  for (const std::string& w : opt.workloads)
+    std::ofstream(b.workdir / (w + ".nbc")) << (w == "lpm" ? nbbench::lpm_config(b.lpm_pcap.string(), b.lpm_routes.string())
+                                                           : workload_config(w, b.pcap.string()));
 
   // --quick: compile alongside the runs, pinned away from the worker's CPU; otherwise after them,
   // on a quiet machine.
@@ -745,6 +762,8 @@ int main(int argc, char** argv) {
   }
   if (has("ttl", "jit") && has("ttl", "native"))
     print_target("ttl jit / native", mpps("ttl", "jit") / mpps("ttl", "native"), 0.95, true, "x");
+  if (has("lpm", "jit") && has("lpm", "native"))
+    print_target("lpm jit / native", mpps("lpm", "jit") / mpps("lpm", "native"), 0.95, true, "x");
   if (has("chain5", "jit") && has("chain5", "interp"))
     print_target("chain5 jit / interp", mpps("chain5", "jit") / mpps("chain5", "interp"), 2, true, "x");
   if (has("chain5", "jit") && has("ttl", "jit"))

@@ -72,12 +72,24 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify", "firewall"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
                 src = f'FromDump("{trace}")'
-                if w == "classify":
+                extra = []
+                if w == "lpm":
+                    # Some routes (one longer than /24, one with a gateway), no default: the
+                    # unrouted and the too-short packets are dropped by both.
+                    routes = os.path.join(d, "routes.txt")
+                    with open(routes, "w") as f:
+                        f.write("# test\n10.0.0.0/8 0\n10.1.0.0/16 10.0.0.254 1\n10.1.0.128/25 2\n"
+                                "192.168.0.0/16 3\n10.0.0.5/32 1\n")
+                    extra = ["--routes", routes]
+                    text = (f'{src} -> Strip(14) -> rt :: LookupIPRoute(ROUTES "{routes}");\n'
+                            f'out :: Unstrip(14) -> ToDump("{nb_out}");\n'
+                            + "".join(f"rt [{i}] -> out;\n" for i in range(4)))
+                elif w == "classify":
                     outs = [os.path.join(d, f"{profile}-{w}-nb{i}.pcap") for i in range(10)]
                     text = f"{src} -> c :: Classifier({RULES});\n" + "".join(
                         f'c [{i}] -> ToDump("{o}");\n' for i, o in enumerate(outs))
@@ -87,7 +99,7 @@ def main():
                 with open(cfg, "w") as f:
                     f.write(text)
                 nb = run([nbrun, cfg, "--engine", "interp", "--stats", "json", "--quiet"], "nb-")
-                nat = run([native, w, "--pcap", trace, "--once", "--out", native_out], "nb-native-")
+                nat = run([native, w, "--pcap", trace, "--once", "--out", native_out] + extra, "nb-native-")
                 where = f"{profile} {w}"
                 if nat["packets"] != nb["totals"]["rx"]:
                     failures.append(f"{where}: native received {nat['packets']}, nbrun {nb['totals']['rx']}")

@@ -6,7 +6,7 @@
 //   nb-bench-native WORKLOAD --pcap FILE --duration SECONDS [--burst N] [-- EAL arguments]
 //   nb-bench-native WORKLOAD --pcap FILE --once --out OUT.pcap      (to check it against nb)
 //
-// WORKLOAD is fwd, ttl, chain5, classify or firewall (see docs/performance.md). The ports are those
+// WORKLOAD is fwd, ttl, chain5, classify, firewall or lpm (--routes FILE: LookupIPRoute's routes; see docs/performance.md). The ports are those
 // nbrun opens for `FromDump(FILE, LOOP true) -> ... -> ToDevice(net_null0)`: net_pcap with
 // infinite_rx=1 in, net_null out, and EAL starts as nbrun's default does (-l 0-1 --no-huge -m 512
 // --no-pci). Prints one JSON object on stdout:
@@ -28,6 +28,8 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+
+#include "lpm.hpp"
 
 #include <time.h>
 #include <unistd.h>
@@ -52,7 +54,9 @@ std::atomic<bool> g_done{false};  // the worker has left its loop
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
 
-enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall };
+enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm };
+
+native_lpm::Table g_lpm;  // the lpm workload's routes (--routes FILE)
 
 // ---------------------------------------------------------------------------------------------
 // Per-packet work. Same semantics as nb's elements with their default arguments; the
@@ -285,6 +289,11 @@ void loop(Worker& w) {
         } else if constexpr (W == Workload::Chain5) {
           keep = ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) &&
                  ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired);
+        } else if constexpr (W == Workload::Lpm) {
+          // Every output goes to the same port, as in classify.
+          const int port = native_lpm::route(g_lpm, m, bad);
+          keep = port >= 0;
+          ++hits[static_cast<unsigned>(port + 1) % 10];
         } else {
           // Every output goes to the same port; the per-output counters keep the
           // classification (which one matched) from being optimised away.
@@ -322,6 +331,7 @@ int worker_main(void* arg) {
     case Workload::Chain5: loop<Workload::Chain5>(*w); break;
     case Workload::Classify: loop<Workload::Classify>(*w); break;
     case Workload::Firewall: loop<Workload::Firewall>(*w); break;
+    case Workload::Lpm: loop<Workload::Lpm>(*w); break;
   }
   w->cycles = rte_rdtsc() - t0;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -336,7 +346,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -372,7 +382,7 @@ bool setup_port(std::uint16_t id, std::uint16_t nrx, std::uint16_t ntx, rte_memp
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string workload_name, pcap, out;
+  std::string workload_name, pcap, out, routes;
   double duration = -1;
   bool once = false;
   long burst = 32;
@@ -389,7 +399,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall --pcap FILE (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
           "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
@@ -397,6 +407,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (a == "--pcap") {
       pcap = value();
+    } else if (a == "--routes") {
+      routes = value();
     } else if (a == "--out") {
       out = value();
     } else if (a == "--once") {
@@ -425,8 +437,10 @@ int main(int argc, char** argv) {
   else if (workload_name == "chain5") workload = Workload::Chain5;
   else if (workload_name == "classify") workload = Workload::Classify;
   else if (workload_name == "firewall") workload = Workload::Firewall;
+  else if (workload_name == "lpm") workload = Workload::Lpm;
   else usage(workload_name.empty() ? "no workload given" : ("unknown workload " + workload_name).c_str());
   if (pcap.empty()) usage("--pcap FILE is required");
+  if (workload == Workload::Lpm && routes.empty()) usage("lpm needs --routes FILE");
   if (duration <= 0 && !once) usage("--duration SECONDS is required (or --once)");
   if (pcap.find(',') != std::string::npos || out.find(',') != std::string::npos)
     usage("pcap file names cannot contain ','");
@@ -470,6 +484,10 @@ int main(int argc, char** argv) {
   if (!setup_port(tx_port, 0, 1, pool, err)) fail(std::string(tx_name) + ": " + err);
 
   make_acl();
+  if (workload == Workload::Lpm) {
+    std::string lpm_err;
+    if (!native_lpm::load(routes, g_lpm, lpm_err)) fail(lpm_err);
+  }
   Worker w;
   w.workload = workload;
   w.rx_port = rx_port;
