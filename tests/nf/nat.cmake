@@ -1,0 +1,16 @@
+# NAT tests of issue 9 (label nf; those needing network namespaces also netns). Included from
+# tests/CMakeLists.txt: paths are relative to tests/.
+
+# IPRewriter over a generated pcap, both engines: predicted mappings and ports, replies,
+# checksums against a full recomputation, port exhaustion, drop reasons.
+add_test(NAME nf_nat_pcap COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/nf/nat_check.py $<TARGET_FILE:nbrun>)
+set_tests_properties(nf_nat_pcap PROPERTIES LABELS "nf" TIMEOUT 120)
+
+# configs/nat.nbc between two network namespaces: TCP and UDP through the NAT, tcpdump outside,
+# mappings kept across hot reloads, idle timeout. Needs root; serial: it busy-polls.
+foreach(engine jit interp)
+  add_test(NAME nf_nat_netns_${engine} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nf/test_nat.sh $<TARGET_FILE:nbrun>
+                                               $<TARGET_FILE:nbctl> ${PROJECT_SOURCE_DIR} ${engine})
+  set_tests_properties(nf_nat_netns_${engine} PROPERTIES LABELS "nf;netns" SKIP_RETURN_CODE 77 TIMEOUT 120
+                                                         RUN_SERIAL TRUE)
+endforeach()
