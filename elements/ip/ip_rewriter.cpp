@@ -2,6 +2,7 @@
 
 #include "ip_text.hpp"
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_jhash.h>
 #include <rte_malloc.h>
@@ -29,7 +30,9 @@ constexpr ParamSpec kParams[] = {
     {"TCP_DONE_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "240",
      "Seconds an idle TCP flow keeps its mapping after a RST or a FIN in both directions.", 1, 1u << 30},
     {"UDP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "300",
-     "Seconds an idle UDP flow keeps its mapping.", 1, 1u << 30},
+     "Seconds an idle UDP flow keeps its mapping; 0 ends a mapping as soon as its flow is idle at "
+     "all, so that (nearly) every packet makes a new one (nbbench's nat-new).",
+     0, 1u << 30},
     {"CAPACITY", ParamType::Unsigned, ParamKind::Keyword, false, "65536",
      "Flows the table holds (each is two rte_hash keys).", 1, 1u << 24},
 };

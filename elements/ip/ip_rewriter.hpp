@@ -4,7 +4,6 @@
 
 #include <nb/element.hpp>
 
-#include <rte_cycles.h>
 #include <rte_hash.h>
 
 #include <cstddef>
@@ -210,7 +209,9 @@ struct IPRewriter {
       ctx.drop(std::move(p), kBadInput);
       return;
     }
-    const std::uint64_t now = rte_rdtsc();
+    // The TSC (rdtsc on x86, as rte_rdtsc) without rte_rdtsc's inline assembly, which the JIT's
+    // code generator does not take.
+    const std::uint64_t now = __builtin_readcyclecounter();
     sweep(s, c.capacity, now);
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t off = anno_offset == 0xffff ? 0 : anno_offset;

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import pathlib
 
-nbrun = sys.argv[1]
+nbrun = str(pathlib.Path(sys.argv[1]).resolve())
 NAT = (192 << 24) | (0 << 16) | (2 << 8) | 1
 LO, HI = 50000, 50009  # 10 ports
 failures = []
