@@ -12,11 +12,12 @@
 #     the outside server sees the peer 192.0.2.1 with a port from the pattern's 50000-59999;
 #   - tcpdump on the outside sees no inside address at all;
 #   - hot reloads keep the mapping: after a reload to the same config with a Paint changed
-#     elsewhere (the State is kept), and after one that changes IPRewriter's UDP_TIMEOUT (a new
+#     elsewhere (the State is kept), and after one that changes IPRewriter's CAPACITY (a new
 #     table, flows transferred), the same UDP socket still leaves with the same port and gets
 #     its replies;
-#   - idle timeout: with UDP_TIMEOUT 1, a datagram the outside host sends to the mapping after
-#     3 s of silence is dropped ("no mapping", counter expired), never reaching the inside host;
+#   - idle timeout: after a reload to UDP_TIMEOUT 1, a datagram the outside host sends to the
+#     mapping after 3 s of silence is dropped ("no mapping", counter expired), never reaching the
+#     inside host;
 #   - nbrun exits 0 on SIGINT.
 # Usage: test_nat.sh NBRUN NBCTL SOURCE_DIR [ENGINE]
 nbrun=$(readlink -f "$1")
@@ -78,17 +79,20 @@ if command -v ethtool >/dev/null; then
 fi
 ok "namespaces $nsI (10.10.0.2) and $nsO (192.0.2.2), joined only through $i1 and $o1"
 
-# The graph, with a Paint on the inside's discard path that the first reload changes, and the
-# UDP timeout the second reload changes.
-graph() {  # graph PAINT UDP_TIMEOUT
+# The graph, with a Paint on the inside's discard path that the first reload changes, the
+# rewriter's CAPACITY that the second changes and its UDP timeout that the third changes.
+graph() {  # graph PAINT UDP_TIMEOUT CAPACITY
   sed -e "s/iface=nat-in1/iface=$i1/" -e "s/iface=nat-out1/iface=$o1/" \
     -e "s/^c0 \[3\] -> Discard;/c0 [3] -> Paint($1) -> Discard;/" \
-    -e "s/\$UDP_TIMEOUT 300/\$UDP_TIMEOUT $2/" "$src/configs/nat.nbc"
+    -e "s/\$UDP_TIMEOUT 300/\$UDP_TIMEOUT $2/" \
+    -e "s/TCP_DONE_TIMEOUT 30);/TCP_DONE_TIMEOUT 30, CAPACITY $3);/" "$src/configs/nat.nbc"
 }
-graph 1 300 >"$tmp/a.nbc"
-graph 2 300 >"$tmp/b.nbc"
-graph 2 1 >"$tmp/c.nbc"
-grep -q "Paint(2)" "$tmp/b.nbc" && grep -q "UDP_TIMEOUT 1," "$tmp/c.nbc" || bad "could not derive the reload graphs"
+graph 1 300 65536 >"$tmp/a.nbc"
+graph 2 300 65536 >"$tmp/b.nbc"
+graph 2 300 4096 >"$tmp/c.nbc"
+graph 2 1 4096 >"$tmp/d.nbc"
+grep -q "Paint(2)" "$tmp/b.nbc" && grep -q "CAPACITY 4096" "$tmp/c.nbc" && grep -q "UDP_TIMEOUT 1," "$tmp/d.nbc" ||
+  bad "could not derive the reload graphs"
 
 ip netns exec "$nsO" tcpdump -i "$o0" -nn -U -w "$tmp/outside.pcap" ip >/dev/null 2>"$tmp/tcpdump.err" &
 dump_pid=$!
@@ -129,6 +133,7 @@ peer = None
 while True:
     data, p = s.recvfrom(2048)
     if data == b"late":
+        peer = p
         time.sleep(3)
         s.sendto(b"unsolicited", peer)
         log.write("late sent\n")
@@ -144,7 +149,7 @@ d = sys.argv[1]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.settimeout(0.5)
 log = open(os.path.join(d, "client.log"), "w", buffering=1)
-for n in (1, 2, 3):
+for n in (1, 2, 3, 4):
     while not os.path.exists(os.path.join(d, f"go{n}")):
         time.sleep(0.05)
     for _ in range(20):
@@ -157,6 +162,8 @@ for n in (1, 2, 3):
             pass
     else:
         log.write(f"{n} no reply\n")
+while not os.path.exists(os.path.join(d, "go5")):
+    time.sleep(0.05)
 s.sendto(b"late", ("192.0.2.2", 40000))
 s.settimeout(6)
 try:
@@ -243,8 +250,8 @@ port2=$(awk '$1 == 2 && $2 == "seen" { split($3, a, ":"); print a[2] }' "$tmp/cl
 if [ -n "$port2" ] && [ "$port2" = "$port1" ]; then ok "after the reload the UDP flow keeps 192.0.2.1:$port1 and gets its reply"
 else bad "after reload 1: port '${port2:-none}', want $port1 ($(grep '^2' "$tmp/client.log"))"; fi
 
-# 4. Reload with IPRewriter's UDP_TIMEOUT changed to 1 s: a new table, flows transferred.
-if ctl reload "$tmp/c.nbc" >"$tmp/reload2.out" 2>&1; then ok "reload to a graph with UDP_TIMEOUT 1"
+# 4. Reload with IPRewriter's CAPACITY changed: a new table, flows transferred.
+if ctl reload "$tmp/c.nbc" >"$tmp/reload2.out" 2>&1; then ok "reload to a graph with CAPACITY 4096"
 else bad "reload 2 failed"; show "$tmp/reload2.out"; fi
 touch "$tmp/go3"
 wait_for "$tmp/client.log" "^3 "
@@ -252,7 +259,16 @@ port3=$(awk '$1 == 3 && $2 == "seen" { split($3, a, ":"); print a[2] }' "$tmp/cl
 if [ -n "$port3" ] && [ "$port3" = "$port1" ]; then ok "after the changed-arguments reload the flow keeps 192.0.2.1:$port1 (transfer)"
 else bad "after reload 2: port '${port3:-none}', want $port1 ($(grep '^3' "$tmp/client.log"))"; fi
 
-# 5. Idle timeout: the server waits 3 s, then sends to the old mapping: dropped.
+# 5. Idle timeout: reload to UDP_TIMEOUT 1 (the flow is transferred: datagram 4 keeps the port
+#    when the reload took less than a second, else it gets a new one); then the client sends
+#    "late", the server waits 3 s and answers to the mapping "late" used: dropped.
+if ctl reload "$tmp/d.nbc" >"$tmp/reload3.out" 2>&1; then ok "reload to a graph with UDP_TIMEOUT 1"
+else bad "reload 3 failed"; show "$tmp/reload3.out"; fi
+touch "$tmp/go4"
+wait_for "$tmp/client.log" "^4 "
+if grep -q "^4 seen 192.0.2.1:" "$tmp/client.log"; then ok "UDP still answered after the third reload"
+else bad "no answer after reload 3 ($(grep '^4' "$tmp/client.log"))"; fi
+touch "$tmp/go5"
 wait_for "$tmp/client.log" "^late" || sleep 5
 wait_for "$tmp/client.log" "^late" || true
 if grep -q "^late nothing" "$tmp/client.log" && grep -q "late sent" "$tmp/server.log"; then
