@@ -16,7 +16,8 @@ struct IPRewriter {
   static const ElementSpec spec;
 
   static constexpr std::uint32_t kMaxSpecs = 8;
-  static constexpr std::uint32_t kSweepPerPush = 2;  // flow slots checked for expiry per packet
+  static constexpr std::uint32_t kSweepPerPush = 2;     // flow slots checked for expiry per packet
+  static constexpr std::uint32_t kFullRangeTries = 16;  // ports tried when a pattern's range is full
 
   enum DropReason : std::uint32_t {
     kMalformed = 0,  // no complete IPv4 header, or a TCP/UDP header cut short
@@ -32,7 +33,7 @@ struct IPRewriter {
   struct InputSpec {
     SpecKind kind;
     bool set_saddr, set_daddr, set_dport;
-    std::uint32_t saddr, daddr;       // host byte order
+    std::uint32_t saddr, daddr;        // host byte order
     std::uint16_t sport_lo, sport_hi;  // both 0: keep the source port
     std::uint16_t dport;
     std::uint32_t foutput, routput;  // pattern: outputs of the two directions; pass: the output
@@ -41,7 +42,7 @@ struct IPRewriter {
   struct Config {
     std::uint32_t nspecs;
     InputSpec specs[kMaxSpecs];
-    std::uint32_t capacity;  // flows (each has two keys in the hash)
+    std::uint32_t capacity;                                    // flows (each has two keys in the hash)
     std::uint32_t tcp_timeout, tcp_done_timeout, udp_timeout;  // seconds
   };
 
@@ -56,8 +57,8 @@ struct IPRewriter {
 
   enum FlowFlags : std::uint8_t { kUsed = 1, kFinFwd = 2, kFinRev = 4, kRst = 8 };
   struct Flow {
-    FlowKey fwd;  // the original packet's tuple (input side)
-    FlowKey rev;  // the reply's tuple as it arrives (translated addresses swapped)
+    FlowKey fwd;         // the original packet's tuple (input side)
+    FlowKey rev;         // the reply's tuple as it arrives (translated addresses swapped)
     std::uint64_t last;  // TSC of the last packet
     std::uint8_t flags;
     std::uint8_t spec;  // the pattern that made it
@@ -65,20 +66,20 @@ struct IPRewriter {
   };
 
   struct State {
-    rte_hash* hash;         // made by setup(), freed by teardown()
-    Flow* flows;            // capacity slots, indexed by the hash's data
-    std::uint32_t* free;    // free slot stack
+    rte_hash* hash;       // made by setup(), freed by teardown()
+    Flow* flows;          // capacity slots, indexed by the hash's data
+    std::uint32_t* free;  // free slot stack
     std::uint32_t nfree;
-    std::uint32_t sweep;    // next slot the per-packet sweep looks at
+    std::uint32_t sweep;                                 // next slot the per-packet sweep looks at
     std::uint64_t tcp_ticks, tcp_done_ticks, udp_ticks;  // the timeouts in TSC ticks
-    std::uint32_t cursor[kMaxSpecs];  // round-robin position in each pattern's port range
-    std::uint32_t used[kMaxSpecs];    // flows each pattern holds
+    std::uint32_t cursor[kMaxSpecs];                     // round-robin position in each pattern's port range
+    std::uint32_t used[kMaxSpecs];                       // flows each pattern holds
     std::uint64_t flows_active;
-    std::uint64_t mapped;     // flows created
-    std::uint64_t forward;    // packets translated in the forward direction
-    std::uint64_t reply;      // packets translated in the reply direction
-    std::uint64_t passed;     // packets sent on by a `pass` spec
-    std::uint64_t expired;    // flows removed after their idle timeout
+    std::uint64_t mapped;   // flows created
+    std::uint64_t forward;  // packets translated in the forward direction
+    std::uint64_t reply;    // packets translated in the reply direction
+    std::uint64_t passed;   // packets sent on by a `pass` spec
+    std::uint64_t expired;  // flows removed after their idle timeout
     std::uint64_t no_ports;
     std::uint64_t table_full;
   };
@@ -161,9 +162,12 @@ struct IPRewriter {
       found = find(s, rev, now) < 0;
     } else {
       const std::uint32_t n = std::uint32_t{sp.sport_hi} - sp.sport_lo + 1;
-      if (s.used[si] < n) {
+      // Every port in use: look at a few from the cursor only, for mappings that expired (the
+      // lookup removes them), rather than at the whole range for every packet.
+      const std::uint32_t tries = s.used[si] < n ? n : (n < kFullRangeTries ? n : kFullRangeTries);
+      {
         std::uint32_t pos = s.cursor[si] % n;
-        for (std::uint32_t i = 0; i < n && !found; ++i) {
+        for (std::uint32_t i = 0; i < tries && !found; ++i) {
           rev.dport = static_cast<std::uint16_t>(sp.sport_lo + pos);
           pos = pos + 1 == n ? 0 : pos + 1;
           found = find(s, rev, now) < 0;

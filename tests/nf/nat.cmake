@@ -14,3 +14,10 @@ foreach(engine jit interp)
   set_tests_properties(nf_nat_netns_${engine} PROPERTIES LABELS "nf;netns" SKIP_RETURN_CODE 77 TIMEOUT 120
                                                          RUN_SERIAL TRUE)
 endforeach()
+
+# IPRewriter's mapping logic natively on DPDK (EAL without hugepages, real mbufs): checksums of
+# random packets against a full recomputation, replies, port exhaustion, timeouts, transfer.
+add_executable(nb_nat_tests nf/nat_unit_test.cpp unit/main.cpp)
+target_link_libraries(nb_nat_tests PRIVATE nb_elements Catch2::Catch2 nb_options PkgConfig::DPDK)
+add_test(NAME nf_nat_unit COMMAND nb_nat_tests)
+set_tests_properties(nf_nat_unit PROPERTIES LABELS "nf;unit" TIMEOUT 120)
