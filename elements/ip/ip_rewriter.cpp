@@ -321,10 +321,10 @@ constinit const ElementSpec IPRewriter::spec{
     .example =
         "// Source NAT: inside packets on input 0, replies from outside on input 1.\n"
         "rw :: IPRewriter(pattern 192.0.2.1 50000-59999 - - 0 1, drop, UDP_TIMEOUT 60);\n"
-        "inside -> Strip(14) -> CheckIPHeader -> [0] rw;\n"
-        "outside -> Strip(14) -> CheckIPHeader -> [1] rw;\n"
-        "rw [0] -> to_outside;\n"
-        "rw [1] -> to_inside;\n",
+        "FromDump(inside.pcap) -> Strip(14) -> CheckIPHeader -> [0] rw;\n"
+        "FromDump(outside.pcap) -> Strip(14) -> CheckIPHeader -> [1] rw;\n"
+        "rw [0] -> Unstrip(14) -> ToDump(to_outside.pcap);\n"
+        "rw [1] -> Unstrip(14) -> ToDump(to_inside.pcap);\n",
     .ops = &kOps,
 };
 
