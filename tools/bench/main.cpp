@@ -1,10 +1,10 @@
 // nbbench: nb's benchmark harness.
 //   nbbench [--quick] [--json] [WORKLOAD...]        (--help for the rest)
 //
-// Workloads (fwd, ttl, chain5, classify, firewall) run under three engines: native (nb-bench-native, a
-// hand-written DPDK loop), interp and jit (nbrun). ttl also runs under jit-unchecked
-// (nbrun-unchecked: the same kernels built with the packet length checks compiled out), so the
-// checks' cost is measured on the same graph. Every run is a fresh child process, so each
+// Workloads (fwd, ttl, chain5, classify, firewall, lpm, nat, nat-new, ...; see kWorkloads) run under
+// three engines: native (nb-bench-native, a hand-written DPDK loop), interp and jit (nbrun). ttl
+// also runs under jit-unchecked (nbrun-unchecked: the same kernels built with the packet length
+// checks compiled out), so the checks' cost is measured on the same graph. Every run is a fresh child process, so each
 // gets its own EAL; runs are interleaved round by round (fwd native, fwd interp, fwd jit, ttl
 // native, ...), so that a machine that gets slower or faster over time affects every engine
 // alike. Ports: net_pcap with infinite_rx=1 over a generated trace of 64-byte IPv4/UDP packets
@@ -59,7 +59,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "nat-new"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
 
 // jit-unchecked exists to price the length checks on one workload, ttl.
@@ -99,7 +99,20 @@ std::string firewall_rules() {
   return s + "allow all";
 }
 
+// nat: source NAT (IPRewriter) over the trace's 1024 UDP flows: after the first 1024 packets every
+// packet belongs to an established flow. nat-new: the same with UDP_TIMEOUT 0, so that a flow
+// expires once idle and every packet removes its old mapping and makes a new one (port search,
+// two rte_hash inserts and two deletes). nb-bench-native does the same by hand on rte_hash.
+std::string nat_config(const std::string& pcap, bool every_flow_new) {
+  return fmt::format("// nbbench {}: source NAT.\nFromDump(\"{}\", LOOP true)\n"
+                     "    -> Strip(14) -> CheckIPHeader(CHECKSUM false)\n"
+                     "    -> IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop{})\n"
+                     "    -> Unstrip(14) -> ToDevice(net_null0);\n",
+                     every_flow_new ? "nat-new" : "nat", pcap, every_flow_new ? ", UDP_TIMEOUT 0" : "");
+}
+
 std::string workload_config(const std::string& w, const std::string& pcap) {
+  if (w == "nat" || w == "nat-new") return nat_config(pcap, w == "nat-new");
   if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
@@ -481,7 +494,7 @@ int main(int argc, char** argv) {
                "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
                "nbbench"};
   Options opt;
-  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall, lpm")
+  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): " + fmt::format("{}", fmt::join(kWorkloads, ", ")))
       ->check(CLI::IsMember(kWorkloads));
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");

@@ -33,6 +33,8 @@ def firewall_rules():
     return ", ".join(rules + ["allow all"])
 
 
+NAT = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", "IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop)",
+       "Unstrip(14)"]
 FIREWALL = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", f"IPFilter({firewall_rules()})", "Unstrip(14)"]
 
 
@@ -72,7 +74,7 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
@@ -94,7 +96,7 @@ def main():
                     text = f"{src} -> c :: Classifier({RULES});\n" + "".join(
                         f'c [{i}] -> ToDump("{o}");\n' for i, o in enumerate(outs))
                 else:
-                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL}[w]
+                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "nat": NAT}[w]
                     text = " -> ".join([src] + chain + [f'ToDump("{nb_out}")']) + ";\n"
                 with open(cfg, "w") as f:
                     f.write(text)

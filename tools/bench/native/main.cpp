@@ -6,7 +6,7 @@
 //   nb-bench-native WORKLOAD --pcap FILE --duration SECONDS [--burst N] [-- EAL arguments]
 //   nb-bench-native WORKLOAD --pcap FILE --once --out OUT.pcap      (to check it against nb)
 //
-// WORKLOAD is fwd, ttl, chain5, classify, firewall or lpm (--routes FILE: LookupIPRoute's routes; see docs/performance.md). The ports are those
+// WORKLOAD is one of the usage line's (lpm needs --routes FILE: LookupIPRoute's routes; see docs/performance.md). The ports are those
 // nbrun opens for `FromDump(FILE, LOOP true) -> ... -> ToDevice(net_null0)`: net_pcap with
 // infinite_rx=1 in, net_null out, and EAL starts as nbrun's default does (-l 0-1 --no-huge -m 512
 // --no-pci). Prints one JSON object on stdout:
@@ -25,6 +25,8 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -54,7 +56,7 @@ std::atomic<bool> g_done{false};  // the worker has left its loop
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
 
-enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm };
+enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm, Nat, NatNew };
 
 native_lpm::Table g_lpm;  // the lpm workload's routes (--routes FILE)
 
@@ -122,6 +124,174 @@ inline __attribute__((always_inline)) bool ttl_nf(rte_mbuf* m, std::uint64_t& ba
   c = (c & 0xffffu) + (c >> 16);
   const std::uint16_t hc = rte_cpu_to_be_16(static_cast<std::uint16_t>(~c));
   std::memcpy(wip + 10, &hc, 2);
+  return true;
+}
+
+// nat / nat-new: Strip(14) -> CheckIPHeader(CHECKSUM false)
+//   -> IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop[, UDP_TIMEOUT 0]) -> Unstrip(14)
+// hand-written: a flow table on rte_hash (both directions as keys, the data a slot index), idle
+// timeouts on the TSC, round-robin ports with a collision check, incremental checksums. nat-new
+// gives flows no idle time (timeout 0), so every packet removes its expired flow and makes a new
+// one, as nb's IPRewriter with UDP_TIMEOUT 0 does.
+struct NatKey {
+  std::uint32_t saddr, daddr;
+  std::uint16_t sport, dport;
+  std::uint8_t proto, pad[3];
+};
+struct NatFlow {
+  NatKey fwd, rev;
+  std::uint64_t last;
+  bool used;
+};
+struct NatTable {
+  rte_hash* hash = nullptr;
+  std::vector<NatFlow> flows;
+  std::vector<std::uint32_t> free;
+  std::uint64_t timeout = 0;  // TSC ticks
+  std::uint32_t cursor = 0;
+  std::uint32_t sweep = 0;
+};
+NatTable g_nat;
+constexpr std::uint32_t kNatAddr = (192u << 24) | (2u << 8) | 1u;
+constexpr std::uint16_t kNatPortLo = 1024, kNatPortHi = 65535;
+
+inline std::uint16_t csum_adjust16(std::uint16_t check, std::uint16_t old_word, std::uint16_t new_word) {
+  std::uint32_t sum = (~std::uint32_t{check} & 0xffff) + (~std::uint32_t{old_word} & 0xffff) + new_word;
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+inline std::uint16_t csum_adjust32(std::uint16_t check, std::uint32_t o, std::uint32_t n) {
+  return csum_adjust16(csum_adjust16(check, static_cast<std::uint16_t>(o >> 16), static_cast<std::uint16_t>(n >> 16)),
+                       static_cast<std::uint16_t>(o), static_cast<std::uint16_t>(n));
+}
+inline std::uint32_t load_be32(const std::uint8_t* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  return rte_be_to_cpu_32(v);
+}
+inline void store_be16(std::uint8_t* p, std::uint16_t v) {
+  v = rte_cpu_to_be_16(v);
+  std::memcpy(p, &v, 2);
+}
+inline void store_be32(std::uint8_t* p, std::uint32_t v) {
+  v = rte_cpu_to_be_32(v);
+  std::memcpy(p, &v, 4);
+}
+void nat_remove(NatTable& t, std::uint32_t idx) {
+  NatFlow& f = t.flows[idx];
+  rte_hash_del_key(t.hash, &f.fwd);
+  rte_hash_del_key(t.hash, &f.rev);
+  f.used = false;
+  t.free.push_back(idx);
+}
+// The live flow slot << 1 | direction for key, or -1 (an expired flow is removed).
+inline std::int64_t nat_find(NatTable& t, const NatKey& k, std::uint64_t now) {
+  void* data = nullptr;
+  if (rte_hash_lookup_data(t.hash, &k, &data) < 0) return -1;
+  const auto v = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(data));
+  if (now - t.flows[v >> 1].last > t.timeout) {
+    nat_remove(t, v >> 1);
+    return -1;
+  }
+  return v;
+}
+inline __attribute__((always_inline)) bool nat_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& dropped_nat) {
+  NatTable& t = g_nat;
+  std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
+  const std::uint32_t len = m->data_len;
+  if (unlikely(len < kEther)) return false;
+  std::uint8_t* ip = frame + kEther;
+  const std::uint32_t avail = len - kEther;
+  // CheckIPHeader(CHECKSUM false).
+  if (unlikely(avail < 20)) return ++bad, false;
+  const std::uint32_t hlen = (ip[0] & 0x0fu) * 4u;
+  if (unlikely((ip[0] >> 4) != 4 || hlen < 20 || hlen > avail)) return ++bad, false;
+  const std::uint32_t total = load_be16(ip + 2);
+  if (unlikely(total < hlen || total > avail)) return ++bad, false;
+  if (total < avail) {
+    const std::uint32_t trim = avail - total;
+    m->data_len = static_cast<std::uint16_t>(m->data_len - trim);
+    m->pkt_len -= trim;
+  }
+  const std::uint64_t now = rte_rdtsc();
+  // The sweep: two slots per packet.
+  for (int i = 0; i < 2; ++i) {
+    const std::uint32_t s = t.sweep;
+    t.sweep = s + 1 == t.flows.size() ? 0 : s + 1;
+    if (t.flows[s].used && now - t.flows[s].last > t.timeout) nat_remove(t, s);
+  }
+  const std::uint8_t proto = ip[9];
+  if (unlikely((proto != 6 && proto != 17) || (load_be16(ip + 6) & 0x1fff) != 0)) return ++dropped_nat, false;
+  std::uint8_t* l4 = ip + hlen;
+  const std::uint32_t l4avail = total - hlen;
+  if (unlikely(l4avail < (proto == 6 ? 20u : 8u))) return ++bad, false;
+  const std::uint32_t csum_off = proto == 6 ? 16 : 6;
+  NatKey key{};
+  key.saddr = load_be32(ip + 12);
+  key.daddr = load_be32(ip + 16);
+  key.sport = load_be16(l4);
+  key.dport = load_be16(l4 + 2);
+  key.proto = proto;
+  std::int64_t hit = nat_find(t, key, now);
+  if (hit < 0) {  // input 0's pattern: a new mapping
+    if (t.free.empty()) return ++dropped_nat, false;
+    NatKey rev{};
+    rev.saddr = key.daddr;
+    rev.sport = key.dport;
+    rev.daddr = kNatAddr;
+    rev.proto = proto;
+    constexpr std::uint32_t n = kNatPortHi - kNatPortLo + 1;
+    bool found = false;
+    for (std::uint32_t i = 0; i < n && !found; ++i) {
+      rev.dport = static_cast<std::uint16_t>(kNatPortLo + t.cursor);
+      t.cursor = t.cursor + 1 == n ? 0 : t.cursor + 1;
+      found = nat_find(t, rev, now) < 0;
+    }
+    if (!found) return ++dropped_nat, false;
+    const std::uint32_t idx = t.free.back();
+    t.free.pop_back();
+    NatFlow& f = t.flows[idx];
+    f = NatFlow{key, rev, now, true};
+    rte_hash_add_key_data(t.hash, &f.fwd, reinterpret_cast<void*>(std::uintptr_t{idx} << 1));
+    rte_hash_add_key_data(t.hash, &f.rev, reinterpret_cast<void*>(std::uintptr_t{idx} << 1 | 1));
+    hit = std::int64_t{idx} << 1;
+  }
+  NatFlow& f = t.flows[hit >> 1];
+  f.last = now;
+  const NatKey& to = (hit & 1) ? f.fwd : f.rev;
+  const std::uint32_t ns = to.daddr, nd = to.saddr;
+  const std::uint16_t nsp = to.dport, ndp = to.sport;
+  std::uint16_t ipc = csum_adjust32(csum_adjust32(load_be16(ip + 10), key.saddr, ns), key.daddr, nd);
+  store_be32(ip + 12, ns);
+  store_be32(ip + 16, nd);
+  store_be16(ip + 10, ipc);
+  std::uint16_t c = load_be16(l4 + csum_off);
+  if (proto != 17 || c != 0) {
+    c = csum_adjust32(csum_adjust32(c, key.saddr, ns), key.daddr, nd);
+    c = csum_adjust16(csum_adjust16(c, key.sport, nsp), key.dport, ndp);
+    if (proto == 17 && c == 0) c = 0xffff;
+  }
+  store_be16(l4, nsp);
+  store_be16(l4 + 2, ndp);
+  store_be16(l4 + csum_off, c);
+  return true;
+}
+
+bool nat_setup(bool every_flow_new) {
+  constexpr std::uint32_t kCapacity = 65536;  // IPRewriter's default CAPACITY
+  rte_hash_parameters hp{};
+  hp.name = "nb_native_nat";
+  hp.entries = 2 * kCapacity;
+  hp.key_len = sizeof(NatKey);
+  hp.hash_func = rte_jhash;
+  hp.socket_id = SOCKET_ID_ANY;
+  hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+  g_nat.hash = rte_hash_create(&hp);
+  if (!g_nat.hash) return false;
+  g_nat.flows.assign(kCapacity, NatFlow{});
+  for (std::uint32_t i = 0; i < kCapacity; ++i) g_nat.free.push_back(kCapacity - 1 - i);
+  g_nat.timeout = every_flow_new ? 0 : rte_get_tsc_hz() * 300;
   return true;
 }
 
@@ -286,6 +456,8 @@ void loop(Worker& w) {
           keep = ttl_nf(m, bad, expired);
         } else if constexpr (W == Workload::Firewall) {
           keep = firewall_nf(m, bad, expired);  // "expired" carries the denied count
+        } else if constexpr (W == Workload::Nat || W == Workload::NatNew) {
+          keep = nat_nf(m, bad, expired);  // "expired" carries the NAT's drops
         } else if constexpr (W == Workload::Chain5) {
           keep = ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) &&
                  ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired);
@@ -332,6 +504,8 @@ int worker_main(void* arg) {
     case Workload::Classify: loop<Workload::Classify>(*w); break;
     case Workload::Firewall: loop<Workload::Firewall>(*w); break;
     case Workload::Lpm: loop<Workload::Lpm>(*w); break;
+    case Workload::Nat: loop<Workload::Nat>(*w); break;
+    case Workload::NatNew: loop<Workload::NatNew>(*w); break;
   }
   w->cycles = rte_rdtsc() - t0;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -346,7 +520,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -399,7 +573,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
           "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
@@ -438,6 +612,8 @@ int main(int argc, char** argv) {
   else if (workload_name == "classify") workload = Workload::Classify;
   else if (workload_name == "firewall") workload = Workload::Firewall;
   else if (workload_name == "lpm") workload = Workload::Lpm;
+  else if (workload_name == "nat") workload = Workload::Nat;
+  else if (workload_name == "nat-new") workload = Workload::NatNew;
   else usage(workload_name.empty() ? "no workload given" : ("unknown workload " + workload_name).c_str());
   if (pcap.empty()) usage("--pcap FILE is required");
   if (workload == Workload::Lpm && routes.empty()) usage("lpm needs --routes FILE");
@@ -482,6 +658,8 @@ int main(int argc, char** argv) {
   std::string err;
   if (!setup_port(rx_port, 1, 0, pool, err)) fail("net_pcap0: " + err);
   if (!setup_port(tx_port, 0, 1, pool, err)) fail(std::string(tx_name) + ": " + err);
+  if ((workload == Workload::Nat || workload == Workload::NatNew) && !nat_setup(workload == Workload::NatNew))
+    fail(std::string("rte_hash_create: ") + rte_strerror(rte_errno));
 
   make_acl();
   if (workload == Workload::Lpm) {

@@ -1,0 +1,334 @@
+#include "ip_rewriter.hpp"
+
+#include "ip_text.hpp"
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include <cstdio>
+#include <iterator>
+#include <string_view>
+#include <vector>
+
+namespace nb::elements {
+
+namespace {
+
+bool validate_spec(std::string_view text, ParamError& error);
+
+constexpr ParamSpec kParams[] = {
+    {"INPUTSPEC", ParamType::String, ParamKind::Rest, true, "",
+     "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2] DADDR DPORT FOUTPUT ROUTPUT` "
+     "(`-` keeps a field; a port range is allocated round-robin), `keep FOUTPUT ROUTPUT` (a "
+     "mapping that changes nothing), `pass OUTPUT` or `drop` (what happens to packets of no "
+     "known flow).",
+     INT64_MIN, UINT64_MAX, &validate_spec},
+    {"TCP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "86400",
+     "Seconds an idle TCP flow keeps its mapping.", 1, 1u << 30},
+    {"TCP_DONE_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "240",
+     "Seconds an idle TCP flow keeps its mapping after a RST or a FIN in both directions.", 1, 1u << 30},
+    {"UDP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "300",
+     "Seconds an idle UDP flow keeps its mapping; 0 ends a mapping as soon as its flow is idle at "
+     "all, so that (nearly) every packet makes a new one (nbbench's nat-new).",
+     0, 1u << 30},
+    {"CAPACITY", ParamType::Unsigned, ParamKind::Keyword, false, "65536",
+     "Flows the table holds (each is two rte_hash keys).", 1, 1u << 24},
+};
+
+constexpr CounterField kCounters[] = {
+    {"flows", offsetof(IPRewriter::State, flows_active)},
+    {"mapped", offsetof(IPRewriter::State, mapped)},
+    {"forward", offsetof(IPRewriter::State, forward)},
+    {"reply", offsetof(IPRewriter::State, reply)},
+    {"passed", offsetof(IPRewriter::State, passed)},
+    {"expired", offsetof(IPRewriter::State, expired)},
+    {"no_ports", offsetof(IPRewriter::State, no_ports)},
+    {"table_full", offsetof(IPRewriter::State, table_full)},
+};
+constexpr std::string_view kDropReasons[] = {"malformed", "not TCP/UDP", "no mapping", "no free port",
+                                             "table full", "no input spec"};
+static_assert(std::size(kDropReasons) == IPRewriter::kNumDropReasons);
+
+bool parse_output(std::string_view w, std::uint32_t& out) {
+  std::uint64_t v = 0;
+  if (!ip_text::parse_uint(w, 1023, v)) return false;
+  out = static_cast<std::uint32_t>(v);
+  return true;
+}
+
+// Parses one INPUTSPEC; on error, `why` and the word it concerns (an index into the words).
+bool parse_spec(std::string_view text, IPRewriter::InputSpec& s, std::string& why, std::size_t& word) {
+  s = IPRewriter::InputSpec{};
+  const std::vector<std::string_view> w = ip_text::words(text);
+  word = 0;
+  if (w.empty()) {
+    why = "empty input spec (want pattern, keep, pass or drop)";
+    return false;
+  }
+  if (w[0] == "drop") {
+    s.kind = IPRewriter::SpecKind::Drop;
+    if (w.size() != 1) {
+      word = 1;
+      why = "`drop` takes no arguments";
+      return false;
+    }
+    return true;
+  }
+  if (w[0] == "pass") {
+    s.kind = IPRewriter::SpecKind::Pass;
+    if (w.size() != 2) {
+      word = w.size() > 2 ? 2 : 0;
+      why = "want `pass OUTPUT`";
+      return false;
+    }
+    word = 1;
+    if (!parse_output(w[1], s.foutput)) {
+      why = "bad output number";
+      return false;
+    }
+    return true;
+  }
+  std::vector<std::string_view> f;
+  if (w[0] == "keep") {
+    if (w.size() != 3) {
+      word = 0;
+      why = "want `keep FOUTPUT ROUTPUT`";
+      return false;
+    }
+    f = {"-", "-", "-", "-", w[1], w[2]};
+  } else if (w[0] == "pattern") {
+    if (w.size() != 7) {
+      word = 0;
+      why = "want `pattern SADDR SPORT[-SPORT2] DADDR DPORT FOUTPUT ROUTPUT` (7 words, `-` keeps a field)";
+      return false;
+    }
+    f.assign(w.begin() + 1, w.end());
+  } else {
+    why = "unknown input spec '" + std::string(w[0]) + "' (want pattern, keep, pass or drop)";
+    return false;
+  }
+  s.kind = IPRewriter::SpecKind::Pattern;
+  const std::size_t base = w[0] == "keep" ? 0 : 1;
+  auto fail = [&](std::size_t i, std::string message) {
+    word = w[0] == "keep" ? (i >= 4 ? i - 3 : 0) : base + i;
+    why = std::move(message);
+    return false;
+  };
+  if (f[0] != "-") {
+    if (!ip_text::parse_ipv4(f[0], s.saddr)) return fail(0, "bad source address");
+    s.set_saddr = true;
+  }
+  if (f[1] != "-") {
+    std::string_view lo = f[1], hi = f[1];
+    if (const std::size_t dash = f[1].find('-'); dash != std::string_view::npos) {
+      lo = f[1].substr(0, dash);
+      hi = f[1].substr(dash + 1);
+    }
+    std::uint64_t a = 0, b = 0;
+    if (!ip_text::parse_uint(lo, 65535, a) || !ip_text::parse_uint(hi, 65535, b) || a == 0 || b < a)
+      return fail(1, "bad source port or range (want PORT or LO-HI, 1-65535, LO <= HI)");
+    s.sport_lo = static_cast<std::uint16_t>(a);
+    s.sport_hi = static_cast<std::uint16_t>(b);
+  }
+  if (f[2] != "-") {
+    if (!ip_text::parse_ipv4(f[2], s.daddr)) return fail(2, "bad destination address");
+    s.set_daddr = true;
+  }
+  if (f[3] != "-") {
+    std::uint64_t v = 0;
+    if (!ip_text::parse_uint(f[3], 65535, v)) return fail(3, "bad destination port");
+    s.dport = static_cast<std::uint16_t>(v);
+    s.set_dport = true;
+  }
+  if (!parse_output(f[4], s.foutput)) return fail(4, "bad forward output number");
+  if (!parse_output(f[5], s.routput)) return fail(5, "bad reply output number");
+  return true;
+}
+
+bool validate_spec(std::string_view text, ParamError& error) {
+  IPRewriter::InputSpec s{};
+  std::string why;
+  std::size_t word = 0;
+  if (parse_spec(text, s, why, word)) return true;
+  // Point at the word (by position in the text).
+  const std::vector<std::string_view> w = ip_text::words(text);
+  if (word < w.size()) {
+    error.offset = static_cast<std::size_t>(w[word].data() - text.data());
+    error.length = w[word].size();
+  } else {
+    error.offset = text.size();
+    error.length = 1;
+  }
+  error.message = why;
+  return false;
+}
+
+bool make_table(const IPRewriter::Config& c, IPRewriter::State& s, std::string& error) {
+  char name[RTE_HASH_NAMESIZE];
+  static unsigned instance = 0;
+  std::snprintf(name, sizeof name, "nb_nat_%u", instance++);
+  rte_hash_parameters hp{};
+  hp.name = name;
+  hp.entries = c.capacity * 2 < 16 ? 16 : c.capacity * 2;
+  hp.key_len = sizeof(IPRewriter::FlowKey);
+  hp.hash_func = rte_jhash;
+  hp.hash_func_init_val = 0;
+  hp.socket_id = SOCKET_ID_ANY;
+  hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;  // every key fits, whatever the buckets
+  s.hash = rte_hash_create(&hp);
+  if (!s.hash) {
+    error = std::string("rte_hash_create: ") + rte_strerror(rte_errno) + " (give DPDK more memory with -m)";
+    return false;
+  }
+  s.flows = static_cast<IPRewriter::Flow*>(rte_zmalloc("nb_nat_flows", sizeof(IPRewriter::Flow) * c.capacity, 0));
+  s.free = static_cast<std::uint32_t*>(rte_malloc("nb_nat_free", sizeof(std::uint32_t) * c.capacity, 0));
+  if (!s.flows || !s.free) {
+    error = "cannot allocate the flow table (give DPDK more memory with -m, or a smaller CAPACITY)";
+    return false;
+  }
+  for (std::uint32_t i = 0; i < c.capacity; ++i) s.free[i] = c.capacity - 1 - i;  // slot 0 first
+  s.nfree = c.capacity;
+  const std::uint64_t hz = rte_get_tsc_hz();
+  s.tcp_ticks = hz * c.tcp_timeout;
+  s.tcp_done_ticks = hz * c.tcp_done_timeout;
+  s.udp_ticks = hz * c.udp_timeout;
+  return true;
+}
+
+}  // namespace
+
+bool IPRewriter::configure(const Args& args, Config& config, std::string& error) {
+  config = Config{};
+  const std::size_t n = args.count("INPUTSPEC");
+  if (n == 0 || n > kMaxSpecs) {
+    error = "want 1 to " + std::to_string(kMaxSpecs) + " input specs (one per input), got " + std::to_string(n);
+    return false;
+  }
+  const std::uint32_t noutputs = args.noutputs();
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string text = args.get_string_at("INPUTSPEC", i);
+    InputSpec& s = config.specs[i];
+    std::string why;
+    std::size_t word = 0;
+    if (!parse_spec(text, s, why, word)) {
+      error = "input spec " + std::to_string(i) + " '" + text + "': " + why;
+      return false;
+    }
+    const bool bad_out = (s.kind != SpecKind::Drop && s.foutput >= noutputs) ||
+                         (s.kind == SpecKind::Pattern && s.routput >= noutputs);
+    if (bad_out) {
+      error = "input spec " + std::to_string(i) + " '" + text + "' sends to an output the element does not have (" +
+              std::to_string(noutputs) + (noutputs == 1 ? " output)" : " outputs)");
+      return false;
+    }
+  }
+  config.nspecs = static_cast<std::uint32_t>(n);
+  config.capacity = static_cast<std::uint32_t>(args.get_unsigned("CAPACITY"));
+  config.tcp_timeout = static_cast<std::uint32_t>(args.get_unsigned("TCP_TIMEOUT"));
+  config.tcp_done_timeout = static_cast<std::uint32_t>(args.get_unsigned("TCP_DONE_TIMEOUT"));
+  config.udp_timeout = static_cast<std::uint32_t>(args.get_unsigned("UDP_TIMEOUT"));
+  return true;
+}
+
+bool IPRewriter::setup(const Config& config, State& state, std::string& error) {
+  if (make_table(config, state, error)) return true;
+  teardown(config, state);
+  return false;
+}
+
+void IPRewriter::teardown(const Config&, State& state) {
+  if (state.hash) rte_hash_free(state.hash);
+  rte_free(state.flows);
+  rte_free(state.free);
+  state.hash = nullptr;
+  state.flows = nullptr;
+  state.free = nullptr;
+  state.nfree = 0;
+}
+
+// A reload that changed this element's Config (timeouts, capacity, specs): the new instance has
+// a fresh table; every live flow of the old one is re-inserted with its mapping unchanged (as
+// many as the new CAPACITY holds), so that connections through the NAT survive.
+void IPRewriter::transfer(const Config& old_config, const State& old_state, const Config& new_config,
+                          State& new_state) {
+  if (!old_state.hash || !new_state.hash) return;
+  for (std::uint32_t i = 0; i < old_config.capacity && new_state.nfree > 0; ++i) {
+    const Flow& of = old_state.flows[i];
+    if (!(of.flags & kUsed)) continue;
+    const std::uint32_t idx = new_state.free[--new_state.nfree];
+    Flow& f = new_state.flows[idx];
+    f = of;
+    if (rte_hash_add_key_data(new_state.hash, &f.fwd, reinterpret_cast<void*>(std::uintptr_t{idx} << 1)) < 0 ||
+        rte_hash_add_key_data(new_state.hash, &f.rev, reinterpret_cast<void*>(std::uintptr_t{idx} << 1 | 1)) < 0) {
+      rte_hash_del_key(new_state.hash, &f.fwd);
+      f.flags = 0;
+      new_state.free[new_state.nfree++] = idx;
+      continue;
+    }
+    if (f.spec < new_config.nspecs) ++new_state.used[f.spec];
+    ++new_state.flows_active;
+  }
+  for (std::uint32_t k = 0; k < kMaxSpecs; ++k) new_state.cursor[k] = old_state.cursor[k];
+  new_state.mapped = old_state.mapped;
+  new_state.forward = old_state.forward;
+  new_state.reply = old_state.reply;
+  new_state.passed = old_state.passed;
+  new_state.expired = old_state.expired;
+  new_state.no_ports = old_state.no_ports;
+  new_state.table_full = old_state.table_full;
+}
+
+NB_ELEMENT_KERNEL(IPRewriter, kCounters, kDropReasons);
+
+constinit const ElementSpec IPRewriter::spec{
+    .class_name = "IPRewriter",
+    .ports = "1-/1-",
+    .params = kParams,
+    .brief = "TCP/UDP network address and port translation (a flow table on rte_hash)",
+    .description =
+        "Click's IPRewriter: rewrites the addresses and ports of TCP and UDP flows and keeps a "
+        "mapping per flow so that the flow's later packets and its replies are rewritten alike. "
+        "Input I takes its INPUTSPEC: a packet of a known flow (either direction, on any input) is "
+        "rewritten by its mapping and leaves on the mapping's forward output (FOUTPUT) or, for a "
+        "reply, its reply output (ROUTPUT); a packet of no known flow is handled by the spec of "
+        "the input it arrived on: `pattern` makes a new mapping (source NAT: "
+        "`pattern 192.0.2.1 50000-59999 - - 0 1`), `keep` one that rewrites nothing, `pass N` "
+        "sends it on unchanged, `drop` drops it (\"no mapping\").\n"
+        "\n"
+        "A pattern's source port range is allocated round-robin: the next port whose reply tuple "
+        "(destination address and port, new source address and port) is free; when all are taken "
+        "the packet is dropped (\"no free port\"; counter no_ports). The IP checksum and the "
+        "TCP/UDP checksum (over the pseudo header and the ports) are updated incrementally (RFC "
+        "1624); a UDP checksum of 0 (none) stays 0.\n"
+        "\n"
+        "The flow table is DPDK's rte_hash (jhash of the 5-tuple; each flow is two keys, one per "
+        "direction), made when nbrun starts and holding CAPACITY flows (\"table full\" beyond). A "
+        "flow idle longer than its timeout (UDP_TIMEOUT; TCP_TIMEOUT, or TCP_DONE_TIMEOUT after a "
+        "RST or FINs both ways) is removed when a packet looks it up, and by a sweep of two table "
+        "slots per packet. Time is the TSC.\n"
+        "\n"
+        "Packets start at the IP header annotation (CheckIPHeader), or at offset 0. Not TCP/UDP, "
+        "or fragments after the first: sent on by a `pass` spec, otherwise dropped (\"not "
+        "TCP/UDP\"); ICMP is not translated. A packet too short for its IP, TCP or UDP header is "
+        "dropped (\"malformed\"); one that arrives on an input with no INPUTSPEC is dropped (\"no "
+        "input spec\").\n"
+        "\n"
+        "Hot reload: to a graph where this element (same name) has the same arguments, the table "
+        "is kept as it is: every flow keeps its mapping. When its arguments changed, the new "
+        "instance gets a new table and every live flow is copied over with its mapping "
+        "(transfer), as many as the new CAPACITY holds.",
+    .example =
+        "// Source NAT: inside packets on input 0, replies from outside on input 1.\n"
+        "rw :: IPRewriter(pattern 192.0.2.1 50000-59999 - - 0 1, drop, UDP_TIMEOUT 60);\n"
+        "FromDump(inside.pcap) -> Strip(14) -> CheckIPHeader -> [0] rw;\n"
+        "FromDump(outside.pcap) -> Strip(14) -> CheckIPHeader -> [1] rw;\n"
+        "rw [0] -> Unstrip(14) -> ToDump(to_outside.pcap);\n"
+        "rw [1] -> Unstrip(14) -> ToDump(to_inside.pcap);\n",
+    .ops = &kOps,
+};
+
+NB_REGISTER_ELEMENT(IPRewriter::spec);
+
+}  // namespace nb::elements

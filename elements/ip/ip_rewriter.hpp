@@ -1,0 +1,331 @@
+// IPRewriter: Click's TCP/UDP network address (and port) translator, with its flow table on
+// DPDK's rte_hash. Both directions of a flow are keys of the one table.
+#pragma once
+
+#include <nb/element.hpp>
+
+#include <rte_hash.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace nb::elements {
+
+struct IPRewriter {
+  static const ElementSpec spec;
+
+  static constexpr std::uint32_t kMaxSpecs = 8;
+  static constexpr std::uint32_t kSweepPerPush = 2;     // flow slots checked for expiry per packet
+  static constexpr std::uint32_t kFullRangeTries = 16;  // ports tried when a pattern's range is full
+
+  enum DropReason : std::uint32_t {
+    kMalformed = 0,  // no complete IPv4 header, or a TCP/UDP header cut short
+    kUnsupported,    // not TCP or UDP, or a fragment after the first (no ports)
+    kNoMapping,      // no flow matched and the input's spec is `drop`
+    kNoPorts,        // every port of the pattern's range is in use towards that destination
+    kTableFull,      // CAPACITY flows already exist
+    kBadInput,       // arrived on an input that has no INPUTSPEC
+    kNumDropReasons,
+  };
+
+  enum class SpecKind : std::uint8_t { Pattern, Pass, Drop };
+  struct InputSpec {
+    SpecKind kind;
+    bool set_saddr, set_daddr, set_dport;
+    std::uint32_t saddr, daddr;        // host byte order
+    std::uint16_t sport_lo, sport_hi;  // both 0: keep the source port
+    std::uint16_t dport;
+    std::uint32_t foutput, routput;  // pattern: outputs of the two directions; pass: the output
+  };
+
+  struct Config {
+    std::uint32_t nspecs;
+    InputSpec specs[kMaxSpecs];
+    std::uint32_t capacity;                                    // flows (each has two keys in the hash)
+    std::uint32_t tcp_timeout, tcp_done_timeout, udp_timeout;  // seconds
+  };
+
+  // A direction of a flow as it arrives: the rte_hash key (16 bytes, padding zero).
+  struct FlowKey {
+    std::uint32_t saddr, daddr;
+    std::uint16_t sport, dport;
+    std::uint8_t proto;
+    std::uint8_t pad[3];
+  };
+  static_assert(sizeof(FlowKey) == 16);
+
+  enum FlowFlags : std::uint8_t { kUsed = 1, kFinFwd = 2, kFinRev = 4, kRst = 8 };
+  struct Flow {
+    FlowKey fwd;         // the original packet's tuple (input side)
+    FlowKey rev;         // the reply's tuple as it arrives (translated addresses swapped)
+    std::uint64_t last;  // TSC of the last packet
+    std::uint8_t flags;
+    std::uint8_t spec;  // the pattern that made it
+    std::uint16_t foutput, routput;
+  };
+
+  struct State {
+    rte_hash* hash;       // made by setup(), freed by teardown()
+    Flow* flows;          // capacity slots, indexed by the hash's data
+    std::uint32_t* free;  // free slot stack
+    std::uint32_t nfree;
+    std::uint32_t sweep;                                 // next slot the per-packet sweep looks at
+    std::uint64_t tcp_ticks, tcp_done_ticks, udp_ticks;  // the timeouts in TSC ticks
+    std::uint32_t cursor[kMaxSpecs];                     // round-robin position in each pattern's port range
+    std::uint32_t used[kMaxSpecs];                       // flows each pattern holds
+    std::uint64_t flows_active;
+    std::uint64_t mapped;   // flows created
+    std::uint64_t forward;  // packets translated in the forward direction
+    std::uint64_t reply;    // packets translated in the reply direction
+    std::uint64_t passed;   // packets sent on by a `pass` spec
+    std::uint64_t expired;  // flows removed after their idle timeout
+    std::uint64_t no_ports;
+    std::uint64_t table_full;
+  };
+
+  static bool configure(const Args& args, Config& config, std::string& error);
+  static bool setup(const Config& config, State& state, std::string& error);
+  static void teardown(const Config& config, State& state);
+  static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
+
+  // Removes a flow's two keys and frees its slot.
+  static void remove(State& s, std::uint32_t idx) {
+    Flow& f = s.flows[idx];
+    rte_hash_del_key(s.hash, &f.fwd);
+    rte_hash_del_key(s.hash, &f.rev);
+    if (f.spec < kMaxSpecs && s.used[f.spec] > 0) --s.used[f.spec];
+    f.flags = 0;
+    s.free[s.nfree++] = idx;
+    --s.flows_active;
+  }
+
+  static bool expired_at(const State& s, const Flow& f, std::uint64_t now) {
+    std::uint64_t limit = s.udp_ticks;
+    if (f.fwd.proto == 6) {
+      const bool done = (f.flags & kRst) || ((f.flags & kFinFwd) && (f.flags & kFinRev));
+      limit = done ? s.tcp_done_ticks : s.tcp_ticks;
+    }
+    return now - f.last > limit;
+  }
+
+  // Looks key up; an expired flow is removed and counts as a miss. Returns the hash data
+  // (slot << 1 | direction) or -1.
+  static std::int64_t find(State& s, const FlowKey& key, std::uint64_t now) {
+    void* data = nullptr;
+    if (rte_hash_lookup_data(s.hash, &key, &data) < 0) return -1;
+    const auto v = static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(data));
+    if (expired_at(s, s.flows[v >> 1], now)) {
+      ++s.expired;
+      remove(s, v >> 1);
+      return -1;
+    }
+    return v;
+  }
+
+  static void sweep(State& s, std::uint32_t capacity, std::uint64_t now) {
+    for (std::uint32_t i = 0; i < kSweepPerPush; ++i) {
+      const std::uint32_t idx = s.sweep;
+      s.sweep = idx + 1 == capacity ? 0 : idx + 1;
+      const Flow& f = s.flows[idx];
+      if ((f.flags & kUsed) && expired_at(s, f, now)) {
+        ++s.expired;
+        remove(s, idx);
+      }
+    }
+  }
+
+  static FlowKey make_key(std::uint32_t saddr, std::uint16_t sport, std::uint32_t daddr, std::uint16_t dport,
+                          std::uint8_t proto) {
+    FlowKey k{};
+    k.saddr = saddr;
+    k.daddr = daddr;
+    k.sport = sport;
+    k.dport = dport;
+    k.proto = proto;
+    return k;
+  }
+
+  // Creates a flow for key by pattern `si`: the slot index, or a drop reason (as ~reason).
+  static std::int64_t create(const Config& c, State& s, std::uint32_t si, const FlowKey& key, std::uint64_t now) {
+    const InputSpec& sp = c.specs[si];
+    if (s.nfree == 0) {
+      ++s.table_full;
+      return ~std::int64_t{kTableFull};
+    }
+    const std::uint32_t ns = sp.set_saddr ? sp.saddr : key.saddr;
+    const std::uint32_t nd = sp.set_daddr ? sp.daddr : key.daddr;
+    const std::uint16_t ndp = sp.set_dport ? sp.dport : key.dport;
+    FlowKey rev = make_key(nd, ndp, ns, key.sport, key.proto);
+    bool found = false;
+    if (sp.sport_lo == 0 && sp.sport_hi == 0) {
+      found = find(s, rev, now) < 0;
+    } else {
+      const std::uint32_t n = std::uint32_t{sp.sport_hi} - sp.sport_lo + 1;
+      // Every port in use: look at a few from the cursor only, for mappings that expired (the
+      // lookup removes them), rather than at the whole range for every packet.
+      const std::uint32_t tries = s.used[si] < n ? n : (n < kFullRangeTries ? n : kFullRangeTries);
+      {
+        std::uint32_t pos = s.cursor[si] % n;
+        for (std::uint32_t i = 0; i < tries && !found; ++i) {
+          rev.dport = static_cast<std::uint16_t>(sp.sport_lo + pos);
+          pos = pos + 1 == n ? 0 : pos + 1;
+          found = find(s, rev, now) < 0;
+        }
+        s.cursor[si] = pos;
+      }
+    }
+    if (!found) {
+      ++s.no_ports;
+      return ~std::int64_t{kNoPorts};
+    }
+    const std::uint32_t idx = s.free[--s.nfree];
+    Flow& f = s.flows[idx];
+    f = Flow{};
+    f.fwd = key;
+    f.rev = rev;
+    f.last = now;
+    f.flags = kUsed;
+    f.spec = static_cast<std::uint8_t>(si);
+    f.foutput = static_cast<std::uint16_t>(sp.foutput);
+    f.routput = static_cast<std::uint16_t>(sp.routput);
+    if (rte_hash_add_key_data(s.hash, &f.fwd, reinterpret_cast<void*>(std::uintptr_t{idx} << 1)) < 0) {
+      f.flags = 0;
+      s.free[s.nfree++] = idx;
+      ++s.table_full;
+      return ~std::int64_t{kTableFull};
+    }
+    if (rte_hash_add_key_data(s.hash, &f.rev, reinterpret_cast<void*>(std::uintptr_t{idx} << 1 | 1)) < 0) {
+      rte_hash_del_key(s.hash, &f.fwd);
+      f.flags = 0;
+      s.free[s.nfree++] = idx;
+      ++s.table_full;
+      return ~std::int64_t{kTableFull};
+    }
+    ++s.used[si];
+    ++s.mapped;
+    ++s.flows_active;
+    return std::int64_t{idx} << 1;
+  }
+
+  static void push(const Config& c, State& s, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
+    if (in_port >= c.nspecs || !s.hash) [[unlikely]] {
+      ctx.drop(std::move(p), kBadInput);
+      return;
+    }
+    // The TSC (rdtsc on x86, as rte_rdtsc) without rte_rdtsc's inline assembly, which the JIT's
+    // code generator does not take.
+    const std::uint64_t now = __builtin_readcyclecounter();
+    sweep(s, c.capacity, now);
+    const std::uint16_t anno_offset = p.anno().network_offset;
+    const std::uint32_t off = anno_offset == 0xffff ? 0 : anno_offset;
+    const IPv4View ip = p.ipv4(off);
+    if (!ip || !ip.header_fits()) {
+      ctx.drop(std::move(p), kMalformed);
+      return;
+    }
+    const InputSpec& spec = c.specs[in_port];
+    const std::uint8_t proto = ip.protocol();
+    if ((proto != 6 && proto != 17) || ip.fragment_offset() != 0) {
+      if (spec.kind == SpecKind::Pass) {
+        ++s.passed;
+        ctx.send(spec.foutput, std::move(p));
+      } else {
+        ctx.drop(std::move(p), kUnsupported);
+      }
+      return;
+    }
+    const std::uint32_t l4 = off + ip.header_length();
+    // Ports and checksum: bytes 0-3 and 6-7 (UDP) or 16-17 (TCP) of the L4 header.
+    std::uint16_t sport = 0, dport = 0, check = 0;
+    std::uint8_t tcp_flags = 0;
+    if (proto == 6) {
+      const TCPView t = p.tcp(l4);
+      if (!t) {
+        ctx.drop(std::move(p), kMalformed);
+        return;
+      }
+      sport = t.src_port();
+      dport = t.dst_port();
+      check = t.checksum();
+      tcp_flags = t.flags();
+    } else {
+      const UDPView u = p.udp(l4);
+      if (!u) {
+        ctx.drop(std::move(p), kMalformed);
+        return;
+      }
+      sport = u.src_port();
+      dport = u.dst_port();
+      check = u.checksum();
+    }
+    const FlowKey key = make_key(ip.src(), sport, ip.dst(), dport, proto);
+    std::int64_t hit = find(s, key, now);
+    if (hit < 0) {
+      if (spec.kind == SpecKind::Pass) {
+        ++s.passed;
+        ctx.send(spec.foutput, std::move(p));
+        return;
+      }
+      if (spec.kind == SpecKind::Drop) {
+        ctx.drop(std::move(p), kNoMapping);
+        return;
+      }
+      hit = create(c, s, in_port, key, now);
+      if (hit < 0) {
+        ctx.drop(std::move(p), static_cast<std::uint32_t>(~hit));
+        return;
+      }
+    }
+    Flow& f = s.flows[hit >> 1];
+    const bool reply = hit & 1;
+    f.last = now;
+    if (proto == 6) {
+      if (tcp_flags & TCPView::kRST) f.flags |= kRst;
+      if (tcp_flags & TCPView::kFIN) f.flags |= reply ? kFinRev : kFinFwd;
+    }
+    // The packet's new tuple: forward -> the reply key reversed; reply -> the forward key reversed.
+    const FlowKey& to = reply ? f.fwd : f.rev;
+    const std::uint32_t new_src = to.daddr, new_dst = to.saddr;
+    const std::uint16_t new_sport = to.dport, new_dport = to.sport;
+    const std::uint32_t old_src = key.saddr, old_dst = key.daddr;
+    std::uint16_t ipc = ip.checksum();
+    ipc = checksum::adjust32(ipc, old_src, new_src);
+    ipc = checksum::adjust32(ipc, old_dst, new_dst);
+    ip.set_src(new_src);
+    ip.set_dst(new_dst);
+    ip.set_checksum(ipc);
+    // The L4 checksum covers the pseudo header (addresses) and the ports; UDP's 0 means none.
+    if (proto != 17 || check != 0) {
+      check = checksum::adjust32(check, old_src, new_src);
+      check = checksum::adjust32(check, old_dst, new_dst);
+      check = checksum::adjust16(check, sport, new_sport);
+      check = checksum::adjust16(check, dport, new_dport);
+      if (proto == 17 && check == 0) check = 0xffff;
+    }
+    if (proto == 6) {
+      const TCPView t = p.tcp(l4);
+      if (t) {
+        t.set_src_port(new_sport);
+        t.set_dst_port(new_dport);
+        t.set_checksum(check);
+      }
+    } else {
+      const UDPView u = p.udp(l4);
+      if (u) {
+        u.set_src_port(new_sport);
+        u.set_dst_port(new_dport);
+        u.set_checksum(check);
+      }
+    }
+    if (reply) {
+      ++s.reply;
+      ctx.send(f.routput, std::move(p));
+    } else {
+      ++s.forward;
+      ctx.send(f.foutput, std::move(p));
+    }
+  }
+};
+
+}  // namespace nb::elements
