@@ -60,7 +60,23 @@ void read_flows(const void*, const void* state, std::string& out) {
   out = std::to_string(n);
 }
 
+// "PROTO SRC SPORT DST DPORT BACKEND" per cached flow (DST is the address the client used).
+void read_cache(const void* config, const void* state, std::string& out) {
+  const auto& c = *static_cast<const MaglevLB::Config*>(config);
+  const auto& s = *static_cast<const MaglevLB::State*>(state);
+  if (!s.cache.entries) return;
+  for (std::uint32_t i = 0; i < (s.cache.bucket_mask + 1) * maglev::kWays; ++i) {
+    const maglev::CacheEntry& e = s.cache.entries[i];
+    if (e.key.proto == 0 || e.backend >= c.nbackends) continue;
+    out += std::to_string(e.key.proto & 255) + " " + addr_text(e.key.src) + " " + std::to_string(e.key.ports >> 16) +
+           " " + addr_text(e.key.dst) + " " + std::to_string(e.key.ports & 0xffff) + " " +
+           addr_text(c.backends[e.backend]) + "\n";
+  }
+}
+
 constexpr HandlerSpec kHandlers[] = {
+    {"cache", HandlerSpec::Kind::Custom,
+     "every cached flow and its backend, one per line: PROTO SRC SPORT DST DPORT BACKEND", 0, &read_cache},
     {"backends", HandlerSpec::Kind::Custom,
      "one line per backend: ADDRESS TABLE_ENTRIES PACKETS (lookup-table entries it owns, packets sent to it)", 0,
      &read_backends},
@@ -201,7 +217,8 @@ constinit const ElementSpec MaglevLB::spec{
         "The IP header is the one CheckIPHeader found (network offset annotation), otherwise at "
         "offset 0. Input 0 (push): IPv4 packets. Output 0 (push): the same packets, addressed to "
         "their backend. Packets without a whole IPv4 header are dropped (\"malformed\"). "
-        "Handlers: `backends` (per backend: table entries and packets), `flows` (flows cached).",
+        "Handlers: `backends` (per backend: table entries and packets), `flows` (flows cached), "
+        "`cache` (each cached flow and its backend).",
     .example =
         "FromDump(in.pcap) -> CheckIPHeader(14)\n"
         "  -> MaglevLB(10.0.0.1, 10.0.0.2, 10.0.0.3)\n"
