@@ -35,9 +35,6 @@ FromDump(flows.pcap, LOOP true) -> CheckIPHeader(14)
   -> lb :: MaglevLB($(echo "$@" | sed 's/ /, /g'))
   -> mon :: FlowMonitor
   -> Discard;
-  -> lb :: MaglevLB($(echo "$@" | sed 's/ /, /g'))
-  -> mon :: FlowMonitor
-  -> Discard;
 EOF
 }
 graph 10.2.0.1 10.2.0.2 10.2.0.3 10.2.0.4 10.2.0.5 >a.nbc
