@@ -55,7 +55,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "maglev", "monitor"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit"};
 const std::vector<int> kCompileSizes = {20, 50, 200};
 
@@ -90,7 +90,24 @@ std::string firewall_rules() {
   return s + "allow all";
 }
 
+// maglev: MaglevLB over 8 backends on short flows (10 packets each, in a row; 1024 flows in the
+// trace, more than the 256-flow cache holds, so each flow's first packet in every pass is a new
+// flow: a table lookup and a cache insertion), as in the Maglev paper's evaluation. monitor:
+// FlowMonitor counting the trace's 1024 flows. Both with nb-bench-native's hand-written versions.
+std::string nf2_config(const std::string& w, const std::string& pcap) {
+  if (w == "maglev")
+    return fmt::format("// nbbench maglev: short flows through MaglevLB.\nFromDump(\"{}\", LOOP true)\n"
+                       "    -> CheckIPHeader(14, CHECKSUM false)\n"
+                       "    -> MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8,\n"
+                       "                CACHE_SIZE 256)\n    -> ToDevice(net_null0);\n",
+                       (fs::path(pcap).parent_path() / "short.pcap").string());
+  return fmt::format("// nbbench monitor: per-flow counters.\nFromDump(\"{}\", LOOP true)\n"
+                     "    -> CheckIPHeader(14, CHECKSUM false) -> FlowMonitor -> ToDevice(net_null0);\n",
+                     pcap);
+}
+
 std::string workload_config(const std::string& w, const std::string& pcap) {
+  if (w == "maglev" || w == "monitor") return nf2_config(w, pcap);
   if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
@@ -256,7 +273,8 @@ struct Bench {
     std::vector<std::string> argv;
     std::string dur = fmt::format("{}", opt.duration);
     if (e == "native") {
-      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", pcap.string(), "--duration", dur};
+      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", (w == "maglev" ? workdir / "short.pcap" : pcap).string(),
+              "--duration", dur};
     } else {
       argv = {(bindir / "nbrun").string(), (workdir / (w + ".nbc")).string(), "--engine", e, "--duration", dur,
               "--stats", "json", "--quiet"};
@@ -466,7 +484,7 @@ int main(int argc, char** argv) {
                "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
                "nbbench"};
   Options opt;
-  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall")
+  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall, maglev, monitor")
       ->check(CLI::IsMember(kWorkloads));
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
@@ -544,6 +562,16 @@ int main(int argc, char** argv) {
                               b.workdir / "stderr.txt", 60);
   if (!gen.ok) {
     fmt::print(stderr, "nbbench: error: {}\n", gen.error);
+    cleanup();
+    return 1;
+  }
+  // maglev's short flows: 1024 flows of 10 packets in a row.
+  ChildResult gen_short = run_child({(b.bindir / "nb-gen-traffic").string(), "--profile", "udp-seq", "--size", "60",
+                                     "--flows", "1024", "--run", "10", "--count", "10240", "-o",
+                                     (b.workdir / "short.pcap").string()},
+                                    b.workdir / "stderr.txt", 60);
+  if (!gen_short.ok) {
+    fmt::print(stderr, "nbbench: error: {}\n", gen_short.error);
     cleanup();
     return 1;
   }

@@ -498,8 +498,9 @@ void profile_random(Rng& rng, std::size_t count, Out& out) {
 
 // `udp-seq`: valid IPv4/UDP from 10.0.0.1 to 10.1.0.1; the UDP payload starts with the packet's
 // 0-based sequence number, a 64-bit big-endian integer. Frames are `size` bytes long (at least
-// 60). Flows differ in source port: packet n belongs to flow n mod `flows`.
-void profile_udp_seq(Rng& rng, std::size_t count, std::size_t size, std::size_t flows, Out& out) {
+// 60). Flows differ in source port: packet n belongs to flow (n / `run`) mod `flows` (`run` packets of a flow
+// in a row: short flows, as in the Maglev paper).
+void profile_udp_seq(Rng& rng, std::size_t count, std::size_t size, std::size_t flows, std::size_t run, Out& out) {
   for (std::size_t i = 0; i < count; ++i) {
     Ip4Fields f;
     f.id = static_cast<std::uint16_t>(i + 1);
@@ -508,7 +509,7 @@ void profile_udp_seq(Rng& rng, std::size_t count, std::size_t size, std::size_t 
     Bytes data(std::max<std::size_t>(8, size - 14 - 20 - 8));
     put64(data, 0, i);
     rng.fill(data, 8);
-    Bytes seg = udp4(f, static_cast<std::uint16_t>(10000 + i % flows), 9, data);
+    Bytes seg = udp4(f, static_cast<std::uint16_t>(10000 + (i / run) % flows), 9, data);
     Bytes frame = cat(ethernet(kMacB, kMacA, kEtherIPv4), ipv4(f, seg));
     pad60(frame);
     out.packets.push_back(std::move(frame));
@@ -568,7 +569,7 @@ int main(int argc, char** argv) {
   std::string profile, output;
   std::size_t count = 0;
   std::uint32_t seed = 1;
-  std::size_t size = 128, flows = 1;
+  std::size_t size = 128, flows = 1, run = 1;
   app.add_option("--profile", profile, "Traffic profile")
       ->required()
       ->check(CLI::IsMember({"quickstart", "random", "udp-seq", "flows"}));
@@ -577,6 +578,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed, "Seed of the random generator (std::mt19937)")->capture_default_str();
   app.add_option("--size", size, "udp-seq: frame length in bytes, 60..1514")->capture_default_str()->check(CLI::Range(60, 1514));
   app.add_option("--flows", flows, "udp-seq: number of flows (UDP source ports); flows: number of flows (default 100)")->capture_default_str()->check(CLI::Range(1, 65535));
+  app.add_option("--run", run, "udp-seq: packets of a flow in a row (flow of packet n: (n / run) mod flows)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -594,7 +598,7 @@ int main(int argc, char** argv) {
   if (profile == "quickstart") profile_quickstart(rng, count, out);
   else if (profile == "random") profile_random(rng, count, out);
   else if (profile == "flows") profile_flows(rng, count, app.count("--flows") ? flows : 100, out);
-  else profile_udp_seq(rng, count, size, flows, out);
+  else profile_udp_seq(rng, count, size, flows, run, out);
 
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
   if (!dead) {
