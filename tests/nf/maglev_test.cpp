@@ -113,7 +113,7 @@ TEST_CASE("Maglev: removing a backend moves its flows and few others (table only
   // balance: with M = 65537 and a backend of N removed, besides the removed backend's own 1/N
   // of the entries a small fraction of the others' entries move too, because the other backends'
   // permutations are walked further while filling the table. Measured here with N = 10 (about
-  // 1-2%); the bound, 5%, is far below what a non-consistent scheme (hash mod N) moves: (N-1)/N of
+  // 0.2%); the bound, 2%, is far below what a non-consistent scheme (hash mod N) moves: (N-1)/N of
   // the others' flows, i.e. 90%.
   const auto addrs = backends(10);
   std::vector<std::uint32_t> fewer = addrs;
@@ -136,7 +136,7 @@ TEST_CASE("Maglev: removing a backend moves its flows and few others (table only
   WARN("table only: " << moved << "% of the other backends' flows moved (" << on_removed << " flows were on the removed one)");
   CHECK(on_removed > 9000);
   CHECK(on_removed < 11000);
-  CHECK(moved < 5.0);
+  CHECK(moved < 2.0);
   // And the disruption is not zero: the test would pass trivially otherwise.
   CHECK(moved_others > 0);
 
@@ -156,12 +156,19 @@ TEST_CASE("Maglev: with the flow cache, a reload removing a backend moves only i
   std::vector<std::uint32_t> before;
   for (const auto& f : flows) before.push_back(old_lb.lookup(f));
   old_lb.state.packets = 50000;
+  // The cache is bounded (4-way sets): a few flows of crowded sets were evicted; only the cached
+  // ones are established flows that must keep their backend.
+  std::vector<bool> cached;
+  for (const auto& f : flows) cached.push_back(old_lb.state.cache.find(f, flow::hash(f)) != maglev::kNoBackend);
+  const auto ncached = static_cast<std::size_t>(std::count(cached.begin(), cached.end(), true));
+  CHECK(ncached > flows.size() * 99 / 100);
 
   Instance new_lb(fewer);
   MaglevLB::transfer(old_lb.config, old_lb.state, new_lb.config, new_lb.state);
   CHECK(new_lb.state.packets == 50000);
   std::size_t kept = 0, moved_from_removed = 0;
   for (std::size_t i = 0; i < flows.size(); ++i) {
+    if (!cached[i]) continue;
     const std::uint32_t now = new_lb.lookup(flows[i]);
     if (before[i] == removed) {
       REQUIRE(now != removed);
@@ -176,7 +183,7 @@ TEST_CASE("Maglev: with the flow cache, a reload removing a backend moves only i
   // Without the cache some of the kept flows would have moved (the table changed).
   std::size_t table_moves = 0;
   for (std::size_t i = 0; i < flows.size(); ++i)
-    table_moves += before[i] != removed && new_lb.table_lookup(flows[i]) != before[i];
+    table_moves += cached[i] && before[i] != removed && new_lb.table_lookup(flows[i]) != before[i];
   CHECK(table_moves > 0);
 }
 
