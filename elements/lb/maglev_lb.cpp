@@ -21,8 +21,9 @@ constexpr ParamSpec kParams[] = {
      "number of backends (M > 100 N keeps the disruption of a backend change small).",
      3, MaglevLB::kMaxTableSize},
     {"CACHE_SIZE", ParamType::Unsigned, ParamKind::Keyword, false, "65536",
-     "Flows the per-core flow cache holds (rounded up to a power of two, at least 4); a full set "
-     "evicts its oldest-inserted flow.",
+     "Flows the per-core flow cache holds (rounded up to a power of two, at least 4); a new flow "
+     "whose 4-way set is full evicts one of the set's flows (each set's ways in turn, by a clock "
+     "shared by the whole cache).",
      4, 1u << 24},
 };
 

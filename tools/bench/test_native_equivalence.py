@@ -33,6 +33,10 @@ def firewall_rules():
     return ", ".join(rules + ["allow all"])
 
 
+# nbbench's maglev and monitor graphs (tools/bench/main.cpp).
+MAGLEV = ["CheckIPHeader(14, CHECKSUM false)",
+          "MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8, CACHE_SIZE 256)"]
+MONITOR = ["CheckIPHeader(14, CHECKSUM false)", "FlowMonitor"]
 FIREWALL = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", f"IPFilter({firewall_rules()})", "Unstrip(14)"]
 
 
@@ -72,7 +76,7 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify", "firewall"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "maglev", "monitor"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
@@ -82,7 +86,8 @@ def main():
                     text = f"{src} -> c :: Classifier({RULES});\n" + "".join(
                         f'c [{i}] -> ToDump("{o}");\n' for i, o in enumerate(outs))
                 else:
-                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL}[w]
+                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "maglev": MAGLEV,
+                             "monitor": MONITOR}[w]
                     text = " -> ".join([src] + chain + [f'ToDump("{nb_out}")']) + ";\n"
                 with open(cfg, "w") as f:
                     f.write(text)
