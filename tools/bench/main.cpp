@@ -90,8 +90,8 @@ std::string firewall_rules() {
   return s + "allow all";
 }
 
-// maglev: MaglevLB over 8 backends on short flows (10 packets each, in a row; 1024 flows in the
-// trace, more than the 256-flow cache holds, so each flow's first packet in every pass is a new
+// maglev: MaglevLB over 8 backends on short flows (10 packets each, in a row; 512 flows in the
+// trace, more than the 128-flow cache holds, so each flow's first packet in every pass is a new
 // flow: a table lookup and a cache insertion), as in the Maglev paper's evaluation. monitor:
 // FlowMonitor counting the trace's 1024 flows. Both with nb-bench-native's hand-written versions.
 std::string nf2_config(const std::string& w, const std::string& pcap) {
@@ -99,7 +99,7 @@ std::string nf2_config(const std::string& w, const std::string& pcap) {
     return fmt::format("// nbbench maglev: short flows through MaglevLB.\nFromDump(\"{}\", LOOP true)\n"
                        "    -> CheckIPHeader(14, CHECKSUM false)\n"
                        "    -> MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8,\n"
-                       "                CACHE_SIZE 256)\n    -> ToDevice(net_null0);\n",
+                       "                CACHE_SIZE 128)\n    -> ToDevice(net_null0);\n",
                        (fs::path(pcap).parent_path() / "short.pcap").string());
   return fmt::format("// nbbench monitor: per-flow counters.\nFromDump(\"{}\", LOOP true)\n"
                      "    -> CheckIPHeader(14, CHECKSUM false) -> FlowMonitor -> ToDevice(net_null0);\n",
@@ -565,9 +565,9 @@ int main(int argc, char** argv) {
     cleanup();
     return 1;
   }
-  // maglev's short flows: 1024 flows of 10 packets in a row.
+  // maglev's short flows: 512 flows of 10 packets in a row (nb-bench-native's 8191 mbufs hold the trace).
   ChildResult gen_short = run_child({(b.bindir / "nb-gen-traffic").string(), "--profile", "udp-seq", "--size", "60",
-                                     "--flows", "1024", "--run", "10", "--count", "10240", "-o",
+                                     "--flows", "512", "--run", "10", "--count", "5120", "-o",
                                      (b.workdir / "short.pcap").string()},
                                     b.workdir / "stderr.txt", 60);
   if (!gen_short.ok) {

@@ -35,7 +35,7 @@ def firewall_rules():
 
 # nbbench's maglev and monitor graphs (tools/bench/main.cpp).
 MAGLEV = ["CheckIPHeader(14, CHECKSUM false)",
-          "MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8, CACHE_SIZE 256)"]
+          "MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8, CACHE_SIZE 128)"]
 MONITOR = ["CheckIPHeader(14, CHECKSUM false)", "FlowMonitor"]
 FIREWALL = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", f"IPFilter({firewall_rules()})", "Unstrip(14)"]
 

@@ -232,7 +232,7 @@ inline __attribute__((always_inline)) bool firewall_nf(rte_mbuf* m, std::uint64_
 
 // ---------------------------------------------------------------------------------------------
 // maglev and monitor: CheckIPHeader(14, CHECKSUM false) then, written out by hand, what MaglevLB
-// (8 backends, CACHE_SIZE 256) or FlowMonitor (CAPACITY 65536) do: the 5-tuple hashed with
+// (8 backends, CACHE_SIZE 128) or FlowMonitor (CAPACITY 65536) do: the 5-tuple hashed with
 // rte_jhash_3words, Maglev's permutation table of 65537 entries, a 4-way set-associative flow
 // cache, the destination rewritten with incremental IP and TCP/UDP checksum updates; or an
 // open-addressing table of per-flow packet and byte counters.
@@ -276,7 +276,7 @@ inline __attribute__((always_inline)) std::uint8_t* check_tuple(rte_mbuf* m, Tup
   return ip;
 }
 
-constexpr std::uint32_t kMaglevM = 65537, kMaglevBackends = 8, kCacheBuckets = 64;  // 256 flows
+constexpr std::uint32_t kMaglevM = 65537, kMaglevBackends = 8, kCacheBuckets = 32;  // 128 flows
 std::uint16_t g_maglev[kMaglevM];
 std::uint32_t g_backends[kMaglevBackends];
 struct CacheEntry {
