@@ -61,7 +61,8 @@ std::string flow_lines(const FlowMonitor::State& s, std::size_t limit) {
 }
 
 void read_top(const void* config, const void* state, std::string& out) {
-  out = flow_lines(*static_cast<const FlowMonitor::State*>(state), static_cast<const FlowMonitor::Config*>(config)->top);
+  out =
+      flow_lines(*static_cast<const FlowMonitor::State*>(state), static_cast<const FlowMonitor::Config*>(config)->top);
 }
 void read_flows(const void*, const void* state, std::string& out) {
   out = flow_lines(*static_cast<const FlowMonitor::State*>(state), SIZE_MAX);
@@ -180,8 +181,7 @@ constinit const ElementSpec FlowMonitor::spec{
         "The IP header is the one CheckIPHeader found (network offset annotation), otherwise at "
         "offset 0; packets without one pass on and count in `not_ip`. Input 0 (push), output 0 "
         "(push): any packets.",
-    .example =
-        "FromDump(in.pcap) -> CheckIPHeader(14) -> mon :: FlowMonitor(TOP 5) -> Discard;\n",
+    .example = "FromDump(in.pcap) -> CheckIPHeader(14) -> mon :: FlowMonitor(TOP 5) -> Discard;\n",
     .ops = &kOps,
     .handlers = kHandlers,
 };

@@ -40,8 +40,7 @@ struct FlowMonitor {
   static bool configure(const Args& args, Config& config, std::string& error);
   static bool setup(const Config& config, State& state, std::string& error);
   static void teardown(const Config& config, State& state);
-  static void transfer(const Config& old_config, const State& old_state, const Config& new_config,
-                       State& new_state);
+  static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
 
   // The entry for k (inserted if new), or nullptr when its probe window is full.
   static Entry* slot(State& state, const flow::Key& k) {

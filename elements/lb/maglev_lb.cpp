@@ -57,7 +57,8 @@ void read_flows(const void*, const void* state, std::string& out) {
   const auto& s = *static_cast<const MaglevLB::State*>(state);
   std::uint64_t n = 0;
   if (s.cache.entries)
-    for (std::uint32_t i = 0; i < (s.cache.bucket_mask + 1) * maglev::kWays; ++i) n += s.cache.entries[i].key.proto != 0;
+    for (std::uint32_t i = 0; i < (s.cache.bucket_mask + 1) * maglev::kWays; ++i)
+      n += s.cache.entries[i].key.proto != 0;
   out = std::to_string(n);
 }
 
@@ -131,7 +132,8 @@ bool MaglevLB::configure(const Args& args, Config& config, std::string& error) {
 }
 
 bool MaglevLB::setup(const Config& config, State& state, std::string& error) {
-  state.table = static_cast<std::uint16_t*>(rte_malloc("nb_maglev_table", sizeof(std::uint16_t) * config.table_size, 0));
+  state.table =
+      static_cast<std::uint16_t*>(rte_malloc("nb_maglev_table", sizeof(std::uint16_t) * config.table_size, 0));
   state.cache.entries = static_cast<maglev::CacheEntry*>(
       rte_zmalloc("nb_maglev_cache", sizeof(maglev::CacheEntry) * config.cache_buckets * maglev::kWays, 64));
   if (!state.table || !state.cache.entries) {
@@ -154,8 +156,7 @@ void MaglevLB::teardown(const Config&, State& state) {
 // A reload that changes the arguments builds a new table (setup) and then carries the cached
 // flows over: each keeps its backend if that backend is still configured (under its new index);
 // flows of removed backends are forgotten, so their next packet is placed by the new table.
-void MaglevLB::transfer(const Config& old_config, const State& old_state, const Config& new_config,
-                        State& new_state) {
+void MaglevLB::transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state) {
   std::uint32_t remap[kMaxBackends];
   for (std::uint32_t i = 0; i < old_config.nbackends; ++i) {
     remap[i] = maglev::kNoBackend;

@@ -24,7 +24,7 @@ struct MaglevLB {
   };
 
   struct Config {
-    std::uint32_t table_size;  // M, prime
+    std::uint32_t table_size;     // M, prime
     std::uint32_t cache_buckets;  // power of two; the cache holds cache_buckets * 4 flows
     std::uint32_t nbackends;
     std::uint32_t backends[kMaxBackends];  // host byte order
@@ -33,20 +33,18 @@ struct MaglevLB {
     std::uint16_t* table;  // M backend indices, made by setup() (DPDK memory)
     maglev::Cache cache;
     std::uint64_t packets;
-    std::uint64_t new_flows;   // packets whose flow was not in the cache: looked up in the table
-    std::uint64_t evictions;   // cached flows pushed out by new ones (the cache is full there)
-    std::uint64_t kept_flows;  // flows carried over by the last hot reload
+    std::uint64_t new_flows;                  // packets whose flow was not in the cache: looked up in the table
+    std::uint64_t evictions;                  // cached flows pushed out by new ones (the cache is full there)
+    std::uint64_t kept_flows;                 // flows carried over by the last hot reload
     std::uint64_t per_backend[kMaxBackends];  // packets sent to each backend
   };
 
   static bool configure(const Args& args, Config& config, std::string& error);
   static bool setup(const Config& config, State& state, std::string& error);
   static void teardown(const Config& config, State& state);
-  static void transfer(const Config& old_config, const State& old_state, const Config& new_config,
-                       State& new_state);
+  static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
 
-  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/,
-                   Packet p NB_OWNED) {
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
     flow::Key key;

@@ -22,7 +22,7 @@ inline constexpr std::uint16_t kNoBackend = 0xffff;
 inline void permutation(std::uint32_t addr, std::uint32_t m, std::uint32_t& offset, std::uint32_t& skip) {
   const std::uint8_t name[4] = {static_cast<std::uint8_t>(addr >> 24), static_cast<std::uint8_t>(addr >> 16),
                                 static_cast<std::uint8_t>(addr >> 8), static_cast<std::uint8_t>(addr)};
-  offset = rte_jhash(name, sizeof name, 0x6d61676cu) % m;      // h1
+  offset = rte_jhash(name, sizeof name, 0x6d61676cu) % m;          // h1
   skip = rte_jhash(name, sizeof name, 0x65763031u) % (m - 1) + 1;  // h2
 }
 
@@ -65,7 +65,7 @@ struct CacheEntry {
 inline constexpr std::uint32_t kWays = 4;
 
 struct Cache {
-  CacheEntry* entries;  // nbuckets * kWays
+  CacheEntry* entries;        // nbuckets * kWays
   std::uint32_t bucket_mask;  // nbuckets - 1 (nbuckets a power of two)
   std::uint32_t clock;
 

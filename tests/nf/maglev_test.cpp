@@ -26,8 +26,8 @@ std::vector<flow::Key> random_flows(std::size_t n, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::vector<flow::Key> v;
   for (std::size_t i = 0; i < n; ++i)
-    v.push_back({static_cast<std::uint32_t>(rng()), 0xc0a80001u, static_cast<std::uint32_t>(rng()),
-                 (rng() & 1) ? 6u : 17u});
+    v.push_back(
+        {static_cast<std::uint32_t>(rng()), 0xc0a80001u, static_cast<std::uint32_t>(rng()), (rng() & 1) ? 6u : 17u});
   return v;
 }
 
@@ -87,7 +87,8 @@ TEST_CASE("Maglev: 100k random flows spread within 5% across 8 backends", "[magl
   Instance lb(backends(8));
   std::vector<std::uint32_t> count(8, 0);
   const auto flows = random_flows(100000, 1);
-  for (const auto& f : flows) ++count[std::find(lb.config.backends, lb.config.backends + 8, lb.lookup(f)) - lb.config.backends];
+  for (const auto& f : flows)
+    ++count[std::find(lb.config.backends, lb.config.backends + 8, lb.lookup(f)) - lb.config.backends];
   // Each backend owns 1/8 of the table, so each gets 12500 flows in expectation (binomial, sd
   // ~105): 5% is ~6 sd.
   for (std::uint32_t c : count) {
@@ -133,7 +134,8 @@ TEST_CASE("Maglev: removing a backend moves its flows and few others (table only
     moved_others += a != b;
   }
   const double moved = 100.0 * static_cast<double>(moved_others) / static_cast<double>(others);
-  WARN("table only: " << moved << "% of the other backends' flows moved (" << on_removed << " flows were on the removed one)");
+  WARN("table only: " << moved << "% of the other backends' flows moved (" << on_removed
+                      << " flows were on the removed one)");
   CHECK(on_removed > 9000);
   CHECK(on_removed < 11000);
   CHECK(moved < 2.0);
