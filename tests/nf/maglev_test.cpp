@@ -1,6 +1,7 @@
 // MaglevLB's lookup table, flow cache and reload transfer (the code the element runs, on plain
 // memory instead of DPDK's): balance, load spread over many flows, flows keeping their backend,
 // and the disruption when a backend is removed, with and without the flow cache.
+#include "../../elements/analysis/flow_monitor.hpp"
 #include "../../elements/lb/maglev_lb.hpp"
 
 #include <catch2/catch.hpp>
@@ -198,4 +199,45 @@ TEST_CASE("Maglev: the flow cache is bounded and evicts", "[maglev]") {
     if (lb.state.cache.find(f, h) == maglev::kNoBackend) evictions += lb.state.cache.insert(f, h, 0);
   }
   CHECK(evictions == 1000 - 16);
+}
+
+TEST_CASE("FlowMonitor: bounded table, overflow, and transfer into a larger table", "[monitor]") {
+  using nb::elements::FlowMonitor;
+  std::vector<FlowMonitor::Entry> small(64), large(1024);
+  FlowMonitor::State a{}, b{};
+  a.table = small.data();
+  a.mask = 63;
+  b.table = large.data();
+  b.mask = 1023;
+  const auto flows = random_flows(100, 6);
+  std::uint64_t counted = 0, overflow = 0;
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t i = 0; i < flows.size(); ++i) {
+      if (FlowMonitor::Entry* e = FlowMonitor::slot(a, flows[i])) {
+        ++e->packets;
+        e->bytes += i;
+        ++counted;
+      } else {
+        ++overflow;
+      }
+    }
+  // 64 slots, 32 probed: at most 64 flows fit; every packet of the others overflows.
+  CHECK(a.flows <= 64);
+  CHECK(a.flows > 32);
+  CHECK(overflow == 3 * (100 - a.flows));
+  a.overflow = overflow;
+  a.packets = counted + overflow;
+  FlowMonitor::Config c{};
+  FlowMonitor::transfer(c, a, c, b);
+  CHECK(b.flows == a.flows);
+  CHECK(b.packets == a.packets);
+  CHECK(b.overflow == overflow);
+  for (const auto& e : small) {
+    if (e.key.proto == 0) continue;
+    FlowMonitor::Entry* n = FlowMonitor::slot(b, e.key);
+    REQUIRE(n);
+    CHECK(n->packets == e.packets);
+    CHECK(n->bytes == e.bytes);
+  }
+  CHECK(b.flows == a.flows);  // looking them up added none
 }
