@@ -59,7 +59,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "nat-new"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "nat-new", "maglev", "monitor"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
 
 // jit-unchecked exists to price the length checks on one workload, ttl.
@@ -111,8 +111,25 @@ std::string nat_config(const std::string& pcap, bool every_flow_new) {
                      every_flow_new ? "nat-new" : "nat", pcap, every_flow_new ? ", UDP_TIMEOUT 0" : "");
 }
 
+// maglev: MaglevLB over 8 backends on short flows (10 packets each, in a row; 512 flows in the
+// trace, more than the 128-flow cache holds, so each flow's first packet in every pass is a new
+// flow: a table lookup and a cache insertion), as in the Maglev paper's evaluation. monitor:
+// FlowMonitor counting the trace's 1024 flows. Both with nb-bench-native's hand-written versions.
+std::string nf2_config(const std::string& w, const std::string& pcap) {
+  if (w == "maglev")
+    return fmt::format("// nbbench maglev: short flows through MaglevLB.\nFromDump(\"{}\", LOOP true)\n"
+                       "    -> CheckIPHeader(14, CHECKSUM false)\n"
+                       "    -> MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8,\n"
+                       "                CACHE_SIZE 128)\n    -> ToDevice(net_null0);\n",
+                       (fs::path(pcap).parent_path() / "short.pcap").string());
+  return fmt::format("// nbbench monitor: per-flow counters.\nFromDump(\"{}\", LOOP true)\n"
+                     "    -> CheckIPHeader(14, CHECKSUM false) -> FlowMonitor -> ToDevice(net_null0);\n",
+                     pcap);
+}
+
 std::string workload_config(const std::string& w, const std::string& pcap) {
   if (w == "nat" || w == "nat-new") return nat_config(pcap, w == "nat-new");
+  if (w == "maglev" || w == "monitor") return nf2_config(w, pcap);
   if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
@@ -285,6 +302,7 @@ struct Bench {
     } else if (e == "jit-unchecked") {
       argv = {(bindir / "nbrun-unchecked").string(), (workdir / (w + ".nbc")).string(), "--engine", "jit",
               "--duration", dur, "--stats", "json", "--quiet"};
+      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", (w == "maglev" ? workdir / "short.pcap" : pcap).string(),
     } else {
       argv = {(bindir / "nbrun").string(), (workdir / (w + ".nbc")).string(), "--engine", e, "--duration", dur,
               "--stats", "json", "--quiet"};
@@ -495,6 +513,7 @@ int main(int argc, char** argv) {
                "nbbench"};
   Options opt;
   app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): " + fmt::format("{}", fmt::join(kWorkloads, ", ")))
+  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall, maglev, monitor")
       ->check(CLI::IsMember(kWorkloads));
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
@@ -589,6 +608,16 @@ int main(int argc, char** argv) {
   for (const std::string& w : opt.workloads)
     std::ofstream(b.workdir / (w + ".nbc")) << (w == "lpm" ? nbbench::lpm_config(b.lpm_pcap.string(), b.lpm_routes.string())
                                                            : workload_config(w, b.pcap.string()));
+  // maglev's short flows: 512 flows of 10 packets in a row (nb-bench-native's 8191 mbufs hold the trace).
+  ChildResult gen_short = run_child({(b.bindir / "nb-gen-traffic").string(), "--profile", "udp-seq", "--size", "60",
+                                     "--flows", "512", "--run", "10", "--count", "5120", "-o",
+                                     (b.workdir / "short.pcap").string()},
+                                    b.workdir / "stderr.txt", 60);
+  if (!gen_short.ok) {
+    fmt::print(stderr, "nbbench: error: {}\n", gen_short.error);
+    cleanup();
+    return 1;
+  for (const std::string& w : opt.workloads) std::ofstream(b.workdir / (w + ".nbc")) << workload_config(w, b.pcap.string());
 
   // --quick: compile alongside the runs, pinned away from the worker's CPU; otherwise after them,
   // on a quiet machine.

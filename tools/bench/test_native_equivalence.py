@@ -35,6 +35,10 @@ def firewall_rules():
 
 NAT = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", "IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop)",
        "Unstrip(14)"]
+# nbbench's maglev and monitor graphs (tools/bench/main.cpp).
+MAGLEV = ["CheckIPHeader(14, CHECKSUM false)",
+          "MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8, CACHE_SIZE 128)"]
+MONITOR = ["CheckIPHeader(14, CHECKSUM false)", "FlowMonitor"]
 FIREWALL = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", f"IPFilter({firewall_rules()})", "Unstrip(14)"]
 
 
@@ -74,7 +78,7 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "maglev", "monitor"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
@@ -97,6 +101,8 @@ def main():
                         f'c [{i}] -> ToDump("{o}");\n' for i, o in enumerate(outs))
                 else:
                     chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "nat": NAT}[w]
+                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "maglev": MAGLEV,
+                             "monitor": MONITOR}[w]
                     text = " -> ".join([src] + chain + [f'ToDump("{nb_out}")']) + ";\n"
                 with open(cfg, "w") as f:
                     f.write(text)

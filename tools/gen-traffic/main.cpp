@@ -498,8 +498,9 @@ void profile_random(Rng& rng, std::size_t count, Out& out) {
 
 // `udp-seq`: valid IPv4/UDP from 10.0.0.1 to 10.1.0.1; the UDP payload starts with the packet's
 // 0-based sequence number, a 64-bit big-endian integer. Frames are `size` bytes long (at least
-// 60). Flows differ in source port: packet n belongs to flow n mod `flows`.
-void profile_udp_seq(Rng& rng, std::size_t count, std::size_t size, std::size_t flows, Out& out) {
+// 60). Flows differ in source port: packet n belongs to flow (n / `run`) mod `flows` (`run` packets of a flow
+// in a row: short flows, as in the Maglev paper).
+void profile_udp_seq(Rng& rng, std::size_t count, std::size_t size, std::size_t flows, std::size_t run, Out& out) {
   for (std::size_t i = 0; i < count; ++i) {
     Ip4Fields f;
     f.id = static_cast<std::uint16_t>(i + 1);
@@ -508,8 +509,44 @@ void profile_udp_seq(Rng& rng, std::size_t count, std::size_t size, std::size_t 
     Bytes data(std::max<std::size_t>(8, size - 14 - 20 - 8));
     put64(data, 0, i);
     rng.fill(data, 8);
-    Bytes seg = udp4(f, static_cast<std::uint16_t>(10000 + i % flows), 9, data);
+    Bytes seg = udp4(f, static_cast<std::uint16_t>(10000 + (i / run) % flows), 9, data);
     Bytes frame = cat(ethernet(kMacB, kMacA, kEtherIPv4), ipv4(f, seg));
+    pad60(frame);
+    out.packets.push_back(std::move(frame));
+  }
+}
+
+// `flows`: valid IPv4 TCP and UDP packets of `flows` flows (even flows UDP, odd ones TCP; random
+// addresses in 10.0.0.0/16 -> 10.1.0.0/16 and random ports, all distinct), each packet drawn from a
+// random flow, its frame length random between 60 and 1514. For per-flow statistics and load
+// balancers.
+void profile_flows(Rng& rng, std::size_t count, std::size_t flows, Out& out) {
+  struct Flow {
+    Ip4 src, dst;
+    std::uint16_t sport, dport;
+    bool tcp;
+    std::uint32_t seq;
+  };
+  std::vector<Flow> fl;
+  for (std::size_t i = 0; i < flows; ++i) {
+    Flow f{0x0a000000u | rng.below(65536), 0x0a010000u | rng.below(65536),
+           static_cast<std::uint16_t>(1024 + i), static_cast<std::uint16_t>(rng.range(1, 65535)), i % 2 == 1,
+           rng.u32()};
+    fl.push_back(f);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    Flow& f = fl[rng.below(static_cast<std::uint32_t>(flows))];
+    Ip4Fields h;
+    h.src = f.src;
+    h.dst = f.dst;
+    h.id = static_cast<std::uint16_t>(i + 1);
+    h.proto = f.tcp ? kProtoTCP : kProtoUDP;
+    const std::size_t size = rng.range(60, 1514);
+    const std::size_t l4 = f.tcp ? 20 : 8;
+    Bytes data = random_payload(rng, size > 34 + l4 ? size - 34 - l4 : 0);
+    Bytes seg = f.tcp ? tcp4(h, f.sport, f.dport, f.seq, 0, 0x18, data) : udp4(h, f.sport, f.dport, data);
+    f.seq += static_cast<std::uint32_t>(data.size());
+    Bytes frame = cat(ethernet(kMacB, kMacA, kEtherIPv4), ipv4(h, seg));
     pad60(frame);
     out.packets.push_back(std::move(frame));
   }
@@ -525,20 +562,25 @@ int main(int argc, char** argv) {
                "  random      random and malformed frames of every length 0..1514 mixed with valid\n"
                "              IPv4 (default 3030 packets)\n"
                "  udp-seq     IPv4/UDP whose payload starts with a 64-bit big-endian sequence number\n"
-               "              (default 1000 packets)",
+               "              (default 1000 packets)\n"
+               "  flows       IPv4 TCP and UDP packets of --flows flows, random lengths (default 1000\n"
+               "              packets, 100 flows)",
                "nb-gen-traffic"};
   std::string profile, output;
   std::size_t count = 0;
   std::uint32_t seed = 1;
-  std::size_t size = 128, flows = 1;
+  std::size_t size = 128, flows = 1, run = 1;
   app.add_option("--profile", profile, "Traffic profile")
       ->required()
-      ->check(CLI::IsMember({"quickstart", "random", "udp-seq"}));
+      ->check(CLI::IsMember({"quickstart", "random", "udp-seq", "flows"}));
   app.add_option("-o,--output", output, "The pcap file to write (replaced if it exists)")->required();
   app.add_option("--count", count, "Number of packets (0: the profile's default)");
   app.add_option("--seed", seed, "Seed of the random generator (std::mt19937)")->capture_default_str();
   app.add_option("--size", size, "udp-seq: frame length in bytes, 60..1514")->capture_default_str()->check(CLI::Range(60, 1514));
-  app.add_option("--flows", flows, "udp-seq: number of flows (UDP source ports)")->capture_default_str()->check(CLI::Range(1, 65535));
+  app.add_option("--flows", flows, "udp-seq: number of flows (UDP source ports); flows: number of flows (default 100)")->capture_default_str()->check(CLI::Range(1, 65535));
+  app.add_option("--run", run, "udp-seq: packets of a flow in a row (flow of packet n: (n / run) mod flows)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -548,14 +590,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  static const std::map<std::string, std::size_t> kDefaultCount{{"quickstart", 300}, {"random", 3030}, {"udp-seq", 1000}};
+  static const std::map<std::string, std::size_t> kDefaultCount{{"quickstart", 300}, {"random", 3030}, {"udp-seq", 1000}, {"flows", 1000}};
   if (count == 0) count = kDefaultCount.at(profile);
 
   Rng rng(seed);
   Out out;
   if (profile == "quickstart") profile_quickstart(rng, count, out);
   else if (profile == "random") profile_random(rng, count, out);
-  else profile_udp_seq(rng, count, size, flows, out);
+  else if (profile == "flows") profile_flows(rng, count, app.count("--flows") ? flows : 100, out);
+  else profile_udp_seq(rng, count, size, flows, run, out);
 
   pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
   if (!dead) {

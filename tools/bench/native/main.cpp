@@ -56,7 +56,7 @@ std::atomic<bool> g_done{false};  // the worker has left its loop
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
 
-enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm, Nat, NatNew };
+enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm, Nat, NatNew, Maglev, Monitor };
 
 native_lpm::Table g_lpm;  // the lpm workload's routes (--routes FILE)
 
@@ -404,6 +404,150 @@ inline __attribute__((always_inline)) bool firewall_nf(rte_mbuf* m, std::uint64_
 }
 
 // ---------------------------------------------------------------------------------------------
+// maglev and monitor: CheckIPHeader(14, CHECKSUM false) then, written out by hand, what MaglevLB
+// (8 backends, CACHE_SIZE 128) or FlowMonitor (CAPACITY 65536) do: the 5-tuple hashed with
+// rte_jhash_3words, Maglev's permutation table of 65537 entries, a 4-way set-associative flow
+// cache, the destination rewritten with incremental IP and TCP/UDP checksum updates; or an
+// open-addressing table of per-flow packet and byte counters.
+
+// CheckIPHeader(14, CHECKSUM false) and the 5-tuple. Returns the IP header, or null to drop.
+struct Tuple {
+  std::uint32_t src, dst, ports, proto;
+  bool operator==(const Tuple&) const = default;
+};
+inline __attribute__((always_inline)) std::uint8_t* check_tuple(rte_mbuf* m, Tuple& t, std::uint32_t& l4, std::uint64_t& bad) {
+  std::uint8_t* const frame = rte_pktmbuf_mtod(m, std::uint8_t*);
+  const std::uint32_t len = m->data_len;
+  if (unlikely(len < kEther + 20)) return ++bad, nullptr;
+  std::uint8_t* ip = frame + kEther;
+  const std::uint32_t avail = len - kEther;
+  const std::uint8_t vihl = ip[0];
+  if (unlikely((vihl >> 4) != 4)) return ++bad, nullptr;
+  const std::uint32_t hlen = (vihl & 0x0fu) * 4u;
+  if (unlikely(hlen < 20 || hlen > avail)) return ++bad, nullptr;
+  const std::uint32_t total = load_be16(ip + 2);
+  if (unlikely(total < hlen || total > avail)) return ++bad, nullptr;
+  if (total < avail) {
+    const std::uint32_t trim = avail - total;
+    m->data_len = static_cast<std::uint16_t>(m->data_len - trim);
+    m->pkt_len -= trim;
+  }
+  std::memcpy(&t.src, ip + 12, 4);
+  std::memcpy(&t.dst, ip + 16, 4);
+  t.src = rte_be_to_cpu_32(t.src);
+  t.dst = rte_be_to_cpu_32(t.dst);
+  t.proto = ip[9] ? ip[9] : 256;
+  t.ports = 0;
+  l4 = 0;
+  const bool fragment = (load_be16(ip + 6) & 0x3fff) != 0;
+  if (!fragment && ((ip[9] == 6 && total >= hlen + 20) || (ip[9] == 17 && total >= hlen + 8))) {
+    std::uint32_t p;
+    std::memcpy(&p, ip + hlen, 4);
+    t.ports = rte_be_to_cpu_32(p);
+    l4 = hlen;
+  }
+  return ip;
+}
+
+constexpr std::uint32_t kMaglevM = 65537, kMaglevBackends = 8, kCacheBuckets = 32;  // 128 flows
+std::uint16_t g_maglev[kMaglevM];
+std::uint32_t g_backends[kMaglevBackends];
+struct CacheEntry {
+  Tuple t;
+  std::uint32_t backend;
+};
+CacheEntry g_cache[kCacheBuckets * 4];
+std::uint32_t g_clock;
+
+void make_maglev() {
+  std::uint32_t offset[kMaglevBackends], skip[kMaglevBackends], next[kMaglevBackends] = {};
+  for (std::uint32_t i = 0; i < kMaglevBackends; ++i) {
+    g_backends[i] = 0x0a020001u + i;  // 10.2.0.1 ..
+    const std::uint8_t name[4] = {10, 2, 0, static_cast<std::uint8_t>(1 + i)};
+    offset[i] = rte_jhash(name, 4, 0x6d61676cu) % kMaglevM;
+    skip[i] = rte_jhash(name, 4, 0x65763031u) % (kMaglevM - 1) + 1;
+  }
+  for (auto& e : g_maglev) e = 0xffff;
+  for (std::uint32_t filled = 0; filled < kMaglevM;)
+    for (std::uint32_t i = 0; i < kMaglevBackends && filled < kMaglevM; ++i) {
+      std::uint32_t c;
+      do c = static_cast<std::uint32_t>((offset[i] + std::uint64_t{next[i]++} * skip[i]) % kMaglevM);
+      while (g_maglev[c] != 0xffff);
+      g_maglev[c] = static_cast<std::uint16_t>(i);
+      ++filled;
+    }
+}
+
+inline std::uint16_t csum_adjust32(std::uint16_t check, std::uint32_t from, std::uint32_t to) {
+  std::uint32_t sum = (~std::uint32_t{check} & 0xffff) + (~from >> 16 & 0xffff) + (~from & 0xffff) + (to >> 16) + (to & 0xffff);
+  sum = (sum & 0xffff) + (sum >> 16);
+  sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+inline void store_be16(std::uint8_t* p, std::uint16_t v) {
+  v = rte_cpu_to_be_16(v);
+  std::memcpy(p, &v, 2);
+}
+
+inline __attribute__((always_inline)) bool maglev_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& new_flows) {
+  Tuple t;
+  std::uint32_t l4;
+  std::uint8_t* ip = check_tuple(m, t, l4, bad);
+  if (unlikely(!ip)) return false;
+  const std::uint32_t h = rte_jhash_3words(t.src, t.dst, t.ports, t.proto);
+  CacheEntry* b = g_cache + (h & (kCacheBuckets - 1)) * 4;
+  std::uint32_t backend = 0xffff;
+  for (std::uint32_t w = 0; w < 4; ++w)
+    if (b[w].t == t) backend = b[w].backend;
+  if (backend == 0xffff) {
+    ++new_flows;
+    backend = g_maglev[h % kMaglevM];
+    std::uint32_t w = 0;
+    while (w < 4 && b[w].t.proto != 0) ++w;
+    b[w < 4 ? w : g_clock++ % 4] = {t, backend};
+  }
+  const std::uint32_t to = g_backends[backend], to_be = rte_cpu_to_be_32(to);
+  std::memcpy(ip + 16, &to_be, 4);
+  store_be16(ip + 10, csum_adjust32(load_be16(ip + 10), t.dst, to));
+  if (l4 && ip[9] == 6) {
+    store_be16(ip + l4 + 16, csum_adjust32(load_be16(ip + l4 + 16), t.dst, to));
+  } else if (l4) {
+    const std::uint16_t c = load_be16(ip + l4 + 6);
+    if (c) {
+      const std::uint16_t n = csum_adjust32(c, t.dst, to);
+      store_be16(ip + l4 + 6, n ? n : 0xffff);
+    }
+  }
+  return true;
+}
+
+constexpr std::uint32_t kMonitorSlots = 65536;
+struct FlowCount {
+  Tuple t;
+  std::uint64_t packets, bytes;
+};
+FlowCount g_flows[kMonitorSlots];
+
+inline __attribute__((always_inline)) bool monitor_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& overflow) {
+  Tuple t;
+  std::uint32_t l4;
+  if (unlikely(!check_tuple(m, t, l4, bad))) return false;
+  const std::uint32_t len = m->data_len;  // after CheckIPHeader's trim, as FlowMonitor sees it
+  const std::uint32_t h = rte_jhash_3words(t.src, t.dst, t.ports, t.proto);
+  for (std::uint32_t i = 0; i < 32; ++i) {
+    FlowCount& f = g_flows[(h + i) & (kMonitorSlots - 1)];
+    if (f.t.proto == 0) f.t = t;
+    if (f.t == t) {
+      ++f.packets;
+      f.bytes += len;
+      return true;
+    }
+  }
+  ++overflow;
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The worker.
 
 struct Worker {
@@ -458,6 +602,10 @@ void loop(Worker& w) {
           keep = firewall_nf(m, bad, expired);  // "expired" carries the denied count
         } else if constexpr (W == Workload::Nat || W == Workload::NatNew) {
           keep = nat_nf(m, bad, expired);  // "expired" carries the NAT's drops
+        } else if constexpr (W == Workload::Maglev) {
+          keep = maglev_nf(m, bad, expired);  // "expired" carries the new flows
+        } else if constexpr (W == Workload::Monitor) {
+          keep = monitor_nf(m, bad, expired);  // "expired" carries the overflow
         } else if constexpr (W == Workload::Chain5) {
           keep = ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) &&
                  ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired);
@@ -506,6 +654,8 @@ int worker_main(void* arg) {
     case Workload::Lpm: loop<Workload::Lpm>(*w); break;
     case Workload::Nat: loop<Workload::Nat>(*w); break;
     case Workload::NatNew: loop<Workload::NatNew>(*w); break;
+    case Workload::Maglev: loop<Workload::Maglev>(*w); break;
+    case Workload::Monitor: loop<Workload::Monitor>(*w); break;
   }
   w->cycles = rte_rdtsc() - t0;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -520,7 +670,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -573,7 +723,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
           "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
@@ -614,6 +764,8 @@ int main(int argc, char** argv) {
   else if (workload_name == "lpm") workload = Workload::Lpm;
   else if (workload_name == "nat") workload = Workload::Nat;
   else if (workload_name == "nat-new") workload = Workload::NatNew;
+  else if (workload_name == "maglev") workload = Workload::Maglev;
+  else if (workload_name == "monitor") workload = Workload::Monitor;
   else usage(workload_name.empty() ? "no workload given" : ("unknown workload " + workload_name).c_str());
   if (pcap.empty()) usage("--pcap FILE is required");
   if (workload == Workload::Lpm && routes.empty()) usage("lpm needs --routes FILE");
@@ -666,6 +818,7 @@ int main(int argc, char** argv) {
     std::string lpm_err;
     if (!native_lpm::load(routes, g_lpm, lpm_err)) fail(lpm_err);
   }
+  make_maglev();
   Worker w;
   w.workload = workload;
   w.rx_port = rx_port;
