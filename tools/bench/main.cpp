@@ -296,13 +296,12 @@ struct Bench {
     std::vector<std::string> argv;
     std::string dur = fmt::format("{}", opt.duration);
     if (e == "native") {
-      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", (w == "lpm" ? lpm_pcap : pcap).string(),
-              "--duration", dur};
+      const fs::path trace = w == "lpm" ? lpm_pcap : w == "maglev" ? workdir / "short.pcap" : pcap;
+      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", trace.string(), "--duration", dur};
       if (w == "lpm") argv.insert(argv.end(), {"--routes", lpm_routes.string()});
     } else if (e == "jit-unchecked") {
       argv = {(bindir / "nbrun-unchecked").string(), (workdir / (w + ".nbc")).string(), "--engine", "jit",
               "--duration", dur, "--stats", "json", "--quiet"};
-      argv = {(bindir / "nb-bench-native").string(), w, "--pcap", (w == "maglev" ? workdir / "short.pcap" : pcap).string(),
     } else {
       argv = {(bindir / "nbrun").string(), (workdir / (w + ".nbc")).string(), "--engine", e, "--duration", dur,
               "--stats", "json", "--quiet"};
@@ -513,7 +512,6 @@ int main(int argc, char** argv) {
                "nbbench"};
   Options opt;
   app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): " + fmt::format("{}", fmt::join(kWorkloads, ", ")))
-  app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): fwd, ttl, chain5, classify, firewall, maglev, monitor")
       ->check(CLI::IsMember(kWorkloads));
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
@@ -617,7 +615,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nbbench: error: {}\n", gen_short.error);
     cleanup();
     return 1;
-  for (const std::string& w : opt.workloads) std::ofstream(b.workdir / (w + ".nbc")) << workload_config(w, b.pcap.string());
+  }
 
   // --quick: compile alongside the runs, pinned away from the worker's CPU; otherwise after them,
   // on a quiet machine.

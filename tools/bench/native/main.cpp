@@ -478,16 +478,7 @@ void make_maglev() {
     }
 }
 
-inline std::uint16_t csum_adjust32(std::uint16_t check, std::uint32_t from, std::uint32_t to) {
-  std::uint32_t sum = (~std::uint32_t{check} & 0xffff) + (~from >> 16 & 0xffff) + (~from & 0xffff) + (to >> 16) + (to & 0xffff);
-  sum = (sum & 0xffff) + (sum >> 16);
-  sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-inline void store_be16(std::uint8_t* p, std::uint16_t v) {
-  v = rte_cpu_to_be_16(v);
-  std::memcpy(p, &v, 2);
-}
+// csum_adjust32 and store_be16: shared with the NAT workload above.
 
 inline __attribute__((always_inline)) bool maglev_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& new_flows) {
   Tuple t;
