@@ -15,11 +15,14 @@ namespace nb::elements {
 
 namespace {
 
+bool validate_rules(std::string_view file, ParamError& error);
+
 constexpr ParamSpec kParams[] = {
     {"RULES", ParamType::String, ParamKind::Positional, true, "",
      "The rules file: one signature per line, `ID NAME literal \"BYTES\"` or `ID NAME regex /PCRE/FLAGS` "
      "(see docs/nf.md, \"Signature IDS\"). Read and checked when the configuration is checked (a bad "
-     "rule is reported as FILE:LINE:COL) and compiled into a Hyperscan database when nbrun starts."},
+     "rule is reported as FILE:LINE:COL) and compiled into a Hyperscan database when nbrun starts.",
+     INT64_MIN, UINT64_MAX, &validate_rules},
     {"PAYLOAD_ONLY", ParamType::Bool, ParamKind::Keyword, false, "true",
      "true: scan only the TCP/UDP payload (after the transport header); false: scan the whole IP "
      "datagram from the first byte of its IP header, so signatures that straddle the header/payload "
@@ -252,6 +255,25 @@ bool load(const std::string& file, std::vector<Rule>& rules, std::uint64_t& hash
   hash = fnv1a(text);
   *db = compile_rules(file, rules, error);
   return *db != nullptr;
+}
+
+// RULES' check when the configuration is checked (nbc check runs no configure()): the whole
+// file is read, parsed and compiled; the message carries the rules file's FILE:LINE:COL.
+bool validate_rules(std::string_view file, ParamError& error) {
+  std::vector<Rule> rules;
+  std::uint64_t hash = 0;
+  hs_database_t* db = nullptr;
+  std::string why;
+  if (file.empty()) {
+    why = "no rules file given";
+  } else if (load(std::string(file), rules, hash, &db, why)) {
+    hs_free_database(db);
+    return true;
+  }
+  error.offset = 0;
+  error.length = file.empty() ? 1 : file.size();
+  error.message = why;
+  return false;
 }
 
 void read_matches(const void*, const void* state, std::string& out) {
