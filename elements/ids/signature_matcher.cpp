@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -225,7 +226,20 @@ hs_database_t* compile_rules(const std::string& file, const std::vector<Rule>& r
   return db;
 }
 
+constexpr std::uintmax_t kMaxRulesBytes = 64u << 20;
+
 bool read_file(const std::string& file, std::string& text, std::string& error) {
+  // A regular file of sane size only: never block on a FIFO or read /dev/zero.
+  std::error_code ec;
+  const auto status = std::filesystem::status(file, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    error = "rules file '" + file + "' is not a regular file";
+    return false;
+  }
+  if (!ec && std::filesystem::exists(status) && std::filesystem::file_size(file, ec) > kMaxRulesBytes) {
+    error = "rules file '" + file + "' is larger than 64 MiB";
+    return false;
+  }
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     error = "cannot open rules file '" + file + "': " + std::strerror(errno);
