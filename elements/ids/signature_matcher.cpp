@@ -54,7 +54,9 @@ std::string where(const std::string& file, std::size_t line, std::size_t col) {
   return file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": ";
 }
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -109,16 +111,16 @@ bool parse_rules(const std::string& file, const std::string& text, std::vector<R
     }
     r.id = static_cast<std::uint32_t>(v);
     if (auto [it, fresh] = seen.emplace(r.id, lineno); !fresh)
-      return fail(id_at, "signature id " + std::to_string(r.id) + " is already used on line " +
-                             std::to_string(it->second));
+      return fail(id_at,
+                  "signature id " + std::to_string(r.id) + " is already used on line " + std::to_string(it->second));
     // NAME
     skip_blanks();
     const std::size_t name_at = i;
     const std::string_view name = word();
     if (name.empty()) return fail(name_at, "expected a signature name after the id");
     if (name.size() >= SignatureMatcher::kMaxName)
-      return fail(name_at, "signature name is longer than " + std::to_string(SignatureMatcher::kMaxName - 1) +
-                               " characters");
+      return fail(name_at,
+                  "signature name is longer than " + std::to_string(SignatureMatcher::kMaxName - 1) + " characters");
     for (std::size_t k = 0; k < name.size(); ++k) {
       const char c = name[k];
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':'))
@@ -148,12 +150,24 @@ bool parse_rules(const std::string& file, const std::string& text, std::vector<R
           if (i + 1 >= line.size()) return fail(i, "unfinished escape");
           const char e = line[i + 1];
           switch (e) {
-            case '\\': b = '\\'; break;
-            case '"': b = '"'; break;
-            case 'n': b = '\n'; break;
-            case 'r': b = '\r'; break;
-            case 't': b = '\t'; break;
-            case '0': b = 0; break;
+            case '\\':
+              b = '\\';
+              break;
+            case '"':
+              b = '"';
+              break;
+            case 'n':
+              b = '\n';
+              break;
+            case 'r':
+              b = '\r';
+              break;
+            case 't':
+              b = '\t';
+              break;
+            case '0':
+              b = 0;
+              break;
             case 'x': {
               const int h = i + 2 < line.size() ? hex_digit(line[i + 2]) : -1;
               const int l = i + 3 < line.size() ? hex_digit(line[i + 3]) : -1;
@@ -183,10 +197,17 @@ bool parse_rules(const std::string& file, const std::string& text, std::vector<R
       // Flags run to the end of the line.
       for (std::size_t k = close + 1; k < last; ++k) {
         switch (line[k]) {
-          case 'i': r.flags |= HS_FLAG_CASELESS; break;
-          case 's': r.flags |= HS_FLAG_DOTALL; break;
-          case 'm': r.flags |= HS_FLAG_MULTILINE; break;
-          default: return fail(k, std::string("unknown regex flag '") + line[k] + "' (flags: i s m)");
+          case 'i':
+            r.flags |= HS_FLAG_CASELESS;
+            break;
+          case 's':
+            r.flags |= HS_FLAG_DOTALL;
+            break;
+          case 'm':
+            r.flags |= HS_FLAG_MULTILINE;
+            break;
+          default:
+            return fail(k, std::string("unknown regex flag '") + line[k] + "' (flags: i s m)");
         }
       }
       r.expression = std::string(line.substr(i + 1, close - i - 1));

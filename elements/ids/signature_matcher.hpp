@@ -44,7 +44,7 @@ struct SignatureMatcher {
     std::uint64_t matches;
   };
   struct State {
-    hs_database_t* db;     // made by setup(), freed by teardown()
+    hs_database_t* db;      // made by setup(), freed by teardown()
     hs_scratch_t* scratch;  // one per State, i.e. per worker core
     Signature* sigs;        // indexed by the Hyperscan expression id (the rule's position)
     std::uint32_t nsigs;
