@@ -148,6 +148,7 @@ void close_slot(PortSlot& slot);
 // match), gen.engine, gen.sources and gen.by_name. On failure sets `error`.
 bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, std::string& error);
 // The statistics of the running generation plus what reloads retired.
-void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r);
+// final: the worker has stopped, so custom read handlers may run here (ElementReport::handlers).
+void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r, bool final = false);
 
 }  // namespace nb::runtime::detail

@@ -36,6 +36,11 @@ std::string report_json(const RunReport& r) {
     for (const auto& [name, v] : e.counters) {
       if (name == "count") o["rate"] = e.rate;
     }
+    if (!e.handlers.empty()) {
+      nlohmann::ordered_json hs = nlohmann::ordered_json::object();
+      for (const auto& [name, text] : e.handlers) hs[name] = text;
+      o["handlers"] = hs;
+    }
     j["elements"][e.name] = o;
   }
   return j.dump(2) + "\n";

@@ -502,7 +502,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   return true;
 }
 
-void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r) {
+void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r, bool final) {
   const compiler::Plan& plan = *gen.plan;
   const Dataplane& dp = *gen.dp;
   r.seconds = seconds;
@@ -541,6 +541,13 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
         std::uint64_t v = load_counter(d[k]);
         if (v || k < e.ops->drop_reasons.size()) er.drop_reasons.emplace_back(reason, v);
         er.drops += v;
+      }
+      // The worker has stopped: custom read handlers may read State from here.
+      for (const HandlerSpec& h : e.spec->handlers) {
+        if (!final || h.kind != HandlerSpec::Kind::Custom || !h.read) continue;
+        std::string text;
+        h.read(e.config.data(), dp.state(i), text);
+        er.handlers.emplace_back(std::string(h.name), std::move(text));
       }
     }
     r.dropped += er.drops;
@@ -741,7 +748,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   report.stop_reason = w.stop_reason;
   report.worker_cycles = w.cycles;
   report.tsc_hz = rte_get_tsc_hz();
-  detail::fill_report(rt, *rt.current, seconds, report);
+  detail::fill_report(rt, *rt.current, seconds, report, true);
   shutdown();
   return true;
 }

@@ -59,7 +59,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "nat-new", "maglev", "monitor"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "nat-new", "maglev", "monitor", "ids"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
 
 // jit-unchecked exists to price the length checks on one workload, ttl.
@@ -127,9 +127,24 @@ std::string nf2_config(const std::string& w, const std::string& pcap) {
                      pcap);
 }
 
+// ids: SignatureMatcher over the UDP payloads with 25 signatures none of which matches the trace:
+// 20 literals and 5 regexes, the same as nb-bench-native's make_ids(). Written next to the configs.
+std::string ids_rules() {
+  std::string s = "# nbbench ids: 20 literals, 5 regexes; none matches the trace.\n";
+  for (int i = 0; i < 20; ++i) s += fmt::format("{} lit-{:02d} literal \"nb-bench-sig-{:02d}\"\n", i + 1, i, i);
+  for (int k = 2; k <= 6; ++k) s += fmt::format("{} re-{} regex /evil[0-9]{{{}}}x/i\n", 100 + k, k, k);
+  return s;
+}
+
 std::string workload_config(const std::string& w, const std::string& pcap) {
   if (w == "nat" || w == "nat-new") return nat_config(pcap, w == "nat-new");
   if (w == "maglev" || w == "monitor") return nf2_config(w, pcap);
+  if (w == "ids")
+    return fmt::format("// nbbench ids: every UDP payload scanned with Hyperscan (25 signatures).\n"
+                       "ids :: SignatureMatcher(\"{}\");\nu :: Unstrip(14);\n"
+                       "FromDump(\"{}\", LOOP true) -> Strip(14) -> ids;\nids [0] -> u;\nids [1] -> u;\n"
+                       "u -> ToDevice(net_null0);\n",
+                       (fs::path(pcap).parent_path() / "ids.rules").string(), pcap);
   if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
@@ -506,7 +521,7 @@ void print_target(const char* what, double value, double target, bool at_least, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nbbench - nb's benchmarks: fwd, ttl, chain5, classify and firewall under the native DPDK baseline,\n"
+  CLI::App app{"nbbench - nb's benchmarks (see WORKLOAD) under the native DPDK baseline,\n"
                "the interpreter and the JIT (net_pcap infinite_rx -> net_null, one worker core),\n"
                "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
                "nbbench"};
@@ -616,6 +631,8 @@ int main(int argc, char** argv) {
     cleanup();
     return 1;
   }
+  std::ofstream(b.workdir / "ids.rules") << ids_rules();
+  for (const std::string& w : opt.workloads) std::ofstream(b.workdir / (w + ".nbc")) << workload_config(w, b.pcap.string());
 
   // --quick: compile alongside the runs, pinned away from the worker's CPU; otherwise after them,
   // on a quiet machine.

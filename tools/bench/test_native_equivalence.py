@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """nb-bench-native must do the work nb's elements do, or the jit/native ratio means nothing.
 
-For each benchmark workload, over nb-gen-traffic's quickstart and random traces (malformed
+For each benchmark workload (ids: the same signatures, alerts counted), over nb-gen-traffic's quickstart and random traces (malformed
 headers, bad checksums, TTLs 0 and 1, padding, short frames, ARP, IPv6), this runs nbrun's
 interpreter and nb-bench-native --once and compares what they send, packet for packet, and what
 they drop. For classify, whose outputs all go to one port in the benchmark, it compares how many
@@ -71,6 +71,13 @@ def run(cmd, eal_prefix):
     return json.loads(out)
 
 
+def ids_rules():
+    """nbbench's ids rules (tools/bench/main.cpp ids_rules()), which nb-bench-native compiles too."""
+    lines = [f'{i + 1} lit-{i:02d} literal "nb-bench-sig-{i:02d}"' for i in range(20)]
+    lines += [f"{100 + k} re-{k} regex /evil[0-9]{{{k}}}x/i" for k in range(2, 7)]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     nbrun, gen, native = sys.argv[1:4]
     failures = []
@@ -78,7 +85,7 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "maglev", "monitor"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "maglev", "monitor", "ids"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
@@ -99,6 +106,13 @@ def main():
                     outs = [os.path.join(d, f"{profile}-{w}-nb{i}.pcap") for i in range(10)]
                     text = f"{src} -> c :: Classifier({RULES});\n" + "".join(
                         f'c [{i}] -> ToDump("{o}");\n' for i, o in enumerate(outs))
+                elif w == "ids":
+                    # Both outputs (clean, alerts) to one Unstrip, as nbbench wires it.
+                    rules = os.path.join(d, "ids.rules")
+                    with open(rules, "w") as f:
+                        f.write(ids_rules())
+                    text = (f'{src} -> Strip(14) -> ids :: SignatureMatcher("{rules}");\nu :: Unstrip(14);\n'
+                            f'ids [0] -> u;\nids [1] -> u;\nu -> ToDump("{nb_out}");\n')
                 else:
                     chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "nat": NAT}[w]
                     chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "maglev": MAGLEV,
@@ -120,6 +134,8 @@ def main():
                     else:
                         print(f"{where}: packets per rule {counts} in both")
                     continue
+                if w == "ids" and nat["expired"] != nb["elements"]["ids"]["alerts"]:
+                    failures.append(f"{where}: alerts: nb {nb['elements']['ids']['alerts']}, native {nat['expired']}")
                 if nat["dropped"] != nb["totals"]["dropped"]:
                     failures.append(f"{where}: dropped: nb {nb['totals']['dropped']}, native {nat['dropped']}")
                 a, b = read_pcap(nb_out), read_pcap(native_out)

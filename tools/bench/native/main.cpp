@@ -19,6 +19,7 @@
 // tx_pcap=OUT.pcap instead of net_null0. tools/bench/test_native_equivalence.py uses them to
 // check that this program does what nb's elements do, packet for packet.
 // Exit status: 0 success, 1 DPDK errors, 2 usage errors.
+#include <hs/hs.h>
 #include <rte_bus_vdev.h>
 #include <rte_byteorder.h>
 #include <rte_cycles.h>
@@ -56,7 +57,7 @@ std::atomic<bool> g_done{false};  // the worker has left its loop
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
 
-enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm, Nat, NatNew, Maglev, Monitor };
+enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm, Nat, NatNew, Maglev, Monitor, Ids };
 
 native_lpm::Table g_lpm;  // the lpm workload's routes (--routes FILE)
 
@@ -403,6 +404,92 @@ inline __attribute__((always_inline)) bool firewall_nf(rte_mbuf* m, std::uint64_
   return true;
 }
 
+// ids: Strip(14) -> SignatureMatcher(rules, PAYLOAD_ONLY true) with both outputs -> Unstrip(14):
+// the IPv4 TCP/UDP payload (up to the IP total length or the end of the data) scanned with
+// Hyperscan's hs_scan against one block-mode database of the signatures nbbench writes to
+// ids.rules (kept in step with tools/bench/main.cpp's ids_rules()):
+//   20 literals "nb-bench-sig-NN" and 5 caseless regexes /evil[0-9]{K}x/ with K = 2..6,
+// each with HS_FLAG_SINGLEMATCH. Packets no signature matches and alerts both go out; malformed
+// ones are dropped (SignatureMatcher's semantics); a zero-length payload is not scanned.
+hs_database_t* g_hs_db = nullptr;
+hs_scratch_t* g_hs_scratch = nullptr;
+
+void make_ids() {
+  std::vector<std::string> exprs;
+  std::vector<unsigned> flags, ids;
+  for (int i = 0; i < 20; ++i) {
+    char lit[32];
+    std::snprintf(lit, sizeof lit, "nb-bench-sig-%02d", i);
+    std::string e;
+    for (const char* c = lit; *c; ++c) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(*c));
+      e += hex;
+    }
+    exprs.push_back(e);
+    flags.push_back(HS_FLAG_SINGLEMATCH);
+  }
+  for (int k = 2; k <= 6; ++k) {
+    exprs.push_back("evil[0-9]{" + std::to_string(k) + "}x");
+    flags.push_back(HS_FLAG_SINGLEMATCH | HS_FLAG_CASELESS);
+  }
+  std::vector<const char*> ptrs;
+  for (std::size_t i = 0; i < exprs.size(); ++i) {
+    ptrs.push_back(exprs[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                       nullptr, &g_hs_db, &err) != HS_SUCCESS) {
+    std::fprintf(stderr, "nb-bench-native: hs_compile_multi: %s\n", err && err->message ? err->message : "?");
+    std::exit(1);
+  }
+  if (hs_alloc_scratch(g_hs_db, &g_hs_scratch) != HS_SUCCESS) {
+    std::fprintf(stderr, "nb-bench-native: hs_alloc_scratch failed\n");
+    std::exit(1);
+  }
+}
+
+int ids_on_match(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
+  ++static_cast<std::uint64_t*>(ctx)[id < 9 ? id : 9];
+  return 0;
+}
+
+// Returns false for packets to drop; counts alerts in `alerts`, per-signature hits in `hits`.
+inline __attribute__((always_inline)) bool ids_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& alerts,
+                                                   std::uint64_t* hits) {
+  const std::uint8_t* const frame = rte_pktmbuf_mtod(m, const std::uint8_t*);
+  const std::uint32_t len = m->data_len;
+  if (unlikely(len < kEther + 20)) return ++bad, false;
+  const std::uint8_t* ip = frame + kEther;
+  const std::uint32_t avail = len - kEther;
+  const std::uint32_t hlen = (ip[0] & 0x0fu) * 4u;
+  const std::uint32_t total = load_be16(ip + 2);
+  if (unlikely((ip[0] >> 4) != 4 || hlen < 20 || hlen > avail || total < hlen)) return ++bad, false;
+  const std::uint32_t end = total < avail ? total : avail;
+  std::uint32_t payload = hlen;
+  const bool first = (load_be16(ip + 6) & 0x1fff) == 0;
+  if (first && ip[9] == 6) {
+    if (unlikely(hlen + 20 > avail)) return ++bad, false;
+    const std::uint32_t th = (ip[hlen + 12] >> 4) * 4u;
+    if (unlikely(th < 20 || hlen + th > end)) return ++bad, false;
+    payload = hlen + th;
+  } else if (first && ip[9] == 17) {
+    if (unlikely(hlen + 8 > end)) return ++bad, false;
+    payload = hlen + 8;
+  }
+  if (payload == end) return true;  // nothing to scan: clean
+  std::uint64_t before = 0;
+  for (int i = 0; i < 10; ++i) before += hits[i];
+  if (unlikely(hs_scan(g_hs_db, reinterpret_cast<const char*>(ip + payload), end - payload, 0, g_hs_scratch,
+                       ids_on_match, hits) != HS_SUCCESS))
+    return ++bad, false;
+  std::uint64_t after = 0;
+  for (int i = 0; i < 10; ++i) after += hits[i];
+  alerts += after != before;
+  return true;
+}
+
 // ---------------------------------------------------------------------------------------------
 // maglev and monitor: CheckIPHeader(14, CHECKSUM false) then, written out by hand, what MaglevLB
 // (8 backends, CACHE_SIZE 128) or FlowMonitor (CAPACITY 65536) do: the 5-tuple hashed with
@@ -597,6 +684,8 @@ void loop(Worker& w) {
           keep = maglev_nf(m, bad, expired);  // "expired" carries the new flows
         } else if constexpr (W == Workload::Monitor) {
           keep = monitor_nf(m, bad, expired);  // "expired" carries the overflow
+        } else if constexpr (W == Workload::Ids) {
+          keep = ids_nf(m, bad, expired, hits);  // "expired" carries the alert count
         } else if constexpr (W == Workload::Chain5) {
           keep = ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired) &&
                  ttl_nf(m, bad, expired) && ttl_nf(m, bad, expired);
@@ -647,6 +736,7 @@ int worker_main(void* arg) {
     case Workload::NatNew: loop<Workload::NatNew>(*w); break;
     case Workload::Maglev: loop<Workload::Maglev>(*w); break;
     case Workload::Monitor: loop<Workload::Monitor>(*w); break;
+    case Workload::Ids: loop<Workload::Ids>(*w); break;
   }
   w->cycles = rte_rdtsc() - t0;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
@@ -661,7 +751,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor|ids --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -714,7 +804,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor|ids --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
           "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
@@ -757,6 +847,7 @@ int main(int argc, char** argv) {
   else if (workload_name == "nat-new") workload = Workload::NatNew;
   else if (workload_name == "maglev") workload = Workload::Maglev;
   else if (workload_name == "monitor") workload = Workload::Monitor;
+  else if (workload_name == "ids") workload = Workload::Ids;
   else usage(workload_name.empty() ? "no workload given" : ("unknown workload " + workload_name).c_str());
   if (pcap.empty()) usage("--pcap FILE is required");
   if (workload == Workload::Lpm && routes.empty()) usage("lpm needs --routes FILE");
@@ -810,6 +901,7 @@ int main(int argc, char** argv) {
     if (!native_lpm::load(routes, g_lpm, lpm_err)) fail(lpm_err);
   }
   make_maglev();
+  if (workload == Workload::Ids) make_ids();
   Worker w;
   w.workload = workload;
   w.rx_port = rx_port;

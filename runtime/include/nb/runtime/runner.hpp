@@ -45,6 +45,8 @@ struct ElementReport {
   std::vector<std::pair<std::string, std::uint64_t>> drop_reasons;
   std::uint64_t drops = 0;
   double rate = 0;  // packets per second over the run, for elements with a "count"
+  // Custom read handlers' text at the end of the run (SignatureMatcher's per-signature matches).
+  std::vector<std::pair<std::string, std::string>> handlers;
 };
 
 struct RunReport {
