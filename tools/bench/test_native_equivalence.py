@@ -114,9 +114,8 @@ def main():
                     text = (f'{src} -> Strip(14) -> ids :: SignatureMatcher("{rules}");\nu :: Unstrip(14);\n'
                             f'ids [0] -> u;\nids [1] -> u;\nu -> ToDump("{nb_out}");\n')
                 else:
-                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "nat": NAT}[w]
-                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "maglev": MAGLEV,
-                             "monitor": MONITOR}[w]
+                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "nat": NAT,
+                             "maglev": MAGLEV, "monitor": MONITOR}[w]
                     text = " -> ".join([src] + chain + [f'ToDump("{nb_out}")']) + ";\n"
                 with open(cfg, "w") as f:
                     f.write(text)
