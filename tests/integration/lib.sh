@@ -139,3 +139,23 @@ clean_leftovers() {
   mapfile -t found < <(leftovers "$1")
   [ ${#found[@]} -eq 0 ] || rm -rf "${found[@]}"
 }
+
+# A scratch folder for one test: `enter_scratch [mktemp options]` creates it (as $tmp), changes
+# into it, and at exit kills the nbrun whose pid the test put in $nb_pid, cleans up after it and
+# removes the folder.
+# shellcheck disable=SC2317  # run by the EXIT trap
+scratch_cleanup() {
+  if [ -n "${nb_pid:-}" ]; then
+    kill -KILL "$nb_pid" 2>/dev/null
+    wait "$nb_pid" 2>/dev/null
+    clean_leftovers "$nb_pid"
+  fi
+  rm -rf "$tmp"
+}
+enter_scratch() {
+  tmp=$(mktemp -d "$@") || exit 1
+  nb_pid=
+  trap scratch_cleanup EXIT
+  trap 'exit 1' INT TERM
+  cd "$tmp" || exit 1
+}

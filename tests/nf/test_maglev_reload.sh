@@ -15,19 +15,7 @@ nbctl=$(readlink -f "$2")
 gen=$(readlink -f "$3")
 . "$4/tests/integration/lib.sh"
 
-tmp=$(mktemp -d)
-nb_pid=
-cleanup() {
-  if [ -n "$nb_pid" ]; then
-    kill -KILL "$nb_pid" 2>/dev/null
-    wait "$nb_pid" 2>/dev/null
-    clean_leftovers "$nb_pid"
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-cd "$tmp" || exit 1
+enter_scratch
 
 "$gen" --profile flows --count 3000 --flows 300 --seed 11 -o flows.pcap >/dev/null || { bad "nb-gen-traffic"; finish; }
 graph() {  # graph BACKENDS...

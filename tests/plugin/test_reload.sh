@@ -15,19 +15,7 @@ plugins=$(readlink -f "$4")
 . "$5/tests/integration/lib.sh"
 command -v tcpdump >/dev/null || skip "tcpdump is not installed"
 
-tmp=$(mktemp -d)
-nb_pid=
-cleanup() {
-  if [ -n "$nb_pid" ]; then
-    kill -KILL "$nb_pid" 2>/dev/null
-    wait "$nb_pid" 2>/dev/null
-    clean_leftovers "$nb_pid"
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-cd "$tmp" || exit 1
+enter_scratch
 sock=$tmp/nb.sock
 
 "$gen" --profile udp-seq --count 200 --seed 3 -o in.pcap >/dev/null 2>&1 || { bad "nb-gen-traffic"; finish; }

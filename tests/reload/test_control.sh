@@ -25,19 +25,7 @@ command -v python3 >/dev/null || skip "python3 is not installed"
 
 base=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm
-tmp=$(mktemp -d -p "$base" nb-control.XXXXXX)
-nb_pid=
-cleanup() {
-  if [ -n "$nb_pid" ]; then
-    kill -KILL "$nb_pid" 2>/dev/null
-    wait "$nb_pid" 2>/dev/null
-    clean_leftovers "$nb_pid"
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-cd "$tmp" || exit 1
+enter_scratch -p "$base" nb-control.XXXXXX
 export XDG_RUNTIME_DIR=$tmp/xdg
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 unset NB_CONTROL_SOCKET

@@ -34,19 +34,7 @@ command -v tshark >/dev/null || skip "tshark is not installed"
 
 base=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && base=/dev/shm  # the capture grows by ~100 MB/s
-tmp=$(mktemp -d -p "$base" nb-reload.XXXXXX)
-nb_pid=
-cleanup() {
-  if [ -n "$nb_pid" ]; then
-    kill -KILL "$nb_pid" 2>/dev/null
-    wait "$nb_pid" 2>/dev/null
-    clean_leftovers "$nb_pid"
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-cd "$tmp" || exit 1
+enter_scratch -p "$base" nb-reload.XXXXXX
 
 N=1000
 RELOADS=${NB_RELOADS:-54}
