@@ -145,7 +145,8 @@ Bytes make_packet(std::uint8_t proto, std::uint32_t s, std::uint16_t sp, std::ui
   } else {
     put16(p, 24, static_cast<std::uint16_t>(8 + payload.size()));
   }
-  std::memcpy(p.data() + 20 + l4h, payload.data(), payload.size());
+  // memcpy's source must not be null even for zero bytes (an empty vector's data() may be).
+  if (!payload.empty()) std::memcpy(p.data() + 20 + l4h, payload.data(), payload.size());
   if (!(proto == 17 && zero_udp)) {
     std::uint16_t c = static_cast<std::uint16_t>(~l4_verify(p));
     if (proto == 17 && c == 0) c = 0xffff;
