@@ -11,4 +11,4 @@ set_tests_properties(ids_signatures PROPERTIES LABELS "nf" SKIP_RETURN_CODE 77 T
 # counts move by signature id; a bad one is refused with FILE:LINE:COL. Serial: it busy-polls.
 add_test(NAME ids_reload COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/nf/test_ids_reload.sh $<TARGET_FILE:nbrun>
                                  $<TARGET_FILE:nbctl> ${PROJECT_SOURCE_DIR})
-set_tests_properties(ids_reload PROPERTIES LABELS "nf" SKIP_RETURN_CODE 77 TIMEOUT 120 RUN_SERIAL TRUE)
+set_tests_properties(ids_reload PROPERTIES LABELS "nf;reload" SKIP_RETURN_CODE 77 TIMEOUT 120 RUN_SERIAL TRUE)

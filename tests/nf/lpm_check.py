@@ -6,7 +6,8 @@ prefixes nested inside each other) go in a ROUTES file, with a few inline; a pca
 to random addresses and to addresses inside the routes. nbrun (interp and jit) routes them to
 one ToDump per output; every packet must come out of the output the reference (a linear scan
 for the longest matching prefix, later routes replacing earlier ones of the same prefix) picks,
-and the packets no route matches must be counted as "no route".
+and the packets no route matches must be counted as "no route". Frames cut short inside the IPv4
+header (0 to 19 bytes of it) must be dropped and counted as "malformed", never routed.
 
 Usage: lpm_check.py NBRUN
 """
@@ -90,6 +91,9 @@ with tempfile.TemporaryDirectory() as tmp:
         for i, d in enumerate(dsts):
             fr = frame(i, d)
             f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)) + fr)
+        for k in range(20):  # truncated inside the IPv4 header: Strip(14) leaves k bytes
+            fr = frame(len(dsts) + k, 0x0A000001)[:14 + k]
+            f.write(struct.pack("<IIII", len(dsts) + k, 0, len(fr), len(fr)) + fr)
     with open(tmp / "routes.txt", "w") as f:
         f.write("# random routes for lpm_check.py\n")
         for a, n, port in filed:
@@ -121,11 +125,15 @@ with tempfile.TemporaryDirectory() as tmp:
                 if bad <= 5:
                     print(f"FAIL: {engine}: {ip_str(d)} went to {got.get(i)}, the reference says {expected[i]}")
         want_none = sum(1 for e in expected if e is None)
+        malformed = stats.get("drop_reasons", {}).get("malformed")
+        if malformed != 20 or sum(1 for p in got if p >= len(dsts)) or stats.get("routed") != len(dsts) - want_none:
+            print(f"FAIL: {engine}: malformed {malformed} (want 20), routed {stats.get('routed')} (want {len(dsts) - want_none})")
+            bad += 1
         if stats.get("no_route") != want_none or stats.get("routes") != len(routes):
             print(f"FAIL: {engine}: no_route {stats.get('no_route')} (want {want_none}), routes {stats.get('routes')} (want {len(routes)})")
             bad += 1
         if bad:
             failures += 1
         else:
-            print(f"ok: {engine}: {len(dsts)} destinations ({want_none} unrouted) over {len(routes)} routes match the reference")
+            print(f"ok: {engine}: {len(dsts)} destinations ({want_none} unrouted) over {len(routes)} routes match the reference; 20 truncated headers counted malformed")
 sys.exit(1 if failures else 0)

@@ -5,11 +5,14 @@
 # same flows, and for each the same packets and bytes. Both count whole Ethernet frames (the
 # monitor sits before any Strip). tshark prints byte counts of 10,000 or more in kB (rounded), so
 # those are compared to the kB; an exact per-flow sum of tshark's frame.len is compared as well.
-# Usage: test_monitor.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR
+# Then, while nbrun still runs, `nbctl read mon.top` must list the TOP flows with the most bytes,
+# each with tshark's packets and bytes.
+# Usage: test_monitor.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR [NBCTL]
 set -u
 nbrun=$(readlink -f "$1")
 gen=$(readlink -f "$2")
 src=$(readlink -f "$3")
+nbctl=$(readlink -f "${4:-$(dirname "$nbrun")/nbctl}")
 . "$src/tests/integration/lib.sh"
 command -v tshark >/dev/null || skip "tshark is not installed"
 
@@ -68,4 +71,35 @@ for engine in interp jit; do
 done
 if [ -s mine_interp.txt ] && cmp -s mine_interp.txt mine_jit.txt; then ok "interp and jit count the same"
 else bad "interp and jit differ"; fi
+
+# The `top` handler of a running monitor (the trace read once, nbrun left running).
+sed -e "s|configs/traffic/quickstart.pcap|$tmp/in.pcap|" -e "s|monitored.pcap|$tmp/out_top.pcap|" \
+  -e "s|STOP true|STOP false|" "$src/configs/monitor.nbc" >monitor_top.nbc
+# A paused looping source keeps nbrun running once the trace has been read.
+echo "idle :: FromDump($tmp/in.pcap, LOOP true, ACTIVE false) -> Discard;" >>monitor_top.nbc
+sock=$tmp/nb.sock
+timeout 60 "$nbrun" monitor_top.nbc --quiet --stats none --control "$sock" --duration 30 2>err_top.txt &
+top_pid=$!
+want=$(awk '{ n += $6 } END { print n + 0 }' fields.txt)
+got=
+for _ in $(seq 100); do
+  got=$("$nbctl" --socket "$sock" read mon.packets 2>/dev/null)
+  [ "$got" = "$want" ] && break
+  sleep 0.1
+done
+if [ "$got" != "$want" ]; then
+  bad "running monitor counted '$got' packets, want $want"; show err_top.txt
+elif "$nbctl" --socket "$sock" read mon.top >top.txt 2>top_err.txt; then
+  ntop=$(grep -c . top.txt)
+  # Every listed flow has tshark's exact counts, and none left out has more bytes.
+  unknown=$(sort top.txt | comm -23 - fields.txt | grep -c .)
+  least=$(awk 'NR == 1 || $7 < m { m = $7 } END { print m + 0 }' top.txt)
+  bigger=$(sort top.txt | comm -13 - fields.txt | awk -v m="$least" '$7 > m' | grep -c .)
+  if [ "$ntop" = 10 ] && [ "$unknown" = 0 ] && [ "$bigger" = 0 ]; then
+    ok "nbctl read mon.top: the 10 flows with the most bytes, with tshark's counts"
+  else
+    bad "mon.top: $ntop lines, $unknown not matching tshark, $bigger unlisted flows with more bytes"; show top.txt
+  fi
+else bad "nbctl read mon.top failed"; show top_err.txt; fi
+kill "$top_pid" 2>/dev/null; wait "$top_pid" 2>/dev/null
 finish

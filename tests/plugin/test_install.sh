@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
 
 cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 || { bad "cmake --install"; show "$tmp/install.log"; finish; }
-for f in bin/nbrun bin/nbc include/nb/element.hpp include/nb/packet.hpp include/nb/headers.hpp include/nb/plugin.hpp \
+for f in bin/nbrun bin/nbc bin/nbctl include/nb/element.hpp include/nb/packet.hpp include/nb/headers.hpp include/nb/plugin.hpp \
   lib/cmake/nb/nbConfig.cmake lib/cmake/nb/NbPlugin.cmake; do
   [ -e "$prefix/$f" ] || bad "not installed: $f"
 done

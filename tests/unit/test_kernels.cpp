@@ -515,7 +515,7 @@ TEST_CASE("Counter counts packets and bytes and passes packets on unchanged", "[
 
 // ---- Strip, Unstrip ---------------------------------------------------------------------------
 
-TEST_CASE("Strip pulls LENGTH bytes and drops packets shorter than LENGTH", "[kernels]") {
+TEST_CASE("Strip pulls LENGTH bytes and drops packets shorter than LENGTH", "[kernels][bounds]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
     FakeArgs args(Strip::spec, {{"LENGTH", "14"}});
@@ -634,7 +634,7 @@ TEST_CASE("Unstrip moves the network header annotation with the data start", "[k
 
 // ---- EtherMirror ------------------------------------------------------------------------------
 
-TEST_CASE("EtherMirror swaps Ethernet addresses and drops runts", "[kernels]") {
+TEST_CASE("EtherMirror swaps Ethernet addresses and drops runts", "[kernels][bounds]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
     FakeArgs args(EtherMirror::spec);
@@ -906,7 +906,56 @@ TEST_CASE("CheckIPHeader with CHECKSUM false ignores the checksum", "[kernels]")
   CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kBadChecksum));
 }
 
-TEST_CASE("CheckIPHeader on every truncation of a packet never reads past its end", "[kernels]") {
+// The element API's only ways to packet bytes: every view and checked read or write is empty or
+// refused exactly when its bytes are not all inside the packet, for every packet length and
+// offset. The mbufs are exactly as long as their data, so a read past the end is an
+// AddressSanitizer error in the sanitizer build.
+TEST_CASE("header views and checked reads and writes stop at the packet's end", "[kernels][bounds]") {
+  for (std::uint32_t len = 0; len <= 72; ++len) {
+    for (std::uint32_t off = 0; off <= len + 2; ++off) {
+      INFO("length " << len << ", offset " << off);
+      const bool fits_14 = off + 14 <= len, fits_20 = off + 20 <= len, fits_8 = off + 8 <= len;
+      Context ctx(1, nullptr);
+      Packet p = nb::detail::adopt(make_mbuf(iota_bytes(len)));
+      CHECK(p.length() == len);
+      CHECK(bool(p.ether(off)) == fits_14);
+      CHECK(bool(p.ipv4(off)) == fits_20);
+      CHECK(bool(p.tcp(off)) == fits_20);
+      CHECK(bool(p.udp(off)) == fits_8);
+      CHECK(bool(p.icmp(off)) == fits_8);
+      CHECK(bool(p.arp(off)) == (off + 28 <= len));
+      CHECK(p.has(off, 4) == (off + 4 <= len));
+      std::uint8_t buf[4] = {0, 0, 0, 0};
+      CHECK(p.read(off, buf, 4) == (off + 4 <= len));
+      CHECK(p.write(off, buf, 4) == (off + 4 <= len));
+      std::uint32_t v32 = 0;
+      CHECK(p.read_be32(off, v32) == (off + 4 <= len));
+      {
+        const ByteView b = p.bytes_at(off, 3);
+        CHECK(bool(b) == (off + 3 <= len));
+        const ByteView rest = p.bytes_from(off);
+        CHECK(bool(rest) == (off <= len));
+        if (rest) {
+          CHECK(rest.size() == len - off);
+          // Inside a view, offsets are checked against what is left of the packet.
+          CHECK(rest.read(rest.size(), buf, 1) == false);
+          CHECK(rest.bytes(0, rest.size() + 1).empty());
+          CHECK(rest.byte(rest.size()) == 0);
+        }
+      }
+      if (const IPv4View ip = p.ipv4(off)) {
+        CHECK(ip.available() == len - off);
+        CHECK(ip.read(ip.available() - 1, buf, 2) == false);
+      }
+      ctx.drop(std::move(p), 0);
+      Outcome out = collect(ctx);
+      REQUIRE(out.drops.size() == 1);
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("CheckIPHeader on every truncation of a packet never reads past its end", "[kernels][bounds]") {
   std::mt19937 rng(5);
   for (Via via : kBothWays) {
     INFO(name_of(via));
@@ -1163,7 +1212,7 @@ TEST_CASE("DecIPTTL passes multicast unchanged unless MULTICAST is true", "[kern
   CHECK(g_live_mbufs == 0);
 }
 
-TEST_CASE("DecIPTTL uses the network header annotation and drops short packets", "[kernels]") {
+TEST_CASE("DecIPTTL uses the network header annotation and drops short packets", "[kernels][bounds]") {
   std::mt19937 rng(10);
   for (Via via : kBothWays) {
     INFO(name_of(via));
@@ -1291,7 +1340,7 @@ TEST_CASE("Classifier sends each packet to its first matching pattern", "[kernel
   CHECK(g_live_mbufs == 0);
 }
 
-TEST_CASE("Classifier clauses past the packet's end are false, their negations true", "[kernels]") {
+TEST_CASE("Classifier clauses past the packet's end are false, their negations true", "[kernels][bounds]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
     FakeArgs args(Classifier::spec, {}, {"12/0800", "!12/0800 0/00%00", "-"}, 3);
@@ -1487,7 +1536,7 @@ Bytes arp_frame(std::uint16_t op, std::uint32_t spa, std::uint32_t tpa) {
 
 }  // namespace
 
-TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[kernels][nf]") {
+TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[kernels][nf][bounds]") {
   std::mt19937 rng(812);
   for (Via via : kBothWays) {
     INFO(name_of(via));
