@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# configs/router.nbc between two hosts on different subnets, on real kernel traffic:
+# configs/router.nbc between two hosts on different subnets, on real kernel traffic, in three
+# network namespaces:
 #
-#   netns A: a0 10.1.0.2/24 ==veth== a1 [nbrun router.nbc] b1 ==veth== b0 10.2.0.2/24 :netns B
-#            default via 10.1.0.1                                     default via 10.2.0.1
+#   netns A: a0 10.1.0.2/24 ==veth== a1 [netns R: nbrun router.nbc] b1 ==veth== b0 10.2.0.2/24 :netns B
+#            default via 10.1.0.1                                              default via 10.2.0.1
 #
-# a1 and b1 stay in the root namespace (no addresses), where nbrun opens them with af_packet and
-# answers ARP for 10.1.0.1/10.2.0.1 itself. Oracles: the kernel's ping, UDP and TCP sockets
+# a1 and b1 are in the router's namespace R with no addresses (the kernel there neither routes
+# nor answers ARP); nbrun, started inside R, opens them with af_packet and answers ARP for
+# 10.1.0.1/10.2.0.1 itself, so A and B reach each other only through nbrun. Oracles: the kernel's ping, UDP and TCP sockets
 # (python3), tcpdump. Checks:
 #   - ping A -> B and B -> A succeed;
 #   - a UDP datagram and a TCP connection (with data both ways) cross the router;
-#   - ping -t 1 gets "Time to live exceeded" from 10.1.0.1;
+#   - ping -t 1 gets "Time to live exceeded" from 10.1.0.1, traceroute shows 10.1.0.1 then 10.2.0.2;
 #   - ping to an unrouted address (10.3.0.1) gets "Destination Net Unreachable" from 10.1.0.1;
 #   - nbrun exits 0 on SIGINT, without a crash or sanitizer report.
 # Usage: test_router.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR [ENGINE]
@@ -24,7 +26,7 @@ command -v ping >/dev/null || skip "ping is not installed"
 py=$(command -v python3) || skip "python3 is not installed"
 
 id=$$
-nsA=nb-rtA-$id nsB=nb-rtB-$id
+nsA=nb-rtA-$id nsB=nb-rtB-$id nsR=nb-rtR-$id
 a0=nbra0$id a1=nbra1$id b0=nbrb0$id b1=nbrb1$id
 tmp=$(mktemp -d)
 # shellcheck disable=SC2317  # run by the EXIT trap
@@ -36,6 +38,7 @@ cleanup() {
   fi
   ip netns del "$nsA" 2>/dev/null
   ip netns del "$nsB" 2>/dev/null
+  ip netns del "$nsR" 2>/dev/null  # takes a1 and b1 (and their peers) with it
   ip link del "$a1" 2>/dev/null
   ip link del "$b1" 2>/dev/null
   rm -rf "$tmp"
@@ -45,23 +48,27 @@ trap 'exit 1' INT TERM
 
 ip netns add "$nsA" 2>"$tmp/ns.err" || skip "cannot create a network namespace: $(head -1 "$tmp/ns.err")"
 ip netns add "$nsB" || skip "cannot create a second network namespace"
+ip netns add "$nsR" || skip "cannot create a third network namespace"
+R() { ip netns exec "$nsR" "$@"; }
 ip link add "$a1" type veth peer name "$a0" 2>"$tmp/veth.err" || skip "cannot create a veth pair: $(head -1 "$tmp/veth.err")"
 set -e
 ip link add "$b1" type veth peer name "$b0"
 ip link set "$a0" netns "$nsA"
 ip link set "$b0" netns "$nsB"
+ip link set "$a1" netns "$nsR"
+ip link set "$b1" netns "$nsR"
 ip -n "$nsA" addr add 10.1.0.2/24 dev "$a0"
 ip -n "$nsB" addr add 10.2.0.2/24 dev "$b0"
-for ns in "$nsA" "$nsB"; do ip -n "$ns" link set lo up; done
+for ns in "$nsA" "$nsB" "$nsR"; do ip -n "$ns" link set lo up; done
 ip -n "$nsA" link set "$a0" up
 ip -n "$nsB" link set "$b0" up
 ip -n "$nsA" route add default via 10.1.0.1
 ip -n "$nsB" route add default via 10.2.0.1
 # The router's interfaces carry the Ethernet addresses router.nbc answers ARP with; no IPv6 (its
 # router solicitations would only be counted and dropped).
-for l in "$a1" "$b1"; do sysctl -qw "net.ipv6.conf.$l.disable_ipv6=1" 2>/dev/null || true; done
-ip link set "$a1" address 02:00:0a:01:00:01 up
-ip link set "$b1" address 02:00:0a:02:00:01 up
+for l in "$a1" "$b1"; do R sysctl -qw "net.ipv6.conf.$l.disable_ipv6=1" 2>/dev/null || true; done
+ip -n "$nsR" link set "$a1" address 02:00:0a:01:00:01 up
+ip -n "$nsR" link set "$b1" address 02:00:0a:02:00:01 up
 set +e
 # Locally sent UDP/TCP leave a veth with a partial checksum (offload); the router forwards what
 # af_packet gives it, so make the senders compute checksums in software (see test_netns.sh).
@@ -69,17 +76,18 @@ if command -v ethtool >/dev/null; then
   ip netns exec "$nsA" ethtool -K "$a0" tx off >/dev/null 2>&1
   ip netns exec "$nsB" ethtool -K "$b0" tx off >/dev/null 2>&1
 fi
-ok "namespaces $nsA (10.1.0.2) and $nsB (10.2.0.2), joined only through $a1 and $b1"
+ok "namespaces $nsA (10.1.0.2) and $nsB (10.2.0.2), joined only through $a1 and $b1 in $nsR"
 
 sed -e "s/iface=nbr-a1/iface=$a1/" -e "s/iface=nbr-b1/iface=$b1/" "$src/configs/router.nbc" >"$tmp/router.nbc"
-"$nbrun" "$tmp/router.nbc" --engine "$engine" --duration 60 --quiet --stats json >"$tmp/stats.json" 2>"$tmp/nbrun.err" &
+# ip netns exec execs nbrun itself, so $! is nbrun's pid.
+R "$nbrun" "$tmp/router.nbc" --engine "$engine" --duration 60 --quiet --stats json >"$tmp/stats.json" 2>"$tmp/nbrun.err" &
 nb_pid=$!
-ifa=$(cat "/sys/class/net/$a1/ifindex")
-ifb=$(cat "/sys/class/net/$b1/ifindex")
+ifa=$(R cat "/sys/class/net/$a1/ifindex")
+ifb=$(R cat "/sys/class/net/$b1/ifindex")
 up=0
 for _ in $(seq 150); do
   kill -0 "$nb_pid" 2>/dev/null || break
-  if awk -v a="$ifa" -v b="$ifb" 'NR > 1 && $5 == a { x = 1 } NR > 1 && $5 == b { y = 1 } END { exit !(x && y) }' /proc/net/packet; then
+  if awk -v a="$ifa" -v b="$ifb" 'NR > 1 && $5 == a { x = 1 } NR > 1 && $5 == b { y = 1 } END { exit !(x && y) }' <(R cat /proc/net/packet); then
     up=1
     break
   fi
@@ -91,7 +99,7 @@ if [ "$up" -ne 1 ]; then
   finish
 fi
 sleep 0.5
-ok "nbrun ($engine) routes between $a1 and $b1 (pid $nb_pid)"
+ok "nbrun ($engine) in $nsR routes between $a1 and $b1 (pid $nb_pid)"
 
 # 1. ping both ways. nbrun opens its sockets before the JIT has compiled the graph and the
 #    routing tables are built, and the first echo towards a new neighbour is turned into
@@ -187,6 +195,17 @@ else bad "TCP across the router failed (client status $st)"; fi
 ip netns exec "$nsA" ping -c 2 -i 0.3 -W 1 -t 1 10.2.0.2 >"$tmp/ttl.txt" 2>&1
 if grep -qi "From 10.1.0.1.*Time to live exceeded" "$tmp/ttl.txt"; then ok "ping -t 1: Time to live exceeded from 10.1.0.1"
 else bad "no time-exceeded from 10.1.0.1"; show "$tmp/ttl.txt"; fi
+
+# 4b. traceroute (UDP probes): hop 1 is the router (its time-exceeded), hop 2 is B itself (B's
+#     port unreachable, forwarded back by the router).
+if command -v traceroute >/dev/null; then
+  ip netns exec "$nsA" traceroute -n -q 1 -w 2 -m 4 10.2.0.2 >"$tmp/traceroute.txt" 2>&1
+  if awk '$1 == 1 && $2 == "10.1.0.1" { a = 1 } $1 == 2 && $2 == "10.2.0.2" { b = 1 } END { exit !(a && b) }' "$tmp/traceroute.txt"; then
+    ok "traceroute 10.2.0.2: hop 1 10.1.0.1 (the router), hop 2 10.2.0.2"
+  else bad "traceroute did not show the router then B"; show "$tmp/traceroute.txt"; fi
+else
+  echo "note: traceroute is not installed (package traceroute); only ping -t 1 checked"
+fi
 
 # 5. No route (10.3.0.0/16 is nowhere): destination unreachable from the router.
 ip netns exec "$nsA" ping -c 2 -i 0.3 -W 1 10.3.0.1 >"$tmp/unreach.txt" 2>&1
