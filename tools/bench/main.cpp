@@ -300,7 +300,7 @@ double median(std::vector<double> v) {
 }
 
 struct Options {
-  bool quick = false, json = false, keep = false, verbose = false, no_compile = false;
+  bool quick = false, json = false, keep = false, verbose = false, no_compile = false, configs_only = false;
   int rounds = 0;         // 0: 5, or 2 with --quick
   double duration = 0;    // seconds per run; 0: 3, or 0.5 with --quick
   int compile_reps = 0;   // 0: 5, or 1 with --quick
@@ -555,6 +555,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 36000.0));
   app.add_flag("--no-compile", opt.no_compile, "Skip the JIT compile timing");
   app.add_flag("--keep", opt.keep, "Keep the working directory (trace, configs) and print its name");
+  app.add_flag("--configs-only", opt.configs_only,
+               "Write the traces and every workload's configuration (WORKLOAD.nbc), print the directory, run nothing");
   app.add_flag("-v,--verbose", opt.verbose, "Print every run as it ends (on stderr)");
   try {
     app.parse(argc, argv);
@@ -639,6 +641,11 @@ int main(int argc, char** argv) {
   // One configuration per workload, written once (a second pass once overwrote lpm.nbc with the
   // classify graph, so "lpm" measured a Classifier over the lpm trace).
   for (const std::string& w : opt.workloads) std::ofstream(b.workdir / (w + ".nbc")) << workload_config(w, b.pcap.string());
+  if (opt.configs_only) {
+    // What would run, for inspection and for bench_smoke (which checks every graph): no runs.
+    fmt::print("{}\n", b.workdir.string());
+    return 0;
+  }
 
   // --quick: compile alongside the runs, pinned away from the worker's CPU; otherwise after them,
   // on a quiet machine.

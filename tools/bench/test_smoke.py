@@ -1,9 +1,52 @@
 #!/usr/bin/env python3
 """Smoke test of nbbench: runs `nbbench --quick --json fwd` with tiny durations and checks the
-shape of its JSON. It never judges timing: numbers only have to be positive."""
+shape of its JSON. It never judges timing: numbers only have to be positive.
+
+Then `nbbench --configs-only` (every workload): each WORKLOAD.nbc must be the graph of that
+workload (it uses the workload's defining element, so a configuration written for the wrong
+workload is caught) and pass `nbc check`."""
 import json
+import os
+import shutil
 import subprocess
 import sys
+
+# The element each workload measures (tools/bench/main.cpp, docs/performance.md).
+DEFINING = {"fwd": "ToDevice", "ttl": "DecIPTTL", "chain5": "DecIPTTL", "classify": "Classifier",
+            "firewall": "IPFilter", "lpm": "LookupIPRoute", "nat": "IPRewriter", "nat-new": "IPRewriter",
+            "maglev": "MaglevLB", "monitor": "FlowMonitor", "ids": "SignatureMatcher"}
+# Elements that belong to one workload only: no other workload's graph may contain them.
+EXCLUSIVE = {"Classifier", "IPFilter", "LookupIPRoute", "IPRewriter", "MaglevLB", "FlowMonitor",
+             "SignatureMatcher"}
+
+
+def check_configs(nbbench):
+    nbc = os.path.join(os.path.dirname(os.path.abspath(nbbench)), "nbc")
+    p = subprocess.run([nbbench, "--configs-only"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=120)
+    if p.returncode != 0:
+        return [f"nbbench --configs-only exited {p.returncode}: {p.stderr}"]
+    d = p.stdout.strip()
+    errors = []
+    try:
+        for w, element in DEFINING.items():
+            path = os.path.join(d, f"{w}.nbc")
+            if not os.path.exists(path):
+                errors.append(f"no {w}.nbc")
+                continue
+            text = open(path).read()
+            if element not in text:
+                errors.append(f"{w}.nbc does not use {element}:\n{text}")
+            others = [e for e in EXCLUSIVE if e != element and e + "(" in text]
+            if others:
+                errors.append(f"{w}.nbc uses {others}, which belong to other workloads")
+            c = subprocess.run([nbc, "check", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               timeout=60)
+            if c.returncode != 0:
+                errors.append(f"nbc check {w}.nbc failed:\n{c.stdout}")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return errors
 
 
 def main():
@@ -41,6 +84,10 @@ def main():
     if errors:
         sys.exit("nbbench --json:\n  " + "\n  ".join(errors) + "\n" + p.stdout)
     print("nbbench --quick --json fwd: shape OK")
+    errors = check_configs(nbbench)
+    if errors:
+        sys.exit("nbbench --configs-only:\n  " + "\n  ".join(errors))
+    print(f"nbbench --configs-only: {len(DEFINING)} workload graphs, each its own, all check")
 
 
 if __name__ == "__main__":
