@@ -60,7 +60,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "nat-new", "maglev", "monitor", "ids"};
+const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "firewall-base", "lpm", "nat", "nat-new", "maglev", "monitor", "ids"};
 const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
 
 // jit-unchecked exists to price the length checks on one workload, ttl.
@@ -149,11 +149,14 @@ std::string workload_config(const std::string& w, const std::string& pcap) {
   if (w == "fwd") return fmt::format("// nbbench fwd: device to device.\nFromDump(\"{}\", LOOP true) -> ToDevice(net_null0);\n", pcap);
   if (w == "ttl") return chain_config(pcap, 4);
   if (w == "chain5") return chain_config(pcap, 20);
-  if (w == "firewall")
-    return fmt::format("// nbbench firewall: 100 rules that do not match, then allow.\nFromDump(\"{}\", LOOP true)\n"
+  // firewall-base: the same graph with no rule but `allow all`, so that firewall - firewall-base is
+  // what the 100 rules alone cost (nb-bench-native's firewall-base: the same header checks, no scan).
+  if (w == "firewall" || w == "firewall-base")
+    return fmt::format("// nbbench {}: {}.\nFromDump(\"{}\", LOOP true)\n"
                        "    -> Strip(14) -> CheckIPHeader(CHECKSUM false)\n    -> IPFilter(\n    {})\n"
                        "    -> Unstrip(14) -> ToDevice(net_null0);\n",
-                       pcap, firewall_rules());
+                       w, w == "firewall" ? "100 rules that do not match, then allow" : "no rule but allow all", pcap,
+                       w == "firewall" ? firewall_rules() : std::string("allow all"));
   if (w == "lpm") {
     // Its own trace and routes (tools/bench/lpm.cpp), next to the shared trace.
     const fs::path dir = fs::path(pcap).parent_path();
@@ -518,7 +521,7 @@ void print_target(const char* what, double value, double target, bool at_least, 
   if (!header) fmt::print("\nTargets (benchmarks, not pass/fail tests):\n");
   header = true;
   bool met = at_least ? value >= target : value <= target;
-  fmt::print("  {:<22} {:>12}   target {:<10}  {}", what, fmt::format("{:.2f}{}", value, unit),
+  fmt::print("  {:<34} {:>12}   target {:<10}  {}", what, fmt::format("{:.2f}{}", value, unit),
              fmt::format("{} {}{}", at_least ? ">=" : "<=", target, unit), met ? "met" : "MISSED");
   if (!met && at_least) fmt::print(" by {:.0f}%", (1 - value / target) * 100);
   if (!met && !at_least) fmt::print(" ({:.1f}x the limit)", value / target);
@@ -695,7 +698,7 @@ int main(int argc, char** argv) {
                      e, s->rx, s->tx, s->dropped);
         }
         if (opt.verbose) {
-          fmt::print(stderr, "[{:>3}/{}] round {} {:<8} {:<6} {:>7.3f} Mpps {:>7.1f} cycles/packet{}\n", done, total,
+          fmt::print(stderr, "[{:>3}/{}] round {} {:<13} {:<6} {:>7.3f} Mpps {:>7.1f} cycles/packet{}\n", done, total,
                      round + 1, w, e, s->mpps, s->cycles_per_packet,
                      s->cpu_share >= 0 ? fmt::format("  (worker had {:.0f}% of its core)", std::min(s->cpu_share, 1.0) * 100)
                                        : "");
@@ -766,18 +769,18 @@ int main(int argc, char** argv) {
   fmt::print("nbbench: {} round(s) of {} s per run, interleaved; 64-byte IPv4/UDP, 1024 flows;\n", opt.rounds,
              opt.duration);
   fmt::print("net_pcap (infinite_rx) -> net_null, one worker core. Medians; Mpps over the worker loop's time.\n\n");
-  fmt::print("{:<9} {:<13} {:>9} {:>11} {:>17}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max");
+  fmt::print("{:<13} {:<13} {:>9} {:>11} {:>17}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max");
   for (const std::string& w : opt.workloads) {
     for (const std::string& e : opt.engines) {
       if (!applies(w, e)) continue;
       Med m = med(b.samples[w][e]);
-      fmt::print("{:<9} {:<13} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}\n", w, e, m.mpps, m.cpp, m.lo, m.hi);
+      fmt::print("{:<13} {:<13} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}\n", w, e, m.mpps, m.cpp, m.lo, m.hi);
     }
   }
   auto mpps = [&](const std::string& w, const std::string& e) { return med(b.samples[w][e]).mpps; };
-  fmt::print("\n{:<9} {:>10} {:>10}\n", "workload", "jit/native", "jit/interp");
+  fmt::print("\n{:<13} {:>10} {:>10}\n", "workload", "jit/native", "jit/interp");
   for (const std::string& w : opt.workloads)
-    fmt::print("{:<9} {:>10} {:>10}\n", w, ratio(mpps(w, "jit"), mpps(w, "native")), ratio(mpps(w, "jit"), mpps(w, "interp")));
+    fmt::print("{:<13} {:>10} {:>10}\n", w, ratio(mpps(w, "jit"), mpps(w, "native")), ratio(mpps(w, "jit"), mpps(w, "interp")));
   bool have_chain = std::find(opt.workloads.begin(), opt.workloads.end(), "chain5") != opt.workloads.end() &&
                     std::find(opt.workloads.begin(), opt.workloads.end(), "ttl") != opt.workloads.end();
   if (have_chain) {
@@ -823,6 +826,14 @@ int main(int argc, char** argv) {
       fmt::print("  firewall cycles per packet beyond fwd: jit {:.1f}, linear scan {:.1f} ({:.1f}x)\n",
                  cpp("firewall", "jit") - cpp("fwd", "jit"), cpp("firewall", "native") - cpp("fwd", "native"),
                  (cpp("firewall", "native") - cpp("fwd", "native")) / (cpp("firewall", "jit") - cpp("fwd", "jit")));
+    // The rules alone: the same graph without them (firewall-base) taken away, in both engines.
+    if (has("firewall-base", "jit") && has("firewall-base", "native")) {
+      const double jit_rules = cpp("firewall", "jit") - cpp("firewall-base", "jit");
+      const double scan_rules = cpp("firewall", "native") - cpp("firewall-base", "native");
+      fmt::print("  the 100 rules alone (firewall - firewall-base), cycles per packet: jit {:.1f}, linear scan {:.1f}\n",
+                 jit_rules, scan_rules);
+      print_target("firewall rules: linear scan / jit", scan_rules / jit_rules, 5, true, "x");
+    }
   }
   // What the packet length checks cost: the same ttl graph, the same kernels, built with and
   // without the checks (docs/ownership.md, "Bounds-checked access").

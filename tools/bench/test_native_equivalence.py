@@ -40,6 +40,7 @@ MAGLEV = ["CheckIPHeader(14, CHECKSUM false)",
           "MaglevLB(10.2.0.1, 10.2.0.2, 10.2.0.3, 10.2.0.4, 10.2.0.5, 10.2.0.6, 10.2.0.7, 10.2.0.8, CACHE_SIZE 128)"]
 MONITOR = ["CheckIPHeader(14, CHECKSUM false)", "FlowMonitor"]
 FIREWALL = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", f"IPFilter({firewall_rules()})", "Unstrip(14)"]
+FIREWALL_BASE = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", "IPFilter(allow all)", "Unstrip(14)"]
 
 
 def read_pcap(path):
@@ -85,7 +86,7 @@ def main():
         for profile in ("quickstart", "random"):
             trace = os.path.join(d, f"{profile}.pcap")
             subprocess.run([gen, "--profile", profile, "-o", trace], check=True, stdout=subprocess.DEVNULL)
-            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "lpm", "nat", "maglev", "monitor", "ids"):
+            for w in ("fwd", "ttl", "chain5", "classify", "firewall", "firewall-base", "lpm", "nat", "maglev", "monitor", "ids"):
                 nb_out = os.path.join(d, f"{profile}-{w}-nb.pcap")
                 native_out = os.path.join(d, f"{profile}-{w}-native.pcap")
                 cfg = os.path.join(d, f"{profile}-{w}.nbc")
@@ -114,7 +115,7 @@ def main():
                     text = (f'{src} -> Strip(14) -> ids :: SignatureMatcher("{rules}");\nu :: Unstrip(14);\n'
                             f'ids [0] -> u;\nids [1] -> u;\nu -> ToDump("{nb_out}");\n')
                 else:
-                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "nat": NAT,
+                    chain = {"fwd": [], "ttl": TTL, "chain5": TTL * 5, "firewall": FIREWALL, "firewall-base": FIREWALL_BASE, "nat": NAT,
                              "maglev": MAGLEV, "monitor": MONITOR}[w]
                     text = " -> ".join([src] + chain + [f'ToDump("{nb_out}")']) + ";\n"
                 with open(cfg, "w") as f:

@@ -13,7 +13,7 @@ import sys
 
 # The element each workload measures (tools/bench/main.cpp, docs/performance.md).
 DEFINING = {"fwd": "ToDevice", "ttl": "DecIPTTL", "chain5": "DecIPTTL", "classify": "Classifier",
-            "firewall": "IPFilter", "lpm": "LookupIPRoute", "nat": "IPRewriter", "nat-new": "IPRewriter",
+            "firewall": "IPFilter", "firewall-base": "IPFilter", "lpm": "LookupIPRoute", "nat": "IPRewriter", "nat-new": "IPRewriter",
             "maglev": "MaglevLB", "monitor": "FlowMonitor", "ids": "SignatureMatcher"}
 # Elements that belong to one workload only: no other workload's graph may contain them.
 EXCLUSIVE = {"Classifier", "IPFilter", "LookupIPRoute", "IPRewriter", "MaglevLB", "FlowMonitor",

@@ -57,7 +57,7 @@ std::atomic<bool> g_done{false};  // the worker has left its loop
 constexpr std::uint32_t kEther = 14;  // Strip(14) / Unstrip(14)
 constexpr unsigned kTxRetries = 16;   // as nbrun
 
-enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, Lpm, Nat, NatNew, Maglev, Monitor, Ids };
+enum class Workload { Fwd, Ttl, Chain5, Classify, Firewall, FirewallBase, Lpm, Nat, NatNew, Maglev, Monitor, Ids };
 
 native_lpm::Table g_lpm;  // the lpm workload's routes (--routes FILE)
 
@@ -365,6 +365,9 @@ void make_acl() {
   }
 }
 
+// kRules = 0 is firewall-base: the same header checks and field extraction with no rule, so that
+// firewall - firewall-base is what the scan of the rules alone costs.
+template <std::uint32_t kRules>
 inline __attribute__((always_inline)) bool firewall_nf(rte_mbuf* m, std::uint64_t& bad, std::uint64_t& denied) {
   const std::uint8_t* const frame = rte_pktmbuf_mtod(m, const std::uint8_t*);
   const std::uint32_t len = m->data_len;
@@ -395,7 +398,7 @@ inline __attribute__((always_inline)) bool firewall_nf(rte_mbuf* m, std::uint64_
   const bool has_port = !later_fragment && (proto == 6 || proto == 17) && total - hlen >= 4;
   const std::uint16_t dport = has_port ? load_be16(ip + hlen + 2) : 0;
   // The linear scan: the first rule that matches decides (all rules deny; then allow all).
-  for (std::uint32_t i = 0; i < kAclRules; ++i) {
+  for (std::uint32_t i = 0; i < kRules; ++i) {
     const AclRule& r = g_acl[i];
     if ((src & r.src_mask) == r.src && (dst & r.dst_mask) == r.dst && (r.proto == 0 || r.proto == proto) &&
         (!r.port || (has_port && dport >= r.dport_lo && dport <= r.dport_hi)))
@@ -677,7 +680,9 @@ void loop(Worker& w) {
         if constexpr (W == Workload::Ttl) {
           keep = ttl_nf(m, bad, expired);
         } else if constexpr (W == Workload::Firewall) {
-          keep = firewall_nf(m, bad, expired);  // "expired" carries the denied count
+          keep = firewall_nf<kAclRules>(m, bad, expired);  // "expired" carries the denied count
+        } else if constexpr (W == Workload::FirewallBase) {
+          keep = firewall_nf<0>(m, bad, expired);
         } else if constexpr (W == Workload::Nat || W == Workload::NatNew) {
           keep = nat_nf(m, bad, expired);  // "expired" carries the NAT's drops
         } else if constexpr (W == Workload::Maglev) {
@@ -731,6 +736,7 @@ int worker_main(void* arg) {
     case Workload::Chain5: loop<Workload::Chain5>(*w); break;
     case Workload::Classify: loop<Workload::Classify>(*w); break;
     case Workload::Firewall: loop<Workload::Firewall>(*w); break;
+    case Workload::FirewallBase: loop<Workload::FirewallBase>(*w); break;
     case Workload::Lpm: loop<Workload::Lpm>(*w); break;
     case Workload::Nat: loop<Workload::Nat>(*w); break;
     case Workload::NatNew: loop<Workload::NatNew>(*w); break;
@@ -751,7 +757,7 @@ int worker_main(void* arg) {
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "nb-bench-native: %s\n"
-               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor|ids --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+               "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|firewall-base|lpm|nat|nat-new|maglev|monitor|ids --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
                "[-- EAL arguments]\n",
                msg);
   std::exit(2);
@@ -804,7 +810,7 @@ int main(int argc, char** argv) {
     } else if (a == "-h" || a == "--help") {
       std::printf(
           "nb-bench-native - hand-written DPDK baseline for nbbench (no nb code).\n"
-          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|lpm|nat|nat-new|maglev|monitor|ids --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
+          "usage: nb-bench-native fwd|ttl|chain5|classify|firewall|firewall-base|lpm|nat|nat-new|maglev|monitor|ids --pcap FILE [--routes FILE] (--duration SECONDS | --once) [--out OUT.pcap] [--burst N] "
           "[-- EAL arguments]\n"
           "Reads FILE through net_pcap (infinite_rx=1), sends to net_null0, one worker core.\n"
           "--once: read FILE once and stop at its end; --out OUT.pcap: send there instead of net_null0.\n"
@@ -842,6 +848,7 @@ int main(int argc, char** argv) {
   else if (workload_name == "chain5") workload = Workload::Chain5;
   else if (workload_name == "classify") workload = Workload::Classify;
   else if (workload_name == "firewall") workload = Workload::Firewall;
+  else if (workload_name == "firewall-base") workload = Workload::FirewallBase;
   else if (workload_name == "lpm") workload = Workload::Lpm;
   else if (workload_name == "nat") workload = Workload::Nat;
   else if (workload_name == "nat-new") workload = Workload::NatNew;
