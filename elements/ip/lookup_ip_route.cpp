@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include <sys/stat.h>
+
 namespace nb::elements {
 
 namespace {
@@ -69,6 +71,14 @@ bool LookupIPRoute::configure(const Args& args, Config& config, std::string& err
     return false;
   }
   std::memcpy(config.routes_file, file.data(), file.size());
+  struct stat st {};
+  if (!file.empty() && ::stat(config.routes_file, &st) == 0) {  // setup() reports a missing file
+    config.routes_file_stamp[0] = st.st_dev;
+    config.routes_file_stamp[1] = st.st_ino;
+    config.routes_file_stamp[2] = static_cast<std::uint64_t>(st.st_size);
+    config.routes_file_stamp[3] =
+        static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec);
+  }
   if (n == 0 && file.empty()) {
     error = "no routes: give routes as arguments (ADDR/LEN [GATEWAY] OUTPUT) or a ROUTES file";
     return false;

@@ -31,6 +31,10 @@ struct LookupIPRoute {
     std::uint32_t nroutes;
     ip_text::Route routes[kMaxInlineRoutes];
     char routes_file[kMaxPath];  // empty: none
+    // The file's identity and version when configured (device, inode, size, modification time).
+    // A hot reload keeps the old table only with the same Config, so an edited routes file
+    // (a new mtime or size) makes the reloaded element read it again.
+    std::uint64_t routes_file_stamp[4];
     std::uint32_t noutputs;
   };
   // What a next-hop index of the rte_lpm means (routes that share gateway and output share one).

@@ -2,7 +2,7 @@
 // A handle stored in a member and used after send. The analysis does not follow members, so the
 // SDK makes the pattern impossible: check_element_layout (called by kernel_ops and
 // NB_ELEMENT_KERNEL) requires State to be trivially copyable, which a Packet is not.
-// (A Packet in a member of a local struct is not caught: hole_member_of_local_struct.cpp.)
+// (A Packet in a member of a local struct cannot be made at all: bad_member_of_local_struct.cpp.)
 #include <nb/element.hpp>
 
 #include <cstdint>

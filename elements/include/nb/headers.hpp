@@ -2,8 +2,9 @@
 //
 // Element code reads and writes packet bytes only through these views (and Packet's own checked
 // read/write): a view exists only when the bytes it covers are inside the packet, every field
-// beyond a header's fixed part is checked against what is left of the packet, and no view hands
-// out a pointer. Views cannot be copied, moved or addressed, so they live in the push call that
+// beyond a header's fixed part is checked against what is left of the packet, and the only
+// pointer a view hands out is bytes()'s read-only span, for checksums and libraries that read the
+// bytes (kept in State it would outlive the packet: docs/ownership.md lists that hole). Views cannot be copied, moved or addressed, so they live in the push call that
 // made them: State (trivially copyable) cannot hold one, and neither can a container.
 //
 //   auto ip = p.ipv4(offset);           // empty when fewer than 20 bytes are left at offset

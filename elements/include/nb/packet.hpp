@@ -1,9 +1,14 @@
 // Packet handles with single ownership, checked by clang's typestate analysis (-Wconsumed).
 //
-// A Packet owns one DPDK mbuf. It is move-only; kernels receive it by value and must, on every
-// path, give it away exactly once: Context::send, Context::drop, or an owner that keeps it.
-// Touching it afterwards, giving it away twice, or letting it go out of scope still owned is a
-// compile error under -Werror=consumed (the build sets it for all element code).
+// A Packet owns one DPDK mbuf. Element code can neither copy nor move it (copy and move
+// constructors and assignments are deleted, and so is operator&): a movable handle could be
+// moved into a member, a container or a lambda capture, where the analysis cannot follow it.
+// The runtime creates it as a prvalue (detail::adopt), so kernels take it by value through
+// guaranteed copy elision; helpers take `Packet&& p NB_OWNED`. A kernel must, on every path,
+// give it away exactly once, itself or through a helper: Context::send or Context::drop, which
+// take Packet&& and which the analysis treats as consuming. Touching it afterwards, giving it away twice, or letting it go
+// out of scope still owned is a compile error under -Werror=consumed (the build sets it for all
+// element code). docs/ownership.md lists what this does not catch.
 #pragma once
 
 #include <nb/headers.hpp>
