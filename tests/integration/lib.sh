@@ -159,3 +159,14 @@ enter_scratch() {
   trap 'exit 1' INT TERM
   cd "$tmp" || exit 1
 }
+
+# Waits (up to 10 s) until the nbrun in $nb_pid answers `ctl ping` on its control socket (the test
+# defines ctl); false when it does not, or exits first.
+wait_for_control() {
+  for _ in $(seq 100); do
+    ctl ping >/dev/null 2>&1 && return 0
+    kill -0 "$nb_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  ctl ping >/dev/null 2>&1
+}

@@ -27,12 +27,7 @@ sock=$tmp/ctl.sock
 ctl() { "$nbctl" --socket "$sock" "$@"; }
 "$nbrun" lpm.nbc --engine "$engine" --control "$sock" --quiet --stats none --duration 60 2>nbrun.err &
 nb_pid=$!
-for _ in $(seq 100); do
-  ctl ping >/dev/null 2>&1 && break
-  kill -0 "$nb_pid" 2>/dev/null || break
-  sleep 0.1
-done
-ctl ping >/dev/null 2>&1 || { bad "nbrun did not answer on $sock"; show nbrun.err; finish; }
+wait_for_control || { bad "nbrun did not answer on $sock"; show nbrun.err; finish; }
 sleep 0.3
 
 # 1. Same file: the table (and its counters) stay.

@@ -33,12 +33,7 @@ sock=$tmp/ctl.sock
 ctl() { "$nbctl" --socket "$sock" "$@"; }
 "$nbrun" a.nbc --control "$sock" --quiet --duration 60 >/dev/null 2>nbrun.err &
 nb_pid=$!
-for _ in $(seq 100); do
-  ctl ping >/dev/null 2>&1 && break
-  kill -0 "$nb_pid" 2>/dev/null || break
-  sleep 0.1
-done
-ctl ping >/dev/null 2>&1 || { bad "nbrun did not answer"; show nbrun.err; finish; }
+wait_for_control || { bad "nbrun did not answer"; show nbrun.err; finish; }
 
 wait_flows() {
   for _ in $(seq 50); do

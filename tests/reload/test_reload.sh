@@ -73,12 +73,7 @@ sock=$tmp/ctl.sock
 ctl() { "$nbctl" --socket "$sock" "$@"; }
 "$nbrun" a.nbc --engine "${NB_ENGINE:-jit}" --control "$sock" --quiet --stats json --duration 100 >stats.json 2>nbrun.err &
 nb_pid=$!
-for _ in $(seq 100); do
-  ctl ping >/dev/null 2>&1 && break
-  kill -0 "$nb_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if ! ctl ping >/dev/null 2>&1; then
+if ! wait_for_control; then
   bad "nbrun did not answer on $sock"
   show nbrun.err
   finish
