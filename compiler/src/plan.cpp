@@ -146,6 +146,7 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       port.kind = is_source ? PlanPort::Kind::PcapIn : PlanPort::Kind::PcapOut;
       port.file = what;
       port.loop = is_source && args.get_bool("LOOP");
+      port.stop = is_source && !port.loop && args.get_bool("STOP");
       port.name = el.name;
       port.span = el.span;
       port.arg_span = where ? where->span : el.span;

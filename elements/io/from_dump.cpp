@@ -27,8 +27,11 @@ constinit const ElementSpec FromDump::spec{
         "record at a time, as fast as the rest of the router accepts them.\n"
         "\n"
         "When the file ends, FromDump emits nothing more; with STOP true it also stops the "
-        "router, so a configuration can process a trace and exit. With LOOP true it rewinds and "
-        "replays the file forever instead.\n"
+        "router, so a configuration can process a trace and exit, even while other sources (a "
+        "device, a looping file) still run. With LOOP true it rewinds and replays the file forever "
+        "instead. Unlike Click, nbrun also stops by itself once every source is a file read to its "
+        "end, with or without STOP; to keep it running (say, to read handlers with nbctl), add a "
+        "source that does not end, such as FromDump(FILE, LOOP true, ACTIVE false).\n"
         "\n"
         "Output 0 (push): the packets read from the file, each starting at the link-layer header "
         "the file records (usually Ethernet).",

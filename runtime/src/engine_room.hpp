@@ -44,6 +44,7 @@ struct Source {
   std::uint16_t queue;
   bool finite;    // a pcap file read once: ends the run when every source has ended
   int prev = -1;  // the same port's source in the previous generation (its end carries over)
+  bool stop = false;  // FromDump(..., STOP true): its end stops the router, whatever else runs
 };
 
 // An element whose State a class-specific hook moves (ElementOps::transfer): run by the worker

@@ -114,6 +114,7 @@ int worker_main(void* arg) {
     // ---- one pass over the sources ----
     Dataplane& dp = *g->dp;
     std::size_t ended = 0;
+    bool stop_now = false;
     for (std::size_t si = 0; si < g->sources.size(); ++si) {
       const Source& s = g->sources[si];
       if (done[si]) {
@@ -123,7 +124,14 @@ int worker_main(void* arg) {
       std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(w->burst));
       if (n == 0) {
         // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
-        if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) done[si] = 1;
+        if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) {
+          done[si] = 1;
+          if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
+            w->stop_reason = fmt::format("{} was read to its end (STOP true)", g->plan->elements[s.element].name);
+            stop_now = true;
+            break;
+          }
+        }
         continue;
       }
       if (w->packet_limit && received + n > w->packet_limit) {
@@ -145,6 +153,7 @@ int worker_main(void* arg) {
         break;
       }
     }
+    if (stop_now) break;
     if (finite && ended == g->sources.size()) {
       w->stop_reason = "every input file was read to its end";
       break;
@@ -492,6 +501,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
     auto port = static_cast<std::size_t>(e.port);
     const PortSlot& slot = *gen.ports[port];
     Source s{src, static_cast<std::uint32_t>(port), slot.id, 0, slot.finite};
+    s.stop = plan.ports[port].stop;
     if (previous) {
       for (std::size_t k = 0; k < previous->sources.size(); ++k) {
         if (previous->ports[previous->sources[k].plan_port].get() == &slot) s.prev = static_cast<int>(k);

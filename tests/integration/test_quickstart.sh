@@ -237,4 +237,20 @@ if [ -s "$tmp/out-interp.pcap" ] && [ -s "$tmp/out-default.pcap" ]; then
     bad "the default engine's output differs from the interpreter's"
   fi
 fi
+
+# FromDump's STOP (Click's semantics): a file read to its end with STOP true stops the router even
+# while another source (here a looping one) still runs; without STOP the router runs on (to
+# --duration).
+if [ -s "$tmp/out-interp.pcap" ]; then
+  printf 'FromDump(%s, STOP true) -> Discard;\nFromDump(%s, LOOP true) -> Discard;\n' \
+    "$tmp/out-interp.pcap" "$tmp/out-interp.pcap" >"$tmp/stop.nbc"
+  sed 's/, STOP true//' "$tmp/stop.nbc" >"$tmp/nostop.nbc"
+  timeout 20 "$nbrun" "$tmp/stop.nbc" --no-control --engine interp >"$tmp/stop.out" 2>&1
+  st=$?
+  if [ $st -eq 0 ] && grep -q "read to its end (STOP true)" "$tmp/stop.out"; then ok "FromDump(STOP true) stops the router at the end of its file"
+  else bad "FromDump(STOP true) did not stop the router (exit $st)"; show "$tmp/stop.out"; fi
+  timeout 20 "$nbrun" "$tmp/nostop.nbc" --no-control --engine interp --duration 0.5 >"$tmp/nostop.out" 2>&1
+  if grep -q -- "--duration 0.5 reached" "$tmp/nostop.out"; then ok "without STOP the router runs on until --duration"
+  else bad "without STOP the router did not run on"; show "$tmp/nostop.out"; fi
+fi
 finish

@@ -45,6 +45,7 @@ struct PlanPort {
   std::string file;        // PcapIn / PcapOut
   std::string device;      // Device: index, PCI address or vdev spec
   bool loop = false;       // PcapIn with LOOP true
+  bool stop = false;       // PcapIn with STOP true (and no LOOP): its end stops the router
   bool rx = false, tx = false;
   std::int32_t source_element = -1;  // FromDump / FromDevice feeding the graph
   std::int32_t sink_element = -1;    // ToDump / ToDevice
