@@ -7,14 +7,15 @@
 // field; the value of each field selects one precomputed row of bits, one bit per term; the AND
 // of the rows of all fields has a bit set for every term the packet matches, and the lowest one
 // is the first matching rule. A field's row comes from a direct table (fields of one byte) or
-// from the number of interval boundaries at or below the value (addresses and ports: a
-// fixed-depth binary search, or for a handful of boundaries a count of compares).
+// from the number of interval boundaries at or below the value (addresses and ports: a binary
+// search, or for a handful of boundaries a count of compares).
 //
 // Everything the kernel reads is in Tables, plain data with fixed bounds, so that it can sit in an
 // element's Config: the JIT bakes it in as constants and folds the loops' trip counts (fields in
-// use, words of bits, search depths), and the first probes of each search become compares with
-// immediates. Plain C++ and the standard library only: the element's configure(), its spec's
-// validate hook (run by `nbc check`) and the tests share it.
+// use, words of bits), and each search becomes a tree of compares with immediates, as deep as
+// the rule set needs (about log2 of its boundaries), with no load until the row. Plain C++ and
+// the standard library only: the element's configure(), its spec's validate hook (run by
+// `nbc check`) and the tests share it.
 #pragma once
 
 #include <algorithm>
@@ -64,7 +65,6 @@ struct Tables {
   std::uint16_t term_rule[kMaxTerms];           // the rule each term comes from (terms are in rule order)
   bool used[kNumFields];                        // some term constrains the field
   std::uint32_t nbounds[kNumWide];              // boundaries in use
-  std::uint32_t nsteps[kNumWide];               // binary search depth: 2^nsteps > nbounds
   std::uint64_t bounds[kNumWide][kMaxClasses];  // ascending, padded with UINT64_MAX
   std::uint8_t class_of[kNumSmall][kSmallDomain];
   std::uint64_t rows[kNumFields][kMaxClasses][kWords];
@@ -914,9 +914,6 @@ inline bool build_tables(const std::vector<std::vector<Term>>& rule_terms, Table
         return false;
       }
       t.nbounds[wi] = static_cast<std::uint32_t>(b.size());
-      std::uint32_t steps = 0;
-      while ((std::size_t{1} << steps) <= b.size()) ++steps;
-      t.nsteps[wi] = steps;
       for (std::size_t i = 0; i < kMaxClasses; ++i) t.bounds[wi][i] = i < b.size() ? b[i] : UINT64_MAX;
       // Class c holds the values from b[c-1] (0 for c = 0) up to the next boundary.
       for (std::size_t c = 0; c <= b.size(); ++c) {
@@ -953,6 +950,24 @@ inline bool build_tables(const std::vector<std::vector<Term>>& rule_terms, Table
 // The field values of a packet, as the kernel and the tests compute them.
 using Values = std::array<std::uint32_t, kNumFields>;
 
+namespace detail {
+
+// Lo + the number of boundaries in b[Lo, Lo + N) at or below x (b ascending). The index of
+// every probe is a template constant rather than a value computed from earlier probes: that
+// is what lets constant boundaries fold into the code (see lookup_term).
+template <std::uint32_t Lo, std::uint32_t N>
+[[gnu::always_inline]] inline std::uint32_t count_at_or_below(const std::uint64_t* b, std::uint64_t x) {
+  if constexpr (N == 0) {
+    return Lo;
+  } else {
+    constexpr std::uint32_t mid = Lo + N / 2;
+    if (b[mid] <= x) return count_at_or_below<mid + 1, Lo + N - mid - 1>(b, x);
+    return count_at_or_below<Lo, N / 2>(b, x);
+  }
+}
+
+}  // namespace detail
+
 // The first matching term, or kNoTerm. Fixed work per packet: one row per field in use.
 inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
   std::uint64_t acc[kWords];
@@ -975,21 +990,10 @@ inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
         // with immediates).
         for (std::uint32_t i = 0; i < t.nbounds[wi] && i < kLinearBounds; ++i) c += b[i] <= x;
       } else {
-        // Two levels. First the group of 16 boundaries: every 16th boundary compared at once
-        // (independent compares; the JIT makes them compares with immediates). Then a
-        // branch-free binary search of fixed depth inside the group: 4 dependent loads instead of
-        // up to 8 (the boundaries are padded with UINT64_MAX to 2^nsteps).
-        const std::uint32_t steps = t.nsteps[wi] < 8 ? t.nsteps[wi] : 8;
-        const std::uint32_t inner = steps < 4 ? steps : 4;
-        const std::uint32_t groups = 1u << (steps - inner);
-#if defined(__clang__)
-#pragma clang loop unroll(full)
-#endif
-        for (std::uint32_t j = 1; j < kMaxClasses / 16; ++j) c += j < groups && b[16 * j - 1] <= x ? 16 : 0;
-        for (std::uint32_t s = inner; s > 0; --s) {
-          const std::uint32_t half = 1u << (s - 1);
-          c += b[c + half - 1] <= x ? half : 0;
-        }
+        // A binary search whose probes sit at fixed indices: once the JIT has made the
+        // boundaries constants, every probe is a compare with an immediate and the padding's
+        // probes fold away, so the search is a tree of branches with no load at all.
+        c = detail::count_at_or_below<0, kMaxBounds>(b, x);
       }
       c &= kMaxClasses - 1;
     } else {
