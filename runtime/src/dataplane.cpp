@@ -10,13 +10,11 @@ namespace nb::runtime {
 namespace {
 
 // HostServices::copy: a deep copy, so that elements after a Tee may change their packet
-// without touching the others. Runs natively (it uses the mempool's per-lcore cache).
+// without touching the others. Runs natively (it uses the mempool's per-lcore cache). The
+// annotations come along: rte_pktmbuf_copy copies the mbuf's dynamic fields (packet.hpp).
 rte_mbuf* copy_packet(void* runtime, rte_mbuf* m) {
   auto* dp = static_cast<Dataplane*>(runtime);
-  rte_mbuf* c = rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
-  if (!c) return nullptr;
-  std::memcpy(c + 1, m + 1, sizeof(PacketAnno));
-  return c;
+  return rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
 }
 
 }  // namespace

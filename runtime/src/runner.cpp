@@ -18,6 +18,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 
 #include <pcap/pcap.h>
 #include <unistd.h>
@@ -140,8 +141,8 @@ int worker_main(void* arg) {
         n = keep;
       }
       for (std::uint16_t i = 0; i < n; ++i) {
-        // Annotations live in the mbuf's private area, which holds whatever its last user left.
-        new (pkts[i] + 1) PacketAnno{};
+        // The annotations' bytes in the mbuf hold whatever its last user left.
+        new (anno_of(pkts[i])) PacketAnno{};
       }
       received += n;
       add_counter(dp.ports[s.plan_port]->rx, n);
@@ -238,6 +239,21 @@ bool start_eal(const RunOptions& o, std::string& error) {
       std::error_code ec;
       std::filesystem::remove_all(fmt::format("/run/dpdk/nb-{}", getpid()), ec);
     }
+    return false;
+  }
+  return true;
+}
+
+// Reserves the mbuf bytes that hold packet annotations (packet.hpp) in DPDK's dynamic field
+// registry, so that no driver or library registers a field over them.
+bool reserve_anno_field(std::string& error) {
+  rte_mbuf_dynfield field{};
+  std::snprintf(field.name, sizeof field.name, "nb_packet_anno");
+  field.size = sizeof(PacketAnno);
+  field.align = alignof(PacketAnno);
+  if (rte_mbuf_dynfield_register_offset(&field, kAnnoOffset) < 0) {
+    error = fmt::format("cannot reserve bytes {}..{} of the mbuf for packet annotations: {}", kAnnoOffset,
+                        kAnnoOffset + sizeof(PacketAnno) - 1, rte_strerror(rte_errno));
     return false;
   }
   return true;
@@ -618,6 +634,13 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
         .note("with no EAL arguments nbrun uses --no-huge -m 512 --no-pci; pass your own after '--'");
     return false;
   }
+  if (!reserve_anno_field(error)) {
+    diags.error(lang::Span{}, error)
+        .note("a DPDK driver or library registered a dynamic mbuf field there; nb's elements address "
+              "their annotations at a fixed offset (kAnnoOffset in nb/packet.hpp)");
+    cleanup_eal();
+    return false;
+  }
   // Every port's descriptors, bursts in flight, and copies made by Tee.
   std::uint64_t need = 2048;
   for (const auto& p : plan.ports) {
@@ -625,7 +648,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     if (p.tx) need += (p.tx_desc ? p.tx_desc : o.tx_desc) + 2 * o.burst;
   }
   std::uint32_t npool = o.mempool ? o.mempool : round_pool(need);
-  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, 256, 32, RTE_MBUF_DEFAULT_BUF_SIZE,
+  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                               static_cast<int>(rte_socket_id()));
   if (!pool) {
     diags.error(lang::Span{}, fmt::format("cannot allocate a mempool of {} packet buffers: {}", npool,

@@ -43,7 +43,7 @@ rte_mbuf* make_mbuf(const Bytes& data, std::uint16_t network_offset) {
   REQUIRE(posix_memalign(&mem, 64, sizeof(rte_mbuf) + kPrivSize + data.size()) == 0);
   auto* m = static_cast<rte_mbuf*>(mem);
   std::memset(static_cast<void*>(m), 0, sizeof(rte_mbuf) + kPrivSize);
-  auto* anno = new (m + 1) PacketAnno{};
+  auto* anno = new (anno_of(m)) PacketAnno{};
   anno->network_offset = network_offset;
   auto* buf = reinterpret_cast<std::uint8_t*>(m + 1) + kPrivSize;
   if (!data.empty()) std::memcpy(buf, data.data(), data.size());

@@ -167,7 +167,7 @@ Result push(Nat& nat, std::uint32_t in_port, const Bytes& bytes) {
   char* d = rte_pktmbuf_append(m, static_cast<std::uint16_t>(bytes.size()));
   REQUIRE(d != nullptr);
   if (!bytes.empty()) std::memcpy(d, bytes.data(), bytes.size());  // a null source is UB even for 0 bytes
-  new (m + 1) PacketAnno{};  // no IP header annotation: the packet starts with its IP header
+  new (anno_of(m)) PacketAnno{};  // no IP header annotation: the packet starts with its IP header
   Context ctx(4, nullptr);
   detail::push<IPRewriter>(&nat.config, &nat.state, ctx, in_port, m);
   Result r;

@@ -84,7 +84,7 @@ rte_mbuf* make_mbuf(const Bytes& data, std::uint16_t headroom = kHeadroom, std::
   REQUIRE(buf_len <= 0xffff);
   rte_mbuf* m = alloc_mbuf(buf_len);
   std::memset(static_cast<void*>(m), 0, sizeof(rte_mbuf) + kPrivSize);
-  new (m + 1) PacketAnno{};
+  new (nb::anno_of(m)) PacketAnno{};
   std::uint8_t* buf = buffer_of(m);
   for (std::size_t i = 0; i < headroom; ++i) buf[i] = static_cast<std::uint8_t>(0xe0 + i % 16);
   if (!data.empty()) std::memcpy(buf + headroom, data.data(), data.size());
@@ -105,9 +105,7 @@ Bytes data_of(const rte_mbuf* m) {
   return Bytes(d, d + m->data_len);
 }
 
-PacketAnno& anno_of(rte_mbuf* m) {
-  return *reinterpret_cast<PacketAnno*>(m + 1);
-}
+PacketAnno& anno_ref(rte_mbuf* m) { return *nb::anno_of(m); }
 
 // HostServices::copy: a deep copy on malloc'ed memory (buffer, headroom and annotations).
 struct CopyHost {
@@ -548,12 +546,12 @@ TEST_CASE("Strip keeps the network header annotation on the same bytes", "[kerne
   for (auto [before, after] : cases) {
     INFO("network_offset " << before);
     rte_mbuf* m = make_mbuf(iota_bytes(60));
-    anno_of(m).network_offset = before;
-    anno_of(m).paint = 9;
+    anno_ref(m).network_offset = before;
+    anno_ref(m).paint = 9;
     Outcome out = s.push(m, 1);
     const Emitted& e = out.only();
-    CHECK(anno_of(e.m.get()).network_offset == after);
-    CHECK(anno_of(e.m.get()).paint == 9);
+    CHECK(anno_ref(e.m.get()).network_offset == after);
+    CHECK(anno_ref(e.m.get()).paint == 9);
   }
 }
 
@@ -624,9 +622,9 @@ TEST_CASE("Unstrip moves the network header annotation with the data start", "[k
   for (auto [before, after] : cases) {
     INFO("network_offset " << before);
     rte_mbuf* m = make_mbuf(iota_bytes(30));
-    anno_of(m).network_offset = before;
+    anno_ref(m).network_offset = before;
     Outcome out = u.push(m, 1);
-    CHECK(anno_of(out.only().m.get()).network_offset == after);
+    CHECK(anno_ref(out.only().m.get()).network_offset == after);
   }
   FakeArgs big(Unstrip::spec, {{"LENGTH", "70000"}});
   CHECK_FALSE(Instance<Unstrip>(big, Via::Ops).ok());
@@ -669,12 +667,12 @@ TEST_CASE("Paint sets the paint annotation or a user annotation byte", "[kernels
       Instance<Paint> p(args, via);
       REQUIRE(p.ok());
       rte_mbuf* m = make_mbuf(iota_bytes(20));
-      anno_of(m).paint = 1;
-      for (unsigned i = 0; i < 15; ++i) anno_of(m).user[i] = static_cast<std::uint8_t>(i + 1);
-      anno_of(m).network_offset = 14;
+      anno_ref(m).paint = 1;
+      for (unsigned i = 0; i < 15; ++i) anno_ref(m).user[i] = static_cast<std::uint8_t>(i + 1);
+      anno_ref(m).network_offset = 14;
       Outcome out = p.push(m, 1);
       REQUIRE(out.sent_to(0));
-      const PacketAnno& a = anno_of(out.emits[0].m.get());
+      const PacketAnno& a = anno_ref(out.emits[0].m.get());
       CHECK(a.paint == (anno == 0 ? 200 : 1));
       for (unsigned i = 0; i < 15; ++i) CHECK(a.user[i] == (anno == i + 1 ? 200 : i + 1));
       CHECK(a.network_offset == 14);
@@ -684,7 +682,7 @@ TEST_CASE("Paint sets the paint annotation or a user annotation byte", "[kernels
     Instance<Paint> p(defaults, via);
     REQUIRE(p.ok());
     Outcome out = p.push(iota_bytes(0), 1);
-    CHECK(anno_of(out.only().m.get()).paint == 3);
+    CHECK(anno_ref(out.only().m.get()).paint == 3);
 
     FakeArgs bad_anno(Paint::spec, {{"COLOR", "3"}, {"ANNO", "16"}});
     Instance<Paint> bad(bad_anno, via);
@@ -708,7 +706,7 @@ TEST_CASE("Tee sends deep copies to outputs 0..N-2 and the original last to N-1"
     REQUIRE(t.ok());
     const Bytes in = iota_bytes(64, 3);
     rte_mbuf* original = make_mbuf(in);
-    anno_of(original).paint = 5;
+    anno_ref(original).paint = 5;
     Outcome out = t.push(original, 3, &host);
     REQUIRE(out.drops.empty());
     REQUIRE(out.emits.size() == 3);
@@ -718,7 +716,7 @@ TEST_CASE("Tee sends deep copies to outputs 0..N-2 and the original last to N-1"
     for (std::uint32_t i = 0; i < 3; ++i) {
       CHECK(out.emits[i].port == i);
       CHECK(out.emits[i].data() == in);
-      CHECK(anno_of(out.emits[i].m.get()).paint == 5);
+      CHECK(anno_ref(out.emits[i].m.get()).paint == 5);
     }
     CHECK(out.emits[2].m.get() == original);
     CHECK(out.emits[0].m.get() != original);
@@ -726,16 +724,16 @@ TEST_CASE("Tee sends deep copies to outputs 0..N-2 and the original last to N-1"
     // Deep: changing one copy's bytes or annotations changes no other.
     auto* d0 = static_cast<std::uint8_t*>(out.emits[0].m->buf_addr) + out.emits[0].m->data_off;
     d0[0] ^= 0xff;
-    anno_of(out.emits[0].m.get()).paint = 77;
+    anno_ref(out.emits[0].m.get()).paint = 77;
     auto* d2 = static_cast<std::uint8_t*>(out.emits[2].m->buf_addr) + out.emits[2].m->data_off;
     d2[63] ^= 0xff;
     CHECK(out.emits[1].data() == in);
-    CHECK(anno_of(out.emits[1].m.get()).paint == 5);
+    CHECK(anno_ref(out.emits[1].m.get()).paint == 5);
     CHECK(out.emits[0].data() != in);
     CHECK(out.emits[2].data() != in);
     CHECK(out.emits[0].data()[63] == in[63]);
     CHECK(out.emits[2].data()[0] == in[0]);
-    CHECK(anno_of(out.emits[2].m.get()).paint == 5);
+    CHECK(anno_ref(out.emits[2].m.get()).paint == 5);
   }
   CHECK(g_live_mbufs == 0);
 }
@@ -819,7 +817,7 @@ TEST_CASE("CheckIPHeader passes valid headers, trims padding and marks the heade
           CHECK(got.size() == in.size() - padding);
           CHECK(got == Bytes(in.begin(), in.end() - static_cast<std::ptrdiff_t>(padding)));
           CHECK(out.emits[0].m->pkt_len == got.size());
-          CHECK(anno_of(out.emits[0].m.get()).network_offset == offset);
+          CHECK(anno_ref(out.emits[0].m.get()).network_offset == offset);
         }
       }
       CHECK(c.counter("bad") == 0);
@@ -876,7 +874,7 @@ TEST_CASE("CheckIPHeader finds each kind of bad header", "[kernels]") {
         if (noutputs == 2) {
           REQUIRE(out.sent_to(1));
           CHECK(out.emits[0].data() == in);  // unchanged
-          CHECK(anno_of(out.emits[0].m.get()).network_offset == 0xffff);
+          CHECK(anno_ref(out.emits[0].m.get()).network_offset == 0xffff);
         } else {
           CHECK(out.dropped_for(k.reason));
         }
@@ -1028,7 +1026,7 @@ TEST_CASE("CheckIPHeader agrees with a reference on random packets", "[kernels]"
           ++valid;
           REQUIRE(out.sent_to(0));
           CHECK(out.emits[0].data() == Bytes(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(2 + total)));
-          CHECK(anno_of(out.emits[0].m.get()).network_offset == 2);
+          CHECK(anno_ref(out.emits[0].m.get()).network_offset == 2);
         } else {
           REQUIRE(out.sent_to(1));
           CHECK(out.emits[0].data() == in);
@@ -1222,7 +1220,7 @@ TEST_CASE("DecIPTTL uses the network header annotation and drops short packets",
     // Header after an Ethernet header, found through the annotation.
     const Bytes in = ip_packet(rng, 14);
     rte_mbuf* m = make_mbuf(in);
-    anno_of(m).network_offset = 14;
+    anno_ref(m).network_offset = 14;
     Outcome out = d.push(m, 1);
     REQUIRE(out.sent_to(0));
     const Bytes got = out.emits[0].data();
@@ -1237,7 +1235,7 @@ TEST_CASE("DecIPTTL uses the network header annotation and drops short packets",
         INFO("network_offset " << offset << ", length " << len);
         const Bytes part(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(std::min(len, full.size())));
         rte_mbuf* pm = make_mbuf(part);
-        anno_of(pm).network_offset = offset;
+        anno_ref(pm).network_offset = offset;
         Outcome o = d.push(pm, 1);
         if (len < at + 20)
           CHECK(o.dropped_for(DecIPTTL::kMalformed));
@@ -1587,7 +1585,7 @@ TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[ker
       CHECK(got[21] == 0);
       CHECK(inet_sum(got.data() + 20, got.size() - 20) == 0xffff);  // ICMP checksum
       CHECK(Bytes(got.begin() + 28, got.end()) == Bytes(in.begin(), in.begin() + static_cast<long>(quote)));
-      CHECK(anno_of(out.emits[0].m.get()).network_offset == 0);
+      CHECK(anno_ref(out.emits[0].m.get()).network_offset == 0);
     }
     CHECK(sent > 500);
     CHECK(dropped > 500);

@@ -19,8 +19,9 @@
 namespace nb {
 
 // Bumped by hand whenever the plugin interface changes in a way the layout fingerprint below
-// cannot see (a meaning, an order of calls).
-inline constexpr std::uint32_t kPluginAbiRevision = 1;
+// cannot see (a meaning, an order of calls). 2: packet annotations moved from the mbuf's private
+// area into its dynamic fields (kAnnoOffset, packet.hpp).
+inline constexpr std::uint32_t kPluginAbiRevision = 2;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.
