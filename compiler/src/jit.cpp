@@ -191,12 +191,24 @@ struct Builder {
       llvm::Value* out = b.CreateCall(glue("nb_glue_emit_mbuf", ptr, {ptr, i32}), {cmem, k});
       auto* unconnected = llvm::BasicBlock::Create(ctx, "unconnected", f);
       llvm::SwitchInst* sw = b.CreateSwitch(port, unconnected, static_cast<unsigned>(e.outputs.size()));
+      // Outputs that lead to the same place share one block: the switch then folds into a range
+      // check instead of a branch on the kernel's choice, which is data (LookupIPRoute's next
+      // hop, after a cache miss) and mispredicts when several of its outputs meet again.
+      std::vector<std::pair<const Target*, llvm::BasicBlock*>> targets;
       for (std::uint32_t p = 0; p < e.outputs.size(); ++p) {
-        auto* bb = llvm::BasicBlock::Create(ctx, fmt::format("out{}", p), f);
+        const Target& t = e.outputs[p];
+        llvm::BasicBlock* bb = nullptr;
+        for (const auto& [seen, block] : targets) {
+          if (seen->kind == t.kind && seen->index == t.index && seen->in_port == t.in_port) bb = block;
+        }
+        if (!bb) {
+          bb = llvm::BasicBlock::Create(ctx, fmt::format("out{}", p), f);
+          targets.emplace_back(&t, bb);
+          b.SetInsertPoint(bb);
+          dispatch(b, t, dp, i, out);
+          b.CreateBr(after);
+        }
         sw->addCase(b.getInt32(p), bb);
-        b.SetInsertPoint(bb);
-        dispatch(b, e.outputs[p], dp, i, out);
-        b.CreateBr(after);
       }
       b.SetInsertPoint(unconnected);
       b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), out});
