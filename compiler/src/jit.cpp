@@ -30,6 +30,7 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -194,21 +195,19 @@ struct Builder {
       // Outputs that lead to the same place share one block: the switch then folds into a range
       // check instead of a branch on the kernel's choice, which is data (LookupIPRoute's next
       // hop, after a cache miss) and mispredicts when several of its outputs meet again.
-      std::vector<std::pair<const Target*, llvm::BasicBlock*>> targets;
+      std::vector<llvm::BasicBlock*> blocks;
       for (std::uint32_t p = 0; p < e.outputs.size(); ++p) {
         const Target& t = e.outputs[p];
-        llvm::BasicBlock* bb = nullptr;
-        for (const auto& [seen, block] : targets) {
-          if (seen->kind == t.kind && seen->index == t.index && seen->in_port == t.in_port) bb = block;
-        }
-        if (!bb) {
-          bb = llvm::BasicBlock::Create(ctx, fmt::format("out{}", p), f);
-          targets.emplace_back(&t, bb);
-          b.SetInsertPoint(bb);
+        auto first = std::find(e.outputs.begin(), e.outputs.end(), t) - e.outputs.begin();
+        if (static_cast<std::uint32_t>(first) == p) {
+          blocks.push_back(llvm::BasicBlock::Create(ctx, fmt::format("out{}", p), f));
+          b.SetInsertPoint(blocks.back());
           dispatch(b, t, dp, i, out);
           b.CreateBr(after);
+        } else {
+          blocks.push_back(blocks[static_cast<std::size_t>(first)]);
         }
-        sw->addCase(b.getInt32(p), bb);
+        sw->addCase(b.getInt32(p), blocks.back());
       }
       b.SetInsertPoint(unconnected);
       b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), out});

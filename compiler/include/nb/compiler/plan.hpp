@@ -36,6 +36,7 @@ struct Target {
   Kind kind = Kind::None;
   std::uint32_t index = 0;  // element index, or port index
   std::uint32_t in_port = 0;
+  bool operator==(const Target&) const = default;
 };
 
 struct PlanPort {
