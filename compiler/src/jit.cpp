@@ -146,7 +146,7 @@ struct Builder {
         break;
       case Target::Kind::Port:
         b.CreateCall(glue("nb_glue_transmit", void_ty, {ptr, i32, ptr, i32, ptr}),
-                     {dp, b.getInt32(t.index), address(layout.tx[t.index]), b.getInt32(layout.burst), mbuf});
+                     {dp, b.getInt32(t.index), address(layout.tx[t.index]), b.getInt32(layout.port_burst(t.index)), mbuf});
         break;
       case Target::Kind::None:
         b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(from), mbuf});

@@ -20,9 +20,14 @@ constexpr ParamSpec kParams[] = {
      "among 32 probed is not added; its packets count in `overflow`.",
      16, 1u << 26},
     {"TOP", ParamType::Unsigned, ParamKind::Keyword, false, "10", "Flows the `top` handler lists.", 1, 100000},
-    {"FILE", ParamType::Filename, ParamKind::Keyword, false, "",
-     "Where to write every flow's counters (the `flows` handler's text) when the element goes "
-     "away: at the end of the run, or when a reload replaces it."},
+    {.name = "FILE",
+     .type = ParamType::Filename,
+     .kind = ParamKind::Keyword,
+     .required = false,
+     .default_value = "",
+     .doc = "Where to write every flow's counters (the `flows` handler's text) when the element goes "
+            "away: at the end of the run, or when a reload replaces it.",
+     .file_access = FileAccess::Write},
 };
 
 constexpr CounterField kCounters[] = {

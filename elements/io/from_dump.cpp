@@ -9,7 +9,8 @@ constexpr ParamSpec kParams[] = {
     {"STOP", ParamType::Bool, ParamKind::Keyword, false, "false",
      "Stop the router when the file is exhausted. Ignored when LOOP is true."},
     {"ACTIVE", ParamType::Bool, ParamKind::Keyword, false, "true",
-     "Start emitting packets at once. When false, the element starts paused."},
+     "Start emitting packets at once. When false, the element starts paused: it reads nothing "
+     "until its `active` handler is set to true (nbctl write NAME.active true)."},
     {"LOOP", ParamType::Bool, ParamKind::Keyword, false, "false",
      "Start over at the beginning of the file when it ends, forever. Turns a small trace into an "
      "endless benchmark workload. An nb extension; Click's FromDump has no LOOP."},
@@ -32,6 +33,17 @@ constinit const ElementSpec FromDump::spec{
         "instead. Unlike Click, nbrun also stops by itself once every source is a file read to its "
         "end, with or without STOP; to keep it running (say, to read handlers with nbctl), add a "
         "source that does not end, such as FromDump(FILE, LOOP true, ACTIVE false).\n"
+        "\n"
+        "Handlers: `active` (read and write, as in Click) pauses and resumes the element; a paused "
+        "FromDump keeps its place in the file, and a paused file does not end the run. A reload "
+        "that keeps the element keeps its `active` state and its place.\n"
+        "\n"
+        "FILENAME must be a regular file holding an Ethernet capture (link type EN10MB) in pcap "
+        "format; nbrun reads it through once before it starts and refuses, at the argument, a "
+        "file that is damaged, of another link type, or that holds a frame longer than 65,535 "
+        "bytes (DPDK's net_pcap driver, which reads it, cannot carry one). Frames longer than a "
+        "packet buffer (2,048 bytes) travel as chained buffers; with LOOP true every frame must "
+        "fit one buffer. Each packet carries its record's timestamp (see ToDump).\n"
         "\n"
         "Output 0 (push): the packets read from the file, each starting at the link-layer header "
         "the file records (usually Ethernet).",

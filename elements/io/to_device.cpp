@@ -10,7 +10,8 @@ constexpr ParamSpec kParams[] = {
      "device spec (net_null0, \"net_tap0,iface=nb0\")."},
     {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0", "The transmit queue to use."},
     {"BURST", ParamType::Unsigned, ParamKind::Keyword, false, "32",
-     "The largest number of packets handed to the device at once."},
+     "The largest number of packets handed to the device at once. Without it, nbrun's --burst (32) applies.",
+     1, 64},
     {"NDESC", ParamType::Unsigned, ParamKind::Keyword, false, "0",
      "The number of transmit descriptors; 0 uses the driver's default."},
 };

@@ -73,8 +73,9 @@ struct Handler {
   void (*read)(const void*, const void*, std::string&) = nullptr;
   bool (*write)(const void*, void*, std::string_view, std::string&) = nullptr;
   bool is_class = false;
-  bool readable() const { return is_class || kind != HandlerSpec::Kind::Custom || read; }
-  bool writable() const { return kind == HandlerSpec::Kind::Custom && write; }
+  bool is_active = false;  // a source's `active`: the runtime's, on the port (PortSlot::active)
+  bool readable() const { return is_class || is_active || kind != HandlerSpec::Kind::Custom || read; }
+  bool writable() const { return is_active || (kind == HandlerSpec::Kind::Custom && write); }
 };
 
 std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
@@ -101,6 +102,13 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
       hs.push_back({"drop_reasons", HandlerSpec::Kind::DropReasons, "packets dropped, per reason"});
   } else if (e.port >= 0 && !has("count")) {
     hs.push_back({"count", HandlerSpec::Kind::PortCount, "packets through the element's port"});
+  }
+  if (e.ops && e.ops->role == ElementOps::Role::Source && e.port >= 0 && !has("active")) {
+    Handler h;
+    h.name = "active";
+    h.doc = "whether the source reads packets (true/false; false pauses it where it is)";
+    h.is_active = true;
+    hs.push_back(h);
   }
   return hs;
 }
@@ -497,6 +505,11 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
     out = std::string(e.spec->class_name) + "\n";
     return true;
   }
+  if (h->is_active) {
+    bool on = g.ports[static_cast<std::size_t>(e.port)]->active.load(std::memory_order_relaxed);
+    out = on ? "true\n" : "false\n";
+    return true;
+  }
   switch (h->kind) {
     case HandlerSpec::Kind::Field:
     case HandlerSpec::Kind::Rate: {
@@ -573,6 +586,17 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
   if (!h->writable()) {
     out = fmt::format("{}.{} is read-only\n", element, handler);
     return false;
+  }
+  if (h->is_active) {
+    bool on = false;
+    if (!parse_handler_bool(value, on)) {
+      out = fmt::format("{}.{}: '{}' is not a boolean (true/false, yes/no, 1/0, on/off)\n", element, handler, value);
+      return false;
+    }
+    // The worker reads it once per pass: no call on the worker needed.
+    g.ports[static_cast<std::size_t>(e.port)]->active.store(on, std::memory_order_relaxed);
+    out = "";
+    return true;
   }
   void* st = g.dp->state(idx);
   const void* cfg = e.config.data();

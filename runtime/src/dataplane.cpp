@@ -1,6 +1,7 @@
 #include <nb/runtime/dataplane.hpp>
 
 #include <rte_ethdev.h>
+#include <rte_pause.h>
 
 #include <cstring>
 
@@ -31,6 +32,11 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
     drops[i] = std::make_shared<std::vector<std::uint64_t>>((e.ops ? e.ops->drop_reasons.size() : 0) + 2, 0);
   }
   tx.resize(plan.ports.size());
+  tx_burst.resize(plan.ports.size(), burst);
+  tx_waits.resize(plan.ports.size(), 0);
+  for (std::size_t i = 0; i < plan.ports.size(); ++i) {
+    if (plan.ports[i].tx_burst) tx_burst[i] = plan.ports[i].tx_burst;
+  }
   ports.resize(plan.ports.size());
   for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_packet;
@@ -72,11 +78,23 @@ std::uint32_t Dataplane::reason_slot(std::uint32_t element, std::uint32_t reason
 void Dataplane::flush(std::uint32_t port) {
   TxQueue& q = tx[port];
   std::uint32_t sent = 0;
-  for (std::uint32_t attempt = 0; sent < q.count && attempt <= 16; ++attempt) {
-    sent += rte_eth_tx_burst(q.port_id, q.queue, q.pkts + sent, static_cast<std::uint16_t>(q.count - sent));
+  std::uint32_t calls = 0;
+  bool waits = tx_waits[port] != 0;
+  for (std::uint32_t attempt = 0; sent < q.count && attempt <= 16;) {
+    std::uint16_t k = rte_eth_tx_burst(q.port_id, q.queue, q.pkts + sent, static_cast<std::uint16_t>(q.count - sent));
+    sent += k;
+    calls += k != 0;
+    if (k == 0) {
+      if (waits && !(stop && stop->load(std::memory_order_relaxed))) {
+        rte_pause();
+        continue;
+      }
+      ++attempt;
+    }
   }
   PortCounters& c = *ports[port];
   add_counter(c.tx, sent);
+  add_counter(c.tx_bursts, calls);
   if (sent < q.count) {
     add_counter(c.tx_dropped, q.count - sent);
     rte_pktmbuf_free_bulk(q.pkts + sent, q.count - sent);

@@ -9,6 +9,8 @@
 #include <nb/runtime/dataplane.hpp>
 #include <nb/runtime/runner.hpp>
 
+#include "pcap_writer.hpp"
+
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
@@ -35,6 +37,14 @@ struct PortSlot {
   bool started = false;
   bool finite = false;  // a pcap file read once
   std::shared_ptr<PortCounters> counters = std::make_shared<PortCounters>();
+  // A source's `active` handler (FromDump ACTIVE): the worker polls the port only while true.
+  // Kept with the port, so a reload that keeps the source keeps it paused or running.
+  std::atomic<bool> active{true};
+  // ToDump: the ring behind the net_ring port, and the thread that writes it to the file.
+  rte_ring* ring = nullptr;
+  std::unique_ptr<PcapWriter> writer;
+  std::string write_failure;  // the writer's failure, kept after settle_slot
+  std::uint16_t rx_desc = 0, tx_desc = 0;  // descriptors asked for each queue (after DPDK's adjustment)
 };
 
 struct Source {
@@ -43,6 +53,8 @@ struct Source {
   std::uint16_t port_id;
   std::uint16_t queue;
   bool finite;    // a pcap file read once: ends the run when every source has ended
+  std::uint16_t burst = 32;                   // FromDevice BURST, or nbrun --burst
+  const std::atomic<bool>* active = nullptr;  // the port's `active` handler
   int prev = -1;  // the same port's source in the previous generation (its end carries over)
   bool stop = false;  // FromDump(..., STOP true): its end stops the router, whatever else runs
 };
@@ -145,6 +157,9 @@ std::string port_key(const compiler::PlanPort& p);
 // what it opened and returns false.
 bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang::DiagnosticEngine& diags);
 void close_slot(PortSlot& slot);
+// ToDump ports: writes what the port's ring holds, stops its writer, and moves the packets it
+// could not write from the port's tx to its dropped count. Only once no worker uses the slot.
+void settle_slot(PortSlot& slot);
 // Builds gen.dp (sharing State, drop and port counters with `previous` where elements and ports
 // match), gen.engine, gen.sources and gen.by_name. On failure sets `error`.
 bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, std::string& error);

@@ -9,6 +9,7 @@ compiler::JitLayout jit_layout(Dataplane& dp) {
   for (auto& t : dp.tx) l.tx.push_back(&t);
   l.host = &dp.host;
   l.burst = dp.burst;
+  l.tx_burst = dp.tx_burst;
   l.host_symbols = {{"nb_host_drop", reinterpret_cast<void*>(&nb_host_drop)},
                     {"nb_host_count_drop", reinterpret_cast<void*>(&nb_host_count_drop)},
                     {"nb_host_flush", reinterpret_cast<void*>(&nb_host_flush)}};

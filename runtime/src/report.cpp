@@ -15,8 +15,18 @@ std::string report_json(const RunReport& r) {
                  {"cycles_per_packet", r.rx ? static_cast<double>(r.worker_cycles) / static_cast<double>(r.rx) : 0.0}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
-    j["ports"][p.name] = {{"rx", p.rx}, {"tx", p.tx}, {"dropped", p.dropped}, {"device", p.device}};
+    j["ports"][p.name] = {{"rx", p.rx},
+                          {"tx", p.tx},
+                          {"dropped", p.dropped},
+                          {"device", p.device},
+                          {"rx_bursts", p.rx_bursts},
+                          {"tx_bursts", p.tx_bursts},
+                          {"rx_desc", p.rx_desc},
+                          {"tx_desc", p.tx_desc},
+                          {"promisc", p.promisc}};
+    if (!p.error.empty()) j["ports"][p.name]["error"] = p.error;
   }
+  if (!r.errors.empty()) j["errors"] = r.errors;
   j["reload"] = {{"generation", r.generation}, {"failed", r.failed_reloads}};
   if (r.retired_rx || r.retired_tx || r.retired_dropped) {
     // Counted by ports and elements a reload removed; included in "totals".

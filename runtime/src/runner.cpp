@@ -13,6 +13,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -20,7 +21,9 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -40,6 +43,7 @@ namespace {
 
 using detail::Generation;
 using detail::Live;
+using detail::PcapWriter;
 using detail::PortSlot;
 using detail::Runtime;
 using detail::Source;
@@ -47,6 +51,17 @@ using detail::Worker;
 using detail::kNoPort;
 
 std::atomic<bool> g_stop{false};
+// Set with g_stop by whatever ends the run from outside (a signal, --duration, nbctl): a ToDump
+// whose writer is behind stops waiting for room then, and what it cannot take counts as dropped.
+// --packets and the end of the inputs do not set it: everything received is still written.
+std::atomic<bool> g_interrupted{false};
+
+// The longest frame net_pcap's reader carries without overrunning its buffers.
+constexpr std::uint32_t kMaxCaptureFrame = 65535;
+// Packets a ToDump port holds for its writer (the mempool is sized to cover them).
+constexpr std::uint32_t kDumpRingSize = 2048;
+// The largest packet buffer nbrun makes for captures with jumbo frames (9,000-byte frames fit).
+constexpr std::uint32_t kMaxRoom = 16384;
 
 // One pass of the worker loop: poll every source once. Between two passes the worker holds no
 // reference into any generation (its transmit buffers are flushed), which is the quiescent state
@@ -60,7 +75,7 @@ int worker_main(void* arg) {
     rte_rcu_qsbr_thread_online(w->qsv, w->rcu_id);
   }
   Generation* g = w->published.load(std::memory_order_acquire);
-  std::vector<rte_mbuf*> pkts(w->burst);
+  std::vector<rte_mbuf*> pkts(jit_abi::kMaxBurst);
   std::vector<char> done(g->sources.size(), 0);
   std::uint64_t received = 0;
   std::uint64_t iterations = 0;
@@ -122,7 +137,8 @@ int worker_main(void* arg) {
         ++ended;
         continue;
       }
-      std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(w->burst));
+      if (!s.active->load(std::memory_order_relaxed)) continue;  // paused: not ended either
+      std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), s.burst);
       if (n == 0) {
         // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
         if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) {
@@ -146,6 +162,7 @@ int worker_main(void* arg) {
       }
       received += n;
       add_counter(dp.ports[s.plan_port]->rx, n);
+      add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
       g->engine->process(s.element, pkts.data(), n);
       dp.flush_all();
       if (w->packet_limit && received >= w->packet_limit) {
@@ -195,7 +212,10 @@ int worker_main(void* arg) {
   return 0;
 }
 
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+  g_interrupted = true;
+  g_stop = true;
+}
 
 bool is_number(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -265,21 +285,140 @@ std::uint32_t round_pool(std::uint64_t n) {
   return p;
 }
 
-bool check_pcap(const std::string& file, std::string& why) {
-  char err[PCAP_ERRBUF_SIZE] = {};
-  pcap_t* pc = pcap_open_offline(file.c_str(), err);
-  if (!pc) {
-    why = err;
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
+}
+
+// FromDump's file, read through once before DPDK's net_pcap reads it, because net_pcap takes a
+// read error for the end of the file (a damaged capture would look like a short one), reads any
+// link type as Ethernet, and overruns its buffers on a record over 65,535 bytes (its jumbo-frame
+// path counts in 16 bits). Only regular files: a FIFO would block, or be consumed by this check.
+bool check_capture(const compiler::PlanPort& p, std::uint32_t buffer_room, std::string& why) {
+  int fd = ::open(p.file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    why = fmt::format("cannot open '{}': {}", p.file, std::strerror(errno));
     return false;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    why = fmt::format("'{}' is {}: FromDump reads regular capture files", p.file, file_kind(st.st_mode));
+    ::close(fd);
+    return false;
+  }
+  FILE* f = ::fdopen(fd, "rb");
+  if (!f) {
+    why = fmt::format("cannot open '{}': {}", p.file, std::strerror(errno));
+    ::close(fd);
+    return false;
+  }
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* pc = pcap_fopen_offline(f, err);
+  if (!pc) {
+    std::fclose(f);
+    why = fmt::format("'{}' is not a readable capture: {}", p.file, err);
+    return false;
+  }
+  bool ok = true;
+  int link = pcap_datalink(pc);
+  if (link != DLT_EN10MB) {
+    const char* name = pcap_datalink_val_to_name(link);
+    const char* desc = pcap_datalink_val_to_description(link);
+    why = fmt::format("'{}' holds {} frames (link type {}{}), not Ethernet: nb's elements read Ethernet frames",
+                      p.file, desc ? desc : "non-Ethernet", name ? name : "", name ? "" : std::to_string(link));
+    ok = false;
   }
   pcap_pkthdr* hdr = nullptr;
   const u_char* data = nullptr;
   std::uint64_t n = 0;
-  int rc;
-  while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) ++n;
-  if (rc == PCAP_ERROR) why = fmt::format("{} (after {} good packets)", pcap_geterr(pc), n);
+  int rc = 1;
+  while (ok && (rc = pcap_next_ex(pc, &hdr, &data)) == 1) {
+    ++n;
+    if (hdr->caplen > kMaxCaptureFrame) {
+      why = fmt::format("record {} of '{}' is a {}-byte frame: DPDK's net_pcap, which reads FromDump's files, "
+                        "carries frames of at most {} bytes",
+                        n, p.file, hdr->caplen, kMaxCaptureFrame);
+      ok = false;
+    } else if (p.loop && hdr->caplen > buffer_room) {
+      why = fmt::format("record {} of '{}' is a {}-byte frame: with LOOP true every frame must fit one packet "
+                        "buffer ({} bytes); without LOOP, longer frames travel as chained buffers",
+                        n, p.file, hdr->caplen, buffer_room);
+      ok = false;
+    }
+  }
+  if (ok && rc == PCAP_ERROR) {
+    why = fmt::format("'{}' is not a readable capture: {} (after {} good packets)", p.file, pcap_geterr(pc), n);
+    ok = false;
+  }
   pcap_close(pc);
-  return rc != PCAP_ERROR;
+  return ok;
+}
+
+// The longest frame in a capture and how many it holds, or zeros (problems are reported when the
+// port opens).
+struct CaptureSize {
+  std::uint32_t largest = 0;
+  std::uint64_t frames = 0;
+};
+CaptureSize capture_size(const std::string& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return {};
+  struct stat st {};
+  FILE* f = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? ::fdopen(fd, "rb") : nullptr;
+  if (!f) {
+    ::close(fd);
+    return {};
+  }
+  char err[PCAP_ERRBUF_SIZE] = {};
+  pcap_t* pc = pcap_fopen_offline(f, err);
+  if (!pc) {
+    std::fclose(f);
+    return {};
+  }
+  CaptureSize size;
+  pcap_pkthdr* hdr = nullptr;
+  const u_char* data = nullptr;
+  while (pcap_next_ex(pc, &hdr, &data) == 1) {
+    size.largest = std::max(size.largest, hdr->caplen);
+    ++size.frames;
+  }
+  pcap_close(pc);
+  return size;
+}
+
+// ToDump's port: a net_ring device whose ring a PcapWriter drains into the file.
+bool open_dump_port(const compiler::PlanPort& p, std::uint64_t serial, PortSlot& slot, std::uint16_t& id,
+                    lang::DiagnosticEngine& diags) {
+  std::string error;
+  auto writer = PcapWriter::open(p.file, fmt::format("{} (ToDump)", p.name), p.snaplen, error);
+  if (!writer) {
+    diags.error(p.arg_span, error);
+    return false;
+  }
+  std::string ring_name = fmt::format("nb_dump{}", serial);
+  // Room for several bursts of every worker; a writer that falls behind (a slow FIFO reader)
+  // shows as the port's tx drops rather than a stalled worker.
+  slot.ring = rte_ring_create(ring_name.c_str(), kDumpRingSize, static_cast<int>(rte_socket_id()), RING_F_SC_DEQ);
+  if (!slot.ring) {
+    diags.error(p.arg_span, fmt::format("cannot create the ring for '{}': {}", p.file, rte_strerror(rte_errno)));
+    return false;
+  }
+  int port = rte_eth_from_ring(slot.ring);
+  if (port < 0) {
+    diags.error(p.arg_span, fmt::format("cannot create the net_ring port for '{}': {}", p.file, rte_strerror(rte_errno)));
+    rte_ring_free(slot.ring);
+    slot.ring = nullptr;
+    return false;
+  }
+  id = static_cast<std::uint16_t>(port);
+  slot.vdev_name = "net_ring_" + ring_name;
+  writer->start(slot.ring);
+  slot.writer = std::move(writer);
+  return true;
 }
 
 // Opens, configures and starts the DPDK port for `p`. Reports problems at the port's argument.
@@ -287,39 +426,29 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
                PortSlot& slot, lang::DiagnosticEngine& diags) {
   std::uint16_t id = kNoPort;
   slot.finite = p.kind == compiler::PlanPort::Kind::PcapIn && !p.loop;
-  if (p.kind != compiler::PlanPort::Kind::Device) {
+  slot.active.store(p.active, std::memory_order_relaxed);
+  if (p.kind == compiler::PlanPort::Kind::PcapOut) {
+    if (!open_dump_port(p, serial, slot, id, diags)) return false;
+  } else if (p.kind == compiler::PlanPort::Kind::PcapIn) {
     if (p.file.find(',') != std::string::npos) {
       diags.error(p.arg_span, fmt::format("pcap file names cannot contain ',' (DPDK's net_pcap arguments): '{}'", p.file));
       return false;
     }
-    if (p.kind == compiler::PlanPort::Kind::PcapIn) {
-      FILE* f = std::fopen(p.file.c_str(), "rb");
-      if (!f) {
-        diags.error(p.arg_span, fmt::format("cannot open '{}': {}", p.file, std::strerror(errno)));
-        return false;
-      }
-      std::fclose(f);
-      // net_pcap treats a read error as the end of the file, so a damaged capture would look
-      // like a short one. Read it through once with libpcap and say where it breaks.
-      std::string why;
-      if (!check_pcap(p.file, why)) {
-        diags.error(p.arg_span, fmt::format("'{}' is not a readable capture: {}", p.file, why));
-        return false;
-      }
+    std::string why;
+    if (!check_capture(p, rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM, why)) {
+      diags.error(p.arg_span, why);
+      return false;
     }
     std::string name = fmt::format("net_pcap_nb{}", serial);
-    std::string args = p.kind == compiler::PlanPort::Kind::PcapIn
-                           ? fmt::format("rx_pcap={}{}", p.file, p.loop ? ",infinite_rx=1" : "")
-                           : fmt::format("tx_pcap={}", p.file);
+    std::string args = fmt::format("rx_pcap={}{}", p.file, p.loop ? ",infinite_rx=1" : "");
     if (rte_vdev_init(name.c_str(), args.c_str()) != 0) {
-      auto& d = diags.error(p.arg_span, p.kind == compiler::PlanPort::Kind::PcapIn
-                                            ? fmt::format("cannot read '{}' as a pcap file", p.file)
-                                            : fmt::format("cannot create pcap file '{}'", p.file));
-      d.note("DPDK's net_pcap device refused it; is it a readable capture file, and its directory writable?");
+      diags.error(p.arg_span, fmt::format("cannot read '{}' as a pcap file", p.file))
+          .note("DPDK's net_pcap device refused it");
       return false;
     }
     slot.vdev_name = name;
     if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) id = kNoPort;
+    if (id != kNoPort) PcapWriter::stamps_microseconds(id);
   } else if (is_number(p.device)) {
     unsigned long v = std::stoul(p.device);
     if (v >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(v))) {
@@ -350,8 +479,19 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
     diags.error(p.arg_span, "cannot query the DPDK device");
     return false;
   }
-  std::uint16_t nrx = p.rx ? 1 : 0;
-  std::uint16_t ntx = p.tx ? 1 : 0;
+  // Queues 0..QUEUE exist so that QUEUE can be set up; only QUEUE is polled or sent on.
+  if (p.rx && p.rx_queue >= info.max_rx_queues) {
+    diags.error(p.arg_span, fmt::format("the device has {} receive queue{}: QUEUE {} does not exist",
+                                        info.max_rx_queues, info.max_rx_queues == 1 ? "" : "s", p.rx_queue));
+    return false;
+  }
+  if (p.tx && p.tx_queue >= info.max_tx_queues) {
+    diags.error(p.arg_span, fmt::format("the device has {} transmit queue{}: QUEUE {} does not exist",
+                                        info.max_tx_queues, info.max_tx_queues == 1 ? "" : "s", p.tx_queue));
+    return false;
+  }
+  std::uint16_t nrx = p.rx ? static_cast<std::uint16_t>(p.rx_queue + 1) : 0;
+  std::uint16_t ntx = p.tx ? static_cast<std::uint16_t>(p.tx_queue + 1) : 0;
   // Some drivers want at least one queue of each kind.
   if (nrx == 0 && info.max_rx_queues > 0 && ntx == 0) nrx = 1;
   rte_eth_conf conf{};
@@ -370,6 +510,8 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
   std::uint16_t rxd = static_cast<std::uint16_t>(p.rx_desc ? p.rx_desc : o.rx_desc);
   std::uint16_t txd = static_cast<std::uint16_t>(p.tx_desc ? p.tx_desc : o.tx_desc);
   rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd);
+  slot.rx_desc = nrx ? rxd : 0;
+  slot.tx_desc = ntx ? txd : 0;
   int socket = rte_eth_dev_socket_id(id);
   if (socket < 0) socket = static_cast<int>(rte_socket_id());
   for (std::uint16_t q = 0; q < nrx; ++q) {
@@ -389,7 +531,10 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
     return false;
   }
   slot.started = true;
-  if (p.promisc) rte_eth_promiscuous_enable(id);
+  if (p.promisc && (rc = rte_eth_promiscuous_enable(id)) != 0) {
+    diags.error(p.arg_span, fmt::format("cannot put the device in promiscuous mode (PROMISC true): {}", rte_strerror(-rc)));
+    return false;
+  }
   return true;
 }
 
@@ -401,14 +546,28 @@ namespace detail {
 
 std::string port_key(const compiler::PlanPort& p) {
   switch (p.kind) {
-    case compiler::PlanPort::Kind::PcapIn: return fmt::format("pcap-in:{}:{}", p.loop ? "loop" : "once", p.file);
-    case compiler::PlanPort::Kind::PcapOut: return "pcap-out:" + p.file;
+    case compiler::PlanPort::Kind::PcapIn: return fmt::format("pcap-in:{}:{}", p.loop ? "loop" : "once", p.file_key);
+    case compiler::PlanPort::Kind::PcapOut: return fmt::format("pcap-out:{}:{}", p.snaplen, p.file_key);
     case compiler::PlanPort::Kind::Device: return "device:" + p.device;
   }
   return {};
 }
 
+void settle_slot(PortSlot& slot) {
+  if (!slot.writer) return;
+  slot.writer->finish();
+  std::uint64_t lost = slot.writer->not_written();
+  PortCounters& c = *slot.counters;
+  std::uint64_t tx = load_counter(c.tx);
+  lost = std::min(lost, tx);
+  __atomic_store_n(&c.tx, tx - lost, __ATOMIC_RELAXED);
+  add_counter(c.tx_dropped, lost);
+  slot.write_failure = slot.writer->failure();
+  slot.writer.reset();
+}
+
 void close_slot(PortSlot& slot) {
+  settle_slot(slot);
   if (slot.id != kNoPort) {
     if (slot.started) rte_eth_dev_stop(slot.id);
     // Closing a pcap port closes its dumper, so output files are complete. A virtual device
@@ -418,6 +577,8 @@ void close_slot(PortSlot& slot) {
   } else if (!slot.vdev_name.empty()) {
     rte_vdev_uninit(slot.vdev_name.c_str());
   }
+  if (slot.ring) rte_ring_free(slot.ring);
+  slot.ring = nullptr;
   slot.id = kNoPort;
   slot.started = false;
   slot.vdev_name.clear();
@@ -438,10 +599,10 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
     if (previous) {
       for (const auto& s : previous->ports) {
         if (s->key != key) continue;
-        if ((p.rx && s->nrx == 0) || (p.tx && s->ntx == 0)) {
-          diags.error(p.arg_span, fmt::format("the running graph opened this device without a {} queue, which "
-                                              "this graph needs",
-                                              p.rx && s->nrx == 0 ? "receive" : "transmit"))
+        if ((p.rx && s->nrx <= p.rx_queue) || (p.tx && s->ntx <= p.tx_queue)) {
+          diags.error(p.arg_span, fmt::format("the running graph opened this device without the {} queue this "
+                                              "graph needs",
+                                              p.rx && s->nrx <= p.rx_queue ? "receive" : "transmit"))
               .note("a reload keeps devices open as they are; restart nbrun to change how a device is used");
           return fail();
         }
@@ -466,8 +627,11 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   for (std::uint32_t i = 0; i < plan.elements.size(); ++i) gen.by_name.emplace(plan.elements[i].name, i);
   gen.dp = std::make_unique<Dataplane>(plan, rt.pool, rt.options.burst);
   Dataplane& dp = *gen.dp;
+  dp.stop = &g_interrupted;
   for (std::size_t i = 0; i < plan.ports.size(); ++i) {
     dp.tx[i].port_id = gen.ports[i]->id;
+    dp.tx[i].queue = static_cast<std::uint16_t>(plan.ports[i].tx_queue);
+    dp.tx_waits[i] = gen.ports[i]->writer != nullptr;
     dp.ports[i] = gen.ports[i]->counters;
   }
   // State and drop counters of elements kept by name and class.
@@ -516,8 +680,11 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
     const compiler::PlanElement& e = plan.elements[src];
     auto port = static_cast<std::size_t>(e.port);
     const PortSlot& slot = *gen.ports[port];
-    Source s{src, static_cast<std::uint32_t>(port), slot.id, 0, slot.finite};
-    s.stop = plan.ports[port].stop;
+    const compiler::PlanPort& pp = plan.ports[port];
+    Source s{src, static_cast<std::uint32_t>(port), slot.id, static_cast<std::uint16_t>(pp.rx_queue), slot.finite};
+    s.stop = pp.stop;
+    s.burst = static_cast<std::uint16_t>(pp.rx_burst ? pp.rx_burst : rt.options.burst);
+    s.active = &slot.active;
     if (previous) {
       for (std::size_t k = 0; k < previous->sources.size(); ++k) {
         if (previous->ports[previous->sources[k].plan_port].get() == &slot) s.prev = static_cast<int>(k);
@@ -540,8 +707,36 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     pr.rx = load_counter(dp.ports[i]->rx);
     pr.tx = load_counter(dp.ports[i]->tx);
     pr.dropped = load_counter(dp.ports[i]->tx_dropped);
+    pr.rx_bursts = load_counter(dp.ports[i]->rx_bursts);
+    pr.tx_bursts = load_counter(dp.ports[i]->tx_bursts);
+    const PortSlot& slot = *gen.ports[i];
+    if (slot.writer) {  // ToDump still writing: what it could not write is dropped already
+      std::uint64_t lost = std::min(slot.writer->not_written(), pr.tx);
+      pr.tx -= lost;
+      pr.dropped += lost;
+      pr.error = slot.writer->failure();
+    } else {
+      pr.error = slot.write_failure;
+    }
+    if (!pr.error.empty()) {
+      r.errors.push_back(fmt::format("{} (ToDump): writing '{}' failed: {}; {} packets written, {} not written",
+                                     pr.name, p.file, pr.error, pr.tx, pr.dropped));
+    }
     rte_eth_stats st{};
-    if (gen.ports[i]->id != kNoPort && rte_eth_stats_get(gen.ports[i]->id, &st) == 0) pr.dropped += st.imissed;
+    if (slot.id != kNoPort && rte_eth_stats_get(slot.id, &st) == 0) pr.dropped += st.imissed;
+    rte_eth_rxq_info rq{};
+    rte_eth_txq_info tq{};
+    if (p.rx && slot.id != kNoPort) {
+      pr.rx_desc = rte_eth_rx_queue_info_get(slot.id, static_cast<std::uint16_t>(p.rx_queue), &rq) == 0
+                       ? rq.nb_desc
+                       : slot.rx_desc;
+    }
+    if (p.tx && slot.id != kNoPort) {
+      pr.tx_desc = rte_eth_tx_queue_info_get(slot.id, static_cast<std::uint16_t>(p.tx_queue), &tq) == 0
+                       ? tq.nb_desc
+                       : slot.tx_desc;
+    }
+    pr.promisc = slot.id != kNoPort && rte_eth_promiscuous_get(slot.id) == 1;
     r.rx += pr.rx;
     r.tx += pr.tx;
     r.dropped += pr.dropped;
@@ -625,9 +820,16 @@ void tick_trampoline(void* p) { static_cast<ProgressLine*>(p)->tick(); }
 
 }  // namespace
 
-void request_stop() { g_stop = true; }
+void request_stop() {
+  g_interrupted = true;
+  g_stop = true;
+}
 
 bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diags, RunReport& report) {
+  // A ToDump FIFO whose reader goes away must fail the write (EPIPE), not kill nbrun.
+  std::signal(SIGPIPE, SIG_IGN);
+  // Likewise a file size limit (ulimit -f): the write fails with EFBIG instead.
+  std::signal(SIGXFSZ, SIG_IGN);
   std::string error;
   if (!start_eal(o, error)) {
     diags.error(lang::Span{}, error)
@@ -641,14 +843,32 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     cleanup_eal();
     return false;
   }
+  // DPDK's rx timestamp field: net_pcap fills it with each record's time, and ToDump writes it
+  // back. Registered after the annotations' bytes are reserved and before any port opens.
+  int ts_offset = -1;
+  std::uint64_t ts_flag = 0;
+  if (rte_mbuf_dyn_rx_timestamp_register(&ts_offset, &ts_flag) == 0) detail::PcapWriter::find_timestamp_field();
   // Every port's descriptors, bursts in flight, and copies made by Tee.
   std::uint64_t need = 2048;
   for (const auto& p : plan.ports) {
     if (p.rx) need += (p.rx_desc ? p.rx_desc : o.rx_desc) + 2 * o.burst;
     if (p.tx) need += (p.tx_desc ? p.tx_desc : o.tx_desc) + 2 * o.burst;
+    if (p.kind == compiler::PlanPort::Kind::PcapOut) need += kDumpRingSize;
+  }
+  // Packet buffers hold a whole frame where the inputs allow: elements see a chained frame's
+  // first buffer only. Captures with jumbo frames get buffers that fit them, up to kMaxRoom
+  // (longer frames travel chained, and ToDump writes them whole). A LOOP file is held in
+  // buffers of its own, one per frame (net_pcap's infinite_rx).
+  std::uint32_t room = RTE_MBUF_DEFAULT_DATAROOM;
+  for (const auto& p : plan.ports) {
+    if (p.kind != compiler::PlanPort::Kind::PcapIn) continue;
+    CaptureSize size = capture_size(p.file);
+    if (size.largest > room) room = std::min<std::uint32_t>((size.largest + 1023) / 1024 * 1024, kMaxRoom);
+    if (p.loop) need += size.frames;
   }
   std::uint32_t npool = o.mempool ? o.mempool : round_pool(need);
-  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, 256, 0,
+                                              static_cast<std::uint16_t>(room + RTE_PKTMBUF_HEADROOM),
                                               static_cast<int>(rte_socket_id()));
   if (!pool) {
     diags.error(lang::Span{}, fmt::format("cannot allocate a mempool of {} packet buffers: {}", npool,
@@ -710,6 +930,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   rt.workers.push_back(&w);
 
   g_stop = false;
+  g_interrupted = false;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -747,6 +968,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
       double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (o.duration > 0 && t >= o.duration && !g_stop) {
         duration_hit = true;
+        g_interrupted = true;
         g_stop = true;
       }
     }
@@ -762,6 +984,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
           double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           if (t >= o.duration) {
             duration_hit = true;
+            g_interrupted = true;
             g_stop = true;
             break;
           }
@@ -781,6 +1004,10 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   report.stop_reason = w.stop_reason;
   report.worker_cycles = w.cycles;
   report.tsc_hz = rte_get_tsc_hz();
+  // The worker has stopped: ToDump writers finish the file, and their counts become final.
+  for (auto& s : rt.current->ports) {
+    if (s) detail::settle_slot(*s);
+  }
   detail::fill_report(rt, *rt.current, seconds, report, true);
   shutdown();
   return true;

@@ -115,5 +115,7 @@ int main(int argc, char** argv) {
   if (!ok) return 1;
   if (stats == "json") std::cout << nb::runtime::report_json(report) << std::flush;
   else if (stats == "text") std::cerr << nb::runtime::report_text(report);
-  return 0;
+  // The run went through, but something it wrote is incomplete: say so last, and fail.
+  for (const std::string& e : report.errors) fmt::print(stderr, "nbrun: error: {}\n", e);
+  return report.errors.empty() ? 0 : 1;
 }

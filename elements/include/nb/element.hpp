@@ -35,6 +35,8 @@ enum class ParamType : std::uint8_t {
   IPv4AddressList,  // space-separated IPv4 addresses (CheckIPHeader's BADSRC); read as a string
 };
 
+enum class FileAccess : std::uint8_t { Read, Write };
+
 enum class ParamKind : std::uint8_t {
   Positional,  // given by position, or by its KEYWORD like Click's Args
   Keyword,     // only as `KEYWORD value`
@@ -63,6 +65,10 @@ struct ParamSpec {
   // checks the text when the configuration is checked, before any configure(), and returns false
   // with the first problem's position. configure() must still accept exactly what this accepts.
   bool (*validate)(std::string_view text, ParamError& error) = nullptr;
+  // For Filename arguments: whether the element reads the file or writes it. The compiler refuses
+  // a graph that writes a file it also reads, or writes one file twice, comparing the files
+  // themselves (the same inode, or the same resolved path), not the spellings.
+  FileAccess file_access = FileAccess::Read;
 };
 
 // How many outputs an instance has when the port spec allows a range.

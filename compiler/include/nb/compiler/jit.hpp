@@ -21,6 +21,10 @@ struct JitLayout {
   std::vector<jit_abi::TxBuffer*> tx;         // per port
   const HostServices* host = nullptr;
   std::uint32_t burst = 32;
+  std::vector<std::uint32_t> tx_burst;  // per port (ToDevice BURST); missing or 0: `burst`
+  std::uint32_t port_burst(std::uint32_t port) const {
+    return port < tx_burst.size() && tx_burst[port] ? tx_burst[port] : burst;
+  }
   // The runtime's nb_host_* functions (the compiler cannot link against the runtime).
   std::vector<std::pair<std::string, void*>> host_symbols;
 };

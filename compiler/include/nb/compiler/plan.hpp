@@ -44,14 +44,18 @@ struct PlanPort {
   Kind kind = Kind::Device;
   std::string name;        // the element name(s) using it, for messages and stats
   std::string file;        // PcapIn / PcapOut
+  std::string file_key;    // the file itself (absolute, symlinks resolved): how a reload matches it
   std::string device;      // Device: index, PCI address or vdev spec
   bool loop = false;       // PcapIn with LOOP true
   bool stop = false;       // PcapIn with STOP true (and no LOOP): its end stops the router
+  bool active = true;      // PcapIn: ACTIVE (a paused source until its `active` handler is set)
+  std::uint32_t snaplen = 0;  // PcapOut: SNAPLEN, bytes of each packet written (0: all)
   bool rx = false, tx = false;
   std::int32_t source_element = -1;  // FromDump / FromDevice feeding the graph
   std::int32_t sink_element = -1;    // ToDump / ToDevice
-  std::uint32_t queue = 0;
-  std::uint32_t rx_desc = 0, tx_desc = 0;  // 0: runtime default
+  std::uint32_t rx_queue = 0, tx_queue = 0;  // FromDevice's and ToDevice's QUEUE
+  std::uint32_t rx_burst = 0, tx_burst = 0;  // FromDevice's and ToDevice's BURST; 0: nbrun --burst
+  std::uint32_t rx_desc = 0, tx_desc = 0;    // 0: runtime default
   bool promisc = false;
   lang::Span span;       // the element declaration
   lang::Span arg_span;   // its file or device argument
@@ -83,5 +87,9 @@ struct Plan {
 // Reports problems (an element without a kernel, a configure error, two writers for one file)
 // at the element's location.
 std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags);
+
+// The file a FILENAME argument names, as an absolute path with the symlinks of its existing part
+// resolved: the same for every spelling of one file. Opens nothing.
+std::string file_key(const std::string& name);
 
 }  // namespace nb::compiler

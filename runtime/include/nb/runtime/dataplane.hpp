@@ -7,6 +7,7 @@
 
 #include <rte_mbuf.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@ struct PortCounters {
   std::uint64_t rx = 0;
   std::uint64_t tx = 0;
   std::uint64_t tx_dropped = 0;  // the device would not take them after bounded retries
+  std::uint64_t rx_bursts = 0, tx_bursts = 0;  // non-empty rx_burst and tx_burst calls
 };
 
 // Per output port: packets waiting for rte_eth_tx_burst (generated code appends to it too).
@@ -52,6 +54,12 @@ struct Dataplane {
   // failed) and "unconnected output" (a kernel sent to an output that leads nowhere).
   std::vector<std::shared_ptr<std::vector<std::uint64_t>>> drops;
   std::vector<TxQueue> tx;
+  std::vector<std::uint32_t> tx_burst;  // per port: ToDevice BURST, or `burst`
+  // Per port: wait for room instead of dropping after bounded retries - a ToDump's writer thread
+  // may fall behind a worker reading a file, which must not lose packets for it - until `stop`
+  // (the run is ending) is set.
+  std::vector<char> tx_waits;
+  const std::atomic<bool>* stop = nullptr;
   std::vector<std::shared_ptr<PortCounters>> ports;
   HostServices host;
   // An element's set-up State: tears it down (ElementOps::teardown, with the Config it was set
@@ -79,7 +87,7 @@ struct Dataplane {
   void transmit(std::uint32_t port, rte_mbuf* m) {
     TxQueue& q = tx[port];
     q.pkts[q.count++] = m;
-    if (q.count >= burst) flush(port);
+    if (q.count >= tx_burst[port]) flush(port);
   }
   void flush(std::uint32_t port);
   void flush_all();

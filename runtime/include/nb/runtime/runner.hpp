@@ -37,6 +37,12 @@ struct RunOptions {
 struct PortReport {
   std::string name, device;
   std::uint64_t rx = 0, tx = 0, dropped = 0;
+  // Non-empty bursts received and sent (rx / rx_bursts: the mean burst), the descriptors the
+  // device's queues got (0 where the port has no such queue), and promiscuous mode.
+  std::uint64_t rx_bursts = 0, tx_bursts = 0;
+  std::uint32_t rx_desc = 0, tx_desc = 0;
+  bool promisc = false;
+  std::string error;  // a ToDump whose file could not be written: why (the run then fails)
 };
 
 struct ElementReport {
@@ -61,6 +67,9 @@ struct RunReport {
   std::uint64_t failed_reloads = 0;
   // Counted by elements and ports that a reload removed (included in the totals above).
   std::uint64_t retired_rx = 0, retired_tx = 0, retired_dropped = 0;
+  // Failures that make the run fail although it ran (a ToDump that could not write its file):
+  // nbrun prints them and exits 1.
+  std::vector<std::string> errors;
 };
 
 // Asked from signal handlers and the control thread.

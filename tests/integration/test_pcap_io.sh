@@ -1,0 +1,238 @@
+#!/usr/bin/env bash
+# FromDump and ToDump lose nothing and destroy nothing (issue 15, items 1-6 and 8, and the
+# parameters FromDump FILENAME/STOP/ACTIVE/LOOP and ToDump FILENAME/SNAPLEN):
+#   - records keep their timestamps and bytes, frames of every length up to 65,535 bytes are
+#     written whole (both engines, tcpdump as the oracle);
+#   - reading and writing one file, or writing one file twice, under any spelling (./x, a symlink,
+#     a hard link), is refused by nbrun and nbc check at the argument, and the input is untouched;
+#   - a failed write (a full file system, /dev/full) is reported with the file
+#     and the reason, exits 1, counts the packets not written as dropped, and leaves a capture
+#     of whole records;
+#   - frames over 65,535 bytes, non-Ethernet captures, FIFOs as inputs are refused clearly; a FIFO
+#     output with no reader is refused, one whose reader stalls cannot keep the run from ending;
+#   - an existing file that is not a capture is not overwritten;
+#   - SNAPLEN, ACTIVE (with the `active` handler), LOOP and STOP do what their docs say.
+# Usage: test_pcap_io.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR NBC NBCTL
+set -u
+nbrun=$(readlink -f "$1")
+gen=$(readlink -f "$2")
+src=$(readlink -f "$3")
+nbc=$(readlink -f "$4")
+nbctl=$(readlink -f "$5")
+. "$(dirname "$0")/lib.sh"
+frames="python3 $src/tests/integration/make_frames.py"
+enter_scratch
+ctl() { "$nbctl" --socket "$tmp/nb.sock" "$@"; }
+
+# run NAME [nbrun options...]: nbrun NAME.nbc, interp unless an option says otherwise; sets st.
+run() {
+  local name=$1
+  shift
+  run_limited 60 "$name.out" "$name.err" "$nbrun" "$name.nbc" --quiet --no-control "$@"
+  st=$?
+  clean_leftovers "$last_pid"
+  crashed "$st" "$name.err" "$name" && st=99
+  return 0
+}
+records() { tcpdump -n -r "$1" 2>/dev/null | wc -l; }
+# The records of a pcap, timestamps and all, as tcpdump prints them (the oracle for "the same").
+listing() { tcpdump -n -tt -r "$1" -xx 2>/dev/null; }
+
+# 20,000 packets: more than a ToDump's ring holds, so a writer that fell behind would show.
+"$gen" --profile udp-seq --count 20000 -o in.pcap || bad "nb-gen-traffic failed"
+
+# ---- timestamps and bytes kept, both engines, through a Tee ----
+for engine in interp jit; do
+  printf 'FromDump(in.pcap) -> t :: Tee -> ToDump(out_%s.pcap);\nt[1] -> ToDump(copy_%s.pcap);\n' \
+    "$engine" "$engine" >keep_$engine.nbc
+  run keep_$engine --engine "$engine"
+  if [ "$st" -eq 0 ] && diff -q <(listing in.pcap) <(listing out_$engine.pcap) >/dev/null &&
+    diff -q <(listing in.pcap) <(listing copy_$engine.pcap) >/dev/null; then
+    ok "$engine: 20000 records written with the input's timestamps and bytes (and the Tee copy too)"
+  else
+    bad "$engine: output differs from the input (exit $st)"
+    diff <(listing in.pcap) <(listing out_$engine.pcap) | head -5
+  fi
+done
+
+# ---- frames of every length, whole ----
+$frames frames.pcap 1 60 1500 2047 2048 2049 4000 9000 16128 16129 16384 16385 20000 40000 65535 64
+for engine in interp jit; do
+  printf 'FromDump(frames.pcap) -> ToDump(frames_%s.pcap);\n' "$engine" >frames_$engine.nbc
+  run frames_$engine --engine "$engine"
+  if [ "$st" -eq 0 ] && diff -q <(listing frames.pcap) <(listing frames_$engine.pcap) >/dev/null &&
+    ! tcpdump -n -r frames_$engine.pcap 2>&1 >/dev/null | grep -qi trunc; then
+    ok "$engine: frames of 60..65535 bytes written whole"
+  else
+    bad "$engine: frames cut or changed (exit $st)"
+    diff <(tcpdump -n -r frames.pcap 2>&1) <(tcpdump -n -r frames_$engine.pcap 2>&1) | head -6
+  fi
+done
+
+# expect_fail NAME REGEX: the last run failed with an error at NAME.nbc:2:COL matching REGEX.
+expect_fail() {
+  local name=$1 re=$2
+  if [ "$st" -eq 1 ] && grep -Eq "^$name\.nbc:2:[0-9]+: error: .*($re)" "$name.err"; then
+    ok "$name: $(grep -m1 -E "^$name\.nbc:2:" "$name.err")"
+  else
+    bad "$name: expected exit 1 and an error at line 2 matching /$re/ (exit $st)"
+    show "$name.err" 8
+  fi
+}
+
+$frames huge.pcap 1 64 70000 64
+printf '// a 70,000-byte frame\nFromDump(huge.pcap) -> ToDump(huge_out.pcap);\n' >huge.nbc
+run huge
+expect_fail huge "record 2 .*70000-byte frame"
+printf '// LOOP with a chained frame\nFromDump(frames.pcap, LOOP true) -> Discard;\n' >loop_big.nbc
+run loop_big
+expect_fail loop_big "LOOP true every frame must fit"
+
+# ---- not Ethernet ----
+$frames raw.pcap 101 64 100
+printf '// raw IP\nFromDump(raw.pcap) -> ToDump(raw_out.pcap);\n' >raw.nbc
+run raw
+expect_fail raw "raw\\.pcap.*not Ethernet"
+
+# ---- one file read and written, or written twice, under any spelling ----
+cp in.pcap same.pcap
+ln -s same.pcap link.pcap
+ln same.pcap hard.pcap
+mkdir sub
+for out in same.pcap ./same.pcap link.pcap hard.pcap sub/../same.pcap "$tmp/same.pcap"; do
+  printf '// reads and writes one file\nFromDump(same.pcap) -> ToDump(%s);\n' "$out" >same.nbc
+  run same
+  expect_fail same "would write .*which .* reads"
+  if cmp -s in.pcap same.pcap; then ok "same ($out): the input is untouched"; else bad "same ($out): the input changed"; fi
+  run_limited 20 same.check.out same.check.err "$nbc" check same.nbc
+  cst=$?
+  if [ "$cst" -ne 0 ] && grep -Eq "^same\.nbc:2:[0-9]+: error: .*would write" same.check.err; then
+    ok "nbc check ($out) says so too"
+  else
+    bad "nbc check ($out): exit $cst, $(head -1 same.check.err)"
+  fi
+done
+printf '// one output, two spellings\nFromDump(in.pcap) -> t :: Tee -> ToDump(two.pcap); t[1] -> ToDump(./two.pcap);\n' >two.nbc
+run two
+expect_fail two "already written by"
+
+# ---- an existing file that is not a capture is not replaced ----
+echo "my notes" >notes.txt
+printf '// a typo: writes over a text file\nFromDump(in.pcap) -> ToDump(notes.txt);\n' >notes.nbc
+run notes
+expect_fail notes "exists and is not a capture file"
+[ "$(cat notes.txt)" = "my notes" ] && ok "notes.txt untouched" || bad "notes.txt was overwritten"
+
+# ---- failed writes ----
+check_short() {  # check_short NAME FILE: the run reported FILE's failure and counted it exactly
+  local name=$1 file=$2 flat=$1.flat
+  json_flatten "$name.out" >"$flat"
+  local rx tx dropped n
+  rx=$(json_get "$flat" totals rx)
+  tx=$(json_get "$flat" totals tx)
+  dropped=$(json_get "$flat" totals dropped)
+  n=$(records "$file")
+  if [ "$st" -eq 1 ] && grep -q "writing '$file' failed" "$name.err" && [ -n "$tx" ] && [ "$tx" -eq "$n" ] &&
+    [ "$((tx + dropped))" -eq "$rx" ] && [ "$n" -lt 20000 ] &&
+    ! tcpdump -n -r "$file" 2>&1 >/dev/null | grep -qi trunc; then
+    ok "$name: exit 1, '$(grep -m1 "failed" "$name.err" | cut -c1-110)', file holds $n whole records = tx, rx $rx = tx + dropped $dropped"
+  else
+    bad "$name: exit $st, tx ${tx:-?}, dropped ${dropped:-?}, rx ${rx:-?}, $n records in $file"
+    show "$name.err" 8
+  fi
+}
+if [ "$(id -u)" -eq 0 ] && mkdir small && mount -t tmpfs -o size=100k nbtest small 2>/dev/null; then
+  printf 'FromDump(in.pcap) -> ToDump(small/out.pcap);\n' >full.nbc
+  run full --stats json
+  check_short full small/out.pcap
+  umount small
+else
+  echo "note: no tmpfs mount here (not root?): the full file system case is covered by /dev/full only"
+fi
+printf '// a device that is always full\nFromDump(in.pcap) -> ToDump(/dev/full);\n' >devfull.nbc
+run devfull
+expect_fail devfull "/dev/full.*No space left"
+
+# ---- FIFOs ----
+mkfifo in.fifo out.fifo
+printf '// a FIFO as input\nFromDump(in.fifo) -> Discard;\n' >fifo_in.nbc
+run fifo_in
+expect_fail fifo_in "is a FIFO"
+printf '// a FIFO nobody reads\nFromDump(in.pcap, LOOP true) -> ToDump(out.fifo);\n' >fifo_out.nbc
+run fifo_out --duration 1
+expect_fail fifo_out "no process has it open for reading"
+sleep 30 <out.fifo &  # a reader that never reads
+reader=$!
+sleep 0.2
+run fifo_out --duration 1
+kill "$reader" 2>/dev/null
+if [ "$st" -eq 1 ] && grep -q "writing 'out.fifo' failed" fifo_out.err; then
+  ok "a FIFO whose reader stalls: the run ended (--duration 1) and said so"
+else
+  bad "a stalled FIFO reader: exit $st"
+  show fifo_out.err 6
+fi
+
+# ---- SNAPLEN ----
+printf 'FromDump(frames.pcap) -> ToDump(snap.pcap, SNAPLEN 100);\n' >snap.nbc
+run snap
+caps=$(tcpdump -n -r snap.pcap -xx 2>/dev/null | awk '/^\t0x/ { n += NF - 1 } /^[0-9]/ { if (c) print n; n = 0; c = 1 } END { print n }' | sort -u | tr '\n' ' ')
+hdr=$(od -An -tu4 -j16 -N4 snap.pcap | tr -d ' ')
+if [ "$st" -eq 0 ] && [ "$(records snap.pcap)" -eq 15 ] && [ "$hdr" = 100 ] &&
+  [ "$(tcpdump -n -r snap.pcap 2>/dev/null | head -1 | grep -c 'length')" = 1 ]; then
+  ok "SNAPLEN 100: 15 records, file snaplen $hdr, bytes per record: $caps"
+else
+  bad "SNAPLEN 100: exit $st, $(records snap.pcap) records, header snaplen $hdr"
+fi
+# Every record holds min(length, 100) bytes and states the frame's full length.
+if python3 - snap.pcap frames.pcap <<'EOF'; then ok "SNAPLEN: each record is min(length, 100) bytes, with the full length"; else bad "SNAPLEN: records wrong"; fi
+import struct, sys
+def recs(path):
+    d = open(path, "rb").read()
+    i, out = 24, []
+    while i < len(d):
+        _, _, cap, ln = struct.unpack("<IIII", d[i:i + 16])
+        out.append((cap, ln, d[i + 16:i + 16 + cap]))
+        i += 16 + cap
+    return out
+a, b = recs(sys.argv[1]), recs(sys.argv[2])
+ok = len(a) == len(b) and all(ca == min(lb, 100) and la == lb and da == db[:ca] for (ca, la, da), (cb, lb, db) in zip(a, b))
+sys.exit(0 if ok else 1)
+EOF
+
+# ---- ACTIVE false and the active handler ----
+printf 'src :: FromDump(in.pcap, ACTIVE false) -> c :: Counter -> ToDump(active.pcap);\n' >active.nbc
+"$nbrun" active.nbc --quiet --engine interp --control "$tmp/nb.sock" --stats json >active.out 2>active.err &
+nb_pid=$!
+if wait_for_control; then
+  sleep 0.5
+  before=$(ctl read c.count)
+  state=$(ctl read src.active)
+  ctl write src.active true
+  for _ in $(seq 100); do kill -0 "$nb_pid" 2>/dev/null || break; sleep 0.1; done
+  wait "$nb_pid"
+  st=$?
+  nb_pid=
+  if [ "$before" = 0 ] && [ "$state" = false ] && [ "$st" -eq 0 ] && [ "$(records active.pcap)" -eq 20000 ]; then
+    ok "ACTIVE false: nothing read while paused (count $before, active $state); 'write src.active true' sent all 20000"
+  else
+    bad "ACTIVE false: count while paused '$before', active '$state', exit $st, $(records active.pcap) written"
+  fi
+else
+  bad "ACTIVE: nbrun did not answer on its control socket"
+  show active.err
+fi
+
+# ---- LOOP and STOP ----
+printf 'FromDump(in.pcap, LOOP true) -> ToDump(loop.pcap);\n' >loop.nbc
+run loop --packets 50000
+[ "$st" -eq 0 ] && [ "$(records loop.pcap)" -eq 50000 ] && ok "LOOP true: 50000 packets from a 20000-packet file, none lost" ||
+  bad "LOOP true: exit $st, $(records loop.pcap) records"
+"$gen" --profile udp-seq --count 10 -o ten.pcap
+printf 'FromDump(ten.pcap, STOP true) -> ToDump(stop.pcap);\nFromDump(in.pcap, LOOP true) -> Discard;\n' >stop.nbc
+run stop --duration 30
+[ "$st" -eq 0 ] && grep -q "STOP true" stop.err && [ "$(records stop.pcap)" -eq 10 ] &&
+  ok "STOP true: the run stopped when ten.pcap ended, although a LOOP source runs" ||
+  bad "STOP true: exit $st, $(grep -m1 'nbrun:' stop.err)"
+
+finish
