@@ -1,5 +1,8 @@
 #include "flow_monitor.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <rte_malloc.h>
 
 #include <algorithm>
@@ -119,12 +122,23 @@ bool FlowMonitor::setup(const Config& config, State& state, std::string& error) 
 
 void FlowMonitor::teardown(const Config& config, State& state) {
   if (config.file[0] && state.table) {
-    if (std::FILE* f = std::fopen(config.file, "w")) {
-      const std::string text = flow_lines(state, SIZE_MAX);
-      std::fwrite(text.data(), 1, text.size(), f);
-      std::fclose(f);
+    // O_NONBLOCK: a FIFO nobody reads must not hang the end of the run. A failed or short write
+    // is said, never silent.
+    int fd = ::open(config.file, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
+    std::FILE* f = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
+    if (!f) {
+      std::fprintf(stderr, "nbrun: error: FlowMonitor: cannot write '%s': %s\n", config.file, std::strerror(errno));
+      if (fd >= 0) ::close(fd);
     } else {
-      std::fprintf(stderr, "FlowMonitor: cannot write '%s': %s\n", config.file, std::strerror(errno));
+      const std::string text = flow_lines(state, SIZE_MAX);
+      bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+      ok &= std::fflush(f) == 0;
+      int err = errno;
+      ok &= std::fclose(f) == 0;
+      if (!ok) {
+        std::fprintf(stderr, "nbrun: error: FlowMonitor: writing '%s' failed: %s; the file is incomplete\n",
+                     config.file, std::strerror(err ? err : errno));
+      }
     }
   }
   rte_free(state.table);
