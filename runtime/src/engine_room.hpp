@@ -44,6 +44,7 @@ struct PortSlot {
   rte_ring* ring = nullptr;
   std::unique_ptr<PcapWriter> writer;
   std::string write_failure;  // the writer's failure, kept after settle_slot
+  std::uint32_t snaplen = 0;  // ToDump's SNAPLEN, fixed while the file is open
   std::uint16_t rx_desc = 0, tx_desc = 0;  // descriptors asked for each queue (after DPDK's adjustment)
 };
 

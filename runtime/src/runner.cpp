@@ -394,6 +394,7 @@ CaptureSize capture_size(const std::string& file) {
 bool open_dump_port(const compiler::PlanPort& p, std::uint64_t serial, PortSlot& slot, std::uint16_t& id,
                     lang::DiagnosticEngine& diags) {
   std::string error;
+  slot.snaplen = p.snaplen;
   auto writer = PcapWriter::open(p.file, fmt::format("{} (ToDump)", p.name), p.snaplen, error);
   if (!writer) {
     diags.error(p.arg_span, error);
@@ -547,7 +548,7 @@ namespace detail {
 std::string port_key(const compiler::PlanPort& p) {
   switch (p.kind) {
     case compiler::PlanPort::Kind::PcapIn: return fmt::format("pcap-in:{}:{}", p.loop ? "loop" : "once", p.file_key);
-    case compiler::PlanPort::Kind::PcapOut: return fmt::format("pcap-out:{}:{}", p.snaplen, p.file_key);
+    case compiler::PlanPort::Kind::PcapOut: return "pcap-out:" + p.file_key;
     case compiler::PlanPort::Kind::Device: return "device:" + p.device;
   }
   return {};
@@ -606,10 +607,29 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
               .note("a reload keeps devices open as they are; restart nbrun to change how a device is used");
           return fail();
         }
+        if (p.kind == compiler::PlanPort::Kind::PcapOut && s->snaplen != p.snaplen) {
+          diags.error(p.arg_span, fmt::format("the running graph writes this file with SNAPLEN {}; a reload keeps the "
+                                              "file open as it is",
+                                              s->snaplen))
+              .note("restart nbrun to change SNAPLEN, or write to another file");
+          return fail();
+        }
         gen.ports[i] = s;
         break;
       }
       if (gen.ports[i]) continue;
+      // Opening a ToDump file replaces it: never while the running graph still reads it.
+      if (p.kind == compiler::PlanPort::Kind::PcapOut) {
+        for (std::size_t k = 0; k < previous->plan->ports.size(); ++k) {
+          const compiler::PlanPort& old = previous->plan->ports[k];
+          if (old.kind == compiler::PlanPort::Kind::PcapIn && old.file_key == p.file_key) {
+            diags.error(p.arg_span, fmt::format("'{}' is read by the running graph ({}): writing it would destroy "
+                                                "its input",
+                                                p.file, old.name));
+            return fail();
+          }
+        }
+      }
     }
     auto slot = std::make_shared<PortSlot>();
     slot->key = key;

@@ -158,6 +158,9 @@ mkfifo in.fifo out.fifo
 printf '// a FIFO as input\nFromDump(in.fifo) -> Discard;\n' >fifo_in.nbc
 run fifo_in
 expect_fail fifo_in "is a FIFO"
+printf '// a FIFO as a routes file\nFromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> LookupIPRoute(ROUTES in.fifo) -> Discard;\n' >fifo_routes.nbc
+run fifo_routes
+expect_fail fifo_routes "is a FIFO: LookupIPRoute"
 printf '// a FIFO nobody reads\nFromDump(in.pcap, LOOP true) -> ToDump(out.fifo);\n' >fifo_out.nbc
 run fifo_out --duration 1
 expect_fail fifo_out "no process has it open for reading"
@@ -223,12 +226,47 @@ else
   show active.err
 fi
 
+# ---- hot reload: a kept ToDump goes on writing its file; none may replace the running input ----
+"$gen" --profile udp-seq --count 10 -o ten.pcap
+printf 'a :: FromDump(ten.pcap) -> out :: ToDump(kept.pcap);\nsrc :: FromDump(in.pcap, ACTIVE false) -> out;\n' >r1.nbc
+printf 'a :: FromDump(ten.pcap) -> out :: ToDump(./kept.pcap);\nsrc :: FromDump(in.pcap, ACTIVE false) -> Counter -> out;\n' >r2.nbc
+printf 'a :: FromDump(ten.pcap) -> out :: ToDump(kept.pcap);\nFromDump(ten.pcap) -> ToDump(in.pcap);\n' >r3.nbc
+printf 'a :: FromDump(ten.pcap) -> out :: ToDump(kept.pcap, SNAPLEN 64);\nsrc :: FromDump(in.pcap, ACTIVE false) -> out;\n' >r4.nbc
+cp in.pcap in.orig
+"$nbrun" r1.nbc --quiet --engine interp --control "$tmp/nb.sock" --stats json >r.out 2>r.err &
+nb_pid=$!
+if wait_for_control; then
+  for _ in $(seq 50); do [ "$(ctl read out.count)" = 10 ] && break; sleep 0.1; done
+  ctl reload "$tmp/r2.nbc" >r2.reload 2>&1 && ok "reload keeping ToDump(kept.pcap) as ./kept.pcap" || bad "reload r2: $(cat r2.reload)"
+  if ctl reload "$tmp/r3.nbc" >r3.reload 2>&1; then
+    bad "a reload writing the running graph's input succeeded"
+  elif grep -q "is read by the running graph" r3.reload; then
+    ok "a reload writing the running graph's input is refused: $(grep -m1 error r3.reload | cut -c1-110)"
+  else
+    bad "r3: $(cat r3.reload)"
+  fi
+  if ctl reload "$tmp/r4.nbc" >r4.reload 2>&1; then
+    bad "a reload changing the SNAPLEN of an open file succeeded"
+  elif grep -q "SNAPLEN" r4.reload; then ok "a reload changing SNAPLEN is refused"; else bad "r4: $(cat r4.reload)"; fi
+  ctl write src.active true
+  for _ in $(seq 100); do kill -0 "$nb_pid" 2>/dev/null || break; sleep 0.1; done
+  wait "$nb_pid"
+  st=$?
+  nb_pid=
+  cmp -s in.pcap in.orig && ok "in.pcap untouched by the refused reload" || bad "in.pcap changed"
+  [ "$st" -eq 0 ] && [ "$(records kept.pcap)" -eq 20010 ] &&
+    ok "kept.pcap holds the 10 packets from before the reload and the 20000 after" ||
+    bad "kept.pcap: exit $st, $(records kept.pcap) records"
+else
+  bad "reload: nbrun did not answer"
+  show r.err
+fi
+
 # ---- LOOP and STOP ----
 printf 'FromDump(in.pcap, LOOP true) -> ToDump(loop.pcap);\n' >loop.nbc
 run loop --packets 50000
 [ "$st" -eq 0 ] && [ "$(records loop.pcap)" -eq 50000 ] && ok "LOOP true: 50000 packets from a 20000-packet file, none lost" ||
   bad "LOOP true: exit $st, $(records loop.pcap) records"
-"$gen" --profile udp-seq --count 10 -o ten.pcap
 printf 'FromDump(ten.pcap, STOP true) -> ToDump(stop.pcap);\nFromDump(in.pcap, LOOP true) -> Discard;\n' >stop.nbc
 run stop --duration 30
 [ "$st" -eq 0 ] && grep -q "STOP true" stop.err && [ "$(records stop.pcap)" -eq 10 ] &&
