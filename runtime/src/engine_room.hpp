@@ -9,6 +9,7 @@
 #include <nb/runtime/dataplane.hpp>
 #include <nb/runtime/runner.hpp>
 
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
@@ -117,8 +118,13 @@ struct Worker {
 
 // Counters of elements and ports that reloads removed, so that totals still add up.
 struct Retired {
-  std::uint64_t rx = 0, tx = 0, port_dropped = 0, element_drops = 0;
+  std::uint64_t rx = 0, tx = 0, port_dropped = 0, element_drops = 0, generated = 0, missed = 0;
 };
+
+// PortReport::missed of a device: what it had and never gave nb.
+inline std::uint64_t missed_of(const rte_eth_stats& st) {
+  return st.imissed + st.ierrors + st.rx_nombuf;
+}
 
 // The state of one nbrun: owned by run(); while the control thread runs, only it changes
 // `current`.
