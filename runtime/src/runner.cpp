@@ -436,7 +436,11 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
     std::string key = port_key(p);
     if (previous) {
       for (const auto& s : previous->ports) {
-        if (s->key != key) continue;
+        // Two inputs reading the same file are two devices: each keeps its own (sharing one would
+        // count its packets twice and leave the other's queue unread).
+        if (s->key != key || std::find(gen.ports.begin(), gen.ports.begin() + static_cast<std::ptrdiff_t>(i), s) !=
+                                 gen.ports.begin() + static_cast<std::ptrdiff_t>(i))
+          continue;
         if ((p.rx && s->nrx == 0) || (p.tx && s->ntx == 0)) {
           diags.error(p.arg_span, fmt::format("the running graph opened this device without a {} queue, which "
                                               "this graph needs",

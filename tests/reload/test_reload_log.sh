@@ -5,7 +5,9 @@
 #   - the final text summary says "reloads: 1 succeeded, 1 failed", --stats json has
 #     reload.succeeded and reload.failed;
 #   - the counters of a Tee the reload removed (its copies) stay in the totals, so
-#     rx + generated == tx + dropped still holds exactly at the end (docs/control.md).
+#     rx + generated == tx + dropped still holds exactly at the end (docs/control.md);
+#   - two inputs reading the same file keep a device each across a reload (sharing one counted
+#     its packets twice).
 # Both engines: the interpreter with --stats text, the JIT with --stats json.
 # Usage: test_reload_log.sh NBRUN NBCTL NB-GEN-TRAFFIC SOURCE_DIR
 set -u
@@ -107,4 +109,35 @@ for engine in interp jit; do
   fi
   unset retired
 done
+
+# Two FromDump of the same file, reloaded with the same graph.
+cat >two.nbc <<'EOF'
+FromDump(seq.pcap, LOOP true) -> a :: Counter -> ToDump(o1.pcap);
+FromDump(seq.pcap, LOOP true) -> b :: Counter -> ToDump(o2.pcap);
+EOF
+rm -f nb.sock
+"$nbrun" two.nbc --engine interp --quiet --stats json --control "$tmp/nb.sock" --duration 60 >two.out 2>two.err &
+nb_pid=$!
+if wait_for_control; then
+  sleep 0.2
+  ctl reload two.nbc >two.reload 2>&1 || bad "two inputs: nbctl reload two.nbc failed: $(head -3 two.reload)"
+  sleep 0.2
+  kill -INT "$nb_pid"
+  wait "$nb_pid"
+  nb_pid=
+  json_flatten two.out >two.flat
+  rx=$(json_get two.flat totals rx)
+  tx=$(json_get two.flat totals tx)
+  dropped=$(json_get two.flat totals dropped)
+  generated=$(json_get two.flat totals generated)
+  if [[ $rx =~ ^[0-9]+$ ]] && [ "$rx" -gt 0 ] && [ $((rx + generated)) -eq $((tx + dropped)) ]; then
+    ok "two inputs of one file: rx $rx + generated $generated == tx $tx + dropped $dropped after the reload"
+  else
+    bad "two inputs of one file: rx '$rx' + generated '$generated' != tx '$tx' + dropped '$dropped' after the reload"
+    show two.out 40
+  fi
+else
+  bad "two inputs: nbrun does not answer on its control socket"
+  show two.err
+fi
 finish
