@@ -180,7 +180,8 @@ struct Builder {
     cmem->setAlignment(llvm::Align(alignof(Context)));
     b.CreateLifetimeStart(cmem, b.getInt64(sizeof(Context)));
     b.CreateCall(glue("nb_glue_ctx_init", void_ty, {ptr, i32, ptr, i32}),
-                 {cmem, b.getInt32(e.noutputs), address(layout.host), b.getInt32(e.ops->max_emits)});
+                 {cmem, b.getInt32(e.noutputs), address(i < layout.hosts.size() ? layout.hosts[i] : layout.host),
+                  b.getInt32(e.ops->max_emits)});
     b.CreateCall(glue(e.ops->kernel_symbol, void_ty, {ptr, ptr, ptr, i32, ptr}),
                  {cfg, address(layout.states[i]), cmem, in_port, mbuf});
     b.CreateCall(glue("nb_glue_settle", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), cmem});

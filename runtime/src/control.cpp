@@ -281,7 +281,7 @@ void ControlServer::loop() {
     }
     if (g_hup.exchange(false)) {
       std::string body;
-      if (!reload("", "SIGHUP", body)) fmt::print(stderr, "{}", body);
+      if (!reload("", "SIGHUP", body)) log_failed_reload("", "SIGHUP", body);
     }
     if (n > 0) {
       for (std::size_t i = first_client; i < fds.size(); ++i) {
@@ -318,7 +318,7 @@ void ControlServer::loop() {
         if (stamp_of(watched_file_) == s) {
           watched_ = s;
           std::string body;
-          if (!reload("", "--watch", body)) fmt::print(stderr, "{}", body);
+          if (!reload("", "--watch", body)) log_failed_reload("", "--watch", body);
         }
       }
     }
@@ -423,6 +423,9 @@ std::string ControlServer::handle(std::string_view line, bool& ok) {
       return out;
     case control::Command::Reload:
       ok = reload(req->file, "control socket", out);
+      // On nbrun's stderr too, as SIGHUP and --watch failures are: whoever watches the router
+      // sees the attempt, not only the client that made it.
+      if (!ok) log_failed_reload(req->file, "control socket", out);
       return out;
   }
   ok = false;
@@ -650,6 +653,11 @@ double ControlServer::rate_of(const std::uint64_t* counter) {
 
 // ---- hot reload ----------------------------------------------------------------------------
 
+void ControlServer::log_failed_reload(const std::string& file, const char* why, const std::string& body) const {
+  fmt::print(stderr, "nbrun: reload of {} ({}) failed; generation {} runs on:\n{}",
+             file.empty() ? rt_.current->file : file, why, rt_.current->id, body);
+}
+
 bool ControlServer::reload(std::string file, const char* why, std::string& body) {
   // All durations in TSC cycles, the clock the workers stamp their switch with.
   std::uint64_t tsc_request = rte_rdtsc();
@@ -762,6 +770,11 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
     }
     for (const std::uint64_t& v : *old.dp->drops[i]) rt_.retired.element_drops += load_counter(v);
   }
+  std::unordered_set<const void*> shared_generated;
+  for (const auto& g : gen->dp->generated) shared_generated.insert(g.get());
+  for (const auto& g : old.dp->generated) {
+    if (!shared_generated.contains(g.get())) rt_.retired.generated += load_counter(*g);
+  }
   for (auto& s : old.ports) {
     bool kept = false;
     for (auto& n : gen->ports) kept |= n == s;
@@ -772,9 +785,15 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
       seen |= o == s;
     }
     if (seen) continue;
+    settle_slot(*s);  // a ToDump writes what it holds first: its counts become final
+    if (!s->write_failure.empty())
+      rt_.retired.errors.push_back(fmt::format("a ToDump removed by a reload ({}) could not write its file: {}", s->key,
+                                               s->write_failure));
     rt_.retired.rx += load_counter(s->counters->rx);
     rt_.retired.tx += load_counter(s->counters->tx);
     rt_.retired.port_dropped += load_counter(s->counters->tx_dropped);
+    rte_eth_stats st{};
+    if (s->id != kNoPort && rte_eth_stats_get(s->id, &st) == 0) rt_.retired.missed += missed_of(st);
     close_slot(*s);
     ++stopped_ports;
   }

@@ -68,6 +68,8 @@ class ControlServer {
   // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
   // file:line:col).
   bool reload(std::string file, const char* why, std::string& body);
+  // A failed reload on nbrun's stderr: which file, who asked, and the diagnostics.
+  void log_failed_reload(const std::string& file, const char* why, const std::string& body) const;
   Stamp stamp_of(const std::string& file) const;
 
   Runtime& rt_;

@@ -13,9 +13,17 @@ namespace {
 // HostServices::copy: a deep copy, so that elements after a Tee may change their packet
 // without touching the others. Runs natively (it uses the mempool's per-lcore cache). The
 // annotations come along: rte_pktmbuf_copy copies the mbuf's dynamic fields (packet.hpp).
+// `runtime` is the copying element's ElementHost, so the copy is counted here, once per copy.
 rte_mbuf* copy_packet(void* runtime, rte_mbuf* m) {
-  auto* dp = static_cast<Dataplane*>(runtime);
-  return rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
+  auto* h = static_cast<ElementHost*>(runtime);
+  rte_mbuf* c = rte_pktmbuf_copy(m, h->dp->pool, 0, UINT32_MAX);
+  if (c) add_counter(*h->dp->generated[h->element], 1);
+  return c;
+}
+
+// The same without an element to count under (Dataplane::host).
+rte_mbuf* copy_uncounted(void* runtime, rte_mbuf* m) {
+  return rte_pktmbuf_copy(m, static_cast<Dataplane*>(runtime)->pool, 0, UINT32_MAX);
 }
 
 }  // namespace
@@ -23,6 +31,8 @@ rte_mbuf* copy_packet(void* runtime, rte_mbuf* m) {
 Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) : plan(p), pool(mp), burst(b) {
   states.resize(plan.elements.size());
   drops.resize(plan.elements.size());
+  generated.resize(plan.elements.size());
+  hosts.resize(plan.elements.size());
   for (std::size_t i = 0; i < plan.elements.size(); ++i) {
     const compiler::PlanElement& e = plan.elements[i];
     if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
@@ -30,6 +40,11 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
       e.ops->init(e.config.data(), states[i]->data());
     }
     drops[i] = std::make_shared<std::vector<std::uint64_t>>((e.ops ? e.ops->drop_reasons.size() : 0) + 2, 0);
+    generated[i] = std::make_shared<std::uint64_t>(0);
+    hosts[i].host.copy = &copy_packet;
+    hosts[i].host.runtime = &hosts[i];
+    hosts[i].dp = this;
+    hosts[i].element = static_cast<std::uint32_t>(i);
   }
   tx.resize(plan.ports.size());
   tx_burst.resize(plan.ports.size(), burst);
@@ -39,7 +54,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   }
   ports.resize(plan.ports.size());
   for (auto& c : ports) c = std::make_shared<PortCounters>();
-  host.copy = &copy_packet;
+  host.copy = &copy_uncounted;
   host.runtime = this;
 }
 
@@ -116,13 +131,25 @@ std::uint64_t Dataplane::total_drops() const {
   return n;
 }
 
+std::uint64_t Dataplane::total_generated() const {
+  std::uint64_t n = 0;
+  for (const auto& g : generated) n += load_counter(*g);
+  return n;
+}
+
 }  // namespace nb::runtime
 
 // Called by JIT code (see jit_abi.hpp); the interpreter calls the same Dataplane methods.
 extern "C" void nb_host_drop(void* dp, std::uint32_t element, rte_mbuf* m, std::uint32_t reason) {
   static_cast<nb::runtime::Dataplane*>(dp)->free_drop(element, m, reason);
 }
+// Generated code calls it for copies that could not be made (jit_glue.cpp): those count as
+// generated too, as the interpreter counts them (Dataplane::copy_failed).
 extern "C" void nb_host_count_drop(void* dp, std::uint32_t element, std::uint32_t reason) {
-  static_cast<nb::runtime::Dataplane*>(dp)->count_drop(element, reason);
+  auto* d = static_cast<nb::runtime::Dataplane*>(dp);
+  if (reason == nb::kDropNoBuffers)
+    d->copy_failed(element);
+  else
+    d->count_drop(element, reason);
 }
 extern "C" void nb_host_flush(void* dp, std::uint32_t port) { static_cast<nb::runtime::Dataplane*>(dp)->flush(port); }

@@ -11,6 +11,7 @@
 
 #include "pcap_writer.hpp"
 
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
 
@@ -130,8 +131,14 @@ struct Worker {
 
 // Counters of elements and ports that reloads removed, so that totals still add up.
 struct Retired {
-  std::uint64_t rx = 0, tx = 0, port_dropped = 0, element_drops = 0;
+  std::uint64_t rx = 0, tx = 0, port_dropped = 0, element_drops = 0, generated = 0, missed = 0;
+  std::vector<std::string> errors;  // ToDump write failures of removed ports
 };
+
+// PortReport::missed of a device: what it had and never gave nb.
+inline std::uint64_t missed_of(const rte_eth_stats& st) {
+  return st.imissed + st.ierrors + st.rx_nombuf;
+}
 
 // The state of one nbrun: owned by run(); while the control thread runs, only it changes
 // `current`.

@@ -30,12 +30,12 @@ void InterpEngine::process(std::uint32_t source, rte_mbuf** pkts, std::uint32_t 
         continue;
       }
       const compiler::PlanElement& e = plan.elements[w.element];
-      Context ctx(e.noutputs, &dp_.host, e.ops->max_emits);
+      Context ctx(e.noutputs, &dp_.hosts[w.element].host, e.ops->max_emits);
       e.ops->push(e.config.data(), dp_.state(w.element), ctx, w.in_port, w.m);
       for (std::uint32_t d = 0; d < ctx.drop_count(); ++d) {
         dp_.free_drop(w.element, ctx.dropped(d).mbuf, ctx.dropped(d).reason);
       }
-      for (std::uint32_t f = 0; f < ctx.copy_failures(); ++f) dp_.count_drop(w.element, kDropNoBuffers);
+      for (std::uint32_t f = 0; f < ctx.copy_failures(); ++f) dp_.copy_failed(w.element);
       // Depth first, lowest output first: push in reverse.
       for (std::uint32_t k = ctx.emit_count(); k-- > 0;) {
         const Context::Emit& em = ctx.emit(k);

@@ -8,6 +8,7 @@ compiler::JitLayout jit_layout(Dataplane& dp) {
   for (std::uint32_t i = 0; i < dp.states.size(); ++i) l.states.push_back(dp.state(i));
   for (auto& t : dp.tx) l.tx.push_back(&t);
   l.host = &dp.host;
+  for (const ElementHost& h : dp.hosts) l.hosts.push_back(&h.host);
   l.burst = dp.burst;
   l.tx_burst = dp.tx_burst;
   l.host_symbols = {{"nb_host_drop", reinterpret_cast<void*>(&nb_host_drop)},

@@ -138,7 +138,11 @@ int worker_main(void* arg) {
         continue;
       }
       if (!s.active->load(std::memory_order_relaxed)) continue;  // paused: not ended either
-      std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), s.burst);
+      // Under --packets, ask for no more than the limit leaves: what a driver hands over is
+      // received, and must be processed and counted, never freed unseen.
+      std::uint64_t want = s.burst;
+      if (w->packet_limit) want = std::min<std::uint64_t>(want, w->packet_limit - received);
+      std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(want));
       if (n == 0) {
         // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
         if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) {
@@ -150,11 +154,6 @@ int worker_main(void* arg) {
           }
         }
         continue;
-      }
-      if (w->packet_limit && received + n > w->packet_limit) {
-        std::uint16_t keep = static_cast<std::uint16_t>(w->packet_limit - received);
-        rte_pktmbuf_free_bulk(pkts.data() + keep, n - keep);
-        n = keep;
       }
       for (std::uint16_t i = 0; i < n; ++i) {
         // The annotations' bytes in the mbuf hold whatever its last user left.
@@ -599,7 +598,11 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
     std::string key = port_key(p);
     if (previous) {
       for (const auto& s : previous->ports) {
-        if (s->key != key) continue;
+        // Two inputs reading the same file are two devices: each keeps its own (sharing one would
+        // count its packets twice and leave the other's queue unread).
+        if (s->key != key || std::find(gen.ports.begin(), gen.ports.begin() + static_cast<std::ptrdiff_t>(i), s) !=
+                                 gen.ports.begin() + static_cast<std::ptrdiff_t>(i))
+          continue;
         if ((p.rx && s->nrx <= p.rx_queue) || (p.tx && s->ntx <= p.tx_queue)) {
           diags.error(p.arg_span, fmt::format("the running graph opened this device without the {} queue this "
                                               "graph needs",
@@ -665,6 +668,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       const compiler::PlanElement& oe = previous->plan->elements[it->second];
       if (oe.spec != e.spec || !e.ops) continue;
       if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
+      dp.generated[i] = old.generated[it->second];
       if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
       if (e.ops->transfer) {
         gen.transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
@@ -742,8 +746,6 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
       r.errors.push_back(fmt::format("{} (ToDump): writing '{}' failed: {}; {} packets written, {} not written",
                                      pr.name, p.file, pr.error, pr.tx, pr.dropped));
     }
-    rte_eth_stats st{};
-    if (slot.id != kNoPort && rte_eth_stats_get(slot.id, &st) == 0) pr.dropped += st.imissed;
     rte_eth_rxq_info rq{};
     rte_eth_txq_info tq{};
     if (p.rx && slot.id != kNoPort) {
@@ -757,9 +759,22 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
                        : slot.tx_desc;
     }
     pr.promisc = slot.id != kNoPort && rte_eth_promiscuous_get(slot.id) == 1;
+    // What the device missed never reached nb: reported beside rx, not counted as dropped.
+    rte_eth_stats st{};
+    if (gen.ports[i]->id != kNoPort && rte_eth_stats_get(gen.ports[i]->id, &st) == 0) {
+      pr.missed = detail::missed_of(st);
+      pr.has_driver = true;
+      pr.ipackets = st.ipackets;
+      pr.opackets = st.opackets;
+      pr.imissed = st.imissed;
+      pr.ierrors = st.ierrors;
+      pr.oerrors = st.oerrors;
+      pr.rx_nombuf = st.rx_nombuf;
+    }
     r.rx += pr.rx;
     r.tx += pr.tx;
     r.dropped += pr.dropped;
+    r.missed += pr.missed;
     r.ports.push_back(std::move(pr));
   }
   for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
@@ -783,6 +798,7 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
         if (v || k < e.ops->drop_reasons.size()) er.drop_reasons.emplace_back(reason, v);
         er.drops += v;
       }
+      er.generated = load_counter(*dp.generated[i]);
       // The worker has stopped: custom read handlers may read State from here.
       for (const HandlerSpec& h : e.spec->handlers) {
         if (!final || h.kind != HandlerSpec::Kind::Custom || !h.read) continue;
@@ -792,16 +808,23 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
       }
     }
     r.dropped += er.drops;
+    r.generated += er.generated;
     r.elements.push_back(std::move(er));
   }
+  r.errors.insert(r.errors.end(), rt.retired.errors.begin(), rt.retired.errors.end());
   r.generation = gen.id;
   r.failed_reloads = rt.failed_reloads;
+  r.succeeded_reloads = rt.reloads;
   r.retired_rx = rt.retired.rx;
   r.retired_tx = rt.retired.tx;
   r.retired_dropped = rt.retired.port_dropped + rt.retired.element_drops;
+  r.retired_generated = rt.retired.generated;
+  r.retired_missed = rt.retired.missed;
   r.rx += rt.retired.rx;
   r.tx += rt.retired.tx;
   r.dropped += r.retired_dropped;
+  r.generated += r.retired_generated;
+  r.missed += r.retired_missed;
 }
 
 }  // namespace detail

@@ -20,6 +20,9 @@ struct JitLayout {
   std::vector<void*> states;                  // per element, null for sources and sinks
   std::vector<jit_abi::TxBuffer*> tx;         // per port
   const HostServices* host = nullptr;
+  // Per element, what its Context gets (the runtime counts each element's copies through it);
+  // empty: every element gets `host`.
+  std::vector<const HostServices*> hosts;
   std::uint32_t burst = 32;
   std::vector<std::uint32_t> tx_burst;  // per port (ToDevice BURST); missing or 0: `burst`
   std::uint32_t port_burst(std::uint32_t port) const {

@@ -22,7 +22,9 @@ struct TxBuffer {
 extern "C" {
 // Counts a drop of `element` for `reason` and frees the packet.
 void nb_host_drop(void* dataplane, std::uint32_t element, rte_mbuf* m, std::uint32_t reason);
-// Counts a drop without a packet (a copy that could not be made).
+// Counts a copy that could not be made (reason kDropNoBuffers): a packet the element generated
+// and dropped at once, so `rx + generated == tx + dropped` holds. Copies that were made are
+// counted by HostServices::copy itself (the Context's host is the element's own).
 void nb_host_count_drop(void* dataplane, std::uint32_t element, std::uint32_t reason);
 // Sends what is buffered for `port`.
 void nb_host_flush(void* dataplane, std::uint32_t port);

@@ -22,6 +22,16 @@ struct PortCounters {
   std::uint64_t rx_bursts = 0, tx_bursts = 0;  // non-empty rx_burst and tx_burst calls
 };
 
+struct Dataplane;
+
+// HostServices::runtime of one element: its copies are counted where they are made (copy_packet),
+// so that a graph that makes none pays nothing per packet.
+struct ElementHost {
+  HostServices host;
+  Dataplane* dp = nullptr;
+  std::uint32_t element = 0;
+};
+
 // Per output port: packets waiting for rte_eth_tx_burst (generated code appends to it too).
 using TxQueue = jit_abi::TxBuffer;
 
@@ -53,6 +63,9 @@ struct Dataplane {
   // (*drops[e])[r]: element e dropped for reason r; the last two slots are "no buffers" (a copy
   // failed) and "unconnected output" (a kernel sent to an output that leads nowhere).
   std::vector<std::shared_ptr<std::vector<std::uint64_t>>> drops;
+  // (*generated[e]): packets element e made (copies, Context::send_copy), counting those that
+  // found no buffer (also dropped as "no buffers"): rx + generated == tx + dropped.
+  std::vector<std::shared_ptr<std::uint64_t>> generated;
   std::vector<TxQueue> tx;
   std::vector<std::uint32_t> tx_burst;  // per port: ToDevice BURST, or `burst`
   // Per port: wait for room instead of dropping after bounded retries - a ToDump's writer thread
@@ -61,7 +74,8 @@ struct Dataplane {
   std::vector<char> tx_waits;
   const std::atomic<bool>* stop = nullptr;
   std::vector<std::shared_ptr<PortCounters>> ports;
-  HostServices host;
+  HostServices host;               // for code that knows no element (counts under none)
+  std::vector<ElementHost> hosts;  // per element: what its Context gets (sized once, never moved)
   // An element's set-up State: tears it down (ElementOps::teardown, with the Config it was set
   // up with) when the last graph holding the State block lets it go. Shared with the State.
   struct SetupGuard {
@@ -84,6 +98,12 @@ struct Dataplane {
     count_drop(element, reason);
     rte_pktmbuf_free(m);
   }
+  // A copy an element asked for and could not get (no buffer, or no room left to emit it): one
+  // packet generated and dropped at once.
+  void copy_failed(std::uint32_t element) {
+    count_drop(element, kDropNoBuffers);
+    add_counter(*generated[element], 1);
+  }
   void transmit(std::uint32_t port, rte_mbuf* m) {
     TxQueue& q = tx[port];
     q.pkts[q.count++] = m;
@@ -92,6 +112,7 @@ struct Dataplane {
   void flush(std::uint32_t port);
   void flush_all();
   std::uint64_t total_drops() const;  // every element's drops and every port's tx_dropped
+  std::uint64_t total_generated() const;
 };
 
 // What every engine implements: run one received burst through the graph from `source`.

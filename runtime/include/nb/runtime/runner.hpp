@@ -43,6 +43,11 @@ struct PortReport {
   std::uint32_t rx_desc = 0, tx_desc = 0;
   bool promisc = false;
   std::string error;  // a ToDump whose file could not be written: why (the run then fails)
+  // Packets the device had but never gave nb (imissed + ierrors + rx_nombuf): not in rx, so not
+  // in the invariant; DPDK's own counters of the port (rte_eth_stats), to check nb's against.
+  std::uint64_t missed = 0;
+  bool has_driver = false;
+  std::uint64_t ipackets = 0, opackets = 0, imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
 };
 
 struct ElementReport {
@@ -50,14 +55,18 @@ struct ElementReport {
   std::vector<std::pair<std::string, std::uint64_t>> counters;  // State counters, in order
   std::vector<std::pair<std::string, std::uint64_t>> drop_reasons;
   std::uint64_t drops = 0;
-  double rate = 0;  // packets per second over the run, for elements with a "count"
+  std::uint64_t generated = 0;  // packets it made (copies), counting those that found no buffer
+  double rate = 0;              // packets per second over the run, for elements with a "count"
   // Custom read handlers' text at the end of the run (SignatureMatcher's per-signature matches).
   std::vector<std::pair<std::string, std::string>> handlers;
 };
 
+// rx + generated == tx + dropped, exactly, once the worker has stopped (docs/control.md).
 struct RunReport {
   double seconds = 0;
   std::uint64_t rx = 0, tx = 0, dropped = 0;
+  std::uint64_t generated = 0;  // packets elements made (Tee's copies): every element's, retired too
+  std::uint64_t missed = 0;     // every port's PortReport::missed (outside the invariant)
   std::vector<PortReport> ports;
   std::vector<ElementReport> elements;
   std::string stop_reason;
@@ -65,8 +74,9 @@ struct RunReport {
   std::uint64_t tsc_hz = 0;
   std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
   std::uint64_t failed_reloads = 0;
+  std::uint64_t succeeded_reloads = 0;
   // Counted by elements and ports that a reload removed (included in the totals above).
-  std::uint64_t retired_rx = 0, retired_tx = 0, retired_dropped = 0;
+  std::uint64_t retired_rx = 0, retired_tx = 0, retired_dropped = 0, retired_generated = 0, retired_missed = 0;
   // Failures that make the run fail although it ran (a ToDump that could not write its file):
   // nbrun prints them and exits 1.
   std::vector<std::string> errors;
