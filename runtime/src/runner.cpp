@@ -402,7 +402,9 @@ bool open_dump_port(const compiler::PlanPort& p, std::uint64_t serial, PortSlot&
   std::string ring_name = fmt::format("nb_dump{}", serial);
   // Room for several bursts of every worker; a writer that falls behind (a slow FIFO reader)
   // shows as the port's tx drops rather than a stalled worker.
-  slot.ring = rte_ring_create(ring_name.c_str(), kDumpRingSize, static_cast<int>(rte_socket_id()), RING_F_SC_DEQ);
+  // RTS enqueue: producers (workers) preempted mid-enqueue do not make the others spin.
+  slot.ring = rte_ring_create(ring_name.c_str(), kDumpRingSize, static_cast<int>(rte_socket_id()),
+                              RING_F_MP_RTS_ENQ | RING_F_SC_DEQ);
   if (!slot.ring) {
     diags.error(p.arg_span, fmt::format("cannot create the ring for '{}': {}", p.file, rte_strerror(rte_errno)));
     return false;
@@ -896,7 +898,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   for (const auto& p : plan.ports) {
     if (p.rx) need += (p.rx_desc ? p.rx_desc : o.rx_desc) + 2 * o.burst;
     if (p.tx) need += (p.tx_desc ? p.tx_desc : o.tx_desc) + 2 * o.burst;
-    if (p.kind == compiler::PlanPort::Kind::PcapOut) need += kDumpRingSize;
+    if (p.kind == compiler::PlanPort::Kind::PcapOut) need += kDumpRingSize + 512;  // + its writer's cache
   }
   // Packet buffers hold a whole frame where the inputs allow: elements see a chained frame's
   // first buffer only. Captures with jumbo frames get buffers that fit them, up to kMaxRoom
