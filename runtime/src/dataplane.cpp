@@ -2,7 +2,9 @@
 
 #include <rte_ethdev.h>
 
+#include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -17,7 +19,40 @@ rte_mbuf* copy_packet(void* runtime, rte_mbuf* m) {
   return rte_pktmbuf_copy(m, dp->pool, 0, UINT32_MAX);
 }
 
+void print_held(std::uint64_t held) {
+  if (held)
+    fmt::print(stderr, "nbrun: {} more element message{} not printed (at most {} a second)\n", held,
+               held == 1 ? "" : "s", Dataplane::kLogPerSecond);
+}
+
+// HostServices::log: "ELEMENT: text" on stderr, rate-limited. Runs on the worker core, natively.
+void log_message(void* runtime, const void* state, const char* text) {
+  auto* dp = static_cast<Dataplane*>(runtime);
+  Dataplane::LogLimit& l = dp->log_limit;
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now != l.second) {
+    l.second = now;
+    l.printed = 0;
+  }
+  if (l.printed >= Dataplane::kLogPerSecond) {
+    ++l.held;
+    return;
+  }
+  ++l.printed;
+  print_held(l.held);
+  l.held = 0;
+  std::string_view name = "?";
+  for (std::size_t i = 0; i < dp->states.size(); ++i)
+    if (dp->states[i] && dp->states[i]->data() == state) name = dp->plan.elements[i].name;
+  fmt::print(stderr, "{}: {}\n", name, text);
+}
+
 }  // namespace
+
+Dataplane::~Dataplane() {
+  print_held(log_limit.held);
+}
 
 Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) : plan(p), pool(mp), burst(b) {
   states.resize(plan.elements.size());
@@ -34,6 +69,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   ports.resize(plan.ports.size());
   for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_packet;
+  host.log = &log_message;
   host.runtime = this;
 }
 

@@ -318,6 +318,7 @@ class Instance {
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   const Config& config() const { return *static_cast<const Config*>(config_.get()); }
+  const void* state() const { return state_.get(); }
 
   Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr, std::uint32_t in_port = 0) {
     REQUIRE(ok_);
@@ -902,6 +903,53 @@ TEST_CASE("CheckIPHeader with CHECKSUM false ignores the checksum", "[kernels]")
   Instance<CheckIPHeader> d(checking, Via::Ops);
   REQUIRE(d.ok());
   CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kBadChecksum));
+}
+
+namespace {
+// HostServices::log as a list of what was said, and by which State block.
+struct LogHost {
+  std::vector<std::pair<const void*, std::string>> lines;
+};
+void log_to(void* runtime, const void* state, const char* text) {
+  static_cast<LogHost*>(runtime)->lines.emplace_back(state, text);
+}
+}  // namespace
+
+TEST_CASE("CheckIPHeader with VERBOSE true reports every bad packet and its reason", "[kernels]") {
+  std::mt19937 rng(5);
+  for (bool verbose : {false, true}) {
+    for (std::uint32_t noutputs : {1u, 2u}) {
+      INFO("VERBOSE " << verbose << ", noutputs " << noutputs);
+      FakeArgs args(CheckIPHeader::spec, {{"VERBOSE", verbose ? "true" : "false"}}, {}, noutputs);
+      Instance<CheckIPHeader> c(args, Via::Ops);
+      REQUIRE(c.ok());
+      LogHost log;
+      HostServices host;
+      host.runtime = &log;
+      host.log = &log_to;
+      Bytes good = ip_packet(rng);
+      Bytes bad_sum = good;
+      bad_sum[10] ^= 1;
+      Bytes bad_version = good;
+      bad_version[0] = 0x65;
+      Bytes tiny(12, 0x45);
+      CHECK(c.push(good, noutputs, &host).sent_to(0));
+      c.push(bad_sum, noutputs, &host);
+      c.push(bad_version, noutputs, &host);
+      c.push(tiny, noutputs, &host);
+      CHECK(c.counter("bad") == 3);
+      if (!verbose) {
+        CHECK(log.lines.empty());
+        continue;
+      }
+      REQUIRE(log.lines.size() == 3);  // the good packet says nothing
+      CHECK(log.lines[0].second == "IP header check failed: bad checksum");
+      CHECK(log.lines[1].second == "IP header check failed: bad version");
+      CHECK(log.lines[2].second == "IP header check failed: too short");
+      for (const auto& [state, text] : log.lines) CHECK(state == c.state());
+    }
+  }
+  CHECK(g_live_mbufs == 0);
 }
 
 // The element API's only ways to packet bytes: every view and checked read or write is empty or
