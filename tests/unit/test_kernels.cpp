@@ -1914,3 +1914,17 @@ TEST_CASE("FlowMonitor's CAPACITY bounds its flow table", "[kernels]") {
   }
   CHECK(g_live_mbufs == 0);
 }
+
+TEST_CASE("FlowMonitor refuses a FILE it could not write at the end of the run", "[kernels]") {
+  for (const char* file : {"/nonexistent-nb-dir/flows.txt", "relative-nonexistent-nb-dir/flows.txt"}) {
+    INFO(file);
+    FakeArgs args(FlowMonitor::spec, {{"FILE", file}}, {}, 1);
+    FlowMonitor::Config c{};
+    std::string error;
+    REQUIRE(FlowMonitor::configure(args, c, error));  // nbc check opens no files
+    FlowMonitor::State st{};
+    CHECK_FALSE(FlowMonitor::setup(c, st, error));
+    CHECK(error.find("cannot write FILE") != std::string::npos);
+    CHECK(st.table == nullptr);
+  }
+}
