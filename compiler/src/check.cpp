@@ -188,6 +188,21 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
       }
     }
   }
+
+  // 5. Arguments the runtime would refuse before opening anything, so that `nbc check` says what
+  // nbrun says (same message, same place as the runtime's own check): DPDK's net_pcap takes
+  // FromDump's file as a device argument, where ',' separates arguments. (ToDump's file is
+  // opened by nbrun itself: any name goes.)
+  for (const Element& el : graph.elements) {
+    const std::string_view cls = el.cls ? el.cls->spec->class_name : std::string_view();
+    if (cls != "FromDump") continue;
+    const ParamValue* file = el.param("FILENAME");
+    const auto* name = file ? std::get_if<std::string>(&file->value) : nullptr;
+    if (!name || name->find(',') == std::string::npos) continue;
+    add_context(diags.error(file->span.valid() ? file->span : el.span,
+                            fmt::format("pcap file names cannot contain ',' (DPDK's net_pcap arguments): '{}'", *name)),
+                el);
+  }
   return diags.error_count() == errors_before;
 }
 

@@ -294,8 +294,14 @@ class Elaborator {
       return false;
     }
     std::string range_error;
+    // An output count parameter (Tee's N) below its minimum is reported by the port check, which
+    // says how many outputs the class needs.
+    const bool output_count =
+        el.cls->spec->output_count == OutputCount::FromParam && el.cls->spec->output_count_param == p.name;
     if (auto* u = std::get_if<std::uint64_t>(&r.value); u && *u > p.max_value) {
       range_error = fmt::format("{} is larger than the maximum {}", *u, p.max_value);
+    } else if (u && p.min_value > 0 && *u < static_cast<std::uint64_t>(p.min_value) && !output_count) {
+      range_error = fmt::format("{} is smaller than the minimum {}", *u, p.min_value);
     } else if (auto* i = std::get_if<std::int64_t>(&r.value)) {
       if (*i < p.min_value) range_error = fmt::format("{} is smaller than the minimum {}", *i, p.min_value);
       else if (*i > 0 && static_cast<std::uint64_t>(*i) > p.max_value)

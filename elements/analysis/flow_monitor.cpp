@@ -5,6 +5,8 @@
 
 #include <rte_malloc.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -111,6 +113,19 @@ bool FlowMonitor::configure(const Args& args, Config& config, std::string& error
 }
 
 bool FlowMonitor::setup(const Config& config, State& state, std::string& error) {
+  // FILE is written only when the element goes away: one that cannot be written would lose a
+  // whole run's counts at its very end, so nbrun refuses it before the first packet instead.
+  // (`nbc check` opens no files; this is nbrun's.)
+  if (config.file[0]) {
+    const std::string file = config.file;
+    const std::size_t slash = file.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : file.substr(0, slash);
+    const bool exists = ::access(config.file, F_OK) == 0;
+    if (exists ? ::access(config.file, W_OK) != 0 : ::access(dir.c_str(), W_OK | X_OK) != 0) {
+      error = "cannot write FILE '" + file + "': " + std::strerror(errno);
+      return false;
+    }
+  }
   state.table = static_cast<Entry*>(rte_zmalloc("nb_flow_monitor", sizeof(Entry) * config.capacity, 64));
   if (!state.table) {
     error = "cannot allocate the flow table (give DPDK more memory with -m, or a smaller CAPACITY)";

@@ -16,8 +16,11 @@ constexpr ParamSpec kParams[] = {
      "it are bad. Default is empty."},
     {"CHECKSUM", ParamType::Bool, ParamKind::Keyword, false, "true", "Check the IP header checksum."},
     {"VERBOSE", ParamType::Bool, ParamKind::Keyword, false, "false",
-     "Accepted for compatibility with Click, which prints bad packets; nb counts them per "
-     "reason instead."},
+     "Print a message on nbrun's standard error for every bad packet, naming the element and "
+     "the reason (\"chk: IP header check failed: bad checksum\"), whether the packet is dropped "
+     "or sent to output 1. At most 10 messages a second are printed (the rest are counted, and "
+     "their number is printed with the next message and at the end), so a flood of bad packets "
+     "cannot drown standard error. Without it, bad packets are only counted, per reason."},
 };
 
 constexpr CounterField kCounters[] = {
@@ -53,7 +56,9 @@ constinit const ElementSpec CheckIPHeader::spec{
         "bytes, or longer than the packet), bad total length (shorter than the header, or longer "
         "than the packet), bad checksum (only checked when CHECKSUM is true) or bad source (its "
         "source address is on the BADSRC list). These are also the drop reasons. The counter bad "
-        "counts every bad packet, dropped or not.\n"
+        "counts every bad packet, dropped or not. With VERBOSE true, each bad packet is also "
+        "reported on standard error (rate-limited; see VERBOSE). Click prints the first bad "
+        "packet even without VERBOSE; nb stays silent and counts.\n"
         "\n"
         "Input 0 (push): packets with an IPv4 header at OFFSET. Output 0 (push): the valid "
         "packets. Output 1 (push, optional): the bad packets, unchanged. When output 1 is not "

@@ -35,7 +35,14 @@ struct CheckIPHeader {
     std::uint32_t nbadsrc;
     std::uint32_t badsrc[kMaxBadSources];  // host byte order
     bool checksum;
-    bool verbose;  // accepted for Click compatibility; the drops are counted per reason instead
+    bool verbose;  // tell the operator about every bad packet (HostServices::log)
+  };
+  // What VERBOSE prints for each reason, as Click's CheckIPHeader does ("ELEMENT: IP header check
+  // failed: REASON"; the runtime puts the element's name in front).
+  static constexpr const char* kVerboseText[kNumDropReasons] = {
+      "IP header check failed: too short",         "IP header check failed: bad version",
+      "IP header check failed: bad header length", "IP header check failed: bad total length",
+      "IP header check failed: bad checksum",      "IP header check failed: bad source",
   };
   struct State {
     std::uint64_t bad;  // bad packets, whether dropped or sent to output 1 (Click's drops handler)
@@ -84,6 +91,7 @@ struct CheckIPHeader {
       return;
     }
     ++state.bad;
+    if (config.verbose) ctx.log(&state, kVerboseText[reason]);
     if (ctx.connected(1))
       ctx.send(1, std::move(p));
     else

@@ -3,6 +3,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -18,12 +19,15 @@ namespace nb::elements {
 
 namespace {
 
+bool validate_route(std::string_view text, ParamError& error);
+
 constexpr ParamSpec kParams[] = {
     {"ROUTE", ParamType::String, ParamKind::Rest, false, "",
      "Routes in Click's syntax, `ADDR/LEN [GATEWAY] OUTPUT`: packets whose destination matches "
      "ADDR/LEN (the longest matching prefix wins) leave on OUTPUT with their destination IP "
      "annotation set to GATEWAY, or to their own destination when there is none. At most 1024; "
-     "use ROUTES for more."},
+     "use ROUTES for more.",
+     INT64_MIN, UINT64_MAX, &validate_route},
     {"ROUTES", ParamType::Filename, ParamKind::Keyword, false, "",
      "A file of further routes, one `ADDR/LEN [GATEWAY] OUTPUT` per line ('#' starts a comment), "
      "read when nbrun starts (not by `nbc check`)."},
@@ -36,6 +40,42 @@ constexpr CounterField kCounters[] = {
 };
 constexpr std::string_view kDropReasons[] = {"malformed", "no route"};
 static_assert(std::size(kDropReasons) == LookupIPRoute::kNumDropReasons);
+
+// A route's own syntax, checked with the configuration (`nbc check` and nbrun alike) so that the
+// error points at the offending word; whether its output exists is configure()'s (it needs the
+// element's output count). Accepts exactly what ip_text::parse_route accepts.
+bool validate_route(std::string_view text, ParamError& error) {
+  ip_text::Route r{};
+  std::string why;
+  if (ip_text::parse_route(text, r, why)) return true;
+  const auto w = ip_text::words(text);
+  auto at = [&](std::string_view word, std::string message) {
+    error.offset = static_cast<std::size_t>(word.data() - text.data());
+    error.length = word.size();
+    error.message = std::move(message);
+    return false;
+  };
+  if (w.size() < 2 || w.size() > 3) {
+    error.offset = w.size() > 3 ? static_cast<std::size_t>(w[3].data() - text.data()) : 0;
+    error.length = w.size() > 3 ? text.size() - error.offset : std::max<std::size_t>(text.size(), 1);
+    error.message = "expected a route 'ADDR/LEN [GATEWAY] OUTPUT', e.g. 10.0.0.0/8 1";
+    return false;
+  }
+  std::uint32_t addr = 0;
+  unsigned len = 0;
+  if (!ip_text::parse_prefix(w[0], addr, len)) {
+    const std::size_t slash = w[0].find('/');
+    std::uint64_t v = 0;
+    if (slash != std::string_view::npos && ip_text::parse_ipv4(w[0].substr(0, slash), addr) &&
+        ip_text::parse_uint(w[0].substr(slash + 1), UINT64_MAX / 10, v) && v > 32)
+      return at(w[0].substr(slash + 1), "prefix length " + std::to_string(v) + " is larger than 32");
+    return at(w[0], "bad prefix '" + std::string(w[0]) + "' (expected ADDR/LEN, e.g. 10.0.0.0/8)");
+  }
+  std::uint32_t gw = 0;
+  if (w.size() == 3 && !ip_text::parse_ipv4(w[1], gw))
+    return at(w[1], "bad gateway '" + std::string(w[1]) + "' (expected an IPv4 address)");
+  return at(w.back(), "bad output '" + std::string(w.back()) + "' (expected an output number, 0 to 65535)");
+}
 
 bool check_port(const ip_text::Route& r, std::uint32_t noutputs, std::string& error) {
   if (r.port < noutputs) return true;

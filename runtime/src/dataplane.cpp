@@ -3,7 +3,9 @@
 #include <rte_ethdev.h>
 #include <rte_pause.h>
 
+#include <chrono>
 #include <cstring>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -26,7 +28,52 @@ rte_mbuf* copy_uncounted(void* runtime, rte_mbuf* m) {
   return rte_pktmbuf_copy(m, static_cast<Dataplane*>(runtime)->pool, 0, UINT32_MAX);
 }
 
+void print_held(std::uint64_t held) {
+  if (held)
+    fmt::print(stderr, "nbrun: {} more element message{} not printed (at most {} a second)\n", held,
+               held == 1 ? "" : "s", Dataplane::kLogPerSecond);
+}
+
+// "ELEMENT: text" on stderr, at most kLogPerSecond lines a second. Runs on the worker core,
+// natively.
+void log_line(Dataplane* dp, std::string_view name, const char* text) {
+  Dataplane::LogLimit& l = dp->log_limit;
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (now != l.second) {
+    l.second = now;
+    l.printed = 0;
+  }
+  if (l.printed >= Dataplane::kLogPerSecond) {
+    ++l.held;
+    return;
+  }
+  ++l.printed;
+  print_held(l.held);
+  l.held = 0;
+  fmt::print(stderr, "{}: {}\n", name, text);
+}
+
+// HostServices::log of an element's Context: `runtime` is its ElementHost.
+void log_element(void* runtime, const void*, const char* text) {
+  auto* h = static_cast<ElementHost*>(runtime);
+  log_line(h->dp, h->dp->plan.elements[h->element].name, text);
+}
+
+// HostServices::log without an element (Dataplane::host): the element is found by its State.
+void log_message(void* runtime, const void* state, const char* text) {
+  auto* dp = static_cast<Dataplane*>(runtime);
+  std::string_view name = "?";
+  for (std::size_t i = 0; i < dp->states.size(); ++i)
+    if (dp->states[i] && dp->states[i]->data() == state) name = dp->plan.elements[i].name;
+  log_line(dp, name, text);
+}
+
 }  // namespace
+
+Dataplane::~Dataplane() {
+  print_held(log_limit.held);
+}
 
 Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) : plan(p), pool(mp), burst(b) {
   states.resize(plan.elements.size());
@@ -42,6 +89,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
     drops[i] = std::make_shared<std::vector<std::uint64_t>>((e.ops ? e.ops->drop_reasons.size() : 0) + 2, 0);
     generated[i] = std::make_shared<std::uint64_t>(0);
     hosts[i].host.copy = &copy_packet;
+    hosts[i].host.log = &log_element;
     hosts[i].host.runtime = &hosts[i];
     hosts[i].dp = this;
     hosts[i].element = static_cast<std::uint32_t>(i);
@@ -55,6 +103,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   ports.resize(plan.ports.size());
   for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_uncounted;
+  host.log = &log_message;
   host.runtime = this;
 }
 

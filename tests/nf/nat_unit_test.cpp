@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
@@ -60,9 +61,10 @@ class NatArgs final : public Args {
   std::uint64_t get_unsigned(std::string_view n) const override {
     if (n == "CAPACITY") return capacity_;
     if (n == "UDP_TIMEOUT") return udp_;
-    if (n == "TCP_TIMEOUT") return 86400;
-    return 240;  // TCP_DONE_TIMEOUT
+    if (n == "TCP_TIMEOUT") return tcp_timeout;
+    return tcp_done_timeout;  // TCP_DONE_TIMEOUT
   }
+  std::uint64_t tcp_timeout = 86400, tcp_done_timeout = 240;
   std::int64_t get_integer(std::string_view) const override { return 0; }
   bool get_bool(std::string_view) const override { return false; }
   std::string get_string(std::string_view n) const override { return get_string_at(n, 0); }
@@ -278,6 +280,29 @@ TEST_CASE("IPRewriter: idle timeouts, on lookup and by the sweep", "[nat]") {
   CHECK(nat.state.flows_active == 0);
   CHECK(nat.state.expired == 10);
   CHECK(nat.state.nfree == 64);
+}
+
+// The idle timeouts are seconds in the arguments and TSC ticks in the State, which the expiry
+// (tested above with a UDP flow) compares a flow's idle time against.
+TEST_CASE("IPRewriter: TCP_TIMEOUT, TCP_DONE_TIMEOUT and UDP_TIMEOUT set the idle limits", "[nat]") {
+  NatArgs args({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 64, 5);
+  args.tcp_timeout = 7;
+  args.tcp_done_timeout = 3;
+  Nat nat(args);
+  const std::uint64_t hz = rte_get_tsc_hz();
+  CHECK(nat.state.tcp_ticks == 7 * hz);
+  CHECK(nat.state.tcp_done_ticks == 3 * hz);
+  CHECK(nat.state.udp_ticks == 5 * hz);
+}
+
+TEST_CASE("IPRewriter: CAPACITY flows fit, the next one finds the table full", "[nat]") {
+  Nat nat(NatArgs({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 16));
+  for (std::uint16_t i = 0; i < 16; ++i)
+    REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
+  Result full = push(nat, 0, make_packet(17, 0x0a0a0002, 4000, 0x08080808, 53, {}));
+  CHECK_FALSE(full.sent);
+  CHECK(full.port == IPRewriter::kTableFull);
+  CHECK(nat.state.flows_active == 16);
 }
 
 TEST_CASE("IPRewriter: transfer to a new table keeps the mappings", "[nat]") {

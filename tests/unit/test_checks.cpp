@@ -827,3 +827,66 @@ TEST_CASE("a cycle inside a compound body is reported there, with its instance",
   for (const auto& n : d.notes) instantiated = instantiated || (n.span.valid() && c->text(n.span) == "p");
   CHECK(instantiated);
 }
+
+// ---- schema bounds: a plugin's documented range is the compiler's to enforce ---------------------
+
+namespace {
+
+constexpr nb::ParamSpec kRangeParams[] = {
+    {"MAX", nb::ParamType::Unsigned, nb::ParamKind::Positional, true, "", "1 to 255", 1, 255},
+    {"DELTA", nb::ParamType::Integer, nb::ParamKind::Keyword, false, "0", "-5 to 5", -5, 5},
+};
+constexpr nb::ElementSpec kRangeSpec{
+    .class_name = "TestRange",
+    .ports = "1/1",
+    .params = kRangeParams,
+    .brief = "test element",
+    .description = "",
+    .example = "",
+};
+
+const compiler::Registry& range_registry() {
+  static const compiler::Registry r = [] {
+    compiler::Registry reg = compiler::Registry::builtin();
+    auto err = reg.add(kRangeSpec);
+    REQUIRE_FALSE(err.has_value());
+    return reg;
+  }();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("unsigned and integer arguments outside the schema's bounds are errors at the value",
+          "[checks][params]") {
+  struct Case {
+    const char* args;
+    const char* bad;  // the text the error must cover
+    const char* message;
+  };
+  const Case cases[] = {
+      {"0", "0", "0 is smaller than the minimum 1"},  // an Unsigned minimum was never checked
+      {"256", "256", "256 is larger than the maximum 255"},
+      {"7, DELTA -6", "-6", "-6 is smaller than the minimum -5"},
+      {"7, DELTA 6", "6", "6 is larger than the maximum 5"},
+  };
+  for (const Case& k : cases) {
+    INFO("arguments: " << k.args);
+    auto c = compile(std::string("FromDump(a) -> TestRange(") + k.args + ") -> Discard;", range_registry());
+    INFO(c->rendered());
+    REQUIRE(c->errors() == 1);
+    const auto& d = c->first_error();
+    CHECK(d.message.find(k.message) != std::string::npos);
+    CHECK(c->text(d.span) == k.bad);
+  }
+  for (const char* ok : {"1", "255", "1, DELTA -5", "9, DELTA 5"}) {
+    INFO("arguments: " << ok);
+    auto c = compile(std::string("FromDump(a) -> TestRange(") + ok + ") -> Discard;", range_registry());
+    INFO(c->rendered());
+    CHECK(c->errors() == 0);
+  }
+  // Tee's N below 1 keeps the port check's message, which says how many outputs Tee needs.
+  auto tee = compile("FromDump(a) -> t :: Tee(0); t[0] -> Discard;");
+  INFO(tee->rendered());
+  CHECK(tee->error_messages().at(0).find("Tee cannot have 0 outputs") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 // tests/good/*.nbc and configs/*.nbc: must check cleanly, and `nbc fmt` must be idempotent
 // and keep the graph the same.
 #include <nb/compiler/driver.hpp>
+#include <nb/compiler/plan.hpp>
 #include <nb/lang/format.hpp>
 #include <nb/lang/parser.hpp>
 
@@ -57,6 +58,8 @@ Checked check_text(const std::string& name, const std::string& text) {
   lang::DiagnosticEngine diags;
   auto id = sources.add(name, text);
   auto result = compiler::compile_front_end(sources, id, compiler::Registry::builtin(), diags);
+  // As `nbc check` does: configure every element too (lower), which is what nbrun does next.
+  if (result.graph) compiler::lower(*result.graph, diags);
   std::ostringstream out;
   diags.render(out, sources);
   return {out.str(), diags.error_count(), std::move(result.graph)};

@@ -1,5 +1,6 @@
 // Element kernels: every built-in element's configure/push, run on real mbuf memory without
 // DPDK's EAL, through the spec's type-erased ops and directly.
+#include "../../elements/analysis/flow_monitor.hpp"
 #include "../../elements/classifier/classifier.hpp"
 #include "../../elements/ethernet/arp_querier.hpp"
 #include "../../elements/ethernet/arp_responder.hpp"
@@ -13,6 +14,7 @@
 #include "../../elements/ip/dec_ip_ttl.hpp"
 #include "../../elements/ip/icmp_error.hpp"
 #include "../../elements/ip/lookup_ip_route.hpp"
+#include "../../elements/lb/maglev_lb.hpp"
 #include "../../elements/standard/counter.hpp"
 #include "../../elements/standard/discard.hpp"
 #include "../../elements/standard/paint.hpp"
@@ -318,6 +320,7 @@ class Instance {
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   const Config& config() const { return *static_cast<const Config*>(config_.get()); }
+  const void* state() const { return state_.get(); }
 
   Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr, std::uint32_t in_port = 0) {
     REQUIRE(ok_);
@@ -902,6 +905,53 @@ TEST_CASE("CheckIPHeader with CHECKSUM false ignores the checksum", "[kernels]")
   Instance<CheckIPHeader> d(checking, Via::Ops);
   REQUIRE(d.ok());
   CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kBadChecksum));
+}
+
+namespace {
+// HostServices::log as a list of what was said, and by which State block.
+struct LogHost {
+  std::vector<std::pair<const void*, std::string>> lines;
+};
+void log_to(void* runtime, const void* state, const char* text) {
+  static_cast<LogHost*>(runtime)->lines.emplace_back(state, text);
+}
+}  // namespace
+
+TEST_CASE("CheckIPHeader with VERBOSE true reports every bad packet and its reason", "[kernels]") {
+  std::mt19937 rng(5);
+  for (bool verbose : {false, true}) {
+    for (std::uint32_t noutputs : {1u, 2u}) {
+      INFO("VERBOSE " << verbose << ", noutputs " << noutputs);
+      FakeArgs args(CheckIPHeader::spec, {{"VERBOSE", verbose ? "true" : "false"}}, {}, noutputs);
+      Instance<CheckIPHeader> c(args, Via::Ops);
+      REQUIRE(c.ok());
+      LogHost log;
+      HostServices host;
+      host.runtime = &log;
+      host.log = &log_to;
+      Bytes good = ip_packet(rng);
+      Bytes bad_sum = good;
+      bad_sum[10] ^= 1;
+      Bytes bad_version = good;
+      bad_version[0] = 0x65;
+      Bytes tiny(12, 0x45);
+      CHECK(c.push(good, noutputs, &host).sent_to(0));
+      c.push(bad_sum, noutputs, &host);
+      c.push(bad_version, noutputs, &host);
+      c.push(tiny, noutputs, &host);
+      CHECK(c.counter("bad") == 3);
+      if (!verbose) {
+        CHECK(log.lines.empty());
+        continue;
+      }
+      REQUIRE(log.lines.size() == 3);  // the good packet says nothing
+      CHECK(log.lines[0].second == "IP header check failed: bad checksum");
+      CHECK(log.lines[1].second == "IP header check failed: bad version");
+      CHECK(log.lines[2].second == "IP header check failed: too short");
+      for (const auto& [state, text] : log.lines) CHECK(state == c.state());
+    }
+  }
+  CHECK(g_live_mbufs == 0);
 }
 
 // The element API's only ways to packet bytes: every view and checked read or write is empty or
@@ -1731,4 +1781,150 @@ TEST_CASE("EtherEncap prepends its header or drops for want of headroom", "[kern
   }
   CHECK(e.push(make_mbuf(Bytes{1, 2, 3}, 13), 1).dropped_for(EtherEncap::kNoHeadroom));
   CHECK(g_live_mbufs == 0);
+}
+
+// ---- parameters whose effect no other test reached (tests/params/coverage.txt) -----------------
+
+namespace {
+// A UDP packet of flow `n` (its source address), IP header at 0.
+Bytes udp_flow_packet(std::mt19937& rng, std::uint32_t n) {
+  Bytes p = ip_packet(rng, 0, 0, 20);
+  p[9] = 17;
+  p[12] = 10, p[13] = static_cast<std::uint8_t>(n >> 16), p[14] = static_cast<std::uint8_t>(n >> 8),
+  p[15] = static_cast<std::uint8_t>(n);
+  set_checksum(p, 0, 20);
+  put_be16(p, 24, 0);  // no UDP checksum
+  return p;
+}
+}  // namespace
+
+TEST_CASE("ARPQuerier sends its queries from its IP and ETH", "[kernels][nf]") {
+  std::mt19937 rng(2);
+  FakeArgs args(ARPQuerier::spec, {{"IP", "192.0.2.77"}, {"ETH", "02:aa:bb:cc:dd:ee"}}, {}, 1);
+  Instance<ARPQuerier> q(args, Via::Ops);
+  REQUIRE(q.ok());
+  Bytes ip = ip_packet(rng, 0, 0, 20);
+  ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = 1;
+  const Bytes got = [&] {
+    Outcome out = q.push(ip, 1);
+    REQUIRE(out.sent_to(0));
+    return out.emits[0].data();
+  }();
+  const Bytes eth{0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee};
+  CHECK(Bytes(got.begin() + 6, got.begin() + 12) == eth);                    // Ethernet source
+  CHECK(Bytes(got.begin() + 22, got.begin() + 28) == eth);                   // ARP sender hardware address
+  CHECK(Bytes(got.begin() + 28, got.begin() + 32) == Bytes{192, 0, 2, 77});  // ARP sender IP
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ICMPError writes the TYPE and CODE it is given", "[kernels][nf]") {
+  std::mt19937 rng(9);
+  struct Case {
+    const char* type;
+    const char* code;
+    std::uint8_t want_type, want_code;
+  };
+  for (const Case& k : {Case{"unreachable", "port", 3, 3}, Case{"unreachable", "host", 3, 1},
+                        Case{"timeexceeded", "reassembly", 11, 1}, Case{"3", "13", 3, 13}}) {
+    INFO(k.type << " " << k.code);
+    FakeArgs args(ICMPError::spec, {{"SRC", "10.9.8.7"}, {"TYPE", k.type}, {"CODE", k.code}});
+    Instance<ICMPError> e(args, Via::Ops);
+    INFO(e.error());
+    REQUIRE(e.ok());
+    Bytes in = ip_packet(rng, 0, 0, 20);
+    in[6] = in[7] = 0;  // not a fragment
+    in[9] = 17;         // UDP, not an ICMP error
+    set_checksum(in, 0, 20);
+    Outcome out = e.push(in, 1);
+    REQUIRE(out.sent_to(0));
+    const Bytes got = out.emits[0].data();
+    CHECK(got[20] == k.want_type);
+    CHECK(got[21] == k.want_code);
+    CHECK(Bytes(got.begin() + 12, got.begin() + 16) == Bytes{10, 9, 8, 7});  // SRC
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("MaglevLB's TABLE_SIZE sizes its lookup table and CACHE_SIZE its flow cache", "[kernels]") {
+  std::mt19937 rng(4);
+  for (std::uint64_t cache_size : {5u, 65536u}) {
+    INFO("CACHE_SIZE " << cache_size);
+    FakeArgs args(MaglevLB::spec, {{"TABLE_SIZE", "7"}, {"CACHE_SIZE", std::to_string(cache_size)}},
+                  {"10.0.0.1", "10.0.0.2"}, 1);
+    MaglevLB::Config c{};
+    std::string error;
+    REQUIRE(MaglevLB::configure(args, c, error));
+    CHECK(c.table_size == 7);
+    // Rounded up to a power of two of 4-way sets: 5 flows need 2 sets.
+    CHECK(c.cache_buckets == (cache_size == 5 ? 2u : 16384u));
+    // What setup() does, on plain memory.
+    std::vector<std::uint16_t> table(c.table_size);
+    maglev::populate(c.backends, c.nbackends, c.table_size, table.data());
+    const auto first = static_cast<std::size_t>(std::count(table.begin(), table.end(), 0));
+    CHECK((first == 3 || first == 4));  // each of 2 backends owns floor or ceil of 7/2 entries
+    std::vector<maglev::CacheEntry> cache(std::size_t{c.cache_buckets} * maglev::kWays);
+    MaglevLB::State st{};
+    st.table = table.data();
+    st.cache.entries = cache.data();
+    st.cache.bucket_mask = c.cache_buckets - 1;
+    for (std::uint32_t f = 0; f < 100; ++f) {
+      Context ctx(1, nullptr);
+      MaglevLB::push(c, st, ctx, 0, nb::detail::adopt(make_mbuf(udp_flow_packet(rng, f))));
+      Outcome out = collect(ctx);
+      REQUIRE(out.sent_to(0));
+    }
+    CHECK(st.new_flows == 100);
+    const auto cached = std::count_if(cache.begin(), cache.end(), [](const auto& e) { return e.key.proto != 0; });
+    if (cache_size == 5) {
+      CHECK(cached == 8);  // 2 sets of 4: every other flow was evicted
+      CHECK(st.evictions == 92);
+    } else {
+      CHECK(cached == 100);
+      CHECK(st.evictions == 0);
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("FlowMonitor's CAPACITY bounds its flow table", "[kernels]") {
+  std::mt19937 rng(6);
+  for (std::uint64_t capacity : {20u, 4096u}) {
+    INFO("CAPACITY " << capacity);
+    FakeArgs args(FlowMonitor::spec, {{"CAPACITY", std::to_string(capacity)}}, {}, 1);
+    FlowMonitor::Config c{};
+    std::string error;
+    REQUIRE(FlowMonitor::configure(args, c, error));
+    CHECK(c.capacity == (capacity == 20 ? 32u : 4096u));  // rounded up to a power of two
+    std::vector<FlowMonitor::Entry> table(c.capacity);
+    FlowMonitor::State st{};
+    st.table = table.data();
+    st.mask = c.capacity - 1;
+    for (std::uint32_t f = 0; f < 100; ++f) {
+      Context ctx(1, nullptr);
+      FlowMonitor::push(c, st, ctx, 0, nb::detail::adopt(make_mbuf(udp_flow_packet(rng, f))));
+      REQUIRE(collect(ctx).sent_to(0));
+    }
+    if (capacity == 20) {
+      CHECK(st.flows == 32);
+      CHECK(st.overflow == 100 - 32);
+    } else {
+      CHECK(st.flows == 100);
+      CHECK(st.overflow == 0);
+    }
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("FlowMonitor refuses a FILE it could not write at the end of the run", "[kernels]") {
+  for (const char* file : {"/nonexistent-nb-dir/flows.txt", "relative-nonexistent-nb-dir/flows.txt"}) {
+    INFO(file);
+    FakeArgs args(FlowMonitor::spec, {{"FILE", file}}, {}, 1);
+    FlowMonitor::Config c{};
+    std::string error;
+    REQUIRE(FlowMonitor::configure(args, c, error));  // nbc check opens no files
+    FlowMonitor::State st{};
+    CHECK_FALSE(FlowMonitor::setup(c, st, error));
+    CHECK(error.find("cannot write FILE") != std::string::npos);
+    CHECK(st.table == nullptr);
+  }
 }

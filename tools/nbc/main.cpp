@@ -57,7 +57,12 @@ int cmd_check(const std::vector<std::string>& files, bool syntax_only, const Opt
       continue;
     }
     if (syntax_only) nb::lang::parse(sources, id, diags);
-    else nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
+    else {
+      // lower() too: it runs every element's configure() as nbrun does, so that what nbrun
+      // rejects before it opens files or devices is rejected here, with the same message.
+      auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
+      if (front.graph) nb::compiler::lower(*front.graph, diags);
+    }
     if (report(diags, sources, opt) != kOk) status = kErrors;
   }
   return status;

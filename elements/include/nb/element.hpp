@@ -131,6 +131,11 @@ struct HostServices {
   // A deep copy of m from the runtime's mempool, or nullptr when it is empty.
   rte_mbuf* (*copy)(void* runtime, rte_mbuf* m) = nullptr;
   void* runtime = nullptr;
+  // A message for the operator (nbrun writes it to stderr as "ELEMENT: text", rate-limited so
+  // that a flood of packets cannot drown stderr). `state` is the calling element's State block,
+  // which tells the runtime which element speaks; `text` must outlive the call (a constant).
+  // Kernels must not use stdio themselves: they run inside JIT code. Null: messages are dropped.
+  void (*log)(void* runtime, const void* state, const char* text) = nullptr;
 };
 
 inline constexpr std::uint32_t kMaxEmits = 64;
@@ -161,6 +166,10 @@ class Context {
       return;
     }
     emits_[nemits_++] = {port, c};
+  }
+  // Tells the operator something (HostServices::log); `state` is the element's own State.
+  void log(const void* state, const char* text) const {
+    if (host_ && host_->log) host_->log(host_->runtime, state, text);
   }
   bool connected(std::uint32_t port) const { return port < noutputs_; }
   std::uint32_t noutputs() const { return noutputs_; }

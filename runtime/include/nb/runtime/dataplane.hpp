@@ -49,6 +49,7 @@ struct Dataplane {
   Dataplane(const compiler::Plan& plan, rte_mempool* pool, std::uint32_t burst);
   Dataplane(const Dataplane&) = delete;
   Dataplane& operator=(const Dataplane&) = delete;
+  ~Dataplane();  // says how many element messages the rate limit held back, if any
 
   // Runs the optional setup hook (ElementOps::setup: DPDK tables such as rte_lpm) of every
   // element whose State is fresh, i.e. not kept from the graph before a hot reload. Needs EAL.
@@ -76,6 +77,14 @@ struct Dataplane {
   std::vector<std::shared_ptr<PortCounters>> ports;
   HostServices host;               // for code that knows no element (counts under none)
   std::vector<ElementHost> hosts;  // per element: what its Context gets (sized once, never moved)
+  // HostServices::log: at most kLogPerSecond lines a second reach stderr; the rest are counted
+  // and their number printed with the next line that passes, and when the Dataplane goes.
+  static constexpr std::uint32_t kLogPerSecond = 10;
+  struct LogLimit {
+    std::int64_t second = -1;   // the steady-clock second the count is for
+    std::uint32_t printed = 0;  // lines printed in it
+    std::uint64_t held = 0;     // lines held back since the last one printed
+  } log_limit;
   // An element's set-up State: tears it down (ElementOps::teardown, with the Config it was set
   // up with) when the last graph holding the State block lets it go. Shared with the State.
   struct SetupGuard {
