@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -85,6 +86,7 @@ struct Image {
   Fd fd;
   std::uint64_t size = 0;
   std::uint64_t digest = 0;
+  std::uint64_t dev = 0, ino = 0;  // of the file it was read from
 };
 
 bool read_image(const std::string& path, Image& img, std::string& error) {
@@ -152,6 +154,8 @@ bool read_image(const std::string& path, Image& img, std::string& error) {
   }
   img.size = total;
   img.digest = h;
+  img.dev = st.st_dev;
+  img.ino = st.st_ino;
   return true;
 }
 
@@ -502,22 +506,36 @@ PluginRef load_plugin(const std::string& path, std::string& error) {
 PluginRef load_plugin(const std::string& path, std::string& error, std::span<const PluginRef> loaded) {
   Image img;
   if (!read_image(path, img, error)) return nullptr;
+  auto same = [&](const Plugin& p) {
+    return p.size == img.size && p.digest == img.digest && p.fd >= 0 && same_bytes(p.fd, img.fd.get(), img.size);
+  };
   for (const PluginRef& p : loaded) {
-    if (p && p->size == img.size && p->digest == img.digest && p->fd >= 0 &&
-        same_bytes(p->fd, img.fd.get(), img.size)) {
-      return p;
-    }
+    if (p && same(*p)) return p;
+  }
+  // The same file, unchanged, as a plugin still loaded (by the graph a reload replaces): that
+  // library, as dlopen of one file twice gives, so that the reload carries its elements' state
+  // over (same ElementSpec). A file rebuilt in place is new bytes, and loaded anew.
+  static std::mutex mu;
+  static std::vector<std::weak_ptr<const Plugin>> live;
+  std::lock_guard<std::mutex> lock(mu);
+  std::erase_if(live, [](const std::weak_ptr<const Plugin>& w) { return w.expired(); });
+  for (const auto& w : live) {
+    PluginRef p = w.lock();
+    if (p && p->dev == img.dev && p->ino == img.ino && same(*p)) return p;
   }
   if (std::string why = vet(img, path); !why.empty()) {
     error = std::move(why);
     return nullptr;
   }
-  std::uint64_t size = img.size, digest = img.digest;
+  const Image id{Fd(), img.size, img.digest, img.dev, img.ino};
   PluginRef p = open_here(std::move(img.fd), path, error);
   if (!p) return nullptr;
   auto* mp = const_cast<Plugin*>(p.get());
-  mp->size = size;
-  mp->digest = digest;
+  mp->size = id.size;
+  mp->digest = id.digest;
+  mp->dev = id.dev;
+  mp->ino = id.ino;
+  live.push_back(p);
   return p;
 }
 

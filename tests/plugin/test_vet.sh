@@ -15,7 +15,7 @@ src=$(readlink -f "$5")
 . "$src/tests/integration/lib.sh"
 . "$src/tests/plugin/bad_plugins.sh"
 enter_scratch
-export NB_PLUGIN_VET_TIMEOUT=2 # hang.so: refused after 2 s rather than 10
+export NB_PLUGIN_VET_TIMEOUT=5 # hang.so: refused after 5 s rather than 10
 
 make_bad_plugins "$plugins" "$src" || { bad "cannot make the bad plugins"; finish; }
 "$gen" --profile udp-seq --count 50 --seed 1 -o in.pcap >/dev/null 2>&1 || bad "nb-gen-traffic"

@@ -22,7 +22,7 @@ make_bad_plugins "$plugins" "$src" || { bad "cannot make the bad plugins"; finis
 cat >plain.nbc <<'CFG'
 FromDump(in.pcap, LOOP true) -> c :: Counter -> Discard;
 CFG
-NB_PLUGIN_VET_TIMEOUT=2 "$nbrun" plain.nbc --engine interp --quiet --stats none --control "$sock" --duration 120 2>nbrun.err &
+NB_PLUGIN_VET_TIMEOUT=5 "$nbrun" plain.nbc --engine interp --quiet --stats none --control "$sock" --duration 120 2>nbrun.err &
 nb_pid=$!
 wait_for_control || { bad "nbrun's control socket does not answer"; show nbrun.err; finish; }
 
@@ -66,6 +66,22 @@ if ctl reload "$tmp/good.nbc" >out.txt 2>err.txt; then
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -gt 0 ] && ok "a good plugin loads by reload afterwards (clamped $n)" || bad "clamp.clamped: '$n'"
 else
   bad "reload of a good plugin failed"
+  show err.txt
+fi
+# Reloading it unchanged keeps the plugin's library (one file, the same bytes: one library, as
+# dlopen gives), so its element's State carries over like a built-in's: the count goes on.
+a=$(ctl read clamp.clamped 2>/dev/null)
+if ctl reload "$tmp/good.nbc" >out.txt 2>err.txt; then
+  b=$(ctl read clamp.clamped 2>/dev/null)
+  if [[ "$a" =~ ^[0-9]+$ && "$b" =~ ^[0-9]+$ ]] && [ "$b" -ge "$a" ]; then
+    ok "a reload onto the same plugin keeps its element's state (clamped $a -> $b)"
+  else
+    bad "the plugin element's state was lost by a reload onto the same file: '$a' -> '$b'"
+  fi
+  n=$(grep -c 'nb-plugin:good.so' "/proc/$nb_pid/maps")
+  [ "$n" -gt 0 ] && ok "the plugin is mapped as the memfd it was vetted from" || bad "no nb-plugin:good.so in the maps"
+else
+  bad "second reload of the good plugin failed"
   show err.txt
 fi
 kill -INT "$nb_pid"

@@ -38,8 +38,9 @@ struct Plugin {
   // library is loaded: ld.so knows the library by the name /proc/self/fd/<fd>, which must not
   // come to mean another file.
   int fd = -1;
-  std::uint64_t size = 0;    // of the file's bytes
-  std::uint64_t digest = 0;  // a hash of them (same_plugin compares the bytes themselves)
+  std::uint64_t size = 0;          // of the file's bytes
+  std::uint64_t digest = 0;        // a hash of them (same_plugin compares the bytes themselves)
+  std::uint64_t dev = 0, ino = 0;  // the file's identity (st_dev, st_ino) when it was read
 };
 using PluginRef = std::shared_ptr<const Plugin>;
 
@@ -51,7 +52,9 @@ inline constexpr std::uint64_t kMaxPluginBytes = 256ull << 20;
 // it is a plugin for this nb: the version stamp nb_plugin_abi_version equals
 // plugin_abi_version(), bitcode is embedded, it registers at least one element with a
 // well-formed spec. On failure (including: the helper crashed, hung, or cannot be found) returns
-// null, says why in `error`, and leaves nothing loaded.
+// null, says why in `error`, and leaves nothing loaded. The same file (st_dev/st_ino) with the
+// same bytes as a plugin still loaded gives that plugin, as dlopen does: a reload that requires
+// an unchanged plugin keeps its elements' state.
 PluginRef load_plugin(const std::string& path, std::string& error);
 // The same, except that a file with the same bytes as one of `loaded` (the same file under
 // another name, a link or a copy) is not loaded again: that plugin is returned.
