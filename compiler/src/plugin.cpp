@@ -390,7 +390,11 @@ std::string vet(const Image& img, const std::string& path) {
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string shown = path;
-  char* argv[] = {const_cast<char*>(kVetHelper), const_cast<char*>("3"), const_cast<char*>("4"), shown.data(), nullptr};
+  // The ABI this nb expects: a helper of another nb (an older install earlier on the search
+  // list) would judge plugins by its own.
+  std::string abi = fmt::format("{:#010x}", plugin_abi_version());
+  char* argv[] = {
+      const_cast<char*>(kVetHelper), const_cast<char*>("3"), const_cast<char*>("4"), shown.data(), abi.data(), nullptr};
   pid_t pid = -1;
   // posix_spawn, not fork: nbrun is multi-threaded (DPDK), and a forked copy of it could stop
   // on a lock another thread held.
@@ -471,6 +475,10 @@ std::string vet(const Image& img, const std::string& path) {
   if (ended && WIFEXITED(status)) {
     if (verdict == "ok\n" && WEXITSTATUS(status) == 0) return "";
     if (verdict.starts_with("refused\n")) return verdict.substr(8);
+    if (verdict.starts_with("other-nb\n")) {
+      return fmt::format("cannot load plugin '{}': the helper {} belongs to another nb (plugin ABI {}, this nb has {})",
+                         path, helper, one_line(verdict.substr(9)), abi);
+    }
     if (said.find("ld.so") != std::string::npos) return refused + "ld.so reported: " + said;
     return refused + fmt::format("loading it in a separate process ended it (exit status {}) before it was checked{}",
                                  WEXITSTATUS(status), said.empty() ? "" : "; it printed: " + said);

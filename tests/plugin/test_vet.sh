@@ -86,4 +86,11 @@ else
   run_limited 60 out.txt err.txt alone/nbc check link.nbc
   refused "nbc without nb-plugin-vet" $? err.txt "^link.nbc:1:16: error: cannot load plugin '[^']*link.so': nb loads a plugin in a separate process first \(the helper nb-plugin-vet\), and nb-plugin-vet is not installed \(looked for [^)]*alone/nb-plugin-vet"
 fi
+# A helper of another nb (an older install) is not trusted to judge plugins for this one.
+mkdir other
+cp "$nbc" other/nbc
+printf '#!/bin/sh\nprintf "other-nb\\n0x00010000" >&4\nexit 1\n' >other/nb-plugin-vet
+chmod +x other/nb-plugin-vet
+run_limited 60 out.txt err.txt other/nbc check link.nbc
+refused "nb-plugin-vet of another nb" $? err.txt "^link.nbc:1:16: error: cannot load plugin '[^']*link.so': the helper [^ ]*other/nb-plugin-vet belongs to another nb \(plugin ABI 0x00010000, this nb has 0x[0-9a-f]{8}\)"
 finish

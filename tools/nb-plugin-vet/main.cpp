@@ -3,12 +3,15 @@
 // plugin does to this process (ld.so asserts on a corrupt file, a fault on a truncated one, a
 // static constructor that aborts or never returns) ends this process and not nbc or nbrun.
 //
-// usage: nb-plugin-vet FD RESULT_FD NAME
+// usage: nb-plugin-vet FD RESULT_FD NAME ABI
 //   FD         a sealed memfd with the plugin's bytes
-//   RESULT_FD  where the verdict goes: "ok\n", or "refused\n" and the message load_plugin gives
+//   RESULT_FD  where the verdict goes: "ok\n", or "refused\n" and the message load_plugin gives,
+//              or "other-nb\n" and this helper's ABI when it is not the caller's
 //   NAME       the plugin's path, for messages
+//   ABI        the caller's nb::plugin_abi_version(), as 0x%08x
 // Anything printed on stdout/stderr (by ld.so or by the plugin) is for the caller's message.
 #include <nb/compiler/plugin.hpp>
+#include <nb/plugin.hpp>
 
 #include <fmt/format.h>
 #include <llvm/Bitcode/BitcodeReader.h>
@@ -49,6 +52,18 @@ std::string check_bitcode(const nb::compiler::Plugin& p) {
   return "";
 }
 
+bool verdict_to(int fd, const std::string& verdict) {
+  const char* at = verdict.data();
+  std::size_t left = verdict.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, at, left);
+    if (n <= 0) return false;
+    at += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 }  // namespace
 
 // Under nb's sanitizer build (NB_SANITIZE): a fault in the plugin must end this process by its
@@ -64,27 +79,24 @@ int main(int argc, char** argv) {
     return 0;
   }
   int fd = -1, result_fd = -1;
-  if (argc != 4 || !parse_fd(argv[1], fd) || !parse_fd(argv[2], result_fd)) {
+  if (argc != 5 || !parse_fd(argv[1], fd) || !parse_fd(argv[2], result_fd)) {
     std::fprintf(stderr,
-                 "usage: nb-plugin-vet FD RESULT_FD NAME\n"
+                 "usage: nb-plugin-vet FD RESULT_FD NAME ABI\n"
                  "A helper of nbc and nbrun: it loads a plugin in a process of its own before they load it "
                  "(docs/plugins.md). It is not meant to be run by hand.\n");
     return 2;
   }
   std::string error;
+  const std::string abi = fmt::format("{:#010x}", nb::plugin_abi_version());
+  if (abi != argv[4]) {
+    verdict_to(result_fd, "other-nb\n" + abi);
+    return 1;
+  }
   {
     nb::compiler::PluginRef p = nb::compiler::detail::open_plugin_here(fd, argv[3], error);
     if (p) error = check_bitcode(*p);
     // p goes here: the plugin's static destructors and dlclose run in this process too.
   }
-  std::string verdict = error.empty() ? "ok\n" : "refused\n" + error;
-  const char* at = verdict.data();
-  std::size_t left = verdict.size();
-  while (left > 0) {
-    ssize_t n = ::write(result_fd, at, left);
-    if (n <= 0) return 3;
-    at += n;
-    left -= static_cast<std::size_t>(n);
-  }
+  if (!verdict_to(result_fd, error.empty() ? "ok\n" : "refused\n" + error)) return 3;
   return error.empty() ? 0 : 1;
 }
