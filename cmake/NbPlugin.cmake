@@ -53,6 +53,8 @@ function(nb_add_element_plugin NAME)
     endforeach()
   endif()
   set(parts)
+  # Ninja creates an output's folder itself; the Makefile generators do not.
+  file(MAKE_DIRECTORY ${gen}/bitcode)
   foreach(src ${sources} ${gen}/exports.cpp)
     string(MAKE_C_IDENTIFIER "${src}" id)
     set(bc ${gen}/bitcode/${id}.bc)

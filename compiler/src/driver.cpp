@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace nb::compiler {
@@ -48,7 +49,11 @@ FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileI
   auto extended = std::make_shared<Registry>(registry);
   Registry& reg = *extended;
   std::vector<PluginRef> plugins;
+  auto already = [&](const PluginRef& p) {
+    return std::any_of(plugins.begin(), plugins.end(), [&](const PluginRef& q) { return same_plugin(*q, *p); });
+  };
   for (const PluginRef& p : preloaded) {
+    if (already(p)) continue;  // the same file twice, under two names: loaded once
     if (auto err = add_plugin_classes(reg, p)) {
       diags.error(lang::Span{file, 0, 0}, *err);
       continue;
@@ -76,11 +81,14 @@ FrontEndResult compile_front_end(const lang::SourceManager& sources, lang::FileI
         continue;
       }
       std::string error;
-      PluginRef p = load_plugin(path, error);
+      // The same file as a plugin already loaded (by --plugin, or an earlier require under
+      // another name) is that plugin, not a second one whose classes clash with it.
+      PluginRef p = load_plugin(path, error, plugins);
       if (!p) {
         diags.error(span, error);
         continue;
       }
+      if (already(p)) continue;
       if (auto err = add_plugin_classes(reg, p)) {
         diags.error(span, *err);
         continue;

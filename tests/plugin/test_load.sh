@@ -7,6 +7,7 @@
 set -u
 nbc=$1
 nbrun=$2
+gen=$(readlink -f "$3")
 plugins=$4
 src=$5
 . "$src/tests/integration/lib.sh"
@@ -83,6 +84,26 @@ else
   bad "clash between two plugins"
   show err.txt
 fi
+# Issue 15: the same plugin named twice (by --plugin and require, under another spelling, through
+# a link, or a copy with the same bytes) is loaded once, not reported as a clash with itself.
+ln -s libttlclamp.so a/link.so
+ln a/libttlclamp.so a/hardlink.so
+printf 'require(plugin "libttlclamp.so", plugin "./libttlclamp.so", plugin "link.so", plugin "hardlink.so");\nFromDump(in.pcap) -> c :: IPTTLClamp(32) -> ToDump(out.pcap);\n' >a/twice.nbc
+if "$nbc" check a/twice.nbc 2>err.txt; then ok "one plugin required under four names"; else bad "one plugin under four names"; show err.txt; fi
+if "$nbc" --plugin "$tmp/a/libttlclamp.so" check a/clamp.nbc 2>err.txt; then ok "nbc --plugin and require of the same file"; else bad "nbc --plugin + require"; show err.txt; fi
+if "$nbc" --plugin "$plugins/libttlclamp.so" check a/clamp.nbc 2>err.txt; then ok "nbc --plugin and require of a copy"; else bad "nbc --plugin + require of a copy"; show err.txt; fi
+if "$nbc" --plugin a/libttlclamp.so --plugin ./a/link.so doc IPTTLClamp >doc.txt 2>err.txt && grep -q "^IPTTLClamp - " doc.txt; then
+  ok "nbc doc with one plugin given twice"
+else
+  bad "nbc doc --plugin x --plugin ./x"
+  show err.txt
+fi
+"$gen" --profile quickstart --count 50 --seed 1 -o in.pcap >/dev/null 2>&1 || bad "nb-gen-traffic"
+run_limited 60 out.txt err.txt "$nbrun" --engine interp --quiet --no-control --plugin a/libttlclamp.so --plugin a/link.so a/twice.nbc
+st=$?
+crashed $st err.txt "nbrun --plugin + require" ||
+  if [ $st -eq 0 ] && [ -s out.pcap ]; then ok "nbrun --plugin and require of the same file: ran"; else bad "nbrun --plugin + require (status $st)"; show err.txt; fi
+
 # Other requires are untouched (Click's package requirements).
 printf 'require(package "x", plugin "%s");\nFromDump(in.pcap) -> IPTTLClamp(9) -> Discard;\n' "$plugins/libttlclamp.so" >p.nbc
 if "$nbc" check p.nbc 2>err.txt; then ok "require(package ..., plugin ...)"; else bad "mixed require"; show err.txt; fi
