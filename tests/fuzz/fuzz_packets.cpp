@@ -144,6 +144,11 @@ void start_eal(std::size_t nports) {
   argv.push_back(nullptr);
   if (rte_eal_init(static_cast<int>(args.size()), argv.data()) < 0)
     die(fmt::format("rte_eal_init: {}", rte_strerror(rte_errno)));
+  // DPDK leaves its runtime directory (/run/dpdk/PREFIX) behind; one per run would pile up.
+  std::atexit([] {
+    std::error_code ec;
+    fs::remove_all(rte_eal_get_runtime_dir(), ec);
+  });
   // As nbrun does: the annotations' bytes in the mbuf (packet.hpp) are reserved.
   rte_mbuf_dynfield field{};
   std::snprintf(field.name, sizeof field.name, "nb_packet_anno");

@@ -8,9 +8,9 @@ trap 'rm -rf "$work"' EXIT
 "$gen" --profile quickstart -o "$work/quickstart.pcap" >/dev/null
 "$gen" --profile random --count 400 --seed 7 -o "$work/random.pcap" >/dev/null
 "$gen" --profile flows --count 200 --flows 20 -o "$work/flows.pcap" >/dev/null
-# The number of graphs, so that every graph gets seeds (byte 0 of an input picks one).
-graphs=$("$fuzzer" -runs=0 2>&1 | sed -n 's/^fuzz_packets: \([0-9]*\) graphs.*/\1/p')
-[ -n "$graphs" ] || { echo "fuzz_packets_smoke: the fuzzer did not start"; "$fuzzer" -runs=0; exit 1; }
+# Byte 0 of an input picks the graph modulo their number (64 today): seeds for 0..95 give every
+# graph seeds without starting the fuzzer twice to ask how many there are.
+graphs=96
 rm -rf "$corpus"
 python3 "$src/tests/fuzz/packet_seeds.py" "$corpus" "$graphs" "$src"/configs/traffic/*.pcap "$work"/*.pcap
 [ -d "$src/tests/fuzz/packet_regressions" ] && cp "$src"/tests/fuzz/packet_regressions/* "$corpus/" 2>/dev/null || true

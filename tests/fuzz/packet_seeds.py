@@ -3,7 +3,7 @@
 
     packet_seeds.py OUTDIR GRAPHS PCAP...
 
-Writes, for every graph index 0..GRAPHS-1 and every source selector 0..1, inputs in the
+Writes, for every graph selector 0..GRAPHS-1 and every source selector 0..1, inputs in the
 fuzzer's format (fuzz_packets.cpp): byte 0 the graph, byte 1 the source, then frames as a
 16-bit big-endian length and the bytes. Each input holds a burst of consecutive records of one
 pcap (1 to 8 frames); the pcaps' records are dealt out in turn so that every graph sees frames
