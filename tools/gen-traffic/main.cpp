@@ -566,6 +566,7 @@ int main(int argc, char** argv) {
                "  flows       IPv4 TCP and UDP packets of --flows flows, random lengths (default 1000\n"
                "              packets, 100 flows)",
                "nb-gen-traffic"};
+  app.set_version_flag("--version", "nb-gen-traffic " NB_PROJECT_VERSION, "Print the version and exit");
   std::string profile, output;
   std::size_t count = 0;
   std::uint32_t seed = 1;
@@ -584,6 +585,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

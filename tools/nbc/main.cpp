@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -33,10 +34,11 @@ struct Options {
   bool use_color() const { return color == "always" || (color == "auto" && isatty(STDERR_FILENO)); }
 };
 
-// Loads a file into `sources`, reporting "nbc: error: ..." when it cannot be read.
+// Loads a file ("-": standard input) into `sources`, reporting "nbc: error: ..." when it
+// cannot be read.
 nb::lang::FileId load(SourceManager& sources, const std::string& path) {
   std::string err;
-  nb::lang::FileId id = sources.load(path, err);
+  nb::lang::FileId id = path == "-" ? sources.load_stdin(err) : sources.load(path, err);
   if (id == nb::lang::kNoFile) fmt::print(stderr, "nbc: error: {}\n", err);
   return id;
 }
@@ -87,6 +89,10 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
 int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Options& opt) {
   SourceManager sources;
   DiagnosticEngine diags;
+  if (in_place && path == "-") {
+    fmt::print(stderr, "nbc: error: fmt -i rewrites a file; standard input is not one\n");
+    return kUsage;
+  }
   auto id = load(sources, path);
   if (id == nb::lang::kNoFile) return kErrors;
   nb::lang::Program program = nb::lang::parse(sources, id, diags);
@@ -246,10 +252,34 @@ int cmd_doc(const std::string& name, const Options& opt) {
   return kOk;
 }
 
+// CLI11 answers `nbc frobnicate` with "A subcommand is required": name the word it did not
+// know and the subcommands it could have been. `valued` are the global options that take a value.
+bool unknown_subcommand(CLI::App& app, int argc, char** argv, std::initializer_list<std::string_view> valued) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") return false;
+    if (!a.empty() && a[0] == '-') {
+      if (std::find(valued.begin(), valued.end(), a) != valued.end()) ++i;  // its value
+      continue;
+    }
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == a) return false;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    fmt::print(stderr,
+               "{}: error: unknown subcommand '{}'\nThe subcommands are: {}\nRun with --help for more information.\n",
+               app.get_name(), a, names);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"nbc - check, draw, format and document nb packet-processing graphs (.nbc files)", "nbc"};
+  app.set_version_flag("--version", "nbc " NB_PROJECT_VERSION, "Print nbc's version and exit");
   app.require_subcommand(1);
   app.fallthrough();  // global options (--color, --plugin) also after the subcommand
   Options opt;
@@ -263,18 +293,18 @@ int main(int argc, char** argv) {
   std::vector<std::string> check_files;
   bool syntax_only = false;
   auto* check = app.add_subcommand("check", "Check .nbc files; print every error with its location, or nothing");
-  check->add_option("FILE", check_files, "Configuration files")->required();
+  check->add_option("FILE", check_files, "Configuration files ('-': standard input)")->required();
   check->add_flag("--syntax-only", syntax_only, "Only parse: do not resolve classes or check the graph");
 
   std::string dot_file, dot_out;
   auto* dot = app.add_subcommand("dot", "Print the elaborated graph in Graphviz format");
-  dot->add_option("FILE", dot_file, "Configuration file")->required();
+  dot->add_option("FILE", dot_file, "Configuration file ('-': standard input)")->required();
   dot->add_option("-o,--output", dot_out, "Write to this file instead of standard output");
 
   std::string fmt_file;
   bool in_place = false, fmt_check = false;
   auto* fmtc = app.add_subcommand("fmt", "Print a configuration in canonical layout (comments are kept)");
-  fmtc->add_option("FILE", fmt_file, "Configuration file")->required();
+  fmtc->add_option("FILE", fmt_file, "Configuration file ('-': standard input)")->required();
   fmtc->add_flag("-i,--in-place", in_place, "Rewrite the file instead of printing");
   fmtc->add_flag("--check", fmt_check, "Exit 1 if the file is not already formatted");
 
@@ -290,6 +320,7 @@ int main(int argc, char** argv) {
   ir->add_flag("--stats", ir_stats, "Print per-phase compile times and, per element, whether its kernel was inlined");
   ir->add_option("-O", ir_opt, "Optimisation level (0-3)")->check(CLI::Range(0, 3));
 
+  if (unknown_subcommand(app, argc, argv, {"--color", "--plugin"})) return kUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
