@@ -42,7 +42,7 @@ constexpr std::size_t kMaxArgumentBytes = 1u << 20;
 // element names and remembers every enclosing instance), plus kFixedCost per element and per
 // connection. About the memory the expanded graph takes.
 constexpr std::size_t kMaxExpandedBytes = 64u << 20;
-constexpr std::size_t kFixedCost = 64;
+constexpr std::size_t kFixedCost = 128;
 // "in 'x' instantiated here" notes shown for one error; deeper ones are summed up.
 constexpr std::size_t kMaxContextNotes = 5;
 
