@@ -104,9 +104,9 @@ expect_status 1 "check a FIFO" -- timeout 20 "$nbc" check "$tmp/fifo.nbc"
 has "is a FIFO, not a regular file" "a FIFO is refused without blocking"
 expect_status 1 "check /dev/zero" -- timeout 20 "$nbc" check /dev/zero
 has "is a character device" "/dev/zero is refused"
-truncate -s 17M "$tmp/big.nbc"
-expect_status 1 "check a 17 MiB file" -- timeout 20 "$nbc" check "$tmp/big.nbc"
-has "is too large: a configuration may have at most 16 MiB" "a file over the size limit is refused"
+truncate -s 5M "$tmp/big.nbc"
+expect_status 1 "check a 5 MiB file" -- timeout 20 "$nbc" check "$tmp/big.nbc"
+has "is too large: a configuration may have at most 4 MiB" "a file over the size limit is refused"
 
 # '-' reads standard input, named <stdin>, with the same size limit.
 expect_status 0 "check - (a good config)" -- bash -c "'$nbc' check - <'$good'"

@@ -1209,7 +1209,7 @@ TEST_CASE("a configuration is read only from a regular file, without blocking", 
   CHECK(sources.load(largest, err) != lang::kNoFile);
   std::string larger = s.file("larger.nbc", std::string(lang::kMaxSourceBytes + 1, ' '));
   CHECK(sources.load(larger, err) == lang::kNoFile);
-  CHECK(err.find("is too large: a configuration may have at most 16 MiB") != std::string::npos);
+  CHECK(err.find("is too large: a configuration may have at most 4 MiB") != std::string::npos);
 }
 
 TEST_CASE("an empty configuration is an error, not a graph that does nothing", "[parser][limits]") {

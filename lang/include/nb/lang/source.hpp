@@ -46,8 +46,10 @@ class SourceFile {
 };
 
 // The largest configuration read from a file or standard input (docs/language.md, "Limits").
-// Real configurations are kilobytes; a generated one with 100,000 elements is a few megabytes.
-inline constexpr std::size_t kMaxSourceBytes = 16u << 20;
+// Real configurations are kilobytes; a generated one with 100,000 elements is about 3 MiB. The
+// syntax tree takes up to some 300 bytes per byte of input (`a;a;a;...`), so this also bounds
+// the parser's memory (about 1.2 GB) and time.
+inline constexpr std::size_t kMaxSourceBytes = 4u << 20;
 
 // Owns every file read in one compilation; FileIds index into it.
 class SourceManager {
