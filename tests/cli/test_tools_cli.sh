@@ -44,6 +44,10 @@ has err "--duration" "the error names --duration"
 expect 2 "nbctl --timeout -1" -- "$nbctl" --timeout -1 ping
 [ "$(wc -c <err)" -lt 300 ] && ok "the --timeout error is short" || { bad "the --timeout error is $(wc -c <err) bytes"; show err 3; }
 
+# A count that cannot fit in memory is a usage error, not an allocation failure.
+expect 2 "nb-gen-traffic --count 100000000000" -- bash -c "ulimit -v 2000000; '$gen' --profile random --count 100000000000 -o x.pcap"
+has err "--count" "the error names --count"
+
 expect 2 "nbctl frobnicate" -- "$nbctl" frobnicate
 has err "unknown subcommand 'frobnicate'" "nbctl names the unknown subcommand"
 has err "ping" "nbctl lists the subcommands"
