@@ -150,6 +150,20 @@ grep -Eq "error: the (configuration expands to more than 150000 elements|expande
 expect_status 1 "a doubling argument" -- timeout 60 bash -c "ulimit -v 4000000; '$nbc' check '$tmp/doubling.nbc'"
 has "after substitution this argument is longer than 1 MiB, the limit for one argument" "the doubling argument names its limit"
 
+# Output that cannot be written is an error, not exit 0 with nothing written.
+for sub in "fmt $good" "dot $good" "doc"; do
+  expect_status 1 "nbc $sub >/dev/full" -- bash -c "'$nbc' $sub >/dev/full"
+  has "cannot write standard output" "nbc ${sub%% *} >/dev/full says so"
+done
+# fmt -i replaces the file through a new one: the original's permissions and a symlink to it stay.
+printf 'a::Counter;b :: Discard\nFromDump(x.pcap)->a   ->b\n' >"$tmp/perm.nbc"
+chmod 640 "$tmp/perm.nbc"
+ln -s perm.nbc "$tmp/link.nbc"
+expect_status 0 "fmt -i through a symlink" -- "$nbc" fmt -i "$tmp/link.nbc"
+[ -L "$tmp/link.nbc" ] && [ "$(stat -c %a "$tmp/perm.nbc")" = 640 ] && cmp -s "$tmp/perm.nbc" "$tmp/pretty.nbc" ||
+  { echo "FAIL: fmt -i lost the symlink, the permissions or the text"; fail=1; }
+[ "$(find "$tmp" -name '*.nbc-fmt.*' | wc -l)" = 0 ] || { echo "FAIL: fmt -i left a temporary file"; fail=1; }
+
 # 16384 sources into one chain of 16383 nested pass-through instances: each connection's way
 # through the compound ports is found once, not once per source (that took most of a minute).
 {

@@ -13,10 +13,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -79,11 +83,54 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
   }
   std::ofstream out(output);
   out << dot;
+  out.close();  // the write error of the last buffer shows only here
   if (!out) {
     fmt::print(stderr, "nbc: error: cannot write '{}'\n", output);
     return kErrors;
   }
   return kOk;
+}
+
+// Replaces the file at `path` (a configuration: a regular file) with `text` through a new file
+// in the same folder renamed over it, so that a full disk or a failed write leaves the original
+// as it was (writing in place truncated it first). Keeps its permissions; follows symlinks.
+bool replace_file(const std::string& path, const std::string& text, std::string& error) {
+  std::error_code ec;
+  std::string target = std::filesystem::canonical(path, ec).string();
+  if (ec) {
+    error = ec.message();
+    return false;
+  }
+  struct stat st {};
+  if (::stat(target.c_str(), &st) != 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::string tmp = target + ".nbc-fmt.XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  bool ok = ::fchmod(fd, st.st_mode & 07777) == 0;
+  for (std::size_t done = 0; ok && done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (!ok) error = std::strerror(errno);
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    error = std::strerror(errno);
+  }
+  if (ok && ::rename(tmp.c_str(), target.c_str()) != 0) {
+    ok = false;
+    error = std::strerror(errno);
+  }
+  if (!ok) ::unlink(tmp.c_str());
+  return ok;
 }
 
 int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Options& opt) {
@@ -108,10 +155,9 @@ int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Optio
     return kOk;
   }
   if (formatted == sources.file(id).text()) return kOk;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << formatted;
-  if (!out) {
-    fmt::print(stderr, "nbc: error: cannot write '{}'\n", path);
+  std::string error;
+  if (!replace_file(path, formatted, error)) {
+    fmt::print(stderr, "nbc: error: cannot write '{}': {}; the file is unchanged\n", path, error);
     return kErrors;
   }
   return kOk;
@@ -345,11 +391,24 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (check->parsed()) return cmd_check(check_files, syntax_only, opt);
-    if (dot->parsed()) return cmd_dot(dot_file, dot_out, opt);
-    if (fmtc->parsed()) return cmd_fmt(fmt_file, in_place, fmt_check, opt);
-    if (doc->parsed()) return cmd_doc(doc_class, opt);
-    if (ir->parsed()) return cmd_ir(ir_file, ir_stats, ir_opt, opt);
+    int status = kUsage;
+    if (check->parsed())
+      status = cmd_check(check_files, syntax_only, opt);
+    else if (dot->parsed())
+      status = cmd_dot(dot_file, dot_out, opt);
+    else if (fmtc->parsed())
+      status = cmd_fmt(fmt_file, in_place, fmt_check, opt);
+    else if (doc->parsed())
+      status = cmd_doc(doc_class, opt);
+    else if (ir->parsed())
+      status = cmd_ir(ir_file, ir_stats, ir_opt, opt);
+    // `nbc fmt x.nbc > /dev/full` must not exit 0 with nothing written.
+    std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      fmt::print(stderr, "nbc: error: cannot write standard output: {}\n", std::strerror(errno));
+      return kErrors;
+    }
+    return status;
   } catch (const std::exception& e) {
     // Nothing should get here; if something does, say so plainly instead of aborting.
     fmt::print(stderr, "nbc: internal error: {}\n", e.what());

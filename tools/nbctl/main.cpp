@@ -236,6 +236,7 @@ int main(int argc, char** argv) {
   if (st == ctl::ReplyReader::Status::Malformed) return fail("malformed reply: " + reply.error());
   if (reply.ok()) {
     std::cout << reply.body() << std::flush;
+    if (!std::cout) return fail(fmt::format("cannot write standard output: {}", std::strerror(errno)));
     return 0;
   }
   // nbrun's diagnostics already say "file:line:col: error:"; anything else gets our prefix.
