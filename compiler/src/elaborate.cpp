@@ -41,13 +41,18 @@ constexpr std::size_t kMaxArgumentBytes = 1u << 20;
 // What the expansion makes, in bytes: names, arguments and instantiation contexts (a deep
 // element names and remembers every enclosing instance), plus kFixedCost per element and per
 // connection. About the memory the expanded graph takes.
-constexpr std::size_t kMaxExpandedBytes = 64u << 20;
+constexpr std::size_t kMaxExpandedBytes = 96u << 20;
 constexpr std::size_t kFixedCost = 128;
+// And per statement of a body for every instance of the body (a define's entries count as an
+// element each: each is bound again).
+constexpr std::size_t kStatementCost = 64;
 // "in 'x' instantiated here" notes shown for one error; deeper ones are summed up.
 constexpr std::size_t kMaxContextNotes = 5;
 
 struct Binding {
-  std::string value;
+  // A define's value in the AST, or a formal's argument kept by the Elaborator: never copied per
+  // instance (a body's defines are bound again for every instance of it).
+  const std::string* value = nullptr;
   Span defined_at;
   bool broken = false;  // its argument was already reported: uses of it are not checked again
 };
@@ -247,9 +252,11 @@ class Elaborator {
                         ? error(where, fmt::format("the configuration expands to more than {} elements, the limit "
                                                    "(compound instances count as elements)",
                                                    kMaxElements))
-                        : error(where, fmt::format("the expanded configuration is larger than {} MiB, the limit (its "
-                                                   "element names, arguments and instantiation contexts)",
+                        : error(where, fmt::format("the expanded configuration is larger than {} MiB, the limit",
                                                    kMaxExpandedBytes >> 20));
+    if (expanded_elements_ <= kMaxElements)
+      d.note("it counts every element, connection and statement of every compound instance, with their names, "
+             "arguments and enclosing instances");
     if (!context_.empty())
       d.note("compound classes that each instantiate others several times grow exponentially with their depth");
     return false;
@@ -319,11 +326,11 @@ class Elaborator {
     }
     out.substituted = true;
     if (b->broken) out.failed = true;
-    if (out.too_long || out.text.size() + b->value.size() > kMaxArgumentBytes) {
+    if (out.too_long || out.text.size() + b->value->size() > kMaxArgumentBytes) {
       out.too_long = true;
       return;
     }
-    out.text += b->value;
+    out.text += *b->value;
   }
 
   // ---- arguments --------------------------------------------------------------------------
@@ -687,7 +694,7 @@ class Elaborator {
         }
       }
       if (by_kw) {
-        vars.own[by_kw->variable.text] = Binding{arg.text.substr(kw->second), arg.span, arg.failed};
+        vars.own[by_kw->variable.text] = Binding{&keep(arg.text.substr(kw->second)), arg.span, arg.failed};
         bound.insert(by_kw->variable.text);
         continue;
       }
@@ -706,7 +713,7 @@ class Elaborator {
       }
       if (positional_left) {
         const lang::Formal* f = positional[next++];
-        vars.own[f->variable.text] = Binding{arg.text, arg.span, arg.failed};
+        vars.own[f->variable.text] = Binding{&keep(arg.text), arg.span, arg.failed};
         bound.insert(f->variable.text);
       } else if (!arg.failed) {
         Diagnostic& d = error(arg.span, fmt::format("too many arguments for elementclass {}", class_name));
@@ -722,7 +729,7 @@ class Elaborator {
                                                  f.keyword ? f.keyword->text : f.variable.text, class_name));
         d.note(f.variable.span, "the formal parameter is declared here");
       }
-      vars.own[f.variable.text] = Binding{"", f.variable.span, true};
+      vars.own[f.variable.text] = Binding{&keep(""), f.variable.span, true};
     }
 
     instantiated_.insert(&decl);
@@ -769,6 +776,14 @@ class Elaborator {
 
   void body(const std::vector<Statement>& stmts, ClassScope& scope, const std::string& prefix, const Bindings& outer,
             Instance* self) {
+    // Every statement (and define entry) is looked at again for every instance of the body,
+    // even those that make no element: that work counts towards the limit too.
+    std::size_t work = stmts.size() * kStatementCost;
+    for (const Statement& st : stmts) {
+      if (auto* def = std::get_if<lang::Define>(&st.node)) work += def->entries.size() * kFixedCost;
+      if (auto* req = std::get_if<lang::Require>(&st.node)) work += req->config.raw.size();
+    }
+    if (!stmts.empty() && !charge(0, work, self ? self->span : stmts.front().span)) return;
     Bindings vars{&outer, {}};
     // Classes and defines of this body first: both may be used before they are written.
     for (const Statement& st : stmts) {
@@ -795,7 +810,7 @@ class Elaborator {
             continue;
           }
           defined_[e.variable.text] = {self, e.variable.span};
-          vars.own[e.variable.text] = Binding{e.value.value, e.variable.span};
+          vars.own[e.variable.text] = Binding{&e.value.value, e.variable.span};
         }
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});
@@ -1192,6 +1207,8 @@ class Elaborator {
 
   static bool broken(const Vertex& t) { return t.instance && t.instance->broken; }
 
+  const std::string& keep(std::string value) { return formal_values_.emplace_back(std::move(value)); }
+
   const Registry& registry_;
   lang::DiagnosticEngine& diags_;
   std::size_t expanded_elements_ = 0;  // elements and compound instances
@@ -1208,6 +1225,7 @@ class Elaborator {
   std::vector<std::pair<const ElementClassDecl*, const ClassScope*>> declared_classes_;
   std::vector<const ElementClassDecl*> active_;
   std::vector<Vertex> vertices_;
+  std::deque<std::string> formal_values_;  // the arguments bound to formals (Binding::value)
   std::vector<RawEdge> raw_;
   std::map<std::string, std::pair<const Instance*, Span>> defined_;
 };

@@ -140,7 +140,7 @@ has "nbc doc" "the hint says where the classes are listed"
   echo 'FromDump(a.pcap) -> C40 -> Discard;'
 } >"$tmp/exponential.nbc"
 expect_status 1 "an exponential expansion" -- timeout 60 bash -c "ulimit -v 4000000; '$nbc' check '$tmp/exponential.nbc'"
-grep -Eq "error: the (configuration expands to more than 150000 elements|expanded configuration is larger than 64 MiB)" "$tmp/err" ||
+grep -Eq "error: the (configuration expands to more than 150000 elements|expanded configuration is larger than 96 MiB)" "$tmp/err" ||
   { echo "FAIL: the exponential expansion does not name its limit"; head -5 "$tmp/err"; fail=1; }
 {
   echo 'elementclass S0 { $a | input -> Paint($a) -> output }'

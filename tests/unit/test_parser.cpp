@@ -1314,9 +1314,9 @@ TEST_CASE("expansion stops at its limits with one error where it was reached", "
   args += "FromDump(a.pcap) -> S60(1) -> Discard;\n";
   std::vector<Case> cases{
       {"2^40 Counters", doubling("input -> Counter -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
-       "the expanded configuration is larger than 64 MiB"},
+       "the expanded configuration is larger than 96 MiB"},
       {"2^40 instances and no element", doubling("input -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
-       "the expanded configuration is larger than 64 MiB"},
+       "the expanded configuration is larger than 96 MiB"},
       {"a million short Counters",
        "elementclass H { " + hundred + " }\nelementclass T { input" + [] {
          std::string s;
@@ -1328,7 +1328,23 @@ TEST_CASE("expansion stops at its limits with one error where it was reached", "
          return s;
        }() + " -> output }\nFromDump(a.pcap) -> M -> Discard;\n",
        "the configuration expands to more than 150000 elements"},
-      {"millions of connections", many_edges, "the expanded configuration is larger than 64 MiB"},
+      {"millions of connections", many_edges, "the expanded configuration is larger than 96 MiB"},
+      {"500 defines in each of 2^40 instances",
+       doubling("define(" + [] {
+         std::string d;
+         for (int i = 0; i < 500; ++i) d += fmt::format("{}$v{} {}", i ? ", " : "", i, i);
+         return d;
+       }() + "); input -> output",
+                "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       "the expanded configuration is larger than 96 MiB"},
+      {"2000 statements in each of 2^40 instances",
+       doubling("a :: Counter; input -> a -> output;" + [] {
+         std::string t;
+         for (int i = 0; i < 2000; ++i) t += " a;";
+         return t;
+       }(),
+                "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       "the expanded configuration is larger than 96 MiB"},
       {"an argument doubled 60 times", args,
        "test.nbc:41:38: error: after substitution this argument is longer than 1 MiB, the limit for one argument"},
   };
