@@ -255,8 +255,9 @@ class Elaborator {
                         : error(where, fmt::format("the expanded configuration is larger than {} MiB, the limit",
                                                    kMaxExpandedBytes >> 20));
     if (expanded_elements_ <= kMaxElements)
-      d.note("it counts every element, connection and statement of every compound instance, with their names, "
-             "arguments and enclosing instances");
+      d.note(
+          "it counts every element, connection and statement of every compound instance, with their names, "
+          "arguments and enclosing instances");
     if (!context_.empty())
       d.note("compound classes that each instantiate others several times grow exponentially with their depth");
     return false;

@@ -4,9 +4,9 @@
 #include <nb/lang/format.hpp>
 #include <nb/lang/parser.hpp>
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -1292,12 +1292,20 @@ TEST_CASE("an integer out of range is shown short, with the parameter's own rang
 TEST_CASE("expansion stops at its limits with one error where it was reached", "[parser][limits]") {
   auto doubling = [](const std::string& leaf, const std::string& top) {
     std::string t = "elementclass C0 { " + leaf + " }\n";
-    for (int k = 1; k <= 40; ++k) t += fmt::format("elementclass C{} {{ input -> C{} -> C{} -> output }}\n", k, k - 1, k - 1);
+    for (int k = 1; k <= 40; ++k)
+      t += fmt::format("elementclass C{} {{ input -> C{} -> C{} -> output }}\n", k, k - 1, k - 1);
     return t + top;
   };
   struct Case {
     std::string name, text, message;
   };
+  auto repeat = [](std::string_view piece, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += piece;
+    return out;
+  };
+  std::string defines;
+  for (int i = 1; i < 500; ++i) defines += fmt::format(", $v{} {}", i, i);
   std::string hundred = "input";
   for (int i = 0; i < 100; ++i) hundred += " -> Counter";
   hundred += " -> output";
@@ -1310,7 +1318,8 @@ TEST_CASE("expansion stops at its limits with one error where it was reached", "
   }
   many_edges += " }\nFromDump(a.pcap) -> C;\n";
   std::string args = "elementclass S0 { $a | input -> Paint($a) -> output }\n";
-  for (int k = 1; k <= 60; ++k) args += fmt::format("elementclass S{} {{ $a | input -> S{}($a$a) -> output }}\n", k, k - 1);
+  for (int k = 1; k <= 60; ++k)
+    args += fmt::format("elementclass S{} {{ $a | input -> S{}($a$a) -> output }}\n", k, k - 1);
   args += "FromDump(a.pcap) -> S60(1) -> Discard;\n";
   std::vector<Case> cases{
       {"2^40 Counters", doubling("input -> Counter -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
@@ -1318,32 +1327,16 @@ TEST_CASE("expansion stops at its limits with one error where it was reached", "
       {"2^40 instances and no element", doubling("input -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
        "the expanded configuration is larger than 96 MiB"},
       {"a million short Counters",
-       "elementclass H { " + hundred + " }\nelementclass T { input" + [] {
-         std::string s;
-         for (int i = 0; i < 100; ++i) s += " -> H";
-         return s;
-       }() + " -> output }\nelementclass M { input" + [] {
-         std::string s;
-         for (int i = 0; i < 100; ++i) s += " -> T";
-         return s;
-       }() + " -> output }\nFromDump(a.pcap) -> M -> Discard;\n",
+       "elementclass H { " + hundred + " }\nelementclass T { input" + repeat(" -> H", 100) +
+           " -> output }\nelementclass M { input" + repeat(" -> T", 100) +
+           " -> output }\nFromDump(a.pcap) -> M -> Discard;\n",
        "the configuration expands to more than 150000 elements"},
       {"millions of connections", many_edges, "the expanded configuration is larger than 96 MiB"},
       {"500 defines in each of 2^40 instances",
-       doubling("define(" + [] {
-         std::string d;
-         for (int i = 0; i < 500; ++i) d += fmt::format("{}$v{} {}", i ? ", " : "", i, i);
-         return d;
-       }() + "); input -> output",
-                "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       doubling("define($v0 0" + defines + "); input -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
        "the expanded configuration is larger than 96 MiB"},
       {"2000 statements in each of 2^40 instances",
-       doubling("a :: Counter; input -> a -> output;" + [] {
-         std::string t;
-         for (int i = 0; i < 2000; ++i) t += " a;";
-         return t;
-       }(),
-                "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       doubling("a :: Counter; input -> a -> output;" + repeat(" a;", 2000), "FromDump(a.pcap) -> C40 -> Discard;\n"),
        "the expanded configuration is larger than 96 MiB"},
       {"an argument doubled 60 times", args,
        "test.nbc:41:38: error: after substitution this argument is longer than 1 MiB, the limit for one argument"},
