@@ -29,15 +29,57 @@ using lang::Span;
 using lang::Statement;
 
 constexpr unsigned kMaxInstantiationDepth = 100;
+// Bounds on the expansion (docs/language.md, "Limits"). Compound classes that instantiate each
+// other twice per level double the graph at every level: a few lines expand to billions of
+// elements. Expansion stops at the first limit it reaches, before doing that work.
+// Elements and compound instances in all: a 100,000-element graph expands in about half a second.
+constexpr std::size_t kMaxElements = 150'000;
+// Port numbers are 0 to 65535 in the syntax: an element cannot use more ports than that.
+constexpr std::uint64_t kMaxPorts = 65536;
+// One argument after $variable substitution (a formal passed on as $x$x doubles per level).
+constexpr std::size_t kMaxArgumentBytes = 1u << 20;
+// What the expansion makes, in bytes: names, arguments and instantiation contexts (a deep
+// element names and remembers every enclosing instance), plus kFixedCost per element and per
+// connection. About the memory the expanded graph takes.
+constexpr std::size_t kMaxExpandedBytes = 96u << 20;
+constexpr std::size_t kFixedCost = 128;
+// And per statement of a body for every instance of the body (a define's entries count as an
+// element each: each is bound again).
+constexpr std::size_t kStatementCost = 64;
 // "in 'x' instantiated here" notes shown for one error; deeper ones are summed up.
 constexpr std::size_t kMaxContextNotes = 5;
 
 struct Binding {
-  std::string value;
+  // A define's value in the AST, or a formal's argument kept by the Elaborator: never copied per
+  // instance (a body's defines are bound again for every instance of it).
+  const std::string* value = nullptr;
   Span defined_at;
   bool broken = false;  // its argument was already reported: uses of it are not checked again
 };
-using Bindings = std::map<std::string, Binding, std::less<>>;
+using BindingMap = std::map<std::string, Binding, std::less<>>;
+
+// The variables visible in a body: its own (a class's formals, a body's defines), then those of
+// the scope around it. Chained rather than copied, so that an instance costs nothing per
+// variable visible where it is created (a big define used by many instances stays one string).
+struct Bindings {
+  const Bindings* parent = nullptr;
+  BindingMap own;
+
+  const Binding* find(std::string_view name) const {
+    for (const Bindings* b = this; b; b = b->parent) {
+      auto it = b->own.find(name);
+      if (it != b->own.end()) return &it->second;
+    }
+    return nullptr;
+  }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const Bindings* b = this; b; b = b->parent) {
+      for (const auto& [n, v] : b->own) out.push_back(n);
+    }
+    return out;
+  }
+};
 
 struct ClassScope {
   const ClassScope* parent = nullptr;
@@ -93,7 +135,17 @@ struct SubstArg {
   bool failed = false;                // a variable in it was undefined or broken: already reported
   const ConfigArg* source = nullptr;  // maps positions in text to the file when !substituted
   bool comment_only = false;          // the argument is nothing but comments
+  bool too_long = false;              // substitution would make it longer than kMaxArgumentBytes
 };
+
+// Quoted user text in a note: a substituted argument may be a megabyte long.
+std::string shortened(std::string_view text) {
+  constexpr std::size_t kMax = 200;
+  if (text.size() <= kMax) return std::string(text);
+  std::size_t cut = kMax;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole characters
+  return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
+}
 
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; }
 
@@ -118,11 +170,20 @@ class Elaborator {
   Elaborator(const Registry& registry, lang::DiagnosticEngine& diags) : registry_(registry), diags_(diags) {}
 
   std::optional<Graph> run(const lang::Program& program) {
+    std::size_t errors_before = diags_.error_count();
     root_scope_.parent = nullptr;
     Bindings globals;
     body(program.statements, root_scope_, "", globals, nullptr);
+    if (stopped_) return std::move(graph_);
     check_uninstantiated();
     splice();
+    // An empty file, or one of nothing but comments and classes, is almost surely the wrong file:
+    // running it would do nothing and exit 0.
+    if (graph_.elements.empty() && diags_.error_count() == errors_before) {
+      Span where{program.file, 0, 0};
+      error(where, "the configuration has no elements")
+          .note("a configuration needs at least one element, for example: FromDump(in.pcap) -> Discard;");
+    }
     return std::move(graph_);
   }
 
@@ -173,10 +234,33 @@ class Elaborator {
   }
 
   void unknown_class(const ClassScope& scope, const lang::Ident& name) {
+    std::string hint = diags_.at_limit() ? std::string() : lang::closest_match(name.text, class_candidates(scope));
     Diagnostic& d = error(name.span, fmt::format("unknown element class '{}'", name.text));
-    std::string hint = lang::closest_match(name.text, class_candidates(scope));
     if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
     else d.note("`nbc doc` lists every element class");
+  }
+
+  // Counts what an element or instance adds to the expansion; false (reported once, and the
+  // expansion stops) when that passes a limit.
+  bool charge(std::size_t elements, std::size_t bytes, Span where) {
+    if (stopped_) return false;
+    expanded_elements_ += elements;
+    expanded_bytes_ += bytes;
+    if (expanded_elements_ <= kMaxElements && expanded_bytes_ <= kMaxExpandedBytes) return true;
+    stopped_ = true;
+    Diagnostic& d = expanded_elements_ > kMaxElements
+                        ? error(where, fmt::format("the configuration expands to more than {} elements, the limit "
+                                                   "(compound instances count as elements)",
+                                                   kMaxElements))
+                        : error(where, fmt::format("the expanded configuration is larger than {} MiB, the limit",
+                                                   kMaxExpandedBytes >> 20));
+    if (expanded_elements_ <= kMaxElements)
+      d.note(
+          "it counts every element, connection and statement of every compound instance, with their names, "
+          "arguments and enclosing instances");
+    if (!context_.empty())
+      d.note("compound classes that each instantiate others several times grow exponentially with their depth");
+    return false;
   }
 
   // ---- variable substitution --------------------------------------------------------------
@@ -218,25 +302,36 @@ class Elaborator {
       }
       out.text += c;
     }
+    if (out.too_long) {
+      Diagnostic& d = error(arg.span, fmt::format("after substitution this argument is longer than {} MiB, the limit "
+                                                  "for one argument",
+                                                  kMaxArgumentBytes >> 20));
+      d.note("a formal passed on as $x$x doubles at every level of compound classes");
+      out.failed = true;
+      out.text.clear();
+    }
     return out;
   }
 
   void replace(SubstArg& out, const std::string& name, const Bindings& vars, Span where) {
-    auto it = vars.find(name);
-    if (it == vars.end()) {
+    const Binding* b = vars.find(name);
+    if (!b) {
+      // Past the error limit nothing is shown: the hint is not worth its search.
+      std::string hint = diags_.at_limit() ? std::string() : lang::closest_match(name, vars.names());
       Diagnostic& d = error(where, fmt::format("undefined variable '{}'", name));
-      std::vector<std::string> names;
-      for (const auto& [n, b] : vars) names.push_back(n);
-      std::string hint = lang::closest_match(name, names);
       if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
       else d.note("variables come from define($NAME value) or from the formal parameters of an elementclass");
       out.text += name;
       out.failed = true;
       return;
     }
-    out.text += it->second.value;
     out.substituted = true;
-    if (it->second.broken) out.failed = true;
+    if (b->broken) out.failed = true;
+    if (out.too_long || out.text.size() + b->value->size() > kMaxArgumentBytes) {
+      out.too_long = true;
+      return;
+    }
+    out.text += *b->value;
   }
 
   // ---- arguments --------------------------------------------------------------------------
@@ -288,8 +383,16 @@ class Elaborator {
         Span where = arg_span(arg, b, b + std::max<std::size_t>(e.length, 1));
         Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
                                                  el.cls->spec->class_name, e.message));
-        if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", arg.text));
-        if (!e.hint.empty()) d.note(e.hint);
+        if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", shortened(arg.text)));
+        if (e.out_of_range && p.max_value != UINT64_MAX) {
+          // The parameter's own range says more than the type's.
+          d.note(p.min_value == INT64_MIN || p.min_value == 0
+                     ? fmt::format("{} of {} is at most {}", p.name, el.cls->spec->class_name, p.max_value)
+                     : fmt::format("{} of {} is between {} and {}", p.name, el.cls->spec->class_name, p.min_value,
+                                   p.max_value));
+        } else if (!e.hint.empty()) {
+          d.note(e.hint);
+        }
       }
       return false;
     }
@@ -471,7 +574,12 @@ class Elaborator {
         std::uint64_t v = 0;
         if (auto* u = std::get_if<std::uint64_t>(&n->value)) v = *u;
         else if (auto* s = std::get_if<std::int64_t>(&n->value)) v = *s < 0 ? 0 : static_cast<std::uint64_t>(*s);
-        if (!outs.contains(static_cast<unsigned>(std::min<std::uint64_t>(v, 0xfffffffe)))) {
+        if (v > kMaxPorts) {
+          // Tee(1000000000) would have the checks walk a billion outputs that no port number
+          // can reach.
+          error(n->span, fmt::format("{} cannot have {} outputs: port numbers go from 0 to {}", spec.class_name, v,
+                                     kMaxPorts - 1));
+        } else if (!outs.contains(static_cast<unsigned>(std::min<std::uint64_t>(v, 0xfffffffe)))) {
           error(n->span, fmt::format("{} cannot have {} output{}: it needs {}", spec.class_name, v, v == 1 ? "" : "s",
                                      describe_count(outs, "output")));
         } else {
@@ -496,6 +604,9 @@ class Elaborator {
     // A configuration of nothing but comments has no arguments, like "()".
     if (args.size() == 1 && args[0].comment_only) args.clear();
     Span class_span = cls.inline_body ? cls.span : class_ident.span;
+    std::size_t bytes = kFixedCost + prefix.size() + local.size() + context_.size() * sizeof(Span);
+    for (const SubstArg& a : args) bytes += a.text.size();
+    if (!charge(1, bytes, span)) return result;
 
     const ClassScope* defined_in = &scope;
     const ElementClassDecl* decl = cls.inline_body.get();
@@ -539,6 +650,7 @@ class Elaborator {
     el.anonymous = anonymous;
     el.span = span;
     el.class_span = class_span;
+    el.context.reserve(context_.size());
     for (const Instance* inst : context_) el.context.push_back(inst->span);
     Span where = ref.config ? ref.config->span : class_span;
     bind_params(el, args, where);
@@ -566,7 +678,7 @@ class Elaborator {
       return result;
     }
     // Bind formals: positional ones in order, KEYWORD ones by keyword.
-    Bindings vars = outer_vars;
+    Bindings vars{&outer_vars, {}};
     std::vector<const lang::Formal*> positional;
     std::vector<std::string> keywords;
     for (const lang::Formal& f : decl.formals) {
@@ -589,7 +701,7 @@ class Elaborator {
         }
       }
       if (by_kw) {
-        vars[by_kw->variable.text] = Binding{arg.text.substr(kw->second), arg.span, arg.failed};
+        vars.own[by_kw->variable.text] = Binding{&keep(arg.text.substr(kw->second)), arg.span, arg.failed};
         bound.insert(by_kw->variable.text);
         continue;
       }
@@ -608,7 +720,7 @@ class Elaborator {
       }
       if (positional_left) {
         const lang::Formal* f = positional[next++];
-        vars[f->variable.text] = Binding{arg.text, arg.span, arg.failed};
+        vars.own[f->variable.text] = Binding{&keep(arg.text), arg.span, arg.failed};
         bound.insert(f->variable.text);
       } else if (!arg.failed) {
         Diagnostic& d = error(arg.span, fmt::format("too many arguments for elementclass {}", class_name));
@@ -624,7 +736,7 @@ class Elaborator {
                                                  f.keyword ? f.keyword->text : f.variable.text, class_name));
         d.note(f.variable.span, "the formal parameter is declared here");
       }
-      vars[f.variable.text] = Binding{"", f.variable.span, true};
+      vars.own[f.variable.text] = Binding{&keep(""), f.variable.span, true};
     }
 
     instantiated_.insert(&decl);
@@ -671,7 +783,15 @@ class Elaborator {
 
   void body(const std::vector<Statement>& stmts, ClassScope& scope, const std::string& prefix, const Bindings& outer,
             Instance* self) {
-    Bindings vars = outer;
+    // Every statement (and define entry) is looked at again for every instance of the body,
+    // even those that make no element: that work counts towards the limit too.
+    std::size_t work = stmts.size() * kStatementCost;
+    for (const Statement& st : stmts) {
+      if (auto* def = std::get_if<lang::Define>(&st.node)) work += def->entries.size() * kFixedCost;
+      if (auto* req = std::get_if<lang::Require>(&st.node)) work += req->config.raw.size();
+    }
+    if (!stmts.empty() && !charge(0, work, self ? self->span : stmts.front().span)) return;
+    Bindings vars{&outer, {}};
     // Classes and defines of this body first: both may be used before they are written.
     for (const Statement& st : stmts) {
       if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
@@ -697,7 +817,7 @@ class Elaborator {
             continue;
           }
           defined_[e.variable.text] = {self, e.variable.span};
-          vars[e.variable.text] = Binding{e.value.value, e.variable.span};
+          vars.own[e.variable.text] = Binding{&e.value.value, e.variable.span};
         }
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});
@@ -721,12 +841,14 @@ class Elaborator {
     std::vector<const Connection*> connections;
 
     for (const Statement& st : stmts) {
+      if (stopped_) return;
       auto* conn = std::get_if<Connection>(&st.node);
       if (!conn) continue;
       connections.push_back(conn);
       std::vector<HopRef>& refs = resolved.emplace_back();
       refs.reserve(conn->hops.size());
       for (const lang::Hop& h : conn->hops) {
+        if (stopped_) return;
         const ElementRef& e = h.element;
         HopRef ref{"", e.span};
         switch (e.kind) {
@@ -822,6 +944,7 @@ class Elaborator {
         auto src = endpoint(refs[i - 1].local, locals, self, out_port, /*as_source=*/true, from_span);
         auto dst = endpoint(refs[i].local, locals, self, in_port, /*as_source=*/false, to_span);
         if (!src || !dst) continue;
+        if (!charge(0, kFixedCost + context_.size() * sizeof(Span), b.element.span)) return;
         RawEdge& edge = raw_.emplace_back();
         edge.from = src->first;
         edge.from_port = src->second;
@@ -831,6 +954,7 @@ class Elaborator {
         edge.to_span = to_span;
         edge.arrow = b.arrow;
         edge.depth = context_.size();
+        edge.context.reserve(context_.size());
         for (const Instance* inst : context_) edge.context.push_back(inst->span);
       }
       // A lone element reference is not a statement with any effect in Click either.
@@ -906,17 +1030,23 @@ class Elaborator {
   void undeclared(const lang::Ident& n, const std::map<std::string, Span, std::less<>>& declared,
                   const ClassScope& scope) {
     bool looks_like_class = std::isupper(static_cast<unsigned char>(n.text[0]));
-    std::vector<std::string> candidates;
-    for (const auto& [name, span] : declared) candidates.push_back(name);
-    std::string hint_elem = lang::closest_match(n.text, candidates);
-    std::string hint_class = lang::closest_match(n.text, class_candidates(scope));
-    Diagnostic& d = looks_like_class && hint_elem.empty()
-                        ? error(n.span, fmt::format("unknown element class '{}'", n.text))
-                        : error(n.span, fmt::format("undeclared element '{}'", n.text));
+    std::string hint_elem, hint_class;
+    if (!diags_.at_limit()) {  // past the limit nothing is shown: the hints are not worth their search
+      std::vector<std::string> candidates;
+      for (const auto& [name, span] : declared) candidates.push_back(name);
+      hint_elem = lang::closest_match(n.text, candidates);
+      hint_class = lang::closest_match(n.text, class_candidates(scope));
+    }
+    bool as_class = looks_like_class && hint_elem.empty();
+    Diagnostic& d = as_class ? error(n.span, fmt::format("unknown element class '{}'", n.text))
+                             : error(n.span, fmt::format("undeclared element '{}'", n.text));
     if (!hint_elem.empty()) {
       d.note(declared.at(hint_elem), fmt::format("did you mean '{}'?", hint_elem));
     } else if (!hint_class.empty()) {
       d.note(fmt::format("did you mean '{}'?", hint_class));
+    } else if (as_class) {
+      // A capitalised word is meant as a class: "declare it" would suggest that it is an element.
+      d.note(fmt::format("there is no element class '{}' here; `nbc doc` lists every element class", n.text));
     } else {
       d.note(fmt::format("declare it first, for example: {} :: Counter;", n.text));
     }
@@ -976,20 +1106,28 @@ class Elaborator {
                                               t.owner, t.port, t.owner_class, t.port));
       }
     }
+    // Where each tunnel leads is worked out once: many connections can enter one chain of
+    // compound ports (a thousand sources into a thousand nested pass-through instances).
+    std::vector<Through> through(vertices_.size());
+    std::set<const RawEdge*> reported;  // the connections into dead ends already reported
     for (const RawEdge& e : raw_) {
       if (vertices_[e.from].tunnel) continue;
       unsigned v = e.to, port = e.to_port;
       const RawEdge* last = &e;
       const RawEdge* outermost = &e;  // where the connection is written at the outermost level
-      std::size_t steps = 0;
-      bool ok = true;
-      while (vertices_[v].tunnel) {
-        const Vertex& t = vertices_[v];
-        if (out_edges[v].empty()) {
-          ok = false;
-          if (broken(t)) break;
+      if (vertices_[v].tunnel) {
+        if (through[v].state == Through::Unknown) resolve(v, through, out_edges);
+        const Through& r = through[v];
+        if (r.state == Through::Loop) {
+          diags_.error(e.to_span, "packets could loop forever through the ports of compound elements");
+          continue;
+        }
+        if (r.state == Through::Dead) {
+          const Vertex& t = vertices_[r.dead];
+          const RawEdge* into = r.last < 0 ? &e : &raw_[static_cast<unsigned>(r.last)];
+          if (broken(t) || !reported.insert(into).second) continue;
           if (t.input_side) {
-            Diagnostic& d = diags_.error(last->to_span, fmt::format("'{}' has no input {}: elementclass {} never uses "
+            Diagnostic& d = diags_.error(into->to_span, fmt::format("'{}' has no input {}: elementclass {} never uses "
                                                                     "'input [{}]'",
                                                                     t.owner, t.port, t.owner_class, t.port));
             d.note(t.owner_span, fmt::format("'{}' is declared here", t.owner));
@@ -997,22 +1135,17 @@ class Elaborator {
             Diagnostic& d = diags_.error(t.owner_span, fmt::format("output {} of '{}' is not connected: packets sent "
                                                                    "there would be lost",
                                                                    t.port, t.owner));
-            d.note(last->to_span, "packets reach it from here");
+            d.note(into->to_span, "packets reach it from here");
             d.note("connect it, or send unwanted packets to Discard explicitly");
           }
-          break;
+          continue;
         }
-        last = &raw_[out_edges[v][0]];
-        if (last->depth < outermost->depth) outermost = last;
-        v = last->to;
-        port = last->to_port;
-        if (++steps > vertices_.size()) {
-          diags_.error(e.to_span, "packets could loop forever through the ports of compound elements");
-          ok = false;
-          break;
-        }
+        v = r.to;
+        port = r.port;
+        last = &raw_[static_cast<unsigned>(r.last)];
+        const RawEdge* o = &raw_[static_cast<unsigned>(r.outermost)];
+        if (o->depth < outermost->depth) outermost = o;
       }
-      if (!ok) continue;
       Edge& edge = graph_.edges.emplace_back();
       edge.from = vertices_[e.from].element;
       edge.from_port = e.from_port;
@@ -1025,10 +1158,69 @@ class Elaborator {
     }
   }
 
+  // Where packets that enter a tunnel end up.
+  struct Through {
+    enum State : std::uint8_t { Unknown, Walking, Done, Dead, Loop } state = Unknown;
+    unsigned to = 0, port = 0;  // Done: the element and its input
+    int last = -1;              // Done: the connection into that element; Dead: the one into the
+                                // dead end (-1: the tunnel itself is the dead end)
+    int outermost = -1;         // Done: the connection on the way written least deep (the first of those)
+    unsigned dead = 0;          // Dead: the tunnel that leads nowhere
+  };
+
+  // Follows tunnel v to an element, a dead end or a loop, and records the answer for every
+  // tunnel on the way. Iterative: chains of ports can be as long as the graph.
+  void resolve(unsigned v, std::vector<Through>& through, const std::vector<std::vector<unsigned>>& out_edges) {
+    std::vector<unsigned> path;
+    unsigned cur = v;
+    while (vertices_[cur].tunnel && through[cur].state == Through::Unknown) {
+      if (out_edges[cur].empty()) {
+        through[cur].state = Through::Dead;
+        through[cur].dead = cur;
+        break;
+      }
+      through[cur].state = Through::Walking;
+      path.push_back(cur);
+      cur = raw_[out_edges[cur][0]].to;
+    }
+    const bool loop =
+        vertices_[cur].tunnel && (through[cur].state == Through::Walking || through[cur].state == Through::Loop);
+    for (auto it = path.rbegin(); it != path.rend(); ++it) {
+      Through& m = through[*it];
+      if (loop) {
+        m.state = Through::Loop;
+        continue;
+      }
+      const unsigned xi = out_edges[*it][0];
+      const RawEdge& x = raw_[xi];
+      if (!vertices_[x.to].tunnel) {
+        m.state = Through::Done;
+        m.to = x.to;
+        m.port = x.to_port;
+        m.last = m.outermost = static_cast<int>(xi);
+        continue;
+      }
+      const Through& n = through[x.to];
+      if (n.state == Through::Done) {
+        m = n;
+        if (x.depth <= raw_[static_cast<unsigned>(n.outermost)].depth) m.outermost = static_cast<int>(xi);
+      } else {  // Dead
+        m.state = Through::Dead;
+        m.dead = n.dead;
+        m.last = n.last < 0 ? static_cast<int>(xi) : n.last;
+      }
+    }
+  }
+
   static bool broken(const Vertex& t) { return t.instance && t.instance->broken; }
+
+  const std::string& keep(std::string value) { return formal_values_.emplace_back(std::move(value)); }
 
   const Registry& registry_;
   lang::DiagnosticEngine& diags_;
+  std::size_t expanded_elements_ = 0;  // elements and compound instances
+  std::size_t expanded_bytes_ = 0;
+  bool stopped_ = false;  // a limit was reached: nothing more is expanded
   Graph graph_;
   ClassScope root_scope_;
   std::deque<ClassScope> scopes_;
@@ -1040,6 +1232,7 @@ class Elaborator {
   std::vector<std::pair<const ElementClassDecl*, const ClassScope*>> declared_classes_;
   std::vector<const ElementClassDecl*> active_;
   std::vector<Vertex> vertices_;
+  std::deque<std::string> formal_values_;  // the arguments bound to formals (Binding::value)
   std::vector<RawEdge> raw_;
   std::map<std::string, std::pair<const Instance*, Span>> defined_;
 };

@@ -110,17 +110,24 @@ ValueResult parse_integer(std::string_view text, bool is_signed) {
   }
 
   constexpr auto int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  // The number as the message shows it: a thousand digits are not worth repeating.
+  const std::string shown =
+      text.size() <= 24 ? std::string(text) : fmt::format("{}... ({} digits)", text.substr(0, 12), pos - digits_start);
   if (!is_signed) {
-    if (overflow)
-      return fail(
-          make_error(0, text.size(), fmt::format("integer {} is out of range", text),
-                     fmt::format("the largest unsigned integer is {}", std::numeric_limits<std::uint64_t>::max())));
+    if (overflow) {
+      ValueError e = make_error(0, text.size(), fmt::format("integer {} is out of range", shown),
+                                "the largest unsigned integer is 2^64 - 1 (18446744073709551615)");
+      e.out_of_range = true;
+      return fail(std::move(e));
+    }
     return succeed(magnitude);
   }
-  if (overflow || magnitude > int_max + (negative ? 1 : 0))
-    return fail(make_error(0, text.size(), fmt::format("integer {} is out of range", text),
-                           fmt::format("an integer must be between {} and {}", std::numeric_limits<std::int64_t>::min(),
-                                       std::numeric_limits<std::int64_t>::max())));
+  if (overflow || magnitude > int_max + (negative ? 1 : 0)) {
+    ValueError e = make_error(0, text.size(), fmt::format("integer {} is out of range", shown),
+                              "an integer must be between -2^63 and 2^63 - 1");
+    e.out_of_range = true;
+    return fail(std::move(e));
+  }
   std::int64_t value = 0;
   if (negative)
     value = magnitude == int_max + 1 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(magnitude);

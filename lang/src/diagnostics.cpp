@@ -57,53 +57,122 @@ const char* severity_word(Severity s) {
   return "error";
 }
 
-// Control bytes would garble the terminal: show them as '?' (one byte each, keeping columns).
-std::string printable(std::string_view line) {
-  std::string out(line);
-  for (char& c : out) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u == 0x7f) c = '?';
+// A snippet shows at most this many bytes of its line, around the caret: a binary file or a
+// generated one-line config would otherwise print kilobytes.
+constexpr std::size_t kMaxSnippetBytes = 160;
+constexpr std::size_t kSnippetContext = 60;  // bytes shown before the caret in a long line
+// Messages quote the user's text (arguments after substitution, names): they are cut too.
+constexpr std::size_t kMaxMessageBytes = 1000;
+
+// The length of the well-formed UTF-8 character at s[i] (a lead byte and its continuation
+// bytes), or 0 when there is none there.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  auto u = static_cast<unsigned char>(s[i]);
+  std::size_t n = u >= 0xC2 && u <= 0xDF ? 2 : u >= 0xE0 && u <= 0xEF ? 3 : u >= 0xF0 && u <= 0xF4 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+// Text as it may be shown on a terminal: control bytes and bytes that are not UTF-8 become '?'
+// (one column each, as the byte they stand for), tabs are kept.
+std::string printable(std::string_view text, std::size_t max_bytes = std::string_view::npos) {
+  std::string out;
+  out.reserve(std::min(text.size(), max_bytes));
+  for (std::size_t i = 0; i < text.size();) {
+    if (out.size() >= max_bytes) {
+      out += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(text[i]);
+    if (u >= 0x80) {
+      std::size_t n = utf8_length(text, i);
+      out.append(n ? text.substr(i, n) : std::string_view("?"));
+      i += n ? n : 1;
+      continue;
+    }
+    out += (u < 0x20 && u != '\t') || u == 0x7f ? '?' : static_cast<char>(u);
+    ++i;
   }
   return out;
 }
 
-void render_one(std::ostream& out, const SourceManager& sources, Severity sev, Span span, const std::string& message,
-                bool color) {
+// The part of a source line that is shown, cut into display cells (a character, a tab or '?'),
+// with the cell each byte of the window falls in.
+struct Snippet {
+  std::size_t begin = 0, end = 0;  // the bytes of the line shown
+  std::vector<std::string> cells;
+  std::vector<std::size_t> cell_of;  // per byte of [begin, end]: its cell (end: one past the last)
+  bool cut_left = false, cut_right = false;
+
+  std::size_t cell(std::size_t byte) const {
+    if (byte <= begin) return 0;
+    return cell_of[std::min(byte, end) - begin];
+  }
+};
+
+Snippet snippet(std::string_view line, std::size_t caret) {
+  Snippet s;
+  s.end = line.size();
+  if (line.size() > kMaxSnippetBytes) {
+    s.begin = caret > kSnippetContext ? caret - kSnippetContext : 0;
+    s.end = std::min(line.size(), s.begin + kMaxSnippetBytes);
+    if (s.end == line.size()) s.begin = std::min(s.begin, line.size() - kMaxSnippetBytes);
+    // Start and end on whole characters.
+    while (s.begin > 0 && s.begin < caret && (static_cast<unsigned char>(line[s.begin]) & 0xC0) == 0x80) ++s.begin;
+    while (s.end < line.size() && (static_cast<unsigned char>(line[s.end]) & 0xC0) == 0x80) ++s.end;
+  }
+  s.cut_left = s.begin > 0;
+  s.cut_right = s.end < line.size();
+  std::string_view shown = line.substr(s.begin, s.end - s.begin);
+  for (std::size_t i = 0; i < shown.size();) {
+    std::size_t n = static_cast<unsigned char>(shown[i]) >= 0x80 ? std::max<std::size_t>(utf8_length(shown, i), 1) : 1;
+    std::string cell = printable(shown.substr(i, n));
+    for (std::size_t k = 0; k < n; ++k) s.cell_of.push_back(s.cells.size());
+    s.cells.push_back(std::move(cell));
+    i += n;
+  }
+  s.cell_of.push_back(s.cells.size());
+  return s;
+}
+
+void render_one(std::ostream& out, const SourceManager& sources, Severity sev, Span span,
+                const std::string& raw_message, bool color) {
   const char* bold = color ? "\033[1m" : "";
   const char* reset = color ? "\033[0m" : "";
   const char* sev_color = "";
   if (color) sev_color = sev == Severity::Error ? "\033[1;31m" : sev == Severity::Warning ? "\033[1;35m" : "\033[1;36m";
+  std::string message = printable(raw_message, kMaxMessageBytes);
   if (!span.valid() || span.file >= sources.size()) {
     out << sev_color << severity_word(sev) << ": " << reset << bold << message << reset << '\n';
     return;
   }
   const SourceFile& file = sources.file(span.file);
   LineCol lc = file.line_col(span.begin);
-  out << bold << file.name() << ':' << lc.line << ':' << lc.column << ": " << reset << sev_color << severity_word(sev)
-      << ": " << reset << bold << message << reset << '\n';
+  out << bold << printable(file.name(), kMaxMessageBytes) << ':' << lc.line << ':' << lc.column << ": " << reset
+      << sev_color << severity_word(sev) << ": " << reset << bold << message << reset << '\n';
 
   std::string_view line = file.line_text(lc.line);
+  std::size_t col0 = std::min<std::size_t>(lc.column - 1, line.size());
+  Snippet snip = snippet(line, col0);
   std::string gutter = fmt::format("{:>5}", lc.line);
-  out << gutter << " | " << printable(line) << '\n';
+  out << gutter << " | " << (snip.cut_left ? "..." : "");
+  for (const std::string& c : snip.cells) out << c;
+  out << (snip.cut_right ? "..." : "") << '\n';
 
-  // Caret line: keep tabs so the caret lines up; UTF-8 continuation bytes take no column.
+  // Caret line: keep tabs so the caret lines up; every other cell is one column.
   std::string caret(gutter.size(), ' ');
   caret += " | ";
-  std::uint32_t col0 = lc.column - 1;
-  for (std::uint32_t i = 0; i < col0 && i < line.size(); ++i) {
-    auto u = static_cast<unsigned char>(line[i]);
-    if (line[i] == '\t') caret += '\t';
-    else if ((u & 0xC0) != 0x80) caret += ' ';
-  }
+  if (snip.cut_left) caret += "   ";
+  std::size_t caret_cell = snip.cell(col0);
+  for (std::size_t i = 0; i < caret_cell; ++i) caret += snip.cells[i] == "\t" ? '\t' : ' ';
   caret += color ? "\033[1;32m^" : "^";
-  // Underline the rest of the span on this line.
-  std::uint32_t line_end = static_cast<std::uint32_t>(line.size());
-  std::uint32_t span_end_col = span.end > span.begin ? col0 + (span.end - span.begin) : col0 + 1;
-  span_end_col = std::min(span_end_col, line_end);
-  for (std::uint32_t i = col0 + 1; i < span_end_col; ++i) {
-    auto u = static_cast<unsigned char>(line[i]);
-    if ((u & 0xC0) != 0x80) caret += '~';
-  }
+  // Underline the rest of the span on this line (as far as it is shown).
+  std::size_t span_end = span.end > span.begin ? col0 + (span.end - span.begin) : col0 + 1;
+  std::size_t end_cell = snip.cell(std::min(span_end, line.size()));
+  for (std::size_t i = caret_cell + 1; i < end_cell; ++i) caret += '~';
   out << caret << reset << '\n';
 }
 

@@ -1,9 +1,16 @@
 #include <nb/lang/source.hpp>
 
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <fstream>
+#include <cerrno>
+#include <cstring>
 #include <limits>
-#include <sstream>
 
 namespace nb::lang {
 
@@ -38,19 +45,105 @@ FileId SourceManager::add(std::string name, std::string text) {
   return static_cast<FileId>(files_.size() - 1);
 }
 
+namespace {
+
+// "a FIFO", "a directory": what a file that is not a regular one is, for errors.
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a regular file";
+}
+
+std::string not_regular(const std::string& path, mode_t mode) {
+  if (S_ISDIR(mode)) return fmt::format("'{}' is a directory", path);
+  return fmt::format("'{}' is {}, not a regular file: a configuration is read from a regular file", path,
+                     kind_of(mode));
+}
+
+std::string too_large(const std::string& what) {
+  return fmt::format("{} is too large: a configuration may have at most {} MiB", what, kMaxSourceBytes >> 20);
+}
+
+// Reads fd to its end, at most kMaxSourceBytes + 1 bytes (one more tells that it is too large).
+bool read_all(int fd, std::string& out, int& err) {
+  out.clear();
+  char buf[65536];
+  while (out.size() <= kMaxSourceBytes) {
+    std::size_t want = std::min(sizeof buf, kMaxSourceBytes + 1 - out.size());
+    ssize_t n = ::read(fd, buf, want);
+    if (n > 0) {
+      out.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == 0) return true;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {  // an inherited non-blocking standard input
+      pollfd p{fd, POLLIN, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
+    err = errno;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 FileId SourceManager::load(const std::string& path, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open '" + path + "'";
+  // stat first: a FIFO, a socket or a device is refused without being opened (opening a FIFO
+  // or a tape can block or have effects of its own).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    error = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
     return kNoFile;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    error = "cannot read '" + path + "'";
+  if (!S_ISREG(st.st_mode)) {
+    error = not_regular(path, st.st_mode);
     return kNoFile;
   }
-  return add(path, ss.str());
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxSourceBytes) {
+    error = too_large(fmt::format("'{}' ({} bytes)", path, st.st_size));
+    return kNoFile;
+  }
+  // O_NONBLOCK: should the path have become a FIFO since the stat, opening it does not wait.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    error = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
+    return kNoFile;
+  }
+  std::string text;
+  int err = 0;
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (!ok) {
+    error = not_regular(path, st.st_mode);
+  } else if (!read_all(fd, text, err)) {
+    error = fmt::format("cannot read '{}': {}", path, std::strerror(err));
+    ok = false;
+  } else if (text.size() > kMaxSourceBytes) {  // it grew since the stat, or /proc reports no size
+    error = too_large(fmt::format("'{}'", path));
+    ok = false;
+  }
+  ::close(fd);
+  if (!ok) return kNoFile;
+  return add(path, std::move(text));
+}
+
+FileId SourceManager::load_stdin(std::string& error, std::string name) {
+  std::string text;
+  int err = 0;
+  if (!read_all(STDIN_FILENO, text, err)) {
+    error = fmt::format("cannot read standard input: {}", std::strerror(err));
+    return kNoFile;
+  }
+  if (text.size() > kMaxSourceBytes) {
+    error = too_large("standard input");
+    return kNoFile;
+  }
+  return add(std::move(name), std::move(text));
 }
 
 std::string_view SourceManager::text(Span span) const {

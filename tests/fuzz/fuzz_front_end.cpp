@@ -1,5 +1,6 @@
 // libFuzzer target over the whole front end: parse, elaborate, check, and for inputs that
-// parse, format (whose output must parse again and format to itself).
+// parse, format (whose output must parse again and format to itself). The front end either
+// makes a graph or reports an error.
 #include <nb/compiler/driver.hpp>
 #include <nb/lang/format.hpp>
 #include <nb/lang/parser.hpp>
@@ -16,9 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   nb::lang::SourceManager sources;
   nb::lang::DiagnosticEngine diags;
   auto id = sources.add("fuzz.nbc", text);
+  // The front end's limits (docs/language.md, "Limits") bound the work: no input may run into
+  // the fuzzer's -timeout or -rss_limit_mb (tests/fuzz/regressions/exponential-*.nbc).
   auto result = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags);
   std::ostringstream sink;
   diags.render(sink, sources);
+  if (!result.graph && !diags.has_errors()) {
+    std::fprintf(stderr, "the front end made no graph and reported no error\n");
+    std::abort();
+  }
 
   nb::lang::DiagnosticEngine parse_diags;
   auto program = nb::lang::parse(sources, id, parse_diags);

@@ -4,9 +4,14 @@
 #include <nb/lang/format.hpp>
 #include <nb/lang/parser.hpp>
 
+#include <fmt/format.h>
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -1131,4 +1136,256 @@ TEST_CASE("fmt keeps comments anywhere in a define entry", "[parser][fmt]") {
   CHECK(d->entries[0].variable.text == "$X");
   CHECK(d->entries[0].value.value == "1");
   CHECK(d->entries[2].value.value == "3");
+}
+
+// ---- configuration input and the front end's limits (issue 15) --------------------------------
+
+namespace {
+
+// A folder for files of every kind, removed at the end.
+struct Scratch {
+  std::filesystem::path dir;
+  Scratch() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "nb-parser-test.XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    dir = tmpl;
+  }
+  ~Scratch() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  std::string file(const std::string& name, const std::string& text) const {
+    std::string path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << text;
+    return path;
+  }
+};
+
+// The whole front end over one text: its rendered diagnostics and error count.
+struct FrontEnd {
+  lang::SourceManager sources;
+  lang::DiagnosticEngine diags;
+  compiler::FrontEndResult result;
+  std::string rendered;
+};
+
+std::unique_ptr<FrontEnd> front_end(std::string text) {
+  auto f = std::make_unique<FrontEnd>();
+  auto id = f->sources.add("test.nbc", std::move(text));
+  f->result = compiler::compile_front_end(f->sources, id, compiler::Registry::builtin(), f->diags);
+  std::ostringstream out;
+  f->diags.render(out, f->sources);
+  f->rendered = out.str();
+  return f;
+}
+
+}  // namespace
+
+TEST_CASE("a configuration is read only from a regular file, without blocking", "[parser][source]") {
+  Scratch s;
+  lang::SourceManager sources;
+  std::string err;
+  std::string ok = s.file("ok.nbc", "FromDump(a.pcap) -> Discard;\n");
+  auto id = sources.load(ok, err);
+  REQUIRE(id != lang::kNoFile);
+  CHECK(sources.file(id).text() == "FromDump(a.pcap) -> Discard;\n");
+
+  CHECK(sources.load(s.dir.string(), err) == lang::kNoFile);
+  CHECK(err == fmt::format("'{}' is a directory", s.dir.string()));
+  // A FIFO without a writer would block an open or a read for ever.
+  std::string fifo = (s.dir / "fifo.nbc").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(sources.load(fifo, err) == lang::kNoFile);
+  CHECK(err.find("is a FIFO, not a regular file") != std::string::npos);
+  for (const char* dev : {"/dev/null", "/dev/zero", "/dev/urandom"}) {
+    CHECK(sources.load(dev, err) == lang::kNoFile);
+    CHECK(err.find("is a character device, not a regular file") != std::string::npos);
+  }
+  CHECK(sources.load((s.dir / "missing.nbc").string(), err) == lang::kNoFile);
+  CHECK(err.find("cannot open") != std::string::npos);
+  CHECK(err.find("No such file") != std::string::npos);
+
+  std::string largest = s.file("largest.nbc", std::string(lang::kMaxSourceBytes, ' '));
+  CHECK(sources.load(largest, err) != lang::kNoFile);
+  std::string larger = s.file("larger.nbc", std::string(lang::kMaxSourceBytes + 1, ' '));
+  CHECK(sources.load(larger, err) == lang::kNoFile);
+  CHECK(err.find("is too large: a configuration may have at most 4 MiB") != std::string::npos);
+}
+
+TEST_CASE("an empty configuration is an error, not a graph that does nothing", "[parser][limits]") {
+  for (const char* text : {"", "\n\n", "// only a comment\n", "elementclass Unused { input -> output }\n",
+                           "define($X 1);\nrequire(package \"x\");\n"}) {
+    INFO("text: " << text);
+    auto f = front_end(text);
+    CHECK_FALSE(f->result.graph);
+    CHECK(f->diags.error_count() == 1);
+    CHECK(f->rendered.find("test.nbc:1:1: error: the configuration has no elements") != std::string::npos);
+  }
+  // Errors of their own are not followed by this one.
+  auto f = front_end("x :: Frobnicator;\n");
+  CHECK(f->diags.error_count() == 1);
+  CHECK(f->rendered.find("no elements") == std::string::npos);
+}
+
+TEST_CASE("snippets show printable text only, cut around the caret", "[parser][diagnostics]") {
+  lang::SourceManager sources;
+  // A 20,000-byte line of binary junk with the error in the middle.
+  std::string junk;
+  for (int i = 0; i < 20000; ++i) junk += static_cast<char>(i * 7 % 256 == '\n' ? 1 : i * 7 % 256);
+  auto id = sources.add("junk.nbc", junk + "\nnext line\n");
+  lang::DiagnosticEngine diags;
+  diags.error(lang::Span{id, 10000, 10004}, std::string("bad \x1b[31m byte \x01"));
+  std::ostringstream out;
+  diags.render(out, sources);
+  std::string r = out.str();
+  INFO(r);
+  CHECK(r.size() < 1000);
+  for (char c : r) CHECK_FALSE((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t'));
+  std::istringstream lines(r);
+  std::string head, snippet, caret;
+  std::getline(lines, head);
+  std::getline(lines, snippet);
+  std::getline(lines, caret);
+  CHECK(head.rfind("junk.nbc:1:10001: error: bad ?[31m byte ?", 0) == 0);
+  CHECK(snippet.rfind("    1 | ...", 0) == 0);
+  CHECK(snippet.size() >= 3);
+  CHECK(snippet.substr(snippet.size() - 3) == "...");
+  // The caret is under the error's byte: every byte before it in the window is one column.
+  std::size_t at = caret.find('^');
+  REQUIRE(at != std::string::npos);
+  CHECK(caret.find("^~~~") == at);
+  CHECK(at == std::string("    1 | ...").size() + 60);
+
+  // Well-formed UTF-8 is kept (one column per character); a stray byte is shown as '?'.
+  lang::SourceManager s2;
+  auto id2 = s2.add("u.nbc", "caf\xc3\xa9 \xff x");
+  lang::DiagnosticEngine d2;
+  d2.error(lang::Span{id2, 9, 10}, "here");
+  std::ostringstream o2;
+  d2.render(o2, s2);
+  CHECK(o2.str().find("    1 | caf\xc3\xa9 ? x\n      |         ^\n") != std::string::npos);
+}
+
+TEST_CASE("an unknown class in a chain is said to be no class, not to be declared", "[parser][diagnostics]") {
+  auto f = front_end("FromDump(a.pcap) -> Frobnicator -> Discard;\n");
+  INFO(f->rendered);
+  CHECK(f->rendered.find("test.nbc:1:21: error: unknown element class 'Frobnicator'") != std::string::npos);
+  CHECK(f->rendered.find("declare it") == std::string::npos);
+  CHECK(f->rendered.find("`nbc doc` lists every element class") != std::string::npos);
+  auto g = front_end("FromDump(a.pcap) -> Dicsard;\n");
+  CHECK(g->rendered.find("did you mean 'Discard'?") != std::string::npos);
+  // A lower-case name is an element that was not declared.
+  auto h = front_end("FromDump(a.pcap) -> sink;\n");
+  CHECK(h->rendered.find("undeclared element 'sink'") != std::string::npos);
+  CHECK(h->rendered.find("declare it first") != std::string::npos);
+}
+
+TEST_CASE("an integer out of range is shown short, with the parameter's own range", "[parser][diagnostics]") {
+  auto f = front_end("FromDump(a.pcap) -> Paint(" + std::string(1000, '9') + ") -> Discard;\n");
+  INFO(f->rendered);
+  CHECK(f->diags.error_count() == 1);
+  CHECK(f->rendered.find("integer 999999999999... (1000 digits) is out of range") != std::string::npos);
+  CHECK(f->rendered.find("note: COLOR of Paint is at most 255") != std::string::npos);
+  CHECK(f->rendered.size() < 2000);
+}
+
+TEST_CASE("expansion stops at its limits with one error where it was reached", "[parser][limits]") {
+  auto doubling = [](const std::string& leaf, const std::string& top) {
+    std::string t = "elementclass C0 { " + leaf + " }\n";
+    for (int k = 1; k <= 40; ++k)
+      t += fmt::format("elementclass C{} {{ input -> C{} -> C{} -> output }}\n", k, k - 1, k - 1);
+    return t + top;
+  };
+  struct Case {
+    std::string name, text, message;
+  };
+  auto repeat = [](std::string_view piece, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += piece;
+    return out;
+  };
+  std::string defines;
+  for (int i = 1; i < 500; ++i) defines += fmt::format(", $v{} {}", i, i);
+  std::string hundred = "input";
+  for (int i = 0; i < 100; ++i) hundred += " -> Counter";
+  hundred += " -> output";
+  // A thousand connections in a class instantiated ten thousand times.
+  std::string many_edges = "elementclass A { a :: Tee; b :: Discard; input -> a";
+  for (int i = 0; i < 1000; ++i) many_edges += "; a -> b";
+  for (const char* level : {"B", "C"}) {
+    many_edges += fmt::format(" }}\nelementclass {} {{ input -> t :: Tee", level);
+    for (int i = 0; i < 100; ++i) many_edges += fmt::format("; t [{}] -> {}", i, level[0] == 'B' ? "A" : "B");
+  }
+  many_edges += " }\nFromDump(a.pcap) -> C;\n";
+  std::string args = "elementclass S0 { $a | input -> Paint($a) -> output }\n";
+  for (int k = 1; k <= 60; ++k)
+    args += fmt::format("elementclass S{} {{ $a | input -> S{}($a$a) -> output }}\n", k, k - 1);
+  args += "FromDump(a.pcap) -> S60(1) -> Discard;\n";
+  std::vector<Case> cases{
+      {"2^40 Counters", doubling("input -> Counter -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       "the expanded configuration is larger than 96 MiB"},
+      {"2^40 instances and no element", doubling("input -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       "the expanded configuration is larger than 96 MiB"},
+      {"a million short Counters",
+       "elementclass H { " + hundred + " }\nelementclass T { input" + repeat(" -> H", 100) +
+           " -> output }\nelementclass M { input" + repeat(" -> T", 100) +
+           " -> output }\nFromDump(a.pcap) -> M -> Discard;\n",
+       "the configuration expands to more than 150000 elements"},
+      {"millions of connections", many_edges, "the expanded configuration is larger than 96 MiB"},
+      {"500 defines in each of 2^40 instances",
+       doubling("define($v0 0" + defines + "); input -> output", "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       "the expanded configuration is larger than 96 MiB"},
+      {"2000 statements in each of 2^40 instances",
+       doubling("a :: Counter; input -> a -> output;" + repeat(" a;", 2000), "FromDump(a.pcap) -> C40 -> Discard;\n"),
+       "the expanded configuration is larger than 96 MiB"},
+      {"an argument doubled 60 times", args,
+       "test.nbc:41:38: error: after substitution this argument is longer than 1 MiB, the limit for one argument"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    auto f = front_end(c.text);
+    INFO(f->rendered.substr(0, 2000));
+    CHECK_FALSE(f->result.graph);
+    CHECK(f->diags.error_count() == 1);
+    CHECK(f->rendered.find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("a 100,000-element graph is within the limits", "[parser][limits]") {
+  // 10 x 100 x 100 Counters in three levels of compounds, as a generator might write them.
+  std::string t = "elementclass H { input";
+  for (int i = 0; i < 100; ++i) t += " -> Counter";
+  t += " -> output }\nelementclass T { input";
+  for (int i = 0; i < 100; ++i) t += " -> H";
+  t += " -> output }\nFromDump(a.pcap)";
+  for (int i = 0; i < 10; ++i) t += " -> T";
+  t += " -> Discard;\n";
+  auto f = front_end(t);
+  INFO(f->rendered.substr(0, 2000));
+  REQUIRE(f->result.graph);
+  CHECK(f->result.graph->elements.size() == 100'002);
+  CHECK(f->result.graph->edges.size() == 100'001);
+}
+
+TEST_CASE("many connections into one long chain of compound ports", "[parser][limits]") {
+  // 2^12 sources reach one Discard through 2^12 - 1 nested pass-through instances: every edge
+  // ends at the Discard, and is reported (arrow) where it is written least deep.
+  std::string t = "elementclass F0 { FromDump(a.pcap) -> output }\nelementclass D0 { input -> output }\n";
+  for (int k = 1; k <= 12; ++k) {
+    t += fmt::format("elementclass F{} {{ F{} -> output; F{} -> output }}\n", k, k - 1, k - 1);
+    t += fmt::format("elementclass D{} {{ input -> D{} -> D{} -> output }}\n", k, k - 1, k - 1);
+  }
+  t += "F12 -> D12 -> Discard;\n";
+  auto f = front_end(t);
+  INFO(f->rendered.substr(0, 2000));
+  REQUIRE(f->result.graph);
+  const compiler::Graph& g = *f->result.graph;
+  CHECK(g.elements.size() == 4097);
+  REQUIRE(g.edges.size() == 4096);
+  int discard = g.find("Discard@3");
+  REQUIRE(discard >= 0);
+  for (const compiler::Edge& e : g.edges) {
+    CHECK(e.to == static_cast<unsigned>(discard));
+    CHECK(e.context.empty());  // the top level's "F12 -> D12"
+  }
 }

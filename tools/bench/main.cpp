@@ -535,6 +535,7 @@ int main(int argc, char** argv) {
                "the interpreter and the JIT (net_pcap infinite_rx -> net_null, one worker core),\n"
                "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
                "nbbench"};
+  app.set_version_flag("--version", "nbbench " NB_PROJECT_VERSION, "Print the version and exit");
   Options opt;
   app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): " + fmt::format("{}", fmt::join(kWorkloads, ", ")))
       ->check(CLI::IsMember(kWorkloads));
@@ -564,6 +565,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

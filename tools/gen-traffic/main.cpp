@@ -566,6 +566,7 @@ int main(int argc, char** argv) {
                "  flows       IPv4 TCP and UDP packets of --flows flows, random lengths (default 1000\n"
                "              packets, 100 flows)",
                "nb-gen-traffic"};
+  app.set_version_flag("--version", "nb-gen-traffic " NB_PROJECT_VERSION, "Print the version and exit");
   std::string profile, output;
   std::size_t count = 0;
   std::uint32_t seed = 1;
@@ -574,7 +575,10 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"quickstart", "random", "udp-seq", "flows"}));
   app.add_option("-o,--output", output, "The pcap file to write (replaced if it exists)")->required();
-  app.add_option("--count", count, "Number of packets (0: the profile's default)");
+  // Every packet is held in memory until the file is written: --count 10000000000 would take the
+  // machine's memory before failing.
+  app.add_option("--count", count, "Number of packets (0: the profile's default), at most 10000000")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10'000'000}));
   app.add_option("--seed", seed, "Seed of the random generator (std::mt19937)")->capture_default_str();
   app.add_option("--size", size, "udp-seq: frame length in bytes, 60..1514")->capture_default_str()->check(CLI::Range(60, 1514));
   app.add_option("--flows", flows, "udp-seq: number of flows (UDP source ports); flows: number of flows (default 100)")->capture_default_str()->check(CLI::Range(1, 65535));
@@ -584,6 +588,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

@@ -13,9 +13,14 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -33,10 +38,11 @@ struct Options {
   bool use_color() const { return color == "always" || (color == "auto" && isatty(STDERR_FILENO)); }
 };
 
-// Loads a file into `sources`, reporting "nbc: error: ..." when it cannot be read.
+// Loads a file ("-": standard input) into `sources`, reporting "nbc: error: ..." when it
+// cannot be read.
 nb::lang::FileId load(SourceManager& sources, const std::string& path) {
   std::string err;
-  nb::lang::FileId id = sources.load(path, err);
+  nb::lang::FileId id = path == "-" ? sources.load_stdin(err) : sources.load(path, err);
   if (id == nb::lang::kNoFile) fmt::print(stderr, "nbc: error: {}\n", err);
   return id;
 }
@@ -82,6 +88,7 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
   }
   std::ofstream out(output);
   out << dot;
+  out.close();  // the write error of the last buffer shows only here
   if (!out) {
     fmt::print(stderr, "nbc: error: cannot write '{}'\n", output);
     return kErrors;
@@ -89,9 +96,55 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
   return kOk;
 }
 
+// Replaces the file at `path` (a configuration: a regular file) with `text` through a new file
+// in the same folder renamed over it, so that a full disk or a failed write leaves the original
+// as it was (writing in place truncated it first). Keeps its permissions; follows symlinks.
+bool replace_file(const std::string& path, const std::string& text, std::string& error) {
+  std::error_code ec;
+  std::string target = std::filesystem::canonical(path, ec).string();
+  if (ec) {
+    error = ec.message();
+    return false;
+  }
+  struct stat st {};
+  if (::stat(target.c_str(), &st) != 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::string tmp = target + ".nbc-fmt.XXXXXX";
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) {
+    error = std::strerror(errno);
+    return false;
+  }
+  bool ok = ::fchmod(fd, st.st_mode & 07777) == 0;
+  for (std::size_t done = 0; ok && done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  if (!ok) error = std::strerror(errno);
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    error = std::strerror(errno);
+  }
+  if (ok && ::rename(tmp.c_str(), target.c_str()) != 0) {
+    ok = false;
+    error = std::strerror(errno);
+  }
+  if (!ok) ::unlink(tmp.c_str());
+  return ok;
+}
+
 int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Options& opt) {
   SourceManager sources;
   DiagnosticEngine diags;
+  if (in_place && path == "-") {
+    fmt::print(stderr, "nbc: error: fmt -i rewrites a file; standard input is not one\n");
+    return kUsage;
+  }
   auto id = load(sources, path);
   if (id == nb::lang::kNoFile) return kErrors;
   nb::lang::Program program = nb::lang::parse(sources, id, diags);
@@ -107,10 +160,9 @@ int cmd_fmt(const std::string& path, bool in_place, bool check_only, const Optio
     return kOk;
   }
   if (formatted == sources.file(id).text()) return kOk;
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << formatted;
-  if (!out) {
-    fmt::print(stderr, "nbc: error: cannot write '{}'\n", path);
+  std::string error;
+  if (!replace_file(path, formatted, error)) {
+    fmt::print(stderr, "nbc: error: cannot write '{}': {}; the file is unchanged\n", path, error);
     return kErrors;
   }
   return kOk;
@@ -251,10 +303,34 @@ int cmd_doc(const std::string& name, const Options& opt) {
   return kOk;
 }
 
+// CLI11 answers `nbc frobnicate` with "A subcommand is required": name the word it did not
+// know and the subcommands it could have been. `valued` are the global options that take a value.
+bool unknown_subcommand(CLI::App& app, int argc, char** argv, std::initializer_list<std::string_view> valued) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") return false;
+    if (!a.empty() && a[0] == '-') {
+      if (std::find(valued.begin(), valued.end(), a) != valued.end()) ++i;  // its value
+      continue;
+    }
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == a) return false;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    fmt::print(stderr,
+               "{}: error: unknown subcommand '{}'\nThe subcommands are: {}\nRun with --help for more information.\n",
+               app.get_name(), a, names);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"nbc - check, draw, format and document nb packet-processing graphs (.nbc files)", "nbc"};
+  app.set_version_flag("--version", "nbc " NB_PROJECT_VERSION, "Print nbc's version and exit");
   app.require_subcommand(1);
   app.fallthrough();  // global options (--color, --plugin) also after the subcommand
   Options opt;
@@ -268,18 +344,18 @@ int main(int argc, char** argv) {
   std::vector<std::string> check_files;
   bool syntax_only = false;
   auto* check = app.add_subcommand("check", "Check .nbc files; print every error with its location, or nothing");
-  check->add_option("FILE", check_files, "Configuration files")->required();
+  check->add_option("FILE", check_files, "Configuration files ('-': standard input)")->required();
   check->add_flag("--syntax-only", syntax_only, "Only parse: do not resolve classes or check the graph");
 
   std::string dot_file, dot_out;
   auto* dot = app.add_subcommand("dot", "Print the elaborated graph in Graphviz format");
-  dot->add_option("FILE", dot_file, "Configuration file")->required();
+  dot->add_option("FILE", dot_file, "Configuration file ('-': standard input)")->required();
   dot->add_option("-o,--output", dot_out, "Write to this file instead of standard output");
 
   std::string fmt_file;
   bool in_place = false, fmt_check = false;
   auto* fmtc = app.add_subcommand("fmt", "Print a configuration in canonical layout (comments are kept)");
-  fmtc->add_option("FILE", fmt_file, "Configuration file")->required();
+  fmtc->add_option("FILE", fmt_file, "Configuration file ('-': standard input)")->required();
   fmtc->add_flag("-i,--in-place", in_place, "Rewrite the file instead of printing");
   fmtc->add_flag("--check", fmt_check, "Exit 1 if the file is not already formatted");
 
@@ -295,6 +371,7 @@ int main(int argc, char** argv) {
   ir->add_flag("--stats", ir_stats, "Print per-phase compile times and, per element, whether its kernel was inlined");
   ir->add_option("-O", ir_opt, "Optimisation level (0-3)")->check(CLI::Range(0, 3));
 
+  if (unknown_subcommand(app, argc, argv, {"--color", "--plugin"})) return kUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -319,11 +396,24 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (check->parsed()) return cmd_check(check_files, syntax_only, opt);
-    if (dot->parsed()) return cmd_dot(dot_file, dot_out, opt);
-    if (fmtc->parsed()) return cmd_fmt(fmt_file, in_place, fmt_check, opt);
-    if (doc->parsed()) return cmd_doc(doc_class, opt);
-    if (ir->parsed()) return cmd_ir(ir_file, ir_stats, ir_opt, opt);
+    int status = kUsage;
+    if (check->parsed())
+      status = cmd_check(check_files, syntax_only, opt);
+    else if (dot->parsed())
+      status = cmd_dot(dot_file, dot_out, opt);
+    else if (fmtc->parsed())
+      status = cmd_fmt(fmt_file, in_place, fmt_check, opt);
+    else if (doc->parsed())
+      status = cmd_doc(doc_class, opt);
+    else if (ir->parsed())
+      status = cmd_ir(ir_file, ir_stats, ir_opt, opt);
+    // `nbc fmt x.nbc > /dev/full` must not exit 0 with nothing written.
+    std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+      fmt::print(stderr, "nbc: error: cannot write standard output: {}\n", std::strerror(errno));
+      return kErrors;
+    }
+    return status;
   } catch (const std::exception& e) {
     // Nothing should get here; if something does, say so plainly instead of aborting.
     fmt::print(stderr, "nbc: internal error: {}\n", e.what());

@@ -81,6 +81,33 @@ bool find_socket(std::string& path, std::string& error) {
   return false;
 }
 
+// CLI11 answers `nbctl frobnicate` with "A subcommand is required": name the word it did not
+// know and the subcommands there are.
+bool unknown_subcommand(CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--socket" || a == "--timeout") {
+      ++i;  // its value
+      continue;
+    }
+    if (a == "--" || (!a.empty() && a[0] == '-')) {
+      if (a == "--") return false;
+      continue;
+    }
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == a) return false;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    fmt::print(
+        stderr,
+        "nbctl: error: unknown subcommand '{}'\nThe subcommands are: {}\nRun with --help for more information.\n", a,
+        names);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +115,7 @@ int main(int argc, char** argv) {
       "nbctl - control a running nbrun through its control socket (docs/control.md).\n"
       "Exit status: 0 on success, 1 on any error (with its text on stderr), 2 on usage errors.",
       "nbctl"};
+  app.set_version_flag("--version", "nbctl " NB_PROJECT_VERSION, "Print nbctl's version and exit");
   app.require_subcommand(1);
   std::string socket_path;
   double timeout = 60;
@@ -96,7 +124,15 @@ int main(int argc, char** argv) {
                  "$XDG_RUNTIME_DIR/nb or /run/nb)");
   app.add_option("--timeout", timeout, "Seconds to wait for the reply")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {  // CLI11's PositiveNumber prints DBL_MAX in 300 digits
+            char* end = nullptr;
+            double v = std::strtod(s.c_str(), &end);
+            return !s.empty() && *end == '\0' && v > 0 && v <= 1e9
+                       ? ""
+                       : "must be a number of seconds above 0 and at most 1000000000";
+          },
+          "SECONDS"));
 
   ctl::Request req;
   std::string target;
@@ -117,9 +153,12 @@ int main(int argc, char** argv) {
                          "on errors the running graph is left as it is and the errors are printed");
   reload->add_option("FILE", file, "The new .nbc file");
 
+  if (unknown_subcommand(app, argc, argv)) return 2;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
@@ -197,6 +236,7 @@ int main(int argc, char** argv) {
   if (st == ctl::ReplyReader::Status::Malformed) return fail("malformed reply: " + reply.error());
   if (reply.ok()) {
     std::cout << reply.body() << std::flush;
+    if (!std::cout) return fail(fmt::format("cannot write standard output: {}", std::strerror(errno)));
     return 0;
   }
   // nbrun's diagnostics already say "file:line:col: error:"; anything else gets our prefix.

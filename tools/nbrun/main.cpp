@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                "With no EAL arguments it runs without NIC or hugepages (--no-huge --no-pci).\n"
                "Pass EAL arguments after '--', e.g.: nbrun cfg.nbc -- -l 2-3 -a 0000:01:00.0",
                "nbrun"};
+  app.set_version_flag("--version", "nbrun " NB_PROJECT_VERSION, "Print the version and exit");
   std::string config;
   nb::runtime::RunOptions opt;
   std::string stats = "text";
@@ -37,7 +38,16 @@ int main(int argc, char** argv) {
   app.add_option("CONFIG", config, "The .nbc graph to run")->required();
   app.add_option("--engine", opt.engine, "Execution engine: jit (the graph compiled to one fused loop, default) or interp (the reference interpreter)")
       ->check(CLI::IsMember({"interp", "jit"}));
-  app.add_option("--duration", opt.duration, "Stop after this many seconds")->check(CLI::NonNegativeNumber);
+  app.add_option("--duration", opt.duration, "Stop after this many seconds")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {  // CLI11's NonNegativeNumber prints DBL_MAX in 300 digits
+            char* end = nullptr;
+            double v = std::strtod(s.c_str(), &end);
+            return !s.empty() && *end == '\0' && v >= 0 && v <= 1e9
+                       ? ""
+                       : "must be a number of seconds from 0 to 1000000000";
+          },
+          "SECONDS"));
   app.add_option("--packets", opt.packets, "Stop after this many packets were received");
   app.add_option("--stats", stats, "Final statistics: text (on stderr) or json (on stdout)")
       ->check(CLI::IsMember({"text", "json", "none"}));
@@ -60,6 +70,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(own_argc, argv);
   } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

@@ -56,6 +56,7 @@ struct ValueError {
   std::size_t length = 1;
   std::string message;  // "expected a hex digit, found 'G'"
   std::string hint;     // optional: "an IPv4 prefix looks like 10.0.0.0/8"
+  bool out_of_range = false;  // a well-formed integer too large for its type: callers may name their own range
 };
 
 struct ValueResult {

@@ -45,12 +45,23 @@ class SourceFile {
   std::vector<std::uint32_t> line_starts_;
 };
 
+// The largest configuration read from a file or standard input (docs/language.md, "Limits").
+// Real configurations are kilobytes; a generated one with 100,000 elements is about 3 MiB. The
+// syntax tree takes up to some 300 bytes per byte of input (`a;a;a;...`), so this also bounds
+// the parser's memory (about 1.2 GB) and time.
+inline constexpr std::size_t kMaxSourceBytes = 4u << 20;
+
 // Owns every file read in one compilation; FileIds index into it.
 class SourceManager {
  public:
   FileId add(std::string name, std::string text);
-  // Reads a file from disk; returns kNoFile and sets `error` if it cannot be read.
+  // Reads a configuration from disk; returns kNoFile and sets `error` ("cannot open 'x': ...",
+  // "'x' is a directory", "'x' is not a regular file (a FIFO)", "'x' is too large ...") if it
+  // cannot. Only regular files are read, and never more than kMaxSourceBytes: a FIFO, a socket
+  // or a device is refused before it is opened, so loading never blocks.
   FileId load(const std::string& path, std::string& error);
+  // Reads standard input to its end (at most kMaxSourceBytes), named `name` in diagnostics.
+  FileId load_stdin(std::string& error, std::string name = "<stdin>");
   const SourceFile& file(FileId id) const { return *files_.at(id); }
   std::string_view text(Span span) const;
   std::size_t size() const { return files_.size(); }
