@@ -8,13 +8,16 @@ constexpr ParamSpec kParams[] = {
     {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
      "The DPDK port to receive from: a port index (0), a PCI address (0000:01:00.0) or a virtual "
      "device spec (net_null0, \"net_tap0,iface=nb0\")."},
-    {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0", "The receive queue to poll."},
+    {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0",
+     "The receive queue to poll. Queues 0 to QUEUE are set up; the device must have that many.", 0, 1023},
     {"BURST", ParamType::Unsigned, ParamKind::Keyword, false, "32",
-     "The largest number of packets taken from the device in one poll. Without it, nbrun's --burst (32) applies.",
-     1, 64},
+     "The largest number of packets taken from the device in one poll. Without it, nbrun's --burst (32) applies.", 1,
+     64},
     {"PROMISC", ParamType::Bool, ParamKind::Keyword, false, "false", "Put the device in promiscuous mode."},
     {"NDESC", ParamType::Unsigned, ParamKind::Keyword, false, "0",
-     "The number of receive descriptors; 0 uses the driver's default."},
+     "The number of receive descriptors (the driver may round it to what it supports); 0 uses "
+     "nbrun's --rx-desc (1024).",
+     0, 16384},
 };
 
 }  // namespace

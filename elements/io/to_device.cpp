@@ -8,12 +8,14 @@ constexpr ParamSpec kParams[] = {
     {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
      "The DPDK port to send on: a port index (0), a PCI address (0000:01:00.0) or a virtual "
      "device spec (net_null0, \"net_tap0,iface=nb0\")."},
-    {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0", "The transmit queue to use."},
+    {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0",
+     "The transmit queue to use. Queues 0 to QUEUE are set up; the device must have that many.", 0, 1023},
     {"BURST", ParamType::Unsigned, ParamKind::Keyword, false, "32",
-     "The largest number of packets handed to the device at once. Without it, nbrun's --burst (32) applies.",
-     1, 64},
+     "The largest number of packets handed to the device at once. Without it, nbrun's --burst (32) applies.", 1, 64},
     {"NDESC", ParamType::Unsigned, ParamKind::Keyword, false, "0",
-     "The number of transmit descriptors; 0 uses the driver's default."},
+     "The number of transmit descriptors (the driver may round it to what it supports); 0 uses "
+     "nbrun's --tx-desc (1024).",
+     0, 16384},
 };
 
 }  // namespace
