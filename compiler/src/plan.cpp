@@ -151,13 +151,8 @@ void check_file_uses(const Graph& graph, lang::DiagnosticEngine& diags) {
   for (const FileUse& r : reads) {
     struct stat st {};
     if (!r.id.exists || ::stat(r.name.c_str(), &st) != 0 || S_ISREG(st.st_mode)) continue;
-    const char* kind = S_ISDIR(st.st_mode)    ? "a directory"
-                       : S_ISFIFO(st.st_mode) ? "a FIFO"
-                       : S_ISCHR(st.st_mode)  ? "a character device"
-                       : S_ISBLK(st.st_mode)  ? "a block device"
-                       : S_ISSOCK(st.st_mode) ? "a socket"
-                                              : "not a regular file";
-    diags.error(r.span, fmt::format("'{}' is {}: {} reads regular files", r.name, kind, element_label(*r.element)));
+    diags.error(r.span, fmt::format("'{}' is {}: {} reads regular files", r.name, lang::file_kind(st.st_mode),
+                                    element_label(*r.element)));
   }
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const FileUse& w = writes[i];

@@ -45,10 +45,7 @@ FileId SourceManager::add(std::string name, std::string text) {
   return static_cast<FileId>(files_.size() - 1);
 }
 
-namespace {
-
-// "a FIFO", "a directory": what a file that is not a regular one is, for errors.
-const char* kind_of(mode_t mode) {
+const char* file_kind(unsigned mode) {
   if (S_ISDIR(mode)) return "a directory";
   if (S_ISFIFO(mode)) return "a FIFO";
   if (S_ISSOCK(mode)) return "a socket";
@@ -57,10 +54,12 @@ const char* kind_of(mode_t mode) {
   return "not a regular file";
 }
 
+namespace {
+
 std::string not_regular(const std::string& path, mode_t mode) {
   if (S_ISDIR(mode)) return fmt::format("'{}' is a directory", path);
   return fmt::format("'{}' is {}, not a regular file: a configuration is read from a regular file", path,
-                     kind_of(mode));
+                     file_kind(mode));
 }
 
 std::string too_large(const std::string& what) {

@@ -284,15 +284,6 @@ std::uint32_t round_pool(std::uint64_t n) {
   return p;
 }
 
-const char* file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 // FromDump's file, read through once before DPDK's net_pcap reads it, because net_pcap takes a
 // read error for the end of the file (a damaged capture would look like a short one), reads any
 // link type as Ethernet, and overruns its buffers on a record over 65,535 bytes (its jumbo-frame
@@ -305,7 +296,7 @@ bool check_capture(const compiler::PlanPort& p, std::uint32_t buffer_room, std::
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    why = fmt::format("'{}' is {}: FromDump reads regular capture files", p.file, file_kind(st.st_mode));
+    why = fmt::format("'{}' is {}: FromDump reads regular capture files", p.file, lang::file_kind(st.st_mode));
     ::close(fd);
     return false;
   }

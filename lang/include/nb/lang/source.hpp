@@ -70,4 +70,9 @@ class SourceManager {
   std::vector<std::unique_ptr<SourceFile>> files_;
 };
 
+// What a file that is not a regular one is, for messages: "a directory", "a FIFO", "a socket",
+// "a character device", "a block device" (`mode` is a stat(2) st_mode). Shared by everything
+// that refuses to read or write such a file.
+const char* file_kind(unsigned mode);
+
 }  // namespace nb::lang
