@@ -210,9 +210,27 @@ struct CounterField {
   std::size_t offset;
 };
 
+// How an element's State scales over worker cores (docs/multicore.md). Every kernel element
+// declares one: `static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;`.
+enum class StateScope : std::uint8_t {
+  // Each worker has its own State block (init and setup run once per worker). Counters in it are
+  // summed by the runtime's handlers; a Custom read handler merges them (HandlerSpec::read_workers).
+  PerWorker,
+  // As PerWorker, and the State holds per-flow entries (NAT mappings, flow tables). Correct with
+  // several workers because the runtime pins every flow (both directions) to one worker.
+  PerFlow,
+  // One table shared by every worker, read-mostly: setup runs once, on worker 0's block, and
+  // the other workers' blocks start as a byte copy of it (so they share what its pointers reach,
+  // e.g. an rte_lpm) while the plain counters in each copy stay per worker. teardown runs once.
+  // The shared part is only read by push; it changes only by building a new State (hot reload),
+  // which the runtime frees after every worker moved on (RCU).
+  SharedReadMostly,
+};
+
 struct ElementOps {
   enum class Role : std::uint8_t { Kernel, Source, Sink };
   Role role = Role::Kernel;
+  StateScope state_scope = StateScope::PerWorker;
   std::size_t config_size = 0, config_align = 1, state_size = 0, state_align = 1;
   bool (*configure)(const Args&, void* config, std::string& error) = nullptr;
   void (*init)(const void* config, void* state) = nullptr;
@@ -300,6 +318,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.counters = counters;
   ops.drop_reasons = drop_reasons;
   ops.kernel_symbol = kernel_symbol;
+  if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
   if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
   if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
@@ -345,8 +364,14 @@ struct HandlerSpec {
   std::size_t offset = 0;
   // Custom: fill `out` with the handler's text (no trailing newline needed).
   void (*read)(const void* config, const void* state, std::string& out) = nullptr;
-  // Custom: apply `value`; false (and `error`) when the value is bad, changing nothing.
+  // Custom: apply `value`; false (and `error`) when the value is bad, changing nothing. With
+  // several workers it is applied to every worker's State, each on its own core.
   bool (*write)(const void* config, void* state, std::string_view value, std::string& error) = nullptr;
+  // Custom, several workers: the handler's text over every worker's State (`states[0..n)`), e.g.
+  // FlowMonitor's top flows over all workers. Runs while every worker is parked between two
+  // bursts. Null: `read` runs per worker and the runtime sums the texts when each is one number,
+  // else joins them under "worker W:" headings.
+  void (*read_workers)(const void* config, const void* const* states, std::uint32_t n, std::string& out) = nullptr;
 };
 
 // Parses a handler's boolean argument as Click's BoolArg does: true/false, yes/no, 1/0, on/off.
