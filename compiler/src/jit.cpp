@@ -133,20 +133,35 @@ struct Builder {
   llvm::Constant* address(const void* p) {
     return llvm::ConstantExpr::getIntToPtr(llvm::ConstantInt::get(i64, reinterpret_cast<std::uintptr_t>(p)), ptr);
   }
+  // A per-worker address: baked in with one worker, else slot `index` of the worker's table.
+  // The table never changes while code runs (invariant.load), so the loads leave the loops.
+  llvm::Value* per_worker(llvm::IRBuilder<>& b, llvm::Value* slots, std::uint32_t index, const void* baked) {
+    if (!layout.per_worker) return address(baked);
+    llvm::LoadInst* l = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_32(ptr, slots, index));
+    l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ctx, {}));
+    l->setMetadata(llvm::LLVMContext::MD_nonnull, llvm::MDNode::get(ctx, {}));
+    return l;
+  }
+  std::uint32_t nelements() const { return static_cast<std::uint32_t>(plan.elements.size()); }
+  const void* baked_state(std::uint32_t i) const { return i < layout.states.size() ? layout.states[i] : nullptr; }
+  const void* baked_host(std::uint32_t i) const { return i < layout.hosts.size() ? layout.hosts[i] : layout.host; }
+  const void* baked_tx(std::uint32_t p) const { return p < layout.tx.size() ? layout.tx[p] : nullptr; }
   void target_attrs(llvm::Function* f) {
     f->addFnAttr("target-cpu", tm.getTargetCPU());
     f->addFnAttr("target-features", tm.getTargetFeatureString());
   }
 
   // Sends `mbuf` where `t` leads.
-  void dispatch(llvm::IRBuilder<>& b, const Target& t, llvm::Value* dp, std::uint32_t from, llvm::Value* mbuf) {
+  void dispatch(llvm::IRBuilder<>& b, const Target& t, llvm::Value* dp, std::uint32_t from, llvm::Value* mbuf,
+                llvm::Value* slots) {
     switch (t.kind) {
       case Target::Kind::Element:
-        b.CreateCall(nodes[t.index], {dp, b.getInt32(t.in_port), mbuf});
+        b.CreateCall(nodes[t.index], {dp, b.getInt32(t.in_port), mbuf, slots});
         break;
       case Target::Kind::Port:
         b.CreateCall(glue("nb_glue_transmit", void_ty, {ptr, i32, ptr, i32, ptr}),
-                     {dp, b.getInt32(t.index), address(layout.tx[t.index]), b.getInt32(layout.port_burst(t.index)), mbuf});
+                     {dp, b.getInt32(t.index), per_worker(b, slots, JitLayout::tx_slot(nelements(), t.index), baked_tx(t.index)),
+                      b.getInt32(layout.port_burst(t.index)), mbuf});
         break;
       case Target::Kind::None:
         b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(from), mbuf});
@@ -160,6 +175,7 @@ struct Builder {
     llvm::Value* dp = f->getArg(0);
     llvm::Value* in_port = f->getArg(1);
     llvm::Value* mbuf = f->getArg(2);
+    llvm::Value* slots = f->getArg(3);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
     if (e.ops->role != ElementOps::Role::Kernel) {  // only kernels have nodes that run
       b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), mbuf});
@@ -180,10 +196,10 @@ struct Builder {
     cmem->setAlignment(llvm::Align(alignof(Context)));
     b.CreateLifetimeStart(cmem, b.getInt64(sizeof(Context)));
     b.CreateCall(glue("nb_glue_ctx_init", void_ty, {ptr, i32, ptr, i32}),
-                 {cmem, b.getInt32(e.noutputs), address(i < layout.hosts.size() ? layout.hosts[i] : layout.host),
+                 {cmem, b.getInt32(e.noutputs), per_worker(b, slots, JitLayout::host_slot(nelements(), i), baked_host(i)),
                   b.getInt32(e.ops->max_emits)});
     b.CreateCall(glue(e.ops->kernel_symbol, void_ty, {ptr, ptr, ptr, i32, ptr}),
-                 {cfg, address(layout.states[i]), cmem, in_port, mbuf});
+                 {cfg, per_worker(b, slots, JitLayout::state_slot(i), baked_state(i)), cmem, in_port, mbuf});
     b.CreateCall(glue("nb_glue_settle", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), cmem});
     llvm::Value* n = b.CreateCall(glue("nb_glue_emit_count", i32, {ptr}), {cmem});
 
@@ -203,7 +219,7 @@ struct Builder {
         if (static_cast<std::uint32_t>(first) == p) {
           blocks.push_back(llvm::BasicBlock::Create(ctx, fmt::format("out{}", p), f));
           b.SetInsertPoint(blocks.back());
-          dispatch(b, t, dp, i, out);
+          dispatch(b, t, dp, i, out, slots);
           b.CreateBr(after);
         } else {
           blocks.push_back(blocks[static_cast<std::size_t>(first)]);
@@ -245,7 +261,7 @@ struct Builder {
   }
 
   llvm::Function* build(const std::string& entry_name) {
-    auto* node_ty = llvm::FunctionType::get(void_ty, {ptr, i32, ptr}, false);
+    auto* node_ty = llvm::FunctionType::get(void_ty, {ptr, i32, ptr, ptr}, false);
     for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
       auto* f = llvm::Function::Create(node_ty, llvm::GlobalValue::InternalLinkage, fmt::format("node.{}", i), m);
       f->addFnAttr(llvm::Attribute::AlwaysInline);
@@ -255,7 +271,7 @@ struct Builder {
     }
     for (std::uint32_t i = 0; i < plan.elements.size(); ++i) build_node(i);
 
-    auto* entry_ty = llvm::FunctionType::get(void_ty, {ptr, i32, ptr, i32}, false);
+    auto* entry_ty = llvm::FunctionType::get(void_ty, {ptr, i32, ptr, i32, ptr}, false);
     auto* entry = llvm::Function::Create(entry_ty, llvm::GlobalValue::ExternalLinkage, entry_name, m);
     entry->addFnAttr(llvm::Attribute::NoUnwind);
     target_attrs(entry);
@@ -263,6 +279,7 @@ struct Builder {
     llvm::Value* source = entry->getArg(1);
     llvm::Value* pkts = entry->getArg(2);
     llvm::Value* n = entry->getArg(3);
+    llvm::Value* slots = entry->getArg(4);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     auto* ret = llvm::BasicBlock::Create(ctx, "ret", entry);
     llvm::SwitchInst* sw = b.CreateSwitch(source, ret, static_cast<unsigned>(plan.sources.size()));
@@ -278,7 +295,7 @@ struct Builder {
       b.SetInsertPoint(body);
       llvm::Value* slot = b.CreateGEP(ptr, pkts, b.CreateZExt(j, i64));
       llvm::Value* mbuf = b.CreateLoad(ptr, slot);
-      dispatch(b, e.outputs.empty() ? Target{} : e.outputs[0], dp, s, mbuf);
+      dispatch(b, e.outputs.empty() ? Target{} : e.outputs[0], dp, s, mbuf, slots);
       j->addIncoming(b.CreateAdd(j, b.getInt32(1)), b.GetInsertBlock());
       b.CreateBr(head);
     }

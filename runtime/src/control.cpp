@@ -445,27 +445,28 @@ std::string ControlServer::list() {
   return out;
 }
 
-bool ControlServer::on_worker(const std::function<void()>& fn, std::string& error) {
-  Worker& w = *rt_.workers.front();
-  if (live_.finished.load(std::memory_order_acquire)) {
-    fn();  // no worker runs: nothing else touches the state
+namespace {
+
+// Posts `call` to worker w's mailbox and waits until it ran, or withdraws it after 2 s. True when
+// it ran (on the worker, or here because the worker had stopped).
+bool post_and_wait(Worker& w, WorkerCall& call, std::string& error) {
+  if (w.finished.load(std::memory_order_acquire)) {
+    call.fn();
     return true;
   }
-  WorkerCall call;
-  call.fn = fn;
   w.mailbox.store(&call, std::memory_order_release);
   auto start = Clock::now();
   while (!call.done.load(std::memory_order_acquire)) {
-    bool finished = live_.finished.load(std::memory_order_acquire);
+    bool finished = w.finished.load(std::memory_order_acquire);
     if (finished || Clock::now() - start > std::chrono::seconds(2)) {
       WorkerCall* expected = &call;
       if (w.mailbox.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
         // Withdrawn before the worker took it.
         if (finished) {
-          fn();
+          call.fn();
           return true;
         }
-        error = "the worker core did not reach a burst boundary within 2 s\n";
+        error = fmt::format("worker {} did not reach a burst boundary within 2 s\n", w.index);
         return false;
       }
       // The worker took it: it finishes it.
@@ -473,6 +474,83 @@ bool ControlServer::on_worker(const std::function<void()>& fn, std::string& erro
     std::this_thread::sleep_for(std::chrono::microseconds(20));
   }
   return true;
+}
+
+}  // namespace
+
+bool ControlServer::on_each_worker(const std::function<void(std::uint32_t)>& fn, std::string& error) {
+  for (Worker* w : rt_.workers) {
+    WorkerCall call;
+    std::uint32_t index = w->index;
+    call.fn = [&fn, index] { fn(index); };
+    if (!post_and_wait(*w, call, error)) return false;
+  }
+  return true;
+}
+
+bool ControlServer::with_workers_parked(const std::function<void()>& fn, std::string& error) {
+  if (rt_.workers.size() == 1) {
+    WorkerCall call;
+    call.fn = fn;
+    return post_and_wait(*rt_.workers.front(), call, error);
+  }
+  // Each worker, at its burst boundary, says it is parked and waits for the release; a worker
+  // that has stopped touches nothing any more and counts as parked.
+  std::atomic<std::uint32_t> parked{0};
+  std::atomic<bool> release{false};
+  std::vector<std::unique_ptr<WorkerCall>> calls;
+  for (Worker* w : rt_.workers) {
+    auto call = std::make_unique<WorkerCall>();
+    call->fn = [&] {
+      parked.fetch_add(1, std::memory_order_acq_rel);
+      while (!release.load(std::memory_order_acquire)) rte_pause();
+    };
+    if (w->finished.load(std::memory_order_acquire)) {
+      parked.fetch_add(1);
+      call->done = true;
+    } else {
+      w->mailbox.store(call.get(), std::memory_order_release);
+    }
+    calls.push_back(std::move(call));
+  }
+  auto start = Clock::now();
+  bool all = false;
+  while (true) {
+    std::uint32_t n = parked.load(std::memory_order_acquire);
+    std::uint32_t gone = 0;  // stopped before taking their call
+    for (std::size_t k = 0; k < rt_.workers.size(); ++k) {
+      Worker& w = *rt_.workers[k];
+      if (calls[k]->done.load() || !w.finished.load(std::memory_order_acquire)) continue;
+      WorkerCall* expected = calls[k].get();
+      if (w.mailbox.compare_exchange_strong(expected, nullptr)) {
+        calls[k]->done = true;
+        parked.fetch_add(1);
+        ++gone;
+      }
+    }
+    if (n + gone == rt_.workers.size() || parked.load() == rt_.workers.size()) {
+      all = true;
+      break;
+    }
+    if (Clock::now() - start > std::chrono::seconds(2)) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  if (all) fn();
+  release.store(true, std::memory_order_release);
+  // Calls not taken are withdrawn; taken ones finish (they were released).
+  for (std::size_t k = 0; k < rt_.workers.size(); ++k) {
+    Worker& w = *rt_.workers[k];
+    WorkerCall* expected = calls[k].get();
+    if (w.mailbox.compare_exchange_strong(expected, nullptr)) continue;
+    while (!calls[k]->done.load(std::memory_order_acquire) && !w.finished.load(std::memory_order_acquire))
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    // A worker finishing while it holds the call has run it: wait for that too.
+    while (!calls[k]->done.load(std::memory_order_acquire) && w.mailbox.load() == nullptr &&
+           !w.finished.load(std::memory_order_acquire))
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
+  if (!all) error = "the workers did not all reach a burst boundary within 2 s\n";
+  return all;
 }
 
 bool ControlServer::read_handler(const std::string& element, const std::string& handler, std::string& out) {
@@ -502,8 +580,15 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
     out = fmt::format("{}.{} is write-only\n", element, handler);
     return false;
   }
-  const Dataplane& dp = *g.dp;
+  const Dataplane& dp = *g.dps[0];
   const auto* state = static_cast<const unsigned char*>(dp.state(idx));
+  // A counter over every worker.
+  auto field_sum = [&](std::size_t offset) {
+    std::uint64_t v = 0;
+    for (const auto& d : g.dps)
+      v += load_counter(*reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(d->state(idx)) + offset));
+    return v;
+  };
   if (h->is_class) {
     out = std::string(e.spec->class_name) + "\n";
     return true;
@@ -522,21 +607,23 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
       }
       const auto* c = reinterpret_cast<const std::uint64_t*>(state + h->offset);
       if (h->kind == HandlerSpec::Kind::Field)
-        out = fmt::format("{}\n", load_counter(*c));
+        out = fmt::format("{}\n", field_sum(h->offset));
       else
-        out = fmt::format("{:.1f}\n", rate_of(c));
+        out = fmt::format("{:.1f}\n", rate_of(c, field_sum(h->offset)));
       return true;
     }
     case HandlerSpec::Kind::Drops: {
       std::uint64_t n = 0;
-      for (const std::uint64_t& v : *dp.drops[idx]) n += load_counter(v);
+      for (const auto& d : g.dps)
+        for (const std::uint64_t& v : *d->drops[idx]) n += load_counter(v);
       out = fmt::format("{}\n", n);
       return true;
     }
     case HandlerSpec::Kind::DropReasons: {
       const auto& d = *dp.drops[idx];
       for (std::size_t k = 0; k < d.size(); ++k) {
-        std::uint64_t v = load_counter(d[k]);
+        std::uint64_t v = 0;
+        for (const auto& x : g.dps) v += k < x->drops[idx]->size() ? load_counter((*x->drops[idx])[k]) : 0;
         if (e.ops && (k < e.ops->drop_reasons.size() || v))
           out += fmt::format("{} {}\n", drop_reason_name(e, k, d.size()), v);
       }
@@ -547,17 +634,22 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
         out = fmt::format("{} has no port\n", element);
         return false;
       }
-      const PortCounters& pc = *dp.ports[static_cast<std::size_t>(e.port)];
+      PortCounters pc = port_totals(*g.ports[static_cast<std::size_t>(e.port)]);
       bool source = e.ops && e.ops->role == ElementOps::Role::Source;
-      out = fmt::format("{}\n", load_counter(source ? pc.rx : pc.tx));
+      out = fmt::format("{}\n", source ? pc.rx : pc.tx);
       return true;
     }
     case HandlerSpec::Kind::Custom: {
       std::string text, error;
-      void* st = dp.state(idx);
       const void* cfg = e.config.data();
-      auto fn = h->read;
-      if (!on_worker([&] { fn(cfg, st, text); }, error)) {
+      const HandlerSpec* spec = nullptr;
+      for (const HandlerSpec& hs : e.spec->handlers)
+        if (hs.name == h->name) spec = &hs;
+      if (!spec) {
+        out = fmt::format("{}.{}: no such handler\n", element, handler);
+        return false;
+      }
+      if (!with_workers_parked([&] { text = read_custom(*spec, cfg, g, idx); }, error)) {
         out = error;
         return false;
       }
@@ -601,12 +693,18 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
     out = "";
     return true;
   }
-  void* st = g.dp->state(idx);
   const void* cfg = e.config.data();
   auto fn = h->write;
-  bool ok = false;
+  // Applied to every worker's State, each on its own core; the value is checked by the first,
+  // and a value one worker refuses is refused by all (the same function on the same Config).
+  bool ok = true;
   std::string error, call_error;
-  if (!on_worker([&] { ok = fn(cfg, st, value, error); }, call_error)) {
+  if (!on_each_worker(
+          [&](std::uint32_t w) {
+            if (!ok) return;
+            ok = fn(cfg, g.dps[w]->state(idx), value, error);
+          },
+          call_error)) {
     out = call_error;
     return false;
   }
@@ -625,14 +723,17 @@ void ControlServer::sample_rates() {
   for (std::uint32_t i = 0; i < g.plan->elements.size(); ++i) {
     const compiler::PlanElement& e = g.plan->elements[i];
     for (const HandlerSpec& h : e.spec->handlers) {
-      if (h.kind != HandlerSpec::Kind::Rate || !g.dp->states[i]) continue;
-      if (h.offset + sizeof(std::uint64_t) > g.dp->states[i]->size()) continue;
+      if (h.kind != HandlerSpec::Kind::Rate || !g.dps[0]->states[i]) continue;
+      if (h.offset + sizeof(std::uint64_t) > g.dps[0]->states[i]->size()) continue;
+      // Keyed by worker 0's counter; the value is every worker's.
       const auto* c =
-          reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(g.dp->state(i)) + h.offset);
+          reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(g.dps[0]->state(i)) + h.offset);
       auto& q = next[c];
       auto old = samples_.find(c);
       if (old != samples_.end()) q = std::move(old->second);
-      std::uint64_t v = load_counter(*c);
+      std::uint64_t v = 0;
+      for (const auto& d : g.dps)
+        v += load_counter(*reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(d->state(i)) + h.offset));
       if (!q.empty() && v < q.back().second) q.clear();  // reset
       q.emplace_back(now, v);
       while (q.size() > 2 && now - q[1].first >= 1.0) q.pop_front();
@@ -641,11 +742,10 @@ void ControlServer::sample_rates() {
   samples_.swap(next);
 }
 
-double ControlServer::rate_of(const std::uint64_t* counter) {
-  auto it = samples_.find(counter);
+double ControlServer::rate_of(const std::uint64_t* key, std::uint64_t v) {
+  auto it = samples_.find(key);
   if (it == samples_.end() || it->second.empty()) return 0;
   double now = seconds_since(rt_.start);
-  std::uint64_t v = load_counter(*counter);
   const auto& [t0, v0] = it->second.front();
   if (now - t0 <= 0 || v < v0) return 0;
   return static_cast<double>(v - v0) / (now - t0);
@@ -743,10 +843,10 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   std::uint64_t max_gap = 0, switch_gap = 0;
   bool measured = false;
   for (Worker* w : rt_.workers) {
-    if (live_.finished.load()) continue;
+    if (w->finished.load()) continue;
     auto until = Clock::now() + std::chrono::milliseconds(200);
     while (w->first_done_gen.load(std::memory_order_acquire) != gen->id && Clock::now() < until &&
-           !live_.finished.load())
+           !w->finished.load())
       std::this_thread::yield();
     if (w->switched_gen.load(std::memory_order_acquire) == gen->id) {
       last_switch = std::max(last_switch, w->switch_tsc.load(std::memory_order_relaxed));
@@ -762,18 +862,22 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   // The switch is done: retire what only the old graph had, then free it (and its code).
   std::size_t kept_elements = 0, kept_ports = 0, started_ports = 0, stopped_ports = 0;
   std::unordered_set<const void*> shared_drops;
-  for (const auto& d : gen->dp->drops) shared_drops.insert(d.get());
+  for (const auto& dp : gen->dps)
+    for (const auto& d : dp->drops) shared_drops.insert(d.get());
   for (std::uint32_t i = 0; i < old.plan->elements.size(); ++i) {
-    if (shared_drops.contains(old.dp->drops[i].get())) {
-      ++kept_elements;
-      continue;
+    if (shared_drops.contains(old.dps[0]->drops[i].get())) ++kept_elements;
+    for (const auto& dp : old.dps) {
+      if (shared_drops.contains(dp->drops[i].get())) continue;
+      for (const std::uint64_t& v : *dp->drops[i]) rt_.retired.element_drops += load_counter(v);
     }
-    for (const std::uint64_t& v : *old.dp->drops[i]) rt_.retired.element_drops += load_counter(v);
   }
   std::unordered_set<const void*> shared_generated;
-  for (const auto& g : gen->dp->generated) shared_generated.insert(g.get());
-  for (const auto& g : old.dp->generated) {
-    if (!shared_generated.contains(g.get())) rt_.retired.generated += load_counter(*g);
+  for (const auto& dp : gen->dps)
+    for (const auto& g : dp->generated) shared_generated.insert(g.get());
+  for (const auto& dp : old.dps) {
+    for (const auto& g : dp->generated) {
+      if (!shared_generated.contains(g.get())) rt_.retired.generated += load_counter(*g);
+    }
   }
   for (auto& s : old.ports) {
     bool kept = false;
@@ -789,9 +893,10 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
     if (!s->write_failure.empty())
       rt_.retired.errors.push_back(fmt::format("a ToDump removed by a reload ({}) could not write its file: {}", s->key,
                                                s->write_failure));
-    rt_.retired.rx += load_counter(s->counters->rx);
-    rt_.retired.tx += load_counter(s->counters->tx);
-    rt_.retired.port_dropped += load_counter(s->counters->tx_dropped);
+    PortCounters totals = port_totals(*s);
+    rt_.retired.rx += totals.rx;
+    rt_.retired.tx += totals.tx;
+    rt_.retired.port_dropped += totals.tx_dropped + totals.dispatch_dropped;
     rte_eth_stats st{};
     if (s->id != kNoPort && rte_eth_stats_get(s->id, &st) == 0) rt_.retired.missed += missed_of(st);
     close_slot(*s);
@@ -823,7 +928,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   j["latency_ms"] = latency_ms;
   j["pause_us"] = pause_us;
   j["max_gap_us"] = max_gap_us;
-  if (const auto* jit = dynamic_cast<const JitEngine*>(now.engine.get())) {
+  if (const auto* jit = dynamic_cast<const JitEngine*>(now.engines[0].get())) {
     const compiler::JitStats& js = jit->graph().stats;
     j["jit"] = {{"parse_ms", js.parse_ms},
                 {"build_ms", js.build_ms},

@@ -61,9 +61,13 @@ class ControlServer {
   bool write_handler(const std::string& element, const std::string& handler, const std::string& value,
                      std::string& out);
   // Runs fn on the worker core between two bursts (or here when no worker runs).
-  bool on_worker(const std::function<void()>& fn, std::string& error);
+  // Runs fn(w) on every worker w, each between two of its bursts (a worker that has stopped:
+  // here). False with `error` if a worker did not reach a burst boundary in time.
+  bool on_each_worker(const std::function<void(std::uint32_t)>& fn, std::string& error);
+  // Runs fn here while every worker is parked between two bursts.
+  bool with_workers_parked(const std::function<void()>& fn, std::string& error);
   void sample_rates();
-  double rate_of(const std::uint64_t* counter);
+  double rate_of(const std::uint64_t* key, std::uint64_t now_value);
 
   // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
   // file:line:col).

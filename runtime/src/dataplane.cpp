@@ -1,3 +1,4 @@
+#include <nb/compiler/jit.hpp>
 #include <nb/runtime/dataplane.hpp>
 
 #include <rte_ethdev.h>
@@ -97,6 +98,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   tx.resize(plan.ports.size());
   tx_burst.resize(plan.ports.size(), burst);
   tx_waits.resize(plan.ports.size(), 0);
+  tx_locks.resize(plan.ports.size(), nullptr);
   for (std::size_t i = 0; i < plan.ports.size(); ++i) {
     if (plan.ports[i].tx_burst) tx_burst[i] = plan.ports[i].tx_burst;
   }
@@ -132,6 +134,16 @@ bool Dataplane::setup_elements(std::string& error) {
   return true;
 }
 
+void Dataplane::build_slots() {
+  const auto ne = static_cast<std::uint32_t>(plan.elements.size());
+  slots.assign(2 * ne + tx.size(), nullptr);
+  for (std::uint32_t i = 0; i < ne; ++i) {
+    slots[compiler::JitLayout::state_slot(i)] = state(i);
+    slots[compiler::JitLayout::host_slot(ne, i)] = &hosts[i].host;
+  }
+  for (std::uint32_t p = 0; p < tx.size(); ++p) slots[compiler::JitLayout::tx_slot(ne, p)] = &tx[p];
+}
+
 std::uint32_t Dataplane::reason_slot(std::uint32_t element, std::uint32_t reason) const {
   auto n = static_cast<std::uint32_t>(drops[element]->size());
   if (reason == kDropNoBuffers) return n - 2;
@@ -144,6 +156,8 @@ void Dataplane::flush(std::uint32_t port) {
   std::uint32_t sent = 0;
   std::uint32_t calls = 0;
   bool waits = tx_waits[port] != 0;
+  rte_spinlock_t* lock = tx_locks[port];
+  if (lock) rte_spinlock_lock(lock);
   for (std::uint32_t attempt = 0; sent < q.count && attempt <= 16;) {
     std::uint16_t k = rte_eth_tx_burst(q.port_id, q.queue, q.pkts + sent, static_cast<std::uint16_t>(q.count - sent));
     sent += k;
@@ -156,6 +170,7 @@ void Dataplane::flush(std::uint32_t port) {
       ++attempt;
     }
   }
+  if (lock) rte_spinlock_unlock(lock);
   PortCounters& c = *ports[port];
   add_counter(c.tx, sent);
   add_counter(c.tx_bursts, calls);
@@ -176,7 +191,7 @@ std::uint64_t Dataplane::total_drops() const {
   std::uint64_t n = 0;
   for (const auto& d : drops)
     for (const std::uint64_t& v : *d) n += load_counter(v);
-  for (const auto& p : ports) n += load_counter(p->tx_dropped);
+  for (const auto& p : ports) n += load_counter(p->tx_dropped) + load_counter(p->dispatch_dropped);
   return n;
 }
 

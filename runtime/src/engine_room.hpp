@@ -14,6 +14,8 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #include <atomic>
 #include <chrono>
@@ -37,7 +39,24 @@ struct PortSlot {
   std::uint16_t nrx = 0, ntx = 0;
   bool started = false;
   bool finite = false;  // a pcap file read once
+  // Per worker (written by that worker alone); [0] is `counters`. Reports sum them.
   std::shared_ptr<PortCounters> counters = std::make_shared<PortCounters>();
+  std::vector<std::shared_ptr<PortCounters>> worker_counters{counters};
+  // ---- several workers (docs/multicore.md) ----
+  // Receive: with one queue per worker, worker w polls rx_queue + w. Otherwise (software
+  // dispatch) worker `reader` alone polls the device and hands each packet to the worker its
+  // symmetric flow hash names, through that worker's ring (rings[w]; none for the reader).
+  bool dispatch = false;
+  std::uint32_t reader = 0;
+  std::vector<rte_ring*> rings;
+  // The reader saw the end of a finite input: what it dispatched is in the rings.
+  std::atomic<bool> rx_ended{false};
+  // Transmit: with one queue per worker, worker w sends on tx_queue + w. Otherwise the workers
+  // share tx_queue: ToDump's ring takes several producers as it is (multi-producer RTS ring);
+  // any other device is sent to under tx_lock.
+  bool tx_per_worker = false;
+  bool tx_locked = false;
+  rte_spinlock_t tx_lock = RTE_SPINLOCK_INITIALIZER;
   // A source's `active` handler (FromDump ACTIVE): the worker polls the port only while true.
   // Kept with the port, so a reload that keeps the source keeps it paused or running.
   std::atomic<bool> active{true};
@@ -59,6 +78,11 @@ struct Source {
   const std::atomic<bool>* active = nullptr;  // the port's `active` handler
   int prev = -1;  // the same port's source in the previous generation (its end carries over)
   bool stop = false;  // FromDump(..., STOP true): its end stops the router, whatever else runs
+  // Software dispatch: read from this ring (the port's reader fills it) instead of the device.
+  rte_ring* ring = nullptr;
+  PortSlot* slot = nullptr;
+  // This worker reads the device and hands packets to the others (PortSlot::dispatch).
+  bool dispatches = false;
 };
 
 // An element whose State a class-specific hook moves (ElementOps::transfer): run by the worker
@@ -80,15 +104,18 @@ struct Generation {
   std::unique_ptr<compiler::Plan> owned_plan;
   compiler::Plan* plan = nullptr;
   std::vector<std::shared_ptr<PortSlot>> ports;  // per plan port
-  std::unique_ptr<Dataplane> dp;
-  std::unique_ptr<Engine> engine;  // destroyed first: frees the JIT code (its ResourceTracker)
-  std::vector<Source> sources;
-  std::vector<Transfer> transfers;
+  // Per worker: its dataplane (State blocks, counters, tx buffers), its engine (JIT engines
+  // share one compiled graph), what it polls, and the State moves it runs at its switch.
+  std::vector<std::unique_ptr<Dataplane>> dps;
+  std::vector<std::unique_ptr<Engine>> engines;  // destroyed first: frees the JIT code
+  std::vector<std::vector<Source>> sources;
+  std::vector<std::vector<Transfer>> transfers;
   std::map<std::string, std::uint32_t, std::less<>> by_name;
+  std::uint32_t nworkers() const { return static_cast<std::uint32_t>(dps.size()); }
 
   ~Generation() {
-    engine.reset();
-    dp.reset();
+    engines.clear();
+    dps.clear();
   }
 };
 
@@ -99,13 +126,20 @@ struct WorkerCall {
   std::atomic<bool> done{false};
 };
 
-// Totals the worker publishes for the progress line.
+// Totals the workers publish for the progress line.
 struct Live {
   std::atomic<std::uint64_t> rx{0}, tx{0}, dropped{0};
-  std::atomic<bool> finished{false};
+  std::atomic<bool> finished{false};  // every worker stopped
 };
 
 struct Worker {
+  std::uint32_t index = 0;
+  unsigned lcore = 0;
+  std::uint32_t nworkers = 1;
+  std::atomic<bool> finished{false};
+  // Published every 256 passes (and at the end) for nbctl stats and the progress line.
+  std::atomic<std::uint64_t> processed{0};  // packets it ran through the graph
+  std::atomic<std::uint64_t> live_cycles{0};
   std::atomic<Generation*> published{nullptr};
   std::atomic<WorkerCall*> mailbox{nullptr};
   rte_rcu_qsbr* qsv = nullptr;
@@ -121,6 +155,9 @@ struct Worker {
   std::atomic<std::uint64_t> switch_gap_tsc{0};
 
   std::uint64_t packet_limit = 0;
+  std::atomic<std::uint64_t>* budget = nullptr;    // --packets not yet asked of a device
+  std::atomic<std::uint64_t>* received = nullptr;  // --packets received, over every worker
+  std::atomic<std::uint32_t>* exited = nullptr;  // workers out of their loop
   std::uint32_t burst = 32;
   Live* live = nullptr;
   std::string stop_reason;
@@ -135,6 +172,19 @@ struct Retired {
   std::vector<std::string> errors;  // ToDump write failures of removed ports
 };
 
+// A port's counters over every worker.
+inline PortCounters port_totals(const PortSlot& s) {
+  PortCounters t;
+  for (const auto& c : s.worker_counters) {
+    t.rx += load_counter(c->rx);
+    t.tx += load_counter(c->tx);
+    t.tx_dropped += load_counter(c->tx_dropped);
+    t.rx_bursts += load_counter(c->rx_bursts);
+    t.tx_bursts += load_counter(c->tx_bursts);
+  }
+  return t;
+}
+
 // PortReport::missed of a device: what it had and never gave nb.
 inline std::uint64_t missed_of(const rte_eth_stats& st) {
   return st.imissed + st.ierrors + st.rx_nombuf;
@@ -148,6 +198,8 @@ struct Runtime {
   const compiler::Registry* registry = nullptr;
   std::unique_ptr<Generation> current;
   std::vector<Worker*> workers;
+  std::uint32_t nworkers = 1;  // fixed for the run: every generation is built for them
+  std::uint32_t next_reader = 0;  // software dispatch: the next port's reader, round robin
   rte_rcu_qsbr* qsv = nullptr;
   std::uint64_t next_vdev = 0;
   std::uint64_t next_generation = 2;
@@ -174,5 +226,9 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
 // The statistics of the running generation plus what reloads retired.
 // final: the worker has stopped, so custom read handlers may run here (ElementReport::handlers).
 void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r, bool final = false);
+// A Custom read handler's text over every worker's State of `element`: HandlerSpec::read_workers,
+// or `read` per worker, summed when each text is one number, else under "worker W:" headings.
+// Only while no worker runs, or every worker is parked.
+std::string read_custom(const HandlerSpec& h, const void* config, const Generation& gen, std::uint32_t element);
 
 }  // namespace nb::runtime::detail

@@ -17,11 +17,14 @@ compiler::JitLayout jit_layout(Dataplane& dp) {
   return l;
 }
 
-std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error) {
+std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error, bool per_worker) {
   compiler::JitOptions opt;
-  auto g = compiler::jit_compile(dp.plan, jit_layout(dp), opt, error);
+  compiler::JitLayout layout = jit_layout(dp);
+  layout.per_worker = per_worker;
+  dp.build_slots();
+  auto g = compiler::jit_compile(dp.plan, layout, opt, error);
   if (!g) return nullptr;
-  return std::unique_ptr<JitEngine>(new JitEngine(dp, std::move(g)));
+  return std::unique_ptr<JitEngine>(new JitEngine(dp, std::shared_ptr<compiler::CompiledGraph>(std::move(g))));
 }
 
 }  // namespace nb::runtime

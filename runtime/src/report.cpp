@@ -14,6 +14,18 @@ std::string report_json(const RunReport& r) {
   j["worker"] = {{"cycles", r.worker_cycles},
                  {"tsc_hz", r.tsc_hz},
                  {"cycles_per_packet", r.rx ? static_cast<double>(r.worker_cycles) / static_cast<double>(r.rx) : 0.0}};
+  // Per worker core (docs/multicore.md): processed adds up to totals.rx.
+  j["workers"] = nlohmann::ordered_json::array();
+  for (const WorkerReport& w : r.workers) {
+    j["workers"].push_back({{"worker", w.index},
+                            {"lcore", w.lcore},
+                            {"rx", w.rx},
+                            {"processed", w.processed},
+                            {"tx", w.tx},
+                            {"dropped", w.dropped},
+                            {"cycles", w.cycles},
+                            {"mpps", r.seconds > 0 ? static_cast<double>(w.processed) / r.seconds / 1e6 : 0.0}});
+  }
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     nlohmann::ordered_json o = {{"rx", p.rx},
@@ -26,6 +38,12 @@ std::string report_json(const RunReport& r) {
                                 {"rx_desc", p.rx_desc},
                                 {"tx_desc", p.tx_desc},
                                 {"promisc", p.promisc}};
+    if (r.workers.size() > 1) {
+      o["rx_queues"] = p.rx_queues;
+      o["tx_queues"] = p.tx_queues;
+      o["dispatch"] = p.dispatch;
+      o["dispatch_dropped"] = p.dispatch_dropped;
+    }
     if (!p.error.empty()) o["error"] = p.error;
     if (p.has_driver) {
       o["driver"] = {{"ipackets", p.ipackets}, {"opackets", p.opackets}, {"imissed", p.imissed},
@@ -82,6 +100,12 @@ std::string report_text(const RunReport& r) {
     out += fmt::format("\nremoved by reloads: rx {}, tx {}, dropped {}", r.retired_rx, r.retired_tx, r.retired_dropped);
     if (r.retired_generated) out += fmt::format(", generated {}", r.retired_generated);
     out += " (in the totals)";
+  }
+  if (r.workers.size() > 1) {
+    out += fmt::format("\nworkers: {}", r.workers.size());
+    for (const WorkerReport& w : r.workers)
+      out += fmt::format("\n  worker {} (lcore {}): {} packets processed ({} received from devices), {} out, {} dropped",
+                         w.index, w.lcore, w.processed, w.rx, w.tx, w.dropped);
   }
   out += "\nports:\n";
   std::size_t w = 4;

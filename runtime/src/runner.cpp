@@ -2,6 +2,7 @@
 // final report. The control socket and the reload protocol are in control.cpp.
 #include "control.hpp"
 #include "engine_room.hpp"
+#include "flow_dispatch.hpp"
 
 #include <nb/runtime/interp.hpp>
 #include <nb/runtime/jit_engine.hpp>
@@ -20,6 +21,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
+#include <rte_pause.h>
+#include <rte_ring.h>
 
 #include <fcntl.h>
 #include <pcap/pcap.h>
@@ -27,6 +30,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -60,15 +64,68 @@ std::atomic<bool> g_interrupted{false};
 constexpr std::uint32_t kMaxCaptureFrame = 65535;
 // Packets a ToDump port holds for its writer (the mempool is sized to cover them).
 constexpr std::uint32_t kDumpRingSize = 2048;
+// Packets a software-dispatch ring holds for its worker.
+constexpr std::uint32_t kDispatchRingSize = 1024;
 // The largest packet buffer nbrun makes for captures with jumbo frames (9,000-byte frames fit).
 constexpr std::uint32_t kMaxRoom = 16384;
+
+// Asks the shared --packets budget for up to `want` packets (0: the limit is reached).
+std::uint64_t take_budget(std::atomic<std::uint64_t>& budget, std::uint64_t want) {
+  std::uint64_t cur = budget.load(std::memory_order_relaxed);
+  while (cur) {
+    std::uint64_t got = std::min(cur, want);
+    if (budget.compare_exchange_weak(cur, cur - got, std::memory_order_relaxed)) return got;
+  }
+  return 0;
+}
+
+// Software dispatch: keeps the packets of `pkts` whose flow belongs to worker `self` (in order,
+// at the front; returns how many) and hands each other one to its worker's ring, in order, so
+// that a flow's packets keep their order. Waits for room: a ring is full only while its worker
+// is behind, and workers never wait for a reader. A run that is being interrupted frees what
+// finds no room (counted as dispatch_dropped).
+std::uint16_t spread(PortSlot& slot, std::uint32_t self, std::uint32_t nworkers, rte_mbuf** pkts, std::uint16_t n,
+                     PortCounters& counters) {
+  rte_mbuf* out[kMaxWorkers][jit_abi::kMaxBurst];
+  std::uint16_t count[kMaxWorkers] = {};
+  std::uint16_t kept = 0;
+  for (std::uint16_t i = 0; i < n; ++i) {
+    std::uint32_t w = detail::symmetric_flow_hash(pkts[i]) % nworkers;
+    if (w == self)
+      pkts[kept++] = pkts[i];
+    else
+      out[w][count[w]++] = pkts[i];
+  }
+  for (std::uint32_t w = 0; w < nworkers; ++w) {
+    std::uint16_t sent = 0;
+    while (sent < count[w]) {
+      sent += static_cast<std::uint16_t>(
+          rte_ring_enqueue_burst(slot.rings[w], reinterpret_cast<void* const*>(out[w] + sent), count[w] - sent, nullptr));
+      if (sent < count[w]) {
+        if (g_interrupted.load(std::memory_order_relaxed)) {
+          rte_pktmbuf_free_bulk(out[w] + sent, count[w] - sent);
+          add_counter(counters.dispatch_dropped, count[w] - sent);
+          break;
+        }
+        rte_pause();
+      }
+    }
+  }
+  return kept;
+}
 
 // One pass of the worker loop: poll every source once. Between two passes the worker holds no
 // reference into any generation (its transmit buffers are flushed), which is the quiescent state
 // it reports to rte_rcu_qsbr, and the burst boundary at which it switches to a newly published
 // generation and runs handler calls posted by the control thread.
+//
+// Ending: a worker whose inputs ended (or that sees the run stopping) stops reading devices and
+// counts itself out, but keeps emptying its dispatch rings until every worker is out: then
+// nothing can be handed to it any more, and one last empty pass ends it. Packets a reader
+// already received are thus processed, not lost, unless the run is interrupted.
 int worker_main(void* arg) {
   auto* w = static_cast<Worker*>(arg);
+  const std::uint32_t self = w->index;
   std::uint64_t tsc_start = rte_rdtsc();
   if (w->qsv) {
     rte_rcu_qsbr_thread_register(w->qsv, w->rcu_id);
@@ -76,20 +133,28 @@ int worker_main(void* arg) {
   }
   Generation* g = w->published.load(std::memory_order_acquire);
   std::vector<rte_mbuf*> pkts(jit_abi::kMaxBurst);
-  std::vector<char> done(g->sources.size(), 0);
-  std::uint64_t received = 0;
+  std::vector<char> done(g->sources[self].size(), 0);
+  std::uint64_t processed = 0;
   std::uint64_t iterations = 0;
   std::uint64_t epoch = 0, max_gap = 0, prev_end = 0, last_old_end = 0;
   bool first_pass_pending = false;
+  bool out = false;  // counted in w->exited: reads no device any more
 
-  auto all_finite = [](const Generation& gen) {
-    bool f = !gen.sources.empty();
-    for (const Source& s : gen.sources) f &= s.finite;
+  auto all_finite = [self](const Generation& gen) {
+    bool f = !gen.sources[self].empty();
+    for (const Source& s : gen.sources[self]) f &= s.finite;
     return f;
   };
   bool finite = all_finite(*g);
+  auto leave = [&](std::string reason) {
+    if (w->stop_reason.empty()) w->stop_reason = std::move(reason);
+    if (!out) {
+      out = true;
+      w->exited->fetch_add(1, std::memory_order_acq_rel);
+    }
+  };
 
-  while (!g_stop.load(std::memory_order_relaxed)) {
+  while (true) {
     // ---- burst boundary: handler calls, generation switch ----
     if (detail::WorkerCall* call = w->mailbox.load(std::memory_order_acquire)) {
       detail::WorkerCall* expected = call;
@@ -108,10 +173,10 @@ int worker_main(void* arg) {
     if (next != g) {
       // The old generation's buffers were flushed at the end of the last pass: nothing of it is
       // in flight. State blocks the two share need nothing; class hooks move the others now.
-      for (const detail::Transfer& t : next->transfers) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
-      std::vector<char> next_done(next->sources.size(), 0);
-      for (std::size_t i = 0; i < next->sources.size(); ++i) {
-        int prev = next->sources[i].prev;
+      for (const detail::Transfer& t : next->transfers[self]) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
+      std::vector<char> next_done(next->sources[self].size(), 0);
+      for (std::size_t i = 0; i < next->sources[self].size(); ++i) {
+        int prev = next->sources[self][i].prev;
         if (prev >= 0 && static_cast<std::size_t>(prev) < done.size()) next_done[i] = done[static_cast<std::size_t>(prev)];
       }
       done.swap(next_done);
@@ -122,65 +187,103 @@ int worker_main(void* arg) {
       w->switched_gen.store(g->id, std::memory_order_release);
       first_pass_pending = true;
     }
-    if (g->sources.empty()) {
-      w->stop_reason = "the graph has no sources";
-      break;
-    }
+    if (!out && g_stop.load(std::memory_order_relaxed)) leave("stopped");
+    if (!out && g->sources[self].empty()) leave("the graph has no sources");
+    // Out, and every worker is out: nothing more can reach this worker's rings.
+    const bool last_call = out && w->exited->load(std::memory_order_acquire) == w->nworkers;
 
     // ---- one pass over the sources ----
-    Dataplane& dp = *g->dp;
+    Dataplane& dp = *g->dps[self];
+    Engine& engine = *g->engines[self];
     std::size_t ended = 0;
-    bool stop_now = false;
-    for (std::size_t si = 0; si < g->sources.size(); ++si) {
-      const Source& s = g->sources[si];
-      if (done[si]) {
-        ++ended;
-        continue;
-      }
-      if (!s.active->load(std::memory_order_relaxed)) continue;  // paused: not ended either
-      // Under --packets, ask for no more than the limit leaves: what a driver hands over is
-      // received, and must be processed and counted, never freed unseen.
-      std::uint64_t want = s.burst;
-      if (w->packet_limit) want = std::min<std::uint64_t>(want, w->packet_limit - received);
-      std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(want));
-      if (n == 0) {
-        // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
-        if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst) {
-          done[si] = 1;
-          if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
-            w->stop_reason = fmt::format("{} was read to its end (STOP true)", g->plan->elements[s.element].name);
-            stop_now = true;
-            break;
-          }
+    std::uint64_t got_packets = 0;
+    for (std::size_t si = 0; si < g->sources[self].size(); ++si) {
+      const Source& s = g->sources[self][si];
+      std::uint16_t n = 0;
+      if (s.ring) {
+        if (done[si] && !out) {
+          ++ended;
+          continue;
         }
-        continue;
+        // A ring holds packets a reader received: always emptied, also while paused or out.
+        n = static_cast<std::uint16_t>(
+            rte_ring_dequeue_burst(s.ring, reinterpret_cast<void**>(pkts.data()), s.burst, nullptr));
+        got_packets += n;
+        if (n == 0) {
+          // Its reader saw the end of the file before this look at an empty ring: the end.
+          if (s.finite && s.slot->rx_ended.load(std::memory_order_acquire) && rte_ring_count(s.ring) == 0) {
+            done[si] = 1;
+            ++ended;
+          }
+          continue;
+        }
+        if (out && g_interrupted.load(std::memory_order_relaxed)) {
+          rte_pktmbuf_free_bulk(pkts.data(), n);
+          add_counter(dp.ports[s.plan_port]->dispatch_dropped, n);
+          continue;
+        }
+      } else {
+        if (out) continue;
+        if (done[si]) {
+          ++ended;
+          continue;
+        }
+        if (!s.active->load(std::memory_order_relaxed)) continue;  // paused: not ended either
+        // Under --packets, ask for no more than the limit leaves: what a driver hands over is
+        // received, and must be processed and counted, never freed unseen.
+        std::uint64_t want = s.burst;
+        if (w->packet_limit && (want = take_budget(*w->budget, want)) == 0) continue;
+        n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(want));
+        if (w->packet_limit && n < want) w->budget->fetch_add(want - n, std::memory_order_relaxed);
+        // The worker whose packets complete the limit stops the run (each packet counted once).
+        if (w->packet_limit && n && w->received->fetch_add(n) + n == w->packet_limit) {
+          leave(fmt::format("--packets {} reached", w->packet_limit));
+          g_stop = true;
+        }
+        if (n == 0) {
+          // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
+          if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst * w->nworkers) {
+            done[si] = 1;
+            if (s.dispatches) s.slot->rx_ended.store(true, std::memory_order_release);
+            if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
+              leave(fmt::format("{} was read to its end (STOP true)", g->plan->elements[s.element].name));
+              g_stop = true;
+              break;
+            }
+          }
+          continue;
+        }
+        add_counter(dp.ports[s.plan_port]->rx, n);
+        add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
+        got_packets += n;
+        if (s.dispatches) {
+          n = spread(*s.slot, self, w->nworkers, pkts.data(), n, *dp.ports[s.plan_port]);
+          if (n == 0) continue;
+        }
       }
       for (std::uint16_t i = 0; i < n; ++i) {
         // The annotations' bytes in the mbuf hold whatever its last user left.
         new (anno_of(pkts[i])) PacketAnno{};
       }
-      received += n;
-      add_counter(dp.ports[s.plan_port]->rx, n);
-      add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
-      g->engine->process(s.element, pkts.data(), n);
+      processed += n;
+      engine.process(s.element, pkts.data(), n);
       dp.flush_all();
-      if (w->packet_limit && received >= w->packet_limit) {
-        w->stop_reason = fmt::format("--packets {} reached", w->packet_limit);
-        g_stop = true;
-        break;
+    }
+    if (!out && finite && ended == g->sources[self].size()) leave("every input file was read to its end");
+    if ((++iterations & 255) == 0 || last_call) {
+      w->processed.store(processed, std::memory_order_relaxed);
+      w->live_cycles.store(rte_rdtsc() - tsc_start, std::memory_order_relaxed);
+      if (self == 0) {  // the progress line's totals
+        std::uint64_t rx = 0, all_tx = 0, dropped = 0;
+        for (std::uint32_t k = 0; k < g->nworkers(); ++k) {
+          for (const auto& p : g->dps[k]->ports) all_tx += load_counter(p->tx);
+          dropped += g->dps[k]->total_drops();
+        }
+        for (const auto& slot : g->ports) rx += port_totals(*slot).rx;
+        w->live->rx.store(rx, std::memory_order_relaxed);
+        w->live->tx.store(all_tx, std::memory_order_relaxed);
+        w->live->dropped.store(dropped, std::memory_order_relaxed);
       }
-    }
-    if (stop_now) break;
-    if (finite && ended == g->sources.size()) {
-      w->stop_reason = "every input file was read to its end";
-      break;
-    }
-    if ((++iterations & 255) == 0) {
-      std::uint64_t tx = 0;
-      for (const auto& p : dp.ports) tx += load_counter(p->tx);
-      w->live->rx.store(received, std::memory_order_relaxed);
-      w->live->tx.store(tx, std::memory_order_relaxed);
-      w->live->dropped.store(dp.total_drops(), std::memory_order_relaxed);
       if (w->tick) w->tick(w->tick_arg);
     }
     // ---- end of the pass: quiescent, measurements ----
@@ -199,15 +302,18 @@ int worker_main(void* arg) {
                               std::memory_order_relaxed);
       w->first_done_gen.store(g->id, std::memory_order_release);
     }
+    if (last_call && got_packets == 0) break;
   }
-  g->dp->flush_all();
+  g->dps[self]->flush_all();
   w->cycles = rte_rdtsc() - tsc_start;
+  w->processed.store(processed, std::memory_order_relaxed);
+  w->live_cycles.store(w->cycles, std::memory_order_relaxed);
   if (w->stop_reason.empty()) w->stop_reason = "stopped";
   if (w->qsv) {
     rte_rcu_qsbr_thread_offline(w->qsv, w->rcu_id);
     rte_rcu_qsbr_thread_unregister(w->qsv, w->rcu_id);
   }
-  w->live->finished = true;
+  w->finished = true;
   return 0;
 }
 
@@ -239,9 +345,20 @@ bool start_eal(const RunOptions& o, std::string& error) {
   for (const std::string& a : o.eal_args) has_prefix |= a.rfind("--file-prefix", 0) == 0;
   if (o.eal_args.empty()) {
     // The embedded default: no NIC, no hugepages, two lcores (main + one worker) when we can.
-    unsigned cores = std::thread::hardware_concurrency();
-    args.insert(args.end(), {"-l", cores >= 2 ? "0-1" : "0", "--no-huge", "-m", "512", "--no-pci",
-                             "--no-telemetry", "--log-level=*:warning"});
+    // More workers are mapped onto the CPUs round robin (lcore k on CPU k mod CPUs, the main
+    // lcore on CPU 0), so that --workers may exceed the CPUs for testing.
+    unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    std::uint32_t workers = o.workers ? o.workers : std::max(1u, cores - 1);
+    std::string lcores;
+    if (workers == 1) {
+      lcores = cores >= 2 ? "0-1" : "0";
+      args.insert(args.end(), {"-l", lcores});
+    } else {
+      for (std::uint32_t k = 0; k <= workers; ++k) lcores += fmt::format("{}{}@{}", k ? "," : "", k, k % cores);
+      args.insert(args.end(), {"--lcores", lcores});
+    }
+    args.insert(args.end(), {"--no-huge", "-m", workers > 1 ? "1024" : "512", "--no-pci", "--no-telemetry",
+                             "--log-level=*:warning"});
   } else {
     args.insert(args.end(), o.eal_args.begin(), o.eal_args.end());
   }
@@ -416,7 +533,7 @@ bool open_dump_port(const compiler::PlanPort& p, std::uint64_t serial, PortSlot&
 
 // Opens, configures and starts the DPDK port for `p`. Reports problems at the port's argument.
 bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* pool, std::uint64_t serial,
-               PortSlot& slot, lang::DiagnosticEngine& diags) {
+               std::uint32_t nworkers, std::uint32_t& next_reader, PortSlot& slot, lang::DiagnosticEngine& diags) {
   std::uint16_t id = kNoPort;
   slot.finite = p.kind == compiler::PlanPort::Kind::PcapIn && !p.loop;
   slot.active.store(p.active, std::memory_order_relaxed);
@@ -485,9 +602,47 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
   }
   std::uint16_t nrx = p.rx ? static_cast<std::uint16_t>(p.rx_queue + 1) : 0;
   std::uint16_t ntx = p.tx ? static_cast<std::uint16_t>(p.tx_queue + 1) : 0;
+  // Several workers: a queue each where the device has them (QUEUE, QUEUE+1, ...), else one
+  // worker reads and spreads the packets (software dispatch) and the workers share the transmit
+  // queue. A pcap file has one queue by nature; a device saying so is worth a line on stderr.
+  slot.worker_counters.resize(nworkers);
+  for (std::uint32_t w = 1; w < nworkers; ++w) slot.worker_counters[w] = std::make_shared<PortCounters>();
+  if (nworkers > 1 && p.rx) {
+    if (p.kind == compiler::PlanPort::Kind::Device && info.max_rx_queues >= p.rx_queue + nworkers) {
+      nrx = static_cast<std::uint16_t>(p.rx_queue + nworkers);
+    } else {
+      slot.dispatch = true;
+      slot.reader = next_reader++ % nworkers;
+      if (p.kind == compiler::PlanPort::Kind::Device)
+        fmt::print(stderr,
+                   "nbrun: {} has {} receive queue{} (QUEUE {} + {} workers need {}): worker {} reads it and spreads "
+                   "the packets over the workers by flow (software dispatch)\n",
+                   p.device, info.max_rx_queues, info.max_rx_queues == 1 ? "" : "s", p.rx_queue, nworkers,
+                   p.rx_queue + nworkers, slot.reader);
+    }
+  }
+  if (nworkers > 1 && p.tx) {
+    if (p.kind == compiler::PlanPort::Kind::Device && info.max_tx_queues >= p.tx_queue + nworkers) {
+      ntx = static_cast<std::uint16_t>(p.tx_queue + nworkers);
+      slot.tx_per_worker = true;
+    } else {
+      slot.tx_locked = slot.ring == nullptr;  // ToDump's ring takes several producers itself
+    }
+  }
   // Some drivers want at least one queue of each kind.
   if (nrx == 0 && info.max_rx_queues > 0 && ntx == 0) nrx = 1;
   rte_eth_conf conf{};
+  std::uint8_t rss_key[sizeof detail::kSymmetricRssKey];
+  if (nrx > 1 && info.flow_type_rss_offloads) {
+    // The symmetric key: both directions of a flow reach the same worker.
+    std::memcpy(rss_key, detail::kSymmetricRssKey, sizeof rss_key);
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_key = rss_key;
+    conf.rx_adv_conf.rss_conf.rss_key_len =
+        static_cast<std::uint8_t>(info.hash_key_size && info.hash_key_size <= sizeof rss_key ? info.hash_key_size : 40);
+    conf.rx_adv_conf.rss_conf.rss_hf =
+        (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_SCTP) & info.flow_type_rss_offloads;
+  }
   int rc = rte_eth_dev_configure(id, nrx, ntx, &conf);
   if (rc != 0 && (nrx == 0 || ntx == 0)) {
     nrx = info.max_rx_queues ? 1 : 0;
@@ -524,6 +679,18 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
     return false;
   }
   slot.started = true;
+  if (slot.dispatch) {
+    slot.rings.assign(nworkers, nullptr);
+    for (std::uint32_t w = 0; w < nworkers; ++w) {
+      if (w == slot.reader) continue;
+      std::string name = fmt::format("nb_disp{}_{}", serial, w);
+      slot.rings[w] = rte_ring_create(name.c_str(), kDispatchRingSize, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (!slot.rings[w]) {
+        diags.error(p.arg_span, fmt::format("cannot create the dispatch ring for worker {}: {}", w, rte_strerror(rte_errno)));
+        return false;
+      }
+    }
+  }
   if (p.promisc && (rc = rte_eth_promiscuous_enable(id)) != 0) {
     diags.error(p.arg_span, fmt::format("cannot put the device in promiscuous mode (PROMISC true): {}", rte_strerror(-rc)));
     return false;
@@ -547,14 +714,28 @@ std::string port_key(const compiler::PlanPort& p) {
 }
 
 void settle_slot(PortSlot& slot) {
+  // Packets a reader handed to a worker that will never poll for them again (a reload removed
+  // the port, or the run was interrupted): received, so counted, and dropped.
+  for (rte_ring* r : slot.rings) {
+    if (!r) continue;
+    void* m = nullptr;
+    while (rte_ring_dequeue(r, &m) == 0) {
+      rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+      add_counter(slot.counters->dispatch_dropped, 1);
+    }
+  }
   if (!slot.writer) return;
   slot.writer->finish();
   std::uint64_t lost = slot.writer->not_written();
-  PortCounters& c = *slot.counters;
-  std::uint64_t tx = load_counter(c.tx);
-  lost = std::min(lost, tx);
-  __atomic_store_n(&c.tx, tx - lost, __ATOMIC_RELAXED);
-  add_counter(c.tx_dropped, lost);
+  // Whose packets were not written is not known: taken from the workers' counts in turn.
+  for (auto& wc : slot.worker_counters) {
+    PortCounters& c = *wc;
+    std::uint64_t tx = load_counter(c.tx);
+    std::uint64_t take = std::min(lost, tx);
+    __atomic_store_n(&c.tx, tx - take, __ATOMIC_RELAXED);
+    add_counter(c.tx_dropped, take);
+    lost -= take;
+  }
   slot.write_failure = slot.writer->failure();
   slot.writer.reset();
 }
@@ -572,6 +753,10 @@ void close_slot(PortSlot& slot) {
   }
   if (slot.ring) rte_ring_free(slot.ring);
   slot.ring = nullptr;
+  for (rte_ring*& r : slot.rings) {
+    rte_ring_free(r);
+    r = nullptr;
+  }
   slot.id = kNoPort;
   slot.started = false;
   slot.vdev_name.clear();
@@ -596,10 +781,13 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
         if (s->key != key || std::find(gen.ports.begin(), gen.ports.begin() + static_cast<std::ptrdiff_t>(i), s) !=
                                  gen.ports.begin() + static_cast<std::ptrdiff_t>(i))
           continue;
-        if ((p.rx && s->nrx <= p.rx_queue) || (p.tx && s->ntx <= p.tx_queue)) {
-          diags.error(p.arg_span, fmt::format("the running graph opened this device without the {} queue this "
+        const std::uint32_t nw = rt.nworkers;
+        bool rx_short = p.rx && (s->dispatch ? s->rings.empty() && nw > 1 : s->nrx < p.rx_queue + (nw > 1 ? nw : 1));
+        bool tx_short = p.tx && (s->tx_per_worker ? s->ntx < p.tx_queue + nw : s->ntx <= p.tx_queue);
+        if (rx_short || tx_short) {
+          diags.error(p.arg_span, fmt::format("the running graph opened this device without the {} queue{} this "
                                               "graph needs",
-                                              p.rx && s->nrx <= p.rx_queue ? "receive" : "transmit"))
+                                              rx_short ? "receive" : "transmit", nw > 1 ? "s" : ""))
               .note("a reload keeps devices open as they are; restart nbrun to change how a device is used");
           return fail();
         }
@@ -629,7 +817,7 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
     }
     auto slot = std::make_shared<PortSlot>();
     slot->key = key;
-    bool ok = open_port(p, rt.options, rt.pool, rt.next_vdev++, *slot, diags);
+    bool ok = open_port(p, rt.options, rt.pool, rt.next_vdev++, rt.nworkers, rt.next_reader, *slot, diags);
     opened.push_back(slot);
     if (!ok) return fail();
     gen.ports[i] = slot;
@@ -637,96 +825,193 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
   return true;
 }
 
-bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, std::string& error) {
+namespace {
+
+// One worker's dataplane of `gen`: its ports' queues and counters, and the State blocks of the
+// elements kept from `previous` (by name and class). Fresh State of SharedReadMostly elements
+// is left for build_dataplane to copy from worker 0.
+void make_worker_dataplane(Runtime& rt, Generation& gen, const Generation* previous, std::uint32_t w) {
   const compiler::Plan& plan = *gen.plan;
-  gen.by_name.clear();
-  for (std::uint32_t i = 0; i < plan.elements.size(); ++i) gen.by_name.emplace(plan.elements[i].name, i);
-  gen.dp = std::make_unique<Dataplane>(plan, rt.pool, rt.options.burst);
-  Dataplane& dp = *gen.dp;
+  gen.dps[w] = std::make_unique<Dataplane>(plan, rt.pool, rt.options.burst);
+  Dataplane& dp = *gen.dps[w];
+  dp.worker = w;
   dp.stop = &g_interrupted;
   for (std::size_t i = 0; i < plan.ports.size(); ++i) {
-    dp.tx[i].port_id = gen.ports[i]->id;
-    dp.tx[i].queue = static_cast<std::uint16_t>(plan.ports[i].tx_queue);
-    dp.tx_waits[i] = gen.ports[i]->writer != nullptr;
-    dp.ports[i] = gen.ports[i]->counters;
+    PortSlot& slot = *gen.ports[i];
+    dp.tx[i].port_id = slot.id;
+    dp.tx[i].queue = static_cast<std::uint16_t>(plan.ports[i].tx_queue + (slot.tx_per_worker ? w : 0));
+    dp.tx_waits[i] = slot.writer != nullptr;
+    dp.tx_locks[i] = slot.tx_locked ? &slot.tx_lock : nullptr;
+    dp.ports[i] = slot.worker_counters[w];
   }
-  // State and drop counters of elements kept by name and class.
-  gen.transfers.clear();
-  if (previous) {
-    const Dataplane& old = *previous->dp;
-    for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
-      const compiler::PlanElement& e = plan.elements[i];
-      auto it = previous->by_name.find(e.name);
-      if (it == previous->by_name.end()) continue;
-      const compiler::PlanElement& oe = previous->plan->elements[it->second];
-      if (oe.spec != e.spec || !e.ops) continue;
-      if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
-      dp.generated[i] = old.generated[it->second];
-      if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
-      if (e.ops->transfer) {
-        gen.transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
-      } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() &&
-                 (!e.ops->setup || (oe.config.size() == e.config.size() &&
-                                    std::memcmp(oe.config.data(), e.config.data(), e.config.size()) == 0))) {
-        // A State that setup built from the Config (a route table) is kept only with the same
-        // Config; otherwise the new element sets up its own.
-        dp.states[i] = old.states[it->second];
-        if (it->second < old.guards.size()) {
-          if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
-          dp.guards[i] = old.guards[it->second];
-        }
+  std::vector<detail::Transfer>& transfers = gen.transfers[w];
+  transfers.clear();
+  if (!previous) return;
+  const Dataplane& old = *previous->dps[w];
+  for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
+    const compiler::PlanElement& e = plan.elements[i];
+    auto it = previous->by_name.find(e.name);
+    if (it == previous->by_name.end()) continue;
+    const compiler::PlanElement& oe = previous->plan->elements[it->second];
+    if (oe.spec != e.spec || !e.ops) continue;
+    if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
+    dp.generated[i] = old.generated[it->second];
+    if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
+    if (e.ops->transfer) {
+      transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
+    } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() &&
+               (!e.ops->setup || (oe.config.size() == e.config.size() &&
+                                  std::memcmp(oe.config.data(), e.config.data(), e.config.size()) == 0))) {
+      // A State that setup built from the Config (a route table) is kept only with the same
+      // Config; otherwise the new element sets up its own.
+      dp.states[i] = old.states[it->second];
+      if (it->second < old.guards.size()) {
+        if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
+        dp.guards[i] = old.guards[it->second];
       }
     }
   }
-  if (!dp.setup_elements(error)) {
-    error = "cannot set up element " + error;
-    return false;
+}
+
+}  // namespace
+
+bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, std::string& error) {
+  const compiler::Plan& plan = *gen.plan;
+  const std::uint32_t nw = rt.nworkers;
+  gen.by_name.clear();
+  for (std::uint32_t i = 0; i < plan.elements.size(); ++i) gen.by_name.emplace(plan.elements[i].name, i);
+  gen.dps.clear();
+  gen.dps.resize(nw);
+  gen.transfers.assign(nw, {});
+  for (std::uint32_t w = 0; w < nw; ++w) make_worker_dataplane(rt, gen, previous, w);
+  // Set-up: per worker, except that a SharedReadMostly element sets up once (worker 0) and the
+  // other workers' fresh blocks start as a byte copy of worker 0's: they share its tables.
+  for (std::uint32_t w = 0; w < nw; ++w) {
+    Dataplane& dp = *gen.dps[w];
+    std::vector<std::uint32_t> copied;
+    if (w > 0) {
+      const Dataplane& first = *gen.dps[0];
+      for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
+        const compiler::PlanElement& e = plan.elements[i];
+        if (!e.ops || e.ops->role != ElementOps::Role::Kernel || e.ops->state_scope != StateScope::SharedReadMostly)
+          continue;
+        if (i < dp.guards.size() && dp.guards[i]) continue;  // kept from the running graph
+        if (!e.ops->setup) continue;
+        std::memcpy(dp.state(i), first.state(i), dp.states[i]->size());
+        if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
+        // Holds worker 0's set-up (its teardown runs once, after every copy is gone).
+        dp.guards[i] = first.guards.size() > i ? first.guards[i] : nullptr;
+        copied.push_back(i);
+      }
+    }
+    std::string why;
+    if (!dp.setup_elements(why)) {
+      error = "cannot set up element " + why;
+      return false;
+    }
   }
+  gen.engines.clear();
+  gen.engines.resize(nw);
   if (rt.options.engine == "jit") {
     std::string jit_error;
-    gen.engine = JitEngine::create(dp, jit_error);
-    if (!gen.engine) {
+    // One compilation for every worker: with several, the code reads each worker's addresses
+    // from its slot table.
+    auto first = JitEngine::create(*gen.dps[0], jit_error, nw > 1);
+    if (!first) {
       error = "the JIT cannot compile this graph: " + jit_error;
       return false;
     }
-  } else {
-    gen.engine = std::make_unique<InterpEngine>(dp);
-  }
-  gen.sources.clear();
-  for (std::uint32_t src : plan.sources) {
-    const compiler::PlanElement& e = plan.elements[src];
-    auto port = static_cast<std::size_t>(e.port);
-    const PortSlot& slot = *gen.ports[port];
-    const compiler::PlanPort& pp = plan.ports[port];
-    Source s{src, static_cast<std::uint32_t>(port), slot.id, static_cast<std::uint16_t>(pp.rx_queue), slot.finite};
-    s.stop = pp.stop;
-    s.burst = static_cast<std::uint16_t>(pp.rx_burst ? pp.rx_burst : rt.options.burst);
-    s.active = &slot.active;
-    if (previous) {
-      for (std::size_t k = 0; k < previous->sources.size(); ++k) {
-        if (previous->ports[previous->sources[k].plan_port].get() == &slot) s.prev = static_cast<int>(k);
-      }
+    for (std::uint32_t w = 1; w < nw; ++w) {
+      gen.dps[w]->build_slots();
+      gen.engines[w] = first->share(*gen.dps[w]);
     }
-    gen.sources.push_back(s);
+    gen.engines[0] = std::move(first);
+  } else {
+    for (std::uint32_t w = 0; w < nw; ++w) gen.engines[w] = std::make_unique<InterpEngine>(*gen.dps[w]);
+  }
+  gen.sources.assign(nw, {});
+  for (std::uint32_t w = 0; w < nw; ++w) {
+    for (std::uint32_t src : plan.sources) {
+      const compiler::PlanElement& e = plan.elements[src];
+      auto port = static_cast<std::size_t>(e.port);
+      PortSlot& slot = *gen.ports[port];
+      const compiler::PlanPort& pp = plan.ports[port];
+      Source s{src, static_cast<std::uint32_t>(port), slot.id, static_cast<std::uint16_t>(pp.rx_queue), slot.finite};
+      s.stop = pp.stop;
+      s.burst = static_cast<std::uint16_t>(pp.rx_burst ? pp.rx_burst : rt.options.burst);
+      s.active = &slot.active;
+      s.slot = &slot;
+      if (slot.dispatch) {
+        if (w == slot.reader)
+          s.dispatches = true;
+        else
+          s.ring = slot.rings[w];
+      } else if (nw > 1) {
+        s.queue = static_cast<std::uint16_t>(pp.rx_queue + w);
+      }
+      if (previous) {
+        const auto& prev = previous->sources[w];
+        for (std::size_t k = 0; k < prev.size(); ++k) {
+          if (prev[k].slot == &slot) s.prev = static_cast<int>(k);
+        }
+      }
+      gen.sources[w].push_back(s);
+    }
   }
   return true;
 }
 
+std::string read_custom(const HandlerSpec& h, const void* config, const Generation& gen, std::uint32_t element) {
+  std::string out;
+  if (gen.nworkers() == 1 || (!h.read_workers && !h.read)) {
+    if (h.read) h.read(config, gen.dps[0]->state(element), out);
+    return out;
+  }
+  if (h.read_workers) {
+    std::vector<const void*> states;
+    for (const auto& dp : gen.dps) states.push_back(dp->state(element));
+    h.read_workers(config, states.data(), static_cast<std::uint32_t>(states.size()), out);
+    return out;
+  }
+  std::vector<std::string> texts;
+  bool numbers = true;
+  std::uint64_t sum = 0;
+  for (const auto& dp : gen.dps) {
+    std::string t;
+    h.read(config, dp->state(element), t);
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    numbers &= !t.empty() && ec == std::errc{} && end == t.data() + t.size();
+    sum += v;
+    texts.push_back(std::move(t));
+  }
+  if (numbers) return fmt::format("{}\n", sum);
+  for (std::size_t w = 0; w < texts.size(); ++w) out += fmt::format("worker {}:\n{}\n", w, texts[w]);
+  return out;
+}
+
 void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunReport& r, bool final) {
   const compiler::Plan& plan = *gen.plan;
-  const Dataplane& dp = *gen.dp;
   r.seconds = seconds;
   for (std::size_t i = 0; i < plan.ports.size(); ++i) {
     const compiler::PlanPort& p = plan.ports[i];
     PortReport pr;
     pr.name = p.name.substr(0, p.name.find(','));
     pr.device = p.kind == compiler::PlanPort::Kind::Device ? p.device : p.file;
-    pr.rx = load_counter(dp.ports[i]->rx);
-    pr.tx = load_counter(dp.ports[i]->tx);
-    pr.dropped = load_counter(dp.ports[i]->tx_dropped);
-    pr.rx_bursts = load_counter(dp.ports[i]->rx_bursts);
-    pr.tx_bursts = load_counter(dp.ports[i]->tx_bursts);
     const PortSlot& slot = *gen.ports[i];
+    // One slot may serve two plan ports (FromDevice and ToDevice of one device): its counters
+    // then show under both, as before; totals count each slot once.
+    PortCounters c = port_totals(slot);
+    pr.rx = c.rx;
+    pr.tx = c.tx;
+    pr.dropped = c.tx_dropped + c.dispatch_dropped;
+    pr.dispatch_dropped = c.dispatch_dropped;
+    pr.rx_bursts = c.rx_bursts;
+    pr.tx_bursts = c.tx_bursts;
+    pr.rx_queues = p.rx ? (slot.dispatch ? 1u : slot.nrx - p.rx_queue) : 0u;
+    pr.tx_queues = p.tx ? (slot.tx_per_worker ? slot.ntx - p.tx_queue : 1u) : 0u;
+    pr.dispatch = slot.dispatch;
     if (slot.writer) {  // ToDump still writing: what it could not write is dropped already
       std::uint64_t lost = std::min(slot.writer->not_written(), pr.tx);
       pr.tx -= lost;
@@ -764,10 +1049,14 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
       pr.oerrors = st.oerrors;
       pr.rx_nombuf = st.rx_nombuf;
     }
-    r.rx += pr.rx;
-    r.tx += pr.tx;
-    r.dropped += pr.dropped;
-    r.missed += pr.missed;
+    bool counted = false;  // a slot serving two plan ports adds to the totals once
+    for (std::size_t k = 0; k < i; ++k) counted |= gen.ports[k] == gen.ports[i];
+    if (!counted) {
+      r.rx += pr.rx;
+      r.tx += pr.tx;
+      r.dropped += pr.dropped;
+      r.missed += pr.missed;
+    }
     r.ports.push_back(std::move(pr));
   }
   for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
@@ -776,33 +1065,52 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     er.name = e.name;
     er.cls = std::string(e.spec->class_name);
     if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
-      auto* base = static_cast<const unsigned char*>(dp.state(i));
+      // Every worker's counters, summed.
       for (const CounterField& c : e.ops->counters) {
-        std::uint64_t v = load_counter(*reinterpret_cast<const std::uint64_t*>(base + c.offset));
+        std::uint64_t v = 0;
+        for (const auto& dp : gen.dps) {
+          auto* base = static_cast<const unsigned char*>(dp->state(i));
+          v += load_counter(*reinterpret_cast<const std::uint64_t*>(base + c.offset));
+        }
         er.counters.emplace_back(std::string(c.name), v);
         if (c.name == "count" && seconds > 0) er.rate = static_cast<double>(v) / seconds;
       }
-      const auto& d = *dp.drops[i];
-      for (std::size_t k = 0; k < d.size(); ++k) {
+      const std::size_t slots = gen.dps[0]->drops[i]->size();
+      for (std::size_t k = 0; k < slots; ++k) {
         std::string reason = k < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[k])
-                             : k == d.size() - 2             ? "no buffers"
+                             : k == slots - 2                ? "no buffers"
                                                              : "unconnected output";
-        std::uint64_t v = load_counter(d[k]);
+        std::uint64_t v = 0;
+        for (const auto& dp : gen.dps) v += k < dp->drops[i]->size() ? load_counter((*dp->drops[i])[k]) : 0;
         if (v || k < e.ops->drop_reasons.size()) er.drop_reasons.emplace_back(reason, v);
         er.drops += v;
       }
-      er.generated = load_counter(*dp.generated[i]);
-      // The worker has stopped: custom read handlers may read State from here.
+      for (const auto& dp : gen.dps) er.generated += load_counter(*dp->generated[i]);
+      // The workers have stopped: custom read handlers may read State from here.
       for (const HandlerSpec& h : e.spec->handlers) {
         if (!final || h.kind != HandlerSpec::Kind::Custom || !h.read) continue;
-        std::string text;
-        h.read(e.config.data(), dp.state(i), text);
-        er.handlers.emplace_back(std::string(h.name), std::move(text));
+        er.handlers.emplace_back(std::string(h.name), read_custom(h, e.config.data(), gen, i));
       }
     }
     r.dropped += er.drops;
     r.generated += er.generated;
     r.elements.push_back(std::move(er));
+  }
+  for (std::uint32_t w = 0; w < gen.nworkers(); ++w) {
+    const Dataplane& dp = *gen.dps[w];
+    WorkerReport wr;
+    wr.index = w;
+    if (w < rt.workers.size()) {
+      wr.lcore = rt.workers[w]->lcore;
+      wr.processed = rt.workers[w]->processed.load(std::memory_order_relaxed);
+      wr.cycles = rt.workers[w]->live_cycles.load(std::memory_order_relaxed);
+    }
+    for (const auto& p : dp.ports) {
+      wr.rx += load_counter(p->rx);
+      wr.tx += load_counter(p->tx);
+    }
+    wr.dropped = dp.total_drops();
+    r.workers.push_back(wr);
   }
   r.errors.insert(r.errors.end(), rt.retired.errors.begin(), rt.retired.errors.end());
   r.generation = gen.id;
@@ -884,11 +1192,25 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   int ts_offset = -1;
   std::uint64_t ts_flag = 0;
   if (rte_mbuf_dyn_rx_timestamp_register(&ts_offset, &ts_flag) == 0) detail::PcapWriter::find_timestamp_field();
-  // Every port's descriptors, bursts in flight, and copies made by Tee.
-  std::uint64_t need = 2048;
+  // The workers: every EAL lcore but the main one, or as many as --workers asks.
+  const unsigned eal_workers = rte_lcore_count() - 1;
+  std::uint32_t nworkers = o.workers ? o.workers : std::max(1u, eal_workers);
+  if (nworkers > 1 && nworkers > eal_workers) {
+    diags.error(lang::Span{}, fmt::format("--workers {} needs {} worker lcores besides the main one; DPDK has {}",
+                                          nworkers, nworkers, eal_workers))
+        .note(fmt::format("give DPDK {} lcores after '--', e.g. nbrun cfg.nbc --workers {} -- -l 0-{} (more lcores "
+                          "than CPUs: --lcores 0@0,1@1,2@0,...)",
+                          nworkers + 1, nworkers, nworkers));
+    cleanup_eal();
+    return false;
+  }
+  // Every port's descriptors (a set of queues per worker), bursts in flight, copies made by Tee,
+  // dispatch rings, and what the workers' mempool caches hold.
+  std::uint64_t need = 2048 + static_cast<std::uint64_t>(nworkers) * (512 + 4 * o.burst);
   for (const auto& p : plan.ports) {
-    if (p.rx) need += (p.rx_desc ? p.rx_desc : o.rx_desc) + 2 * o.burst;
-    if (p.tx) need += (p.tx_desc ? p.tx_desc : o.tx_desc) + 2 * o.burst;
+    if (p.rx) need += nworkers * ((p.rx_desc ? p.rx_desc : o.rx_desc) + 2 * o.burst);
+    if (p.tx) need += nworkers * ((p.tx_desc ? p.tx_desc : o.tx_desc) + 2 * o.burst);
+    if (p.rx && nworkers > 1) need += (nworkers - 1) * kDispatchRingSize;
     if (p.kind == compiler::PlanPort::Kind::PcapOut) need += kDumpRingSize + 512;  // + its writer's cache
   }
   // Packet buffers hold a whole frame where the inputs allow: elements see a chained frame's
@@ -915,6 +1237,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   }
   Runtime rt(o);
   rt.pool = pool;
+  rt.nworkers = nworkers;
   rt.registry = o.registry ? o.registry : &compiler::Registry::builtin();
   auto shutdown = [&] {
     if (rt.current) {
@@ -947,23 +1270,44 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   }
 
   // Per-core quiescent states: how a reload knows every worker left the old graph.
-  std::size_t qsz = rte_rcu_qsbr_get_memsize(1);
+  std::size_t qsz = rte_rcu_qsbr_get_memsize(nworkers);
   rt.qsv = static_cast<rte_rcu_qsbr*>(rte_zmalloc("nb_rcu", qsz, RTE_CACHE_LINE_SIZE));
-  if (!rt.qsv || rte_rcu_qsbr_init(rt.qsv, 1) != 0) {
+  if (!rt.qsv || rte_rcu_qsbr_init(rt.qsv, nworkers) != 0) {
     diags.error(lang::Span{}, "cannot set up DPDK's RCU quiescent-state variable");
     shutdown();
     return false;
   }
 
   Live live;
-  Worker w;
-  w.published.store(rt.current.get());
-  w.qsv = rt.qsv;
-  w.rcu_id = 0;
-  w.burst = o.burst;
-  w.packet_limit = o.packets;
-  w.live = &live;
-  rt.workers.push_back(&w);
+  std::atomic<std::uint64_t> budget{o.packets}, received{0};
+  std::atomic<std::uint32_t> exited{0};
+  std::vector<std::unique_ptr<Worker>> workers;
+  {
+    unsigned lcore = rte_get_next_lcore(-1, 1, 0);
+    for (std::uint32_t k = 0; k < nworkers; ++k) {
+      auto w = std::make_unique<Worker>();
+      w->index = k;
+      w->nworkers = nworkers;
+      w->lcore = lcore < RTE_MAX_LCORE ? lcore : rte_get_main_lcore();
+      w->published.store(rt.current.get());
+      w->qsv = rt.qsv;
+      w->rcu_id = k;
+      w->burst = o.burst;
+      w->packet_limit = o.packets;
+      w->budget = &budget;
+      w->received = &received;
+      w->exited = &exited;
+      w->live = &live;
+      rt.workers.push_back(w.get());
+      workers.push_back(std::move(w));
+      if (lcore < RTE_MAX_LCORE) lcore = rte_get_next_lcore(lcore, 1, 0);
+    }
+  }
+  auto all_finished = [&] {
+    for (const auto& w : workers)
+      if (!w->finished.load(std::memory_order_acquire)) return false;
+    return true;
+  };
 
   g_stop = false;
   g_interrupted = false;
@@ -994,11 +1338,10 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   progress.enabled = o.progress && isatty(STDERR_FILENO);
 
   std::atomic<bool> duration_hit{false};
-  unsigned worker_lcore = rte_get_next_lcore(-1, 1, 0);
   auto start = std::chrono::steady_clock::now();
-  if (worker_lcore < RTE_MAX_LCORE) {
-    rte_eal_remote_launch(worker_main, &w, worker_lcore);
-    while (!live.finished.load()) {
+  if (workers[0]->lcore != rte_get_main_lcore()) {
+    for (auto& w : workers) rte_eal_remote_launch(worker_main, w.get(), w->lcore);
+    while (!all_finished()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       progress.tick();
       double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -1008,14 +1351,16 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
         g_stop = true;
       }
     }
-    rte_eal_wait_lcore(worker_lcore);
-  } else {
+    live.finished = true;
+    for (auto& w : workers) rte_eal_wait_lcore(w->lcore);
+  } else {  // one worker and no worker lcore: the main lcore runs it
+    Worker& w = *workers[0];
     w.tick = tick_trampoline;
     w.tick_arg = &progress;
     std::thread timer;
     if (o.duration > 0) {
       timer = std::thread([&] {
-        while (!live.finished.load()) {
+        while (!w.finished.load()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
           double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
           if (t >= o.duration) {
@@ -1028,17 +1373,25 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
       });
     }
     worker_main(&w);
+    live.finished = true;
     if (timer.joinable()) timer.join();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // The control thread finishes what it is doing (a reload completes: the worker is offline).
+  // The control thread finishes what it is doing (a reload completes: the workers are offline).
   control.stop();
   progress.tick(true);
   progress.finish();
-  if (duration_hit) w.stop_reason = fmt::format("--duration {} reached", o.duration);
-  else if (g_stop && w.stop_reason == "stopped") w.stop_reason = "stopped by a signal";
-  report.stop_reason = w.stop_reason;
-  report.worker_cycles = w.cycles;
+  // The reason the run ended: the first worker that ended it (the others just followed).
+  std::string reason;
+  for (const auto& w : workers) {
+    if (reason.empty() && w->stop_reason != "stopped") reason = w->stop_reason;
+  }
+  if (reason.empty()) reason = "stopped";
+  if (duration_hit) reason = fmt::format("--duration {} reached", o.duration);
+  else if (g_stop && reason == "stopped") reason = "stopped by a signal";
+  report.stop_reason = reason;
+  report.worker_cycles = 0;
+  for (const auto& w : workers) report.worker_cycles += w->cycles;
   report.tsc_hz = rte_get_tsc_hz();
   // The worker has stopped: ToDump writers finish the file, and their counts become final.
   for (auto& s : rt.current->ports) {

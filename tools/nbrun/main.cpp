@@ -51,6 +51,22 @@ int main(int argc, char** argv) {
   app.add_option("--packets", opt.packets, "Stop after this many packets were received");
   app.add_option("--stats", stats, "Final statistics: text (on stderr) or json (on stdout)")
       ->check(CLI::IsMember({"text", "json", "none"}));
+  std::string workers = "1";
+  app.add_option("--workers", workers,
+                 "Worker cores, each running the whole graph (docs/multicore.md): a number from 1 to " +
+                     std::to_string(nb::runtime::kMaxWorkers) +
+                     ", or auto (every EAL lcore but the main one). Default 1")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            if (s == "auto") return "";
+            char* end = nullptr;
+            long v = std::strtol(s.c_str(), &end, 10);
+            return !s.empty() && *end == '\0' && v >= 1 && v <= static_cast<long>(nb::runtime::kMaxWorkers)
+                       ? ""
+                       : "must be a number of workers from 1 to " + std::to_string(nb::runtime::kMaxWorkers) +
+                             ", or auto";
+          },
+          "N|auto"));
   app.add_option("--burst", opt.burst, "Packets per rx/tx burst")->check(CLI::Range(1, 64));
   app.add_option("--rx-desc", opt.rx_desc, "Receive descriptors per queue")->check(CLI::Range(32, 16384));
   app.add_option("--tx-desc", opt.tx_desc, "Transmit descriptors per queue")->check(CLI::Range(32, 16384));
@@ -77,6 +93,7 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  opt.workers = workers == "auto" ? 0u : static_cast<std::uint32_t>(std::stoul(workers));
   opt.eal_args = eal;
   opt.progress = !quiet;
   opt.config_path = config;

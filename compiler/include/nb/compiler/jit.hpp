@@ -13,9 +13,12 @@
 
 namespace nb::compiler {
 
-// Where the runtime keeps the data the generated code addresses directly (baked in as
-// constants: one compiled graph serves one worker core).
+// Where the runtime keeps the data the generated code addresses. With one worker the addresses
+// are baked in as constants (the optimiser then knows two States never alias). With several
+// workers (per_worker) one compiled graph serves them all: each call gets the worker's slot
+// table (see slot_index) and the code loads the addresses from it once per burst.
 struct JitLayout {
+  bool per_worker = false;
   void* dataplane = nullptr;
   std::vector<void*> states;                  // per element, null for sources and sinks
   std::vector<jit_abi::TxBuffer*> tx;         // per port
@@ -28,6 +31,10 @@ struct JitLayout {
   std::uint32_t port_burst(std::uint32_t port) const {
     return port < tx_burst.size() && tx_burst[port] ? tx_burst[port] : burst;
   }
+  // per_worker: the slot table's layout, [states per element][hosts per element][tx per port].
+  static std::uint32_t state_slot(std::uint32_t element) { return element; }
+  static std::uint32_t host_slot(std::uint32_t nelements, std::uint32_t element) { return nelements + element; }
+  static std::uint32_t tx_slot(std::uint32_t nelements, std::uint32_t port) { return 2 * nelements + port; }
   // The runtime's nb_host_* functions (the compiler cannot link against the runtime).
   std::vector<std::pair<std::string, void*>> host_symbols;
 };
@@ -48,7 +55,9 @@ struct JitStats {
 };
 
 // Signature of the generated entry point: run `n` packets received by source element `source`.
-using GraphEntry = void (*)(void* dataplane, std::uint32_t source, rte_mbuf** pkts, std::uint32_t n);
+// `slots`: the worker's slot table (JitLayout::per_worker), ignored otherwise.
+using GraphEntry = void (*)(void* dataplane, std::uint32_t source, rte_mbuf** pkts, std::uint32_t n,
+                            void* const* slots);
 
 class CompiledGraph {
  public:

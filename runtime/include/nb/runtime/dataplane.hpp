@@ -6,6 +6,7 @@
 #include <nb/compiler/plan.hpp>
 
 #include <rte_mbuf.h>
+#include <rte_spinlock.h>
 
 #include <atomic>
 #include <cstdint>
@@ -20,6 +21,9 @@ struct PortCounters {
   std::uint64_t tx = 0;
   std::uint64_t tx_dropped = 0;  // the device would not take them after bounded retries
   std::uint64_t rx_bursts = 0, tx_bursts = 0;  // non-empty rx_burst and tx_burst calls
+  // Software dispatch: received packets still in a worker's ring when a signal, --duration or
+  // nbctl stop ended the run (or a reload removed the port), freed unprocessed.
+  std::uint64_t dispatch_dropped = 0;
 };
 
 struct Dataplane;
@@ -73,6 +77,9 @@ struct Dataplane {
   // may fall behind a worker reading a file, which must not lose packets for it - until `stop`
   // (the run is ending) is set.
   std::vector<char> tx_waits;
+  // Per port: the lock of a transmit queue several workers share (null: this worker's own queue,
+  // or a device that takes several producers, such as ToDump's ring).
+  std::vector<rte_spinlock_t*> tx_locks;
   const std::atomic<bool>* stop = nullptr;
   std::vector<std::shared_ptr<PortCounters>> ports;
   HostServices host;               // for code that knows no element (counts under none)
@@ -97,6 +104,12 @@ struct Dataplane {
     ~SetupGuard();
   };
   std::vector<std::shared_ptr<SetupGuard>> guards;  // null: nothing set up
+
+  // The JIT's slot table of this dataplane (JitLayout::per_worker): States, hosts, tx buffers.
+  // Built once the States are final (after setup and reload sharing), before the engine runs.
+  std::vector<void*> slots;
+  void build_slots();
+  std::uint32_t worker = 0;  // which worker runs it
 
   void* state(std::uint32_t element) const { return states[element] ? states[element]->data() : nullptr; }
   std::uint32_t reason_slot(std::uint32_t element, std::uint32_t reason) const;

@@ -8,20 +8,26 @@
 
 namespace nb::runtime {
 
-// Runs a graph compiled by the JIT for this dataplane (its state and buffers are baked in).
+// Runs a graph compiled by the JIT on one worker's dataplane.
 class JitEngine final : public Engine {
  public:
-  // Returns null and sets `error` when the graph cannot be compiled.
-  static std::unique_ptr<JitEngine> create(Dataplane& dp, std::string& error);
+  // Returns null and sets `error` when the graph cannot be compiled. per_worker: the code reads
+  // the dataplane's addresses from its slot table (Dataplane::slots), so that share() can run
+  // the same code on other workers' dataplanes; otherwise they are baked into the code.
+  static std::unique_ptr<JitEngine> create(Dataplane& dp, std::string& error, bool per_worker = false);
+  // The same compiled code on another worker's dataplane (only for code made per_worker).
+  std::unique_ptr<JitEngine> share(Dataplane& dp) const {
+    return std::unique_ptr<JitEngine>(new JitEngine(dp, graph_));
+  }
   void process(std::uint32_t source, rte_mbuf** pkts, std::uint32_t n) override {
-    graph_->entry(&dp_, source, pkts, n);
+    graph_->entry(&dp_, source, pkts, n, dp_.slots.data());
   }
   const compiler::CompiledGraph& graph() const { return *graph_; }
 
  private:
-  JitEngine(Dataplane& dp, std::unique_ptr<compiler::CompiledGraph> g) : dp_(dp), graph_(std::move(g)) {}
+  JitEngine(Dataplane& dp, std::shared_ptr<compiler::CompiledGraph> g) : dp_(dp), graph_(std::move(g)) {}
   Dataplane& dp_;
-  std::unique_ptr<compiler::CompiledGraph> graph_;
+  std::shared_ptr<compiler::CompiledGraph> graph_;
 };
 
 compiler::JitLayout jit_layout(Dataplane& dp);

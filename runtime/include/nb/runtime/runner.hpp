@@ -13,8 +13,14 @@
 
 namespace nb::runtime {
 
+// The most worker cores one nbrun runs (--workers).
+inline constexpr std::uint32_t kMaxWorkers = 64;
+
 struct RunOptions {
   std::string engine = "jit";
+  // Worker cores, each running the whole graph (docs/multicore.md); 0: every EAL worker lcore
+  // (--workers auto).
+  std::uint32_t workers = 1;
   double duration = 0;        // seconds; 0 = until sources end or a signal
   std::uint64_t packets = 0;  // stop after this many received packets; 0 = no limit
   std::uint32_t burst = 32;
@@ -48,6 +54,22 @@ struct PortReport {
   std::uint64_t missed = 0;
   bool has_driver = false;
   std::uint64_t ipackets = 0, opackets = 0, imissed = 0, ierrors = 0, oerrors = 0, rx_nombuf = 0;
+  // Several workers: the queues the workers use (one each, or 1: shared or dispatched), whether
+  // one worker reads the port and spreads its packets (software dispatch), and the received
+  // packets that dispatch freed unprocessed because the run was interrupted (in `dropped`).
+  std::uint32_t rx_queues = 0, tx_queues = 0;
+  bool dispatch = false;
+  std::uint64_t dispatch_dropped = 0;
+};
+
+// What one worker core did. `rx`: packets it took from devices; `processed`: packets it ran
+// through the graph (its own and those software dispatch handed it): the workers' `processed`
+// add up to the run's rx.
+struct WorkerReport {
+  std::uint32_t index = 0;
+  unsigned lcore = 0;
+  std::uint64_t rx = 0, processed = 0, tx = 0, dropped = 0;
+  std::uint64_t cycles = 0;  // TSC cycles its loop has run
 };
 
 struct ElementReport {
@@ -70,7 +92,8 @@ struct RunReport {
   std::vector<PortReport> ports;
   std::vector<ElementReport> elements;
   std::string stop_reason;
-  std::uint64_t worker_cycles = 0;  // TSC cycles of the worker loop (for cycles per packet)
+  std::uint64_t worker_cycles = 0;  // TSC cycles of the worker loops, summed (for cycles per packet)
+  std::vector<WorkerReport> workers;
   std::uint64_t tsc_hz = 0;
   std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
   std::uint64_t failed_reloads = 0;
