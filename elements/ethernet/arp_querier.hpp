@@ -28,7 +28,12 @@ struct ARPQuerier {
     std::uint32_t ip;  // ours, host order
     EtherAddress ether;
   };
+  // The cache is one for every worker (StateScope::Shared): the reply that fills an entry reaches
+  // one worker, the packets that need it any of them. An entry is written under its sequence
+  // lock (odd while written) and read again when the sequence moved; counters are atomic.
+  static constexpr StateScope kStateScope = StateScope::Shared;
   struct Entry {
+    std::uint32_t seq;
     std::uint32_t ip;  // 0: free
     EtherAddress ether;
   };
@@ -38,26 +43,55 @@ struct ARPQuerier {
     std::uint64_t learnt;        // ARP replies that filled or refreshed the cache
     Entry cache[kSlots];
   };
+  static void count(std::uint64_t& c) { __atomic_fetch_add(&c, 1, __ATOMIC_RELAXED); }
+  // A consistent copy of entry e (false: it was being written each time we looked).
+  static bool read_entry(const Entry& e, std::uint32_t& ip, EtherAddress& ether) {
+    for (int tries = 0; tries < 64; ++tries) {
+      std::uint32_t s1 = __atomic_load_n(&e.seq, __ATOMIC_ACQUIRE);
+      if (s1 & 1) continue;
+      ip = __atomic_load_n(&e.ip, __ATOMIC_RELAXED);
+      for (std::size_t k = 0; k < ether.size(); ++k) ether[k] = __atomic_load_n(&e.ether[k], __ATOMIC_RELAXED);
+      __atomic_thread_fence(__ATOMIC_ACQUIRE);
+      if (__atomic_load_n(&e.seq, __ATOMIC_RELAXED) == s1) return true;
+    }
+    return false;
+  }
 
   static bool configure(const Args& args, Config& config, std::string& error);
 
   static std::uint32_t slot(std::uint32_t ip) { return (ip * 2654435761u) >> 24; }  // 8 bits
 
-  static const Entry* find(const State& state, std::uint32_t ip) {
+  // The Ethernet address cached for ip.
+  static bool find(const State& state, std::uint32_t ip, EtherAddress& ether) {
     for (std::uint32_t i = 0, s = slot(ip); i < kProbes; ++i, s = (s + 1) % kSlots) {
-      if (state.cache[s].ip == ip) return &state.cache[s];
-      if (state.cache[s].ip == 0) return nullptr;
+      std::uint32_t at = 0;
+      EtherAddress e{};
+      if (!read_entry(state.cache[s], at, e)) continue;
+      if (at == ip) {
+        ether = e;
+        return true;
+      }
+      if (at == 0) return false;
     }
-    return nullptr;
+    return false;
   }
   static void learn(State& state, std::uint32_t ip, const EtherAddress& ether) {
     if (ip == 0) return;
     std::uint32_t s = slot(ip);
     for (std::uint32_t i = 0; i < kProbes; ++i, s = (s + 1) % kSlots) {
-      if (state.cache[s].ip == ip || state.cache[s].ip == 0) break;
+      std::uint32_t at = __atomic_load_n(&state.cache[s].ip, __ATOMIC_RELAXED);
+      if (at == ip || at == 0) break;
     }
-    if (state.cache[s].ip != ip && state.cache[s].ip != 0) s = slot(ip);  // full run: replace the first
-    state.cache[s] = {ip, ether};
+    std::uint32_t at = __atomic_load_n(&state.cache[s].ip, __ATOMIC_RELAXED);
+    if (at != ip && at != 0) s = slot(ip);  // full run: replace the first
+    Entry& e = state.cache[s];
+    std::uint32_t seq = __atomic_load_n(&e.seq, __ATOMIC_RELAXED);
+    // Another worker writing this entry: its answer is as good as ours.
+    if ((seq & 1) || !__atomic_compare_exchange_n(&e.seq, &seq, seq + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+      return;
+    __atomic_store_n(&e.ip, ip, __ATOMIC_RELAXED);
+    for (std::size_t k = 0; k < ether.size(); ++k) __atomic_store_n(&e.ether[k], ether[k], __ATOMIC_RELAXED);
+    __atomic_store_n(&e.seq, seq + 2, __ATOMIC_RELEASE);
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
@@ -73,7 +107,7 @@ struct ARPQuerier {
         return;
       }
       learn(state, arp.sender_ip(), arp.sender_ether());
-      ++state.learnt;
+      count(state.learnt);
       ctx.drop(std::move(p), kReplyUsed);
       return;
     }
@@ -86,9 +120,8 @@ struct ARPQuerier {
       }
       if (next_hop == 0) next_hop = ip.dst();
     }
-    const Entry* e = next_hop == 0xffffffffu ? nullptr : find(state, next_hop);
-    if (e || next_hop == 0xffffffffu) {
-      const EtherAddress dst = e ? e->ether : EtherAddress{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    EtherAddress dst{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+    if (next_hop == 0xffffffffu || find(state, next_hop, dst)) {
       if (!p.push(EtherView::kSize)) {
         ctx.drop(std::move(p), kNoHeadroom);
         return;
@@ -104,7 +137,7 @@ struct ARPQuerier {
       PacketAnno& a = p.anno();
       if (a.network_offset != 0xffff && a.network_offset < 0xffff - EtherView::kSize)
         a.network_offset = static_cast<std::uint16_t>(a.network_offset + EtherView::kSize);
-      ++state.encapsulated;
+      count(state.encapsulated);
       ctx.send(0, std::move(p));
       return;
     }
@@ -131,7 +164,7 @@ struct ARPQuerier {
     PacketAnno& a = p.anno();
     a.network_offset = 0xffff;
     a.dst_ip = 0;
-    ++state.queries;
+    count(state.queries);
     ctx.send(ctx.connected(1) ? 1 : 0, std::move(p));
   }
 };

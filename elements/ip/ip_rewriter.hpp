@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nb/element.hpp>
+#include <nb/flow_hash.hpp>
 
 #include <rte_hash.h>
 
@@ -147,7 +148,16 @@ struct IPRewriter {
   }
 
   // Creates a flow for key by pattern `si`: the slot index, or a drop reason (as ~reason).
-  static std::int64_t create(const Config& c, State& s, std::uint32_t si, const FlowKey& key, std::uint64_t now) {
+  // With several workers, a new mapping takes only a public port whose replies the runtime
+  // steers back to this worker (nb::worker_of_hash), which holds the mapping; the workers' port
+  // sets are thus disjoint, and no two workers hand out the same port.
+  static bool replies_here(std::uint32_t ns, std::uint32_t nd, std::uint16_t port, std::uint16_t ndp,
+                           std::uint32_t worker, std::uint32_t nworkers) {
+    return nworkers <= 1 || worker_of_hash(flow_hash_v4(ns, nd, port, ndp), nworkers) == worker;
+  }
+
+  static std::int64_t create(const Config& c, State& s, std::uint32_t si, const FlowKey& key, std::uint64_t now,
+                             std::uint32_t worker = 0, std::uint32_t nworkers = 1) {
     const InputSpec& sp = c.specs[si];
     if (s.nfree == 0) {
       ++s.table_full;
@@ -159,18 +169,19 @@ struct IPRewriter {
     FlowKey rev = make_key(nd, ndp, ns, key.sport, key.proto);
     bool found = false;
     if (sp.sport_lo == 0 && sp.sport_hi == 0) {
-      found = find(s, rev, now) < 0;
+      found = replies_here(ns, nd, key.sport, ndp, worker, nworkers) && find(s, rev, now) < 0;
     } else {
       const std::uint32_t n = std::uint32_t{sp.sport_hi} - sp.sport_lo + 1;
       // Every port in use: look at a few from the cursor only, for mappings that expired (the
       // lookup removes them), rather than at the whole range for every packet.
-      const std::uint32_t tries = s.used[si] < n ? n : (n < kFullRangeTries ? n : kFullRangeTries);
+      std::uint32_t tries = s.used[si] < n ? n : (n < kFullRangeTries ? n : kFullRangeTries);
+      if (nworkers > 1 && tries < n) tries = tries * nworkers < n ? tries * nworkers : n;  // 1 in N is ours
       {
         std::uint32_t pos = s.cursor[si] % n;
         for (std::uint32_t i = 0; i < tries && !found; ++i) {
           rev.dport = static_cast<std::uint16_t>(sp.sport_lo + pos);
           pos = pos + 1 == n ? 0 : pos + 1;
-          found = find(s, rev, now) < 0;
+          found = replies_here(ns, nd, rev.dport, ndp, worker, nworkers) && find(s, rev, now) < 0;
         }
         s.cursor[si] = pos;
       }
@@ -271,7 +282,7 @@ struct IPRewriter {
         ctx.drop(std::move(p), kNoMapping);
         return;
       }
-      hit = create(c, s, in_port, key, now);
+      hit = create(c, s, in_port, key, now, ctx.worker(), ctx.nworkers());
       if (hit < 0) {
         ctx.drop(std::move(p), static_cast<std::uint32_t>(~hit));
         return;

@@ -585,8 +585,8 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
   // A counter over every worker.
   auto field_sum = [&](std::size_t offset) {
     std::uint64_t v = 0;
-    for (const auto& d : g.dps)
-      v += load_counter(*reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(d->state(idx)) + offset));
+    for (const void* st : distinct_states(g, idx))
+      v += load_counter(*reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(st) + offset));
     return v;
   };
   if (h->is_class) {
@@ -702,7 +702,10 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
   if (!on_each_worker(
           [&](std::uint32_t w) {
             if (!ok) return;
-            ok = fn(cfg, g.dps[w]->state(idx), value, error);
+            void* st = g.dps[w]->state(idx);
+            for (std::uint32_t k = 0; k < w; ++k)
+              if (g.dps[k]->state(idx) == st) return;  // a Shared block: written once
+            ok = fn(cfg, st, value, error);
           },
           call_error)) {
     out = call_error;
@@ -732,8 +735,8 @@ void ControlServer::sample_rates() {
       auto old = samples_.find(c);
       if (old != samples_.end()) q = std::move(old->second);
       std::uint64_t v = 0;
-      for (const auto& d : g.dps)
-        v += load_counter(*reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(d->state(i)) + h.offset));
+      for (const void* st : distinct_states(g, i))
+        v += load_counter(*reinterpret_cast<const std::uint64_t*>(static_cast<const unsigned char*>(st) + h.offset));
       if (!q.empty() && v < q.back().second) q.clear();  // reset
       q.emplace_back(now, v);
       while (q.size() > 2 && now - q[1].first >= 1.0) q.pop_front();

@@ -48,7 +48,11 @@ struct PortSlot {
   // symmetric flow hash names, through that worker's ring (rings[w]; none for the reader).
   bool dispatch = false;
   std::uint32_t reader = 0;
-  std::vector<rte_ring*> rings;
+  // A queue per worker, but the device spreads packets by its own hash (the kernel's for
+  // net_af_packet and net_tap, none for net_ring): each worker re-steers what it receives by
+  // the runtime's rule (nb::worker_of_hash), so a flow's worker is the same whatever the device.
+  bool steer = false;
+  std::vector<rte_ring*> rings;  // per destination worker (dispatch: none for the reader)
   // The reader saw the end of a finite input: what it dispatched is in the rings.
   std::atomic<bool> rx_ended{false};
   // Transmit: with one queue per worker, worker w sends on tx_queue + w. Otherwise the workers
@@ -229,6 +233,8 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
 // A Custom read handler's text over every worker's State of `element`: HandlerSpec::read_workers,
 // or `read` per worker, summed when each text is one number, else under "worker W:" headings.
 // Only while no worker runs, or every worker is parked.
+// The State blocks of `element` over the workers, each once (a Shared block is one for all).
+std::vector<void*> distinct_states(const Generation& gen, std::uint32_t element);
 std::string read_custom(const HandlerSpec& h, const void* config, const Generation& gen, std::uint32_t element);
 
 }  // namespace nb::runtime::detail

@@ -30,7 +30,7 @@ std::uint32_t symmetric_flow_hash(const rte_mbuf* m) {
     type = load16(d + off);
   }
   off += 2;
-  auto* key = const_cast<std::uint8_t*>(kSymmetricRssKey);
+  const std::uint8_t* key = nb::kSymmetricRssKey;
   if (type == RTE_ETHER_TYPE_IPV4) {
     if (len < off + 20) return 0;
     const std::uint8_t* ip = d + off;

@@ -42,6 +42,7 @@ std::string report_json(const RunReport& r) {
       o["rx_queues"] = p.rx_queues;
       o["tx_queues"] = p.tx_queues;
       o["dispatch"] = p.dispatch;
+      o["steer"] = p.steer;
       o["dispatch_dropped"] = p.dispatch_dropped;
     }
     if (!p.error.empty()) o["error"] = p.error;

@@ -90,7 +90,7 @@ std::uint16_t spread(PortSlot& slot, std::uint32_t self, std::uint32_t nworkers,
   std::uint16_t count[kMaxWorkers] = {};
   std::uint16_t kept = 0;
   for (std::uint16_t i = 0; i < n; ++i) {
-    std::uint32_t w = detail::symmetric_flow_hash(pkts[i]) % nworkers;
+    std::uint32_t w = nb::worker_of_hash(detail::symmetric_flow_hash(pkts[i]), nworkers);
     if (w == self)
       pkts[kept++] = pkts[i];
     else
@@ -632,10 +632,12 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
   // Some drivers want at least one queue of each kind.
   if (nrx == 0 && info.max_rx_queues > 0 && ntx == 0) nrx = 1;
   rte_eth_conf conf{};
-  std::uint8_t rss_key[sizeof detail::kSymmetricRssKey];
-  if (nrx > 1 && info.flow_type_rss_offloads) {
+  std::uint8_t rss_key[sizeof nb::kSymmetricRssKey];
+  const bool multi_rx = nworkers > 1 && p.rx && !slot.dispatch;
+  slot.steer = multi_rx && !info.flow_type_rss_offloads;
+  if (multi_rx && info.flow_type_rss_offloads) {
     // The symmetric key: both directions of a flow reach the same worker.
-    std::memcpy(rss_key, detail::kSymmetricRssKey, sizeof rss_key);
+    std::memcpy(rss_key, nb::kSymmetricRssKey, sizeof rss_key);
     conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
     conf.rx_adv_conf.rss_conf.rss_key = rss_key;
     conf.rx_adv_conf.rss_conf.rss_key_len =
@@ -679,12 +681,28 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
     return false;
   }
   slot.started = true;
-  if (slot.dispatch) {
+  if (multi_rx && !slot.steer) {
+    // The redirection table: hash entry j to the queue of worker (j mod 128) mod N, the rule
+    // software dispatch and elements use (nb::worker_of_hash). A device that takes no table
+    // keeps its own spreading, which the workers then re-steer.
+    std::vector<rte_eth_rss_reta_entry64> reta(std::max<std::size_t>(1, (info.reta_size + RTE_ETH_RETA_GROUP_SIZE - 1) /
+                                                                           RTE_ETH_RETA_GROUP_SIZE));
+    for (std::uint32_t j = 0; j < info.reta_size; ++j) {
+      auto& e = reta[j / RTE_ETH_RETA_GROUP_SIZE];
+      e.mask |= 1ull << (j % RTE_ETH_RETA_GROUP_SIZE);
+      e.reta[j % RTE_ETH_RETA_GROUP_SIZE] =
+          static_cast<std::uint16_t>(p.rx_queue + nb::worker_of_hash(j % nb::kRedirectionEntries, nworkers));
+    }
+    if (info.reta_size == 0 || rte_eth_dev_rss_reta_update(id, reta.data(), info.reta_size) != 0) slot.steer = true;
+  }
+  if (slot.dispatch || slot.steer) {
     slot.rings.assign(nworkers, nullptr);
     for (std::uint32_t w = 0; w < nworkers; ++w) {
-      if (w == slot.reader) continue;
+      if (slot.dispatch && w == slot.reader) continue;
       std::string name = fmt::format("nb_disp{}_{}", serial, w);
-      slot.rings[w] = rte_ring_create(name.c_str(), kDispatchRingSize, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+      // Dispatch: one producer (the reader). Steering: every worker may hand packets to w.
+      unsigned flags = slot.dispatch ? RING_F_SP_ENQ | RING_F_SC_DEQ : RING_F_MP_RTS_ENQ | RING_F_SC_DEQ;
+      slot.rings[w] = rte_ring_create(name.c_str(), kDispatchRingSize, socket, flags);
       if (!slot.rings[w]) {
         diags.error(p.arg_span, fmt::format("cannot create the dispatch ring for worker {}: {}", w, rte_strerror(rte_errno)));
         return false;
@@ -836,6 +854,12 @@ void make_worker_dataplane(Runtime& rt, Generation& gen, const Generation* previ
   Dataplane& dp = *gen.dps[w];
   dp.worker = w;
   dp.stop = &g_interrupted;
+  for (ElementHost& h : dp.hosts) {
+    h.host.worker = w;
+    h.host.nworkers = rt.nworkers;
+  }
+  dp.host.worker = w;
+  dp.host.nworkers = rt.nworkers;
   for (std::size_t i = 0; i < plan.ports.size(); ++i) {
     PortSlot& slot = *gen.ports[i];
     dp.tx[i].port_id = slot.id;
@@ -857,6 +881,8 @@ void make_worker_dataplane(Runtime& rt, Generation& gen, const Generation* previ
     if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
     dp.generated[i] = old.generated[it->second];
     if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
+    // A Shared block is worker 0's (build_dataplane points the others at it).
+    if (w > 0 && e.ops->state_scope == StateScope::Shared) continue;
     if (e.ops->transfer) {
       transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
     } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() &&
@@ -888,20 +914,24 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   // other workers' fresh blocks start as a byte copy of worker 0's: they share its tables.
   for (std::uint32_t w = 0; w < nw; ++w) {
     Dataplane& dp = *gen.dps[w];
-    std::vector<std::uint32_t> copied;
     if (w > 0) {
       const Dataplane& first = *gen.dps[0];
       for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
         const compiler::PlanElement& e = plan.elements[i];
-        if (!e.ops || e.ops->role != ElementOps::Role::Kernel || e.ops->state_scope != StateScope::SharedReadMostly)
+        if (!e.ops || e.ops->role != ElementOps::Role::Kernel) continue;
+        if (e.ops->state_scope == StateScope::Shared) {  // worker 0's very block
+          dp.states[i] = first.states[i];
+          if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
+          dp.guards[i] = first.guards.size() > i ? first.guards[i] : nullptr;
           continue;
+        }
+        if (e.ops->state_scope != StateScope::SharedReadMostly) continue;
         if (i < dp.guards.size() && dp.guards[i]) continue;  // kept from the running graph
         if (!e.ops->setup) continue;
         std::memcpy(dp.state(i), first.state(i), dp.states[i]->size());
         if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
         // Holds worker 0's set-up (its teardown runs once, after every copy is gone).
         dp.guards[i] = first.guards.size() > i ? first.guards[i] : nullptr;
-        copied.push_back(i);
       }
     }
     std::string why;
@@ -948,17 +978,37 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
           s.ring = slot.rings[w];
       } else if (nw > 1) {
         s.queue = static_cast<std::uint16_t>(pp.rx_queue + w);
+        s.dispatches = slot.steer;
       }
-      if (previous) {
-        const auto& prev = previous->sources[w];
-        for (std::size_t k = 0; k < prev.size(); ++k) {
-          if (prev[k].slot == &slot) s.prev = static_cast<int>(k);
+      auto add = [&](Source s) {
+        if (previous) {
+          const auto& prev = previous->sources[w];
+          for (std::size_t k = 0; k < prev.size(); ++k) {
+            if (prev[k].slot == &slot && (prev[k].ring != nullptr) == (s.ring != nullptr)) s.prev = static_cast<int>(k);
+          }
         }
+        gen.sources[w].push_back(s);
+      };
+      add(s);
+      if (slot.steer) {  // what the other workers hand this one
+        Source r = s;
+        r.ring = slot.rings[w];
+        r.dispatches = false;
+        r.finite = false;
+        add(r);
       }
-      gen.sources[w].push_back(s);
     }
   }
   return true;
+}
+
+std::vector<void*> distinct_states(const Generation& gen, std::uint32_t element) {
+  std::vector<void*> out;
+  for (const auto& dp : gen.dps) {
+    void* st = dp->state(element);
+    if (std::find(out.begin(), out.end(), st) == out.end()) out.push_back(st);
+  }
+  return out;
 }
 
 std::string read_custom(const HandlerSpec& h, const void* config, const Generation& gen, std::uint32_t element) {
@@ -967,18 +1017,23 @@ std::string read_custom(const HandlerSpec& h, const void* config, const Generati
     if (h.read) h.read(config, gen.dps[0]->state(element), out);
     return out;
   }
+  std::vector<void*> distinct = distinct_states(gen, element);
+  if (distinct.size() == 1) {  // a Shared block
+    if (h.read) h.read(config, distinct[0], out);
+    else h.read_workers(config, const_cast<const void* const*>(distinct.data()), 1, out);
+    return out;
+  }
   if (h.read_workers) {
-    std::vector<const void*> states;
-    for (const auto& dp : gen.dps) states.push_back(dp->state(element));
+    std::vector<const void*> states(distinct.begin(), distinct.end());
     h.read_workers(config, states.data(), static_cast<std::uint32_t>(states.size()), out);
     return out;
   }
   std::vector<std::string> texts;
   bool numbers = true;
   std::uint64_t sum = 0;
-  for (const auto& dp : gen.dps) {
+  for (const void* st : distinct) {
     std::string t;
-    h.read(config, dp->state(element), t);
+    h.read(config, st, t);
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
     std::uint64_t v = 0;
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
@@ -1010,6 +1065,7 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     pr.rx_bursts = c.rx_bursts;
     pr.tx_bursts = c.tx_bursts;
     pr.rx_queues = p.rx ? (slot.dispatch ? 1u : slot.nrx - p.rx_queue) : 0u;
+    pr.steer = slot.steer;
     pr.tx_queues = p.tx ? (slot.tx_per_worker ? slot.ntx - p.tx_queue : 1u) : 0u;
     pr.dispatch = slot.dispatch;
     if (slot.writer) {  // ToDump still writing: what it could not write is dropped already
@@ -1068,8 +1124,8 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
       // Every worker's counters, summed.
       for (const CounterField& c : e.ops->counters) {
         std::uint64_t v = 0;
-        for (const auto& dp : gen.dps) {
-          auto* base = static_cast<const unsigned char*>(dp->state(i));
+        for (const void* st : distinct_states(gen, i)) {
+          auto* base = static_cast<const unsigned char*>(st);
           v += load_counter(*reinterpret_cast<const std::uint64_t*>(base + c.offset));
         }
         er.counters.emplace_back(std::string(c.name), v);

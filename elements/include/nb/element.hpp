@@ -136,6 +136,10 @@ struct HostServices {
   // which tells the runtime which element speaks; `text` must outlive the call (a constant).
   // Kernels must not use stdio themselves: they run inside JIT code. Null: messages are dropped.
   void (*log)(void* runtime, const void* state, const char* text) = nullptr;
+  // The worker core running the element, of how many (docs/multicore.md): an element that makes
+  // flows picks them so that nb::worker_of_hash (nb/flow_hash.hpp) of their replies is `worker`.
+  std::uint32_t worker = 0;
+  std::uint32_t nworkers = 1;
 };
 
 inline constexpr std::uint32_t kMaxEmits = 64;
@@ -172,6 +176,9 @@ class Context {
     if (host_ && host_->log) host_->log(host_->runtime, state, text);
   }
   bool connected(std::uint32_t port) const { return port < noutputs_; }
+  // The worker core this push runs on, and how many there are (HostServices::worker).
+  std::uint32_t worker() const { return host_ ? host_->worker : 0; }
+  std::uint32_t nworkers() const { return host_ ? host_->nworkers : 1; }
   std::uint32_t noutputs() const { return noutputs_; }
 
   // For engines.
@@ -225,6 +232,12 @@ enum class StateScope : std::uint8_t {
   // The shared part is only read by push; it changes only by building a new State (hot reload),
   // which the runtime frees after every worker moved on (RCU).
   SharedReadMostly,
+  // One State block used by every worker at once (init and setup once). The element makes every
+  // access safe itself: atomic counters (__atomic_fetch_add), entries written under a
+  // per-entry sequence lock. For what all workers must see at once, such as ARPQuerier's cache:
+  // the ARP reply that fills it reaches one worker, the packets waiting for it any of them.
+  // Hooks that move State at a reload (transfer) run once, on worker 0.
+  Shared,
 };
 
 struct ElementOps {

@@ -59,6 +59,7 @@ struct PortReport {
   // packets that dispatch freed unprocessed because the run was interrupted (in `dropped`).
   std::uint32_t rx_queues = 0, tx_queues = 0;
   bool dispatch = false;
+  bool steer = false;  // a queue per worker, re-steered by flow (the device spreads its own way)
   std::uint64_t dispatch_dropped = 0;
 };
 
