@@ -198,13 +198,21 @@ fs::path dpdk_runtime_dir() {
   return fs::path(xdg && *xdg ? xdg : "/tmp") / "dpdk";
 }
 
-// For a child that runs until told to stop (dpdk-testpmd): once `marker` has appeared on its
-// stdout, it gets `signal` `seconds` later, and dying of that signal counts as success.
+// For a child that runs until told to stop (dpdk-testpmd): once `marker` has appeared `count`
+// times on its stdout, it gets `signal` `seconds` later, and dying of that signal counts as
+// success.
 struct ChildStop {
   std::string marker;
+  int count = 1;
   double seconds = 0;
   int signal = SIGINT;
 };
+
+int occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
 
 // Runs argv with stdout captured and stderr to `errfile`; killed after `timeout` seconds. A
 // DPDK child's runtime directory (`eal_prefix` with its pid, e.g. "nb-" for nbrun's default
@@ -257,7 +265,7 @@ ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errf
   char buf[4096];
   while (true) {
     if (stop && !stop_sent) {
-      if (!stop_at && r.out.find(stop->marker) != std::string::npos)
+      if (!stop_at && occurrences(r.out, stop->marker) >= stop->count)
         stop_at =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(stop->seconds));
       if (stop_at && Clock::now() >= *stop_at) {
@@ -370,29 +378,46 @@ std::vector<std::string> default_lcores() {
   return {"--lcores=0@0,1@0"};
 }
 
-// What testpmd prints when forwarding stops with --record-core-cycles (testpmd.c,
-// fwd_stats_display): "CPU cycles/packet=C (total cycles=T / total io packets=P) at M MHz Clock",
-// T being the forwarding lcore's cycles in bursts that received packets, and before it the
-// accumulated "RX-packets: ... TX-packets: ... TX-dropped: ...".
-bool parse_testpmd(const std::string& out, std::uint64_t& packets, std::uint64_t& cycles, std::uint64_t& mhz,
-                   std::uint64_t& rx, std::uint64_t& tx, std::uint64_t& tx_dropped) {
-  std::size_t at = out.find("CPU cycles/packet=");
-  if (at == std::string::npos) return false;
-  std::size_t t = out.find("total cycles=", at), p = out.find("packets=", at), m = out.find(" at ", at);
-  if (t == std::string::npos || p == std::string::npos || m == std::string::npos) return false;
-  cycles = std::strtoull(out.c_str() + t + 13, nullptr, 10);
-  packets = std::strtoull(out.c_str() + p + 8, nullptr, 10);
-  mhz = std::strtoull(out.c_str() + m + 4, nullptr, 10);
-  std::size_t acc = out.rfind("Accumulated forward statistics", at);
+// testpmd's periodic reports (--stats-period, testpmd.c print_stats) begin "Port statistics"; in
+// each, port 0 (net_pcap0) has "Rx-pps: R", its receive rate since the report before, over
+// testpmd's own clock. The first report has no report before it (R is 0). At the stop come the
+// accumulated forward statistics: "RX-packets: ... TX-packets: ... TX-dropped: ...".
+bool parse_testpmd(const std::string& out, std::vector<double>& rx_pps, std::uint64_t& rx, std::uint64_t& tx,
+                   std::uint64_t& tx_dropped) {
+  const std::string report = "Port statistics", port0 = "NIC statistics for port 0";
+  std::size_t at = out.find(report);
+  for (int k = 0; at != std::string::npos; ++k) {
+    std::size_t next = out.find(report, at + report.size());
+    std::size_t p = out.find(port0, at), r = p == std::string::npos ? p : out.find("Rx-pps:", p);
+    if (k > 0 && r != std::string::npos && r < next)
+      rx_pps.push_back(std::strtod(out.c_str() + r + std::strlen("Rx-pps:"), nullptr));
+    at = next;
+  }
+  std::size_t acc = out.find("Accumulated forward statistics");
   if (acc == std::string::npos) return false;
   auto field = [&](const char* name) -> std::uint64_t {
     std::size_t f = out.find(name, acc);
-    return f == std::string::npos || f > at ? 0 : std::strtoull(out.c_str() + f + std::strlen(name), nullptr, 10);
+    return f == std::string::npos ? 0 : std::strtoull(out.c_str() + f + std::strlen(name), nullptr, 10);
   };
   rx = field("RX-packets:");
   tx = field("TX-packets:");
   tx_dropped = field("TX-dropped:");
-  return packets > 0 && cycles > 0 && mhz > 0;
+  return !rx_pps.empty();
+}
+
+// The TSC rate, for testpmd's cycles per packet: nbrun's or nb-bench-native's figure from this
+// run where there is one, else measured here against the steady clock.
+std::uint64_t measure_tsc_hz() {
+#if defined(__x86_64__)
+  auto t0 = Clock::now();
+  std::uint64_t c0 = __builtin_ia32_rdtsc();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::uint64_t c1 = __builtin_ia32_rdtsc();
+  double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  return static_cast<std::uint64_t>(static_cast<double>(c1 - c0) / s);
+#else
+  return 0;
+#endif
 }
 
 struct Bench {
@@ -407,8 +432,13 @@ struct Bench {
   // testpmd io forwarding on the very ports nbrun opens for fwd: net_pcap (infinite_rx) over the
   // same trace in, net_null out, the same EAL memory and lcores, one forwarding lcore, burst 32,
   // 1024 descriptors and nbrun's 8191 mbufs. testpmd also polls net_null0's (empty: no-rx) queue
-  // for the reverse stream of its port pair. It runs until stopped; `Port statistics` is its
-  // first periodic report, printed once forwarding has started.
+  // for the reverse stream of its port pair. It forwards until stopped, with a report every
+  // second from the moment forwarding starts; its rate is the mean of the reports' Rx-pps over
+  // the --duration seconds (rounded, at least one report) after the first: wall-clock time, as
+  // nbrun's worker loop cycles are, so that time the OS gives to other processes counts alike.
+  // (Not --record-core-cycles: it counts only the cycles of bursts that received packets, and its
+  // two rdtsc per burst cost testpmd time of their own.)
+  std::uint64_t tsc_hz = 0;
   std::optional<Sample> run_io(std::string& error) {
     const std::string prefix = fmt::format("nb-io-{}-{}", getpid(), io_runs++);
     std::vector<std::string> argv = {testpmd};
@@ -432,9 +462,11 @@ struct Bench {
                              "--rxd=1024",
                              "--txd=1024",
                              "--total-num-mbufs=8191",
-                             "--record-core-cycles",
                              "--no-flush-rx"});
-    ChildStop stop{"Port statistics", opt.duration, SIGINT};
+    // After the report that closes the last period, once it is written out (the main thread
+    // then sleeps for a second): a signal in the middle of it would cut it.
+    const int periods = std::max(1, static_cast<int>(std::lround(opt.duration)));
+    ChildStop stop{"Port statistics", periods + 1, 0.2, SIGINT};
     ChildResult c = run_child(argv, workdir / "stderr.txt", opt.duration + 120, "", &stop);
     std::error_code ec;
     fs::remove_all(dpdk_runtime_dir() / prefix, ec);
@@ -442,14 +474,23 @@ struct Bench {
       error = c.error;
       return std::nullopt;
     }
-    std::uint64_t packets = 0, cycles = 0, mhz = 0;
+    std::vector<double> rx_pps;
     Sample s;
-    if (!parse_testpmd(c.out, packets, cycles, mhz, s.rx, s.tx, s.dropped)) {
-      error = fmt::format("cannot read testpmd's forward statistics (CPU cycles/packet, RX-packets):\n{}", c.out);
+    if (!parse_testpmd(c.out, rx_pps, s.rx, s.tx, s.dropped)) {
+      error = fmt::format("cannot read testpmd's statistics (Rx-pps of port 0, accumulated forward statistics):\n{}",
+                          c.out);
       return std::nullopt;
     }
-    s.cycles_per_packet = static_cast<double>(cycles) / static_cast<double>(packets);
-    s.mpps = static_cast<double>(mhz) / s.cycles_per_packet;
+    double pps = 0;
+    for (double r : rx_pps) pps += r;
+    pps /= static_cast<double>(rx_pps.size());
+    if (pps <= 0) {
+      error = fmt::format("testpmd forwarded nothing\n{}", c.out);
+      return std::nullopt;
+    }
+    if (!tsc_hz) tsc_hz = measure_tsc_hz();
+    s.mpps = pps / 1e6;
+    s.cycles_per_packet = static_cast<double>(tsc_hz) / pps;
     return s;
   }
 
@@ -573,6 +614,7 @@ struct Bench {
       error = fmt::format("{} {} received no packets (or reported no cycles)\n{}", w, e, c.out);
       return std::nullopt;
     }
+    if (!tsc_hz) tsc_hz = hz;  // for the io engine's cycles per packet
     double seconds = static_cast<double>(cycles) / static_cast<double>(hz);
     if (s.cpu_share >= 0) s.cpu_share /= seconds;
     s.mpps = static_cast<double>(s.rx) / seconds / 1e6;
