@@ -11,6 +11,12 @@
 // (1024 flows) in, net_null out, one worker core. Mpps is received packets over the worker
 // loop's own time (its TSC cycles), so EAL start-up and JIT compilation are not in it.
 //
+// The io engine is the ports' own limit: dpdk-testpmd (Debian's dpdk-dev) forwarding fwd's ports
+// in io mode, interleaved with the rest; it is skipped, with a line saying so, where testpmd is
+// missing. --workers 1,2 adds issue 16's scaling table: each workload under the jit with 1 and 2
+// workers, over a port with one rx queue per worker and over nbrun's software dispatch from one
+// net_pcap queue (skipped, with a line saying so, when nbrun has no --workers).
+//
 // It also times JIT compilation (compiler::jit_compile, code generation included) of chains of
 // 20, 50 and 200 elements, in this process.
 //
@@ -61,10 +67,14 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 const std::vector<std::string> kWorkloads = {"fwd", "ttl", "chain5", "classify", "firewall", "firewall-base", "lpm", "nat", "nat-new", "maglev", "monitor", "ids"};
-const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked"};
+// io: dpdk-testpmd's io forwarding on fwd's ports, what the ports themselves carry.
+const std::vector<std::string> kEngines = {"native", "interp", "jit", "jit-unchecked", "io"};
+// The workloads of the scaling table when --workers is given without workloads (issue 16).
+const std::vector<std::string> kScalingWorkloads = {"ttl", "chain5", "lpm", "nat", "monitor"};
 
-// jit-unchecked exists to price the length checks on one workload, ttl.
+// jit-unchecked exists to price the length checks on one workload, ttl; io only forwards.
 bool applies(const std::string& workload, const std::string& engine) {
+  if (engine == "io") return workload == "fwd";
   return engine != "jit-unchecked" || workload == "ttl";
 }
 const std::vector<int> kCompileSizes = {20, 50, 200};
@@ -188,11 +198,27 @@ fs::path dpdk_runtime_dir() {
   return fs::path(xdg && *xdg ? xdg : "/tmp") / "dpdk";
 }
 
+// For a child that runs until told to stop (dpdk-testpmd): once `marker` has appeared `count`
+// times on its stdout, it gets `signal` `seconds` later, and dying of that signal counts as
+// success.
+struct ChildStop {
+  std::string marker;
+  int count = 1;
+  double seconds = 0;
+  int signal = SIGINT;
+};
+
+int occurrences(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
 // Runs argv with stdout captured and stderr to `errfile`; killed after `timeout` seconds. A
 // DPDK child's runtime directory (`eal_prefix` with its pid, e.g. "nb-" for nbrun's default
 // --file-prefix=nb-PID) is removed once it has exited: EAL leaves it behind.
 ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errfile, double timeout,
-                      const std::string& eal_prefix = "") {
+                      const std::string& eal_prefix = "", const ChildStop* stop = nullptr) {
   ChildResult r;
   // Everything the child needs is made before fork: with --quick a compiler thread is running,
   // so the child may only make async-signal-safe calls.
@@ -234,9 +260,23 @@ ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errf
   close(pipefd[1]);
   auto deadline = Clock::now() + std::chrono::duration<double>(timeout);
   bool killed = false;
+  std::optional<Clock::time_point> stop_at;
+  bool stop_sent = false;
   char buf[4096];
   while (true) {
+    if (stop && !stop_sent) {
+      if (!stop_at && occurrences(r.out, stop->marker) >= stop->count)
+        stop_at =
+            Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(stop->seconds));
+      if (stop_at && Clock::now() >= *stop_at) {
+        kill(pid, stop->signal);
+        stop_sent = true;
+      }
+    }
     double left = std::chrono::duration<double>(deadline - Clock::now()).count();
+    if (stop_at && !stop_sent)
+      left = std::min(left, std::chrono::duration<double>(*stop_at - Clock::now()).count() + 0.001);
+    if (left <= 0 && stop_at && !stop_sent && Clock::now() < deadline) continue;  // time to send the stop
     if (left <= 0 && !killed) {
       kill(pid, SIGTERM);  // nbrun stops cleanly on SIGTERM; SIGKILL below if it does not
       killed = true;
@@ -277,6 +317,8 @@ ChildResult run_child(const std::vector<std::string>& argv, const fs::path& errf
   for (const std::string& a : argv) cmd += (cmd.empty() ? "" : " ") + a;
   if (killed) {
     r.error = fmt::format("`{}` did not finish in {:.0f} s and was killed\n{}", cmd, timeout, err);
+  } else if (stop_sent && WIFSIGNALED(status) && WTERMSIG(status) == stop->signal) {
+    r.ok = true;
   } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     r.error = WIFEXITED(status) ? fmt::format("`{}` exited with status {}\n{}", cmd, WEXITSTATUS(status), err)
                                 : fmt::format("`{}` died of signal {}\n{}", cmd, WTERMSIG(status), err);
@@ -309,7 +351,74 @@ struct Options {
   int compile_reps = 0;   // 0: 5, or 1 with --quick
   double compile_budget = 30;  // seconds per chain size, after the first compile
   std::vector<std::string> workloads, engines;
+  std::string testpmd;       // --testpmd; empty: dpdk-testpmd on PATH
+  std::vector<int> workers;  // --workers 1,2: the scaling table; empty: none
 };
+
+// `name` as execvp would find it; empty if it is not there.
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* path = std::getenv("PATH");
+  std::string dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t at = 0;
+  while (at <= dirs.size()) {
+    std::size_t end = dirs.find(':', at);
+    if (end == std::string::npos) end = dirs.size();
+    fs::path candidate = fs::path(end > at ? dirs.substr(at, end - at) : ".") / name;
+    if (access(candidate.c_str(), X_OK) == 0 && fs::is_regular_file(candidate)) return candidate.string();
+    at = end + 1;
+  }
+  return "";
+}
+
+// EAL's lcores as nbrun's embedded default has them: main on CPU 0, the one worker on CPU 1 (both
+// on CPU 0 on a one-CPU machine, as testpmd needs a forwarding lcore besides the main one).
+std::vector<std::string> default_lcores() {
+  if (std::thread::hardware_concurrency() >= 2) return {"-l", "0-1"};
+  return {"--lcores=0@0,1@0"};
+}
+
+// testpmd's periodic reports (--stats-period, testpmd.c print_stats) begin "Port statistics"; in
+// each, port 0 (net_pcap0) has "Rx-pps: R", its receive rate since the report before, over
+// testpmd's own clock. The first report has no report before it (R is 0). At the stop come the
+// accumulated forward statistics: "RX-packets: ... TX-packets: ... TX-dropped: ...".
+bool parse_testpmd(const std::string& out, std::vector<double>& rx_pps, std::uint64_t& rx, std::uint64_t& tx,
+                   std::uint64_t& tx_dropped) {
+  const std::string report = "Port statistics", port0 = "NIC statistics for port 0";
+  std::size_t at = out.find(report);
+  for (int k = 0; at != std::string::npos; ++k) {
+    std::size_t next = out.find(report, at + report.size());
+    std::size_t p = out.find(port0, at), r = p == std::string::npos ? p : out.find("Rx-pps:", p);
+    if (k > 0 && r != std::string::npos && r < next)
+      rx_pps.push_back(std::strtod(out.c_str() + r + std::strlen("Rx-pps:"), nullptr));
+    at = next;
+  }
+  std::size_t acc = out.find("Accumulated forward statistics");
+  if (acc == std::string::npos) return false;
+  auto field = [&](const char* name) -> std::uint64_t {
+    std::size_t f = out.find(name, acc);
+    return f == std::string::npos ? 0 : std::strtoull(out.c_str() + f + std::strlen(name), nullptr, 10);
+  };
+  rx = field("RX-packets:");
+  tx = field("TX-packets:");
+  tx_dropped = field("TX-dropped:");
+  return !rx_pps.empty();
+}
+
+// The TSC rate, for testpmd's cycles per packet: nbrun's or nb-bench-native's figure from this
+// run where there is one, else measured here against the steady clock.
+std::uint64_t measure_tsc_hz() {
+#if defined(__x86_64__)
+  auto t0 = Clock::now();
+  std::uint64_t c0 = __builtin_ia32_rdtsc();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::uint64_t c1 = __builtin_ia32_rdtsc();
+  double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  return static_cast<std::uint64_t>(static_cast<double>(c1 - c0) / s);
+#else
+  return 0;
+#endif
+}
 
 struct Bench {
   Options opt;
@@ -317,7 +426,148 @@ struct Bench {
   fs::path lpm_pcap, lpm_routes;  // the lpm workload's own trace and routes (tools/bench/lpm.cpp)
   std::map<std::string, std::map<std::string, std::vector<Sample>>> samples;  // [workload][engine]
 
+  std::string testpmd;  // its path; empty: the io engine is skipped
+  int io_runs = 0;
+
+  // testpmd io forwarding on the very ports nbrun opens for fwd: net_pcap (infinite_rx) over the
+  // same trace in, net_null out, the same EAL memory and lcores, one forwarding lcore, burst 32,
+  // 1024 descriptors and nbrun's 8191 mbufs. testpmd also polls net_null0's (empty: no-rx) queue
+  // for the reverse stream of its port pair. It forwards until stopped, with a report every
+  // second from the moment forwarding starts; its rate is the mean of the reports' Rx-pps over
+  // the --duration seconds (rounded, at least one report) after the first: wall-clock time, as
+  // nbrun's worker loop cycles are, so that time the OS gives to other processes counts alike.
+  // (Not --record-core-cycles: it counts only the cycles of bursts that received packets, and its
+  // two rdtsc per burst cost testpmd time of their own.)
+  std::uint64_t tsc_hz = 0;
+  std::optional<Sample> run_io(std::string& error) {
+    const std::string prefix = fmt::format("nb-io-{}-{}", getpid(), io_runs++);
+    std::vector<std::string> argv = {testpmd};
+    for (const std::string& a : default_lcores()) argv.push_back(a);
+    argv.insert(argv.end(), {"--no-huge",
+                             "-m",
+                             "512",
+                             "--no-pci",
+                             "--no-telemetry",
+                             "--log-level=*:warning",
+                             "--file-prefix=" + prefix,
+                             fmt::format("--vdev=net_pcap0,rx_pcap={},infinite_rx=1", pcap.string()),
+                             "--vdev=net_null0,no-rx=1",
+                             "--",
+                             "--forward-mode=io",
+                             "--auto-start",
+                             "--no-lsc-interrupt",
+                             "--stats-period=1",
+                             "--nb-cores=1",
+                             "--burst=32",
+                             "--rxd=1024",
+                             "--txd=1024",
+                             "--total-num-mbufs=8191",
+                             "--no-flush-rx"});
+    // After the report that closes the last period, once it is written out (the main thread
+    // then sleeps for a second): a signal in the middle of it would cut it.
+    const int periods = std::max(1, static_cast<int>(std::lround(opt.duration)));
+    ChildStop stop{"Port statistics", periods + 1, 0.2, SIGINT};
+    ChildResult c = run_child(argv, workdir / "stderr.txt", opt.duration + 120, "", &stop);
+    std::error_code ec;
+    fs::remove_all(dpdk_runtime_dir() / prefix, ec);
+    if (!c.ok) {
+      error = c.error;
+      return std::nullopt;
+    }
+    std::vector<double> rx_pps;
+    Sample s;
+    if (!parse_testpmd(c.out, rx_pps, s.rx, s.tx, s.dropped)) {
+      error = fmt::format("cannot read testpmd's statistics (Rx-pps of port 0, accumulated forward statistics):\n{}",
+                          c.out);
+      return std::nullopt;
+    }
+    double pps = 0;
+    for (double r : rx_pps) pps += r;
+    pps /= static_cast<double>(rx_pps.size());
+    if (pps <= 0) {
+      error = fmt::format("testpmd forwarded nothing\n{}", c.out);
+      return std::nullopt;
+    }
+    if (!tsc_hz) tsc_hz = measure_tsc_hz();
+    s.mpps = pps / 1e6;
+    s.cycles_per_packet = static_cast<double>(tsc_hz) / pps;
+    return s;
+  }
+
+  // Scaling (issue 16): [kind][workload][workers] Mpps; kind "mq" (one rx queue per worker) or
+  // "dispatch" (one net_pcap queue, nbrun's software dispatch).
+  std::map<std::string, std::map<std::string, std::map<int, std::vector<double>>>> scaling;
+
+  // The workload's graph read from a multi-queue port: its FromDump(TRACE, LOOP true) becomes a
+  // net_pcap with one rx_pcap=TRACE (one receive queue) per worker, infinite_rx, which nbrun opens
+  // with `workers` queues. Not net_null's rx: its packets are all zeros, which CheckIPHeader drops,
+  // so the graphs would measure their drop path. Each queue replays the whole trace, so each
+  // worker does what the single worker did.
+  fs::path multiqueue_config(const std::string& w, int workers) {
+    fs::path path = workdir / fmt::format("{}.mq{}.nbc", w, workers);
+    std::ifstream in(workdir / (w + ".nbc"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const std::string from = "FromDump(\"";
+    std::size_t at = text.find(from);
+    std::size_t end = at == std::string::npos ? at : text.find("\", LOOP true)", at);
+    if (end == std::string::npos) throw std::logic_error("nbbench: no FromDump in " + w + ".nbc");
+    std::string trace = text.substr(at + from.size(), end - at - from.size());
+    std::string dev = "net_pcap9";
+    for (int i = 0; i < workers; ++i) dev += ",rx_pcap=" + trace;
+    dev += ",infinite_rx=1";
+    text.replace(at, end + std::strlen("\", LOOP true)") - at, fmt::format("FromDevice(\"{}\")", dev));
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  // One jit run of `w` with `workers` workers; nbrun's embedded EAL default maps the worker lcores
+  // onto the CPUs. Mpps: received packets over the longest worker's loop time.
+  std::optional<double> run_scaling(const std::string& w, const std::string& kind, int workers, std::string& error) {
+    fs::path config = kind == "mq" ? multiqueue_config(w, workers) : workdir / (w + ".nbc");
+    std::vector<std::string> argv = {(bindir / "nbrun").string(),
+                                     config.string(),
+                                     "--engine",
+                                     "jit",
+                                     "--workers",
+                                     std::to_string(workers),
+                                     "--duration",
+                                     fmt::format("{}", opt.duration),
+                                     "--stats",
+                                     "json",
+                                     "--quiet"};
+    ChildResult c = run_child(argv, workdir / "stderr.txt", opt.duration + 120, "nb-");
+    if (!c.ok) {
+      error = c.error;
+      return std::nullopt;
+    }
+    try {
+      auto j = nlohmann::json::parse(c.out);
+      std::uint64_t rx = j.at("totals").at("rx").get<std::uint64_t>();
+      std::uint64_t cycles = j.at("worker").at("cycles").get<std::uint64_t>();
+      std::uint64_t hz = j.at("worker").at("tsc_hz").get<std::uint64_t>();
+      // Per-worker figures, where nbrun gives them: the longest loop is the run's time.
+      if (j.contains("workers") && j["workers"].is_array()) {
+        std::uint64_t longest = 0;
+        for (const auto& x : j["workers"])
+          if (x.is_object() && x.contains("cycles")) longest = std::max(longest, x["cycles"].get<std::uint64_t>());
+        if (longest) cycles = longest;
+      }
+      if (rx == 0 || cycles == 0 || hz == 0) {
+        error = fmt::format("{} with {} workers ({}) received no packets\n{}", w, workers, kind, c.out);
+        return std::nullopt;
+      }
+      return static_cast<double>(rx) / (static_cast<double>(cycles) / static_cast<double>(hz)) / 1e6;
+    } catch (const std::exception& ex) {
+      error = fmt::format("cannot read the statistics of {} with {} workers ({}): {}\n{}", w, workers, kind, ex.what(),
+                          c.out);
+      return std::nullopt;
+    }
+  }
+
   std::optional<Sample> run_once(const std::string& w, const std::string& e, std::string& error) {
+    if (e == "io") return run_io(error);
     std::vector<std::string> argv;
     std::string dur = fmt::format("{}", opt.duration);
     if (e == "native") {
@@ -364,6 +614,7 @@ struct Bench {
       error = fmt::format("{} {} received no packets (or reported no cycles)\n{}", w, e, c.out);
       return std::nullopt;
     }
+    if (!tsc_hz) tsc_hz = hz;  // for the io engine's cycles per packet
     double seconds = static_cast<double>(cycles) / static_cast<double>(hz);
     if (s.cpu_share >= 0) s.cpu_share /= seconds;
     s.mpps = static_cast<double>(s.rx) / seconds / 1e6;
@@ -531,10 +782,12 @@ void print_target(const char* what, double value, double target, bool at_least, 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"nbbench - nb's benchmarks (see WORKLOAD) under the native DPDK baseline,\n"
-               "the interpreter and the JIT (net_pcap infinite_rx -> net_null, one worker core),\n"
-               "plus JIT compile times of 20-, 50- and 200-element chains. Runs are interleaved.",
-               "nbbench"};
+  CLI::App app{
+      "nbbench - nb's benchmarks (see WORKLOAD) under the native DPDK baseline,\n"
+      "the interpreter and the JIT (net_pcap infinite_rx -> net_null, one worker core), beside\n"
+      "dpdk-testpmd's io forwarding on the same ports (io, the ports' limit), plus JIT compile\n"
+      "times of 20-, 50- and 200-element chains. Runs are interleaved.",
+      "nbbench"};
   app.set_version_flag("--version", "nbbench " NB_PROJECT_VERSION, "Print the version and exit");
   Options opt;
   app.add_option("WORKLOAD", opt.workloads, "Workloads to run (default: all): " + fmt::format("{}", fmt::join(kWorkloads, ", ")))
@@ -542,13 +795,15 @@ int main(int argc, char** argv) {
   app.add_flag("--quick", opt.quick,
                "Two short rounds, one compile of each chain (alongside the runs, on another CPU than the worker's)");
   app.add_flag("--json", opt.json,
-               "Print {\"workloads\": {W: {ENGINE: {\"mpps\", \"cycles_per_packet\"}}}, \"compile_ms\": {...}}");
+               "Print {\"workloads\": {W: {ENGINE: {\"mpps\", \"cycles_per_packet\"}}}, \"compile_ms\": {...}}, with "
+               "--workers also \"scaling\" and \"scaling_dispatch\": {W: {N: mpps}}");
   app.add_option("--rounds", opt.rounds, "Runs of each workload and engine (default 5; 2 with --quick)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--duration", opt.duration, "Seconds per run (default 3; 0.5 with --quick)")
       ->check(CLI::Range(0.05, 3600.0));
   app.add_option("--engines", opt.engines,
-                 "Engines to run, comma-separated (default: native,interp,jit,jit-unchecked; jit-unchecked runs ttl only)")
+                 "Engines to run, comma-separated (default: native,interp,jit,jit-unchecked,io; jit-unchecked runs ttl "
+                 "only, io (dpdk-testpmd io forwarding, the ports' limit) fwd only)")
       ->delimiter(',')
       ->allow_extra_args(false)
       ->check(CLI::IsMember(kEngines));
@@ -562,6 +817,14 @@ int main(int argc, char** argv) {
   app.add_flag("--configs-only", opt.configs_only,
                "Write the traces and every workload's configuration (WORKLOAD.nbc), print the directory, run nothing");
   app.add_flag("-v,--verbose", opt.verbose, "Print every run as it ends (on stderr)");
+  app.add_option("--testpmd", opt.testpmd,
+                 "The dpdk-testpmd of the io engine (default: dpdk-testpmd on PATH, from Debian's dpdk-dev)");
+  app.add_option("--workers", opt.workers,
+                 "Also the scaling table: each workload (default: ttl, chain5, lpm, nat, monitor) under the jit with "
+                 "this many workers, comma-separated (e.g. 1,2), over multi-queue ports and over software dispatch")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->check(CLI::Range(1, 128));
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -572,8 +835,12 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  // The scaling table's workloads: those named, else issue 16's five.
+  std::vector<std::string> scaling_workloads = opt.workloads.empty() ? kScalingWorkloads : opt.workloads;
   if (opt.workloads.empty()) opt.workloads = kWorkloads;
   if (opt.engines.empty()) opt.engines = kEngines;
+  std::sort(opt.workers.begin(), opt.workers.end());
+  opt.workers.erase(std::unique(opt.workers.begin(), opt.workers.end()), opt.workers.end());
   // Keep the canonical order (interleaving and tables), whatever order they were given in.
   auto canon = [](std::vector<std::string>& v, const std::vector<std::string>& order) {
     std::vector<std::string> out;
@@ -599,6 +866,27 @@ int main(int argc, char** argv) {
     if (access((b.bindir / tool).c_str(), X_OK) != 0) {
       fmt::print(stderr, "nbbench: error: {} is not next to nbbench in {}\n", tool, b.bindir.string());
       return 1;
+    }
+  }
+  // The io reference is optional: without testpmd the rest still runs.
+  if (std::find(opt.engines.begin(), opt.engines.end(), "io") != opt.engines.end() &&
+      std::find(opt.workloads.begin(), opt.workloads.end(), "fwd") != opt.workloads.end() && !opt.configs_only) {
+    b.testpmd = find_program(opt.testpmd.empty() ? "dpdk-testpmd" : opt.testpmd);
+    if (b.testpmd.empty()) {
+      fmt::print(stderr, "nbbench: io reference skipped: {} not found (apt-get install dpdk-dev)\n",
+                 opt.testpmd.empty() ? "dpdk-testpmd" : opt.testpmd);
+      opt.engines.erase(std::find(opt.engines.begin(), opt.engines.end(), "io"));
+      b.opt.engines = opt.engines;
+    }
+  }
+  // Scaling needs an nbrun with --workers (issue 16); without it the rest still runs.
+  bool scaling = !opt.workers.empty() && !opt.configs_only;
+  if (scaling) {
+    ChildResult help = run_child({(b.bindir / "nbrun").string(), "--help"}, "/dev/null", 60);
+    if (!help.ok || help.out.find("--workers") == std::string::npos) {
+      fmt::print(opt.json ? stderr : stdout, "scaling skipped: this nbrun has no --workers\n");
+      std::fflush(stdout);
+      scaling = false;
     }
   }
   std::string tmpl = (fs::temp_directory_path() / "nbbench-XXXXXX").string();
@@ -678,9 +966,14 @@ int main(int argc, char** argv) {
     if (cpus && load > 0.5 * cpus)
       fmt::print(stderr, "nbbench: warning: load average {:.1f} on {} CPUs: other work will disturb the runs\n", load, cpus);
   }
+  auto scales = [&](const std::string& w) {
+    return scaling && std::find(scaling_workloads.begin(), scaling_workloads.end(), w) != scaling_workloads.end();
+  };
   std::size_t pairs = 0;
-  for (const std::string& w : opt.workloads)
+  for (const std::string& w : opt.workloads) {
     for (const std::string& e : opt.engines) pairs += applies(w, e);
+    if (scales(w)) pairs += 2 * opt.workers.size();
+  }
   const std::size_t total = pairs * static_cast<std::size_t>(opt.rounds);
   std::size_t done = 0;
   auto t_start = Clock::now();
@@ -710,6 +1003,28 @@ int main(int argc, char** argv) {
                      std::chrono::duration<double>(Clock::now() - t_start).count());
         }
         b.samples[w][e].push_back(*s);
+      }
+      if (status) break;
+      // The scaling runs of this workload, interleaved with its engines' runs like them.
+      for (const char* kind : {"mq", "dispatch"}) {
+        for (int n : scales(w) ? opt.workers : std::vector<int>{}) {
+          std::string error;
+          auto mpps = b.run_scaling(w, kind, n, error);
+          if (!mpps) {
+            fmt::print(stderr, "nbbench: error: scaling: {}\n", error);
+            status = 1;
+            break;
+          }
+          ++done;
+          if (opt.verbose)
+            fmt::print(stderr, "[{:>3}/{}] round {} {:<13} {} worker(s), {:<11} {:>7.3f} Mpps\n", done, total,
+                       round + 1, w, n, std::string(kind) == "mq" ? "multi-queue" : "dispatch", *mpps);
+          else if (progress)
+            fmt::print(stderr, "\rnbbench: run {}/{} ({:.0f} s)   ", done, total,
+                       std::chrono::duration<double>(Clock::now() - t_start).count());
+          b.scaling[kind][w][n].push_back(*mpps);
+        }
+        if (status) break;
       }
       if (status) break;
     }
@@ -765,25 +1080,49 @@ int main(int argc, char** argv) {
     if (have_comp) {
       for (int n : kCompileSizes) j["compile_ms"][std::to_string(n)] = comp.sizes[n].jit_ms;
     }
+    if (scaling) {
+      // "scaling": multi-queue ports; "scaling_dispatch": one net_pcap queue, software dispatch.
+      for (const auto& [kind, key] :
+           {std::pair<std::string, std::string>{"mq", "scaling"}, {"dispatch", "scaling_dispatch"}}) {
+        nlohmann::ordered_json js = nlohmann::ordered_json::object();
+        for (const std::string& w : opt.workloads) {
+          if (!scales(w)) continue;
+          nlohmann::ordered_json jw = nlohmann::ordered_json::object();
+          for (int n : opt.workers) jw[std::to_string(n)] = median(b.scaling[kind][w][n]);
+          js[w] = jw;
+        }
+        j[key] = js;
+      }
+    }
     std::cout << j.dump(2) << "\n";
     return 0;
   }
 
   fmt::print("nbbench: {} round(s) of {} s per run, interleaved; 64-byte IPv4/UDP, 1024 flows;\n", opt.rounds,
              opt.duration);
-  fmt::print("net_pcap (infinite_rx) -> net_null, one worker core. Medians; Mpps over the worker loop's time.\n\n");
-  fmt::print("{:<13} {:<13} {:>9} {:>11} {:>17}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max");
+  fmt::print("net_pcap (infinite_rx) -> net_null, one worker core. Medians; Mpps over the worker loop's time.\n");
+  // What the ports carry: testpmd's io forwarding on fwd's ports. Every engine of every workload
+  // is shown as a fraction of it ("of io").
+  const double io = med(b.samples["fwd"]["io"]).mpps;
+  if (io > 0) fmt::print("io: dpdk-testpmd --forward-mode=io on the same ports (fwd): what the ports carry.\n");
+  fmt::print("\n{:<13} {:<13} {:>9} {:>11} {:>17}{}\n", "workload", "engine", "Mpps", "cycles/pkt", "Mpps min..max",
+             io > 0 ? fmt::format(" {:>7}", "of io") : "");
   for (const std::string& w : opt.workloads) {
     for (const std::string& e : opt.engines) {
       if (!applies(w, e)) continue;
       Med m = med(b.samples[w][e]);
-      fmt::print("{:<13} {:<13} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}\n", w, e, m.mpps, m.cpp, m.lo, m.hi);
+      fmt::print("{:<13} {:<13} {:>9.2f} {:>11.1f} {:>8.2f}..{:<8.2f}{}\n", w, e, m.mpps, m.cpp, m.lo, m.hi,
+                 io > 0 ? fmt::format(" {:>7}", ratio(m.mpps, io)) : "");
     }
   }
   auto mpps = [&](const std::string& w, const std::string& e) { return med(b.samples[w][e]).mpps; };
-  fmt::print("\n{:<13} {:>10} {:>10}\n", "workload", "jit/native", "jit/interp");
+  fmt::print("\n{:<13} {:>10} {:>10}{}\n", "workload", "jit/native", "jit/interp",
+             io > 0 ? fmt::format(" {:>7} {:>10}", "jit/io", "native/io") : "");
   for (const std::string& w : opt.workloads)
-    fmt::print("{:<13} {:>10} {:>10}\n", w, ratio(mpps(w, "jit"), mpps(w, "native")), ratio(mpps(w, "jit"), mpps(w, "interp")));
+    fmt::print("{:<13} {:>10} {:>10}{}\n", w, ratio(mpps(w, "jit"), mpps(w, "native")),
+               ratio(mpps(w, "jit"), mpps(w, "interp")),
+               io > 0 ? fmt::format(" {:>7} {:>10}", ratio(mpps(w, "jit"), io), ratio(mpps(w, "native"), io)) : "");
+  if (io > 0) fmt::print("(io: fwd under testpmd, the ports' limit, for every workload)\n");
   bool have_chain = std::find(opt.workloads.begin(), opt.workloads.end(), "chain5") != opt.workloads.end() &&
                     std::find(opt.workloads.begin(), opt.workloads.end(), "ttl") != opt.workloads.end();
   if (have_chain) {
@@ -805,8 +1144,8 @@ int main(int argc, char** argv) {
       if (!applies("fwd", e)) continue;
       auto num = [](bool ok, double v) { return ok ? fmt::format("{:.1f}", v) : std::string("-"); };
       fmt::print("                   {:<7} {:>12} {:>18} {:>22}\n", e, num(listed("fwd"), cpp("fwd", e)),
-                 num(have_chain, (cpp("chain5", e) - cpp("ttl", e)) / 4),
-                 num(listed("fwd") && listed("classify"), cpp("classify", e) - cpp("fwd", e)));
+                 num(have_chain && e != "io", (cpp("chain5", e) - cpp("ttl", e)) / 4),
+                 num(listed("fwd") && listed("classify") && e != "io", cpp("classify", e) - cpp("fwd", e)));
     }
   }
   if (have_comp) {
@@ -851,6 +1190,15 @@ int main(int argc, char** argv) {
     fmt::print("\nlength checks on ttl: jit (checked) / jit-unchecked = {} in Mpps; {:+.1f} cycles/packet for the checks\n",
                ratio(mpps("ttl", "jit"), mpps("ttl", "jit-unchecked")), cpp("ttl", "jit") - cpp("ttl", "jit-unchecked"));
   }
+  // Item 2 of issue 17: what nb's runtime adds per packet to the ports' own cost.
+  if (has("fwd", "io")) {
+    fmt::print("\nfwd, cycles per packet over testpmd io ({:.1f}):", cpp("fwd", "io"));
+    for (const std::string& e : opt.engines)
+      if (e != "io" && has("fwd", e)) fmt::print("  {} {:+.1f}", e, cpp("fwd", e) - cpp("fwd", "io"));
+    fmt::print("\n");
+  }
+  if (has("fwd", "jit") && has("fwd", "io"))
+    print_target("fwd jit / testpmd io", mpps("fwd", "jit") / mpps("fwd", "io"), 0.9, true, "x");
   if (has("ttl", "jit") && has("ttl", "native"))
     print_target("ttl jit / native", mpps("ttl", "jit") / mpps("ttl", "native"), 0.95, true, "x");
   if (has("lpm", "jit") && has("lpm", "native"))
@@ -862,6 +1210,37 @@ int main(int argc, char** argv) {
   if (have_comp) {
     print_target("compile 20 elements", comp.sizes[20].jit_ms, 30, false, "ms");
     print_target("compile 200 elements", comp.sizes[200].jit_ms, 150, false, "ms");
+  }
+  if (scaling) {
+    // Issue 16: how throughput grows with workers, each on its own CPU where there are enough.
+    fmt::print("\nScaling (jit, Mpps; ratio: {} workers over {}):\n", opt.workers.back(), opt.workers.front());
+    std::string head;
+    for (const char* kind : {"multi-queue", "dispatch"}) {
+      head += fmt::format("  |{:>12}", kind);
+      for (int n : opt.workers) head += fmt::format(" {:>7}", fmt::format("{}w", n));
+      head += fmt::format(" {:>6}", "ratio");
+    }
+    fmt::print("{:<13}{}\n", "workload", head);
+    for (const std::string& w : opt.workloads) {
+      if (!scales(w)) continue;
+      std::string row;
+      for (const char* kind : {"mq", "dispatch"}) {
+        row += fmt::format("  |{:>12}", "");
+        for (int n : opt.workers) row += fmt::format(" {:>7.2f}", median(b.scaling[kind][w][n]));
+        row += fmt::format(" {:>6}", ratio(median(b.scaling[kind][w][opt.workers.back()]),
+                                           median(b.scaling[kind][w][opt.workers.front()])));
+      }
+      fmt::print("{:<13}{}\n", w, row);
+    }
+    fmt::print(
+        "multi-queue: a net_pcap with one rx queue per worker; dispatch: one net_pcap queue, nbrun's software "
+        "dispatch.\n");
+    if (opt.workers.size() >= 2 && opt.workers.front() == 1 && opt.workers.back() == 2) {
+      for (const std::string& w : opt.workloads)
+        if (scales(w))
+          print_target(fmt::format("{} 2 workers / 1 (multi-queue)", w).c_str(),
+                       median(b.scaling["mq"][w][2]) / median(b.scaling["mq"][w][1]), 1.8, true, "x");
+    }
   }
   return 0;
 }
