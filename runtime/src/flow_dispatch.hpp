@@ -6,6 +6,7 @@
 
 #include <rte_mbuf.h>
 
+#include <cstddef>
 #include <cstdint>
 
 namespace nb::runtime::detail {
@@ -15,5 +16,9 @@ namespace nb::runtime::detail {
 // protocols), over an Ethernet header with up to two VLAN tags. 0 for anything else (ARP,
 // truncated headers): such packets all go to one worker. Reads only bytes the mbuf holds.
 std::uint32_t symmetric_flow_hash(const rte_mbuf* m);
+
+// The Toeplitz hash with nb::kSymmetricRssKey of n <= 36 bytes (what rte_softrss computes for
+// them as host-order words), by table.
+std::uint32_t toeplitz_hash(const std::uint8_t* bytes, std::size_t n);
 
 }  // namespace nb::runtime::detail
