@@ -1189,6 +1189,8 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
 namespace {
 struct ProgressLine {
   Live* live;
+  const std::vector<Worker*>* workers = nullptr;
+  std::vector<std::uint64_t> last_processed;
   std::chrono::steady_clock::time_point start, last;
   std::uint64_t last_rx = 0;
   bool enabled = false;
@@ -1202,9 +1204,22 @@ struct ProgressLine {
     std::uint64_t rx = live->rx.load(std::memory_order_relaxed);
     double mpps = since > 0 ? static_cast<double>(rx - last_rx) / since / 1e6 : 0;
     double t = std::chrono::duration<double>(now - start).count();
-    std::fprintf(stderr, "\r[nbrun %6.1fs] in %llu  out %llu  dropped %llu  %.3f Mpps   ", t,
+    // Several workers: each one's share, in Mpps of what it processed.
+    std::string per_worker;
+    if (workers && workers->size() > 1) {
+      last_processed.resize(workers->size(), 0);
+      per_worker = " (";
+      for (std::size_t k = 0; k < workers->size(); ++k) {
+        std::uint64_t p = (*workers)[k]->processed.load(std::memory_order_relaxed);
+        double wm = since > 0 ? static_cast<double>(p - std::min(p, last_processed[k])) / since / 1e6 : 0;
+        per_worker += fmt::format("{}{:.2f}", k ? " " : "w: ", wm);
+        last_processed[k] = p;
+      }
+      per_worker += ")";
+    }
+    std::fprintf(stderr, "\r[nbrun %6.1fs] in %llu  out %llu  dropped %llu  %.3f Mpps%s   ", t,
                  static_cast<unsigned long long>(rx), static_cast<unsigned long long>(live->tx.load()),
-                 static_cast<unsigned long long>(live->dropped.load()), mpps);
+                 static_cast<unsigned long long>(live->dropped.load()), mpps, per_worker.c_str());
     std::fflush(stderr);
     printed = true;
     last = now;
@@ -1390,6 +1405,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
 
   ProgressLine progress;
   progress.live = &live;
+  progress.workers = &rt.workers;
   progress.start = progress.last = std::chrono::steady_clock::now();
   progress.enabled = o.progress && isatty(STDERR_FILENO);
 
