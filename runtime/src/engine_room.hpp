@@ -185,6 +185,7 @@ inline PortCounters port_totals(const PortSlot& s) {
     t.tx_dropped += load_counter(c->tx_dropped);
     t.rx_bursts += load_counter(c->rx_bursts);
     t.tx_bursts += load_counter(c->tx_bursts);
+    t.dispatch_dropped += load_counter(c->dispatch_dropped);
   }
   return t;
 }
