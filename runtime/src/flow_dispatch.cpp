@@ -50,8 +50,10 @@ std::uint32_t toeplitz_hash(const std::uint8_t* bytes, std::size_t n) {
 }
 
 std::uint32_t symmetric_flow_hash(const rte_mbuf* m) {
-  const auto* d = rte_pktmbuf_mtod(m, const std::uint8_t*);
-  const std::uint32_t len = rte_pktmbuf_data_len(m);
+  return symmetric_flow_hash(rte_pktmbuf_mtod(m, const std::uint8_t*), rte_pktmbuf_data_len(m));
+}
+
+std::uint32_t symmetric_flow_hash(const std::uint8_t* d, std::uint32_t len) {
   std::uint32_t off = 12;
   if (len < off + 2) return 0;
   std::uint16_t type = load16(d + off);

@@ -16,6 +16,8 @@ namespace nb::runtime::detail {
 // protocols), over an Ethernet header with up to two VLAN tags. 0 for anything else (ARP,
 // truncated headers): such packets all go to one worker. Reads only bytes the mbuf holds.
 std::uint32_t symmetric_flow_hash(const rte_mbuf* m);
+// The same over a frame's bytes.
+std::uint32_t symmetric_flow_hash(const std::uint8_t* frame, std::uint32_t len);
 
 // The Toeplitz hash with nb::kSymmetricRssKey of n <= 36 bytes (what rte_softrss computes for
 // them as host-order words), by table.

@@ -26,7 +26,9 @@
 #include <nb/compiler/jit.hpp>
 #include <nb/compiler/plan.hpp>
 #include <nb/compiler/registry.hpp>
+#include <nb/flow_hash.hpp>
 
+#include "flow_dispatch.hpp"
 #include "lpm.hpp"
 
 #include <CLI/CLI.hpp>
@@ -498,6 +500,32 @@ struct Bench {
   // "dispatch" (one net_pcap queue, nbrun's software dispatch).
   std::map<std::string, std::map<std::string, std::map<int, std::vector<double>>>> scaling;
 
+  // What a NIC with RSS would deliver to queue q of n: the frames of `trace` whose flow nbrun's
+  // rule (nb::worker_of_hash of the symmetric Toeplitz hash) gives worker q. net_pcap has no RSS,
+  // so nbrun re-steers what it reads; with these traces every packet is already on its worker's
+  // queue and the steering costs only its hash, as behind a NIC that spreads by the same rule.
+  std::string rss_queue_trace(const std::string& trace, int q, int n) {
+    if (n == 1) return trace;
+    fs::path out = workdir / fmt::format("{}.rss{}of{}.pcap", fs::path(trace).stem().string(), q, n);
+    if (fs::exists(out)) return out.string();
+    std::ifstream in(trace, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.size() < 24) throw std::runtime_error("nbbench: cannot read " + trace);
+    std::string kept = data.substr(0, 24);  // the trace's own byte order (nb-gen-traffic: native)
+    for (std::size_t off = 24; off + 16 <= data.size();) {
+      std::uint32_t caplen = 0;
+      std::memcpy(&caplen, data.data() + off + 8, 4);
+      if (off + 16 + caplen > data.size()) break;
+      const auto* frame = reinterpret_cast<const std::uint8_t*>(data.data() + off + 16);
+      if (nb::worker_of_hash(nb::runtime::detail::symmetric_flow_hash(frame, caplen), static_cast<std::uint32_t>(n)) ==
+          static_cast<std::uint32_t>(q))
+        kept.append(data, off, 16 + caplen);
+      off += 16 + caplen;
+    }
+    std::ofstream(out, std::ios::binary) << kept;
+    return out.string();
+  }
+
   // The workload's graph read from a multi-queue port: its FromDump(TRACE, LOOP true) becomes a
   // net_pcap with one rx_pcap=TRACE (one receive queue) per worker, infinite_rx, which nbrun opens
   // with `workers` queues. Not net_null's rx: its packets are all zeros, which CheckIPHeader drops,
@@ -515,7 +543,7 @@ struct Bench {
     if (end == std::string::npos) throw std::logic_error("nbbench: no FromDump in " + w + ".nbc");
     std::string trace = text.substr(at + from.size(), end - at - from.size());
     std::string dev = "net_pcap9";
-    for (int i = 0; i < workers; ++i) dev += ",rx_pcap=" + trace;
+    for (int i = 0; i < workers; ++i) dev += ",rx_pcap=" + rss_queue_trace(trace, i, workers);
     dev += ",infinite_rx=1";
     text.replace(at, end + std::strlen("\", LOOP true)") - at, fmt::format("FromDevice(\"{}\")", dev));
     std::ofstream(path) << text;
