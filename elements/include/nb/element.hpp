@@ -294,10 +294,12 @@ struct FactSheet {
   void establish(Fact f) {
     if (nestablished < kMaxFacts) established[nestablished++] = f;
   }
-  // A requirement that does not fit makes the element not skippable (never skipped unproven).
+  // A requirement that does not fit becomes one that never holds: never skipped unproven.
   void require(Fact f) {
-    if (nrequired < kMaxFacts) required[nrequired++] = f;
-    else skippable = false;
+    if (nrequired < kMaxFacts)
+      required[nrequired++] = f;
+    else
+      required[kMaxFacts - 1] = {Fact::Kind::Headroom, 0xffffffffu, 0};
   }
 };
 
