@@ -217,15 +217,6 @@ std::string describe(const Fact& f) {
   return "?";
 }
 
-Target FactAnalysis::resolve(Target t, std::uint32_t& from) const {
-  // elided elements form no cycle (analyse_facts keeps one element of any), so this ends
-  while (t.kind == Target::Kind::Element && t.index < elided.size() && elided[t.index]) {
-    from = t.index;
-    t = next[t.index];
-  }
-  return t;
-}
-
 std::vector<std::optional<std::vector<Fact>>> input_facts(const Plan& plan) {
   Analysis a(plan);
   std::vector<std::optional<std::vector<Fact>>> out(plan.elements.size());
@@ -239,9 +230,9 @@ FactAnalysis analyse_facts(const Plan& plan) {
   FactAnalysis r;
   const std::size_t n = plan.elements.size();
   r.elided.assign(n, false);
-  r.next.resize(n);
+  std::vector<Target> next(n);  // where each element's output 0 leads
   for (std::size_t i = 0; i < n; ++i)
-    if (!plan.elements[i].outputs.empty()) r.next[i] = plan.elements[i].outputs[0];
+    if (!plan.elements[i].outputs.empty()) next[i] = plan.elements[i].outputs[0];
   Analysis a(plan);
   if (!a.run()) return r;
   std::vector<std::string> why(n);
@@ -273,14 +264,14 @@ FactAnalysis analyse_facts(const Plan& plan) {
       if (t.kind != Target::Kind::Element || a.indegree[t.index] != 1 || !a.is_kernel(t.index)) return false;
       // Every other output of a kept element must be unused: its packets would leave the region.
       if (!r.elided[cur] && cur != from && e.outputs.size() != 1) return false;
-      const std::uint32_t next = t.index;
-      const FactSheet& s = a.sheets[next];
-      if (!r.elided[next] && s.effect == PacketEffect::MoveStart) {
-        to = next;
+      const std::uint32_t succ = t.index;
+      const FactSheet& s = a.sheets[succ];
+      if (!r.elided[succ] && s.effect == PacketEffect::MoveStart) {
+        to = succ;
         return true;
       }
-      if (!r.elided[next] && (s.reads_packet || s.effect != PacketEffect::None)) return false;
-      cur = next;
+      if (!r.elided[succ] && (s.reads_packet || s.effect != PacketEffect::None)) return false;
+      cur = succ;
     }
     return false;
   };
@@ -326,7 +317,7 @@ FactAnalysis analyse_facts(const Plan& plan) {
   for (std::uint32_t i = 0; i < n; ++i) {
     std::uint32_t cur = i;
     for (std::size_t steps = 0; r.elided[i] && steps <= n; ++steps) {
-      const Target& t = r.next[cur];
+      const Target& t = next[cur];
       if (t.kind != Target::Kind::Element || !r.elided[t.index]) break;
       cur = t.index;
       if (steps == n) {

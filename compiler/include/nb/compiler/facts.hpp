@@ -14,23 +14,18 @@ namespace nb::compiler {
 
 struct FactRemoval {
   std::uint32_t element = 0;
-  std::string fact;  // what proves it redundant, e.g. "IPv4 header (checksum correct) at 0, ..."
+  std::string fact;  // what proves it redundant, e.g. "valid IPv4 header at 14, network offset 14, ..."
 };
 
 struct FactAnalysis {
   // Per element: the JIT leaves it out and sends what would reach it to where its output 0
   // leads (the element would have sent every packet there unchanged, changing no State).
   std::vector<bool> elided;
-  std::vector<Target> next;           // per element: where its output 0 leads
   std::vector<FactRemoval> removals;  // in element order
-  // Where a packet sent to `t` by element `from` really goes once elided elements are skipped,
-  // and which element sends it there (the last one skipped: an unconnected output 0 counts as
-  // its drop, as it would have).
-  Target resolve(Target t, std::uint32_t& from) const;
 };
 
-// The facts that hold at each element's input (text, for tests and `nbc ir --stats`), or nullopt
-// when no packet can reach it.
+// The facts that hold at each element's input (for tests and tools), or nullopt when no packet
+// reaches it.
 std::vector<std::optional<std::vector<Fact>>> input_facts(const Plan& plan);
 
 FactAnalysis analyse_facts(const Plan& plan);
