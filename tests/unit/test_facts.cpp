@@ -53,17 +53,19 @@ TEST_CASE("facts: a second CheckIPHeader after DecIPTTL is removed, the first is
 
 TEST_CASE("facts: what the second check needs must all hold") {
   // CHECKSUM false checks less; another OFFSET is another header; BADSRC not checked before.
-  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14, CHECKSUM false) -> CheckIPHeader(14) -> ToDump(b.pcap);").empty());
+  CHECK(
+      removed("FromDump(a.pcap) -> CheckIPHeader(14, CHECKSUM false) -> CheckIPHeader(14) -> ToDump(b.pcap);").empty());
   CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> CheckIPHeader(0) -> ToDump(b.pcap);").empty());
-  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> CheckIPHeader(14, BADSRC 1.2.3.4) -> ToDump(b.pcap);")
-            .empty());
+  CHECK(
+      removed("FromDump(a.pcap) -> CheckIPHeader(14) -> CheckIPHeader(14, BADSRC 1.2.3.4) -> ToDump(b.pcap);").empty());
   // The other way round, each is implied.
   CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14, BADSRC 1.2.3.4) -> c :: CheckIPHeader(14, CHECKSUM false)"
                 " -> ToDump(b.pcap);") == std::vector<std::string>{"c"});
 }
 
 TEST_CASE("facts: an element that declares nothing keeps nothing") {
-  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> EtherMirror -> CheckIPHeader(14) -> ToDump(b.pcap);").empty());
+  CHECK(
+      removed("FromDump(a.pcap) -> CheckIPHeader(14) -> EtherMirror -> CheckIPHeader(14) -> ToDump(b.pcap);").empty());
 }
 
 TEST_CASE("facts: a merge keeps only what every path carries") {
