@@ -6,6 +6,7 @@
 // to the next node or to a transmit buffer. The kernels' and glue's bitcode is linked in (only
 // what the graph uses), everything but the entry point is internalised, and the O3 pipeline of
 // a PassBuilder that knows the TargetMachine fuses it all into one loop per source.
+#include <nb/compiler/facts.hpp>
 #include <nb/compiler/jit.hpp>
 #include <nb/compiler/plugin.hpp>
 
@@ -126,6 +127,7 @@ struct Builder {
   llvm::Type* i64 = llvm::Type::getInt64Ty(ctx);
   llvm::PointerType* ptr = llvm::PointerType::getUnqual(ctx);
   std::vector<llvm::Function*> nodes;
+  const FactAnalysis* facts = nullptr;  // elements the graph proves redundant: wired around
 
   llvm::FunctionCallee glue(const char* name, llvm::Type* ret, std::vector<llvm::Type*> args) {
     return m.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
@@ -177,6 +179,11 @@ struct Builder {
     llvm::Value* mbuf = f->getArg(2);
     llvm::Value* slots = f->getArg(3);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
+    if (facts && facts->elided[i]) {  // proven redundant: what reaches it goes where its output 0 leads
+      dispatch(b, e.outputs[0], dp, i, mbuf);
+      b.CreateRetVoid();
+      return;
+    }
     if (e.ops->role != ElementOps::Role::Kernel) {  // only kernels have nodes that run
       b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), mbuf});
       b.CreateRetVoid();
@@ -331,6 +338,15 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
   mod->setDataLayout(proc.tm->createDataLayout());
   std::string entry_name = fmt::format("nb_graph_entry_{}", proc.next_id++);
   Builder builder(*ctx, *mod, plan, layout, *proc.tm);
+  FactAnalysis facts;
+  if (options.specialise) {
+    facts = analyse_facts(plan);
+    builder.facts = &facts;
+    for (const FactRemoval& r : facts.removals) {
+      const PlanElement& e = plan.elements[r.element];
+      st.removals.push_back({e.name, std::string(e.spec->class_name), e.span, r.fact});
+    }
+  }
   builder.build(entry_name);
   st.build_ms = ms_since(t0);
 

@@ -57,6 +57,12 @@ struct FlowMonitor {
     return nullptr;
   }
 
+  // Reads the packet, changes none of it.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::None;
+    sheet.keeps_headroom = true;
+  }
+
   static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;

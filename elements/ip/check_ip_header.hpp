@@ -98,6 +98,27 @@ struct CheckIPHeader {
       ctx.drop(std::move(p), reason);
   }
 
+  // Output 0 carries a valid header at OFFSET (with a correct checksum when CHECKSUM is true, and
+  // a source off the BADSRC list), a packet trimmed to its datagram and the annotation set;
+  // truncation leaves the headroom alone. When all that holds already, push sends the packet to
+  // output 0 unchanged (trimming and setting the annotation change nothing) and counts nothing.
+  static void facts(const Config& config, FactSheet& sheet) {
+    sheet.effect = PacketEffect::Unknown;
+    sheet.keeps_headroom = true;
+    sheet.establish_port = 0;
+    sheet.skippable = true;
+    auto both = [&](Fact f) {
+      sheet.establish(f);
+      sheet.require(f);
+    };
+    both({Fact::Kind::IPv4Header, config.offset});
+    both({Fact::Kind::IPv4Trimmed, config.offset});
+    both({Fact::Kind::NetworkOffset, config.offset});
+    if (config.checksum) both({Fact::Kind::IPv4Checksum, config.offset});
+    for (std::uint32_t i = 0; i < config.nbadsrc && i < kMaxBadSources; ++i)
+      both({Fact::Kind::IPv4SrcNot, config.offset, config.badsrc[i]});
+  }
+
   // The reason p is bad, or kNumDropReasons when it is valid (then `total` is its IP total
   // length). Reads only through bounds-checked accessors.
   static std::uint32_t check(const Config& config, const Packet& p NB_PARAM_OWNED, std::uint32_t& total) {

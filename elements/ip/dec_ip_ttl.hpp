@@ -63,6 +63,13 @@ struct DecIPTTL {
   }
 
   // The TTL/protocol word goes down by 0x0100 (RFC 1624 eqn. 3 via checksum::adjust16).
+  // Only TTL and checksum change, by RFC 1624 (a correct checksum stays correct), at the network
+  // annotation; expired, multicast and inactive packets leave unchanged.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::UpdateIPv4;
+    sheet.keeps_headroom = true;
+  }
+
   static std::uint16_t updated_checksum(std::uint16_t check) { return checksum::adjust16(check, 0x0100, 0); }
 };
 

@@ -30,6 +30,12 @@ struct IPClassifier {
     return IPFilterCommon::compile(args, "PATTERN", false, config.tables, nullptr, config.npatterns, error);
   }
 
+  // Reads the packet, changes none of it.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::None;
+    sheet.keeps_headroom = true;
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint32_t rule = IPFilterCommon::classify(config.tables, p);
     if (rule < config.npatterns) {

@@ -141,6 +141,12 @@ struct IPFilter {
     return true;
   }
 
+  // Reads the packet, changes none of it.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::None;
+    sheet.keeps_headroom = true;
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint32_t term = IPFilterCommon::classify_term(config.tables, p);
     if (term < ipf::kMaxTerms) {

@@ -22,6 +22,11 @@ struct Counter {
     return true;
   }
 
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::None;
+    sheet.keeps_headroom = true;  // reads_packet: it counts bytes
+  }
+
   static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     ++state.count;
     state.byte_count += p.length();

@@ -38,6 +38,12 @@ struct Paint {
     return true;
   }
 
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::None;
+    sheet.keeps_headroom = true;
+    sheet.reads_packet = false;
+  }
+
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     PacketAnno& anno = p.anno();
     if (config.anno == 0)

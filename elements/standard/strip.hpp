@@ -32,6 +32,11 @@ struct Strip {
     return true;
   }
 
+  static void facts(const Config& config, FactSheet& sheet) {
+    sheet.effect = PacketEffect::MoveStart;
+    sheet.move = static_cast<std::int32_t>(config.length);
+  }
+
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     if (!p.pull(config.length)) {
       ctx.drop(std::move(p), kTooShort);

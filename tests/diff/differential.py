@@ -14,9 +14,12 @@ import sys
 import tempfile
 
 nbrun, gen, src = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
+only = set(sys.argv[4:])  # optional: config file names (e.g. facts_broken.nbc) to run alone
 
 configs = (sorted(src.glob("configs/*.nbc")) + sorted(src.glob("tests/good/*.nbc")) + sorted(src.glob("tests/diff/*.nbc"))
            + sorted(src.glob("tests/jit/*.nbc")))
+if only:
+    configs = [c for c in configs if c.name in only]
 traffic = [("random", 3000, 7), ("random", 1500, 11), ("quickstart", 300, 1), ("udp-seq", 500, 3)]
 
 

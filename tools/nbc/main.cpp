@@ -213,6 +213,17 @@ int cmd_ir(const std::string& path, bool stats, int opt_level, const Options& op
   for (const auto& e : st.elements) w = std::max(w, e.name.size());
   fmt::print("{:<{}}  {:<14}  {}\n", "element", w, "class", "kernel");
   for (const auto& e : st.elements) fmt::print("{:<{}}  {:<14}  {}\n", e.name, w, e.cls, e.inlined ? "inlined" : "called");
+  // What the graph's facts proved redundant (docs/facts.md): one line per element left out.
+  fmt::print("\nremoved: {}\n", st.removals.size());
+  for (const auto& r : st.removals) {
+    std::string at = "?";
+    if (r.span.valid()) {
+      const nb::lang::SourceFile& f = sources.file(r.span.file);
+      nb::lang::LineCol lc = f.line_col(r.span.begin);
+      at = fmt::format("{}:{}:{}", f.name(), lc.line, lc.column);
+    }
+    fmt::print("removed {} ({}) at {}: {}\n", r.name, r.cls, at, r.fact);
+  }
   return kOk;
 }
 

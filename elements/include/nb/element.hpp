@@ -240,6 +240,82 @@ enum class StateScope : std::uint8_t {
   Shared,
 };
 
+// ---- Facts ------------------------------------------------------------------------------
+//
+// What an element guarantees about the packets it sends, and what it does to guarantees made
+// before it, so that the compiler can prove work redundant across the graph (docs/facts.md):
+// a second CheckIPHeader whose checks an earlier one already made, a Strip/Unstrip pair that
+// cancels. Only the JIT uses them; the interpreter runs every element (it is the reference). An
+// element declares them beside its kernel, from its Config:
+//   static void facts(const Config&, FactSheet&);
+// An element that declares nothing keeps no fact: the compiler assumes it may change anything.
+// Offsets count from the packet's data start as the element sees it.
+struct Fact {
+  enum class Kind : std::uint8_t {
+    // At `offset`: an IPv4 header CheckIPHeader accepts: at least 20 bytes there, version 4,
+    // header length 20 or more and inside the packet, total length at least the header length
+    // and inside the packet.
+    IPv4Header,
+    IPv4Checksum,   // at `offset`: the IPv4 header's checksum is correct
+    IPv4Trimmed,    // the packet ends exactly where the IPv4 datagram at `offset` ends
+    IPv4SrcNot,     // at `offset`: the IPv4 source address is not `value` (host order)
+    NetworkOffset,  // the network-header annotation is `offset` (0xffff: unset)
+    Headroom,       // at least `offset` bytes of headroom before the data start
+  };
+  Kind kind = Kind::IPv4Header;
+  std::uint32_t offset = 0;
+  std::uint32_t value = 0;
+  friend constexpr bool operator==(const Fact&, const Fact&) = default;
+};
+
+// What an element does to a packet on its way to any of its outputs, as far as facts go (a
+// packet it sends unchanged is covered by every choice; pick the one true of every path).
+enum class PacketEffect : std::uint8_t {
+  Unknown,  // may change anything: every fact is lost (the default)
+  None,     // bytes, length and network annotation unchanged (Counter, Classifier, Paint)
+  // Moves the data start `move` bytes forward (Strip N: N) or back (Unstrip N: -N) when the
+  // packet has them (its length, its headroom), else drops it; bytes unchanged; the network
+  // annotation moves with it (unset when it would fall before the data start or past 0xfffe).
+  MoveStart,
+  // Rewrites fields of the IPv4 header at the network annotation (offset 0 when unset), keeping
+  // its lengths and addresses and a correct checksum correct; length and annotation unchanged
+  // (DecIPTTL's RFC 1624 update).
+  UpdateIPv4,
+};
+
+struct FactSheet {
+  static constexpr std::uint32_t kMaxFacts = 24;
+  PacketEffect effect = PacketEffect::Unknown;
+  std::int32_t move = 0;        // MoveStart
+  bool keeps_headroom = false;  // not MoveStart: every packet sent has the headroom it came with
+                                // (false for an element that sends copies: a copy's is the pool's)
+  // false: which outputs the element chooses, what it counts and drops do not depend on the
+  // packet's bytes, length, headroom or network annotation (Paint). Strip/Unstrip pairs cancel
+  // across such elements only.
+  bool reads_packet = true;
+  // Facts that hold on output `establish_port` after the element, whatever held before.
+  std::uint32_t establish_port = 0;
+  std::uint32_t nestablished = 0;
+  Fact established[kMaxFacts] = {};
+  // Whether the element can be left out: when every `required` fact holds at its input, it sends
+  // every packet to output 0 unchanged, drops none and changes no State (its counters keep
+  // counting 0, which is what they would count). What a second CheckIPHeader re-checks.
+  bool skippable = false;
+  std::uint32_t nrequired = 0;
+  Fact required[kMaxFacts] = {};
+
+  void establish(Fact f) {
+    if (nestablished < kMaxFacts) established[nestablished++] = f;
+  }
+  // A requirement that does not fit becomes one that never holds: never skipped unproven.
+  void require(Fact f) {
+    if (nrequired < kMaxFacts)
+      required[nrequired++] = f;
+    else
+      required[kMaxFacts - 1] = {Fact::Kind::Headroom, 0xffffffffu, 0};
+  }
+};
+
 struct ElementOps {
   enum class Role : std::uint8_t { Kernel, Source, Sink };
   Role role = Role::Kernel;
@@ -268,6 +344,8 @@ struct ElementOps {
   // Optional (null when the element has none): see "Kernels" above.
   bool (*setup)(const void* config, void* state, std::string& error) = nullptr;
   void (*teardown)(const void* config, void* state) = nullptr;
+  // Optional: the element's facts for its Config (see "Facts" above). Null: it keeps none.
+  void (*facts)(const void* config, FactSheet& sheet) = nullptr;
 };
 
 namespace detail {
@@ -296,6 +374,10 @@ bool setup(const void* config, void* state, std::string& error) {
 template <typename E>
 void teardown(const void* config, void* state) {
   E::teardown(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state));
+}
+template <typename E>
+void facts(const void* config, FactSheet& sheet) {
+  E::facts(*static_cast<const typename E::Config*>(config), sheet);
 }
 }  // namespace detail
 
@@ -336,6 +418,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
   if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
   if constexpr (requires { &E::teardown; }) ops.teardown = &detail::teardown<E>;
+  if constexpr (requires { &E::facts; }) ops.facts = &detail::facts<E>;
   return ops;
 }
 

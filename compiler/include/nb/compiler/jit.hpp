@@ -43,6 +43,8 @@ struct JitOptions {
   int opt_level = 3;
   bool keep_ir = false;     // keep the optimised IR text (nbc ir)
   bool materialize = true;  // false: stop after optimisation (nbc ir needs no code)
+  // Leave out elements that the graph's facts prove redundant (compiler/facts.hpp).
+  bool specialise = true;
 };
 
 struct JitStats {
@@ -52,6 +54,13 @@ struct JitStats {
     bool inlined = false;
   };
   std::vector<ElementInline> elements;
+  // Elements left out because the graph proves them redundant, and the facts that did.
+  struct Removal {
+    std::string name, cls;
+    lang::Span span;
+    std::string fact;
+  };
+  std::vector<Removal> removals;
 };
 
 // Signature of the generated entry point: run `n` packets received by source element `source`.

@@ -1,0 +1,110 @@
+// The facts pass (compiler/facts.hpp, docs/facts.md) on small graphs: what holds where, and what
+// it removes and refuses to remove.
+#include <nb/compiler/driver.hpp>
+#include <nb/compiler/facts.hpp>
+#include <nb/compiler/plan.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+using namespace nb;
+
+namespace {
+
+struct Lowered {
+  lang::SourceManager sources;
+  lang::DiagnosticEngine diags;
+  std::optional<compiler::Plan> plan;
+};
+
+std::unique_ptr<Lowered> lower_text(const std::string& text) {
+  auto l = std::make_unique<Lowered>();
+  auto id = l->sources.add("t.nbc", text);
+  auto front = compiler::compile_front_end(l->sources, id, compiler::Registry::builtin(), l->diags);
+  REQUIRE(front.graph);
+  l->plan = compiler::lower(*front.graph, l->diags);
+  REQUIRE(l->plan);
+  return l;
+}
+
+std::vector<std::string> removed(const std::string& text) {
+  auto l = lower_text(text);
+  std::vector<std::string> names;
+  for (const auto& r : compiler::analyse_facts(*l->plan).removals) names.push_back(l->plan->elements[r.element].name);
+  return names;
+}
+
+std::uint32_t index_of(const compiler::Plan& plan, const std::string& name) {
+  for (std::uint32_t i = 0; i < plan.elements.size(); ++i)
+    if (plan.elements[i].name == name) return i;
+  FAIL("no element " << name);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("facts: a second CheckIPHeader after DecIPTTL is removed, the first is not") {
+  CHECK(removed("FromDump(a.pcap) -> c1 :: CheckIPHeader(14) -> DecIPTTL -> Counter -> c2 :: CheckIPHeader(14)"
+                " -> ToDump(b.pcap);") == std::vector<std::string>{"c2"});
+}
+
+TEST_CASE("facts: what the second check needs must all hold") {
+  // CHECKSUM false checks less; another OFFSET is another header; BADSRC not checked before.
+  CHECK(
+      removed("FromDump(a.pcap) -> CheckIPHeader(14, CHECKSUM false) -> CheckIPHeader(14) -> ToDump(b.pcap);").empty());
+  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> CheckIPHeader(0) -> ToDump(b.pcap);").empty());
+  CHECK(
+      removed("FromDump(a.pcap) -> CheckIPHeader(14) -> CheckIPHeader(14, BADSRC 1.2.3.4) -> ToDump(b.pcap);").empty());
+  // The other way round, each is implied.
+  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14, BADSRC 1.2.3.4) -> c :: CheckIPHeader(14, CHECKSUM false)"
+                " -> ToDump(b.pcap);") == std::vector<std::string>{"c"});
+}
+
+TEST_CASE("facts: an element that declares nothing keeps nothing") {
+  CHECK(
+      removed("FromDump(a.pcap) -> CheckIPHeader(14) -> EtherMirror -> CheckIPHeader(14) -> ToDump(b.pcap);").empty());
+}
+
+TEST_CASE("facts: a merge keeps only what every path carries") {
+  CHECK(removed("cl :: Classifier(12/0800, -); m :: CheckIPHeader(14);\n"
+                "FromDump(a.pcap) -> cl; cl [0] -> CheckIPHeader(14) -> m; cl [1] -> m; m -> ToDump(b.pcap);")
+            .empty());
+  CHECK(removed("cl :: Classifier(12/0800, -); m :: CheckIPHeader(14);\n"
+                "FromDump(a.pcap) -> CheckIPHeader(14) -> cl; cl [0] -> Paint(1) -> m; cl [1] -> m;"
+                " m -> ToDump(b.pcap);") == std::vector<std::string>{"m"});
+}
+
+TEST_CASE("facts: Strip moves offsets, the annotation and the headroom") {
+  auto l = lower_text("FromDump(a.pcap) -> CheckIPHeader(14) -> Strip(14) -> d :: DecIPTTL -> ToDump(b.pcap);");
+  auto in = compiler::input_facts(*l->plan);
+  const auto& facts = in[index_of(*l->plan, "d")];
+  REQUIRE(facts);
+  auto has = [&](Fact f) { return std::find(facts->begin(), facts->end(), f) != facts->end(); };
+  CHECK(has({Fact::Kind::IPv4Header, 0}));
+  CHECK(has({Fact::Kind::IPv4Checksum, 0}));
+  CHECK(has({Fact::Kind::IPv4Trimmed, 0}));
+  CHECK(has({Fact::Kind::NetworkOffset, 0}));
+  CHECK(has({Fact::Kind::Headroom, 14}));
+  CHECK(!has({Fact::Kind::IPv4Header, 14}));
+}
+
+TEST_CASE("facts: Strip/Unstrip pairs cancel only when proven") {
+  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> s :: Strip(14) -> Paint(1) -> u :: Unstrip(14)"
+                " -> ToDump(b.pcap);") == std::vector<std::string>{"s", "u"});
+  // Nothing known about the length.
+  CHECK(removed("FromDump(a.pcap) -> Strip(14) -> Unstrip(14) -> ToDump(b.pcap);").empty());
+  // Counter reads the length between them.
+  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> Strip(14) -> Counter -> Unstrip(14) -> ToDump(b.pcap);")
+            .empty());
+  // Unstrip first: the headroom must be known.
+  CHECK(removed("FromDump(a.pcap) -> CheckIPHeader(14) -> Unstrip(14) -> Strip(14) -> ToDump(b.pcap);").empty());
+  CHECK(removed("FromDump(a.pcap) -> Strip(14) -> CheckIPHeader -> u :: Unstrip(14) -> s :: Strip(14)"
+                " -> ToDump(b.pcap);") == std::vector<std::string>{"u", "s"});
+  // Tee's copies have the pool's headroom, not the original's.
+  CHECK(removed("t :: Tee(2); FromDump(a.pcap) -> Strip(14) -> CheckIPHeader -> t;\n"
+                "t [0] -> Unstrip(14) -> Strip(14) -> ToDump(b.pcap); t [1] -> ToDump(c.pcap);")
+            .empty());
+}
