@@ -180,7 +180,7 @@ struct Builder {
     llvm::Value* slots = f->getArg(3);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", f));
     if (facts && facts->elided[i]) {  // proven redundant: what reaches it goes where its output 0 leads
-      dispatch(b, e.outputs[0], dp, i, mbuf);
+      dispatch(b, e.outputs[0], dp, i, mbuf, slots);
       b.CreateRetVoid();
       return;
     }
