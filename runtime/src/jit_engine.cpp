@@ -17,8 +17,9 @@ compiler::JitLayout jit_layout(Dataplane& dp) {
   return l;
 }
 
-std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error) {
+std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error, bool cache) {
   compiler::JitOptions opt;
+  opt.cache = cache;
   auto g = compiler::jit_compile(dp.plan, jit_layout(dp), opt, error);
   if (!g) return nullptr;
   return std::unique_ptr<JitEngine>(new JitEngine(dp, std::move(g)));

@@ -14,6 +14,9 @@ std::string report_json(const RunReport& r) {
   j["worker"] = {{"cycles", r.worker_cycles},
                  {"tsc_hz", r.tsc_hz},
                  {"cycles_per_packet", r.rx ? static_cast<double>(r.worker_cycles) / static_cast<double>(r.rx) : 0.0}};
+  // The first graph's JIT code: compiled ("miss"; "off": without the on-disk cache) or loaded
+  // from the cache ("hit").
+  if (!r.jit_cache.empty()) j["jit"] = {{"cache", r.jit_cache}, {"ms", r.jit_ms}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     nlohmann::ordered_json o = {{"rx", p.rx},
@@ -83,6 +86,7 @@ std::string report_text(const RunReport& r) {
     if (r.retired_generated) out += fmt::format(", generated {}", r.retired_generated);
     out += " (in the totals)";
   }
+  if (!r.jit_cache.empty()) out += fmt::format("\njit: {:.1f} ms, cache {}", r.jit_ms, r.jit_cache);
   out += "\nports:\n";
   std::size_t w = 4;
   for (const auto& p : r.ports) w = std::max(w, p.name.size());

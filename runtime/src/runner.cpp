@@ -684,7 +684,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   }
   if (rt.options.engine == "jit") {
     std::string jit_error;
-    gen.engine = JitEngine::create(dp, jit_error);
+    gen.engine = JitEngine::create(dp, jit_error, rt.options.jit_cache);
     if (!gen.engine) {
       error = "the JIT cannot compile this graph: " + jit_error;
       return false;
@@ -944,6 +944,11 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     if (jit_error.starts_with("the JIT")) d.note("run with --engine=interp to use the reference interpreter instead");
     shutdown();
     return false;
+  }
+  if (const auto* jit = dynamic_cast<const JitEngine*>(rt.current->engine.get())) {
+    const compiler::JitStats& js = jit->graph().stats;
+    report.jit_cache = js.cache;
+    report.jit_ms = js.build_ms + js.cache_ms + js.parse_ms + js.link_ms + js.optimize_ms + js.codegen_ms;
   }
 
   // Per-core quiescent states: how a reload knows every worker left the old graph.

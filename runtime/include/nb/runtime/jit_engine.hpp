@@ -11,8 +11,9 @@ namespace nb::runtime {
 // Runs a graph compiled by the JIT for this dataplane (its state and buffers are baked in).
 class JitEngine final : public Engine {
  public:
-  // Returns null and sets `error` when the graph cannot be compiled.
-  static std::unique_ptr<JitEngine> create(Dataplane& dp, std::string& error);
+  // Returns null and sets `error` when the graph cannot be compiled. `cache`: use the on-disk
+  // cache of compiled code (nbrun's --no-jit-cache turns it off).
+  static std::unique_ptr<JitEngine> create(Dataplane& dp, std::string& error, bool cache = false);
   void process(std::uint32_t source, rte_mbuf** pkts, std::uint32_t n) override {
     graph_->entry(&dp_, source, pkts, n);
   }

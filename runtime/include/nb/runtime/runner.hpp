@@ -15,6 +15,7 @@ namespace nb::runtime {
 
 struct RunOptions {
   std::string engine = "jit";
+  bool jit_cache = true;      // the on-disk cache of compiled code (--no-jit-cache)
   double duration = 0;        // seconds; 0 = until sources end or a signal
   std::uint64_t packets = 0;  // stop after this many received packets; 0 = no limit
   std::uint32_t burst = 32;
@@ -72,6 +73,10 @@ struct RunReport {
   std::string stop_reason;
   std::uint64_t worker_cycles = 0;  // TSC cycles of the worker loop (for cycles per packet)
   std::uint64_t tsc_hz = 0;
+  // The JIT code of the first graph: where it came from ("hit", "miss" or "off": the on-disk
+  // cache) and how long it took; empty under the interpreter.
+  std::string jit_cache;
+  double jit_ms = 0;
   std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
   std::uint64_t failed_reloads = 0;
   std::uint64_t succeeded_reloads = 0;
