@@ -164,6 +164,8 @@ int worker_main(void* arg) {
       add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
       g->engine->process(s.element, pkts.data(), n);
       dp.flush_all();
+      if (!w->first_packet_tsc) [[unlikely]]
+        w->first_packet_tsc = rte_rdtsc();
       if (w->packet_limit && received >= w->packet_limit) {
         w->stop_reason = fmt::format("--packets {} reached", w->packet_limit);
         g_stop = true;
@@ -945,6 +947,11 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     shutdown();
     return false;
   }
+  const bool timed = o.read_at != std::chrono::steady_clock::time_point{};
+  auto ms_from_read = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t - o.read_at).count();
+  };
+  if (timed) report.engine_ready_ms = ms_from_read(std::chrono::steady_clock::now());
   if (const auto* jit = dynamic_cast<const JitEngine*>(rt.current->engine.get())) {
     const compiler::JitStats& js = jit->graph().stats;
     report.jit_cache = js.cache;
@@ -1045,6 +1052,11 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   report.stop_reason = w.stop_reason;
   report.worker_cycles = w.cycles;
   report.tsc_hz = rte_get_tsc_hz();
+  if (timed && w.first_packet_tsc) {
+    const auto now = std::chrono::steady_clock::now();
+    const double ago = static_cast<double>(rte_rdtsc() - w.first_packet_tsc) / static_cast<double>(report.tsc_hz);
+    report.first_packet_ms = ms_from_read(now) - ago * 1e3;
+  }
   // The worker has stopped: ToDump writers finish the file, and their counts become final.
   for (auto& s : rt.current->ports) {
     if (s) detail::settle_slot(*s);

@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <iostream>
 
@@ -98,6 +99,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nbrun: error: {}\n", err);
     return 1;
   }
+  opt.read_at = std::chrono::steady_clock::now();
   bool color = isatty(STDERR_FILENO);
   std::vector<nb::compiler::PluginRef> plugins;
   for (const std::string& path : plugin_paths) {
