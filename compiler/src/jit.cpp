@@ -4,15 +4,16 @@
 // "node" function that calls the element's kernel with its Config baked in as a private
 // constant and its State at an absolute address, then dispatches each packet the kernel emitted
 // to the next node or to a transmit buffer. The kernels' and glue's bitcode is linked in (only
-// what the graph uses), everything but the entry point is internalised, and the O3 pipeline of
-// a PassBuilder that knows the TargetMachine fuses it all into one loop per source.
+// what the graph uses), everything but the entry point is internalised, each node is optimised
+// on its own and then all are fused into one loop per source (see "Optimisation in two steps").
+// The object code is kept in an on-disk cache and loaded from it when the same graph comes again.
 #include <nb/compiler/jit.hpp>
 #include <nb/compiler/plugin.hpp>
 
 #include <fmt/format.h>
 
-#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/ADT/StringExtras.h>
+#include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/Config/llvm-config.h>
 #include <llvm/ExecutionEngine/Orc/CompileUtils.h>
 #include <llvm/ExecutionEngine/Orc/Core.h>
@@ -102,7 +103,8 @@ Digest blake3(llvm::StringRef bytes) {
 // At most one note per process: a cache that cannot be used costs speed, never the run.
 void note_once(const std::string& why) {
   static std::atomic<bool> said{false};
-  if (!said.exchange(true)) fmt::print(stderr, "{}: note: JIT code is not cached: {}\n", program_invocation_short_name, why);
+  if (!said.exchange(true))
+    fmt::print(stderr, "{}: note: JIT code is not cached: {}\n", program_invocation_short_name, why);
 }
 
 // $XDG_CACHE_HOME/nb/jit, or ~/.cache/nb/jit (the XDG base directory specification: a relative

@@ -18,7 +18,8 @@ std::string report_json(const RunReport& r) {
   // from the cache ("hit").
   if (!r.jit_cache.empty()) j["jit"] = {{"cache", r.jit_cache}, {"ms", r.jit_ms}};
   // Start-up, in ms from the config file being read (-1: not measured).
-  if (r.engine_ready_ms >= 0) j["start"] = {{"engine_ready_ms", r.engine_ready_ms}, {"first_packet_ms", r.first_packet_ms}};
+  if (r.engine_ready_ms >= 0)
+    j["start"] = {{"engine_ready_ms", r.engine_ready_ms}, {"first_packet_ms", r.first_packet_ms}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     nlohmann::ordered_json o = {{"rx", p.rx},

@@ -28,7 +28,9 @@ using namespace nb;
 namespace {
 
 int g_drops = 0;
-extern "C" void test_host_drop(void*, std::uint32_t, rte_mbuf*, std::uint32_t) { ++g_drops; }
+extern "C" void test_host_drop(void*, std::uint32_t, rte_mbuf*, std::uint32_t) {
+  ++g_drops;
+}
 extern "C" void test_host_count_drop(void*, std::uint32_t, std::uint32_t) {}
 extern "C" void test_host_flush(void*, std::uint32_t) {}
 
@@ -51,8 +53,10 @@ struct TempCache {
     setenv("XDG_CACHE_HOME", root.c_str(), 1);
   }
   ~TempCache() {
-    if (had) setenv("XDG_CACHE_HOME", saved.c_str(), 1);
-    else unsetenv("XDG_CACHE_HOME");
+    if (had)
+      setenv("XDG_CACHE_HOME", saved.c_str(), 1);
+    else
+      unsetenv("XDG_CACHE_HOME");
     std::error_code ec;
     fs::remove_all(root, ec);
   }
@@ -166,7 +170,6 @@ struct Fixture {
   }
 };
 
-
 }  // namespace
 
 TEST_CASE("jit cache: a second compile of the same graph hits and forwards", "[jit][cache]") {
@@ -206,14 +209,20 @@ TEST_CASE("jit cache: a damaged entry is ignored and rewritten", "[jit][cache]")
   const fs::path entry = entries[0];
   const std::uint64_t size = fs::file_size(entry);
 
-  SECTION("truncated") { fs::resize_file(entry, size / 2); }
+  SECTION("truncated") {
+    fs::resize_file(entry, size / 2);
+  }
   SECTION("one byte of the code changed") {
     std::fstream io(entry, std::ios::in | std::ios::out | std::ios::binary);
     io.seekp(static_cast<std::streamoff>(size - 100));
     io.put('\x5a');
   }
-  SECTION("garbage") { std::ofstream(entry, std::ios::binary | std::ios::trunc) << "not an object file"; }
-  SECTION("empty") { std::ofstream(entry, std::ios::binary | std::ios::trunc); }
+  SECTION("garbage") {
+    std::ofstream(entry, std::ios::binary | std::ios::trunc) << "not an object file";
+  }
+  SECTION("empty") {
+    std::ofstream(entry, std::ios::binary | std::ios::trunc);
+  }
 
   auto g = f.compile();
   CHECK(g->stats.cache == "miss");

@@ -536,8 +536,16 @@ bool first_packet_benchmark(const fs::path& bindir, const fs::path& workdir, con
     std::ofstream(cfg) << text;
     std::vector<double> v;
     for (int i = 0; i < reps; ++i) {
-      std::vector<std::string> argv = {(bindir / "nbrun").string(), cfg.string(), "--engine", "jit", "--packets", "1",
-                                       "--stats", "json", "--quiet", "--no-control"};
+      std::vector<std::string> argv = {(bindir / "nbrun").string(),
+                                       cfg.string(),
+                                       "--engine",
+                                       "jit",
+                                       "--packets",
+                                       "1",
+                                       "--stats",
+                                       "json",
+                                       "--quiet",
+                                       "--no-control"};
       if (no_jit_cache) argv.push_back("--no-jit-cache");
       ChildResult c = run_child(argv, workdir / "stderr.txt", 600, "nb-");
       if (!c.ok) {
@@ -809,8 +817,8 @@ int main(int argc, char** argv) {
   }
   if (!opt.no_compile && status == 0 && comp_ok) {
     if (progress) fmt::print(stderr, "nbbench: timing nbrun's start-up\n");
-    comp_ok = first_packet_benchmark(b.bindir, b.workdir, b.pcap, std::min(opt.compile_reps, 3), opt.no_jit_cache,
-                                     comp, comp_error);
+    comp_ok = first_packet_benchmark(b.bindir, b.workdir, b.pcap, std::min(opt.compile_reps, 3), opt.no_jit_cache, comp,
+                                     comp_error);
   }
   if (status) {
     cleanup();
@@ -859,7 +867,8 @@ int main(int argc, char** argv) {
     if (have_comp) {
       for (int n : kCompileSizes) {
         const StartSize& s = comp.start[n];
-        j["start_ms"][std::to_string(n)] = {{"first_packet", s.first_packet}, {"jit_ready", s.jit_ready}, {"cached", s.cached}};
+        j["start_ms"][std::to_string(n)] = {
+            {"first_packet", s.first_packet}, {"jit_ready", s.jit_ready}, {"cached", s.cached}};
       }
     }
     std::cout << j.dump(2) << "\n";
@@ -921,11 +930,13 @@ int main(int argc, char** argv) {
     fmt::print("  {:>3}  {:>12}  {:>9}  {:>7}  {}\n", "N", "first packet", "JIT ready", "cached", "cache");
     for (int n : kCompileSizes) {
       const StartSize& s = comp.start[n];
-      fmt::print("  {:>3}  {:>12.1f}  {:>9.1f}  {:>7.1f}  {}\n", n, s.first_packet, s.jit_ready, s.cached, s.cache_state);
+      fmt::print("  {:>3}  {:>12.1f}  {:>9.1f}  {:>7.1f}  {}\n", n, s.first_packet, s.jit_ready, s.cached,
+                 s.cache_state);
     }
-    fmt::print("  first packet: nbrun, from reading the file to its first burst forwarded (DPDK start-up and the\n"
-               "  JIT compile included: nbrun forwards on JIT code only). JIT ready: front end and compile in this\n"
-               "  process; cached: the same with the code in the on-disk cache.\n");
+    fmt::print(
+        "  first packet: nbrun, from reading the file to its first burst forwarded (DPDK start-up and the\n"
+        "  JIT compile included: nbrun forwards on JIT code only). JIT ready: front end and compile in this\n"
+        "  process; cached: the same with the code in the on-disk cache.\n");
   }
   auto has = [&](const std::string& w, const std::string& e) { return !b.samples[w][e].empty(); };
   if (has("firewall", "jit") && has("firewall", "native")) {

@@ -16,7 +16,7 @@ namespace nb::runtime {
 
 struct RunOptions {
   std::string engine = "jit";
-  bool jit_cache = true;      // the on-disk cache of compiled code (--no-jit-cache)
+  bool jit_cache = true;  // the on-disk cache of compiled code (--no-jit-cache)
   // When the config file was read (nbrun: just after reading it): start-up times are reported
   // from there. Unset: not reported.
   std::chrono::steady_clock::time_point read_at{};
