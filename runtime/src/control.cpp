@@ -937,7 +937,9 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
                 {"build_ms", js.build_ms},
                 {"link_ms", js.link_ms},
                 {"optimize_ms", js.optimize_ms},
-                {"codegen_ms", js.codegen_ms}};
+                {"codegen_ms", js.codegen_ms},
+                {"cache", js.cache},
+                {"cache_ms", js.cache_ms}};
   }
   j["workers"] = rt_.workers.size();
   j["elements"] = {{"total", now.plan->elements.size()}, {"kept", kept_elements}};

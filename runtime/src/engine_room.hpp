@@ -166,6 +166,7 @@ struct Worker {
   Live* live = nullptr;
   std::string stop_reason;
   std::uint64_t cycles = 0;       // TSC cycles the worker loop ran
+  std::uint64_t first_packet_tsc = 0;  // when its first burst was processed and sent (start-up time)
   void (*tick)(void*) = nullptr;  // progress when the worker runs on the main lcore
   void* tick_arg = nullptr;
 };

@@ -17,8 +17,9 @@ compiler::JitLayout jit_layout(Dataplane& dp) {
   return l;
 }
 
-std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error, bool per_worker) {
+std::unique_ptr<JitEngine> JitEngine::create(Dataplane& dp, std::string& error, bool per_worker, bool cache) {
   compiler::JitOptions opt;
+  opt.cache = cache;
   compiler::JitLayout layout = jit_layout(dp);
   layout.per_worker = per_worker;
   dp.build_slots();

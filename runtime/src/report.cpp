@@ -26,6 +26,12 @@ std::string report_json(const RunReport& r) {
                             {"cycles", w.cycles},
                             {"mpps", r.seconds > 0 ? static_cast<double>(w.processed) / r.seconds / 1e6 : 0.0}});
   }
+  // The first graph's JIT code: compiled ("miss"; "off": without the on-disk cache) or loaded
+  // from the cache ("hit").
+  if (!r.jit_cache.empty()) j["jit"] = {{"cache", r.jit_cache}, {"ms", r.jit_ms}};
+  // Start-up, in ms from the config file being read (-1: not measured).
+  if (r.engine_ready_ms >= 0)
+    j["start"] = {{"engine_ready_ms", r.engine_ready_ms}, {"first_packet_ms", r.first_packet_ms}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     nlohmann::ordered_json o = {{"rx", p.rx},
@@ -108,6 +114,7 @@ std::string report_text(const RunReport& r) {
       out += fmt::format("\n  worker {} (lcore {}): {} packets processed ({} received from devices), {} out, {} dropped",
                          w.index, w.lcore, w.processed, w.rx, w.tx, w.dropped);
   }
+  if (!r.jit_cache.empty()) out += fmt::format("\njit: {:.1f} ms, cache {}", r.jit_ms, r.jit_cache);
   out += "\nports:\n";
   std::size_t w = 4;
   for (const auto& p : r.ports) w = std::max(w, p.name.size());

@@ -264,6 +264,8 @@ int worker_main(void* arg) {
       processed += n;
       engine.process(s.element, pkts.data(), n);
       dp.flush_all();
+      if (!w->first_packet_tsc) [[unlikely]]
+        w->first_packet_tsc = rte_rdtsc();
     }
     if (!out && finite && ended == g->sources[self].size()) leave("every input file was read to its end");
     if ((++iterations & 255) == 0 || last_call) {
@@ -942,7 +944,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
     std::string jit_error;
     // One compilation for every worker: with several, the code reads each worker's addresses
     // from its slot table.
-    auto first = JitEngine::create(*gen.dps[0], jit_error, nw > 1);
+    auto first = JitEngine::create(*gen.dps[0], jit_error, nw > 1, rt.options.jit_cache);
     if (!first) {
       error = "the JIT cannot compile this graph: " + jit_error;
       return false;
@@ -1335,6 +1337,16 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     shutdown();
     return false;
   }
+  const bool timed = o.read_at != std::chrono::steady_clock::time_point{};
+  auto ms_from_read = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t - o.read_at).count();
+  };
+  if (timed) report.engine_ready_ms = ms_from_read(std::chrono::steady_clock::now());
+  if (const auto* jit = dynamic_cast<const JitEngine*>(rt.current->engines[0].get())) {
+    const compiler::JitStats& js = jit->graph().stats;
+    report.jit_cache = js.cache;
+    report.jit_ms = js.build_ms + js.cache_ms + js.parse_ms + js.link_ms + js.optimize_ms + js.codegen_ms;
+  }
 
   // Per-core quiescent states: how a reload knows every worker left the old graph.
   std::size_t qsz = rte_rcu_qsbr_get_memsize(nworkers);
@@ -1461,6 +1473,15 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   report.worker_cycles = 0;
   for (const auto& w : workers) report.worker_cycles += w->cycles;
   report.tsc_hz = rte_get_tsc_hz();
+  std::uint64_t first_packet_tsc = 0;  // the earliest of the workers'
+  for (const auto& w : workers)
+    if (w->first_packet_tsc && (!first_packet_tsc || w->first_packet_tsc < first_packet_tsc))
+      first_packet_tsc = w->first_packet_tsc;
+  if (timed && first_packet_tsc) {
+    const auto now = std::chrono::steady_clock::now();
+    const double ago = static_cast<double>(rte_rdtsc() - first_packet_tsc) / static_cast<double>(report.tsc_hz);
+    report.first_packet_ms = ms_from_read(now) - ago * 1e3;
+  }
   // The worker has stopped: ToDump writers finish the file, and their counts become final.
   for (auto& s : rt.current->ports) {
     if (s) detail::settle_slot(*s);

@@ -55,6 +55,8 @@ def packets(data):
 def comparable(stats):
     stats.pop("seconds", None)
     stats.pop("worker", None)
+    stats.pop("jit", None)  # where the JIT code came from (the on-disk cache): the jit run's alone
+    stats.pop("start", None)  # start-up times
     for p in stats.get("ports", {}).values():
         p.pop("device", None)  # the two runs write to different directories
         # How many bursts a transmit buffer took depends on when each engine flushes: a

@@ -18,7 +18,10 @@
 // net_pcap queue (skipped, with a line saying so, when nbrun has no --workers).
 //
 // It also times JIT compilation (compiler::jit_compile, code generation included) of chains of
-// 20, 50 and 200 elements, in this process.
+// 20, 50 and 200 elements, in this process, and start-up for the same chains: the time to JIT
+// code (front end and compile), the same from a warm on-disk cache, and nbrun's time from reading
+// its file to forwarding its first packet. The JIT cache of this process and of every nbrun it
+// runs is a directory of its own (XDG_CACHE_HOME in the working directory), never the user's.
 //
 // Exit status: 0 success, 1 a run failed, 2 usage errors. Never a timing verdict: targets are
 // reported, not enforced.
@@ -348,6 +351,7 @@ double median(std::vector<double> v) {
 
 struct Options {
   bool quick = false, json = false, keep = false, verbose = false, no_compile = false, configs_only = false;
+  bool no_jit_cache = false;  // passed to nbrun
   int rounds = 0;         // 0: 5, or 2 with --quick
   double duration = 0;    // seconds per run; 0: 3, or 0.5 with --quick
   int compile_reps = 0;   // 0: 5, or 1 with --quick
@@ -609,6 +613,7 @@ struct Bench {
       argv = {(bindir / "nbrun").string(), (workdir / (w + ".nbc")).string(), "--engine", e, "--duration", dur,
               "--stats", "json", "--quiet"};
     }
+    if (e != "native" && opt.no_jit_cache) argv.push_back("--no-jit-cache");
     ChildResult c = run_child(argv, workdir / "stderr.txt", opt.duration + 120, e == "native" ? "nb-native-" : "nb-");
     if (!c.ok) {
       error = c.error;
@@ -665,9 +670,22 @@ struct CompileTiming {
   nb::compiler::JitStats stats;
 };
 
-std::optional<CompileTiming> time_compile(const std::string& text, std::string& error) {
+// The memory a compiled graph addresses; kept across compiles, the same addresses give the same
+// code, which the on-disk cache then finds.
+struct CompileMemory {
+  std::vector<nb::compiler::AlignedBlock> states;
+  std::vector<nb::jit_abi::TxBuffer> tx;
+  nb::HostServices host;
+  int dataplane_stub = 0;
+};
+
+// `mem`: null for memory of this compile alone; `cache`: use the on-disk cache.
+std::optional<CompileTiming> time_compile(const std::string& text, std::string& error, CompileMemory* mem = nullptr,
+                                          bool cache = false) {
   using namespace nb;
   CompileTiming t;
+  CompileMemory own;
+  if (!mem) mem = &own;
   auto t0 = Clock::now();
   lang::SourceManager sources;
   lang::DiagnosticEngine diags;
@@ -683,24 +701,26 @@ std::optional<CompileTiming> time_compile(const std::string& text, std::string& 
   }
   t.front_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 
-  std::vector<compiler::AlignedBlock> states(plan->elements.size());
-  std::vector<jit_abi::TxBuffer> tx(plan->ports.size());
-  HostServices host;
-  compiler::JitLayout layout;
-  for (std::size_t i = 0; i < plan->elements.size(); ++i) {
-    const auto& e = plan->elements[i];
-    if (e.ops && e.ops->role == ElementOps::Role::Kernel)
-      states[i] = compiler::AlignedBlock(e.ops->state_size, e.ops->state_align);
-    layout.states.push_back(states[i].data());
+  auto& states = mem->states;
+  if (states.empty()) {
+    states.resize(plan->elements.size());
+    mem->tx.resize(plan->ports.size());
+    for (std::size_t i = 0; i < plan->elements.size(); ++i) {
+      const auto& e = plan->elements[i];
+      if (e.ops && e.ops->role == ElementOps::Role::Kernel)
+        states[i] = compiler::AlignedBlock(e.ops->state_size, e.ops->state_align);
+    }
   }
-  for (auto& b : tx) layout.tx.push_back(&b);
-  layout.host = &host;
-  int dataplane_stub = 0;
-  layout.dataplane = &dataplane_stub;
+  compiler::JitLayout layout;
+  for (std::size_t i = 0; i < plan->elements.size(); ++i) layout.states.push_back(states[i].data());
+  for (auto& b : mem->tx) layout.tx.push_back(&b);
+  layout.host = &mem->host;
+  layout.dataplane = &mem->dataplane_stub;
   layout.host_symbols = {{"nb_host_drop", reinterpret_cast<void*>(&bench_stub_drop)},
                          {"nb_host_count_drop", reinterpret_cast<void*>(&bench_stub_count_drop)},
                          {"nb_host_flush", reinterpret_cast<void*>(&bench_stub_flush)}};
   compiler::JitOptions jo;  // as nbrun: O3, materialised
+  jo.cache = cache;
   t0 = Clock::now();
   auto g = compiler::jit_compile(*plan, layout, jo, error);
   t.jit_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
@@ -718,9 +738,18 @@ struct CompileSize {
   int samples = 0;
 };
 
+// Start-up of a chain of N elements, ms (medians; -1 unknown).
+struct StartSize {
+  double first_packet = -1;  // nbrun: from reading its file to the first burst forwarded
+  double jit_ready = -1;     // front end and JIT compile, cache off (this process, LLVM set up)
+  double cached = -1;        // the same, the code loaded from a warm on-disk cache
+  std::string cache_state;   // what the cached compile reported (hit, unless the cache is unusable)
+};
+
 struct CompileResults {
   double init_ms = 0;  // the process's first compile: a 1-element graph, LLVM and LLJIT set-up included
   std::map<int, CompileSize> sizes;
+  std::map<int, StartSize> start;
   bool concurrent = false;  // ran alongside the throughput runs (--quick)
 };
 
@@ -753,6 +782,65 @@ bool compile_benchmark(int reps, double budget_s, const fs::path& pcap, CompileR
     c.link_ms = st.link_ms;
     c.optimize_ms = st.optimize_ms;
     c.codegen_ms = st.codegen_ms;
+    StartSize& s = r.start[n];
+    s.jit_ready = mid.front_ms + mid.jit_ms;
+    // Warm: one compile stores the code, then every compile of the same graph with the same
+    // memory loads it.
+    CompileMemory mem;
+    auto fill = time_compile(text, error, &mem, true);
+    if (!fill) return false;
+    std::vector<double> cached;
+    for (int i = 0; i < std::max(reps, 3); ++i) {
+      auto t = time_compile(text, error, &mem, true);
+      if (!t) return false;
+      s.cache_state = t->stats.cache;
+      cached.push_back(t->front_ms + t->jit_ms);
+    }
+    s.cached = median(cached);
+  }
+  return true;
+}
+
+// nbrun's time to its first packet: a chain of n elements over the trace (read once), stopped
+// after one packet; jit.cache as it comes (cold: this process's cache holds no code with nbrun's
+// addresses).
+bool first_packet_benchmark(const fs::path& bindir, const fs::path& workdir, const fs::path& pcap, int reps,
+                            bool no_jit_cache, CompileResults& r, std::string& error) {
+  for (int n : kCompileSizes) {
+    std::string text = chain_config(pcap.string(), n);
+    // Not LOOP: nbrun stops at --packets 1 anyway.
+    const std::string loop = ", LOOP true";
+    if (auto at = text.find(loop); at != std::string::npos) text.erase(at, loop.size());
+    const fs::path cfg = workdir / fmt::format("start{}.nbc", n);
+    std::ofstream(cfg) << text;
+    std::vector<double> v;
+    for (int i = 0; i < reps; ++i) {
+      std::vector<std::string> argv = {(bindir / "nbrun").string(),
+                                       cfg.string(),
+                                       "--engine",
+                                       "jit",
+                                       "--packets",
+                                       "1",
+                                       "--stats",
+                                       "json",
+                                       "--quiet",
+                                       "--no-control"};
+      if (no_jit_cache) argv.push_back("--no-jit-cache");
+      ChildResult c = run_child(argv, workdir / "stderr.txt", 600, "nb-");
+      if (!c.ok) {
+        error = c.error;
+        return false;
+      }
+      try {
+        auto j = nlohmann::json::parse(c.out);
+        double ms = j.at("start").at("first_packet_ms").get<double>();
+        if (ms >= 0) v.push_back(ms);
+      } catch (const std::exception& ex) {
+        error = fmt::format("cannot read nbrun's start-up times: {}\n{}", ex.what(), c.out);
+        return false;
+      }
+    }
+    if (!v.empty()) r.start[n].first_packet = median(v);
   }
   return true;
 }
@@ -840,7 +928,9 @@ int main(int argc, char** argv) {
   app.add_option("--compile-budget", opt.compile_budget,
                  "Stop repeating a chain size's compile after this many seconds (default 30)")
       ->check(CLI::Range(0.0, 36000.0));
-  app.add_flag("--no-compile", opt.no_compile, "Skip the JIT compile timing");
+  app.add_flag("--no-compile", opt.no_compile, "Skip the JIT compile and start-up timing");
+  app.add_flag("--no-jit-cache", opt.no_jit_cache,
+               "Run nbrun with --no-jit-cache (its cache is nbbench's own, in the working directory, either way)");
   app.add_flag("--keep", opt.keep, "Keep the working directory (trace, configs) and print its name");
   app.add_flag("--configs-only", opt.configs_only,
                "Write the traces and every workload's configuration (WORKLOAD.nbc), print the directory, run nothing");
@@ -923,6 +1013,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   b.workdir = tmpl;
+  // Before any thread starts (setenv is not thread-safe): this process's JIT cache and its
+  // children's live here, and go with the working directory.
+  setenv("XDG_CACHE_HOME", (b.workdir / "cache").c_str(), 1);
   b.pcap = b.workdir / "gen.pcap";
   int status = 0;
   auto cleanup = [&] {
@@ -1065,6 +1158,11 @@ int main(int argc, char** argv) {
     if (progress) fmt::print(stderr, "nbbench: timing JIT compilation\n");
     comp_ok = compile_benchmark(opt.compile_reps, opt.compile_budget, b.pcap, comp, comp_error);
   }
+  if (!opt.no_compile && status == 0 && comp_ok) {
+    if (progress) fmt::print(stderr, "nbbench: timing nbrun's start-up\n");
+    comp_ok = first_packet_benchmark(b.bindir, b.workdir, b.pcap, std::min(opt.compile_reps, 3), opt.no_jit_cache, comp,
+                                     comp_error);
+  }
   if (status) {
     cleanup();
     return status;
@@ -1107,6 +1205,14 @@ int main(int argc, char** argv) {
     j["compile_ms"] = nlohmann::ordered_json::object();
     if (have_comp) {
       for (int n : kCompileSizes) j["compile_ms"][std::to_string(n)] = comp.sizes[n].jit_ms;
+    }
+    j["start_ms"] = nlohmann::ordered_json::object();
+    if (have_comp) {
+      for (int n : kCompileSizes) {
+        const StartSize& s = comp.start[n];
+        j["start_ms"][std::to_string(n)] = {
+            {"first_packet", s.first_packet}, {"jit_ready", s.jit_ready}, {"cached", s.cached}};
+      }
     }
     if (scaling) {
       // "scaling": multi-queue ports; "scaling_dispatch": one net_pcap queue, software dispatch.
@@ -1187,6 +1293,17 @@ int main(int argc, char** argv) {
                  c.build_ms, c.parse_ms, c.link_ms, c.optimize_ms, c.codegen_ms, c.front_ms, c.samples);
     }
     fmt::print("  a process's first compile (1 element; LLVM and LLJIT set-up included): {:.1f} ms\n", comp.init_ms);
+    fmt::print("\nStart-up of a chain of N elements, ms (medians):\n");
+    fmt::print("  {:>3}  {:>12}  {:>9}  {:>7}  {}\n", "N", "first packet", "JIT ready", "cached", "cache");
+    for (int n : kCompileSizes) {
+      const StartSize& s = comp.start[n];
+      fmt::print("  {:>3}  {:>12.1f}  {:>9.1f}  {:>7.1f}  {}\n", n, s.first_packet, s.jit_ready, s.cached,
+                 s.cache_state);
+    }
+    fmt::print(
+        "  first packet: nbrun, from reading the file to its first burst forwarded (DPDK start-up and the\n"
+        "  JIT compile included: nbrun forwards on JIT code only). JIT ready: front end and compile in this\n"
+        "  process; cached: the same with the code in the on-disk cache.\n");
   }
   auto has = [&](const std::string& w, const std::string& e) { return !b.samples[w][e].empty(); };
   if (has("firewall", "jit") && has("firewall", "native")) {
@@ -1238,6 +1355,10 @@ int main(int argc, char** argv) {
   if (have_comp) {
     print_target("compile 20 elements", comp.sizes[20].jit_ms, 30, false, "ms");
     print_target("compile 200 elements", comp.sizes[200].jit_ms, 150, false, "ms");
+    print_target("start: first packet, 20 elements", comp.start[20].first_packet, 20, false, "ms");
+    print_target("start: JIT ready, 20 elements", comp.start[20].jit_ready, 60, false, "ms");
+    print_target("start: JIT ready, 200 elements", comp.start[200].jit_ready, 600, false, "ms");
+    print_target("start: cached, 20 elements", comp.start[20].cached, 5, false, "ms");
   }
   if (scaling) {
     // Issue 16: how throughput grows with workers, each on its own CPU where there are enough.

@@ -116,8 +116,8 @@ def main():
     except json.JSONDecodeError as e:
         sys.exit(f"not JSON ({e}):\n{p.stdout}")
     errors = []
-    if set(j) != {"workloads", "compile_ms"}:
-        errors.append(f"top-level keys {sorted(j)}, expected compile_ms and workloads")
+    if set(j) != {"workloads", "compile_ms", "start_ms"}:
+        errors.append(f"top-level keys {sorted(j)}, expected compile_ms, start_ms and workloads")
     w = j.get("workloads", {})
     if list(w) != ["fwd"]:
         errors.append(f"workloads {list(w)}, expected ['fwd']")
@@ -147,6 +147,18 @@ def main():
     for k, v in c.items():
         if not isinstance(v, (int, float)) or not v > 0:
             errors.append(f"compile_ms.{k} = {v!r}, expected a positive number")
+    # Start-up (issue 17, "Fast start"): per chain size, nbrun's first packet, JIT code ready,
+    # and the same from a warm cache, in ms from the file being read.
+    st = j.get("start_ms", {})
+    if sorted(st, key=int) != ["20", "50", "200"]:
+        errors.append(f"start_ms keys {list(st)}, expected 20, 50, 200")
+    for k, v in st.items():
+        if not isinstance(v, dict) or list(v) != ["first_packet", "jit_ready", "cached"]:
+            errors.append(f"start_ms.{k} = {v!r}, expected first_packet, jit_ready, cached")
+            continue
+        for f, x in v.items():
+            if not isinstance(x, (int, float)) or not x > 0:
+                errors.append(f"start_ms.{k}.{f} = {x!r}, expected a positive number")
     if errors:
         sys.exit("nbbench --json:\n  " + "\n  ".join(errors) + "\n" + p.stdout)
     print(f"nbbench --quick --json fwd: shape OK ({'with' if have_testpmd else 'without'} dpdk-testpmd)")

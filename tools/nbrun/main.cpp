@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <iostream>
 
@@ -38,6 +39,9 @@ int main(int argc, char** argv) {
   app.add_option("CONFIG", config, "The .nbc graph to run")->required();
   app.add_option("--engine", opt.engine, "Execution engine: jit (the graph compiled to one fused loop, default) or interp (the reference interpreter)")
       ->check(CLI::IsMember({"interp", "jit"}));
+  bool no_jit_cache = false;
+  app.add_flag("--no-jit-cache", no_jit_cache,
+               "Neither read nor write the on-disk cache of JIT code ($XDG_CACHE_HOME/nb/jit): always compile");
   app.add_option("--duration", opt.duration, "Stop after this many seconds")
       ->check(CLI::Validator(
           [](std::string& s) -> std::string {  // CLI11's NonNegativeNumber prints DBL_MAX in 300 digits
@@ -94,6 +98,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   opt.workers = workers == "auto" ? 0u : static_cast<std::uint32_t>(std::stoul(workers));
+  opt.jit_cache = !no_jit_cache;
   opt.eal_args = eal;
   opt.progress = !quiet;
   opt.config_path = config;
@@ -111,6 +116,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "nbrun: error: {}\n", err);
     return 1;
   }
+  opt.read_at = std::chrono::steady_clock::now();
   bool color = isatty(STDERR_FILENO);
   std::vector<nb::compiler::PluginRef> plugins;
   for (const std::string& path : plugin_paths) {

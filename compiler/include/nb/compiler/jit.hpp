@@ -45,10 +45,18 @@ struct JitOptions {
   bool materialize = true;  // false: stop after optimisation (nbc ir needs no code)
   // Leave out elements that the graph's facts prove redundant (compiler/facts.hpp).
   bool specialise = true;
+  // Look compiled code up in, and add it to, the on-disk cache ($XDG_CACHE_HOME/nb/jit, see
+  // docs/performance.md "JIT code cache"). Off unless asked for: nbrun asks (--no-jit-cache).
+  bool cache = false;
 };
 
 struct JitStats {
   double parse_ms = 0, build_ms = 0, link_ms = 0, optimize_ms = 0, codegen_ms = 0;
+  // The on-disk cache: "off" (not asked for, or no cache directory), "hit" (the code was loaded:
+  // no parse, link, optimisation or code generation) or "miss" (compiled, then stored if the
+  // directory is writable). cache_ms: computing the key and reading (and loading, on a hit).
+  std::string cache = "off";
+  double cache_ms = 0;
   struct ElementInline {
     std::string name, cls;
     bool inlined = false;

@@ -14,7 +14,9 @@ class JitEngine final : public Engine {
   // Returns null and sets `error` when the graph cannot be compiled. per_worker: the code reads
   // the dataplane's addresses from its slot table (Dataplane::slots), so that share() can run
   // the same code on other workers' dataplanes; otherwise they are baked into the code.
-  static std::unique_ptr<JitEngine> create(Dataplane& dp, std::string& error, bool per_worker = false);
+  // `cache`: use the on-disk cache of compiled code (nbrun's --no-jit-cache turns it off).
+  static std::unique_ptr<JitEngine> create(Dataplane& dp, std::string& error, bool per_worker = false,
+                                           bool cache = false);
   // The same compiled code on another worker's dataplane (only for code made per_worker).
   std::unique_ptr<JitEngine> share(Dataplane& dp) const {
     return std::unique_ptr<JitEngine>(new JitEngine(dp, graph_));

@@ -6,6 +6,7 @@
 #include <nb/lang/diagnostics.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,6 +22,10 @@ struct RunOptions {
   // Worker cores, each running the whole graph (docs/multicore.md); 0: every EAL worker lcore
   // (--workers auto).
   std::uint32_t workers = 1;
+  bool jit_cache = true;  // the on-disk cache of compiled code (--no-jit-cache)
+  // When the config file was read (nbrun: just after reading it): start-up times are reported
+  // from there. Unset: not reported.
+  std::chrono::steady_clock::time_point read_at{};
   double duration = 0;        // seconds; 0 = until sources end or a signal
   std::uint64_t packets = 0;  // stop after this many received packets; 0 = no limit
   std::uint32_t burst = 32;
@@ -96,6 +101,14 @@ struct RunReport {
   std::uint64_t worker_cycles = 0;  // TSC cycles of the worker loops, summed (for cycles per packet)
   std::vector<WorkerReport> workers;
   std::uint64_t tsc_hz = 0;
+  // The JIT code of the first graph: where it came from ("hit", "miss" or "off": the on-disk
+  // cache) and how long it took; empty under the interpreter.
+  std::string jit_cache;
+  double jit_ms = 0;
+  // From RunOptions::read_at to the first graph's engine being ready (JIT code compiled or
+  // loaded; the interpreter set up) and to the first burst forwarded; -1 when not measured (no
+  // read_at, or no packet).
+  double engine_ready_ms = -1, first_packet_ms = -1;
   std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
   std::uint64_t failed_reloads = 0;
   std::uint64_t succeeded_reloads = 0;
