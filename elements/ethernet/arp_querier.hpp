@@ -11,6 +11,9 @@ namespace nb::elements {
 
 struct ARPQuerier {
   static const ElementSpec spec;
+  // Per worker: each worker has its own ARP cache and learns only from the replies that reach
+  // it (see the description and docs/multicore.md).
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   static constexpr std::uint32_t kSlots = 256;  // ARP cache entries (open addressing)
   static constexpr std::uint32_t kProbes = 16;

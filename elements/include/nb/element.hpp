@@ -85,6 +85,7 @@ enum class OutputCount : std::uint8_t {
 //   struct State  { ... };   // counters and tables; uint64_t counters listed in `counters`
 //   static bool configure(const Args&, Config&, std::string& error);
 //   static void push(const Config&, State&, Context&, std::uint32_t in_port, Packet p NB_OWNED);
+//   static constexpr StateScope kStateScope = StateScope::PerWorker;  // see StateScope below
 // Optionally, for State that needs the runtime's memory (DPDK tables such as rte_lpm):
 //   static bool setup(const Config&, State&, std::string& error);  // after EAL start-up
 //   static void teardown(const Config&, State&);                     // at exit, if setup succeeded
@@ -306,6 +307,13 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
                                 std::span<const std::string_view> drop_reasons = {},
                                 const char* kernel_symbol = nullptr) {
   check_element_layout<E>();
+  // Several workers run one graph, each with its own State block unless the element says
+  // otherwise: how it scales cannot be guessed from its code, so every element says it.
+  static_assert(
+      requires { E::kStateScope; },
+      "an element must say how its State scales over worker cores: add `static constexpr "
+      "nb::StateScope kStateScope = nb::StateScope::PerWorker;` (or PerFlow, SharedReadMostly; see "
+      "docs/multicore.md)");
   ElementOps ops;
   ops.role = ElementOps::Role::Kernel;
   ops.config_size = sizeof(typename E::Config);
@@ -318,7 +326,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.counters = counters;
   ops.drop_reasons = drop_reasons;
   ops.kernel_symbol = kernel_symbol;
-  if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;
+  if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;  // else the assert above
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
   if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
   if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
