@@ -37,7 +37,7 @@ else
 fi
 # nbc doc and nbc dot see plugin elements.
 if "$nbc" doc --plugin "$plugins/libttlclamp.so" IPTTLClamp >doc.txt 2>err.txt && grep -q "^IPTTLClamp - caps the IPv4 TTL" doc.txt &&
-  grep -q "MAX (unsigned integer, 1 to 255, positional, required)" doc.txt; then
+  grep -q "MAX (unsigned integer, 1 to 255, positional, required)" doc.txt && grep -q "^State: per worker" doc.txt; then
   ok "nbc doc --plugin"
 else
   bad "nbc doc --plugin"
