@@ -321,6 +321,22 @@ class Instance {
     }
   }
 
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+  ~Instance() {
+    if (set_up_) E::spec.ops->teardown(config_.get(), state_.get());
+  }
+
+  // What the runtime does once EAL is up, for elements with a setup() that needs no DPDK.
+  void setup() {
+    REQUIRE(ok_);
+    REQUIRE(E::spec.ops->setup != nullptr);
+    std::string why;
+    set_up_ = E::spec.ops->setup(config_.get(), state_.get(), why);
+    INFO(why);
+    REQUIRE(set_up_);
+  }
+
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   const Config& config() const { return *static_cast<const Config*>(config_.get()); }
@@ -357,6 +373,7 @@ class Instance {
   Via via_;
   std::unique_ptr<void, AlignedFree> config_, state_;
   bool ok_ = false;
+  bool set_up_ = false;
   std::string error_;
 };
 
@@ -1739,6 +1756,7 @@ TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[
     FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
     Instance<ARPQuerier> q(args, via);
     REQUIRE(q.ok());
+    q.setup();
     Bytes ip = ip_packet(rng, 0, 0, 20);
     ip[0] = 0x45;
     ip[16] = 10, ip[17] = 2, ip[18] = 0, ip[19] = 2;
@@ -1808,6 +1826,7 @@ TEST_CASE("ARPQuerier sends its queries from its IP and ETH", "[kernels][nf]") {
   FakeArgs args(ARPQuerier::spec, {{"IP", "192.0.2.77"}, {"ETH", "02:aa:bb:cc:dd:ee"}}, {}, 1);
   Instance<ARPQuerier> q(args, Via::Ops);
   REQUIRE(q.ok());
+  q.setup();
   Bytes ip = ip_packet(rng, 0, 0, 20);
   ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = 1;
   const Bytes got = [&] {
@@ -1981,7 +2000,7 @@ TEST_CASE("every built-in kernel element declares its state scope", "[kernels][m
   CHECK(Counter::spec.ops->state_scope == StateScope::PerWorker);
   CHECK(DecIPTTL::spec.ops->state_scope == StateScope::PerWorker);
   CHECK(SignatureMatcher::spec.ops->state_scope == StateScope::PerWorker);
-  CHECK(ARPQuerier::spec.ops->state_scope == StateScope::PerWorker);
+  CHECK(ARPQuerier::spec.ops->state_scope == StateScope::SharedReadMostly);
   CHECK(LookupIPRoute::spec.ops->state_scope == StateScope::SharedReadMostly);
   CHECK(FlowMonitor::spec.ops->state_scope == StateScope::PerFlow);
   CHECK(MaglevLB::spec.ops->state_scope == StateScope::PerFlow);
@@ -2140,5 +2159,47 @@ TEST_CASE("MaglevLB's backends and cache merge the workers' flow caches", "[kern
   CHECK(std::count(cache_w0.begin(), cache_w0.end(), '\n') == 3);
   CHECK(std::count(cache_w1.begin(), cache_w1.end(), '\n') == 3);
   CHECK(read_workers(MaglevLB::spec, "cache", &c, {&w0, &w1}) == cache_w0 + cache_w1);
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ARPQuerier's cache is one for every worker: a reply on one resolves the next hop on all",
+          "[kernels][nf][multicore]") {
+  std::mt19937 rng(12);
+  FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
+  ARPQuerier::Config c{};
+  std::string error;
+  REQUIRE(ARPQuerier::configure(args, c, error));
+  // As the runtime does for a shared State: setup on worker 0's block, worker 1's a byte copy.
+  ARPQuerier::State w0{};
+  REQUIRE(ARPQuerier::setup(c, w0, error));
+  ARPQuerier::State w1;
+  std::memcpy(static_cast<void*>(&w1), &w0, sizeof w1);
+  auto push = [&](ARPQuerier::State& st, const Bytes& data, std::uint32_t in_port) {
+    Context ctx(1, nullptr);
+    ARPQuerier::push(c, st, ctx, in_port, nb::detail::adopt(make_mbuf(data)));
+    return collect(ctx);
+  };
+  Bytes ip = ip_packet(rng, 0, 0, 20);
+  ip[16] = 10, ip[17] = 2, ip[18] = 0, ip[19] = 2;
+  CHECK(push(w0, ip, 0).only().data().size() == 60);  // unknown on worker 0: an ARP query
+  CHECK(push(w1, arp_frame(2, 0x0a020002, 0x0a020001), 1).dropped_for(ARPQuerier::kReplyUsed));
+  const Bytes got = push(w0, ip, 0).only().data();  // learnt on worker 1, known on worker 0
+  REQUIRE(got.size() == ip.size() + 14);
+  CHECK(Bytes(got.begin(), got.begin() + 6) == Bytes{0x02, 0, 0, 0, 0, 0x0a});
+  CHECK(w0.queries == 1);
+  CHECK(w0.encapsulated == 1);
+  CHECK(w1.learnt == 1);
+
+  // A hot reload with other arguments: the new element's cache starts with the old entries.
+  ARPQuerier::State next{};
+  REQUIRE(ARPQuerier::setup(c, next, error));
+  ARPQuerier::transfer(c, w0, c, next);
+  CHECK(next.queries == 1);
+  EtherAddress e{};
+  CHECK(ARPQuerier::find(next, 0x0a020002, e));
+  CHECK(e == EtherAddress{0x02, 0, 0, 0, 0, 0x0a});
+  CHECK_FALSE(ARPQuerier::find(next, 0x0a020003, e));
+  ARPQuerier::teardown(c, next);
+  ARPQuerier::teardown(c, w0);
   CHECK(g_live_mbufs == 0);
 }

@@ -223,8 +223,9 @@ enum class StateScope : std::uint8_t {
   // One table shared by every worker, read-mostly: setup runs once, on worker 0's block, and
   // the other workers' blocks start as a byte copy of it (so they share what its pointers reach,
   // e.g. an rte_lpm) while the plain counters in each copy stay per worker. teardown runs once.
-  // The shared part is only read by push; it changes only by building a new State (hot reload),
-  // which the runtime frees after every worker moved on (RCU).
+  // The shared part is only read by push, or written with atomic operations that readers on
+  // other cores tolerate (ARPQuerier's cache: a seqlock per slot); otherwise it changes only by
+  // building a new State (hot reload), which the runtime frees after every worker moved on (RCU).
   SharedReadMostly,
 };
 
