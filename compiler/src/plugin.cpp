@@ -215,6 +215,13 @@ std::string check_spec(const Plugin& p, const ElementSpec& s) {
       return bad(fmt::format("element class '{}' has Config/State sizes {}/{} aligned {}/{}", s.class_name,
                              ops->config_size, ops->state_size, ops->config_align, ops->state_align));
     }
+    // The runtime lays out and sets up an element's per-worker State by its scope: one it does
+    // not know cannot be guessed.
+    if (ops->state_scope != StateScope::PerWorker && ops->state_scope != StateScope::PerFlow &&
+        ops->state_scope != StateScope::SharedReadMostly) {
+      return bad(fmt::format("element class '{}' has an unknown state scope {}", s.class_name,
+                             static_cast<unsigned>(ops->state_scope)));
+    }
     if (ops->counters.size() > kMaxTable || ops->drop_reasons.size() > kMaxTable) {
       return bad("more than 4096 counters or drop reasons");
     }

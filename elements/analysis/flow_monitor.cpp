@@ -47,27 +47,64 @@ std::string addr_text(std::uint32_t a) {
   return buf;
 }
 
+// One flow's counts, from one worker's table or summed over several.
+struct FlowCount {
+  flow::Key key;
+  std::uint64_t packets;
+  std::uint64_t bytes;
+};
+
+// Every flow in the tables of states[0..n): one line per 5-tuple, its counts summed over the
+// workers that hold it (normally one: the runtime pins a flow to a worker, but a flow can change
+// workers, e.g. when a port's queues change over a reload).
+std::vector<FlowCount> collect_flows(const void* const* states, std::uint32_t n) {
+  std::vector<FlowCount> flows;
+  for (std::uint32_t w = 0; w < n; ++w) {
+    const FlowMonitor::State& s = *static_cast<const FlowMonitor::State*>(states[w]);
+    if (!s.table) continue;
+    for (std::uint32_t i = 0; i <= s.mask; ++i)
+      if (s.table[i].key.proto != 0) flows.push_back({s.table[i].key, s.table[i].packets, s.table[i].bytes});
+  }
+  if (n < 2) return flows;  // keys in one table are distinct
+  auto by_key = [](const FlowCount& a, const FlowCount& b) {
+    return std::tie(a.key.proto, a.key.src, a.key.dst, a.key.ports) <
+           std::tie(b.key.proto, b.key.src, b.key.dst, b.key.ports);
+  };
+  std::sort(flows.begin(), flows.end(), by_key);
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < flows.size(); ++i) {
+    if (out > 0 && flows[out - 1].key == flows[i].key) {
+      flows[out - 1].packets += flows[i].packets;
+      flows[out - 1].bytes += flows[i].bytes;
+    } else {
+      flows[out++] = flows[i];
+    }
+  }
+  flows.resize(out);
+  return flows;
+}
+
 // "PROTO SRC SPORT DST DPORT PACKETS BYTES" per flow, most bytes first (then most packets, then
 // the key, so the order is total), at most `limit` lines.
-std::string flow_lines(const FlowMonitor::State& s, std::size_t limit) {
-  std::vector<const FlowMonitor::Entry*> flows;
-  if (s.table)
-    for (std::uint32_t i = 0; i <= s.mask; ++i)
-      if (s.table[i].key.proto != 0) flows.push_back(&s.table[i]);
-  auto key = [](const FlowMonitor::Entry* e) {
-    return std::make_tuple(~e->bytes, ~e->packets, e->key.proto, e->key.src, e->key.dst, e->key.ports);
+std::string flow_lines(std::vector<FlowCount> flows, std::size_t limit) {
+  auto key = [](const FlowCount& e) {
+    return std::make_tuple(~e.bytes, ~e.packets, e.key.proto, e.key.src, e.key.dst, e.key.ports);
   };
   const std::size_t n = std::min(limit, flows.size());
   std::partial_sort(flows.begin(), flows.begin() + static_cast<std::ptrdiff_t>(n), flows.end(),
-                    [&](const auto* a, const auto* b) { return key(a) < key(b); });
+                    [&](const auto& a, const auto& b) { return key(a) < key(b); });
   std::string out;
   for (std::size_t i = 0; i < n; ++i) {
-    const FlowMonitor::Entry& e = *flows[i];
+    const FlowCount& e = flows[i];
     out += std::to_string(e.key.proto & 255) + " " + addr_text(e.key.src) + " " + std::to_string(e.key.ports >> 16) +
            " " + addr_text(e.key.dst) + " " + std::to_string(e.key.ports & 0xffff) + " " + std::to_string(e.packets) +
            " " + std::to_string(e.bytes) + "\n";
   }
   return out;
+}
+std::string flow_lines(const FlowMonitor::State& s, std::size_t limit) {
+  const void* one = &s;
+  return flow_lines(collect_flows(&one, 1), limit);
 }
 
 void read_top(const void* config, const void* state, std::string& out) {
@@ -76,6 +113,13 @@ void read_top(const void* config, const void* state, std::string& out) {
 }
 void read_flows(const void*, const void* state, std::string& out) {
   out = flow_lines(*static_cast<const FlowMonitor::State*>(state), SIZE_MAX);
+}
+// Several workers: one ranking over every worker's flows (not each worker's TOP joined).
+void read_top_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
+  out = flow_lines(collect_flows(states, n), static_cast<const FlowMonitor::Config*>(config)->top);
+}
+void read_flows_workers(const void*, const void* const* states, std::uint32_t n, std::string& out) {
+  out = flow_lines(collect_flows(states, n), SIZE_MAX);
 }
 bool write_reset(const void*, void* state, std::string_view, std::string&) {
   auto& s = *static_cast<FlowMonitor::State*>(state);
@@ -86,8 +130,10 @@ bool write_reset(const void*, void* state, std::string_view, std::string&) {
 
 constexpr HandlerSpec kHandlers[] = {
     {"top", HandlerSpec::Kind::Custom,
-     "the TOP flows with the most bytes, one per line: PROTO SRC SPORT DST DPORT PACKETS BYTES", 0, &read_top},
-    {"flows", HandlerSpec::Kind::Custom, "every flow, in the same format and order as top", 0, &read_flows},
+     "the TOP flows with the most bytes, one per line: PROTO SRC SPORT DST DPORT PACKETS BYTES", 0, &read_top, nullptr,
+     &read_top_workers},
+    {"flows", HandlerSpec::Kind::Custom, "every flow, in the same format and order as top", 0, &read_flows, nullptr,
+     &read_flows_workers},
     {"count", HandlerSpec::Kind::Field, "flows in the table", offsetof(FlowMonitor::State, flows)},
     {"overflow", HandlerSpec::Kind::Field, "packets of flows the table had no room for",
      offsetof(FlowMonitor::State, overflow)},

@@ -13,6 +13,9 @@ namespace nb::elements {
 
 struct FlowMonitor {
   static const ElementSpec spec;
+  // Per flow: a flow's packets all reach one worker (the runtime pins both directions of a
+  // 5-tuple), so each worker's table counts its own flows whole; `top` and `flows` merge them.
+  static constexpr StateScope kStateScope = StateScope::PerFlow;
 
   static constexpr std::uint32_t kMaxProbe = 32;  // slots looked at before a packet counts as overflow
   static constexpr std::size_t kMaxPath = 256;

@@ -24,9 +24,19 @@ void read_counts(const void* config, const void* state, std::string& out) {
     out += std::to_string(i) + " " + std::to_string(st.matched[i]) + "\n";
 }
 
+// Several workers: each output's count summed over them, in the same format.
+void read_counts_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
+  const auto& c = *static_cast<const Classifier::Config*>(config);
+  for (std::uint32_t i = 0; i < c.npatterns && i < Classifier::kMaxPatterns; ++i) {
+    std::uint64_t sum = 0;
+    for (std::uint32_t w = 0; w < n; ++w) sum += static_cast<const Classifier::State*>(states[w])->matched[i];
+    out += std::to_string(i) + " " + std::to_string(sum) + "\n";
+  }
+}
+
 constexpr HandlerSpec kHandlers[] = {
     {"counts", HandlerSpec::Kind::Custom, "packets sent to each output, one line per output: OUTPUT COUNT", 0,
-     &read_counts},
+     &read_counts, nullptr, &read_counts_workers},
     {"drops", HandlerSpec::Kind::Drops, "packets that matched no pattern"},
 };
 

@@ -13,6 +13,8 @@ namespace nb::elements {
 
 struct Classifier {
   static const ElementSpec spec;
+  // Per worker: `counts` sums the workers' per-output counts (read_workers).
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   // Limits of the baked configuration (a flat table, so that the JIT folds a small rule set to
   // a few compares). A clause longer than kMaxClauseBytes is split into several; a negated one

@@ -1,6 +1,7 @@
 #include "arp_querier.hpp"
 
 #include <iterator>
+#include <new>
 #include <string_view>
 
 namespace nb::elements {
@@ -31,6 +32,35 @@ bool ARPQuerier::configure(const Args& args, Config& config, std::string&) {
   return true;
 }
 
+bool ARPQuerier::setup(const Config&, State& state, std::string& error) {
+  state.cache = new (std::nothrow) Entry[kSlots]();
+  if (!state.cache) {
+    error = "cannot allocate the ARP cache";
+    return false;
+  }
+  return true;
+}
+
+void ARPQuerier::teardown(const Config&, State& state) {
+  delete[] state.cache;
+  state.cache = nullptr;
+}
+
+// Every worker's State carries the same cache pointer, so copying the entries again for another
+// worker changes nothing; old workers may still be learning into the old cache, and read_slot
+// skips a slot they are writing (its reply is learnt again from the next one).
+void ARPQuerier::transfer(const Config&, const State& old_state, const Config&, State& new_state) {
+  new_state.encapsulated = old_state.encapsulated;
+  new_state.queries = old_state.queries;
+  new_state.learnt = old_state.learnt;
+  if (!old_state.cache || !new_state.cache) return;
+  for (std::uint32_t s = 0; s < kSlots; ++s) {
+    std::uint32_t ip = 0;
+    std::uint64_t ether = 0;
+    if (read_slot(old_state.cache[s], ip, ether) && ip != 0) learn(new_state, ip, unpack(ether));
+  }
+}
+
 NB_ELEMENT_KERNEL(ARPQuerier, kCounters, kDropReasons);
 
 constinit const ElementSpec ARPQuerier::spec{
@@ -50,6 +80,11 @@ constinit const ElementSpec ARPQuerier::spec{
         "request for that next hop (a 60-byte broadcast frame from IP and ETH), counted by "
         "queries. Its sender's retransmission (TCP, ping, the kernel's own ARP) finds the next hop "
         "resolved. This keeps every packet owned by exactly one place without a queue in State.\n"
+        "\n"
+        "With several workers (nbrun --workers) the cache is one, shared by every worker: a reply "
+        "that arrives at any worker resolves the next hop for all of them (docs/multicore.md). "
+        "A hot reload keeps the cache; with other arguments its entries are copied into the new "
+        "element's.\n"
         "\n"
         "Input 0 (push): IP packets, starting with their IP header. Input 1 (push): Ethernet "
         "frames with ARP replies; they are consumed (drop reason \"reply used\"), other ARP "

@@ -3,6 +3,7 @@
 
 #include <nb/element.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,12 @@ namespace nb::elements {
 
 struct ARPQuerier {
   static const ElementSpec spec;
+  // Shared: one ARP cache for every worker, so a reply learnt on any worker resolves the next hop
+  // on all of them (ARP replies are not IP: RSS and software dispatch cannot send them to the
+  // worker that needs them). Lookups never wait: each slot is a seqlock that the rare writer (an
+  // ARP reply) takes with a compare-and-swap, and a reader that meets a slot being written takes
+  // the next hop as unknown for that one packet. The counters are inline, so per worker.
+  static constexpr StateScope kStateScope = StateScope::SharedReadMostly;
 
   static constexpr std::uint32_t kSlots = 256;  // ARP cache entries (open addressing)
   static constexpr std::uint32_t kProbes = 16;
@@ -28,70 +35,83 @@ struct ARPQuerier {
     std::uint32_t ip;  // ours, host order
     EtherAddress ether;
   };
-  // The cache is one for every worker (StateScope::Shared): the reply that fills an entry reaches
-  // one worker, the packets that need it any of them. An entry is written under its sequence
-  // lock (odd while written) and read again when the sequence moved; counters are atomic.
-  static constexpr StateScope kStateScope = StateScope::Shared;
-  struct Entry {
-    std::uint32_t seq;
-    std::uint32_t ip;  // 0: free
-    EtherAddress ether;
+  // One cache slot; every field is read and written only atomically (std::atomic_ref).
+  struct alignas(16) Entry {
+    std::uint32_t seq;    // even: stable; odd: a worker is writing the slot
+    std::uint32_t ip;     // 0: free
+    std::uint64_t ether;  // the Ethernet address, first byte in the high bits of the low 48
   };
   struct State {
+    Entry* cache;                // kSlots entries, made by setup() and shared by every worker
     std::uint64_t encapsulated;  // IP packets sent with a known next hop
     std::uint64_t queries;       // packets turned into ARP queries (their next hop was unknown)
     std::uint64_t learnt;        // ARP replies that filled or refreshed the cache
-    Entry cache[kSlots];
   };
-  static void count(std::uint64_t& c) { __atomic_fetch_add(&c, 1, __ATOMIC_RELAXED); }
-  // A consistent copy of entry e (false: it was being written each time we looked).
-  static bool read_entry(const Entry& e, std::uint32_t& ip, EtherAddress& ether) {
-    for (int tries = 0; tries < 64; ++tries) {
-      std::uint32_t s1 = __atomic_load_n(&e.seq, __ATOMIC_ACQUIRE);
-      if (s1 & 1) continue;
-      ip = __atomic_load_n(&e.ip, __ATOMIC_RELAXED);
-      for (std::size_t k = 0; k < ether.size(); ++k) ether[k] = __atomic_load_n(&e.ether[k], __ATOMIC_RELAXED);
-      __atomic_thread_fence(__ATOMIC_ACQUIRE);
-      if (__atomic_load_n(&e.seq, __ATOMIC_RELAXED) == s1) return true;
-    }
-    return false;
-  }
 
   static bool configure(const Args& args, Config& config, std::string& error);
+  static bool setup(const Config& config, State& state, std::string& error);
+  static void teardown(const Config& config, State& state);
+  // Hot reload with other arguments: the new cache starts with every entry of the old one.
+  static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
 
   static std::uint32_t slot(std::uint32_t ip) { return (ip * 2654435761u) >> 24; }  // 8 bits
 
-  // The Ethernet address cached for ip.
+  static std::uint64_t pack(const EtherAddress& a) {
+    std::uint64_t v = 0;
+    for (std::uint8_t b : a) v = v << 8 | b;
+    return v;
+  }
+  static EtherAddress unpack(std::uint64_t v) {
+    EtherAddress a;
+    for (int i = 5; i >= 0; --i, v >>= 8) a[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v);
+    return a;
+  }
+
+  // A consistent copy of slot s: false while a worker is writing it.
+  static bool read_slot(const Entry& e, std::uint32_t& ip, std::uint64_t& ether) {
+    Entry& m = const_cast<Entry&>(e);  // atomic_ref needs a non-const object; nothing is written
+    const std::uint32_t before = std::atomic_ref<std::uint32_t>(m.seq).load(std::memory_order_acquire);
+    ip = std::atomic_ref<std::uint32_t>(m.ip).load(std::memory_order_relaxed);
+    ether = std::atomic_ref<std::uint64_t>(m.ether).load(std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_acquire);
+    const std::uint32_t after = std::atomic_ref<std::uint32_t>(m.seq).load(std::memory_order_relaxed);
+    return before == after && (before & 1) == 0;
+  }
+
+  // The Ethernet address of ip, or false when it is not (or, for this packet, cannot be) known.
   static bool find(const State& state, std::uint32_t ip, EtherAddress& ether) {
+    if (!state.cache) return false;
     for (std::uint32_t i = 0, s = slot(ip); i < kProbes; ++i, s = (s + 1) % kSlots) {
-      std::uint32_t at = 0;
-      EtherAddress e{};
-      if (!read_entry(state.cache[s], at, e)) continue;
-      if (at == ip) {
-        ether = e;
+      std::uint32_t sip = 0;
+      std::uint64_t e = 0;
+      if (!read_slot(state.cache[s], sip, e)) return false;  // being written: one more query
+      if (sip == ip) {
+        ether = unpack(e);
         return true;
       }
-      if (at == 0) return false;
+      if (sip == 0) return false;
     }
     return false;
   }
-  static void learn(State& state, std::uint32_t ip, const EtherAddress& ether) {
-    if (ip == 0) return;
+  static void learn(const State& state, std::uint32_t ip, const EtherAddress& ether) {
+    if (ip == 0 || !state.cache) return;
     std::uint32_t s = slot(ip);
     for (std::uint32_t i = 0; i < kProbes; ++i, s = (s + 1) % kSlots) {
-      std::uint32_t at = __atomic_load_n(&state.cache[s].ip, __ATOMIC_RELAXED);
-      if (at == ip || at == 0) break;
+      const std::uint32_t sip = std::atomic_ref<std::uint32_t>(state.cache[s].ip).load(std::memory_order_relaxed);
+      if (sip == ip || sip == 0) break;
     }
-    std::uint32_t at = __atomic_load_n(&state.cache[s].ip, __ATOMIC_RELAXED);
-    if (at != ip && at != 0) s = slot(ip);  // full run: replace the first
+    const std::uint32_t sip = std::atomic_ref<std::uint32_t>(state.cache[s].ip).load(std::memory_order_relaxed);
+    if (sip != ip && sip != 0) s = slot(ip);  // full run: replace the first
     Entry& e = state.cache[s];
-    std::uint32_t seq = __atomic_load_n(&e.seq, __ATOMIC_RELAXED);
-    // Another worker writing this entry: its answer is as good as ours.
-    if ((seq & 1) || !__atomic_compare_exchange_n(&e.seq, &seq, seq + 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-      return;
-    __atomic_store_n(&e.ip, ip, __ATOMIC_RELAXED);
-    for (std::size_t k = 0; k < ether.size(); ++k) __atomic_store_n(&e.ether[k], ether[k], __ATOMIC_RELAXED);
-    __atomic_store_n(&e.seq, seq + 2, __ATOMIC_RELEASE);
+    std::atomic_ref<std::uint32_t> seq(e.seq);
+    std::uint32_t q = seq.load(std::memory_order_relaxed);
+    // Another worker is writing this slot (a reply about the same or a colliding address): its
+    // write stands, and this reply is not learnt; the next one will be.
+    if ((q & 1) != 0 || !seq.compare_exchange_strong(q, q + 1, std::memory_order_relaxed)) return;
+    std::atomic_thread_fence(std::memory_order_release);
+    std::atomic_ref<std::uint32_t>(e.ip).store(ip, std::memory_order_relaxed);
+    std::atomic_ref<std::uint64_t>(e.ether).store(pack(ether), std::memory_order_relaxed);
+    seq.store(q + 2, std::memory_order_release);
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
@@ -107,7 +127,7 @@ struct ARPQuerier {
         return;
       }
       learn(state, arp.sender_ip(), arp.sender_ether());
-      count(state.learnt);
+      ++state.learnt;
       ctx.drop(std::move(p), kReplyUsed);
       return;
     }
@@ -137,7 +157,7 @@ struct ARPQuerier {
       PacketAnno& a = p.anno();
       if (a.network_offset != 0xffff && a.network_offset < 0xffff - EtherView::kSize)
         a.network_offset = static_cast<std::uint16_t>(a.network_offset + EtherView::kSize);
-      count(state.encapsulated);
+      ++state.encapsulated;
       ctx.send(0, std::move(p));
       return;
     }
@@ -164,7 +184,7 @@ struct ARPQuerier {
     PacketAnno& a = p.anno();
     a.network_offset = 0xffff;
     a.dst_ip = 0;
-    count(state.queries);
+    ++state.queries;
     ctx.send(ctx.connected(1) ? 1 : 0, std::move(p));
   }
 };

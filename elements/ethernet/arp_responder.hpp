@@ -11,6 +11,7 @@ namespace nb::elements {
 
 struct ARPResponder {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   static constexpr std::size_t kMaxEntries = 32;
 

@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct EtherEncap {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   enum DropReason : std::uint32_t {
     kNoHeadroom = 0,  // fewer than 14 bytes of headroom

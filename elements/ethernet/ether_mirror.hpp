@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct EtherMirror {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   static constexpr std::uint32_t kEtherHeaderLength = 14;
 

@@ -319,6 +319,22 @@ void read_matches(const void*, const void* state, std::string& out) {
   }
 }
 
+// Several workers: every worker compiled the same rules file (setup() checks its hash against
+// Config's), so signature k is the same in each; its count is summed over them.
+void read_matches_workers(const void*, const void* const* states, std::uint32_t n, std::string& out) {
+  if (n == 0) return;
+  const auto& first = *static_cast<const SignatureMatcher::State*>(states[0]);
+  for (std::uint32_t k = 0; k < first.nsigs; ++k) {
+    std::uint64_t sum = 0;
+    for (std::uint32_t w = 0; w < n; ++w) {
+      const auto& st = *static_cast<const SignatureMatcher::State*>(states[w]);
+      if (k < st.nsigs && st.sigs[k].id == first.sigs[k].id) sum += st.sigs[k].matches;
+    }
+    if (k) out += '\n';
+    out += std::to_string(first.sigs[k].id) + " " + first.sigs[k].name + " " + std::to_string(sum);
+  }
+}
+
 bool write_reset(const void*, void* state, std::string_view, std::string&) {
   auto& st = *static_cast<SignatureMatcher::State*>(state);
   for (std::uint32_t k = 0; k < st.nsigs; ++k) st.sigs[k].matches = 0;
@@ -328,7 +344,8 @@ bool write_reset(const void*, void* state, std::string_view, std::string&) {
 
 constexpr HandlerSpec kHandlers[] = {
     {"matches", HandlerSpec::Kind::Custom,
-     "per-signature counters, one line per signature in file order: ID NAME PACKETS", 0, &read_matches, nullptr},
+     "per-signature counters, one line per signature in file order: ID NAME PACKETS", 0, &read_matches, nullptr,
+     &read_matches_workers},
     {"alerts", HandlerSpec::Kind::Field, "packets at least one signature matched",
      offsetof(SignatureMatcher::State, alerts)},
     {"scanned", HandlerSpec::Kind::Field, "packets scanned", offsetof(SignatureMatcher::State, scanned)},

@@ -15,6 +15,9 @@ namespace nb::elements {
 
 struct SignatureMatcher {
   static const ElementSpec spec;
+  // Per worker, not shared: a Hyperscan scratch serves one thread at a time, so every worker
+  // compiles its own database and scratch in setup(); `matches` sums the workers' counts.
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   static constexpr std::size_t kMaxPath = 256;
   static constexpr std::size_t kMaxName = 48;

@@ -13,6 +13,7 @@ namespace nb::elements {
 
 struct CheckIPHeader {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   // Limits of the baked configuration.
   static constexpr std::size_t kMaxBadSources = 16;

@@ -23,6 +23,22 @@ static_assert(std::size(kDropReasons) == DecIPTTL::kNumDropReasons);
 void read_active(const void*, const void* state, std::string& out) {
   out = static_cast<const DecIPTTL::State*>(state)->active ? "true" : "false";
 }
+// Several workers: a write reaches every worker, so they agree and the value is printed once. A
+// read between two workers' writes (they apply it each on its own core) says which has which.
+void read_active_workers(const void*, const void* const* states, std::uint32_t n, std::string& out) {
+  bool same = true;
+  for (std::uint32_t w = 1; w < n; ++w)
+    same &= static_cast<const DecIPTTL::State*>(states[w])->active ==
+            static_cast<const DecIPTTL::State*>(states[0])->active;
+  if (same) {
+    if (n > 0) read_active(nullptr, states[0], out);
+    return;
+  }
+  for (std::uint32_t w = 0; w < n; ++w) {
+    out += "worker " + std::to_string(w) + ": ";
+    out += static_cast<const DecIPTTL::State*>(states[w])->active ? "true\n" : "false\n";
+  }
+}
 bool write_active(const void*, void* state, std::string_view value, std::string& error) {
   bool on = false;
   if (!parse_handler_bool(value, on)) {
@@ -38,7 +54,7 @@ constexpr HandlerSpec kHandlers[] = {
     {"drop_reasons", HandlerSpec::Kind::DropReasons, "packets dropped, per reason"},
     {"expired", HandlerSpec::Kind::Field, "packets whose TTL had run out", offsetof(DecIPTTL::State, expired)},
     {"active", HandlerSpec::Kind::Custom, "true: decrement TTLs; false: pass packets through unchanged", 0,
-     &read_active, &write_active},
+     &read_active, &write_active, &read_active_workers},
 };
 
 }  // namespace

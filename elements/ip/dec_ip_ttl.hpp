@@ -10,6 +10,8 @@ namespace nb::elements {
 
 struct DecIPTTL {
   static const ElementSpec spec;
+  // Per worker: `active` is written to every worker's State and read once (read_workers).
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   enum DropReason : std::uint32_t {
     kMalformed = 0,  // too short for an IPv4 header at the network offset

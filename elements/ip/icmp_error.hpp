@@ -10,6 +10,9 @@ namespace nb::elements {
 
 struct ICMPError {
   static const ElementSpec spec;
+  // Per worker: next_id counts on in each worker from the same start, so two workers' errors
+  // may share an IP identification (harmless: the messages are never fragmented here).
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   enum DropReason : std::uint32_t {
     kMalformed = 0,  // no complete IPv4 header to quote

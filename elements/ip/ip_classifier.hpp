@@ -13,6 +13,7 @@ namespace nb::elements {
 
 struct IPClassifier {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   enum DropReason : std::uint32_t { kBadHeader = 0, kNoMatch, kNumDropReasons };
 

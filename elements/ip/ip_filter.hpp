@@ -111,6 +111,7 @@ struct IPFilterCommon {
 
 struct IPFilter {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   enum DropReason : std::uint32_t { kBadHeader = 0, kDenied, kNoMatch, kNumDropReasons };
 

@@ -15,6 +15,8 @@ namespace nb::elements {
 
 struct IPRewriter {
   static const ElementSpec spec;
+  // Per flow: each worker translates the flows the runtime pins to it, in its own table.
+  static constexpr StateScope kStateScope = StateScope::PerFlow;
 
   static constexpr std::uint32_t kMaxSpecs = 8;
   static constexpr std::uint32_t kSweepPerPush = 2;     // flow slots checked for expiry per packet

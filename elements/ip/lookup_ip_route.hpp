@@ -15,6 +15,10 @@ namespace nb::elements {
 
 struct LookupIPRoute {
   static const ElementSpec spec;
+  // Shared: one rte_lpm (64 MB) and next-hop table for all workers. push only reads through
+  // `lpm` and `hops` (rte_lpm_lookup is a read); its writes are the inline counters routed and
+  // no_route, which stay per worker and are summed.
+  static constexpr StateScope kStateScope = StateScope::SharedReadMostly;
 
   // Routes written in the configuration are kept in Config (setup() loads them); more go in a
   // ROUTES file, which setup() reads.

@@ -53,6 +53,23 @@ void read_backends(const void* config, const void* state, std::string& out) {
     out += addr_text(c.backends[b]) + " " + std::to_string(entries[b]) + " " + std::to_string(s.per_backend[b]) + "\n";
 }
 
+// Several workers: every worker built the same lookup table from Config, so TABLE_ENTRIES is
+// worker 0's; PACKETS is summed.
+void read_backends_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
+  if (n == 0) return;
+  const auto& c = *static_cast<const MaglevLB::Config*>(config);
+  const auto& first = *static_cast<const MaglevLB::State*>(states[0]);
+  std::vector<std::uint32_t> entries(c.nbackends, 0);
+  if (first.table)
+    for (std::uint32_t i = 0; i < c.table_size; ++i)
+      if (first.table[i] < c.nbackends) ++entries[first.table[i]];
+  for (std::uint32_t b = 0; b < c.nbackends; ++b) {
+    std::uint64_t packets = 0;
+    for (std::uint32_t w = 0; w < n; ++w) packets += static_cast<const MaglevLB::State*>(states[w])->per_backend[b];
+    out += addr_text(c.backends[b]) + " " + std::to_string(entries[b]) + " " + std::to_string(packets) + "\n";
+  }
+}
+
 void read_flows(const void*, const void* state, std::string& out) {
   const auto& s = *static_cast<const MaglevLB::State*>(state);
   std::uint64_t n = 0;
@@ -76,12 +93,19 @@ void read_cache(const void* config, const void* state, std::string& out) {
   }
 }
 
+// Several workers: each worker caches the flows it is given, so the caches are concatenated (in
+// worker order) into one list in the same format.
+void read_cache_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
+  for (std::uint32_t w = 0; w < n; ++w) read_cache(config, states[w], out);
+}
+
 constexpr HandlerSpec kHandlers[] = {
     {"cache", HandlerSpec::Kind::Custom,
-     "every cached flow and its backend, one per line: PROTO SRC SPORT DST DPORT BACKEND", 0, &read_cache},
+     "every cached flow and its backend, one per line: PROTO SRC SPORT DST DPORT BACKEND", 0, &read_cache, nullptr,
+     &read_cache_workers},
     {"backends", HandlerSpec::Kind::Custom,
      "one line per backend: ADDRESS TABLE_ENTRIES PACKETS (lookup-table entries it owns, packets sent to it)", 0,
-     &read_backends},
+     &read_backends, nullptr, &read_backends_workers},
     {"flows", HandlerSpec::Kind::Custom, "flows in the flow cache", 0, &read_flows},
     {"packets", HandlerSpec::Kind::Field, "packets balanced", offsetof(MaglevLB::State, packets)},
     {"new_flows", HandlerSpec::Kind::Field, "packets not found in the flow cache",

@@ -14,6 +14,9 @@ namespace nb::elements {
 
 struct MaglevLB {
   static const ElementSpec spec;
+  // Per flow: the flow cache is per worker (a flow stays on one); every worker builds the same
+  // lookup table from Config, so a flow's first packet picks the same backend on any worker.
+  static constexpr StateScope kStateScope = StateScope::PerFlow;
 
   static constexpr std::uint32_t kMaxBackends = 256;
   static constexpr std::uint32_t kMaxTableSize = 4194301;  // prime; the paper's largest is 655373

@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct Counter {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   struct Config {};
   struct State {

@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct Discard {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   enum DropReason : std::uint32_t { kDiscarded = 0, kNumDropReasons };
 

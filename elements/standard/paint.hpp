@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct Paint {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   // ANNO 0 is PacketAnno::paint; ANNO 1..15 are PacketAnno::user[0..14].
   static constexpr std::uint64_t kMaxAnno = sizeof(PacketAnno::user);

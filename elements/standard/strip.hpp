@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct Strip {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   // Packets are at most 65535 bytes long (an mbuf segment's data_len), so is LENGTH.
   static constexpr std::uint64_t kMaxLength = 0xffff;

@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct Tee {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   // One push may emit at most kMaxEmits packets.
   static constexpr std::uint32_t kMaxOutputs = kMaxEmits;

@@ -10,6 +10,7 @@ namespace nb::elements {
 
 struct Unstrip {
   static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   // No mbuf has more than 65535 bytes of headroom.
   static constexpr std::uint64_t kMaxLength = 0xffff;

@@ -704,7 +704,7 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
             if (!ok) return;
             void* st = g.dps[w]->state(idx);
             for (std::uint32_t k = 0; k < w; ++k)
-              if (g.dps[k]->state(idx) == st) return;  // a Shared block: written once
+              if (g.dps[k]->state(idx) == st) return;  // one block serving two workers: written once
             ok = fn(cfg, st, value, error);
           },
           call_error)) {

@@ -235,7 +235,7 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
 // A Custom read handler's text over every worker's State of `element`: HandlerSpec::read_workers,
 // or `read` per worker, summed when each text is one number, else under "worker W:" headings.
 // Only while no worker runs, or every worker is parked.
-// The State blocks of `element` over the workers, each once (a Shared block is one for all).
+// The State blocks of `element` over the workers, each once (one block serving several workers counts once).
 std::vector<void*> distinct_states(const Generation& gen, std::uint32_t element);
 std::string read_custom(const HandlerSpec& h, const void* config, const Generation& gen, std::uint32_t element);
 

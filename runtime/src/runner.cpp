@@ -879,8 +879,6 @@ void make_worker_dataplane(Runtime& rt, Generation& gen, const Generation* previ
     if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
     dp.generated[i] = old.generated[it->second];
     if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
-    // A Shared block is worker 0's (build_dataplane points the others at it).
-    if (w > 0 && e.ops->state_scope == StateScope::Shared) continue;
     if (e.ops->transfer) {
       transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
     } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() &&
@@ -917,16 +915,16 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
         const compiler::PlanElement& e = plan.elements[i];
         if (!e.ops || e.ops->role != ElementOps::Role::Kernel) continue;
-        if (e.ops->state_scope == StateScope::Shared) {  // worker 0's very block
-          dp.states[i] = first.states[i];
-          if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
-          dp.guards[i] = first.guards.size() > i ? first.guards[i] : nullptr;
-          continue;
-        }
         if (e.ops->state_scope != StateScope::SharedReadMostly) continue;
         if (i < dp.guards.size() && dp.guards[i]) continue;  // kept from the running graph
         if (!e.ops->setup) continue;
         std::memcpy(dp.state(i), first.state(i), dp.states[i]->size());
+        // Its counters are this worker's: a count setup made (LookupIPRoute's routes) stays
+        // worker 0's, or the sum over workers would count it N times.
+        for (const CounterField& c : e.ops->counters) {
+          if (c.offset + sizeof(std::uint64_t) <= dp.states[i]->size())
+            std::memset(static_cast<unsigned char*>(dp.state(i)) + c.offset, 0, sizeof(std::uint64_t));
+        }
         if (dp.guards.size() < plan.elements.size()) dp.guards.resize(plan.elements.size());
         // Holds worker 0's set-up (its teardown runs once, after every copy is gone).
         dp.guards[i] = first.guards.size() > i ? first.guards[i] : nullptr;
@@ -1016,7 +1014,7 @@ std::string read_custom(const HandlerSpec& h, const void* config, const Generati
     return out;
   }
   std::vector<void*> distinct = distinct_states(gen, element);
-  if (distinct.size() == 1) {  // a Shared block
+  if (distinct.size() == 1) {  // one block for every worker
     if (h.read) h.read(config, distinct[0], out);
     else h.read_workers(config, const_cast<const void* const*>(distinct.data()), 1, out);
     return out;

@@ -72,6 +72,11 @@ done
 expect_status 0 "doc DecIPTTL" -- "$nbc" doc DecIPTTL
 grep -q "EXAMPLE" "$tmp/out" && grep -q "PARAMETERS" "$tmp/out" && grep -q "PORTS" "$tmp/out" ||
   { echo "FAIL: doc DecIPTTL lacks sections"; fail=1; }
+# How each element's State scales over worker cores (issue 16, docs/multicore.md).
+for want in "Counter:per worker" "LookupIPRoute:shared read-mostly" "FlowMonitor:per flow" "FromDump:none"; do
+  expect_status 0 "doc ${want%%:*}" -- "$nbc" doc "${want%%:*}"
+  grep -q "^State: ${want#*:}" "$tmp/out" || { echo "FAIL: doc ${want%%:*} lacks 'State: ${want#*:}'"; fail=1; }
+done
 expect_status 1 "doc of an unknown class" -- "$nbc" doc DecIPTL
 grep -q "did you mean 'DecIPTTL'" "$tmp/err" || { echo "FAIL: doc gives no hint"; fail=1; }
 

@@ -11,6 +11,7 @@
 namespace nb::elements {
 
 struct ConfigHoldsPacket {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {
     std::optional<Packet> prototype;
   };

@@ -10,6 +10,7 @@
 namespace nb::elements {
 
 struct CopyPacket {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {};
 

@@ -10,6 +10,7 @@
 namespace nb::elements {
 
 struct DataPointerInState {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t count;

@@ -9,6 +9,7 @@
 namespace nb::elements {
 
 struct EarlyReturnWithoutSending {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {
     std::uint32_t port;
   };

@@ -15,6 +15,7 @@
 namespace nb::elements {
 
 struct HelperTakesReference {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {
     std::uint32_t port;
   };

@@ -12,6 +12,7 @@
 namespace nb::elements {
 
 struct HelperWithoutNbOwned {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {
     std::uint32_t port;
   };

@@ -13,6 +13,7 @@
 namespace nb::elements {
 
 struct KernelWithoutNbOwned {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t bytes;

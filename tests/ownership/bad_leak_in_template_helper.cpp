@@ -14,6 +14,7 @@ void forward_if_connected(Context& ctx, std::uint32_t port, P&& q NB_OWNED) {  /
 }
 
 struct LeakInTemplateHelper {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {
     std::uint32_t port;
   };

@@ -14,6 +14,7 @@ struct Holder {
 };
 
 struct MemberOfLocalStruct {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t count;

@@ -14,6 +14,7 @@ namespace nb::elements {
 
 // A one-packet delay line: sends the previous packet and keeps the current one.
 struct MemberUsedAfterSend {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     Packet held;

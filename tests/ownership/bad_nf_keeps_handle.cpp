@@ -12,6 +12,7 @@
 namespace nb::elements {
 
 struct NfKeepsHandle {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::optional<Packet> handed_over;  // the packet now owned by the next NF

@@ -9,6 +9,7 @@
 namespace nb::elements {
 
 struct ReleaseRawMbuf {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     rte_mbuf* last;

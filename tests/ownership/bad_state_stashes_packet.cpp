@@ -12,6 +12,7 @@
 namespace nb::elements {
 
 struct StateStashesPacket {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::optional<Packet> previous;

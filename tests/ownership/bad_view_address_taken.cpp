@@ -11,6 +11,7 @@ namespace nb::elements {
 const IPv4View* g_previous = nullptr;
 
 struct ViewAddressTaken {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {};
 

@@ -11,6 +11,7 @@
 namespace nb::elements {
 
 struct ViewInState {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     IPv4View last{nullptr};  // no default constructor either

@@ -9,6 +9,7 @@
 namespace nb::elements {
 
 struct ConditionalPaths {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   enum DropReason : std::uint32_t { kShort = 0, kOther, kNoMatch };
   struct Config {
     std::uint32_t nrules;

@@ -8,6 +8,7 @@
 namespace nb::elements {
 
 struct EarlyReturnDrops {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   enum DropReason : std::uint32_t { kShort = 0, kBadVersion, kBadLength };
   struct Config {};
   struct State {

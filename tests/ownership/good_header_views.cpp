@@ -9,6 +9,7 @@
 namespace nb::elements {
 
 struct SwapUDPPorts {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t swapped;

@@ -10,6 +10,7 @@
 namespace nb::elements {
 
 struct HelperByValue {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {
     std::uint32_t port;
   };

@@ -12,6 +12,7 @@
 namespace nb::elements {
 
 struct Helpers {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t ipv4;

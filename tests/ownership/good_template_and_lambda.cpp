@@ -9,6 +9,7 @@ namespace nb::elements {
 
 template <std::uint32_t MinLength>
 struct MinLengthFilter {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t short_packets;

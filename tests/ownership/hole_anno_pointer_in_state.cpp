@@ -11,6 +11,7 @@
 namespace nb::elements {
 
 struct AnnoPointerInState {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint8_t* last_paint;

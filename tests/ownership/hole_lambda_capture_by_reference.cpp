@@ -11,6 +11,7 @@
 namespace nb::elements {
 
 struct LambdaCaptureByReference {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::uint64_t count;

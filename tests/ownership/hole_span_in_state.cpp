@@ -12,6 +12,7 @@
 namespace nb::elements {
 
 struct SpanInState {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {
     std::span<const std::uint8_t> last;

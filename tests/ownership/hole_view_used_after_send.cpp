@@ -11,6 +11,7 @@
 namespace nb::elements {
 
 struct ViewUsedAfterSend {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   struct Config {};
   struct State {};
 

@@ -10,6 +10,7 @@ namespace plugin_test {
 using namespace nb;
 
 struct Counter {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   static const ElementSpec spec;
   struct Config {};
   struct State {};

@@ -37,7 +37,7 @@ else
 fi
 # nbc doc and nbc dot see plugin elements.
 if "$nbc" doc --plugin "$plugins/libttlclamp.so" IPTTLClamp >doc.txt 2>err.txt && grep -q "^IPTTLClamp - caps the IPv4 TTL" doc.txt &&
-  grep -q "MAX (unsigned integer, 1 to 255, positional, required)" doc.txt; then
+  grep -q "MAX (unsigned integer, 1 to 255, positional, required)" doc.txt && grep -q "^State: per worker" doc.txt; then
   ok "nbc doc --plugin"
 else
   bad "nbc doc --plugin"
@@ -70,6 +70,7 @@ expect_error "$plugins/libttlclamp_old_abi.so" "plugin '.*libttlclamp_old_abi.so
 expect_error "$plugins/libttlclamp_no_bitcode.so" "plugin '.*' has no embedded bitcode for the JIT" "missing bitcode"
 expect_error "$plugins/libneeds_missing_symbol.so" "cannot load plugin '.*': .*undefined symbol: nb_test_function_that_does_not_exist" "missing symbol"
 expect_error "$plugins/libclash_builtin.so" "plugin '.*' defines element class 'Counter', which is already a built-in element class" "clash with a built-in"
+expect_error "$plugins/libbad_state_scope.so" "plugin '.*': its element spec table is malformed \\(element class 'UnknownStateScope' has an unknown state scope 7\\)" "an unknown state scope"
 [ -n "$libm" ] && expect_error "$libm" "'.*libm.so.6' is not an nb plugin: it exports no nb_plugin_abi_version" "a shared library that is not a plugin"
 expect_error "$tmp/notes.txt" "'.*notes.txt' is not an nb plugin: not a shared library" "a text file"
 expect_error "$tmp/nope.so" "plugin '.*nope.so' not found" "a missing file"

@@ -13,6 +13,7 @@ namespace plugin_test {
 using namespace nb;
 
 struct NeedsMissingSymbol {
+  static constexpr nb::StateScope kStateScope = nb::StateScope::PerWorker;
   static const ElementSpec spec;
   struct Config {};
   struct State {};

@@ -16,6 +16,8 @@ using namespace nb;
 
 struct IPTTLClamp {
   static const ElementSpec spec;
+  // Each worker core counts in its own State; nbctl and the stats report the sum.
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   struct Config {
     std::uint8_t max;

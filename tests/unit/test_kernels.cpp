@@ -6,6 +6,7 @@
 #include "../../elements/ethernet/arp_responder.hpp"
 #include "../../elements/ethernet/ether_encap.hpp"
 #include "../../elements/ethernet/ether_mirror.hpp"
+#include "../../elements/ids/signature_matcher.hpp"
 #include "../../elements/io/from_device.hpp"
 #include "../../elements/io/from_dump.hpp"
 #include "../../elements/io/to_device.hpp"
@@ -30,6 +31,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iterator>
@@ -43,6 +45,8 @@
 #include <utility>
 #include <variant>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace nb;
 using namespace nb::elements;
@@ -317,10 +321,27 @@ class Instance {
     }
   }
 
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+  ~Instance() {
+    if (set_up_) E::spec.ops->teardown(config_.get(), state_.get());
+  }
+
+  // What the runtime does once EAL is up, for elements with a setup() that needs no DPDK.
+  void setup() {
+    REQUIRE(ok_);
+    REQUIRE(E::spec.ops->setup != nullptr);
+    std::string why;
+    set_up_ = E::spec.ops->setup(config_.get(), state_.get(), why);
+    INFO(why);
+    REQUIRE(set_up_);
+  }
+
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
   const Config& config() const { return *static_cast<const Config*>(config_.get()); }
   const void* state() const { return state_.get(); }
+  void* mutable_state() { return state_.get(); }
 
   Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr, std::uint32_t in_port = 0) {
     REQUIRE(ok_);
@@ -352,6 +373,7 @@ class Instance {
   Via via_;
   std::unique_ptr<void, AlignedFree> config_, state_;
   bool ok_ = false;
+  bool set_up_ = false;
   std::string error_;
 };
 
@@ -1734,6 +1756,7 @@ TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[
     FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
     Instance<ARPQuerier> q(args, via);
     REQUIRE(q.ok());
+    q.setup();
     Bytes ip = ip_packet(rng, 0, 0, 20);
     ip[0] = 0x45;
     ip[16] = 10, ip[17] = 2, ip[18] = 0, ip[19] = 2;
@@ -1803,6 +1826,7 @@ TEST_CASE("ARPQuerier sends its queries from its IP and ETH", "[kernels][nf]") {
   FakeArgs args(ARPQuerier::spec, {{"IP", "192.0.2.77"}, {"ETH", "02:aa:bb:cc:dd:ee"}}, {}, 1);
   Instance<ARPQuerier> q(args, Via::Ops);
   REQUIRE(q.ok());
+  q.setup();
   Bytes ip = ip_packet(rng, 0, 0, 20);
   ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = 1;
   const Bytes got = [&] {
@@ -1927,4 +1951,255 @@ TEST_CASE("FlowMonitor refuses a FILE it could not write at the end of the run",
     CHECK(error.find("cannot write FILE") != std::string::npos);
     CHECK(st.table == nullptr);
   }
+}
+
+// ---- several workers: merged handler reads (HandlerSpec::read_workers) --------------------------
+//
+// Two States, each filled by pushing packets through the real kernel as two workers would, then
+// the handler's read_workers over both: the text nbctl shows for an element on two workers.
+
+namespace {
+
+const HandlerSpec& handler(const ElementSpec& spec, std::string_view name) {
+  for (const HandlerSpec& h : spec.handlers)
+    if (h.name == name) return h;
+  FAIL("no handler named " << std::string(name));
+  return spec.handlers[0];
+}
+
+std::string read_workers(const ElementSpec& spec, std::string_view name, const void* config,
+                         std::vector<const void*> states) {
+  const HandlerSpec& h = handler(spec, name);
+  REQUIRE(h.read_workers != nullptr);
+  std::string out;
+  h.read_workers(config, states.data(), static_cast<std::uint32_t>(states.size()), out);
+  return out;
+}
+
+// A UDP packet of flow f (source 10.x.y.z by f, port 1000 + f) with `payload` bytes of UDP payload.
+Bytes udp_packet(std::uint32_t f, std::string_view payload = "xxxxxxxx") {
+  Bytes p(28 + payload.size(), 0);
+  p[0] = 0x45;
+  put_be16(p, 2, static_cast<std::uint16_t>(p.size()));
+  p[8] = 64;
+  p[9] = 17;
+  p[12] = 10, p[13] = static_cast<std::uint8_t>(f >> 16), p[14] = static_cast<std::uint8_t>(f >> 8),
+  p[15] = static_cast<std::uint8_t>(f);
+  p[16] = 192, p[17] = 0, p[18] = 2, p[19] = 1;
+  set_checksum(p, 0, 20);
+  put_be16(p, 20, static_cast<std::uint16_t>(1000 + f));
+  put_be16(p, 22, 53);
+  put_be16(p, 24, static_cast<std::uint16_t>(8 + payload.size()));
+  std::memcpy(p.data() + 28, payload.data(), payload.size());
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("every built-in kernel element declares its state scope", "[kernels][multicore]") {
+  CHECK(Counter::spec.ops->state_scope == StateScope::PerWorker);
+  CHECK(DecIPTTL::spec.ops->state_scope == StateScope::PerWorker);
+  CHECK(SignatureMatcher::spec.ops->state_scope == StateScope::PerWorker);
+  CHECK(ARPQuerier::spec.ops->state_scope == StateScope::SharedReadMostly);
+  CHECK(LookupIPRoute::spec.ops->state_scope == StateScope::SharedReadMostly);
+  CHECK(FlowMonitor::spec.ops->state_scope == StateScope::PerFlow);
+  CHECK(MaglevLB::spec.ops->state_scope == StateScope::PerFlow);
+}
+
+TEST_CASE("FlowMonitor's top and flows rank the flows of every worker together", "[kernels][multicore]") {
+  FakeArgs args(FlowMonitor::spec, {{"CAPACITY", "64"}, {"TOP", "3"}}, {}, 1);
+  FlowMonitor::Config c{};
+  std::string error;
+  REQUIRE(FlowMonitor::configure(args, c, error));
+  std::vector<FlowMonitor::Entry> table0(c.capacity), table1(c.capacity);
+  FlowMonitor::State w0{}, w1{};
+  w0.table = table0.data();
+  w1.table = table1.data();
+  w0.mask = w1.mask = c.capacity - 1;
+  auto push = [&](FlowMonitor::State& st, std::uint32_t flow, std::size_t payload, int times) {
+    for (int i = 0; i < times; ++i) {
+      Context ctx(1, nullptr);
+      FlowMonitor::push(c, st, ctx, 0, nb::detail::adopt(make_mbuf(udp_packet(flow, std::string(payload, 'x')))));
+      REQUIRE(collect(ctx).sent_to(0));
+    }
+  };
+  // Worker 0: flow 1 (3 x 100 bytes), flow 2 (1 x 40). Worker 1: flow 3 (2 x 128), flow 4 (1 x 30),
+  // and flow 2 again (2 x 40), which only the merge puts above flow 4 and flow 1's equal.
+  push(w0, 1, 72, 3);
+  push(w0, 2, 12, 1);
+  push(w1, 3, 100, 2);
+  push(w1, 4, 2, 1);
+  push(w1, 2, 12, 2);
+
+  std::string out;
+  handler(FlowMonitor::spec, "top").read(&c, &w1, out);
+  CHECK(out ==
+        "17 10.0.0.3 1003 192.0.2.1 53 2 256\n17 10.0.0.2 1002 192.0.2.1 53 2 80\n"
+        "17 10.0.0.4 1004 192.0.2.1 53 1 30\n");
+  // Flow 1 (300 bytes, worker 0 only) leads; flow 2's two halves are one flow of 120 bytes.
+  CHECK(read_workers(FlowMonitor::spec, "top", &c, {&w0, &w1}) ==
+        "17 10.0.0.1 1001 192.0.2.1 53 3 300\n17 10.0.0.3 1003 192.0.2.1 53 2 256\n"
+        "17 10.0.0.2 1002 192.0.2.1 53 3 120\n");
+  CHECK(read_workers(FlowMonitor::spec, "flows", &c, {&w0, &w1}) ==
+        "17 10.0.0.1 1001 192.0.2.1 53 3 300\n17 10.0.0.3 1003 192.0.2.1 53 2 256\n"
+        "17 10.0.0.2 1002 192.0.2.1 53 3 120\n17 10.0.0.4 1004 192.0.2.1 53 1 30\n");
+  // One worker: the same text as read.
+  out.clear();
+  handler(FlowMonitor::spec, "flows").read(&c, &w0, out);
+  CHECK(read_workers(FlowMonitor::spec, "flows", &c, {&w0}) == out);
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("Classifier's counts sum each output over the workers", "[kernels][multicore]") {
+  FakeArgs args(Classifier::spec, {}, {"12/0806", "12/0800", "-"}, 3);
+  Instance<Classifier> w0(args, Via::Ops), w1(args, Via::Ops);
+  REQUIRE(w0.ok());
+  REQUIRE(w1.ok());
+  auto frame = [](std::uint16_t type) {
+    Bytes f = iota_bytes(60);
+    put_be16(f, 12, type);
+    return f;
+  };
+  CHECK(w0.push(frame(0x0806), 3).sent_to(0));
+  CHECK(w0.push(frame(0x0800), 3).sent_to(1));
+  CHECK(w0.push(frame(0x0800), 3).sent_to(1));
+  CHECK(w1.push(frame(0x0800), 3).sent_to(1));
+  CHECK(w1.push(frame(0x86dd), 3).sent_to(2));
+  CHECK(read_workers(Classifier::spec, "counts", &w0.config(), {w0.state(), w1.state()}) == "0 1\n1 3\n2 1\n");
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("DecIPTTL's active reads once over the workers, per worker when they differ", "[kernels][multicore]") {
+  std::mt19937 rng(16);
+  FakeArgs args(DecIPTTL::spec, {}, {}, 1);
+  Instance<DecIPTTL> w0(args, Via::Ops), w1(args, Via::Ops);
+  REQUIRE(w0.ok());
+  REQUIRE(w1.ok());
+  CHECK(w0.push(ip_packet(rng), 1).sent_to(0));
+  CHECK(w1.push(ip_packet(rng), 1).sent_to(0));
+  CHECK(read_workers(DecIPTTL::spec, "active", &w0.config(), {w0.state(), w1.state()}) == "true");
+  const HandlerSpec& active = handler(DecIPTTL::spec, "active");
+  std::string error;
+  REQUIRE(active.write(&w0.config(), w0.mutable_state(), "false", error));
+  CHECK(read_workers(DecIPTTL::spec, "active", &w0.config(), {w0.state(), w1.state()}) ==
+        "worker 0: false\nworker 1: true\n");
+  REQUIRE(active.write(&w1.config(), w1.mutable_state(), "false", error));
+  CHECK(read_workers(DecIPTTL::spec, "active", &w0.config(), {w0.state(), w1.state()}) == "false");
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("SignatureMatcher's matches sum each signature over the workers", "[kernels][multicore]") {
+  char dir[] = "/tmp/nb-sigs-XXXXXX";
+  REQUIRE(::mkdtemp(dir) != nullptr);
+  const std::string rules = std::string(dir) + "/sigs.rules";
+  {
+    std::FILE* f = std::fopen(rules.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs("7 evil literal \"evil\"\n9 worse regex /wor+se/\n", f);
+    std::fclose(f);
+  }
+  FakeArgs args(SignatureMatcher::spec, {{"RULES", rules}}, {}, 2);
+  SignatureMatcher::Config c{};
+  std::string error;
+  REQUIRE(SignatureMatcher::configure(args, c, error));
+  SignatureMatcher::State w0{}, w1{};
+  REQUIRE(SignatureMatcher::setup(c, w0, error));
+  REQUIRE(SignatureMatcher::setup(c, w1, error));
+  auto push = [&](SignatureMatcher::State& st, std::string_view payload) {
+    Context ctx(2, nullptr);
+    SignatureMatcher::push(c, st, ctx, 0, nb::detail::adopt(make_mbuf(udp_packet(1, payload))));
+    return collect(ctx);
+  };
+  CHECK(push(w0, "an evil packet").sent_to(1));
+  CHECK(push(w0, "clean").sent_to(0));
+  CHECK(push(w1, "evil and worrrse").sent_to(1));
+  CHECK(push(w1, "evil").sent_to(1));
+  std::string out;
+  handler(SignatureMatcher::spec, "matches").read(&c, &w1, out);
+  CHECK(out == "7 evil 2\n9 worse 1");
+  CHECK(read_workers(SignatureMatcher::spec, "matches", &c, {&w0, &w1}) == "7 evil 3\n9 worse 1");
+  SignatureMatcher::teardown(c, w0);
+  SignatureMatcher::teardown(c, w1);
+  std::remove(rules.c_str());
+  ::rmdir(dir);
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("MaglevLB's backends and cache merge the workers' flow caches", "[kernels][multicore]") {
+  FakeArgs args(MaglevLB::spec, {{"TABLE_SIZE", "7"}, {"CACHE_SIZE", "64"}}, {"10.9.0.1", "10.9.0.2"}, 1);
+  MaglevLB::Config c{};
+  std::string error;
+  REQUIRE(MaglevLB::configure(args, c, error));
+  // What setup() does, on plain memory: each worker its own table (the same) and cache.
+  std::vector<std::uint16_t> table0(c.table_size), table1(c.table_size);
+  maglev::populate(c.backends, c.nbackends, c.table_size, table0.data());
+  maglev::populate(c.backends, c.nbackends, c.table_size, table1.data());
+  std::vector<maglev::CacheEntry> cache0(std::size_t{c.cache_buckets} * maglev::kWays), cache1(cache0.size());
+  MaglevLB::State w0{}, w1{};
+  w0.table = table0.data();
+  w1.table = table1.data();
+  w0.cache.entries = cache0.data();
+  w1.cache.entries = cache1.data();
+  w0.cache.bucket_mask = w1.cache.bucket_mask = c.cache_buckets - 1;
+  auto push = [&](MaglevLB::State& st, std::uint32_t flow) {
+    Context ctx(1, nullptr);
+    MaglevLB::push(c, st, ctx, 0, nb::detail::adopt(make_mbuf(udp_packet(flow))));
+    REQUIRE(collect(ctx).sent_to(0));
+  };
+  for (std::uint32_t f = 0; f < 6; ++f) push(f % 2 ? w1 : w0, f);
+  push(w0, 0);
+  const auto entries0 = static_cast<std::size_t>(std::count(table0.begin(), table0.end(), 0));
+  const std::uint64_t to0 = w0.per_backend[0] + w1.per_backend[0];
+  CHECK(read_workers(MaglevLB::spec, "backends", &c, {&w0, &w1}) ==
+        "10.9.0.1 " + std::to_string(entries0) + " " + std::to_string(to0) + "\n10.9.0.2 " +
+            std::to_string(7 - entries0) + " " + std::to_string(7 - to0) + "\n");
+  std::string cache_w0, cache_w1;
+  handler(MaglevLB::spec, "cache").read(&c, &w0, cache_w0);
+  handler(MaglevLB::spec, "cache").read(&c, &w1, cache_w1);
+  CHECK(std::count(cache_w0.begin(), cache_w0.end(), '\n') == 3);
+  CHECK(std::count(cache_w1.begin(), cache_w1.end(), '\n') == 3);
+  CHECK(read_workers(MaglevLB::spec, "cache", &c, {&w0, &w1}) == cache_w0 + cache_w1);
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("ARPQuerier's cache is one for every worker: a reply on one resolves the next hop on all",
+          "[kernels][nf][multicore]") {
+  std::mt19937 rng(12);
+  FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
+  ARPQuerier::Config c{};
+  std::string error;
+  REQUIRE(ARPQuerier::configure(args, c, error));
+  // As the runtime does for a shared State: setup on worker 0's block, worker 1's a byte copy.
+  ARPQuerier::State w0{};
+  REQUIRE(ARPQuerier::setup(c, w0, error));
+  ARPQuerier::State w1;
+  std::memcpy(static_cast<void*>(&w1), &w0, sizeof w1);
+  auto push = [&](ARPQuerier::State& st, const Bytes& data, std::uint32_t in_port) {
+    Context ctx(1, nullptr);
+    ARPQuerier::push(c, st, ctx, in_port, nb::detail::adopt(make_mbuf(data)));
+    return collect(ctx);
+  };
+  Bytes ip = ip_packet(rng, 0, 0, 20);
+  ip[16] = 10, ip[17] = 2, ip[18] = 0, ip[19] = 2;
+  CHECK(push(w0, ip, 0).only().data().size() == 60);  // unknown on worker 0: an ARP query
+  CHECK(push(w1, arp_frame(2, 0x0a020002, 0x0a020001), 1).dropped_for(ARPQuerier::kReplyUsed));
+  const Bytes got = push(w0, ip, 0).only().data();  // learnt on worker 1, known on worker 0
+  REQUIRE(got.size() == ip.size() + 14);
+  CHECK(Bytes(got.begin(), got.begin() + 6) == Bytes{0x02, 0, 0, 0, 0, 0x0a});
+  CHECK(w0.queries == 1);
+  CHECK(w0.encapsulated == 1);
+  CHECK(w1.learnt == 1);
+
+  // A hot reload with other arguments: the new element's cache starts with the old entries.
+  ARPQuerier::State next{};
+  REQUIRE(ARPQuerier::setup(c, next, error));
+  ARPQuerier::transfer(c, w0, c, next);
+  CHECK(next.queries == 1);
+  EtherAddress e{};
+  CHECK(ARPQuerier::find(next, 0x0a020002, e));
+  CHECK(e == EtherAddress{0x02, 0, 0, 0, 0, 0x0a});
+  CHECK_FALSE(ARPQuerier::find(next, 0x0a020003, e));
+  ARPQuerier::teardown(c, next);
+  ARPQuerier::teardown(c, w0);
+  CHECK(g_live_mbufs == 0);
 }

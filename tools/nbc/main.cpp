@@ -272,6 +272,21 @@ void print_indented(std::string_view text, const char* indent, bool wrap = true)
   }
 }
 
+// How the element's State scales over worker cores (ElementOps::state_scope, docs/multicore.md).
+const char* state_scope_line(const nb::ElementOps* ops) {
+  if (!ops) return nullptr;
+  if (ops->role != nb::ElementOps::Role::Kernel) return "none: a port, which the runtime serves for every worker";
+  switch (ops->state_scope) {
+    case nb::StateScope::PerWorker:
+      return "per worker — each worker core has its own; handlers report the sum over workers";
+    case nb::StateScope::PerFlow:
+      return "per flow — each worker core keeps its own flows (a flow stays on one); handlers merge";
+    case nb::StateScope::SharedReadMostly:
+      return "shared read-mostly — one table for every worker core, only read by packets";
+  }
+  return nullptr;
+}
+
 int cmd_doc(const std::string& name, const Options& opt) {
   Registry reg = Registry::builtin();
   for (const auto& p : opt.plugins) {
@@ -296,6 +311,7 @@ int cmd_doc(const std::string& name, const Options& opt) {
   }
   const nb::ElementSpec& s = *cls->spec;
   fmt::print("{} - {}\n\n", s.class_name, s.brief);
+  if (const char* scope = state_scope_line(s.ops)) fmt::print("State: {}\n\n", scope);
   fmt::print("PORTS\n  {}, {}", nb::compiler::describe_count(cls->ports.inputs, "input"),
              nb::compiler::describe_count(cls->ports.outputs, "output"));
   if (s.output_count == nb::OutputCount::OnePerRestArg) fmt::print(" (one per argument)");

@@ -85,6 +85,7 @@ enum class OutputCount : std::uint8_t {
 //   struct State  { ... };   // counters and tables; uint64_t counters listed in `counters`
 //   static bool configure(const Args&, Config&, std::string& error);
 //   static void push(const Config&, State&, Context&, std::uint32_t in_port, Packet p NB_OWNED);
+//   static constexpr StateScope kStateScope = StateScope::PerWorker;  // see StateScope below
 // Optionally, for State that needs the runtime's memory (DPDK tables such as rte_lpm):
 //   static bool setup(const Config&, State&, std::string& error);  // after EAL start-up
 //   static void teardown(const Config&, State&);                     // at exit, if setup succeeded
@@ -229,15 +230,10 @@ enum class StateScope : std::uint8_t {
   // One table shared by every worker, read-mostly: setup runs once, on worker 0's block, and
   // the other workers' blocks start as a byte copy of it (so they share what its pointers reach,
   // e.g. an rte_lpm) while the plain counters in each copy stay per worker. teardown runs once.
-  // The shared part is only read by push; it changes only by building a new State (hot reload),
-  // which the runtime frees after every worker moved on (RCU).
+  // The shared part is only read by push, or written with atomic operations that readers on
+  // other cores tolerate (ARPQuerier's cache: a seqlock per slot); otherwise it changes only by
+  // building a new State (hot reload), which the runtime frees after every worker moved on (RCU).
   SharedReadMostly,
-  // One State block used by every worker at once (init and setup once). The element makes every
-  // access safe itself: atomic counters (__atomic_fetch_add), entries written under a
-  // per-entry sequence lock. For what all workers must see at once, such as ARPQuerier's cache:
-  // the ARP reply that fills it reaches one worker, the packets waiting for it any of them.
-  // Hooks that move State at a reload (transfer) run once, on worker 0.
-  Shared,
 };
 
 // ---- Facts ------------------------------------------------------------------------------
@@ -401,6 +397,13 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
                                 std::span<const std::string_view> drop_reasons = {},
                                 const char* kernel_symbol = nullptr) {
   check_element_layout<E>();
+  // Several workers run one graph, each with its own State block unless the element says
+  // otherwise: how it scales cannot be guessed from its code, so every element says it.
+  static_assert(
+      requires { E::kStateScope; },
+      "an element must say how its State scales over worker cores: add `static constexpr "
+      "nb::StateScope kStateScope = nb::StateScope::PerWorker;` (or PerFlow, SharedReadMostly; see "
+      "docs/multicore.md)");
   ElementOps ops;
   ops.role = ElementOps::Role::Kernel;
   ops.config_size = sizeof(typename E::Config);
@@ -413,7 +416,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.counters = counters;
   ops.drop_reasons = drop_reasons;
   ops.kernel_symbol = kernel_symbol;
-  if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;
+  if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;  // else the assert above
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
   if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
   if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
