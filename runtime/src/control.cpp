@@ -262,6 +262,10 @@ ControlServer::Stamp ControlServer::stamp_of(const std::string& file) const {
 
 void ControlServer::loop() {
   constexpr std::size_t kMaxClients = 32;
+  if (rt_.tier_up_pending) {  // before any request: they then meet the JIT's generation
+    rt_.tier_up_pending = false;
+    tier_up();
+  }
   while (!quit_.load()) {
     std::vector<pollfd> fds;
     fds.push_back({wake_[0], POLLIN, 0});
@@ -404,7 +408,7 @@ std::string ControlServer::handle(std::string_view line, bool& ok) {
   switch (req->command) {
     case control::Command::Ping:
       ok = true;
-      return fmt::format("pong nbrun {} generation {}\n", getpid(), rt_.current->id);
+      return fmt::format("pong nbrun {} generation {}\n", getpid(), rt_.current->number);
     case control::Command::List:
       ok = true;
       return list();
@@ -758,7 +762,43 @@ double ControlServer::rate_of(const std::uint64_t* key, std::uint64_t v) {
 
 void ControlServer::log_failed_reload(const std::string& file, const char* why, const std::string& body) const {
   fmt::print(stderr, "nbrun: reload of {} ({}) failed; generation {} runs on:\n{}",
-             file.empty() ? rt_.current->file : file, why, rt_.current->id, body);
+             file.empty() ? rt_.current->file : file, why, rt_.current->number, body);
+}
+
+void ControlServer::publish_and_wait(Generation& gen) {
+  for (Worker* w : rt_.workers) w->published.store(&gen, std::memory_order_release);
+  std::uint64_t token = rte_rcu_qsbr_start(rt_.qsv);
+  for (std::uint64_t spins = 0; !rte_rcu_qsbr_check(rt_.qsv, token, false); ++spins) {
+    if (spins < 100000)
+      rte_pause();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+}
+
+void ControlServer::tier_up() {
+  Generation& old = *rt_.current;
+  auto gen = std::make_unique<Generation>();
+  gen->id = rt_.next_generation++;
+  gen->number = old.number;  // the same graph: not a reload
+  gen->file = old.file;
+  gen->plan = old.plan;  // the first graph's plan belongs to nbrun's caller and outlives both
+  gen->engine = "jit";
+  lang::DiagnosticEngine diags;
+  std::string error;
+  // The same plan: every port keeps its slot and every element its State block.
+  if (!attach_ports(rt_, *gen, &old, diags) || !build_dataplane(rt_, *gen, &old, error)) {
+    std::ostringstream os;
+    lang::SourceManager none;
+    diags.render(os, none, false);
+    fmt::print(stderr, "nbrun: error: the JIT cannot take over from the interpreter, which runs on: {}{}\n", error,
+               os.str());
+    return;
+  }
+  publish_and_wait(*gen);
+  if (rt_.options.read_at != Clock::time_point{})
+    rt_.jit_ready_ms = std::chrono::duration<double, std::milli>(Clock::now() - rt_.options.read_at).count();
+  rt_.current = std::move(gen);  // frees the interpreter's generation (its States live on)
 }
 
 bool ControlServer::reload(std::string file, const char* why, std::string& body) {
@@ -787,6 +827,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
 
   auto gen = std::make_unique<Generation>();
   gen->id = rt_.next_generation;
+  gen->number = old.number + 1;
   gen->file = file;
   gen->source_files = std::make_unique<lang::SourceManager>();
   lang::DiagnosticEngine diags;
@@ -831,14 +872,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
 
   // Publish, then wait for every worker's quiescent state: from then on none uses `old`.
   std::uint64_t tsc_publish = rte_rdtsc();
-  for (Worker* w : rt_.workers) w->published.store(gen.get(), std::memory_order_release);
-  std::uint64_t token = rte_rcu_qsbr_start(rt_.qsv);
-  for (std::uint64_t spins = 0; !rte_rcu_qsbr_check(rt_.qsv, token, false); ++spins) {
-    if (spins < 100000)
-      rte_pause();
-    else
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-  }
+  publish_and_wait(*gen);
   std::uint64_t tsc_all_quiescent = rte_rdtsc();
   // When each worker switched, and the longest gap between two of its passes since the request
   // (measured until its first pass on the new graph).
@@ -910,7 +944,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
     for (auto& o : old.ports) shared |= o == s;
     (shared ? kept_ports : started_ports)++;
   }
-  std::uint64_t old_id = old.id;
+  std::uint64_t old_id = old.number;
   rt_.current = std::move(gen);  // frees the old generation: its dataplane and JIT code
   ++rt_.next_generation;
   ++rt_.reloads;
@@ -921,7 +955,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   double pause_us = static_cast<double>(switch_gap) / hz * 1e6;
   double max_gap_us = static_cast<double>(max_gap) / hz * 1e6;
   nlohmann::ordered_json j;
-  j["generation"] = now.id;
+  j["generation"] = now.number;
   j["previous"] = old_id;
   j["file"] = now.file;
   j["front_end_ms"] = front_ms;
@@ -948,7 +982,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   fmt::print(stderr,
              "nbrun: reloaded {} ({}): generation {}, compiled in {:.1f} ms, every core switched {:.1f} us later, data "
              "path paused {:.1f} us\n",
-             now.file, why, now.id, compile_ms, switch_us, pause_us);
+             now.file, why, now.number, compile_ms, switch_us, pause_us);
   return true;
 }
 

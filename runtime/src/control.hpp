@@ -72,6 +72,11 @@ class ControlServer {
   // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
   // file:line:col).
   bool reload(std::string file, const char* why, std::string& body);
+  // --engine tiered: compiles the running (first) graph's JIT code and switches the workers to
+  // it as a reload does, every State, counter and port kept. Runs once, first thing.
+  void tier_up();
+  // Publishes `gen` to every worker and waits until none uses the generation before.
+  void publish_and_wait(Generation& gen);
   // A failed reload on nbrun's stderr: which file, who asked, and the diagnostics.
   void log_failed_reload(const std::string& file, const char* why, const std::string& body) const;
   Stamp stamp_of(const std::string& file) const;

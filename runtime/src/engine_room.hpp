@@ -102,7 +102,11 @@ struct Transfer {
 // One compiled graph with everything it runs on. The worker reads it through a published
 // pointer; the control thread frees it only after every worker moved on (rte_rcu_qsbr).
 struct Generation {
-  std::uint64_t id = 1;
+  std::uint64_t id = 1;      // internal: every switch (reload, or the JIT taking over) makes a new one
+  std::uint64_t number = 1;  // what users see: 1 + successful reloads
+  // The engine build_dataplane makes: "jit" or "interp"; empty: the run's (--engine, where
+  // "tiered" means the JIT).
+  std::string engine;
   std::string file;
   std::unique_ptr<lang::SourceManager> source_files;  // reloads: the plan's spans point into it
   std::unique_ptr<compiler::Plan> owned_plan;
@@ -211,6 +215,10 @@ struct Runtime {
   std::uint64_t next_generation = 2;
   Retired retired;
   std::uint64_t reloads = 0, failed_reloads = 0;
+  // --engine tiered: the first graph runs on the interpreter until the control thread has its
+  // JIT code (ControlServer::tier_up).
+  bool tier_up_pending = false;
+  double jit_ready_ms = -1;  // when that happened, in ms from the config file being read
   std::chrono::steady_clock::time_point start;
 
   explicit Runtime(const RunOptions& o) : options(o) {}

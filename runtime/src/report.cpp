@@ -9,6 +9,7 @@ std::string report_json(const RunReport& r) {
   nlohmann::ordered_json j;
   j["seconds"] = r.seconds;
   j["stop_reason"] = r.stop_reason;
+  if (!r.engine.empty()) j["engine"] = r.engine;  // what runs the graph (tiered: jit once it took over)
   // rx + generated == tx + dropped (docs/control.md); missed never reached nb.
   j["totals"] = {{"rx", r.rx}, {"tx", r.tx}, {"dropped", r.dropped}, {"generated", r.generated}, {"missed", r.missed}};
   j["worker"] = {{"cycles", r.worker_cycles},
@@ -31,7 +32,9 @@ std::string report_json(const RunReport& r) {
   if (!r.jit_cache.empty()) j["jit"] = {{"cache", r.jit_cache}, {"ms", r.jit_ms}};
   // Start-up, in ms from the config file being read (-1: not measured).
   if (r.engine_ready_ms >= 0)
-    j["start"] = {{"engine_ready_ms", r.engine_ready_ms}, {"first_packet_ms", r.first_packet_ms}};
+    j["start"] = {{"engine_ready_ms", r.engine_ready_ms},
+                  {"first_packet_ms", r.first_packet_ms},
+                  {"jit_ready_ms", r.jit_ready_ms}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     nlohmann::ordered_json o = {{"rx", p.rx},

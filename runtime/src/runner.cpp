@@ -879,11 +879,12 @@ void make_worker_dataplane(Runtime& rt, Generation& gen, const Generation* previ
     if (old.drops[it->second]->size() == dp.drops[i]->size()) dp.drops[i] = old.drops[it->second];
     dp.generated[i] = old.generated[it->second];
     if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
-    if (e.ops->transfer) {
+    const bool same_config = oe.config.size() == e.config.size() &&
+                             std::memcmp(oe.config.data(), e.config.data(), e.config.size()) == 0;
+    const bool same_block = oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size();
+    if (e.ops->transfer && !(same_block && same_config)) {
       transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
-    } else if (oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() &&
-               (!e.ops->setup || (oe.config.size() == e.config.size() &&
-                                  std::memcmp(oe.config.data(), e.config.data(), e.config.size()) == 0))) {
+    } else if (same_block && (!e.ops->setup || same_config)) {
       // A State that setup built from the Config (a route table) is kept only with the same
       // Config; otherwise the new element sets up its own.
       dp.states[i] = old.states[it->second];
@@ -938,7 +939,8 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   }
   gen.engines.clear();
   gen.engines.resize(nw);
-  if (rt.options.engine == "jit") {
+  const std::string engine = !gen.engine.empty() ? gen.engine : rt.options.engine == "interp" ? "interp" : "jit";
+  if (engine == "jit") {
     std::string jit_error;
     // One compilation for every worker: with several, the code reads each worker's addresses
     // from its slot table.
@@ -1165,7 +1167,15 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     r.workers.push_back(wr);
   }
   r.errors.insert(r.errors.end(), rt.retired.errors.begin(), rt.retired.errors.end());
-  r.generation = gen.id;
+  r.generation = gen.number;
+  r.engine = "interp";
+  if (const auto* jit = dynamic_cast<const JitEngine*>(gen.engines[0].get())) {
+    r.engine = "jit";
+    const compiler::JitStats& js = jit->graph().stats;
+    r.jit_cache = js.cache;
+    r.jit_ms = js.build_ms + js.cache_ms + js.parse_ms + js.link_ms + js.optimize_ms + js.codegen_ms;
+  }
+  if (rt.jit_ready_ms >= 0) r.jit_ready_ms = rt.jit_ready_ms;
   r.failed_reloads = rt.failed_reloads;
   r.succeeded_reloads = rt.reloads;
   r.retired_rx = rt.retired.rx;
@@ -1321,6 +1331,12 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   auto gen = std::make_unique<Generation>();
   gen->id = 1;
   gen->file = o.config_path;
+  // --engine tiered: forward on the interpreter from the first packet; the control thread
+  // compiles the JIT code meanwhile and switches to it as a reload would (ControlServer::tier_up).
+  if (o.engine == "tiered") {
+    gen->engine = "interp";
+    rt.tier_up_pending = true;
+  }
   gen->plan = &plan;
   if (!detail::attach_ports(rt, *gen, nullptr, diags)) {
     shutdown();
@@ -1340,11 +1356,15 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     return std::chrono::duration<double, std::milli>(t - o.read_at).count();
   };
   if (timed) report.engine_ready_ms = ms_from_read(std::chrono::steady_clock::now());
-  if (const auto* jit = dynamic_cast<const JitEngine*>(rt.current->engines[0].get())) {
-    const compiler::JitStats& js = jit->graph().stats;
-    report.jit_cache = js.cache;
-    report.jit_ms = js.build_ms + js.cache_ms + js.parse_ms + js.link_ms + js.optimize_ms + js.codegen_ms;
-  }
+  auto jit_stats = [&] {
+    if (const auto* jit = dynamic_cast<const JitEngine*>(rt.current->engines[0].get())) {
+      const compiler::JitStats& js = jit->graph().stats;
+      report.jit_cache = js.cache;
+      report.jit_ms = js.build_ms + js.cache_ms + js.parse_ms + js.link_ms + js.optimize_ms + js.codegen_ms;
+    }
+  };
+  jit_stats();
+  if (timed && !rt.tier_up_pending) rt.jit_ready_ms = report.engine_ready_ms;
 
   // Per-core quiescent states: how a reload knows every worker left the old graph.
   std::size_t qsz = rte_rcu_qsbr_get_memsize(nworkers);
@@ -1400,6 +1420,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   if (!control.start(control_error, control_note)) {
     if (!o.control_path.empty()) {
       diags.error(lang::Span{}, control_error);
+      control.stop();  // its thread may be compiling the JIT's generation (tiered): done first
       shutdown();
       return false;
     }
@@ -1480,6 +1501,8 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     const double ago = static_cast<double>(rte_rdtsc() - first_packet_tsc) / static_cast<double>(report.tsc_hz);
     report.first_packet_ms = ms_from_read(now) - ago * 1e3;
   }
+  jit_stats();  // --engine tiered: the code the JIT made meanwhile
+  if (rt.jit_ready_ms >= 0 && o.engine != "interp") report.jit_ready_ms = rt.jit_ready_ms;
   // The worker has stopped: ToDump writers finish the file, and their counts become final.
   for (auto& s : rt.current->ports) {
     if (s) detail::settle_slot(*s);

@@ -55,6 +55,8 @@ def packets(data):
 def comparable(stats):
     stats.pop("seconds", None)
     stats.pop("worker", None)
+    stats.pop("workers", None)  # per-worker cycles and rates: measurements
+    stats.pop("engine", None)  # which engine ran: the point of the comparison
     stats.pop("jit", None)  # where the JIT code came from (the on-disk cache): the jit run's alone
     stats.pop("start", None)  # start-up times
     for p in stats.get("ports", {}).values():

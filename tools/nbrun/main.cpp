@@ -37,8 +37,12 @@ int main(int argc, char** argv) {
   std::string stats = "text";
   bool quiet = false;
   app.add_option("CONFIG", config, "The .nbc graph to run")->required();
-  app.add_option("--engine", opt.engine, "Execution engine: jit (the graph compiled to one fused loop, default) or interp (the reference interpreter)")
-      ->check(CLI::IsMember({"interp", "jit"}));
+  opt.engine = "tiered";
+  app.add_option("--engine", opt.engine,
+                 "Execution engine: tiered (default: the interpreter forwards from the first packet while the JIT "
+                 "compiles, then the JIT's code takes over without a pause), jit (the graph compiled to one fused "
+                 "loop before the first packet) or interp (the reference interpreter)")
+      ->check(CLI::IsMember({"interp", "jit", "tiered"}));
   bool no_jit_cache = false;
   app.add_flag("--no-jit-cache", no_jit_cache,
                "Neither read nor write the on-disk cache of JIT code ($XDG_CACHE_HOME/nb/jit): always compile");

@@ -18,6 +18,9 @@ namespace nb::runtime {
 inline constexpr std::uint32_t kMaxWorkers = 64;
 
 struct RunOptions {
+  // "jit": the graph's JIT code from the first packet (start-up waits for LLVM); "interp": the
+  // reference interpreter; "tiered": the interpreter from the first packet, then the JIT code
+  // once it is ready, switched to as a hot reload switches (docs/performance.md "Fast start").
   std::string engine = "jit";
   // Worker cores, each running the whole graph (docs/multicore.md); 0: every EAL worker lcore
   // (--workers auto).
@@ -109,6 +112,10 @@ struct RunReport {
   // loaded; the interpreter set up) and to the first burst forwarded; -1 when not measured (no
   // read_at, or no packet).
   double engine_ready_ms = -1, first_packet_ms = -1;
+  // When the JIT code ran the graph: with --engine jit, engine_ready_ms; with tiered, when the
+  // switch from the interpreter was done (-1: not before the run ended, or not measured).
+  double jit_ready_ms = -1;
+  std::string engine;  // the engine running the graph now (or at the end): "jit" or "interp"
   std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
   std::uint64_t failed_reloads = 0;
   std::uint64_t succeeded_reloads = 0;
