@@ -34,3 +34,11 @@ add_test(NAME multicore_handlers
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/multicore/test_handlers.sh $<TARGET_FILE:nbrun> $<TARGET_FILE:nbctl>
                  $<TARGET_FILE:nb-gen-traffic> ${PROJECT_SOURCE_DIR})
 set_tests_properties(multicore_handlers PROPERTIES LABELS "multicore" SKIP_RETURN_CODE 77 TIMEOUT 120 RUN_SERIAL TRUE)
+# A device with more receive queues than workers (net_af_packet qpairs=4 with 1 and 2 workers):
+# every frame received, counted as missed, or the device refused. Fails on 421154d: the frames
+# the kernel fans out to unpolled queues vanish (221 of 1000 received with one worker).
+add_test(NAME multicore_spare_queues
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/multicore/test_spare_queues.sh $<TARGET_FILE:nbrun>
+                 $<TARGET_FILE:nbctl> $<TARGET_FILE:nb-gen-traffic> ${PROJECT_SOURCE_DIR})
+set_tests_properties(multicore_spare_queues PROPERTIES LABELS "multicore;netns" SKIP_RETURN_CODE 77 TIMEOUT 120
+                                                       RUN_SERIAL TRUE)
