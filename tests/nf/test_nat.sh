@@ -216,6 +216,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("192.0.2.2", 40001))
 s.listen(1)
+open(sys.argv[2], "w").write("listening\n")
 s.settimeout(15)
 c, peer = s.accept()
 open(sys.argv[1], "w").write(f"{peer[0]} {peer[1]}\n")
@@ -242,9 +243,10 @@ while len(got) < len(data):
     got += d
 sys.exit(0 if got == bytes(reversed(data)) else 1)
 EOF
-ip netns exec "$nsO" "$py" "$tmp/tcp_server.py" "$tmp/tcp_peer" &
+ip netns exec "$nsO" "$py" "$tmp/tcp_server.py" "$tmp/tcp_peer" "$tmp/tcp_up" &
 tsrv=$!
-sleep 0.3
+# The client connects once the server listens (python's start can take seconds on a loaded machine).
+wait_for "$tmp/tcp_up" listening
 ip netns exec "$nsI" "$py" "$tmp/tcp_client.py"
 st=$?
 wait "$tsrv"

@@ -164,11 +164,12 @@ else bad "UDP across the router failed (client status $st)"; fi
 
 # 3. TCP: a connection from B to A, 100 kB each way.
 cat >"$tmp/tcp_server.py" <<'EOF'
-import socket
+import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.1.0.2", 40001))
 s.listen(1)
+open(sys.argv[1], "w").write("listening\n")
 s.settimeout(15)
 c, _ = s.accept()
 c.settimeout(15)
@@ -194,9 +195,10 @@ while len(got) < len(data):
     got += d
 sys.exit(0 if got == bytes(reversed(data)) else 1)
 EOF
-ip netns exec "$nsA" "$py" "$tmp/tcp_server.py" &
+ip netns exec "$nsA" "$py" "$tmp/tcp_server.py" "$tmp/tcp_up" &
 srv=$!
-sleep 0.3
+# The client connects once the server listens (python's start can take seconds on a loaded machine).
+for _ in $(seq 100); do [ -s "$tmp/tcp_up" ] && break; sleep 0.1; done
 ip netns exec "$nsB" "$py" "$tmp/tcp_client.py"
 st=$?
 wait "$srv"
