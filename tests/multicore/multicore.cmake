@@ -29,7 +29,8 @@ add_test(NAME multicore_reload
                  $<TARGET_FILE:nb-gen-traffic> ${PROJECT_SOURCE_DIR})
 set_tests_properties(multicore_reload PROPERTIES LABELS "multicore;reload" SKIP_RETURN_CODE 77 TIMEOUT 120
                                                  RUN_SERIAL TRUE)
-# nbctl read on Counter, Discard and a source with 4 workers: totals, equal to the final JSON.
+# nbctl read on Counter, Discard and a source with 4 workers: totals, equal to the final JSON
+# (both engines).
 add_test(NAME multicore_handlers
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/multicore/test_handlers.sh $<TARGET_FILE:nbrun> $<TARGET_FILE:nbctl>
                  $<TARGET_FILE:nb-gen-traffic> ${PROJECT_SOURCE_DIR})

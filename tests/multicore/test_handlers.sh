@@ -12,13 +12,14 @@
 #   - the final JSON's elements c.count, c.byte_count, d.drops, t.count say the same;
 #   - the "workers" array: at least two workers processed packets, and processed adds up to
 #     totals.rx.
-# Usage: test_handlers.sh NBRUN NBCTL NB-GEN-TRAFFIC SOURCE_DIR [ENGINE]
+# Both engines unless ENGINES names one.
+# Usage: test_handlers.sh NBRUN NBCTL NB-GEN-TRAFFIC SOURCE_DIR [ENGINES]
 set -u
 nbrun=$(readlink -f "$1")
 nbctl=$(readlink -f "$2")
 gen=$(readlink -f "$3")
 src=$(readlink -f "$4")
-engine=${5:-jit}
+engines=${5:-jit interp}
 . "$src/tests/integration/lib.sh"
 
 py=$(command -v python3) || skip "python3 is not installed"
@@ -58,59 +59,63 @@ src -> c :: Counter -> cls :: Classifier(23/11, -);
 cls[0] -> d :: Discard;
 cls[1] -> t :: Counter -> out :: ToDump(tcp.pcap);
 EOF
-sock=$tmp/ctl.sock
-ctl() { "$nbctl" --socket "$sock" "$@"; }
-"$nbrun" h.nbc --engine "$engine" --workers 4 --control "$sock" --quiet --stats json --duration 60 >stats.json 2>nbrun.err &
-nb_pid=$!
-if ! wait_for_control; then
-  bad "nbrun --workers 4 did not answer on $sock"
-  show nbrun.err
-  finish
-fi
-# The file is read in well under a second; wait until c has seen it all (or 20 s).
-for _ in $(seq 200); do
-  [ "$(ctl read c.count 2>/dev/null)" = "$n" ] && break
-  sleep 0.1
-done
-sleep 0.3  # anything still on its way would show now
-read_all() {
-  for h in c.count c.byte_count d.drops t.count src.count; do printf '%s ' "$(ctl read "$h" 2>&1 | head -1)"; done
-}
-read -r count byte_count drops tcount srccount < <(read_all)
-[ "$count" = "$n" ] && ok "nbctl read c.count = $count == packets in the file" || bad "nbctl read c.count = '$count', want $n"
-[ "$byte_count" = "$bytes" ] && ok "nbctl read c.byte_count = $byte_count == bytes in the file" ||
-  bad "nbctl read c.byte_count = '$byte_count', want $bytes"
-[ "$drops" = "$udp" ] && ok "nbctl read d.drops = $drops == UDP packets (the Discard)" || bad "nbctl read d.drops = '$drops', want $udp"
-[ "$tcount" = "$tcp" ] && ok "nbctl read t.count = $tcount == TCP packets" || bad "nbctl read t.count = '$tcount', want $tcp"
-[ "$srccount" = "$n" ] && ok "nbctl read src.count = $srccount" || bad "nbctl read src.count = '$srccount', want $n"
-
-kill -INT "$nb_pid"
-wait "$nb_pid"
-st=$?
-pid=$nb_pid
-nb_pid=
-clean_leftovers "$pid"
-if ! crashed "$st" nbrun.err "nbrun --workers 4"; then
-  [ "$st" -eq 0 ] && ok "nbrun exit 0 after SIGINT" || {
-    bad "nbrun exit $st"
+for engine in $engines; do
+  echo "== --engine $engine"
+  rm -f stats.json tcp.pcap
+  sock=$tmp/ctl.sock
+  ctl() { "$nbctl" --socket "$sock" "$@"; }
+  "$nbrun" h.nbc --engine "$engine" --workers 4 --control "$sock" --quiet --stats json --duration 60 >stats.json 2>nbrun.err &
+  nb_pid=$!
+  if ! wait_for_control; then
+    bad "nbrun --workers 4 did not answer on $sock"
     show nbrun.err
+    continue
+  fi
+  # The file is read in well under a second; wait until c has seen it all (or 20 s).
+  for _ in $(seq 200); do
+    [ "$(ctl read c.count 2>/dev/null)" = "$n" ] && break
+    sleep 0.1
+  done
+  sleep 0.3  # anything still on its way would show now
+  read_all() {
+    for h in c.count c.byte_count d.drops t.count src.count; do printf '%s ' "$(ctl read "$h" 2>&1 | head -1)"; done
   }
-fi
-json_flatten stats.json >stats.flat
-j_count=$(json_get stats.flat elements c count)
-j_bytes=$(json_get stats.flat elements c byte_count)
-j_drops=$(json_get stats.flat elements d drops)
-j_tcount=$(json_get stats.flat elements t count)
-if [ "$j_count" = "$count" ] && [ "$j_bytes" = "$byte_count" ] && [ "$j_drops" = "$drops" ] && [ "$j_tcount" = "$tcount" ]; then
-  ok "the final JSON agrees: c.count $j_count, c.byte_count $j_bytes, d.drops $j_drops, t.count $j_tcount"
-else
-  bad "the final JSON: c.count ${j_count:-?}, c.byte_count ${j_bytes:-?}, d.drops ${j_drops:-?}, t.count ${j_tcount:-?} (nbctl: $count $byte_count $drops $tcount)"
-fi
-rx=$(json_get stats.flat totals rx)
-procs=$(sed -n '/"workers": \[/,/\]/p' stats.json | grep '"processed"' | grep -Eo '[0-9]+' | tr '\n' ' ')
-busy=$(for v in $procs; do [ "$v" -gt 0 ] && echo x; done | grep -c x)
-sum=0
-for v in $procs; do sum=$((sum + v)); done
-if [ "$busy" -ge 2 ] && [ "$sum" = "$rx" ]; then ok "$busy of 4 workers processed packets ($procs), adding up to rx $rx"
-else bad "workers: $busy processed packets ($procs), sum $sum, totals.rx ${rx:-?}"; fi
+  read -r count byte_count drops tcount srccount < <(read_all)
+  [ "$count" = "$n" ] && ok "nbctl read c.count = $count == packets in the file" || bad "nbctl read c.count = '$count', want $n"
+  [ "$byte_count" = "$bytes" ] && ok "nbctl read c.byte_count = $byte_count == bytes in the file" ||
+    bad "nbctl read c.byte_count = '$byte_count', want $bytes"
+  [ "$drops" = "$udp" ] && ok "nbctl read d.drops = $drops == UDP packets (the Discard)" || bad "nbctl read d.drops = '$drops', want $udp"
+  [ "$tcount" = "$tcp" ] && ok "nbctl read t.count = $tcount == TCP packets" || bad "nbctl read t.count = '$tcount', want $tcp"
+  [ "$srccount" = "$n" ] && ok "nbctl read src.count = $srccount" || bad "nbctl read src.count = '$srccount', want $n"
+
+  kill -INT "$nb_pid"
+  wait "$nb_pid"
+  st=$?
+  pid=$nb_pid
+  nb_pid=
+  clean_leftovers "$pid"
+  if ! crashed "$st" nbrun.err "nbrun --workers 4"; then
+    [ "$st" -eq 0 ] && ok "nbrun exit 0 after SIGINT" || {
+      bad "nbrun exit $st"
+      show nbrun.err
+    }
+  fi
+  json_flatten stats.json >stats.flat
+  j_count=$(json_get stats.flat elements c count)
+  j_bytes=$(json_get stats.flat elements c byte_count)
+  j_drops=$(json_get stats.flat elements d drops)
+  j_tcount=$(json_get stats.flat elements t count)
+  if [ "$j_count" = "$count" ] && [ "$j_bytes" = "$byte_count" ] && [ "$j_drops" = "$drops" ] && [ "$j_tcount" = "$tcount" ]; then
+    ok "the final JSON agrees: c.count $j_count, c.byte_count $j_bytes, d.drops $j_drops, t.count $j_tcount"
+  else
+    bad "the final JSON: c.count ${j_count:-?}, c.byte_count ${j_bytes:-?}, d.drops ${j_drops:-?}, t.count ${j_tcount:-?} (nbctl: $count $byte_count $drops $tcount)"
+  fi
+  rx=$(json_get stats.flat totals rx)
+  procs=$(sed -n '/"workers": \[/,/\]/p' stats.json | grep '"processed"' | grep -Eo '[0-9]+' | tr '\n' ' ')
+  busy=$(for v in $procs; do [ "$v" -gt 0 ] && echo x; done | grep -c x)
+  sum=0
+  for v in $procs; do sum=$((sum + v)); done
+  if [ "$busy" -ge 2 ] && [ "$sum" = "$rx" ]; then ok "$busy of 4 workers processed packets ($procs), adding up to rx $rx"
+  else bad "workers: $busy processed packets ($procs), sum $sum, totals.rx ${rx:-?}"; fi
+done
 finish
