@@ -188,6 +188,7 @@ inline PortCounters port_totals(const PortSlot& s) {
     t.rx += load_counter(c->rx);
     t.tx += load_counter(c->tx);
     t.tx_dropped += load_counter(c->tx_dropped);
+    t.dispatch_dropped += load_counter(c->dispatch_dropped);
     t.rx_bursts += load_counter(c->rx_bursts);
     t.tx_bursts += load_counter(c->tx_bursts);
     t.dispatch_dropped += load_counter(c->dispatch_dropped);

@@ -19,11 +19,22 @@
 #     mapping after 3 s of silence is dropped ("no mapping", counter expired), never reaching the
 #     inside host;
 #   - nbrun exits 0 on SIGINT.
-# Usage: test_nat.sh NBRUN NBCTL SOURCE_DIR [ENGINE]
+# With WORKERS > 1 (issue 16) both af_packet devices get qpairs=WORKERS and nbrun --workers
+# WORKERS: each worker polls its own queue and re-steers packets by the runtime's flow hash, and
+# IPRewriter picks public ports whose replies come back to the worker holding the mapping. Then
+# also, before the reloads:
+#   - 16 UDP flows (16 sockets, 8 rounds) and 4 concurrent TCP connections (20 kB each way) from
+#     inside all get every reply, each socket always seeing one public port;
+#   - the outside capture shows each of those inside flows (named by its source port in the
+#     payload) with exactly one public port, one public port per flow, and the replies going to
+#     those ports only;
+#   - the final --stats json "workers" array shows more than one worker processed packets.
+# Usage: test_nat.sh NBRUN NBCTL SOURCE_DIR [ENGINE [WORKERS]]
 nbrun=$(readlink -f "$1")
 nbctl=$(readlink -f "$2")
 src=$3
 engine=${4:-jit}
+workers=${5:-1}
 . "$src/tests/integration/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces and veth pairs"
@@ -81,8 +92,10 @@ ok "namespaces $nsI (10.10.0.2) and $nsO (192.0.2.2), joined only through $i1 an
 
 # The graph, with a Paint on the inside's discard path that the first reload changes, the
 # rewriter's CAPACITY that the second changes and its UDP timeout that the third changes.
+qpairs=
+[ "$workers" -gt 1 ] && qpairs=",qpairs=$workers"
 graph() {  # graph PAINT UDP_TIMEOUT CAPACITY
-  sed -e "s/iface=nat-in1/iface=$i1/" -e "s/iface=nat-out1/iface=$o1/" \
+  sed -e "s/iface=nat-in1/iface=$i1$qpairs/" -e "s/iface=nat-out1/iface=$o1$qpairs/" \
     -e "s/^c0 \[3\] -> Discard;/c0 [3] -> Paint($1) -> Discard;/" \
     -e "s/\$UDP_TIMEOUT 300/\$UDP_TIMEOUT $2/" \
     -e "s/TCP_DONE_TIMEOUT 30);/TCP_DONE_TIMEOUT 30, CAPACITY $3);/" "$src/configs/nat.nbc"
@@ -98,7 +111,9 @@ ip netns exec "$nsO" tcpdump -i "$o0" -nn -U -w "$tmp/outside.pcap" ip >/dev/nul
 dump_pid=$!
 sock=$tmp/ctl.sock
 ctl() { "$nbctl" --socket "$sock" "$@"; }
-"$nbrun" "$tmp/a.nbc" --engine "$engine" --control "$sock" --duration 90 --quiet --stats json \
+worker_args=()
+[ "$workers" -gt 1 ] && worker_args=(--workers "$workers")
+"$nbrun" "$tmp/a.nbc" --engine "$engine" "${worker_args[@]}" --control "$sock" --duration 90 --quiet --stats json \
   >"$tmp/stats.json" 2>"$tmp/nbrun.err" &
 nb_pid=$!
 ifa=$(cat "/sys/class/net/$i1/ifindex")
@@ -119,7 +134,7 @@ if [ "$up" -ne 1 ]; then
   finish
 fi
 sleep 0.5
-ok "nbrun ($engine) translates between $i1 and $o1 (pid $nb_pid)"
+ok "nbrun ($engine, $workers worker$([ "$workers" -gt 1 ] && echo s)) translates between $i1 and $o1 (pid $nb_pid)"
 
 # The outside UDP server answers every datagram with the peer address it saw; on "late" it
 # waits 3 s and then sends a datagram of its own to the last peer.
@@ -201,6 +216,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("192.0.2.2", 40001))
 s.listen(1)
+open(sys.argv[2], "w").write("listening\n")
 s.settimeout(15)
 c, peer = s.accept()
 open(sys.argv[1], "w").write(f"{peer[0]} {peer[1]}\n")
@@ -227,9 +243,10 @@ while len(got) < len(data):
     got += d
 sys.exit(0 if got == bytes(reversed(data)) else 1)
 EOF
-ip netns exec "$nsO" "$py" "$tmp/tcp_server.py" "$tmp/tcp_peer" &
+ip netns exec "$nsO" "$py" "$tmp/tcp_server.py" "$tmp/tcp_peer" "$tmp/tcp_up" &
 tsrv=$!
-sleep 0.3
+# The client connects once the server listens (python's start can take seconds on a loaded machine).
+wait_for "$tmp/tcp_up" listening
 ip netns exec "$nsI" "$py" "$tmp/tcp_client.py"
 st=$?
 wait "$tsrv"
@@ -238,6 +255,125 @@ if [ "$st" -eq 0 ] && [ "$tpeer" = 192.0.2.1 ] && [ "${tport:-0}" -ge 50000 ] &&
   ok "TCP 10.10.0.2 -> 192.0.2.2:40001, 100 kB each way intact; the server's peer was 192.0.2.1:$tport"
 else
   bad "TCP through the NAT failed (client status $st, server peer '${tpeer:-} ${tport:-}')"
+fi
+
+# 2b. Several workers: concurrent UDP flows and TCP connections, each keeping one mapping.
+if [ "$workers" -gt 1 ]; then
+  cat >"$tmp/mc_server.py" <<'EOF'
+# UDP 40002: echoes "seen IP:PORT|payload". TCP 40003: for each of 4 connections (a thread each)
+# reads the marker line and 20 kB, sends the 20 kB back reversed.
+import socket, sys, threading
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("192.0.2.2", 40002))
+    s.settimeout(30)
+    try:
+        while True:
+            data, p = s.recvfrom(2048)
+            s.sendto(f"seen {p[0]}:{p[1]}|".encode() + data, p)
+    except socket.timeout:
+        pass
+def conn(c):
+    c.settimeout(20)
+    got = b""
+    while got.count(b"\n") < 1 or len(got.split(b"\n", 1)[1]) < 20000:
+        d = c.recv(65536)
+        if not d:
+            return
+        got += d
+    c.sendall(bytes(reversed(got.split(b"\n", 1)[1])))
+    c.close()
+threading.Thread(target=udp, daemon=True).start()
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("192.0.2.2", 40003))
+t.listen(8)
+t.settimeout(20)
+open(sys.argv[1], "w").write("listening\n")
+threads = []
+for _ in range(4):
+    c, _ = t.accept()
+    th = threading.Thread(target=conn, args=(c,))
+    th.start()
+    threads.append(th)
+for th in threads:
+    th.join()
+EOF
+  cat >"$tmp/mc_client.py" <<'EOF'
+# 16 UDP sockets, 8 rounds each (every datagram answered, up to 10 tries), then 4 TCP connections
+# at once. Prints "udp SPORT PUBLICPORT..." per socket, "tcp SPORT ok|failed" per connection.
+import socket, sys, threading
+socks = []
+for _ in range(16):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("10.10.0.2", 0))
+    s.settimeout(0.3)
+    socks.append(s)
+seen = {s.getsockname()[1]: set() for s in socks}
+missing = 0
+for k in range(8):
+    for s in socks:
+        sport = s.getsockname()[1]
+        msg = f"mc-udp {sport} {k}".encode()
+        for _ in range(10):
+            s.sendto(msg, ("192.0.2.2", 40002))
+            try:
+                while True:
+                    data, _ = s.recvfrom(2048)
+                    head, body = data.split(b"|", 1)
+                    seen[sport].add(head.decode().split(":")[1])
+                    if body == msg:
+                        break
+                break
+            except socket.timeout:
+                pass
+        else:
+            missing += 1
+for sport, ports in seen.items():
+    print("udp", sport, " ".join(sorted(ports)))
+print("udp-missing", missing)
+result = {}
+def tcp(i):
+    data = bytes((j * 13 + i) % 251 for j in range(20000))
+    try:
+        c = socket.create_connection(("192.0.2.2", 40003), timeout=15)
+        sport = c.getsockname()[1]
+        c.sendall(f"mc-tcp {sport}\n".encode() + data)
+        got = b""
+        while len(got) < len(data):
+            d = c.recv(65536)
+            if not d:
+                break
+            got += d
+        result[i] = (sport, got == bytes(reversed(data)))
+    except OSError as e:
+        result[i] = (0, False)
+threads = [threading.Thread(target=tcp, args=(i,)) for i in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+for i in range(4):
+    sport, good = result.get(i, (0, False))
+    print("tcp", sport, "ok" if good else "failed")
+EOF
+  ip netns exec "$nsO" "$py" "$tmp/mc_server.py" "$tmp/mc_server.up" &
+  mcsrv=$!
+  wait_for "$tmp/mc_server.up" listening
+  ip netns exec "$nsI" "$py" "$tmp/mc_client.py" >"$tmp/mc_client.out" 2>&1
+  wait "$mcsrv"
+  udp_one=$(awk '$1 == "udp" && NF == 3 { n++ } END { print n + 0 }' "$tmp/mc_client.out")
+  udp_missing=$(awk '$1 == "udp-missing" { print $2 }' "$tmp/mc_client.out")
+  tcp_ok=$(grep -c "^tcp [0-9]* ok" "$tmp/mc_client.out")
+  if [ "$udp_one" -eq 16 ] && [ "${udp_missing:-1}" -eq 0 ]; then
+    ok "16 UDP flows x 8 datagrams through $workers workers: every one answered, each socket seen with one public port"
+  else
+    bad "16 UDP flows: $udp_one sockets with exactly one public port, ${udp_missing:-?} datagrams unanswered"
+    show "$tmp/mc_client.out" 30
+  fi
+  if [ "$tcp_ok" -eq 4 ]; then ok "4 concurrent TCP connections, 20 kB each way, intact"
+  else bad "concurrent TCP connections: $tcp_ok of 4 intact"; show "$tmp/mc_client.out" 30; fi
+  mc_checked=1
 fi
 
 # 3. Reload to the same NAT with a Paint changed elsewhere: the State is kept, the flow keeps
@@ -310,5 +446,71 @@ if [ "$total" -gt 0 ] && [ "$inside" -eq 0 ] && [ "$from_nat" -gt 0 ]; then
 else
   bad "tcpdump outside: $total packets, $inside with an inside address, $from_nat from 192.0.2.1"
   show "$tmp/outside.txt"
+fi
+if [ -n "${mc_checked:-}" ]; then
+  # Each inside flow of 2b with one public port, from the outside capture alone.
+  "$py" - "$tmp/outside.pcap" "$src/tests/multicore" >"$tmp/mappings.txt" 2>&1 <<'EOF'
+import collections, struct, sys
+sys.path.insert(0, sys.argv[2])
+from pcap_compare import read_pcap
+NAT, OUT = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2])
+udp = collections.defaultdict(set)   # inside source port -> public ports (from the payload)
+udp_ports, tcp_ports = set(), set()  # public ports towards 40002 / 40003
+tcp_marker = collections.defaultdict(set)
+replies_to = collections.defaultdict(set)  # server port -> public ports its replies went to
+inside = 0
+for f in read_pcap(sys.argv[1]):
+    if len(f) < 34 or f[12:14] != b"\x08\x00":
+        continue
+    ip = f[14:]
+    ihl = (ip[0] & 15) * 4
+    proto, src, dst = ip[9], ip[12:16], ip[16:20]
+    if src[:3] == bytes([10, 10, 0]) or dst[:3] == bytes([10, 10, 0]):
+        inside += 1
+    if proto not in (6, 17):
+        continue
+    sport, dport = struct.unpack_from("!HH", ip, ihl)
+    if proto == 17:
+        payload = ip[ihl + 8:]
+    else:
+        payload = ip[ihl + ((ip[ihl + 12] >> 4) * 4):]
+    if src == NAT and dst == OUT:
+        if proto == 17 and dport == 40002:
+            udp_ports.add(sport)
+            if payload.startswith(b"mc-udp "):
+                udp[int(payload.split()[1])].add(sport)
+        if proto == 6 and dport == 40003:
+            tcp_ports.add(sport)
+            if payload.startswith(b"mc-tcp "):
+                tcp_marker[int(payload.split(b"\n")[0].split()[1])].add(sport)
+    elif src == OUT and dst == NAT and sport in (40002, 40003):
+        replies_to[sport].add(dport)
+bad = []
+for name, flows, ports, n in (("UDP", udp, udp_ports, 16), ("TCP", tcp_marker, tcp_ports, 4)):
+    multi = {k: sorted(v) for k, v in flows.items() if len(v) != 1}
+    used = [p for v in flows.values() for p in v]
+    if len(flows) != n or multi or len(set(used)) != len(used) or ports != set(used):
+        bad.append(f"{name}: {len(flows)} inside flows (want {n}), with several public ports: {multi}, "
+                   f"public ports {sorted(ports)} for {sorted(used)}")
+    print(f"{name}: " + ", ".join(f"{k}->{min(v)}" for k, v in sorted(flows.items())))
+if replies_to[40002] != udp_ports or replies_to[40003] != tcp_ports:
+    bad.append(f"replies went to {sorted(replies_to[40002])} / {sorted(replies_to[40003])}")
+if inside:
+    bad.append(f"{inside} packets with an inside address")
+for b in bad:
+    print("BAD", b)
+sys.exit(1 if bad else 0)
+EOF
+  if [ $? -eq 0 ]; then
+    ok "outside capture: 16 UDP and 4 TCP inside flows, each with exactly one public port of its own, replies only to those"
+  else
+    bad "outside capture: a flow with more than one mapping (or a mapping shared)"
+    show "$tmp/mappings.txt" 20
+  fi
+  procs=$(sed -n '/"workers": \[/,/\]/p' "$tmp/stats.json" | grep '"processed"' | grep -Eo '[0-9]+' | tr '\n' ' ')
+  nw=$(echo "$procs" | wc -w)
+  busy=$(for v in $procs; do [ "$v" -gt 0 ] && echo x; done | grep -c x)
+  if [ "$nw" -eq "$workers" ] && [ "$busy" -ge 2 ]; then ok "$busy of $workers workers processed packets ($procs)"
+  else bad "the workers array: $nw workers, $busy processed packets ($procs): the flows did not spread"; fi
 fi
 finish

@@ -14,10 +14,15 @@
 #   - ping -t 1 gets "Time to live exceeded" from 10.1.0.1, traceroute shows 10.1.0.1 then 10.2.0.2;
 #   - ping to an unrouted address (10.3.0.1) gets "Destination Net Unreachable" from 10.1.0.1;
 #   - nbrun exits 0 on SIGINT, without a crash or sanitizer report.
-# Usage: test_router.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR [ENGINE]
+# With WORKERS > 1 (issue 16) both af_packet devices get qpairs=WORKERS and nbrun --workers
+# WORKERS (each worker polls its own queue and re-steers by the runtime's flow hash; ARPQuerier's
+# cache is shared): the same checks, and the final --stats json shows the devices opened with
+# WORKERS receive queues and more than one worker processing packets.
+# Usage: test_router.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR [ENGINE [WORKERS]]
 nbrun=$(readlink -f "$1")
 src=$3
 engine=${4:-jit}
+workers=${5:-1}
 . "$src/tests/integration/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces and veth pairs"
@@ -78,9 +83,16 @@ if command -v ethtool >/dev/null; then
 fi
 ok "namespaces $nsA (10.1.0.2) and $nsB (10.2.0.2), joined only through $a1 and $b1 in $nsR"
 
-sed -e "s/iface=nbr-a1/iface=$a1/" -e "s/iface=nbr-b1/iface=$b1/" "$src/configs/router.nbc" >"$tmp/router.nbc"
-# ip netns exec execs nbrun itself, so $! is nbrun's pid.
-R "$nbrun" "$tmp/router.nbc" --engine "$engine" --duration 60 --quiet --stats json >"$tmp/stats.json" 2>"$tmp/nbrun.err" &
+qpairs=
+worker_args=()
+if [ "$workers" -gt 1 ]; then
+  qpairs=",qpairs=$workers"
+  worker_args=(--workers "$workers")
+fi
+sed -e "s/iface=nbr-a1/iface=$a1$qpairs/" -e "s/iface=nbr-b1/iface=$b1$qpairs/" "$src/configs/router.nbc" >"$tmp/router.nbc"
+# ip netns exec execs nbrun itself, so $! is nbrun's pid (not through R: a function run in the
+# background is a subshell, whose pid $! would be, and SIGINT would never reach nbrun).
+ip netns exec "$nsR" "$nbrun" "$tmp/router.nbc" --engine "$engine" "${worker_args[@]}" --duration 60 --quiet --stats json >"$tmp/stats.json" 2>"$tmp/nbrun.err" &
 nb_pid=$!
 ifa=$(R cat "/sys/class/net/$a1/ifindex")
 ifb=$(R cat "/sys/class/net/$b1/ifindex")
@@ -99,7 +111,7 @@ if [ "$up" -ne 1 ]; then
   finish
 fi
 sleep 0.5
-ok "nbrun ($engine) in $nsR routes between $a1 and $b1 (pid $nb_pid)"
+ok "nbrun ($engine, $workers worker$([ "$workers" -gt 1 ] && echo s)) in $nsR routes between $a1 and $b1 (pid $nb_pid)"
 
 # 1. ping both ways. nbrun opens its sockets before the JIT has compiled the graph and the
 #    routing tables are built, and the first echo towards a new neighbour is turned into
@@ -152,11 +164,12 @@ else bad "UDP across the router failed (client status $st)"; fi
 
 # 3. TCP: a connection from B to A, 100 kB each way.
 cat >"$tmp/tcp_server.py" <<'EOF'
-import socket
+import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.1.0.2", 40001))
 s.listen(1)
+open(sys.argv[1], "w").write("listening\n")
 s.settimeout(15)
 c, _ = s.accept()
 c.settimeout(15)
@@ -182,9 +195,10 @@ while len(got) < len(data):
     got += d
 sys.exit(0 if got == bytes(reversed(data)) else 1)
 EOF
-ip netns exec "$nsA" "$py" "$tmp/tcp_server.py" &
+ip netns exec "$nsA" "$py" "$tmp/tcp_server.py" "$tmp/tcp_up" &
 srv=$!
-sleep 0.3
+# The client connects once the server listens (python's start can take seconds on a loaded machine).
+for _ in $(seq 100); do [ -s "$tmp/tcp_up" ] && break; sleep 0.1; done
 ip netns exec "$nsB" "$py" "$tmp/tcp_client.py"
 st=$?
 wait "$srv"
@@ -225,5 +239,18 @@ if ! crashed "$st" "$tmp/nbrun.err" "nbrun"; then
 fi
 flat=$tmp/stats.flat
 json_flatten "$tmp/stats.json" >"$flat"
+reason=$(json_get "$flat" stop_reason)
+[ "$reason" = "stopped by a signal" ] && ok "stop_reason: $reason" || bad "stop_reason '$reason' (want: stopped by a signal)"
 echo "router counters:"; grep -E "queries|learnt|replies|errors|routed|no_route|expired" "$flat" | sed 's/^/  /'
+if [ "$workers" -gt 1 ]; then
+  q0=$(json_get "$flat" ports in0 rx_queues)
+  q1=$(json_get "$flat" ports in1 rx_queues)
+  if [ "$q0" = "$workers" ] && [ "$q1" = "$workers" ]; then ok "both devices opened with $workers receive queues"
+  else bad "rx_queues in0 '${q0:-}', in1 '${q1:-}' (want $workers)"; show "$tmp/stats.json" 80; fi
+  procs=$(sed -n '/"workers": \[/,/\]/p' "$tmp/stats.json" | grep '"processed"' | grep -Eo '[0-9]+' | tr '\n' ' ')
+  nw=$(echo "$procs" | wc -w)
+  busy=$(for v in $procs; do [ "$v" -gt 0 ] && echo x; done | grep -c x)
+  if [ "$nw" -eq "$workers" ] && [ "$busy" -ge 2 ]; then ok "$busy of $workers workers processed packets ($procs)"
+  else bad "the workers array: $nw workers, $busy processed packets ($procs)"; fi
+fi
 finish
