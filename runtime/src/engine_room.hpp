@@ -52,6 +52,9 @@ struct PortSlot {
   // net_af_packet and net_tap, none for net_ring): each worker re-steers what it receives by
   // the runtime's rule (nb::worker_of_hash), so a flow's worker is the same whatever the device.
   bool steer = false;
+  // Every receive queue is polled, queue q by worker q mod N (net_af_packet: the kernel spreads
+  // frames over all of them whatever nbrun configures).
+  bool all_queues = false;
   std::vector<rte_ring*> rings;  // per destination worker (dispatch: none for the reader)
   // The reader saw the end of a finite input: what it dispatched is in the rings.
   std::atomic<bool> rx_ended{false};
@@ -191,7 +194,6 @@ inline PortCounters port_totals(const PortSlot& s) {
     t.dispatch_dropped += load_counter(c->dispatch_dropped);
     t.rx_bursts += load_counter(c->rx_bursts);
     t.tx_bursts += load_counter(c->tx_bursts);
-    t.dispatch_dropped += load_counter(c->dispatch_dropped);
   }
   return t;
 }

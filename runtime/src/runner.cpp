@@ -605,7 +605,21 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
   // queue. A pcap file has one queue by nature; a device saying so is worth a line on stderr.
   slot.worker_counters.resize(nworkers);
   for (std::uint32_t w = 1; w < nworkers; ++w) slot.worker_counters[w] = std::make_shared<PortCounters>();
-  if (nworkers > 1 && p.rx) {
+  // net_af_packet puts all its qpairs sockets into one kernel fanout group when it is created:
+  // the kernel spreads frames over every queue, configured or not. So every queue is polled
+  // (queue q by worker q mod N), and QUEUE, which would leave the others unread, must be 0.
+  slot.all_queues = p.rx && p.kind == compiler::PlanPort::Kind::Device && info.driver_name &&
+                    std::string_view(info.driver_name) == "net_af_packet" && info.max_rx_queues > 1;
+  if (slot.all_queues) {
+    if (p.rx_queue != 0) {
+      diags.error(p.arg_span, fmt::format("{} spreads received frames over all its {} queues (qpairs): QUEUE {} would "
+                                          "leave the others unread",
+                                          p.device, info.max_rx_queues, p.rx_queue))
+          .note("leave QUEUE out: nbrun polls every queue, spread over the workers");
+      return false;
+    }
+    nrx = info.max_rx_queues;
+  } else if (nworkers > 1 && p.rx) {
     if (p.kind == compiler::PlanPort::Kind::Device && info.max_rx_queues >= p.rx_queue + nworkers) {
       nrx = static_cast<std::uint16_t>(p.rx_queue + nworkers);
     } else {
@@ -798,7 +812,8 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
                                  gen.ports.begin() + static_cast<std::ptrdiff_t>(i))
           continue;
         const std::uint32_t nw = rt.nworkers;
-        bool rx_short = p.rx && (s->dispatch ? s->rings.empty() && nw > 1 : s->nrx < p.rx_queue + (nw > 1 ? nw : 1));
+        bool rx_short = p.rx && !s->all_queues &&
+                        (s->dispatch ? s->rings.empty() && nw > 1 : s->nrx < p.rx_queue + (nw > 1 ? nw : 1));
         bool tx_short = p.tx && (s->tx_per_worker ? s->ntx < p.tx_queue + nw : s->ntx <= p.tx_queue);
         if (rx_short || tx_short) {
           diags.error(p.arg_span, fmt::format("the running graph opened this device without the {} queue{} this "
@@ -974,6 +989,8 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
           s.dispatches = true;
         else
           s.ring = slot.rings[w];
+      } else if (slot.all_queues) {
+        s.dispatches = slot.steer;
       } else if (nw > 1) {
         s.queue = static_cast<std::uint16_t>(pp.rx_queue + w);
         s.dispatches = slot.steer;
@@ -987,7 +1004,15 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
         }
         gen.sources[w].push_back(s);
       };
-      add(s);
+      if (slot.all_queues) {  // queue q by worker q mod N (none for a worker beyond the queues)
+        for (std::uint16_t q = static_cast<std::uint16_t>(w); q < slot.nrx; q = static_cast<std::uint16_t>(q + nw)) {
+          Source d = s;
+          d.queue = q;
+          add(d);
+        }
+      } else {
+        add(s);
+      }
       if (slot.steer) {  // what the other workers hand this one
         Source r = s;
         r.ring = slot.rings[w];
