@@ -181,6 +181,42 @@ bool FlowMonitor::setup(const Config& config, State& state, std::string& error) 
   return true;
 }
 
+namespace {
+// FILE: `text`, or a line on stderr saying why it could not be written.
+void write_file(const FlowMonitor::Config& config, const std::string& text) {
+  // O_NONBLOCK: a FIFO nobody reads must not hang the end of the run. A failed or short write
+  // is said, never silent.
+  int fd = ::open(config.file, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0666);
+  std::FILE* f = fd >= 0 ? ::fdopen(fd, "w") : nullptr;
+  if (!f) {
+    std::fprintf(stderr, "nbrun: error: FlowMonitor: cannot write '%s': %s\n", config.file, std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    return;
+  }
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok &= std::fflush(f) == 0;
+  int err = errno;
+  ok &= std::fclose(f) == 0;
+  if (!ok) {
+    std::fprintf(stderr, "nbrun: error: FlowMonitor: writing '%s' failed: %s; the file is incomplete\n", config.file,
+                 std::strerror(err ? err : errno));
+  }
+}
+}  // namespace
+
+void FlowMonitor::teardown_workers(const Config& config, State* const* states, std::uint32_t n) {
+  bool all = true;
+  for (std::uint32_t w = 0; w < n; ++w) all &= states[w]->table != nullptr;
+  if (config.file[0] && all) {
+    std::vector<const void*> blocks(states, states + n);
+    write_file(config, flow_lines(collect_flows(blocks.data(), n), SIZE_MAX));
+  }
+  for (std::uint32_t w = 0; w < n; ++w) {
+    rte_free(states[w]->table);
+    states[w]->table = nullptr;
+  }
+}
+
 void FlowMonitor::teardown(const Config& config, State& state) {
   if (config.file[0] && state.table) {
     // O_NONBLOCK: a FIFO nobody reads must not hang the end of the run. A failed or short write

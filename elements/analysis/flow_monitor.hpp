@@ -43,6 +43,8 @@ struct FlowMonitor {
   static bool configure(const Args& args, Config& config, std::string& error);
   static bool setup(const Config& config, State& state, std::string& error);
   static void teardown(const Config& config, State& state);
+  // Several workers: FILE gets every worker's flows, ranked together, then each table goes.
+  static void teardown_workers(const Config& config, State* const* states, std::uint32_t n);
   static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
 
   // The entry for k (inserted if new), or nullptr when its probe window is full.

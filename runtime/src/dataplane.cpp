@@ -116,7 +116,14 @@ Dataplane::SetupGuard::SetupGuard(const ElementOps* o, const compiler::AlignedBl
 }
 
 Dataplane::SetupGuard::~SetupGuard() {
-  if (ops->teardown) ops->teardown(config.data(), state->data());
+  if (!armed) return;
+  if (!group.empty() && ops->teardown_workers) {
+    std::vector<void*> states;
+    for (const auto& b : group) states.push_back(b->data());
+    ops->teardown_workers(config.data(), states.data(), static_cast<std::uint32_t>(states.size()));
+  } else if (ops->teardown) {
+    ops->teardown(config.data(), state->data());
+  }
 }
 
 bool Dataplane::setup_elements(std::string& error) {
@@ -130,6 +137,8 @@ bool Dataplane::setup_elements(std::string& error) {
       return false;
     }
     guards[i] = std::make_shared<SetupGuard>(e.ops, e.config, states[i]);
+    if (fresh_guards.size() < plan.elements.size()) fresh_guards.resize(plan.elements.size(), 0);
+    fresh_guards[i] = 1;
   }
   return true;
 }

@@ -952,6 +952,26 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       return false;
     }
   }
+  // Elements that end together (ElementOps::teardown_workers): blocks every worker set up in
+  // this build get one guard that tears them all down at once.
+  if (nw > 1) {
+    for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
+      const compiler::PlanElement& e = plan.elements[i];
+      if (!e.ops || !e.ops->teardown_workers || e.ops->state_scope == StateScope::SharedReadMostly) continue;
+      bool fresh = true;
+      for (std::uint32_t w = 0; w < nw; ++w) {
+        const Dataplane& dp = *gen.dps[w];
+        fresh &= i < dp.fresh_guards.size() && dp.fresh_guards[i] && dp.guards[i];
+      }
+      if (!fresh) continue;
+      auto group = std::make_shared<Dataplane::SetupGuard>(e.ops, e.config, gen.dps[0]->states[i]);
+      for (std::uint32_t w = 0; w < nw; ++w) {
+        gen.dps[w]->guards[i]->armed = false;
+        group->group.push_back(gen.dps[w]->states[i]);
+        gen.dps[w]->guards[i] = group;
+      }
+    }
+  }
   gen.engines.clear();
   gen.engines.resize(nw);
   const std::string engine = !gen.engine.empty() ? gen.engine : rt.options.engine == "interp" ? "interp" : "jit";

@@ -43,3 +43,7 @@ add_test(NAME multicore_spare_queues
                  $<TARGET_FILE:nbctl> $<TARGET_FILE:nb-gen-traffic> ${PROJECT_SOURCE_DIR})
 set_tests_properties(multicore_spare_queues PROPERTIES LABELS "multicore;netns" SKIP_RETURN_CODE 77 TIMEOUT 120
                                                        RUN_SERIAL TRUE)
+# FlowMonitor FILE with 4 workers: every worker's flows in one ranking (teardown_workers).
+add_test(NAME multicore_flow_file COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/multicore/test_flow_file.sh
+                                           $<TARGET_FILE:nbrun> $<TARGET_FILE:nb-gen-traffic>)
+set_tests_properties(multicore_flow_file PROPERTIES LABELS "multicore" TIMEOUT 120)

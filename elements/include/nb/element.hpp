@@ -342,6 +342,11 @@ struct ElementOps {
   void (*teardown)(const void* config, void* state) = nullptr;
   // Optional: the element's facts for its Config (see "Facts" above). Null: it keeps none.
   void (*facts)(const void* config, FactSheet& sheet) = nullptr;
+  // Optional, several workers: called once with every worker's State (`states[0..n)`) instead of
+  // `teardown` on each, for an element whose end writes what all workers saw together
+  // (FlowMonitor's FILE). It must release what each State's setup made.
+  //   static void teardown_workers(const Config&, State* const* states, std::uint32_t n);
+  void (*teardown_workers)(const void* config, void* const* states, std::uint32_t n) = nullptr;
 };
 
 namespace detail {
@@ -370,6 +375,11 @@ bool setup(const void* config, void* state, std::string& error) {
 template <typename E>
 void teardown(const void* config, void* state) {
   E::teardown(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state));
+}
+template <typename E>
+void teardown_workers(const void* config, void* const* states, std::uint32_t n) {
+  E::teardown_workers(*static_cast<const typename E::Config*>(config),
+                      reinterpret_cast<typename E::State* const*>(states), n);
 }
 template <typename E>
 void facts(const void* config, FactSheet& sheet) {
@@ -421,6 +431,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   if constexpr (requires { &E::transfer; }) ops.transfer = &detail::transfer<E>;
   if constexpr (requires { &E::setup; }) ops.setup = &detail::setup<E>;
   if constexpr (requires { &E::teardown; }) ops.teardown = &detail::teardown<E>;
+  if constexpr (requires { &E::teardown_workers; }) ops.teardown_workers = &detail::teardown_workers<E>;
   if constexpr (requires { &E::facts; }) ops.facts = &detail::facts<E>;
   return ops;
 }

@@ -98,12 +98,17 @@ struct Dataplane {
     const ElementOps* ops;
     compiler::AlignedBlock config;
     std::shared_ptr<compiler::AlignedBlock> state;
+    // Several workers and ElementOps::teardown_workers: every worker's block, torn down together
+    // by this guard (the workers' own guards are then disarmed).
+    std::vector<std::shared_ptr<compiler::AlignedBlock>> group;
+    bool armed = true;
     SetupGuard(const ElementOps* o, const compiler::AlignedBlock& c, std::shared_ptr<compiler::AlignedBlock> s);
     SetupGuard(const SetupGuard&) = delete;
     SetupGuard& operator=(const SetupGuard&) = delete;
     ~SetupGuard();
   };
   std::vector<std::shared_ptr<SetupGuard>> guards;  // null: nothing set up
+  std::vector<char> fresh_guards;                    // per element: setup_elements made its guard
 
   // The JIT's slot table of this dataplane (JitLayout::per_worker): States, hosts, tx buffers.
   // Built once the States are final (after setup and reload sharing), before the engine runs.
