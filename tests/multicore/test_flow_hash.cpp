@@ -23,7 +23,7 @@ struct FakeMbuf {
   alignas(64) rte_mbuf m{};
   std::array<std::uint8_t, 256> bytes{};
   explicit FakeMbuf(const std::vector<std::uint8_t>& frame) {
-    std::memcpy(bytes.data(), frame.data(), frame.size());
+    if (!frame.empty()) std::memcpy(bytes.data(), frame.data(), frame.size());
     m.buf_addr = bytes.data();
     m.data_off = 0;
     m.data_len = static_cast<std::uint16_t>(frame.size());
