@@ -29,44 +29,8 @@ engine=${4:-jit}
 . "$src/tests/integration/lib.sh"
 compare="$src/tests/multicore/pcap_compare.py"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces and veth pairs"
-command -v ip >/dev/null || skip "ip (iproute2) is not installed"
-py=$(command -v python3) || skip "python3 is not installed"
-
-id=$$
-nsP=nb-mqP-$id nsN=nb-mqN-$id
-p0=nbmqp$id n1=nbmqn$id
-tmp=$(mktemp -d)
-# shellcheck disable=SC2317  # run by the EXIT trap
-cleanup() {
-  if [ -n "${nb_pid:-}" ]; then
-    kill -INT "$nb_pid" 2>/dev/null && sleep 0.5 && kill -KILL "$nb_pid" 2>/dev/null
-    wait "$nb_pid" 2>/dev/null
-    clean_leftovers "$nb_pid"
-  fi
-  ip netns del "$nsP" 2>/dev/null
-  ip netns del "$nsN" 2>/dev/null
-  ip link del "$p0" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-cd "$tmp" || exit 1
-
-ip netns add "$nsP" 2>ns.err || skip "cannot create a network namespace: $(head -1 ns.err)"
-ip netns add "$nsN" || skip "cannot create a second network namespace"
-ip link add "$p0" type veth peer name "$n1" 2>veth.err || skip "cannot create a veth pair: $(head -1 veth.err)"
-set -e
-for ns in "$nsP" "$nsN"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-done
-ip link set "$p0" netns "$nsP"
-ip link set "$n1" netns "$nsN"
-for ns in "$nsP" "$nsN"; do ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1; done
-ip -n "$nsP" link set "$p0" up
-ip -n "$nsN" link set "$n1" up
-set +e
+. "$src/tests/multicore/veth_pair.sh"
+quiet_veth_pair mq
 ok "namespaces $nsP ($p0) and $nsN ($n1), IPv6 off, no addresses"
 
 # The frames: the shipped trace, then 3000 packets of 100 flows; those a veth cannot carry
