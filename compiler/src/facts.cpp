@@ -150,6 +150,7 @@ struct Analysis {
   std::vector<FactSheet> sheets;
   std::vector<FactSet> in;
   std::vector<std::uint32_t> indegree;  // edges into the element, over all its inputs
+  std::vector<std::uint32_t> order;     // after run(): every element after its predecessors
 
   explicit Analysis(const Plan& p)
       : plan(p), sheets(p.elements.size()), in(p.elements.size()), indegree(p.elements.size()) {
@@ -180,10 +181,12 @@ struct Analysis {
     for (std::uint32_t i = 0; i < n; ++i)
       if (waiting[i] == 0) ready.push_back(i);
     std::size_t done = 0;
+    order.clear();
     while (!ready.empty()) {
       const std::uint32_t i = ready.back();
       ready.pop_back();
       ++done;
+      order.push_back(i);
       const PlanElement& e = plan.elements[i];
       for (std::uint32_t p = 0; p < e.outputs.size(); ++p) {
         const Target& t = e.outputs[p];
@@ -202,6 +205,56 @@ std::string join(const std::vector<std::string>& parts) {
   std::string s;
   for (const std::string& p : parts) s += (s.empty() ? "" : ", ") + p;
   return s;
+}
+
+std::string anno_names(std::uint8_t fields) {
+  std::vector<std::string> names;
+  if (fields & anno_field::kPaint) names.push_back("paint");
+  if (fields & anno_field::kUser) names.push_back("user bytes");
+  if (fields & anno_field::kNetworkOffset) names.push_back("network offset");
+  if (fields & anno_field::kDstIP) names.push_back("destination IP");
+  return join(names);
+}
+
+// Forward "may" dataflow over the annotations: which ones may still hold what the buffer's
+// last user left (stale) at each element's input if received packets were not reset. A source
+// sends every annotation stale; an element's anno_sets, and a NetworkOffset fact the facts
+// analysis proves, make one current; anything else passes along as it came (an element that
+// could make a current annotation stale only by deriving it from a stale one it reads, and a
+// stale read is what this looks for). Returns the first element, in graph order, that may read
+// a stale annotation (then `fields` says which), or nullopt when none can.
+std::optional<std::uint32_t> stale_annotation_reader(const Analysis& a, const std::vector<bool>& elided,
+                                                     std::uint8_t& fields) {
+  const Plan& plan = a.plan;
+  const std::size_t n = plan.elements.size();
+  std::vector<std::uint8_t> stale(n, 0);       // over all inputs
+  std::vector<std::uint8_t> stale_read(n, 0);  // over the inputs on which the element reads them
+  std::optional<std::uint32_t> first;
+  for (const std::uint32_t i : a.order) {
+    const PlanElement& e = plan.elements[i];
+    std::uint8_t out = 0;
+    if (e.ops && e.ops->role == ElementOps::Role::Source) {
+      out = anno_field::kEvery;
+    } else if (a.is_kernel(i)) {
+      std::uint8_t known = 0;
+      if (a.in[i].find(Fact::Kind::NetworkOffset)) known = anno_field::kNetworkOffset;
+      const std::uint8_t in = stale[i] & static_cast<std::uint8_t>(~known);
+      const FactSheet& s = a.sheets[i];
+      const std::uint8_t read = stale_read[i] & static_cast<std::uint8_t>(~known) & s.anno_reads;
+      if (!elided[i] && read && (!first || i < *first)) {
+        first = i;
+        fields = read;
+      }
+      out = elided[i] ? in : static_cast<std::uint8_t>(in & ~s.anno_sets);
+    }
+    for (const Target& t : e.outputs) {
+      if (t.kind != Target::Kind::Element) continue;
+      stale[t.index] |= out;
+      const std::uint32_t inputs = a.sheets[t.index].anno_read_inputs;
+      if (t.in_port >= 32 || (inputs >> t.in_port & 1)) stale_read[t.index] |= out;
+    }
+  }
+  return first;
 }
 
 }  // namespace
@@ -336,6 +389,15 @@ FactAnalysis analyse_facts(const Plan& plan) {
   }
   for (std::uint32_t i = 0; i < n; ++i)
     if (r.elided[i]) r.removals.push_back({i, why[i]});
+  std::uint8_t fields = 0;
+  if (std::optional<std::uint32_t> reader = stale_annotation_reader(a, r.elided, fields)) {
+    const PlanElement& e = plan.elements[*reader];
+    r.annotations_why = fmt::format("{} ({}) reads the {} annotation, which may not be set on its way there",
+                                    e.name, e.spec->class_name, anno_names(fields));
+  } else {
+    r.reset_annotations = false;
+    r.annotations_why = "no element reads an annotation before one sets it";
+  }
   return r;
 }
 

@@ -470,6 +470,18 @@ struct Builder {
     b.CreateRetVoid();
   }
 
+  // PacketAnno{} over what the buffer's last user left: three 8-byte stores in the packet loop
+  // itself, instead of a pass of its own over the burst.
+  void reset_annotations(llvm::IRBuilder<>& b, llvm::Value* mbuf) {
+    static_assert(sizeof(PacketAnno) % 8 == 0 && kAnnoOffset % 8 == 0);
+    std::uint64_t words[sizeof(PacketAnno) / 8];
+    const PacketAnno fresh{};
+    std::memcpy(words, &fresh, sizeof fresh);
+    for (std::size_t k = 0; k < std::size(words); ++k)
+      b.CreateAlignedStore(b.getInt64(words[k]), b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), mbuf, kAnnoOffset + 8 * k),
+                           llvm::Align(8));
+  }
+
   llvm::Function* build(const std::string& entry_name) {
     auto* node_ty = llvm::FunctionType::get(void_ty, {ptr, i32, ptr, ptr}, false);
     for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
@@ -505,6 +517,7 @@ struct Builder {
       b.SetInsertPoint(body);
       llvm::Value* slot = b.CreateGEP(ptr, pkts, b.CreateZExt(j, i64));
       llvm::Value* mbuf = b.CreateLoad(ptr, slot);
+      if (!facts || facts->reset_annotations) reset_annotations(b, mbuf);
       dispatch(b, e.outputs.empty() ? Target{} : e.outputs[0], dp, s, mbuf, slots);
       j->addIncoming(b.CreateAdd(j, b.getInt32(1)), b.GetInsertBlock());
       b.CreateBr(head);
@@ -642,6 +655,8 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
       const PlanElement& e = plan.elements[r.element];
       st.removals.push_back({e.name, std::string(e.spec->class_name), e.span, r.fact});
     }
+    st.reset_annotations = facts.reset_annotations;
+    st.annotations_why = facts.annotations_why;
   }
   builder.build(kEntryName);
   st.build_ms = ms_since(t0);

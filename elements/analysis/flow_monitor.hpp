@@ -64,6 +64,7 @@ struct FlowMonitor {
 
   // Reads the packet, changes none of it.
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
   }

@@ -108,6 +108,7 @@ struct Classifier {
 
   // Reads the packet, changes none of it.
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;  // offsets count from the data start
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
   }

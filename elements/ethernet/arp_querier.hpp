@@ -114,6 +114,12 @@ struct ARPQuerier {
     seq.store(q + 2, std::memory_order_release);
   }
 
+  // Keeps no packet fact; the next hop comes from the destination IP annotation.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kDstIP;
+    sheet.anno_read_inputs = 1;  // IP packets; input 1's ARP replies only teach it addresses
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
     if (in_port == 1) {
       const EtherView eth = p.ether(0);

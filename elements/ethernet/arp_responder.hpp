@@ -37,6 +37,11 @@ struct ARPResponder {
 
   static bool configure(const Args& args, Config& config, std::string& error);
 
+  // Rewrites requests into replies (no packet fact kept); reads no annotation.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const EtherView eth = p.ether(0);
     const ArpView arp = p.arp(EtherView::kSize);

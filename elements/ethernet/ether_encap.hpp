@@ -39,6 +39,11 @@ struct EtherEncap {
     return true;
   }
 
+  // Prepends a header (no packet fact kept); the network offset only moves with the data start.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
+  }
+
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     if (!p.push(EtherView::kSize)) {
       ctx.drop(std::move(p), kNoHeadroom);

@@ -24,6 +24,11 @@ struct EtherMirror {
     return true;
   }
 
+  // Swaps bytes (no packet fact kept); reads no annotation.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
+  }
+
   static void push(const Config&, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const EtherView eth = p.ether();
     if (!eth) {

@@ -79,6 +79,11 @@ struct SignatureMatcher {
     return 0;  // keep going: every signature that matches the packet is counted (once: SINGLEMATCH)
   }
 
+  // Keeps no packet fact; reads the network offset.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t ip_off = anno_offset == 0xffff ? 0 : anno_offset;

@@ -104,6 +104,7 @@ struct CheckIPHeader {
   // truncation leaves the headroom alone. When all that holds already, push sends the packet to
   // output 0 unchanged (trimming and setting the annotation change nothing) and counts nothing.
   static void facts(const Config& config, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;  // it sets the network offset: a NetworkOffset fact on output 0
     sheet.effect = PacketEffect::Unknown;
     sheet.keeps_headroom = true;
     sheet.establish_port = 0;

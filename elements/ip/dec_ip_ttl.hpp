@@ -68,6 +68,7 @@ struct DecIPTTL {
   // Only TTL and checksum change, by RFC 1624 (a correct checksum stays correct), at the network
   // annotation; expired, multicast and inactive packets leave unchanged.
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
     sheet.effect = PacketEffect::UpdateIPv4;
     sheet.keeps_headroom = true;
   }

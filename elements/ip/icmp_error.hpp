@@ -38,6 +38,12 @@ struct ICMPError {
   // 0.0.0.0, limited broadcast, multicast, class E, loopback.
   static bool bad_source(std::uint32_t a) { return a == 0 || a == 0xffffffffu || (a >> 28) >= 0xe || (a >> 24) == 127; }
 
+  // Builds a new packet (no packet fact kept) whose network offset and destination IP it sets.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
+    sheet.anno_sets = anno_field::kNetworkOffset | anno_field::kDstIP;
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;

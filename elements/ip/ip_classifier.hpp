@@ -33,6 +33,7 @@ struct IPClassifier {
 
   // Reads the packet, changes none of it.
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
   }

@@ -144,6 +144,7 @@ struct IPFilter {
 
   // Reads the packet, changes none of it.
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
   }

@@ -221,6 +221,11 @@ struct IPRewriter {
     return std::int64_t{idx} << 1;
   }
 
+  // Rewrites addresses and ports (no packet fact kept).
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
+  }
+
   static void push(const Config& c, State& s, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
     if (in_port >= c.nspecs || !s.hash) [[unlikely]] {
       ctx.drop(std::move(p), kBadInput);

@@ -62,6 +62,8 @@ struct LookupIPRoute {
 
   // Reads the packet, changes none of it.
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
+    sheet.anno_sets = anno_field::kDstIP;  // the next hop, on every packet it routes
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
   }

@@ -47,6 +47,12 @@ struct MaglevLB {
   static void teardown(const Config& config, State& state);
   static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
 
+  // Keeps no packet fact; sets the destination IP (the backend) on every packet it sends.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset;
+    sheet.anno_sets = anno_field::kDstIP;
+  }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const std::uint16_t anno_offset = p.anno().network_offset;
     const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;

@@ -24,6 +24,7 @@ struct Counter {
   }
 
   static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;  // reads_packet: it counts bytes
   }

@@ -24,6 +24,11 @@ struct Discard {
     return true;
   }
 
+  // Keeps no packet fact (it sends nothing); reads no annotation.
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
+  }
+
   static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     ++state.count;
     ctx.drop(std::move(p), kDiscarded);

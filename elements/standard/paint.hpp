@@ -39,7 +39,9 @@ struct Paint {
     return true;
   }
 
-  static void facts(const Config&, FactSheet& sheet) {
+  static void facts(const Config& config, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
+    sheet.anno_sets = config.anno == 0 ? anno_field::kPaint : anno_field::kNone;  // one user byte is not all of them
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
     sheet.reads_packet = false;

@@ -34,6 +34,7 @@ struct Strip {
   }
 
   static void facts(const Config& config, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;  // the network offset only moves with the data start
     sheet.effect = PacketEffect::MoveStart;
     sheet.move = static_cast<std::int32_t>(config.length);
   }

@@ -46,7 +46,10 @@ struct Tee {
   // Copies go to outputs 0..N-2 in order, then the packet itself to output N-1, so the original
   // is the last one out, as in Click.
   // Copies carry the bytes, length and annotations, but not the headroom (a new mbuf's).
-  static void facts(const Config&, FactSheet& sheet) { sheet.effect = PacketEffect::None; }
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.effect = PacketEffect::None;
+    sheet.anno_reads = anno_field::kNone;  // copies carry the annotations as they are
+  }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     for (std::uint32_t port = 0; port + 1 < config.noutputs; ++port) {

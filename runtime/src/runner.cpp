@@ -196,6 +196,7 @@ int worker_main(void* arg) {
     // ---- one pass over the sources ----
     Dataplane& dp = *g->dps[self];
     Engine& engine = *g->engines[self];
+    const bool engine_resets = engine.resets_annotations();
     std::size_t ended = 0;
     std::uint64_t got_packets = 0;
     for (std::size_t si = 0; si < g->sources[self].size(); ++si) {
@@ -257,9 +258,9 @@ int worker_main(void* arg) {
           if (n == 0) continue;
         }
       }
-      for (std::uint16_t i = 0; i < n; ++i) {
+      if (!engine_resets) {
         // The annotations' bytes in the mbuf hold whatever its last user left.
-        new (anno_of(pkts[i])) PacketAnno{};
+        for (std::uint16_t i = 0; i < n; ++i) new (anno_of(pkts[i])) PacketAnno{};
       }
       processed += n;
       engine.process(s.element, pkts.data(), n);
@@ -1347,7 +1348,11 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     if (p.loop) need += size.frames;
   }
   std::uint32_t npool = o.mempool ? o.mempool : round_pool(need);
-  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, 256, 0,
+  // Each lcore keeps up to `cache` buffers to itself. DPDK refuses a cache above 2/3 of the pool
+  // (--mempool 256 used to fail with "Invalid argument"), and caches that hold most of a small
+  // pool would starve the other cores: a quarter of each lcore's share at most.
+  const std::uint32_t cache = std::min<std::uint32_t>(256, npool / (4 * (nworkers + 1)));
+  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, cache, 0,
                                               static_cast<std::uint16_t>(room + RTE_PKTMBUF_HEADROOM),
                                               static_cast<int>(rte_socket_id()));
   if (!pool) {

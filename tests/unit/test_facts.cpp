@@ -108,3 +108,51 @@ TEST_CASE("facts: Strip/Unstrip pairs cancel only when proven") {
                 "t [0] -> Unstrip(14) -> Strip(14) -> ToDump(b.pcap); t [1] -> ToDump(c.pcap);")
             .empty());
 }
+
+namespace {
+compiler::FactAnalysis facts_of(const std::string& text) {
+  auto l = lower_text(text);
+  return compiler::analyse_facts(*l->plan);
+}
+}  // namespace
+
+TEST_CASE("facts: received packets' annotations are reset only where an element may read a stale one") {
+  // Nothing reads an annotation: forwarding, counting, classifying by absolute offsets.
+  CHECK_FALSE(facts_of("FromDump(a.pcap) -> ToDump(b.pcap);").reset_annotations);
+  CHECK_FALSE(facts_of("FromDump(a.pcap) -> Counter -> c :: Classifier(12/0800, -) -> ToDump(b.pcap); c[1] -> Discard;")
+                  .reset_annotations);
+  // CheckIPHeader sets the network offset before DecIPTTL reads it; Strip and Unstrip only move it.
+  auto ttl = facts_of(
+      "FromDump(a.pcap) -> Strip(14) -> CheckIPHeader -> DecIPTTL -> Unstrip(14) -> ToDump(b.pcap);");
+  CHECK_FALSE(ttl.reset_annotations);
+  CHECK(ttl.annotations_why == "no element reads an annotation before one sets it");
+  // DecIPTTL with no CheckIPHeader before it reads whatever the buffer held.
+  auto bare = facts_of("FromDump(a.pcap) -> Strip(14) -> d :: DecIPTTL -> ToDump(b.pcap);");
+  CHECK(bare.reset_annotations);
+  CHECK(bare.annotations_why == "d (DecIPTTL) reads the network offset annotation, which may not be set on its way there");
+  // Set on one path only: a merge keeps the stale one.
+  CHECK(facts_of("src :: FromDump(a.pcap) -> c :: Classifier(12/0800, -); c[0] -> Strip(14) -> CheckIPHeader -> "
+                 "d :: DecIPTTL -> ToDump(b.pcap); c[1] -> Strip(14) -> d;")
+            .reset_annotations);
+  // CheckIPHeader's bad-packet output does not carry the offset it sets on output 0.
+  CHECK(facts_of("FromDump(a.pcap) -> Strip(14) -> c :: CheckIPHeader -> ToDump(b.pcap); c[1] -> DecIPTTL -> "
+                 "Discard;")
+            .reset_annotations);
+  // The next hop: LookupIPRoute sets it for ARPQuerier; without it ARPQuerier reads a stale one.
+  CHECK_FALSE(facts_of("FromDump(a.pcap) -> Strip(14) -> CheckIPHeader -> LookupIPRoute(0.0.0.0/0 0) -> "
+                       "ARPQuerier(10.0.0.1, 00:00:00:00:00:01) -> ToDump(b.pcap);")
+                  .reset_annotations);
+  CHECK(facts_of("FromDump(a.pcap) -> Strip(14) -> CheckIPHeader -> "
+                 "ARPQuerier(10.0.0.1, 00:00:00:00:00:01) -> ToDump(b.pcap);")
+            .reset_annotations);
+  // ARP replies on input 1 only teach it addresses: their next hop is never read.
+  CHECK_FALSE(facts_of("src :: FromDump(a.pcap) -> c :: Classifier(12/0806, -); c[0] -> [1] q :: ARPQuerier(10.0.0.1, "
+                       "00:00:00:00:00:01) -> ToDump(b.pcap); c[1] -> Strip(14) -> CheckIPHeader -> "
+                       "LookupIPRoute(0.0.0.0/0 0) -> q;")
+                  .reset_annotations);
+  // Paint sets the colour for what follows it; IPRewriter with no CheckIPHeader before it reads
+  // a stale network offset.
+  CHECK_FALSE(facts_of("FromDump(a.pcap) -> Paint(1) -> ToDump(b.pcap);").reset_annotations);
+  CHECK(facts_of("FromDump(a.pcap) -> Paint(1, ANNO 3) -> IPRewriter(pattern 1.1.1.1 - - - 0 0) -> ToDump(b.pcap);")
+            .reset_annotations);
+}

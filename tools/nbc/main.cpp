@@ -224,6 +224,8 @@ int cmd_ir(const std::string& path, bool stats, int opt_level, const Options& op
     }
     fmt::print("removed {} ({}) at {}: {}\n", r.name, r.cls, at, r.fact);
   }
+  // The other removal: the reset of every received packet's annotations.
+  fmt::print("\nannotation reset: {}: {}\n", st.reset_annotations ? "kept" : "removed", st.annotations_why);
   return kOk;
 }
 

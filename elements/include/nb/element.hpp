@@ -279,6 +279,16 @@ enum class PacketEffect : std::uint8_t {
   UpdateIPv4,
 };
 
+// Packet annotations (PacketAnno's fields) as bits, for FactSheet::anno_reads and anno_sets.
+namespace anno_field {
+inline constexpr std::uint8_t kPaint = 1;
+inline constexpr std::uint8_t kUser = 2;
+inline constexpr std::uint8_t kNetworkOffset = 4;
+inline constexpr std::uint8_t kDstIP = 8;
+inline constexpr std::uint8_t kNone = 0;
+inline constexpr std::uint8_t kEvery = kPaint | kUser | kNetworkOffset | kDstIP;
+}  // namespace anno_field
+
 struct FactSheet {
   static constexpr std::uint32_t kMaxFacts = 24;
   PacketEffect effect = PacketEffect::Unknown;
@@ -289,6 +299,17 @@ struct FactSheet {
   // packet's bytes, length, headroom or network annotation (Paint). Strip/Unstrip pairs cancel
   // across such elements only.
   bool reads_packet = true;
+  // The runtime resets every received packet's annotations, unless the graph proves that no
+  // element reads one it may still hold from the buffer's last use (docs/facts.md). anno_reads:
+  // the annotations on which what the element does depends (which outputs, what it writes into
+  // the packet, its State) - all of them unless it says otherwise. An element that only moves an
+  // annotation along with the packet (Strip and the network offset) does not read it. anno_sets:
+  // the annotations it sets on every packet it sends, whatever they held (Paint's colour).
+  std::uint8_t anno_reads = anno_field::kEvery;
+  std::uint8_t anno_sets = anno_field::kNone;
+  // The inputs on which it reads them: bit k for input k (ARPQuerier reads the next hop of IP
+  // packets on input 0, not of the ARP replies on input 1). Inputs past 31 always read.
+  std::uint32_t anno_read_inputs = 0xffffffffu;
   // Facts that hold on output `establish_port` after the element, whatever held before.
   std::uint32_t establish_port = 0;
   std::uint32_t nestablished = 0;

@@ -22,6 +22,13 @@ struct FactAnalysis {
   // leads (the element would have sent every packet there unchanged, changing no State).
   std::vector<bool> elided;
   std::vector<FactRemoval> removals;  // in element order
+  // Whether received packets need their annotations reset (PacketAnno{}): true when some element
+  // may read an annotation that still holds what the buffer's last user left, which
+  // `annotations_why` then names; false when every annotation any element reads was set on the
+  // way to it (FactSheet::anno_reads, anno_sets, a NetworkOffset fact). The interpreter always
+  // resets them.
+  bool reset_annotations = true;
+  std::string annotations_why;
 };
 
 // The facts that hold at each element's input (for tests and tools), or nullopt when no packet

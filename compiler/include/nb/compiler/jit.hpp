@@ -69,6 +69,9 @@ struct JitStats {
     std::string fact;
   };
   std::vector<Removal> removals;
+  // Whether the code resets received packets' annotations, and why (FactAnalysis).
+  bool reset_annotations = true;
+  std::string annotations_why = "the graph's facts were not used";
 };
 
 // Signature of the generated entry point: run `n` packets received by source element `source`.

@@ -147,6 +147,10 @@ class Engine {
  public:
   virtual ~Engine() = default;
   virtual void process(std::uint32_t source, rte_mbuf** pkts, std::uint32_t n) = 0;
+  // Whether process() resets the received packets' annotations itself where the graph needs it
+  // (the JIT's code does, and leaves them alone when nothing reads them); otherwise the worker
+  // resets every packet's before calling it.
+  virtual bool resets_annotations() const { return false; }
 };
 
 }  // namespace nb::runtime

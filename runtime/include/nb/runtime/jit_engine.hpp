@@ -28,6 +28,7 @@ class JitEngine final : public Engine {
                                                         std::uint32_t n) override {
     graph_->entry(&dp_, source, pkts, n, dp_.slots.data());
   }
+  bool resets_annotations() const override { return true; }
   const compiler::CompiledGraph& graph() const { return *graph_; }
 
  private:
