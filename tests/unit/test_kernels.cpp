@@ -2203,3 +2203,26 @@ TEST_CASE("ARPQuerier's cache is one for every worker: a reply on one resolves t
   ARPQuerier::teardown(c, w0);
   CHECK(g_live_mbufs == 0);
 }
+
+TEST_CASE("the 20-byte header sum equals the word-by-word sum on every kind of header", "[kernels][checksum]") {
+  std::mt19937 rng(20261207);
+  std::array<std::uint8_t, 20> h{};
+  auto check = [&] {
+    const std::uint32_t words = nb::checksum::fold(nb::checksum::add(0, h));
+    REQUIRE(nb::checksum::add20_folded(h.data()) == words);
+  };
+  check();  // all zero: 0, not 0xffff
+  h.fill(0xff);
+  check();
+  for (int i = 0; i < 200000; ++i) {
+    for (auto& b : h) b = static_cast<std::uint8_t>(rng());
+    if (i % 7 == 0) h[i % 20] = 0xff;  // carries
+    check();
+    // A correct header's checksum: the sum over it then folds to 0xffff both ways.
+    h[10] = h[11] = 0;
+    const std::uint16_t c = nb::checksum::finish(nb::checksum::add(0, h));
+    h[10] = static_cast<std::uint8_t>(c >> 8);
+    h[11] = static_cast<std::uint8_t>(c);
+    REQUIRE(nb::checksum::add20_folded(h.data()) == 0xffff);
+  }
+}
