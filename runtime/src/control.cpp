@@ -29,11 +29,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 #include <unordered_set>
 
 namespace nb::runtime::detail {
@@ -801,6 +803,95 @@ void ControlServer::tier_up() {
   rt_.current = std::move(gen);  // frees the interpreter's generation (its States live on)
 }
 
+namespace {
+
+// Whether generation `gen` uses port slot `slot` (a reload keeps a port whose device and
+// settings stay the same: both generations then hold the same slot).
+bool uses_slot(const Generation& gen, const std::shared_ptr<PortSlot>& slot) {
+  return std::find(gen.ports.begin(), gen.ports.end(), slot) != gen.ports.end();
+}
+
+// What the workers' own clocks say of a switch to `gen` (published at tsc_publish, every
+// worker quiescent at tsc_all_quiescent), all in TSC cycles.
+struct SwitchTiming {
+  std::uint64_t last_switch = 0;  // when the last worker switched
+  std::uint64_t max_gap = 0;      // the longest gap between two passes since the request
+  std::uint64_t switch_gap = 0;   // around the switch: last pass on the old graph to first on the new
+};
+
+SwitchTiming measure_switch(const Runtime& rt, const Generation& gen, std::uint64_t tsc_publish,
+                            std::uint64_t tsc_all_quiescent) {
+  SwitchTiming t;
+  t.last_switch = tsc_publish;
+  bool measured = false;
+  for (Worker* w : rt.workers) {
+    if (w->finished.load()) continue;
+    auto until = Clock::now() + std::chrono::milliseconds(200);
+    while (w->first_done_gen.load(std::memory_order_acquire) != gen.id && Clock::now() < until && !w->finished.load())
+      std::this_thread::yield();
+    if (w->switched_gen.load(std::memory_order_acquire) == gen.id) {
+      t.last_switch = std::max(t.last_switch, w->switch_tsc.load(std::memory_order_relaxed));
+      measured = true;
+    }
+    if (w->first_done_gen.load(std::memory_order_acquire) == gen.id) {
+      t.max_gap = std::max(t.max_gap, w->max_gap_tsc.load(std::memory_order_relaxed));
+      t.switch_gap = std::max(t.switch_gap, w->switch_gap_tsc.load(std::memory_order_relaxed));
+    }
+  }
+  if (!measured) t.last_switch = tsc_all_quiescent;
+  return t;
+}
+
+struct Retirement {
+  std::size_t kept_elements = 0, kept_ports = 0, started_ports = 0, stopped_ports = 0;
+};
+
+// After the switch: adds what only the old graph had (its elements' drops and generated
+// packets, its ports' counters) to rt.retired, so that totals still add up, and closes the
+// ports the new graph does not use.
+Retirement retire(Runtime& rt, Generation& old, const Generation& gen) {
+  Retirement r;
+  std::unordered_set<const void*> shared_drops;
+  for (const auto& dp : gen.dps)
+    for (const auto& d : dp->drops) shared_drops.insert(d.get());
+  for (std::uint32_t i = 0; i < old.plan->elements.size(); ++i) {
+    if (shared_drops.contains(old.dps[0]->drops[i].get())) ++r.kept_elements;
+    for (const auto& dp : old.dps) {
+      if (shared_drops.contains(dp->drops[i].get())) continue;
+      for (const std::uint64_t& v : *dp->drops[i]) rt.retired.element_drops += load_counter(v);
+    }
+  }
+  std::unordered_set<const void*> shared_generated;
+  for (const auto& dp : gen.dps)
+    for (const auto& g : dp->generated) shared_generated.insert(g.get());
+  for (const auto& dp : old.dps) {
+    for (const auto& g : dp->generated) {
+      if (!shared_generated.contains(g.get())) rt.retired.generated += load_counter(*g);
+    }
+  }
+  for (auto it = old.ports.begin(); it != old.ports.end(); ++it) {
+    auto& s = *it;
+    if (uses_slot(gen, s)) continue;
+    if (std::find(old.ports.begin(), it, s) != it) continue;  // one slot may serve several plan ports
+    settle_slot(*s);  // a ToDump writes what it holds first: its counts become final
+    if (!s->write_failure.empty())
+      rt.retired.errors.push_back(fmt::format("a ToDump removed by a reload ({}) could not write its file: {}", s->key,
+                                              s->write_failure));
+    PortCounters totals = port_totals(*s);
+    rt.retired.rx += totals.rx;
+    rt.retired.tx += totals.tx;
+    rt.retired.port_dropped += totals.tx_dropped + totals.dispatch_dropped;
+    rte_eth_stats st{};
+    if (s->id != kNoPort && rte_eth_stats_get(s->id, &st) == 0) rt.retired.missed += missed_of(st);
+    close_slot(*s);
+    ++r.stopped_ports;
+  }
+  for (const auto& s : gen.ports) (uses_slot(old, s) ? r.kept_ports : r.started_ports)++;
+  return r;
+}
+
+}  // namespace
+
 bool ControlServer::reload(std::string file, const char* why, std::string& body) {
   // All durations in TSC cycles, the clock the workers stamp their switch with.
   std::uint64_t tsc_request = rte_rdtsc();
@@ -825,6 +916,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
     }
   } stop_measuring{rt_};
 
+  // ---- the new generation: checked, its ports attached, its dataplane and code built ----
   auto gen = std::make_unique<Generation>();
   gen->id = rt_.next_generation;
   gen->number = old.number + 1;
@@ -854,106 +946,34 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   double front_ms = ms_since(tsc_request);
 
   if (!attach_ports(rt_, *gen, &old, diags)) return fail(render());
-  auto close_new_ports = [&] {
-    for (auto& s : gen->ports) {
-      bool shared = false;
-      for (auto& o : old.ports) shared |= o == s;
-      if (s && !shared) close_slot(*s);
-    }
-  };
   std::uint64_t tsc_jit = rte_rdtsc();
   std::string jit_error;
   if (!build_dataplane(rt_, *gen, &old, jit_error)) {
-    close_new_ports();
+    for (auto& s : gen->ports)
+      if (s && !uses_slot(old, s)) close_slot(*s);
     return fail(fmt::format("{}: error: {}", file, jit_error));
   }
   double jit_ms = ms_since(tsc_jit);
   double compile_ms = ms_since(tsc_request);
 
-  // Publish, then wait for every worker's quiescent state: from then on none uses `old`.
+  // ---- the switch: publish, then wait for every worker's quiescent state ----
   std::uint64_t tsc_publish = rte_rdtsc();
   publish_and_wait(*gen);
-  std::uint64_t tsc_all_quiescent = rte_rdtsc();
-  // When each worker switched, and the longest gap between two of its passes since the request
-  // (measured until its first pass on the new graph).
-  std::uint64_t last_switch = tsc_publish;
-  std::uint64_t max_gap = 0, switch_gap = 0;
-  bool measured = false;
-  for (Worker* w : rt_.workers) {
-    if (w->finished.load()) continue;
-    auto until = Clock::now() + std::chrono::milliseconds(200);
-    while (w->first_done_gen.load(std::memory_order_acquire) != gen->id && Clock::now() < until &&
-           !w->finished.load())
-      std::this_thread::yield();
-    if (w->switched_gen.load(std::memory_order_acquire) == gen->id) {
-      last_switch = std::max(last_switch, w->switch_tsc.load(std::memory_order_relaxed));
-      measured = true;
-    }
-    if (w->first_done_gen.load(std::memory_order_acquire) == gen->id) {
-      max_gap = std::max(max_gap, w->max_gap_tsc.load(std::memory_order_relaxed));
-      switch_gap = std::max(switch_gap, w->switch_gap_tsc.load(std::memory_order_relaxed));
-    }
-  }
-  if (!measured) last_switch = tsc_all_quiescent;
+  const SwitchTiming timing = measure_switch(rt_, *gen, tsc_publish, rte_rdtsc());
 
-  // The switch is done: retire what only the old graph had, then free it (and its code).
-  std::size_t kept_elements = 0, kept_ports = 0, started_ports = 0, stopped_ports = 0;
-  std::unordered_set<const void*> shared_drops;
-  for (const auto& dp : gen->dps)
-    for (const auto& d : dp->drops) shared_drops.insert(d.get());
-  for (std::uint32_t i = 0; i < old.plan->elements.size(); ++i) {
-    if (shared_drops.contains(old.dps[0]->drops[i].get())) ++kept_elements;
-    for (const auto& dp : old.dps) {
-      if (shared_drops.contains(dp->drops[i].get())) continue;
-      for (const std::uint64_t& v : *dp->drops[i]) rt_.retired.element_drops += load_counter(v);
-    }
-  }
-  std::unordered_set<const void*> shared_generated;
-  for (const auto& dp : gen->dps)
-    for (const auto& g : dp->generated) shared_generated.insert(g.get());
-  for (const auto& dp : old.dps) {
-    for (const auto& g : dp->generated) {
-      if (!shared_generated.contains(g.get())) rt_.retired.generated += load_counter(*g);
-    }
-  }
-  for (auto& s : old.ports) {
-    bool kept = false;
-    for (auto& n : gen->ports) kept |= n == s;
-    if (kept) continue;
-    bool seen = false;  // one slot may serve several plan ports
-    for (auto& o : old.ports) {
-      if (&o == &s) break;
-      seen |= o == s;
-    }
-    if (seen) continue;
-    settle_slot(*s);  // a ToDump writes what it holds first: its counts become final
-    if (!s->write_failure.empty())
-      rt_.retired.errors.push_back(fmt::format("a ToDump removed by a reload ({}) could not write its file: {}", s->key,
-                                               s->write_failure));
-    PortCounters totals = port_totals(*s);
-    rt_.retired.rx += totals.rx;
-    rt_.retired.tx += totals.tx;
-    rt_.retired.port_dropped += totals.tx_dropped + totals.dispatch_dropped;
-    rte_eth_stats st{};
-    if (s->id != kNoPort && rte_eth_stats_get(s->id, &st) == 0) rt_.retired.missed += missed_of(st);
-    close_slot(*s);
-    ++stopped_ports;
-  }
-  for (auto& s : gen->ports) {
-    bool shared = false;
-    for (auto& o : old.ports) shared |= o == s;
-    (shared ? kept_ports : started_ports)++;
-  }
+  // ---- from then on no worker uses `old`: retire what only it had, then free it ----
+  const Retirement r = retire(rt_, old, *gen);
   std::uint64_t old_id = old.number;
   rt_.current = std::move(gen);  // frees the old generation: its dataplane and JIT code
   ++rt_.next_generation;
   ++rt_.reloads;
   const Generation& now = *rt_.current;
 
-  double switch_us = static_cast<double>(last_switch - tsc_publish) / hz * 1e6;
-  double latency_ms = static_cast<double>(last_switch - tsc_request) / hz * 1e3;
-  double pause_us = static_cast<double>(switch_gap) / hz * 1e6;
-  double max_gap_us = static_cast<double>(max_gap) / hz * 1e6;
+  // ---- the report ----
+  double switch_us = static_cast<double>(timing.last_switch - tsc_publish) / hz * 1e6;
+  double latency_ms = static_cast<double>(timing.last_switch - tsc_request) / hz * 1e3;
+  double pause_us = static_cast<double>(timing.switch_gap) / hz * 1e6;
+  double max_gap_us = static_cast<double>(timing.max_gap) / hz * 1e6;
   nlohmann::ordered_json j;
   j["generation"] = now.number;
   j["previous"] = old_id;
@@ -976,8 +996,8 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
                 {"cache_ms", js.cache_ms}};
   }
   j["workers"] = rt_.workers.size();
-  j["elements"] = {{"total", now.plan->elements.size()}, {"kept", kept_elements}};
-  j["ports"] = {{"kept", kept_ports}, {"started", started_ports}, {"stopped", stopped_ports}};
+  j["elements"] = {{"total", now.plan->elements.size()}, {"kept", r.kept_elements}};
+  j["ports"] = {{"kept", r.kept_ports}, {"started", r.started_ports}, {"stopped", r.stopped_ports}};
   body = j.dump() + "\n";
   fmt::print(stderr,
              "nbrun: reloaded {} ({}): generation {}, compiled in {:.1f} ms, every core switched {:.1f} us later, data "

@@ -124,197 +124,235 @@ std::uint16_t spread(PortSlot& slot, std::uint32_t self, std::uint32_t nworkers,
 // nothing can be handed to it any more, and one last empty pass ends it. Packets a reader
 // already received are thus processed, not lost, even when a signal or --duration ends the run
 // (a ring holds at most 1024 packets: a fraction of a millisecond of work).
-int worker_main(void* arg) {
-  auto* w = static_cast<Worker*>(arg);
-  const std::uint32_t self = w->index;
-  std::uint64_t tsc_start = rte_rdtsc();
-  if (w->qsv) {
-    rte_rcu_qsbr_thread_register(w->qsv, w->rcu_id);
-    rte_rcu_qsbr_thread_online(w->qsv, w->rcu_id);
-  }
-  Generation* g = w->published.load(std::memory_order_acquire);
-  std::vector<rte_mbuf*> pkts(jit_abi::kMaxBurst);
-  std::vector<char> done(g->sources[self].size(), 0);
-  std::uint64_t processed = 0;
-  std::uint64_t iterations = 0;
-  std::uint64_t epoch = 0, max_gap = 0, prev_end = 0, last_old_end = 0;
-  bool first_pass_pending = false;
-  bool out = false;  // counted in w->exited: reads no device any more
+class WorkerLoop {
+ public:
+  explicit WorkerLoop(Worker& w)
+      : w_(w), self_(w.index), g_(w.published.load(std::memory_order_acquire)), pkts_(jit_abi::kMaxBurst),
+        done_(g_->sources[self_].size(), 0), tsc_start_(rte_rdtsc()), finite_(all_finite(*g_)) {}
 
-  auto all_finite = [self](const Generation& gen) {
-    bool f = !gen.sources[self].empty();
-    for (const Source& s : gen.sources[self]) f &= s.finite;
-    return f;
-  };
-  bool finite = all_finite(*g);
-  auto leave = [&](std::string reason) {
-    if (w->stop_reason.empty()) w->stop_reason = std::move(reason);
-    if (!out) {
-      out = true;
-      w->exited->fetch_add(1, std::memory_order_acq_rel);
+  int run() {
+    if (w_.qsv) {
+      rte_rcu_qsbr_thread_register(w_.qsv, w_.rcu_id);
+      rte_rcu_qsbr_thread_online(w_.qsv, w_.rcu_id);
     }
-  };
+    while (true) {
+      at_burst_boundary();
+      if (!out_ && g_stop.load(std::memory_order_relaxed)) leave("stopped");
+      if (!out_ && g_->sources[self_].empty()) leave("the graph has no sources");
+      // Out, and every worker is out: nothing more can reach this worker's rings.
+      const bool last_call = out_ && w_.exited->load(std::memory_order_acquire) == w_.nworkers;
+      const std::uint64_t got_packets = poll_sources();
+      if ((++iterations_ & 255) == 0 || last_call) publish_progress();
+      end_of_pass();
+      if (last_call && got_packets == 0) break;
+    }
+    finish();
+    return 0;
+  }
 
-  while (true) {
-    // ---- burst boundary: handler calls, generation switch ----
-    if (detail::WorkerCall* call = w->mailbox.load(std::memory_order_acquire)) {
+ private:
+  // ---- the work ----
+
+  // Handler calls posted by the control thread, and the switch to a newly published generation.
+  void at_burst_boundary() {
+    if (detail::WorkerCall* call = w_.mailbox.load(std::memory_order_acquire)) {
       detail::WorkerCall* expected = call;
-      if (w->mailbox.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
+      if (w_.mailbox.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
         call->fn();
         call->done.store(true, std::memory_order_release);
       }
     }
-    std::uint64_t want_epoch = w->measure_epoch.load(std::memory_order_relaxed);
-    if (want_epoch != epoch) {
-      epoch = want_epoch;
-      max_gap = 0;
-      prev_end = 0;
+    const std::uint64_t want_epoch = w_.measure_epoch.load(std::memory_order_relaxed);
+    if (want_epoch != epoch_) {
+      epoch_ = want_epoch;
+      max_gap_ = 0;
+      prev_end_ = 0;
     }
-    Generation* next = w->published.load(std::memory_order_acquire);
-    if (next != g) {
-      // The old generation's buffers were flushed at the end of the last pass: nothing of it is
-      // in flight. State blocks the two share need nothing; class hooks move the others now.
-      for (const detail::Transfer& t : next->transfers[self]) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
-      std::vector<char> next_done(next->sources[self].size(), 0);
-      for (std::size_t i = 0; i < next->sources[self].size(); ++i) {
-        int prev = next->sources[self][i].prev;
-        if (prev >= 0 && static_cast<std::size_t>(prev) < done.size()) next_done[i] = done[static_cast<std::size_t>(prev)];
-      }
-      done.swap(next_done);
-      g = next;
-      finite = all_finite(*g);
-      last_old_end = prev_end;
-      w->switch_tsc.store(rte_rdtsc(), std::memory_order_relaxed);
-      w->switched_gen.store(g->id, std::memory_order_release);
-      first_pass_pending = true;
-    }
-    if (!out && g_stop.load(std::memory_order_relaxed)) leave("stopped");
-    if (!out && g->sources[self].empty()) leave("the graph has no sources");
-    // Out, and every worker is out: nothing more can reach this worker's rings.
-    const bool last_call = out && w->exited->load(std::memory_order_acquire) == w->nworkers;
+    Generation* next = w_.published.load(std::memory_order_acquire);
+    if (next != g_) switch_to(next);
+  }
 
-    // ---- one pass over the sources ----
-    Dataplane& dp = *g->dps[self];
-    Engine& engine = *g->engines[self];
+  void switch_to(Generation* next) {
+    // The old generation's buffers were flushed at the end of the last pass: nothing of it is
+    // in flight. State blocks the two share need nothing; class hooks move the others now.
+    for (const detail::Transfer& t : next->transfers[self_]) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
+    std::vector<char> next_done(next->sources[self_].size(), 0);
+    for (std::size_t i = 0; i < next->sources[self_].size(); ++i) {
+      const int prev = next->sources[self_][i].prev;
+      if (prev >= 0 && static_cast<std::size_t>(prev) < done_.size()) next_done[i] = done_[static_cast<std::size_t>(prev)];
+    }
+    done_.swap(next_done);
+    g_ = next;
+    finite_ = all_finite(*g_);
+    last_old_end_ = prev_end_;
+    w_.switch_tsc.store(rte_rdtsc(), std::memory_order_relaxed);
+    w_.switched_gen.store(g_->id, std::memory_order_release);
+    first_pass_pending_ = true;
+  }
+
+  // One pass over the sources: each polled once. Returns the packets it got.
+  std::uint64_t poll_sources() {
+    Dataplane& dp = *g_->dps[self_];
+    Engine& engine = *g_->engines[self_];
     const bool engine_resets = engine.resets_annotations();
-    std::size_t ended = 0;
     std::uint64_t got_packets = 0;
-    for (std::size_t si = 0; si < g->sources[self].size(); ++si) {
-      const Source& s = g->sources[self][si];
+    std::size_t ended = 0;
+    for (std::size_t si = 0; si < g_->sources[self_].size(); ++si) {
+      const Source& s = g_->sources[self_][si];
       std::uint16_t n = 0;
-      if (s.ring) {
-        if (done[si] && !out) {
-          ++ended;
-          continue;
-        }
-        // A ring holds packets a reader received: always emptied, also while paused or out.
-        n = static_cast<std::uint16_t>(
-            rte_ring_dequeue_burst(s.ring, reinterpret_cast<void**>(pkts.data()), s.burst, nullptr));
-        got_packets += n;
-        if (n == 0) {
-          // Its reader saw the end of the file before this look at an empty ring: the end.
-          if (s.finite && s.slot->rx_ended.load(std::memory_order_acquire) && rte_ring_count(s.ring) == 0) {
-            done[si] = 1;
-            ++ended;
-          }
-          continue;
-        }
-      } else {
-        if (out) continue;
-        if (done[si]) {
-          ++ended;
-          continue;
-        }
-        if (!s.active->load(std::memory_order_relaxed)) continue;  // paused: not ended either
-        // Under --packets, ask for no more than the limit leaves: what a driver hands over is
-        // received, and must be processed and counted, never freed unseen.
-        std::uint64_t want = s.burst;
-        if (w->packet_limit && (want = take_budget(*w->budget, want)) == 0) continue;
-        n = rte_eth_rx_burst(s.port_id, s.queue, pkts.data(), static_cast<std::uint16_t>(want));
-        if (w->packet_limit && n < want) w->budget->fetch_add(want - n, std::memory_order_relaxed);
-        // The worker whose packets complete the limit stops the run (each packet counted once).
-        if (w->packet_limit && n && w->received->fetch_add(n) + n == w->packet_limit) {
-          leave(fmt::format("--packets {} reached", w->packet_limit));
-          g_stop = true;
-        }
-        if (n == 0) {
-          // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
-          if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w->burst * w->nworkers) {
-            done[si] = 1;
-            if (s.dispatches) s.slot->rx_ended.store(true, std::memory_order_release);
-            if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
-              leave(fmt::format("{} was read to its end (STOP true)", g->plan->elements[s.element].name));
-              g_stop = true;
-              break;
-            }
-          }
-          continue;
-        }
-        add_counter(dp.ports[s.plan_port]->rx, n);
-        add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
-        got_packets += n;
-        if (s.dispatches) {
-          n = spread(*s.slot, self, w->nworkers, pkts.data(), n, *dp.ports[s.plan_port]);
-          if (n == 0) continue;
-        }
+      const Polled polled = s.ring ? poll_ring(s, si, n) : poll_device(s, si, dp, n);
+      got_packets += polled == Polled::Stop ? 0 : n;
+      if (polled == Polled::Ended) ++ended;
+      if (polled == Polled::Stop) break;
+      if (polled != Polled::Packets) continue;
+      if (s.dispatches && !s.ring) {
+        n = spread(*s.slot, self_, w_.nworkers, pkts_.data(), n, *dp.ports[s.plan_port]);
+        if (n == 0) continue;
       }
       if (!engine_resets) {
         // The annotations' bytes in the mbuf hold whatever its last user left.
-        for (std::uint16_t i = 0; i < n; ++i) new (anno_of(pkts[i])) PacketAnno{};
+        for (std::uint16_t i = 0; i < n; ++i) new (anno_of(pkts_[i])) PacketAnno{};
       }
-      processed += n;
-      engine.process(s.element, pkts.data(), n);
+      processed_ += n;
+      engine.process(s.element, pkts_.data(), n);
       dp.flush_all();
-      if (!w->first_packet_tsc) [[unlikely]]
-        w->first_packet_tsc = rte_rdtsc();
+      if (!w_.first_packet_tsc) [[unlikely]]
+        w_.first_packet_tsc = rte_rdtsc();
     }
-    if (!out && finite && ended == g->sources[self].size()) leave("every input file was read to its end");
-    if ((++iterations & 255) == 0 || last_call) {
-      w->processed.store(processed, std::memory_order_relaxed);
-      w->live_cycles.store(rte_rdtsc() - tsc_start, std::memory_order_relaxed);
-      if (self == 0) {  // the progress line's totals
-        std::uint64_t rx = 0, all_tx = 0, dropped = 0;
-        for (std::uint32_t k = 0; k < g->nworkers(); ++k) {
-          for (const auto& p : g->dps[k]->ports) all_tx += load_counter(p->tx);
-          dropped += g->dps[k]->total_drops();
+    if (!out_ && finite_ && ended == g_->sources[self_].size()) leave("every input file was read to its end");
+    return got_packets;
+  }
+
+  enum class Polled { Nothing, Packets, Ended, Stop };
+
+  // A ring holds packets a reader received: always emptied, also while paused or out.
+  Polled poll_ring(const Source& s, std::size_t si, std::uint16_t& n) {
+    if (done_[si] && !out_) return Polled::Ended;
+    n = static_cast<std::uint16_t>(
+        rte_ring_dequeue_burst(s.ring, reinterpret_cast<void**>(pkts_.data()), s.burst, nullptr));
+    if (n) return Polled::Packets;
+    // Its reader saw the end of the file before this look at an empty ring: the end.
+    if (s.finite && s.slot->rx_ended.load(std::memory_order_acquire) && rte_ring_count(s.ring) == 0) {
+      done_[si] = 1;
+      return Polled::Ended;
+    }
+    return Polled::Nothing;
+  }
+
+  Polled poll_device(const Source& s, std::size_t si, Dataplane& dp, std::uint16_t& n) {
+    if (out_) return Polled::Nothing;
+    if (done_[si]) return Polled::Ended;
+    if (!s.active->load(std::memory_order_relaxed)) return Polled::Nothing;  // paused: not ended either
+    // Under --packets, ask for no more than the limit leaves: what a driver hands over is
+    // received, and must be processed and counted, never freed unseen.
+    std::uint64_t want = s.burst;
+    if (w_.packet_limit && (want = take_budget(*w_.budget, want)) == 0) return Polled::Nothing;
+    n = rte_eth_rx_burst(s.port_id, s.queue, pkts_.data(), static_cast<std::uint16_t>(want));
+    if (w_.packet_limit && n < want) w_.budget->fetch_add(want - n, std::memory_order_relaxed);
+    // The worker whose packets complete the limit stops the run (each packet counted once).
+    if (w_.packet_limit && n && w_.received->fetch_add(n) + n == w_.packet_limit) {
+      leave(fmt::format("--packets {} reached", w_.packet_limit));
+      g_stop = true;
+    }
+    if (n == 0) {
+      // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
+      if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w_.burst * w_.nworkers) {
+        done_[si] = 1;
+        if (s.dispatches) s.slot->rx_ended.store(true, std::memory_order_release);
+        if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
+          leave(fmt::format("{} was read to its end (STOP true)", g_->plan->elements[s.element].name));
+          g_stop = true;
+          return Polled::Stop;
         }
-        for (const auto& slot : g->ports) rx += port_totals(*slot).rx;
-        w->live->rx.store(rx, std::memory_order_relaxed);
-        w->live->tx.store(all_tx, std::memory_order_relaxed);
-        w->live->dropped.store(dropped, std::memory_order_relaxed);
       }
-      if (w->tick) w->tick(w->tick_arg);
+      return Polled::Nothing;
     }
-    // ---- end of the pass: quiescent, measurements ----
-    if (w->qsv) rte_rcu_qsbr_quiescent(w->qsv, w->rcu_id);
-    if (epoch & 1) {
-      std::uint64_t now = rte_rdtsc();
-      if (prev_end && now - prev_end > max_gap) {
-        max_gap = now - prev_end;
-        w->max_gap_tsc.store(max_gap, std::memory_order_relaxed);
+    add_counter(dp.ports[s.plan_port]->rx, n);
+    add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
+    return Polled::Packets;
+  }
+
+  void leave(std::string reason) {
+    if (w_.stop_reason.empty()) w_.stop_reason = std::move(reason);
+    if (!out_) {
+      out_ = true;
+      w_.exited->fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
+  bool all_finite(const Generation& gen) const {
+    bool f = !gen.sources[self_].empty();
+    for (const Source& s : gen.sources[self_]) f &= s.finite;
+    return f;
+  }
+
+  // ---- measurement and reporting, apart from the work ----
+
+  // For nbctl stats and the progress line (worker 0 adds the run's totals).
+  void publish_progress() {
+    w_.processed.store(processed_, std::memory_order_relaxed);
+    w_.live_cycles.store(rte_rdtsc() - tsc_start_, std::memory_order_relaxed);
+    if (self_ == 0) {
+      std::uint64_t rx = 0, all_tx = 0, dropped = 0;
+      for (std::uint32_t k = 0; k < g_->nworkers(); ++k) {
+        for (const auto& p : g_->dps[k]->ports) all_tx += load_counter(p->tx);
+        dropped += g_->dps[k]->total_drops();
       }
-      prev_end = now;
+      for (const auto& slot : g_->ports) rx += port_totals(*slot).rx;
+      w_.live->rx.store(rx, std::memory_order_relaxed);
+      w_.live->tx.store(all_tx, std::memory_order_relaxed);
+      w_.live->dropped.store(dropped, std::memory_order_relaxed);
     }
-    if (first_pass_pending) {
-      first_pass_pending = false;
-      w->switch_gap_tsc.store(last_old_end && prev_end > last_old_end ? prev_end - last_old_end : 0,
+    if (w_.tick) w_.tick(w_.tick_arg);
+  }
+
+  // The quiescent state, and what a reload under way measures: the longest gap between the ends
+  // of two passes, and the gap around the switch.
+  void end_of_pass() {
+    if (w_.qsv) rte_rcu_qsbr_quiescent(w_.qsv, w_.rcu_id);
+    if (epoch_ & 1) {
+      const std::uint64_t now = rte_rdtsc();
+      if (prev_end_ && now - prev_end_ > max_gap_) {
+        max_gap_ = now - prev_end_;
+        w_.max_gap_tsc.store(max_gap_, std::memory_order_relaxed);
+      }
+      prev_end_ = now;
+    }
+    if (first_pass_pending_) {
+      first_pass_pending_ = false;
+      w_.switch_gap_tsc.store(last_old_end_ && prev_end_ > last_old_end_ ? prev_end_ - last_old_end_ : 0,
                               std::memory_order_relaxed);
-      w->first_done_gen.store(g->id, std::memory_order_release);
+      w_.first_done_gen.store(g_->id, std::memory_order_release);
     }
-    if (last_call && got_packets == 0) break;
   }
-  g->dps[self]->flush_all();
-  w->cycles = rte_rdtsc() - tsc_start;
-  w->processed.store(processed, std::memory_order_relaxed);
-  w->live_cycles.store(w->cycles, std::memory_order_relaxed);
-  if (w->stop_reason.empty()) w->stop_reason = "stopped";
-  if (w->qsv) {
-    rte_rcu_qsbr_thread_offline(w->qsv, w->rcu_id);
-    rte_rcu_qsbr_thread_unregister(w->qsv, w->rcu_id);
+
+  void finish() {
+    g_->dps[self_]->flush_all();
+    w_.cycles = rte_rdtsc() - tsc_start_;
+    w_.processed.store(processed_, std::memory_order_relaxed);
+    w_.live_cycles.store(w_.cycles, std::memory_order_relaxed);
+    if (w_.stop_reason.empty()) w_.stop_reason = "stopped";
+    if (w_.qsv) {
+      rte_rcu_qsbr_thread_offline(w_.qsv, w_.rcu_id);
+      rte_rcu_qsbr_thread_unregister(w_.qsv, w_.rcu_id);
+    }
+    w_.finished = true;
   }
-  w->finished = true;
-  return 0;
-}
+
+  Worker& w_;
+  const std::uint32_t self_;
+  Generation* g_;
+  std::vector<rte_mbuf*> pkts_;
+  std::vector<char> done_;  // per source of g_: read to its end
+  std::uint64_t processed_ = 0, iterations_ = 0;
+  const std::uint64_t tsc_start_;
+  std::uint64_t epoch_ = 0, max_gap_ = 0, prev_end_ = 0, last_old_end_ = 0;
+  bool first_pass_pending_ = false;
+  bool out_ = false;  // counted in w_.exited: reads no device any more
+  bool finite_;
+};
+
+int worker_main(void* arg) { return WorkerLoop(*static_cast<Worker*>(arg)).run(); }
 
 void on_signal(int) {
   g_interrupted = true;
