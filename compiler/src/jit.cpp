@@ -2,7 +2,8 @@
 //
 // For a Plan it builds one module: every element instance becomes an internal, always-inline
 // "node" function that calls the element's kernel with its Config baked in as a private
-// constant and its State at an absolute address, then dispatches each packet the kernel emitted
+// constant and its State at a symbol bound when the code is loaded (or, with several workers,
+// at an address from the worker's slot table), then dispatches each packet the kernel emitted
 // to the next node or to a transmit buffer. The kernels' and glue's bitcode is linked in (only
 // what the graph uses), everything but the entry point is internalised, each node is optimised
 // on its own and then all are fused into one loop per source (see "Optimisation in two steps").

@@ -5,7 +5,7 @@
 # unusable cache directory costs one note, never the run.
 #   test_cache_nbrun.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR
 # Most runs are made with address space randomisation off (setarch -R), as they were when the
-# code baked in the addresses of element States; the tiered runs below show it no longer needs to.
+# code baked in the addresses of element States; the "tiered" runs below run without it.
 set -u
 nbrun=$1 gen=$2 src=$3
 . "$src/tests/integration/lib.sh"
@@ -27,10 +27,8 @@ run() {
   local name=$1
   shift
   rm -f out.pcap
-  # --engine jit unless the call names one: the JIT compiles before the workers start, so the
-  # addresses it bakes in (part of today's cache key) repeat from run to run under setarch -R;
-  # with tiered (the default) the control thread compiles while the workers run, and the heap
-  # addresses it gets depend on timing.
+  # --engine jit unless the call names one: every packet then goes through the JIT's code (with
+  # tiered, the default, the interpreter may forward a short trace before the code is ready).
   local engine=(--engine jit)
   case " $* " in *" --engine "*) engine=() ;; esac
   setarch "$(uname -m)" -R "$nbrun" g.nbc --stats json --quiet --no-control "${engine[@]}" "$@" >"$name.json" 2>"$name.err"
