@@ -2,7 +2,8 @@
 //
 // For a Plan it builds one module: every element instance becomes an internal, always-inline
 // "node" function that calls the element's kernel with its Config baked in as a private
-// constant and its State at an absolute address, then dispatches each packet the kernel emitted
+// constant and its State at a symbol bound when the code is loaded (or, with several workers,
+// at an address from the worker's slot table), then dispatches each packet the kernel emitted
 // to the next node or to a transmit buffer. The kernels' and glue's bitcode is linked in (only
 // what the graph uses), everything but the entry point is internalised, each node is optimised
 // on its own and then all are fused into one loop per source (see "Optimisation in two steps").
@@ -48,6 +49,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 
@@ -335,13 +337,48 @@ struct Builder {
   llvm::FunctionCallee glue(const char* name, llvm::Type* ret, std::vector<llvm::Type*> args) {
     return m.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
   }
-  llvm::Constant* address(const void* p) {
-    return llvm::ConstantExpr::getIntToPtr(llvm::ConstantInt::get(i64, reinterpret_cast<std::uintptr_t>(p)), ptr);
+  // What the one-worker code addresses: an external global per State block, Context host and
+  // transmit buffer, defined as an absolute symbol at the block's address when the code is
+  // loaded (load_object). The code is then the same for every process and every run, so the
+  // on-disk cache hits across processes, and with the large code model a reference is the same
+  // 64-bit immediate a baked-in address was. Distinct globals do not alias, which the optimiser
+  // knows as it knew distinct constant addresses; memory reached under two names (the host that
+  // all elements share unless each has its own) gets one global.
+  std::vector<std::pair<std::string, const void*>> symbols;
+  std::map<const void*, llvm::GlobalVariable*> symbol_of;
+  llvm::Constant* symbol(std::uint32_t index, const void* p) {
+    if (!p) return llvm::ConstantPointerNull::get(ptr);
+    if (auto it = symbol_of.find(p); it != symbol_of.end()) return it->second;
+    const std::uint32_t ne = nelements();
+    std::string name;
+    std::size_t size = 0, align = 1;
+    if (index < ne) {
+      name = fmt::format("nb.state.{}", index);
+      size = plan.elements[index].ops->state_size;
+      align = plan.elements[index].ops->state_align;
+    } else if (index < 2 * ne) {
+      name = fmt::format("nb.host.{}", index - ne);
+      size = sizeof(HostServices);
+      align = alignof(HostServices);
+    } else {
+      name = fmt::format("nb.tx.{}", index - 2 * ne);
+      size = sizeof(jit_abi::TxBuffer);
+      align = alignof(jit_abi::TxBuffer);
+    }
+    auto* g = new llvm::GlobalVariable(m, llvm::ArrayType::get(llvm::Type::getInt8Ty(ctx), size), false,
+                                       llvm::GlobalValue::ExternalLinkage, nullptr, name);
+    g->setDSOLocal(true);
+    g->setAlignment(llvm::Align(align));
+    // Anywhere in the address space: no 32-bit displacement can reach a heap block.
+    g->setCodeModel(llvm::CodeModel::Large);
+    symbol_of.emplace(p, g);
+    symbols.emplace_back(name, p);
+    return g;
   }
-  // A per-worker address: baked in with one worker, else slot `index` of the worker's table.
+  // A per-worker address: a symbol with one worker, else slot `index` of the worker's table.
   // The table never changes while code runs (invariant.load), so the loads leave the loops.
   llvm::Value* per_worker(llvm::IRBuilder<>& b, llvm::Value* slots, std::uint32_t index, const void* baked) {
-    if (!layout.per_worker) return address(baked);
+    if (!layout.per_worker) return symbol(index, baked);
     llvm::LoadInst* l = b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_32(ptr, slots, index));
     l->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(ctx, {}));
     l->setMetadata(llvm::LLVMContext::MD_nonnull, llvm::MDNode::get(ctx, {}));
@@ -532,12 +569,35 @@ struct Builder {
 
 namespace {
 
+// Bitcode linked into a graph: the built-in kernels and glue, and each plugin's kernels. All are
+// read and linked the same way (link_libraries) and identified the same way (cache_key).
+struct Library {
+  llvm::StringRef bytes;
+  std::string name;                             // the plugin's path, or "nb_kernels"
+  std::string what;                             // in errors: "the kernels' bitcode", ...
+  const cache::Digest* known_digest = nullptr;  // the built-ins': computed once per process
+  cache::Digest digest() const { return known_digest ? *known_digest : cache::blake3(bytes); }
+};
+
+std::vector<Library> graph_libraries(const Plan& plan, const JitProcess& proc) {
+  std::span<const char> bc = builtin_kernel_bitcode();
+  std::vector<Library> libs{
+      {llvm::StringRef(bc.data(), bc.size()), "nb_kernels", "the kernels' bitcode", &proc.builtin_digest}};
+  // A plugin's bitcode lives inside the loaded plugin, which the Plan (and the compiled graph)
+  // keeps open.
+  for (const auto& plugin : plan.plugins)
+    libs.push_back({llvm::StringRef(plugin->bitcode.data(), plugin->bitcode.size()), plugin->path,
+                    fmt::format("the bitcode of plugin '{}'", plugin->path), nullptr});
+  return libs;
+}
+
 // What the code compiled from `mod` (the graph before its libraries are linked in) depends on:
-// that module (which holds every per-instance Config and, today, the addresses of States, Hosts
-// and transmit buffers), the bitcode linked into it (built-in kernels and glue, plugins), how it
-// is optimised and for which CPU, and the versions of nb and LLVM. Linking is deterministic, so
-// this identifies the optimiser's input without parsing and linking the kernels first.
-cache::Digest cache_key(const llvm::Module& mod, const Plan& plan, const JitOptions& options, JitProcess& proc) {
+// that module (which holds every per-instance Config, and names the memory it addresses by
+// symbols or slots, never by address), the bitcode linked into it (built-in kernels and glue,
+// plugins), how it is optimised and for which CPU, and the versions of nb and LLVM. Linking is
+// deterministic, so this identifies the optimiser's input without parsing and linking first.
+cache::Digest cache_key(const llvm::Module& mod, const std::vector<Library>& libraries, const JitOptions& options,
+                        JitProcess& proc) {
   llvm::BLAKE3 h;
   auto add = [&h](llvm::StringRef s) {
     std::uint64_t n = s.size();
@@ -547,7 +607,7 @@ cache::Digest cache_key(const llvm::Module& mod, const Plan& plan, const JitOpti
   auto add_digest = [&add](const cache::Digest& d) {
     add(llvm::StringRef(reinterpret_cast<const char*>(d.data()), d.size()));
   };
-  add("nb jit cache 1");
+  add("nb jit cache 2");
   add(NB_PROJECT_VERSION);
   add(LLVM_VERSION_STRING);
   add(proc.tm->getTargetTriple().str());
@@ -555,9 +615,7 @@ cache::Digest cache_key(const llvm::Module& mod, const Plan& plan, const JitOpti
   add(proc.tm->getTargetFeatureString());
   add(std::to_string(options.opt_level));
   add(std::to_string(static_cast<int>(proc.tm->getOptLevel())));
-  add_digest(proc.builtin_digest);
-  for (const auto& plugin : plan.plugins)
-    add_digest(cache::blake3(llvm::StringRef(plugin->bitcode.data(), plugin->bitcode.size())));
+  for (const Library& lib : libraries) add_digest(lib.digest());
   std::string ir;
   llvm::raw_string_ostream os(ir);
   mod.print(os, nullptr);
@@ -566,24 +624,39 @@ cache::Digest cache_key(const llvm::Module& mod, const Plan& plan, const JitOpti
   return h.final();
 }
 
-// Reads bitcode lazily: only the functions the linker pulls into the graph are materialised
-// (the built-in library holds every element's kernel; a graph uses a few).
-llvm::Expected<std::unique_ptr<llvm::Module>> read_library(llvm::StringRef bytes, llvm::StringRef name,
-                                                           llvm::Module& into) {
-  auto lib = llvm::getLazyBitcodeModule(llvm::MemoryBufferRef(bytes, name), into.getContext());
-  if (!lib) return lib.takeError();
-  // The element sources register their specs from static constructors; those belong to the
-  // host program, never to JIT code.
-  for (const char* g : {"llvm.global_ctors", "llvm.global_dtors"}) {
-    if (llvm::GlobalVariable* v = (*lib)->getNamedGlobal(g)) v->eraseFromParent();
+// Links each library into `mod`, read lazily: only the functions and globals the graph calls
+// are materialised and linked (the built-in library holds every element's kernel; a graph uses
+// a few), so plugin kernels are inlined exactly like built-in ones.
+bool link_libraries(llvm::Module& mod, const std::vector<Library>& libs, JitStats& st, std::string& error) {
+  for (const Library& l : libs) {
+    auto t0 = Clock::now();
+    auto lib = llvm::getLazyBitcodeModule(llvm::MemoryBufferRef(l.bytes, l.name), mod.getContext());
+    if (!lib) {
+      error = fmt::format("cannot read {}: {}", l.what, to_string(lib.takeError()));
+      return false;
+    }
+    // The element sources register their specs from static constructors; those belong to the
+    // host program, never to JIT code.
+    for (const char* g : {"llvm.global_ctors", "llvm.global_dtors"}) {
+      if (llvm::GlobalVariable* v = (*lib)->getNamedGlobal(g)) v->eraseFromParent();
+    }
+    (*lib)->setTargetTriple(mod.getTargetTriple());
+    (*lib)->setDataLayout(mod.getDataLayout());
+    st.parse_ms += ms_since(t0);
+    t0 = Clock::now();
+    if (llvm::Linker::linkModules(mod, std::move(*lib), llvm::Linker::Flags::LinkOnlyNeeded)) {
+      error = fmt::format("cannot link {} into the graph", l.what);
+      return false;
+    }
+    st.link_ms += ms_since(t0);
   }
-  (*lib)->setTargetTriple(into.getTargetTriple());
-  (*lib)->setDataLayout(into.getDataLayout());
-  return lib;
+  return true;
 }
 
-// Adds `object` to a new JITDylib of its own and finds its entry point (under proc.mu).
-bool load_object(JitProcess& proc, std::unique_ptr<llvm::MemoryBuffer> object, CompiledGraphImpl& result,
+// Adds `object` to a new JITDylib of its own, with `symbols` (Builder::symbol) at this
+// process's addresses, and finds its entry point (under proc.mu).
+bool load_object(JitProcess& proc, std::unique_ptr<llvm::MemoryBuffer> object,
+                 const std::vector<std::pair<std::string, const void*>>& symbols, CompiledGraphImpl& result,
                  std::string& error) {
   auto jd = proc.jit->createJITDylib(fmt::format("nb_graph_{}", proc.next_id++));
   if (!jd) {
@@ -593,6 +666,16 @@ bool load_object(JitProcess& proc, std::unique_ptr<llvm::MemoryBuffer> object, C
   // Host functions and libc are defined in the main JITDylib.
   jd->addToLinkOrder(proc.jit->getMainJITDylib());
   result.jd = &*jd;
+  if (!symbols.empty()) {
+    llvm::orc::SymbolMap map;
+    auto mangle = llvm::orc::MangleAndInterner(proc.jit->getExecutionSession(), proc.jit->getDataLayout());
+    for (const auto& [name, addr] : symbols)
+      map[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported};
+    if (auto err = jd->define(llvm::orc::absoluteSymbols(std::move(map)))) {
+      error = "the JIT cannot place the graph's memory: " + to_string(std::move(err));
+      return false;
+    }
+  }
   if (auto err = proc.jit->addObjectFile(*jd, std::move(object))) {
     error = "the JIT rejected the graph: " + to_string(std::move(err));
     return false;
@@ -661,6 +744,8 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
   builder.build(kEntryName);
   st.build_ms = ms_since(t0);
 
+  const std::vector<Library> libs = graph_libraries(plan, proc);
+
   // The cache: a hit loads the object and skips everything below.
   std::optional<cache::fs::path> cache_dir;
   cache::Digest key_digest{};
@@ -672,14 +757,15 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     if (!cache_dir) {
       cache::note_once(why);
     } else {
-      key_digest = cache_key(*mod, plan, options, proc);
+      key_digest = cache_key(*mod, libs, options, proc);
       key = llvm::toHex(key_digest, true);
       st.cache = "miss";
       if (auto object = cache::load(*cache_dir, key, key_digest)) {
         std::lock_guard<std::mutex> lock(proc.mu);
         if (!define_host_symbols(proc, layout, error)) return nullptr;
         std::string load_error;
-        if (load_object(proc, llvm::MemoryBuffer::getMemBufferCopy(*object, "nb_graph.o"), *result, load_error)) {
+        if (load_object(proc, llvm::MemoryBuffer::getMemBufferCopy(*object, "nb_graph.o"), builder.symbols, *result,
+                        load_error)) {
           st.cache = "hit";
           st.cache_ms = ms_since(t0);
           return result;
@@ -694,32 +780,8 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
   }
 
   // Link in only the kernels and glue this graph calls.
+  if (!link_libraries(*mod, libs, st, error)) return nullptr;
   t0 = Clock::now();
-  std::span<const char> bc = builtin_kernel_bitcode();
-  auto kernels = read_library(llvm::StringRef(bc.data(), bc.size()), "nb_kernels", *mod);
-  if (!kernels) {
-    error = "cannot read the kernels' bitcode: " + to_string(kernels.takeError());
-    return nullptr;
-  }
-  st.parse_ms = ms_since(t0);
-  t0 = Clock::now();
-  if (llvm::Linker::linkModules(*mod, std::move(*kernels), llvm::Linker::Flags::LinkOnlyNeeded)) {
-    error = "cannot link the kernels' bitcode into the graph";
-    return nullptr;
-  }
-  // Each plugin's bitcode, exactly like the built-ins' (only what the graph calls is linked, and
-  // inlined below like any kernel). It lives inside the loaded plugin, which the Plan keeps open.
-  for (const auto& plugin : plan.plugins) {
-    auto pmod = read_library(llvm::StringRef(plugin->bitcode.data(), plugin->bitcode.size()), plugin->path, *mod);
-    if (!pmod) {
-      error = fmt::format("cannot read the bitcode of plugin '{}': {}", plugin->path, to_string(pmod.takeError()));
-      return nullptr;
-    }
-    if (llvm::Linker::linkModules(*mod, std::move(*pmod), llvm::Linker::Flags::LinkOnlyNeeded)) {
-      error = fmt::format("cannot link the bitcode of plugin '{}' into the graph", plugin->path);
-      return nullptr;
-    }
-  }
   for (llvm::Function& f : *mod) {
     if (f.isDeclaration()) continue;
     llvm::StringRef name = f.getName();
@@ -742,7 +804,7 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     error = "internal error: generated IR is invalid: " + verify;
     return nullptr;
   }
-  st.link_ms = ms_since(t0);
+  st.link_ms += ms_since(t0);
 
   // Optimisation in two steps. First every node on its own, with its kernel inlined and its
   // Config and State folded in (the O3 pipeline, the nodes kept out of line); then the nodes are
@@ -835,7 +897,7 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
     std::string why;
     if (!cache::store(*cache_dir, key, key_digest, (*object)->getBuffer(), why)) cache::note_once(why);
   }
-  if (!load_object(proc, std::move(*object), *result, error)) return nullptr;
+  if (!load_object(proc, std::move(*object), builder.symbols, *result, error)) return nullptr;
   st.codegen_ms = ms_since(t0);
   return result;
 }

@@ -85,10 +85,10 @@ struct Fixture {
   compiler::JitLayout layout;
   int dataplane = 0;
 
-  Fixture() {
+  explicit Fixture(const char* text = kGraph) {
     lang::SourceManager sources;
     lang::DiagnosticEngine diags;
-    lang::FileId id = sources.add("cache.nbc", kGraph);
+    lang::FileId id = sources.add("cache.nbc", text);
     auto front = compiler::compile_front_end(sources, id, compiler::Registry::builtin(), diags);
     if (front.graph) plan = compiler::lower(*front.graph, diags);
     if (!plan) {
@@ -197,6 +197,23 @@ TEST_CASE("jit cache: a second compile of the same graph hits and forwards", "[j
   CHECK(tc.entries().size() == 1);
 }
 
+TEST_CASE("jit cache: one worker's code is bound to the memory it is loaded for", "[jit][cache]") {
+  // Another graph's memory (as in another process): the same code, loaded for these addresses,
+  // must transmit into these buffers, not the first fixture's.
+  TempCache tc;
+  Fixture a;
+  auto first = a.compile();
+  CHECK(first->stats.cache == "miss");
+  Fixture b;
+  REQUIRE(b.states.size() == a.states.size());
+  REQUIRE(b.tx.data() != a.tx.data());
+  auto second = b.compile();
+  CHECK(second->stats.cache == "hit");
+  b.forwards(*second);
+  a.forwards(*first);
+  CHECK(tc.entries().size() == 1);
+}
+
 TEST_CASE("jit cache: off unless asked for, and then never touched", "[jit][cache]") {
   TempCache tc;
   Fixture f;
@@ -258,7 +275,11 @@ TEST_CASE("jit cache: an unusable directory costs a compile, never the graph", "
 
 TEST_CASE("jit cache: a different graph is a different entry", "[jit][cache]") {
   TempCache tc;
-  Fixture a, b;  // the same text, its States elsewhere: the code differs
+  // (Where its memory is does not make a graph different: see "bound to the memory" above.)
+  Fixture a;
+  Fixture b(
+      "FromDevice(net_null0) -> Strip(14) -> CheckIPHeader -> DecIPTTL -> Unstrip(14) -> Counter\n"
+      "    -> ToDevice(net_null1);\n");
   a.compile();
   auto g = b.compile();
   CHECK(g->stats.cache == "miss");

@@ -670,8 +670,8 @@ struct CompileTiming {
   nb::compiler::JitStats stats;
 };
 
-// The memory a compiled graph addresses; kept across compiles, the same addresses give the same
-// code, which the on-disk cache then finds.
+// The memory a compiled graph addresses, kept across compiles (the code names it by symbols
+// bound at load time, so the on-disk cache would find it for other memory too).
 struct CompileMemory {
   std::vector<nb::compiler::AlignedBlock> states;
   std::vector<nb::jit_abi::TxBuffer> tx;
@@ -802,8 +802,8 @@ bool compile_benchmark(int reps, double budget_s, const fs::path& pcap, CompileR
 }
 
 // nbrun's time to its first packet: a chain of n elements over the trace (read once), stopped
-// after one packet, with nbrun's default engine (tiered); jit.cache as it comes (cold: this process's cache holds no code with nbrun's
-// addresses).
+// after one packet, with nbrun's default engine (tiered); jit.cache as it comes (the first run
+// compiles, later ones load what it stored: the interpreter forwards the first packet either way).
 bool first_packet_benchmark(const fs::path& bindir, const fs::path& workdir, const fs::path& pcap, int reps,
                             bool no_jit_cache, CompileResults& r, std::string& error) {
   for (int n : kCompileSizes) {

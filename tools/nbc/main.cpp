@@ -177,8 +177,8 @@ int cmd_ir(const std::string& path, bool stats, int opt_level, const Options& op
   if (!front.graph) return report(diags, sources, opt), kErrors;
   auto plan = nb::compiler::lower(*front.graph, diags);
   if (report(diags, sources, opt) != kOk || !plan) return kErrors;
-  // The IR bakes in where each element's state lives; here that is memory of this process,
-  // which is what nbrun does too (with its own addresses).
+  // The IR names each element's state by a symbol, bound to its address when code is loaded;
+  // here that is memory of this process, as in nbrun.
   std::vector<nb::compiler::AlignedBlock> states(plan->elements.size());
   std::vector<nb::jit_abi::TxBuffer> tx(plan->ports.size());
   nb::HostServices host;

@@ -13,8 +13,10 @@
 
 namespace nb::compiler {
 
-// Where the runtime keeps the data the generated code addresses. With one worker the addresses
-// are baked in as constants (the optimiser then knows two States never alias). With several
+// Where the runtime keeps the data the generated code addresses. With one worker the code names
+// each block by a symbol of its own, bound to the block's address when the code is loaded (the
+// optimiser knows two States never alias, and the code, which holds no address, can be cached
+// and loaded by another process). With several
 // workers (per_worker) one compiled graph serves them all: each call gets the worker's slot
 // table (see slot_index) and the code loads the addresses from it once per burst.
 struct JitLayout {
