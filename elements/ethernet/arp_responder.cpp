@@ -15,16 +15,13 @@ constexpr ParamSpec kParams[] = {
      "address ETH."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"replies", offsetof(ARPResponder::State, replies)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(ARPResponder, replies, "ARP replies sent"),
 };
-constexpr std::string_view kDropReasons[] = {"malformed", "not a request", "not ours"};
-static_assert(std::size(kDropReasons) == ARPResponder::kNumDropReasons);
 
 }  // namespace
 
 bool ARPResponder::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   const std::size_t n = args.count("ENTRY");
   for (std::size_t i = 0; i < n; ++i) {
     const std::string text = args.get_string_at("ENTRY", i);
@@ -54,7 +51,7 @@ bool ARPResponder::configure(const Args& args, Config& config, std::string& erro
   return true;
 }
 
-NB_ELEMENT_KERNEL(ARPResponder, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(ARPResponder);
 
 constinit const ElementSpec ARPResponder::spec{
     .class_name = "ARPResponder",
@@ -75,6 +72,7 @@ constinit const ElementSpec ARPResponder::spec{
         "FromDump(in.pcap) -> Classifier(12/0806 20/0001) -> ARPResponder(10.1.0.1 02:00:00:00:00:01) -> "
         "ToDump(replies.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(ARPResponder::spec);

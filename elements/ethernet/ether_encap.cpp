@@ -14,12 +14,10 @@ constexpr ParamSpec kParams[] = {
     {"DST", ParamType::EtherAddress, ParamKind::Positional, true, "", "The destination Ethernet address."},
 };
 
-constexpr std::string_view kDropReasons[] = {"no headroom"};
-static_assert(std::size(kDropReasons) == EtherEncap::kNumDropReasons);
 
 }  // namespace
 
-NB_ELEMENT_KERNEL(EtherEncap, {}, kDropReasons);
+NB_ELEMENT_KERNEL(EtherEncap);
 
 constinit const ElementSpec EtherEncap::spec{
     .class_name = "EtherEncap",

@@ -8,13 +8,11 @@ namespace nb::elements {
 
 namespace {
 
-constexpr std::string_view kDropReasons[] = {"too short"};
-static_assert(std::size(kDropReasons) == EtherMirror::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(EtherMirror, {}, kDropReasons);
+NB_ELEMENT_KERNEL(EtherMirror);
 
 constinit const ElementSpec EtherMirror::spec{
     .class_name = "EtherMirror",

@@ -14,12 +14,11 @@ struct ICMPError {
   // may share an IP identification (harmless: the messages are never fragmented here).
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // no complete IPv4 header to quote
-    kNoError,        // RFC 1812 4.3.2.7: no error about ICMP errors, later fragments, broadcasts
-    kNoHeadroom,     // no room in front of the packet for the new IP and ICMP headers
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "no complete IPv4 header to quote"},
+      {"no error allowed", "RFC 1812 4.3.2.7: no error about ICMP errors, later fragments, broadcasts"},
+      {"no headroom", "no room in front of the packet for the new IP and ICMP headers"},
+  });
 
   struct Config {
     std::uint32_t src;
@@ -28,7 +27,7 @@ struct ICMPError {
   };
   struct State {
     std::uint64_t errors;      // error messages sent
-    std::uint64_t suppressed;  // packets that must not get one (kNoError)
+    std::uint64_t suppressed;  // packets that must not get one (drop reason "no error allowed")
     std::uint16_t next_id;     // IP identification of the next message
   };
 
@@ -46,7 +45,7 @@ struct ICMPError {
     {
       const IPv4View ip = p.ipv4(offset);
       if (!ip || !ip.header_fits() || ip.version() != 4) {
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       const std::uint32_t hl = ip.header_length();
@@ -60,7 +59,7 @@ struct ICMPError {
       }
       if (suppress) {
         ++state.suppressed;
-        ctx.drop(std::move(p), kNoError);
+        ctx.drop(std::move(p), kDrops["no error allowed"]);
         return;
       }
       // The IP header and the first 8 bytes of its data (RFC 792), as far as the packet has them.
@@ -70,18 +69,18 @@ struct ICMPError {
       if (quote > ip.available()) quote = ip.available();
     }
     if (!p.pull(offset)) {  // cannot fail: the IP header is at offset
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     p.truncate(quote);
     if (!p.push(28)) {
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
     const IPv4View ip = p.ipv4(0);
     const ICMPView icmp = p.icmp(20);
     if (!ip || !icmp) {  // cannot fail: 28 bytes were just put in front
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     ip.set_version_ihl(4, 5);

@@ -21,10 +21,9 @@ struct MaglevLB {
   static constexpr std::uint32_t kMaxBackends = 256;
   static constexpr std::uint32_t kMaxTableSize = 4194301;  // prime; the paper's largest is 655373
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // no whole IPv4 header
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "no whole IPv4 header"},
+  });
 
   struct Config {
     std::uint32_t table_size;     // M, prime
@@ -53,7 +52,7 @@ struct MaglevLB {
     flow::Key key;
     std::uint32_t l4 = 0;
     if (!flow::extract(p, offset, key, l4) || !state.table) [[unlikely]] {
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     ++state.packets;

@@ -7,14 +7,14 @@ namespace nb::elements {
 
 namespace {
 
-constexpr CounterField kCounters[] = {{"count", offsetof(Discard::State, count)}};
-constexpr std::string_view kDropReasons[] = {"discarded"};
-static_assert(std::size(kDropReasons) == Discard::kNumDropReasons);
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(Discard, count, "packets discarded (Click's count handler)"),
+};
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Discard, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(Discard);
 
 constinit const ElementSpec Discard::spec{
     .class_name = "Discard",
@@ -31,6 +31,7 @@ constinit const ElementSpec Discard::spec{
         "Input 0 (push): packets to drop.",
     .example = "FromDump(in.pcap) -> Discard;\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(Discard::spec);

@@ -13,13 +13,11 @@ constexpr ParamSpec kParams[] = {
      "The number of bytes to remove from the front of each packet, at most 65535.", 0, 65535},
 };
 
-constexpr std::string_view kDropReasons[] = {"too short"};
-static_assert(std::size(kDropReasons) == Strip::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Strip, {}, kDropReasons);
+NB_ELEMENT_KERNEL(Strip);
 
 constinit const ElementSpec Strip::spec{
     .class_name = "Strip",

@@ -13,15 +13,15 @@ constexpr ParamSpec kParams[] = {
      "The number of outputs, from 1 to 64. When absent, it is taken from the connections.", 1, 64},
 };
 
-constexpr CounterField kCounters[] = {
-    {"copies", offsetof(Tee::State, copies)},
-    {"copy_failures", offsetof(Tee::State, copy_failures)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(Tee, copies, "copies sent (one per packet per output but the last)"),
+    NB_COUNTER(Tee, copy_failures, "copies not made: no free buffer; that output missed the packet"),
 };
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Tee, kCounters, {});
+NB_ELEMENT_KERNEL(Tee);
 
 constinit const ElementSpec Tee::spec{
     .class_name = "Tee",
@@ -52,6 +52,7 @@ constinit const ElementSpec Tee::spec{
     .output_count = OutputCount::FromParam,
     .output_count_param = "N",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(Tee::spec);

@@ -13,13 +13,11 @@ constexpr ParamSpec kParams[] = {
      "The number of bytes to add back at the front of each packet, at most 65535.", 0, 65535},
 };
 
-constexpr std::string_view kDropReasons[] = {"no headroom"};
-static_assert(std::size(kDropReasons) == Unstrip::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Unstrip, {}, kDropReasons);
+NB_ELEMENT_KERNEL(Unstrip);
 
 constinit const ElementSpec Unstrip::spec{
     .class_name = "Unstrip",

@@ -85,7 +85,11 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
       if (h.name == n) return true;
     return false;
   };
-  for (const HandlerSpec& s : e.spec->handlers) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
+  // Counters after the rest: a Custom handler of a counter's name takes the name (FlowMonitor's flows).
+  for (const HandlerSpec& s : e.spec->handlers)
+    if (s.kind != HandlerSpec::Kind::Counter) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
+  for (const HandlerSpec& s : e.spec->handlers)
+    if (s.kind == HandlerSpec::Kind::Counter && !has(s.name)) hs.push_back({s.name, s.kind, s.doc, s.offset});
   if (!has("class")) {
     Handler h;
     h.name = "class";
@@ -94,9 +98,6 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
     hs.push_back(h);
   }
   if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
-    for (const CounterField& c : e.ops->counters) {
-      if (!has(c.name)) hs.push_back({c.name, HandlerSpec::Kind::Field, "counter", c.offset});
-    }
     if (!has("drops")) hs.push_back({"drops", HandlerSpec::Kind::Drops, "packets dropped"});
     if (!e.ops->drop_reasons.empty() && !has("drop_reasons"))
       hs.push_back({"drop_reasons", HandlerSpec::Kind::DropReasons, "packets dropped, per reason"});
@@ -120,7 +121,7 @@ const Handler* find_handler(const std::vector<Handler>& hs, std::string_view nam
 }
 
 std::string drop_reason_name(const compiler::PlanElement& e, std::size_t k, std::size_t slots) {
-  if (k < e.ops->drop_reasons.size()) return std::string(e.ops->drop_reasons[k]);
+  if (k < e.ops->drop_reasons.size()) return std::string(e.ops->drop_reasons[k].name);
   return k == slots - 2 ? "no buffers" : "unconnected output";
 }
 
@@ -604,13 +605,14 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
   }
   switch (h->kind) {
     case HandlerSpec::Kind::Field:
+    case HandlerSpec::Kind::Counter:
     case HandlerSpec::Kind::Rate: {
       if (!state || h->offset + sizeof(std::uint64_t) > dp.states[idx]->size()) {
         out = fmt::format("{}.{}: the handler's counter lies outside the element's state\n", element, handler);
         return false;
       }
       const auto* c = reinterpret_cast<const std::uint64_t*>(state + h->offset);
-      if (h->kind == HandlerSpec::Kind::Field)
+      if (h->kind != HandlerSpec::Kind::Rate)
         out = fmt::format("{}\n", field_sum(h->offset));
       else
         out = fmt::format("{:.1f}\n", rate_of(c, field_sum(h->offset)));
