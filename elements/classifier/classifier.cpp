@@ -49,7 +49,7 @@ constinit const ElementSpec Classifier::spec{
         "Sends each packet to the output of the first pattern it matches. Each argument is a "
         "pattern, and pattern i belongs to output i, so there are as many outputs as patterns. "
         "Patterns are tried in order and the first match wins, so put specific patterns before "
-        "general ones. Packets that match no pattern are dropped (drop reason \"no match\").\n"
+        "general ones. Packets that match no pattern are dropped.\n"
         "\n"
         "A pattern is one or more clauses separated by spaces, and matches when every clause "
         "does. A clause offset/value compares the packet's bytes starting at byte offset "
@@ -66,9 +66,6 @@ constinit const ElementSpec Classifier::spec{
         "Limits: at most 64 patterns, each of at most 8 clauses of at most 16 compared bytes. A "
         "longer clause counts as one clause per 16 bytes; a negated clause must fit in 16 "
         "bytes.\n"
-        "\n"
-        "Handlers: counts (packets sent to each output, one line \"OUTPUT COUNT\" per output) and "
-        "drops (packets that matched no pattern).\n"
         "\n"
         "Input 0 (push): any packets, usually starting at their Ethernet header. Output i (push): "
         "the packets whose first matching pattern is pattern i.",

@@ -84,8 +84,8 @@ constinit const ElementSpec ARPQuerier::spec{
         "element's.\n"
         "\n"
         "Input 0 (push): IP packets, starting with their IP header. Input 1 (push): Ethernet "
-        "frames with ARP replies; they are consumed (drop reason \"reply used\"), other ARP "
-        "packets are dropped (\"not a reply\"). Output 0 (push): Ethernet frames, and the ARP "
+        "frames with ARP replies; they are consumed, other ARP packets are dropped. "
+        "Output 0 (push): Ethernet frames, and the ARP "
         "queries when output 1 is not connected. Output 1 (push, optional): ARP queries.",
     .example =
         "c :: Classifier(12/0806 20/0002, 12/0800);\n"

@@ -65,9 +65,8 @@ constinit const ElementSpec ARPResponder::spec{
         "address) and sent to output 0.\n"
         "\n"
         "Input 0 (push): Ethernet frames carrying ARP requests. Output 0 (push): ARP replies. "
-        "Output 1 (push, optional): requests for other addresses; dropped (drop reason \"not "
-        "ours\") when it is not connected. Frames that are not Ethernet/IPv4 ARP (\"malformed\") "
-        "and ARP packets other than requests (\"not a request\") are dropped.",
+        "Output 1 (push, optional): requests for other addresses; dropped when it is not connected. Frames "
+        "that are not Ethernet/IPv4 ARP and ARP packets other than requests are dropped.",
     .example =
         "FromDump(in.pcap) -> Classifier(12/0806 20/0001) -> ARPResponder(10.1.0.1 02:00:00:00:00:01) -> "
         "ToDump(replies.pcap);\n",

@@ -22,8 +22,7 @@ constinit const ElementSpec EtherMirror::spec{
     .description =
         "Swaps the source and destination addresses in each packet's Ethernet header, so the "
         "frame goes back to where it came from. Useful for reflectors and for benchmarking a port "
-        "with a traffic generator. Frames shorter than an Ethernet header (14 bytes) are dropped "
-        "(drop reason \"too short\").\n"
+        "with a traffic generator. Frames shorter than an Ethernet header (14 bytes) are dropped.\n"
         "\n"
         "Input 0 (push): frames starting at their Ethernet header. Output 0 (push): the same "
         "frames, addresses swapped.",

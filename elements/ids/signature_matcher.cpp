@@ -440,7 +440,7 @@ constinit const ElementSpec SignatureMatcher::spec{
         "\n"
         "A packet with nothing to scan (a zero-length payload) is not scanned: it goes to output "
         "0 and counts as `empty`. A packet whose IPv4 header, or TCP/UDP header, is not all "
-        "inside the packet and the datagram is dropped (drop reason \"malformed\").\n"
+        "inside the packet and the datagram is dropped.\n"
         "\n"
         "Rules file: one signature per line, `ID NAME literal \"BYTES\"` (C escapes \\\\ \\\" \\n \\r "
         "\\t \\0 \\xHH) or `ID NAME regex /PCRE/FLAGS` (flags i, s, m); ID a unique decimal "
@@ -448,15 +448,13 @@ constinit const ElementSpec SignatureMatcher::spec{
         "read when the configuration is checked (errors are reported as FILE:LINE:COL) and "
         "compiled when nbrun starts or reloads.\n"
         "\n"
-        "Counters: scanned, alerts, clean, empty, malformed, scanned_bytes; per signature, the "
-        "packets it matched (a packet several signatures match counts for each), read with "
-        "`nbctl read NAME.matches` (lines ID NAME PACKETS) and listed under \"handlers\" in the "
-        "final JSON stats. Hot reload: setup() compiles the rules file as it is now and "
+        "A packet several signatures match counts for each in `matches`, which the final JSON "
+        "stats list under \"handlers\". Hot reload: setup() compiles the rules file as it is now and "
         "transfer() carries every counter over, per-signature counts to the signature with the "
         "same id (all of them when the file is unchanged).\n"
         "\n"
         "Input 0 (push): IP packets. Output 0 (push): clean packets. Output 1 (push, optional): "
-        "alerts; if it is not connected, alerts are dropped (drop reason \"alert\").",
+        "alerts; if it is not connected, alerts are dropped.",
     .example =
         "ids :: SignatureMatcher(configs/ids.rules);\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> ids;\n"

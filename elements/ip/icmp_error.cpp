@@ -49,7 +49,7 @@ bool lookup(std::string_view text, const Name (&names)[N], std::uint8_t& v) {
 
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(ICMPError, errors, "error messages sent"),
-    NB_COUNTER(ICMPError, suppressed, "packets that must not get one (drop reason \"no error allowed\")"),
+    NB_COUNTER(ICMPError, suppressed, "packets that must not get an error message, dropped"),
 };
 
 }  // namespace
@@ -98,8 +98,8 @@ constinit const ElementSpec ICMPError::spec{
         "\n"
         "As RFC 1812 (4.3.2.7) requires, no error is sent about an ICMP error message, a fragment "
         "other than the first, a packet to a broadcast or multicast address, or a packet whose "
-        "source is not a unicast address: those are dropped (drop reason \"no error allowed\"; "
-        "counter suppressed). A packet without a complete IPv4 header is dropped (\"malformed\").\n"
+        "source is not a unicast address: those are dropped. A packet without a complete IPv4 "
+        "header is dropped.\n"
         "\n"
         "Input 0 (push): IP packets. Output 0 (push): ICMP error packets.",
     .example =

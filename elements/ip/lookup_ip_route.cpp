@@ -226,9 +226,9 @@ constinit const ElementSpec LookupIPRoute::spec{
         "earlier one. Each instance takes 64 MB of DPDK memory for its /24 table.\n"
         "\n"
         "Input 0 (push): IP packets. Output N (push): packets routed to output N. Packets no "
-        "route matches are dropped (drop reason \"no route\"; counter no_route): add a default "
-        "route 0.0.0.0/0 to an output that leads to ICMPError to answer them with "
-        "destination-unreachable. A packet too short for an IP header is dropped (\"malformed\").",
+        "route matches are dropped: add a default route 0.0.0.0/0 to an output that leads to "
+        "ICMPError to answer them with destination-unreachable. A packet too short for an IP "
+        "header is dropped.",
     .example =
         "rt :: LookupIPRoute(10.1.0.0/24 0, 10.2.0.0/24 1, 0.0.0.0/0 10.1.0.254 0);\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> rt;\n"

@@ -228,9 +228,7 @@ constinit const ElementSpec MaglevLB::spec{
         "\n"
         "The IP header is the one CheckIPHeader found (network offset annotation), otherwise at "
         "offset 0. Input 0 (push): IPv4 packets. Output 0 (push): the same packets, addressed to "
-        "their backend. Packets without a whole IPv4 header are dropped (\"malformed\"). "
-        "Handlers: `backends` (per backend: table entries and packets), `flows` (flows cached), "
-        "`cache` (each cached flow and its backend).",
+        "their backend. Packets without a whole IPv4 header are dropped.",
     .example =
         "FromDump(in.pcap) -> CheckIPHeader(14)\n"
         "  -> MaglevLB(10.0.0.1, 10.0.0.2, 10.0.0.3)\n"

@@ -16,7 +16,7 @@ bool write_reset(const Counter::Config&, Counter::State& st, std::string_view, s
 
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(Counter, count, "packets seen"),
-    NB_COUNTER(Counter, byte_count, "bytes seen"),
+    NB_COUNTER(Counter, byte_count, "bytes seen: each packet's length as it arrives here"),
     NB_RATE(Counter, "rate", count, "packets per second over the last second"),
     handler<Counter, nullptr, &write_reset>("reset", "write (any value): sets count and byte_count to 0"),
 };
@@ -33,10 +33,6 @@ constinit const ElementSpec Counter::spec{
     .brief = "counts packets and bytes",
     .description =
         "Counts the packets and bytes that pass through it and passes every packet on unchanged.\n"
-        "\n"
-        "Handlers: count (packets seen), byte_count (bytes seen: each packet's length as it "
-        "arrives here), rate (arrival rate over the last second, in packets per second) and "
-        "reset (write: zeroes count and byte_count).\n"
         "\n"
         "Input 0 (push): any packets. Output 0 (push): the same packets.",
     .example = "FromDump(in.pcap) -> c :: Counter -> Discard;\n",

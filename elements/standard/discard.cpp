@@ -25,8 +25,7 @@ constinit const ElementSpec Discard::spec{
         "Frees every packet that arrives on its input. Use it to terminate paths whose packets "
         "are not needed.\n"
         "\n"
-        "Counters: count (packets discarded). Each packet is also counted as a drop with reason "
-        "\"discarded\".\n"
+        "Each packet counts as a drop too, besides the count counter.\n"
         "\n"
         "Input 0 (push): packets to drop.",
     .example = "FromDump(in.pcap) -> Discard;\n",

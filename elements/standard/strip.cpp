@@ -28,8 +28,8 @@ constinit const ElementSpec Strip::spec{
         "Removes the first LENGTH bytes of each packet, typically a link-layer header. The bytes "
         "stay in the packet's headroom, so Unstrip(LENGTH) puts them back unchanged.\n"
         "\n"
-        "A packet shorter than LENGTH bytes is dropped (drop reason \"too short\"); Click would "
-        "pass it on empty. The IP header annotation set by CheckIPHeader keeps marking the same "
+        "A packet shorter than LENGTH bytes is dropped; Click would pass it on "
+        "empty. The IP header annotation set by CheckIPHeader keeps marking the same "
         "bytes, now LENGTH bytes nearer the front; if they were stripped, it is cleared.\n"
         "\n"
         "Input 0 (push): any packets. Output 0 (push): the packets, LENGTH bytes shorter.",
