@@ -153,9 +153,6 @@ struct ARPQuerier {
       eth.set_dst(dst);
       eth.set_src(config.ether);
       eth.set_type(ether_type::kIPv4);
-      PacketAnno& a = p.anno();
-      if (a.network_offset != 0xffff && a.network_offset < 0xffff - EtherView::kSize)
-        a.network_offset = static_cast<std::uint16_t>(a.network_offset + EtherView::kSize);
       ++state.encapsulated;
       ctx.send(0, std::move(p));
       return;
@@ -180,9 +177,8 @@ struct ARPQuerier {
     eth.set_src(config.ether);
     eth.set_type(ether_type::kARP);
     arp.fill(ArpView::kRequest, config.ether, config.ip, EtherAddress{}, next_hop);
-    PacketAnno& a = p.anno();
-    a.network_offset = 0xffff;
-    a.dst_ip = 0;
+    p.clear_network_offset();  // an ARP query now, not the IP packet
+    p.anno().dst_ip = 0;
     ++state.queries;
     ctx.send(ctx.connected(1) ? 1 : 0, std::move(p));
   }

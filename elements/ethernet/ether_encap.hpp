@@ -50,9 +50,6 @@ struct EtherEncap {
     eth.set_dst(config.dst);
     eth.set_src(config.src);
     eth.set_type(config.type);
-    PacketAnno& a = p.anno();
-    if (a.network_offset != 0xffff && a.network_offset < 0xffff - EtherView::kSize)
-      a.network_offset = static_cast<std::uint16_t>(a.network_offset + EtherView::kSize);
     ctx.send(0, std::move(p));
   }
 };

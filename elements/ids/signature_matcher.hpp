@@ -79,8 +79,7 @@ struct SignatureMatcher {
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t ip_off = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t ip_off = p.network_offset();
     std::uint32_t scan_from = 0, scan_to = 0;  // packet offsets
     {
       const IPv4View ip = p.ipv4(ip_off);

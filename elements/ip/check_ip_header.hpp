@@ -17,8 +17,8 @@ struct CheckIPHeader {
 
   // Limits of the baked configuration.
   static constexpr std::size_t kMaxBadSources = 16;
-  // PacketAnno::network_offset is 16 bits and 0xffff means "unknown".
-  static constexpr std::uint64_t kMaxOffset = 0xfffe;
+  // PacketAnno::network_offset is 16 bits and kNoNetworkOffset means "unknown".
+  static constexpr std::uint64_t kMaxOffset = PacketAnno::kNoNetworkOffset - 1;
 
   // Why a packet is bad: the drop reason when output 1 is not connected.
   static constexpr auto kDrops = drop_reasons({
@@ -85,7 +85,7 @@ struct CheckIPHeader {
     const std::uint32_t reason = check(config, p, total);
     if (reason == kDrops.size()) {
       p.truncate(config.offset + total);  // Ethernet padding after the datagram
-      p.anno().network_offset = static_cast<std::uint16_t>(config.offset);
+      p.set_network_offset(static_cast<std::uint16_t>(config.offset));
       ctx.send(0, std::move(p));
       return;
     }

@@ -36,9 +36,7 @@ struct DecIPTTL {
       ctx.send(0, std::move(p));
       return;
     }
-    // Click requires a preceding CheckIPHeader; without its annotation the header is at 0.
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     const IPv4View ip = p.ipv4(offset);
     if (!ip) {
       ctx.drop(std::move(p), kDrops["malformed"]);

@@ -38,8 +38,7 @@ struct ICMPError {
   static bool bad_source(std::uint32_t a) { return a == 0 || a == 0xffffffffu || (a >> 28) >= 0xe || (a >> 24) == 127; }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     std::uint32_t quote = 0;  // bytes of the offending packet the error carries
     std::uint32_t orig_src = 0;
     {
@@ -98,9 +97,8 @@ struct ICMPError {
     icmp.set_rest(0);
     icmp.set_checksum(0);
     icmp.set_checksum(checksum::finish(checksum::add(0, icmp.bytes(0, 8 + quote))));
-    PacketAnno& a = p.anno();
-    a.network_offset = 0;
-    a.dst_ip = orig_src;
+    p.set_network_offset(0);
+    p.anno().dst_ip = orig_src;
     ++state.errors;
     ctx.send(0, std::move(p));
   }

@@ -229,8 +229,7 @@ struct IPRewriter {
     // code generator does not take.
     const std::uint64_t now = __builtin_readcyclecounter();
     sweep(s, c.capacity, now);
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t off = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t off = p.network_offset();
     const IPv4View ip = p.ipv4(off);
     if (!ip || !ip.header_fits()) {
       ctx.drop(std::move(p), kDrops["malformed"]);

@@ -66,8 +66,7 @@ struct LookupIPRoute {
   }
 
   static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     const IPv4View ip = p.ipv4(offset);
     if (!ip) {
       ctx.drop(std::move(p), kDrops["malformed"]);

@@ -47,8 +47,7 @@ struct MaglevLB {
   static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     flow::Key key;
     std::uint32_t l4 = 0;
     if (!flow::extract(p, offset, key, l4) || !state.table) [[unlikely]] {

@@ -44,13 +44,6 @@ struct Strip {
       ctx.drop(std::move(p), kDrops["too short"]);
       return;
     }
-    // The network header annotation is an offset from the data start: keep it on the same
-    // bytes, as Click's header pointers do. A header that was stripped away is forgotten.
-    PacketAnno& anno = p.anno();
-    if (anno.network_offset != 0xffff)
-      anno.network_offset = anno.network_offset >= config.length
-                                ? static_cast<std::uint16_t>(anno.network_offset - config.length)
-                                : std::uint16_t{0xffff};
     ctx.send(0, std::move(p));
   }
 };

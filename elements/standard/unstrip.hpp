@@ -44,12 +44,6 @@ struct Unstrip {
       ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
-    // Keep the network header annotation on the same bytes (see Strip).
-    PacketAnno& anno = p.anno();
-    if (anno.network_offset != 0xffff) {
-      const std::uint32_t moved = std::uint32_t{anno.network_offset} + config.length;
-      anno.network_offset = moved < 0xffff ? static_cast<std::uint16_t>(moved) : std::uint16_t{0xffff};
-    }
     ctx.send(0, std::move(p));
   }
 };

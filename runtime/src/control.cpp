@@ -85,11 +85,16 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
       if (h.name == n) return true;
     return false;
   };
-  // Counters after the rest: a Custom handler of a counter's name takes the name (FlowMonitor's flows).
+  // In declared order; a handler of another kind named like a counter takes the name (FlowMonitor's
+  // `flows` lists the flows; its counter counts them).
+  auto shadowed = [&](const HandlerSpec& c) {
+    if (c.kind != HandlerSpec::Kind::Counter) return false;
+    for (const HandlerSpec& s : e.spec->handlers)
+      if (s.name == c.name && s.kind != HandlerSpec::Kind::Counter) return true;
+    return false;
+  };
   for (const HandlerSpec& s : e.spec->handlers)
-    if (s.kind != HandlerSpec::Kind::Counter) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
-  for (const HandlerSpec& s : e.spec->handlers)
-    if (s.kind == HandlerSpec::Kind::Counter && !has(s.name)) hs.push_back({s.name, s.kind, s.doc, s.offset});
+    if (!shadowed(s)) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
   if (!has("class")) {
     Handler h;
     h.name = "class";
@@ -650,7 +655,7 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
       const void* cfg = e.config.data();
       const HandlerSpec* spec = nullptr;
       for (const HandlerSpec& hs : e.spec->handlers)
-        if (hs.name == h->name) spec = &hs;
+        if (hs.name == h->name && hs.kind == HandlerSpec::Kind::Custom) spec = &hs;
       if (!spec) {
         out = fmt::format("{}.{}: no such handler\n", element, handler);
         return false;

@@ -299,16 +299,19 @@ void print_handlers(const nb::ElementSpec& s) {
   auto has = [&](std::string_view n) {
     return std::any_of(lines.begin(), lines.end(), [&](const Line& l) { return l.name == n; });
   };
+  // In declared order; a counter whose name another handler takes is listed as a counter only.
   for (const nb::HandlerSpec& h : s.handlers) {
-    if (h.kind == Kind::Counter) continue;
-    std::string_view access = h.kind != Kind::Custom ? "read"
-                              : h.read && h.write    ? "read/write"
-                              : h.write              ? "write"
-                                                     : "read";
+    const bool shadowed = h.kind == Kind::Counter && std::any_of(s.handlers.begin(), s.handlers.end(), [&](auto& o) {
+                            return o.name == h.name && o.kind != Kind::Counter;
+                          });
+    std::string_view access = shadowed                  ? "a counter in the run's statistics"
+                              : h.kind == Kind::Counter ? "read; a counter in the run's statistics"
+                              : h.kind != Kind::Custom  ? "read"
+                              : h.read && h.write       ? "read/write"
+                              : h.write                 ? "write"
+                                                        : "read";
     lines.push_back({h.name, access, h.doc});
   }
-  for (const nb::HandlerSpec& h : s.handlers)
-    if (h.kind == Kind::Counter && !has(h.name)) lines.push_back({h.name, "read; a counter in the run's statistics", h.doc});
   const nb::ElementOps* ops = s.ops;
   if (!has("class")) lines.push_back({"class", "read", "the element's class"});
   if (ops && ops->role == nb::ElementOps::Role::Kernel) {

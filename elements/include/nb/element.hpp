@@ -297,7 +297,7 @@ struct Fact {
     IPv4Checksum,   // at `offset`: the IPv4 header's checksum is correct
     IPv4Trimmed,    // the packet ends exactly where the IPv4 datagram at `offset` ends
     IPv4SrcNot,     // at `offset`: the IPv4 source address is not `value` (host order)
-    NetworkOffset,  // the network-header annotation is `offset` (0xffff: unset)
+    NetworkOffset,  // the network-header annotation is `offset` (PacketAnno::kNoNetworkOffset: unset)
     Headroom,       // at least `offset` bytes of headroom before the data start
   };
   Kind kind = Kind::IPv4Header;
