@@ -16,7 +16,7 @@ namespace nb::compiler {
 
 namespace {
 
-constexpr std::uint32_t kUnset = 0xffff;  // PacketAnno::network_offset's "unknown"
+constexpr std::uint32_t kUnset = PacketAnno::kNoNetworkOffset;
 
 bool is_ipv4(Fact::Kind k) {
   return k == Fact::Kind::IPv4Header || k == Fact::Kind::IPv4Checksum || k == Fact::Kind::IPv4Trimmed ||

@@ -222,14 +222,15 @@ std::string check_spec(const Plugin& p, const ElementSpec& s) {
       return bad(fmt::format("element class '{}' has an unknown state scope {}", s.class_name,
                              static_cast<unsigned>(ops->state_scope)));
     }
-    if (ops->counters.size() > kMaxTable || ops->drop_reasons.size() > kMaxTable) {
-      return bad("more than 4096 counters or drop reasons");
+    if (ops->drop_reasons.size() > kMaxTable) return bad("more than 4096 drop reasons");
+    for (const DropReason& r : ops->drop_reasons) {
+      if (!touch(r.name) || !touch(r.doc)) return bad("a text longer than 1 MiB");
     }
-    for (const CounterField& c : ops->counters) {
-      if (!touch(c.name)) return bad("a text longer than 1 MiB");
-    }
-    for (std::string_view r : ops->drop_reasons) {
-      if (!touch(r)) return bad("a text longer than 1 MiB");
+    for (const HandlerSpec& h : s.handlers) {
+      const bool uint64 = h.kind == HandlerSpec::Kind::Field || h.kind == HandlerSpec::Kind::Counter ||
+                          h.kind == HandlerSpec::Kind::Rate;
+      if (uint64 && (h.offset > ops->state_size || ops->state_size - h.offset < sizeof(std::uint64_t)))
+        return bad(fmt::format("handler '{}' of '{}' lies outside its State", h.name, s.class_name));
     }
     if (ops->kernel_symbol && ::strnlen(ops->kernel_symbol, kMaxText) == kMaxText) return bad("a kernel symbol");
     if (ops->role == ElementOps::Role::Kernel && !ops->kernel_symbol) {

@@ -35,12 +35,6 @@ constexpr ParamSpec kParams[] = {
      .file_access = FileAccess::Write},
 };
 
-constexpr CounterField kCounters[] = {
-    {"packets", offsetof(FlowMonitor::State, packets)}, {"bytes", offsetof(FlowMonitor::State, bytes)},
-    {"flows", offsetof(FlowMonitor::State, flows)},     {"overflow", offsetof(FlowMonitor::State, overflow)},
-    {"not_ip", offsetof(FlowMonitor::State, not_ip)},
-};
-
 std::string addr_text(std::uint32_t a) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
@@ -57,15 +51,15 @@ struct FlowCount {
 // Every flow in the tables of states[0..n): one line per 5-tuple, its counts summed over the
 // workers that hold it (normally one: the runtime pins a flow to a worker, but a flow can change
 // workers, e.g. when a port's queues change over a reload).
-std::vector<FlowCount> collect_flows(const void* const* states, std::uint32_t n) {
+std::vector<FlowCount> collect_flows(std::span<const FlowMonitor::State* const> states) {
   std::vector<FlowCount> flows;
-  for (std::uint32_t w = 0; w < n; ++w) {
-    const FlowMonitor::State& s = *static_cast<const FlowMonitor::State*>(states[w]);
+  for (const FlowMonitor::State* state : states) {
+    const FlowMonitor::State& s = *state;
     if (!s.table) continue;
     for (std::uint32_t i = 0; i <= s.mask; ++i)
       if (s.table[i].key.proto != 0) flows.push_back({s.table[i].key, s.table[i].packets, s.table[i].bytes});
   }
-  if (n < 2) return flows;  // keys in one table are distinct
+  if (states.size() < 2) return flows;  // keys in one table are distinct
   auto by_key = [](const FlowCount& a, const FlowCount& b) {
     return std::tie(a.key.proto, a.key.src, a.key.dst, a.key.ports) <
            std::tie(b.key.proto, b.key.src, b.key.dst, b.key.ports);
@@ -103,48 +97,49 @@ std::string flow_lines(std::vector<FlowCount> flows, std::size_t limit) {
   return out;
 }
 std::string flow_lines(const FlowMonitor::State& s, std::size_t limit) {
-  const void* one = &s;
-  return flow_lines(collect_flows(&one, 1), limit);
+  const FlowMonitor::State* one = &s;
+  return flow_lines(collect_flows({&one, 1}), limit);
 }
 
-void read_top(const void* config, const void* state, std::string& out) {
-  out =
-      flow_lines(*static_cast<const FlowMonitor::State*>(state), static_cast<const FlowMonitor::Config*>(config)->top);
+using States = std::span<const FlowMonitor::State* const>;
+void read_top(const FlowMonitor::Config& c, const FlowMonitor::State& s, std::string& out) {
+  out = flow_lines(s, c.top);
 }
-void read_flows(const void*, const void* state, std::string& out) {
-  out = flow_lines(*static_cast<const FlowMonitor::State*>(state), SIZE_MAX);
+void read_flows(const FlowMonitor::Config&, const FlowMonitor::State& s, std::string& out) {
+  out = flow_lines(s, SIZE_MAX);
 }
 // Several workers: one ranking over every worker's flows (not each worker's TOP joined).
-void read_top_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
-  out = flow_lines(collect_flows(states, n), static_cast<const FlowMonitor::Config*>(config)->top);
+void read_top_workers(const FlowMonitor::Config& c, States states, std::string& out) {
+  out = flow_lines(collect_flows(states), c.top);
 }
-void read_flows_workers(const void*, const void* const* states, std::uint32_t n, std::string& out) {
-  out = flow_lines(collect_flows(states, n), SIZE_MAX);
+void read_flows_workers(const FlowMonitor::Config&, States states, std::string& out) {
+  out = flow_lines(collect_flows(states), SIZE_MAX);
 }
-bool write_reset(const void*, void* state, std::string_view, std::string&) {
-  auto& s = *static_cast<FlowMonitor::State*>(state);
+bool write_reset(const FlowMonitor::Config&, FlowMonitor::State& s, std::string_view, std::string&) {
   if (s.table) std::memset(static_cast<void*>(s.table), 0, sizeof(FlowMonitor::Entry) * (std::size_t{s.mask} + 1));
   s.packets = s.bytes = s.flows = s.overflow = s.not_ip = 0;
   return true;
 }
 
+// `flows` is both a counter (in the statistics) and the handler that lists them: the handler
+// takes the name (HandlerSpec::Kind::Counter).
 constexpr HandlerSpec kHandlers[] = {
-    {"top", HandlerSpec::Kind::Custom,
-     "the TOP flows with the most bytes, one per line: PROTO SRC SPORT DST DPORT PACKETS BYTES", 0, &read_top, nullptr,
-     &read_top_workers},
-    {"flows", HandlerSpec::Kind::Custom, "every flow, in the same format and order as top", 0, &read_flows, nullptr,
-     &read_flows_workers},
-    {"count", HandlerSpec::Kind::Field, "flows in the table", offsetof(FlowMonitor::State, flows)},
-    {"overflow", HandlerSpec::Kind::Field, "packets of flows the table had no room for",
-     offsetof(FlowMonitor::State, overflow)},
-    {"reset", HandlerSpec::Kind::Custom, "write (any value): forgets every flow and zeroes the counters", 0, nullptr,
-     &write_reset},
+    handler<FlowMonitor, &read_top, nullptr, &read_top_workers>(
+        "top", "the TOP flows with the most bytes, one per line: PROTO SRC SPORT DST DPORT PACKETS BYTES"),
+    handler<FlowMonitor, &read_flows, nullptr, &read_flows_workers>(
+        "flows", "every flow, in the same format and order as top"),
+    NB_VALUE(FlowMonitor, "count", flows, "flows in the table"),
+    handler<FlowMonitor, nullptr, &write_reset>("reset", "write (any value): forgets every flow and zeroes the counters"),
+    NB_COUNTER(FlowMonitor, packets, "packets seen"),
+    NB_COUNTER(FlowMonitor, bytes, "bytes seen"),
+    NB_COUNTER(FlowMonitor, flows, "flows in the table"),
+    NB_COUNTER(FlowMonitor, overflow, "packets of flows the table had no room for"),
+    NB_COUNTER(FlowMonitor, not_ip, "packets without a whole IPv4 header (passed on, not counted per flow)"),
 };
 
 }  // namespace
 
 bool FlowMonitor::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   std::uint64_t cap = 1;
   while (cap < args.get_unsigned("CAPACITY")) cap <<= 1;
   config.capacity = static_cast<std::uint32_t>(cap);
@@ -208,8 +203,8 @@ void FlowMonitor::teardown_workers(const Config& config, State* const* states, s
   bool all = true;
   for (std::uint32_t w = 0; w < n; ++w) all &= states[w]->table != nullptr;
   if (config.file[0] && all) {
-    std::vector<const void*> blocks(states, states + n);
-    write_file(config, flow_lines(collect_flows(blocks.data(), n), SIZE_MAX));
+    std::vector<const State*> blocks(states, states + n);
+    write_file(config, flow_lines(collect_flows(blocks), SIZE_MAX));
   }
   for (std::uint32_t w = 0; w < n; ++w) {
     rte_free(states[w]->table);
@@ -262,7 +257,7 @@ void FlowMonitor::transfer(const Config&, const State& old_state, const Config&,
   }
 }
 
-NB_ELEMENT_KERNEL(FlowMonitor, kCounters, {});
+NB_ELEMENT_KERNEL(FlowMonitor);
 
 constinit const ElementSpec FlowMonitor::spec{
     .class_name = "FlowMonitor",
@@ -285,10 +280,8 @@ constinit const ElementSpec FlowMonitor::spec{
         "flow, but its packets are counted in `overflow` (and in the totals). Flows stay until "
         "`reset`: there are no idle timeouts.\n"
         "\n"
-        "Handlers: `top` lists the TOP flows with the most bytes, `flows` all of them, one per "
-        "line `PROTO SRC SPORT DST DPORT PACKETS BYTES` (e.g. `nbctl read mon.top`); `count`, "
-        "`overflow`, `reset`. With FILE, the `flows` text is written there when the element goes "
-        "away (end of the run), which gives the per-flow final statistics of a pcap run.\n"
+        "With FILE, the `flows` handler's text is written there when the element goes away (end "
+        "of the run), which gives the per-flow final statistics of a pcap run.\n"
         "\n"
         "Hot reload: with the same arguments the State, table included, is kept as it is, so "
         "the counters run on; with other arguments (a new CAPACITY, TOP or FILE) every flow and "

@@ -70,8 +70,7 @@ struct FlowMonitor {
   }
 
   static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     const std::uint32_t len = p.length();
     ++state.packets;
     state.bytes += len;

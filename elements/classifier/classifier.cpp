@@ -13,37 +13,32 @@ constexpr ParamSpec kParams[] = {
      "One pattern per output: space-separated offset/value[%mask] clauses, or - for every packet."},
 };
 
-constexpr std::string_view kDropReasons[] = {"no match"};
-static_assert(std::size(kDropReasons) == Classifier::kNumDropReasons);
 
 // One line per output: "OUTPUT PACKETS".
-void read_counts(const void* config, const void* state, std::string& out) {
-  const auto& c = *static_cast<const Classifier::Config*>(config);
-  const auto& st = *static_cast<const Classifier::State*>(state);
+void read_counts(const Classifier::Config& c, const Classifier::State& st, std::string& out) {
   for (std::uint32_t i = 0; i < c.npatterns && i < Classifier::kMaxPatterns; ++i)
     out += std::to_string(i) + " " + std::to_string(st.matched[i]) + "\n";
 }
 
 // Several workers: each output's count summed over them, in the same format.
-void read_counts_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
-  const auto& c = *static_cast<const Classifier::Config*>(config);
+void read_counts_workers(const Classifier::Config& c, std::span<const Classifier::State* const> states,
+                         std::string& out) {
   for (std::uint32_t i = 0; i < c.npatterns && i < Classifier::kMaxPatterns; ++i) {
     std::uint64_t sum = 0;
-    for (std::uint32_t w = 0; w < n; ++w) sum += static_cast<const Classifier::State*>(states[w])->matched[i];
+    for (const Classifier::State* st : states) sum += st->matched[i];
     out += std::to_string(i) + " " + std::to_string(sum) + "\n";
   }
 }
 
 constexpr HandlerSpec kHandlers[] = {
-    {"counts", HandlerSpec::Kind::Custom, "packets sent to each output, one line per output: OUTPUT COUNT", 0,
-     &read_counts, nullptr, &read_counts_workers},
-    {"drops", HandlerSpec::Kind::Drops, "packets that matched no pattern"},
+    handler<Classifier, &read_counts, nullptr, &read_counts_workers>(
+        "counts", "packets sent to each output, one line per output: OUTPUT COUNT"),
 };
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Classifier, {}, kDropReasons);
+NB_ELEMENT_KERNEL(Classifier);
 
 constinit const ElementSpec Classifier::spec{
     .class_name = "Classifier",
@@ -54,7 +49,7 @@ constinit const ElementSpec Classifier::spec{
         "Sends each packet to the output of the first pattern it matches. Each argument is a "
         "pattern, and pattern i belongs to output i, so there are as many outputs as patterns. "
         "Patterns are tried in order and the first match wins, so put specific patterns before "
-        "general ones. Packets that match no pattern are dropped (drop reason \"no match\").\n"
+        "general ones. Packets that match no pattern are dropped.\n"
         "\n"
         "A pattern is one or more clauses separated by spaces, and matches when every clause "
         "does. A clause offset/value compares the packet's bytes starting at byte offset "
@@ -71,9 +66,6 @@ constinit const ElementSpec Classifier::spec{
         "Limits: at most 64 patterns, each of at most 8 clauses of at most 16 compared bytes. A "
         "longer clause counts as one clause per 16 bytes; a negated clause must fit in 16 "
         "bytes.\n"
-        "\n"
-        "Handlers: counts (packets sent to each output, one line \"OUTPUT COUNT\" per output) and "
-        "drops (packets that matched no pattern).\n"
         "\n"
         "Input 0 (push): any packets, usually starting at their Ethernet header. Output i (push): "
         "the packets whose first matching pattern is pattern i.",

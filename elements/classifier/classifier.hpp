@@ -23,7 +23,9 @@ struct Classifier {
   static constexpr std::uint32_t kMaxClauses = 8;  // per pattern, after splitting
   static constexpr std::uint32_t kMaxClauseBytes = 16;
 
-  enum DropReason : std::uint32_t { kNoMatch = 0, kNumDropReasons };
+  static constexpr auto kDrops = drop_reasons({
+      {"no match", "matched no pattern"},
+  });
 
   struct Clause {
     std::uint32_t offset;
@@ -46,7 +48,6 @@ struct Classifier {
   };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::size_t n = args.count("PATTERN");
     if (n > kMaxPatterns) {
       error = std::to_string(n) + " patterns given; at most " + std::to_string(kMaxPatterns) + " are supported";
@@ -119,7 +120,7 @@ struct Classifier {
       ++state.matched[port];
       ctx.send(port, std::move(p));
     } else
-      ctx.drop(std::move(p), kNoMatch);
+      ctx.drop(std::move(p), kDrops["no match"]);
   }
 
   // The first pattern p matches, or config.npatterns when none does.

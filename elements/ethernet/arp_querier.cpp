@@ -15,18 +15,15 @@ constexpr ParamSpec kParams[] = {
      "This interface's Ethernet address: the source of every frame sent."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"encapsulated", offsetof(ARPQuerier::State, encapsulated)},
-    {"queries", offsetof(ARPQuerier::State, queries)},
-    {"learnt", offsetof(ARPQuerier::State, learnt)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(ARPQuerier, encapsulated, "IP packets sent with a known next hop"),
+    NB_COUNTER(ARPQuerier, queries, "packets turned into ARP queries (their next hop was unknown)"),
+    NB_COUNTER(ARPQuerier, learnt, "ARP replies that filled or refreshed the cache"),
 };
-constexpr std::string_view kDropReasons[] = {"malformed", "no headroom", "reply used", "not a reply"};
-static_assert(std::size(kDropReasons) == ARPQuerier::kNumDropReasons);
 
 }  // namespace
 
 bool ARPQuerier::configure(const Args& args, Config& config, std::string&) {
-  config = Config{};
   config.ip = args.get_ipv4("IP");
   config.ether = args.get_ether("ETH");
   return true;
@@ -61,7 +58,7 @@ void ARPQuerier::transfer(const Config&, const State& old_state, const Config&, 
   }
 }
 
-NB_ELEMENT_KERNEL(ARPQuerier, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(ARPQuerier);
 
 constinit const ElementSpec ARPQuerier::spec{
     .class_name = "ARPQuerier",
@@ -87,8 +84,8 @@ constinit const ElementSpec ARPQuerier::spec{
         "element's.\n"
         "\n"
         "Input 0 (push): IP packets, starting with their IP header. Input 1 (push): Ethernet "
-        "frames with ARP replies; they are consumed (drop reason \"reply used\"), other ARP "
-        "packets are dropped (\"not a reply\"). Output 0 (push): Ethernet frames, and the ARP "
+        "frames with ARP replies; they are consumed, other ARP packets are dropped. "
+        "Output 0 (push): Ethernet frames, and the ARP "
         "queries when output 1 is not connected. Output 1 (push, optional): ARP queries.",
     .example =
         "c :: Classifier(12/0806 20/0002, 12/0800);\n"
@@ -98,6 +95,7 @@ constinit const ElementSpec ARPQuerier::spec{
         "c [1] -> Strip(14) -> CheckIPHeader -> [0] arpq;\n"
         "arpq -> ToDump(out.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(ARPQuerier::spec);

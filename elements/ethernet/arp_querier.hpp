@@ -23,13 +23,12 @@ struct ARPQuerier {
   static constexpr std::uint32_t kProbes = 16;
   static constexpr std::uint32_t kQuerySize = 60;  // 42 bytes of ARP, padded to Ethernet's minimum
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // input 0: no IPv4 header; input 1: not an Ethernet/IPv4 ARP packet
-    kNoHeadroom,     // no room for the Ethernet header or the query
-    kReplyUsed,      // input 1: an ARP reply, learnt and consumed (Click kills it too)
-    kNotReply,       // input 1: an ARP packet that is not a reply
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "input 0: no IPv4 header; input 1: not an Ethernet/IPv4 ARP packet"},
+      {"no headroom", "no room for the Ethernet header or the query"},
+      {"reply used", "input 1: an ARP reply, learnt and consumed (Click kills it too)"},
+      {"not a reply", "input 1: an ARP packet that is not a reply"},
+  });
 
   struct Config {
     std::uint32_t ip;  // ours, host order
@@ -125,23 +124,23 @@ struct ARPQuerier {
       const EtherView eth = p.ether(0);
       const ArpView arp = p.arp(EtherView::kSize);
       if (!eth || !arp || eth.type() != ether_type::kARP || !arp.is_ether_ipv4()) {
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       if (arp.op() != ArpView::kReply) {
-        ctx.drop(std::move(p), kNotReply);
+        ctx.drop(std::move(p), kDrops["not a reply"]);
         return;
       }
       learn(state, arp.sender_ip(), arp.sender_ether());
       ++state.learnt;
-      ctx.drop(std::move(p), kReplyUsed);
+      ctx.drop(std::move(p), kDrops["reply used"]);
       return;
     }
     std::uint32_t next_hop = p.anno().dst_ip;
     {
       const IPv4View ip = p.ipv4(0);
       if (!ip) {
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       if (next_hop == 0) next_hop = ip.dst();
@@ -149,20 +148,17 @@ struct ARPQuerier {
     EtherAddress dst{0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
     if (next_hop == 0xffffffffu || find(state, next_hop, dst)) {
       if (!p.push(EtherView::kSize)) {
-        ctx.drop(std::move(p), kNoHeadroom);
+        ctx.drop(std::move(p), kDrops["no headroom"]);
         return;
       }
       const EtherView eth = p.ether(0);
       if (!eth) {
-        ctx.drop(std::move(p), kNoHeadroom);
+        ctx.drop(std::move(p), kDrops["no headroom"]);
         return;
       }
       eth.set_dst(dst);
       eth.set_src(config.ether);
       eth.set_type(ether_type::kIPv4);
-      PacketAnno& a = p.anno();
-      if (a.network_offset != 0xffff && a.network_offset < 0xffff - EtherView::kSize)
-        a.network_offset = static_cast<std::uint16_t>(a.network_offset + EtherView::kSize);
       ++state.encapsulated;
       ctx.send(0, std::move(p));
       return;
@@ -170,7 +166,7 @@ struct ARPQuerier {
     // Unknown next hop: the packet becomes the ARP query for it (it is not queued; the sender's
     // retransmission finds the answer in the cache).
     if (!p.push(kQuerySize)) {
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
     p.truncate(kQuerySize);
@@ -178,7 +174,7 @@ struct ARPQuerier {
     const ArpView arp = p.arp(EtherView::kSize);
     const ByteView pad = p.bytes_at(EtherView::kSize + ArpView::kSize, kQuerySize - EtherView::kSize - ArpView::kSize);
     if (!eth || !arp || !pad) {
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
     const std::uint8_t zeros[kQuerySize] = {};
@@ -187,9 +183,8 @@ struct ARPQuerier {
     eth.set_src(config.ether);
     eth.set_type(ether_type::kARP);
     arp.fill(ArpView::kRequest, config.ether, config.ip, EtherAddress{}, next_hop);
-    PacketAnno& a = p.anno();
-    a.network_offset = 0xffff;
-    a.dst_ip = 0;
+    p.clear_network_offset();  // an ARP query now, not the IP packet
+    p.anno().dst_ip = 0;
     ++state.queries;
     ctx.send(ctx.connected(1) ? 1 : 0, std::move(p));
   }

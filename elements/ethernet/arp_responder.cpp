@@ -15,16 +15,13 @@ constexpr ParamSpec kParams[] = {
      "address ETH."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"replies", offsetof(ARPResponder::State, replies)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(ARPResponder, replies, "ARP replies sent"),
 };
-constexpr std::string_view kDropReasons[] = {"malformed", "not a request", "not ours"};
-static_assert(std::size(kDropReasons) == ARPResponder::kNumDropReasons);
 
 }  // namespace
 
 bool ARPResponder::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   const std::size_t n = args.count("ENTRY");
   for (std::size_t i = 0; i < n; ++i) {
     const std::string text = args.get_string_at("ENTRY", i);
@@ -54,7 +51,7 @@ bool ARPResponder::configure(const Args& args, Config& config, std::string& erro
   return true;
 }
 
-NB_ELEMENT_KERNEL(ARPResponder, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(ARPResponder);
 
 constinit const ElementSpec ARPResponder::spec{
     .class_name = "ARPResponder",
@@ -68,13 +65,13 @@ constinit const ElementSpec ARPResponder::spec{
         "address) and sent to output 0.\n"
         "\n"
         "Input 0 (push): Ethernet frames carrying ARP requests. Output 0 (push): ARP replies. "
-        "Output 1 (push, optional): requests for other addresses; dropped (drop reason \"not "
-        "ours\") when it is not connected. Frames that are not Ethernet/IPv4 ARP (\"malformed\") "
-        "and ARP packets other than requests (\"not a request\") are dropped.",
+        "Output 1 (push, optional): requests for other addresses; dropped when it is not connected. Frames "
+        "that are not Ethernet/IPv4 ARP and ARP packets other than requests are dropped.",
     .example =
         "FromDump(in.pcap) -> Classifier(12/0806 20/0001) -> ARPResponder(10.1.0.1 02:00:00:00:00:01) -> "
         "ToDump(replies.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(ARPResponder::spec);

@@ -15,12 +15,11 @@ struct ARPResponder {
 
   static constexpr std::size_t kMaxEntries = 32;
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // not an Ethernet/IPv4 ARP packet
-    kNotRequest,     // an ARP packet, but not a request
-    kNotOurs,        // a request for an address we do not answer (output 1 not connected)
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "not an Ethernet/IPv4 ARP packet"},
+      {"not a request", "an ARP packet, but not a request"},
+      {"not ours", "a request for an address we do not answer (output 1 not connected)"},
+  });
 
   struct Entry {
     std::uint32_t addr;  // host order, masked
@@ -46,11 +45,11 @@ struct ARPResponder {
     const EtherView eth = p.ether(0);
     const ArpView arp = p.arp(EtherView::kSize);
     if (!eth || !arp || eth.type() != ether_type::kARP || !arp.is_ether_ipv4()) {
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     if (arp.op() != ArpView::kRequest) {
-      ctx.drop(std::move(p), kNotRequest);
+      ctx.drop(std::move(p), kDrops["not a request"]);
       return;
     }
     const std::uint32_t target = arp.target_ip();
@@ -65,7 +64,7 @@ struct ARPResponder {
       if (ctx.connected(1))
         ctx.send(1, std::move(p));
       else
-        ctx.drop(std::move(p), kNotOurs);
+        ctx.drop(std::move(p), kDrops["not ours"]);
       return;
     }
     // The reply, in place: to the asker, from us.

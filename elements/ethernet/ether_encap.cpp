@@ -14,12 +14,10 @@ constexpr ParamSpec kParams[] = {
     {"DST", ParamType::EtherAddress, ParamKind::Positional, true, "", "The destination Ethernet address."},
 };
 
-constexpr std::string_view kDropReasons[] = {"no headroom"};
-static_assert(std::size(kDropReasons) == EtherEncap::kNumDropReasons);
 
 }  // namespace
 
-NB_ELEMENT_KERNEL(EtherEncap, {}, kDropReasons);
+NB_ELEMENT_KERNEL(EtherEncap);
 
 constinit const ElementSpec EtherEncap::spec{
     .class_name = "EtherEncap",
@@ -28,8 +26,8 @@ constinit const ElementSpec EtherEncap::spec{
     .brief = "encapsulates packets in an Ethernet header",
     .description =
         "Puts a 14-byte Ethernet header with the given type, source and destination in front of "
-        "each packet, in the packet's headroom (a packet without 14 bytes of headroom is dropped, "
-        "drop reason \"no headroom\"). The network offset annotation moves with the data.\n"
+        "each packet, in the packet's headroom (a packet without 14 bytes of headroom is dropped). "
+        " The network offset annotation moves with the data.\n"
         "\n"
         "Input 0 (push): packets, usually IP. Output 0 (push): Ethernet frames.",
     .example =

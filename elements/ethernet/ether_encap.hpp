@@ -12,10 +12,9 @@ struct EtherEncap {
   static const ElementSpec spec;
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  enum DropReason : std::uint32_t {
-    kNoHeadroom = 0,  // fewer than 14 bytes of headroom
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"no headroom", "fewer than 14 bytes of headroom"},
+  });
 
   struct Config {
     EtherAddress src;
@@ -27,7 +26,6 @@ struct EtherEncap {
   };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::uint64_t type = args.get_unsigned("ETHERTYPE");
     if (type > 0xffff) {
       error = "ETHERTYPE must fit in 16 bits";
@@ -46,20 +44,17 @@ struct EtherEncap {
 
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     if (!p.push(EtherView::kSize)) {
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
     const EtherView eth = p.ether(0);
     if (!eth) {  // cannot happen: 14 bytes were just put in front
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
     eth.set_dst(config.dst);
     eth.set_src(config.src);
     eth.set_type(config.type);
-    PacketAnno& a = p.anno();
-    if (a.network_offset != 0xffff && a.network_offset < 0xffff - EtherView::kSize)
-      a.network_offset = static_cast<std::uint16_t>(a.network_offset + EtherView::kSize);
     ctx.send(0, std::move(p));
   }
 };

@@ -8,13 +8,11 @@ namespace nb::elements {
 
 namespace {
 
-constexpr std::string_view kDropReasons[] = {"too short"};
-static_assert(std::size(kDropReasons) == EtherMirror::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(EtherMirror, {}, kDropReasons);
+NB_ELEMENT_KERNEL(EtherMirror);
 
 constinit const ElementSpec EtherMirror::spec{
     .class_name = "EtherMirror",
@@ -24,8 +22,7 @@ constinit const ElementSpec EtherMirror::spec{
     .description =
         "Swaps the source and destination addresses in each packet's Ethernet header, so the "
         "frame goes back to where it came from. Useful for reflectors and for benchmarking a port "
-        "with a traffic generator. Frames shorter than an Ethernet header (14 bytes) are dropped "
-        "(drop reason \"too short\").\n"
+        "with a traffic generator. Frames shorter than an Ethernet header (14 bytes) are dropped.\n"
         "\n"
         "Input 0 (push): frames starting at their Ethernet header. Output 0 (push): the same "
         "frames, addresses swapped.",

@@ -14,25 +14,20 @@ struct EtherMirror {
 
   static constexpr std::uint32_t kEtherHeaderLength = 14;
 
-  enum DropReason : std::uint32_t { kTooShort = 0, kNumDropReasons };
+  static constexpr auto kDrops = drop_reasons({
+      {"too short", "shorter than an Ethernet header"},
+  });
 
   struct Config {};
   struct State {};
 
-  static bool configure(const Args&, Config& config, std::string&) {
-    config = Config{};
-    return true;
-  }
-
   // Swaps bytes (no packet fact kept); reads no annotation.
-  static void facts(const Config&, FactSheet& sheet) {
-    sheet.anno_reads = anno_field::kNone;
-  }
+  static void facts(const Config&, FactSheet& sheet) { sheet.anno_reads = anno_field::kNone; }
 
   static void push(const Config&, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const EtherView eth = p.ether();
     if (!eth) {
-      ctx.drop(std::move(p), kTooShort);
+      ctx.drop(std::move(p), kDrops["too short"]);
       return;
     }
     const EtherAddress dst = eth.dst();

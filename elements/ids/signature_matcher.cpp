@@ -30,17 +30,6 @@ constexpr ParamSpec kParams[] = {
      "boundary can match."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"scanned", offsetof(SignatureMatcher::State, scanned)},
-    {"alerts", offsetof(SignatureMatcher::State, alerts)},
-    {"clean", offsetof(SignatureMatcher::State, clean)},
-    {"empty", offsetof(SignatureMatcher::State, empty)},
-    {"malformed", offsetof(SignatureMatcher::State, malformed)},
-    {"scanned_bytes", offsetof(SignatureMatcher::State, scanned_bytes)},
-};
-constexpr std::string_view kDropReasons[] = {"malformed", "alert", "scan error"};
-static_assert(std::size(kDropReasons) == SignatureMatcher::kNumDropReasons);
-
 // One rule of the rules file, ready for hs_compile_multi.
 struct Rule {
   std::uint32_t id = 0;
@@ -311,8 +300,7 @@ bool validate_rules(std::string_view file, ParamError& error) {
   return false;
 }
 
-void read_matches(const void*, const void* state, std::string& out) {
-  const auto& st = *static_cast<const SignatureMatcher::State*>(state);
+void read_matches(const SignatureMatcher::Config&, const SignatureMatcher::State& st, std::string& out) {
   for (std::uint32_t k = 0; k < st.nsigs; ++k) {
     if (k) out += '\n';
     out += std::to_string(st.sigs[k].id) + " " + st.sigs[k].name + " " + std::to_string(st.sigs[k].matches);
@@ -321,41 +309,40 @@ void read_matches(const void*, const void* state, std::string& out) {
 
 // Several workers: every worker compiled the same rules file (setup() checks its hash against
 // Config's), so signature k is the same in each; its count is summed over them.
-void read_matches_workers(const void*, const void* const* states, std::uint32_t n, std::string& out) {
-  if (n == 0) return;
-  const auto& first = *static_cast<const SignatureMatcher::State*>(states[0]);
+void read_matches_workers(const SignatureMatcher::Config&, std::span<const SignatureMatcher::State* const> states,
+                          std::string& out) {
+  if (states.empty()) return;
+  const auto& first = *states[0];
   for (std::uint32_t k = 0; k < first.nsigs; ++k) {
     std::uint64_t sum = 0;
-    for (std::uint32_t w = 0; w < n; ++w) {
-      const auto& st = *static_cast<const SignatureMatcher::State*>(states[w]);
-      if (k < st.nsigs && st.sigs[k].id == first.sigs[k].id) sum += st.sigs[k].matches;
-    }
+    for (const SignatureMatcher::State* st : states)
+      if (k < st->nsigs && st->sigs[k].id == first.sigs[k].id) sum += st->sigs[k].matches;
     if (k) out += '\n';
     out += std::to_string(first.sigs[k].id) + " " + first.sigs[k].name + " " + std::to_string(sum);
   }
 }
 
-bool write_reset(const void*, void* state, std::string_view, std::string&) {
-  auto& st = *static_cast<SignatureMatcher::State*>(state);
+bool write_reset(const SignatureMatcher::Config&, SignatureMatcher::State& st, std::string_view, std::string&) {
   for (std::uint32_t k = 0; k < st.nsigs; ++k) st.sigs[k].matches = 0;
   st.scanned = st.alerts = st.clean = st.empty = st.malformed = st.scanned_bytes = 0;
   return true;
 }
 
 constexpr HandlerSpec kHandlers[] = {
-    {"matches", HandlerSpec::Kind::Custom,
-     "per-signature counters, one line per signature in file order: ID NAME PACKETS", 0, &read_matches, nullptr,
-     &read_matches_workers},
-    {"alerts", HandlerSpec::Kind::Field, "packets at least one signature matched",
-     offsetof(SignatureMatcher::State, alerts)},
-    {"scanned", HandlerSpec::Kind::Field, "packets scanned", offsetof(SignatureMatcher::State, scanned)},
-    {"reset", HandlerSpec::Kind::Custom, "write (any value): zeroes every counter", 0, nullptr, &write_reset},
+    NB_COUNTER(SignatureMatcher, scanned, "packets scanned"),
+    NB_COUNTER(SignatureMatcher, alerts, "packets at least one signature matched"),
+    NB_COUNTER(SignatureMatcher, clean, "packets sent to output 0"),
+    NB_COUNTER(SignatureMatcher, empty, "packets with nothing to scan (zero-length payload), sent clean"),
+    NB_COUNTER(SignatureMatcher, malformed, "dropped: headers not inside the packet"),
+    NB_COUNTER(SignatureMatcher, scanned_bytes, "payload bytes scanned"),
+    handler<SignatureMatcher, &read_matches, nullptr, &read_matches_workers>(
+        "matches", "per-signature counters, one line per signature in file order: ID NAME PACKETS"),
+    handler<SignatureMatcher, nullptr, &write_reset>("reset", "write (any value): zeroes every counter"),
 };
 
 }  // namespace
 
 bool SignatureMatcher::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   config.noutputs = args.noutputs();
   config.payload_only = args.get_bool("PAYLOAD_ONLY");
   const std::string file = args.get_string("RULES");
@@ -428,7 +415,7 @@ void SignatureMatcher::transfer(const Config&, const State& old_state, const Con
   new_state.scanned_bytes = old_state.scanned_bytes;
 }
 
-NB_ELEMENT_KERNEL(SignatureMatcher, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(SignatureMatcher);
 
 constinit const ElementSpec SignatureMatcher::spec{
     .class_name = "SignatureMatcher",
@@ -453,7 +440,7 @@ constinit const ElementSpec SignatureMatcher::spec{
         "\n"
         "A packet with nothing to scan (a zero-length payload) is not scanned: it goes to output "
         "0 and counts as `empty`. A packet whose IPv4 header, or TCP/UDP header, is not all "
-        "inside the packet and the datagram is dropped (drop reason \"malformed\").\n"
+        "inside the packet and the datagram is dropped.\n"
         "\n"
         "Rules file: one signature per line, `ID NAME literal \"BYTES\"` (C escapes \\\\ \\\" \\n \\r "
         "\\t \\0 \\xHH) or `ID NAME regex /PCRE/FLAGS` (flags i, s, m); ID a unique decimal "
@@ -461,15 +448,13 @@ constinit const ElementSpec SignatureMatcher::spec{
         "read when the configuration is checked (errors are reported as FILE:LINE:COL) and "
         "compiled when nbrun starts or reloads.\n"
         "\n"
-        "Counters: scanned, alerts, clean, empty, malformed, scanned_bytes; per signature, the "
-        "packets it matched (a packet several signatures match counts for each), read with "
-        "`nbctl read NAME.matches` (lines ID NAME PACKETS) and listed under \"handlers\" in the "
-        "final JSON stats. Hot reload: setup() compiles the rules file as it is now and "
+        "A packet several signatures match counts for each in `matches`, which the final JSON "
+        "stats list under \"handlers\". Hot reload: setup() compiles the rules file as it is now and "
         "transfer() carries every counter over, per-signature counts to the signature with the "
         "same id (all of them when the file is unchanged).\n"
         "\n"
         "Input 0 (push): IP packets. Output 0 (push): clean packets. Output 1 (push, optional): "
-        "alerts; if it is not connected, alerts are dropped (drop reason \"alert\").",
+        "alerts; if it is not connected, alerts are dropped.",
     .example =
         "ids :: SignatureMatcher(configs/ids.rules);\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> ids;\n"

@@ -22,12 +22,11 @@ struct SignatureMatcher {
   static constexpr std::size_t kMaxPath = 256;
   static constexpr std::size_t kMaxName = 48;
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // IPv4 or TCP/UDP header not all inside the packet
-    kAlert,          // matched, and output 1 is not connected
-    kScanError,      // Hyperscan failed (no database or scratch)
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "IPv4 or TCP/UDP header not all inside the packet"},
+      {"alert", "matched, and output 1 is not connected"},
+      {"scan error", "Hyperscan failed (no database or scratch)"},
+  });
 
   // Config is baked into JIT code as constants: no pointers. The rules themselves are read from
   // the file by configure() (to check them, so `nbc check` reports a bad rule with its
@@ -85,14 +84,13 @@ struct SignatureMatcher {
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t ip_off = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t ip_off = p.network_offset();
     std::uint32_t scan_from = 0, scan_to = 0;  // packet offsets
     {
       const IPv4View ip = p.ipv4(ip_off);
       if (!ip || !ip.header_fits() || ip.version() != 4 || ip.total_length() < ip.header_length()) {
         ++state.malformed;
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       // The datagram ends at the IP total length (Ethernet padding is not scanned) or at the end
@@ -105,7 +103,7 @@ struct SignatureMatcher {
           const TCPView tcp = p.tcp(l4);
           if (!tcp || !tcp.header_fits() || l4 + tcp.header_length() > end) {
             ++state.malformed;
-            ctx.drop(std::move(p), kMalformed);
+            ctx.drop(std::move(p), kDrops["malformed"]);
             return;
           }
           payload = l4 + tcp.header_length();
@@ -113,7 +111,7 @@ struct SignatureMatcher {
           const UDPView udp = p.udp(l4);
           if (!udp || l4 + 8 > end) {
             ++state.malformed;
-            ctx.drop(std::move(p), kMalformed);
+            ctx.drop(std::move(p), kDrops["malformed"]);
             return;
           }
           payload = l4 + 8;
@@ -140,7 +138,7 @@ struct SignatureMatcher {
       }
     }
     if (!ok) [[unlikely]] {
-      ctx.drop(std::move(p), kScanError);
+      ctx.drop(std::move(p), kDrops["scan error"]);
       return;
     }
     ++state.scanned;
@@ -154,7 +152,7 @@ struct SignatureMatcher {
     if (ctx.connected(1)) {
       ctx.send(1, std::move(p));
     } else {
-      ctx.drop(std::move(p), kAlert);
+      ctx.drop(std::move(p), kDrops["alert"]);
     }
   }
 };

@@ -23,23 +23,14 @@ constexpr ParamSpec kParams[] = {
      "cannot drown standard error. Without it, bad packets are only counted, per reason."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"bad", offsetof(CheckIPHeader::State, bad)},
-};
-constexpr std::string_view kDropReasons[] = {"too short",        "bad version",  "bad header length",
-                                             "bad total length", "bad checksum", "bad source"};
-static_assert(std::size(kDropReasons) == CheckIPHeader::kNumDropReasons);
-
 constexpr HandlerSpec kHandlers[] = {
-    {"drops", HandlerSpec::Kind::Drops, "bad packets dropped (output 1 unconnected)"},
-    {"drop_reasons", HandlerSpec::Kind::DropReasons, "bad packets dropped, per reason: one line REASON COUNT"},
-    {"bad", HandlerSpec::Kind::Field, "bad packets, dropped or sent to output 1", offsetof(CheckIPHeader::State, bad)},
+    NB_COUNTER(CheckIPHeader, bad, "bad packets, dropped or sent to output 1"),
 };
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(CheckIPHeader, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(CheckIPHeader);
 
 constinit const ElementSpec CheckIPHeader::spec{
     .class_name = "CheckIPHeader",

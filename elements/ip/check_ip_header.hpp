@@ -17,19 +17,18 @@ struct CheckIPHeader {
 
   // Limits of the baked configuration.
   static constexpr std::size_t kMaxBadSources = 16;
-  // PacketAnno::network_offset is 16 bits and 0xffff means "unknown".
-  static constexpr std::uint64_t kMaxOffset = 0xfffe;
+  // PacketAnno::network_offset is 16 bits and kNoNetworkOffset means "unknown".
+  static constexpr std::uint64_t kMaxOffset = PacketAnno::kNoNetworkOffset - 1;
 
   // Why a packet is bad: the drop reason when output 1 is not connected.
-  enum DropReason : std::uint32_t {
-    kTooShort = 0,     // fewer than 20 bytes at OFFSET (Click's "tiny packet")
-    kBadVersion,       // version is not 4
-    kBadHeaderLength,  // header length below 20, or the header runs past the packet's end
-    kBadTotalLength,   // total length below the header length, or beyond the packet's end
-    kBadChecksum,      // only with CHECKSUM true
-    kBadSource,        // source address on the BADSRC list
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"too short", "fewer than 20 bytes at OFFSET (Click's \"tiny packet\")"},
+      {"bad version", "version is not 4"},
+      {"bad header length", "header length below 20, or the header runs past the packet's end"},
+      {"bad total length", "total length below the header length, or beyond the packet's end"},
+      {"bad checksum", "the header checksum is wrong (checked with CHECKSUM true)"},
+      {"bad source", "source address on the BADSRC list"},
+  });
 
   struct Config {
     std::uint32_t offset;
@@ -40,7 +39,7 @@ struct CheckIPHeader {
   };
   // What VERBOSE prints for each reason, as Click's CheckIPHeader does ("ELEMENT: IP header check
   // failed: REASON"; the runtime puts the element's name in front).
-  static constexpr const char* kVerboseText[kNumDropReasons] = {
+  static constexpr const char* kVerboseText[kDrops.size()] = {
       "IP header check failed: too short",         "IP header check failed: bad version",
       "IP header check failed: bad header length", "IP header check failed: bad total length",
       "IP header check failed: bad checksum",      "IP header check failed: bad source",
@@ -50,7 +49,6 @@ struct CheckIPHeader {
   };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::uint64_t offset = args.get_unsigned("OFFSET");
     if (offset > kMaxOffset) {
       error = "OFFSET " + std::to_string(offset) + " is too large: at most " + std::to_string(kMaxOffset);
@@ -85,9 +83,9 @@ struct CheckIPHeader {
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     std::uint32_t total = 0;
     const std::uint32_t reason = check(config, p, total);
-    if (reason == kNumDropReasons) {
+    if (reason == kDrops.size()) {
       p.truncate(config.offset + total);  // Ethernet padding after the datagram
-      p.anno().network_offset = static_cast<std::uint16_t>(config.offset);
+      p.set_network_offset(static_cast<std::uint16_t>(config.offset));
       ctx.send(0, std::move(p));
       return;
     }
@@ -121,20 +119,20 @@ struct CheckIPHeader {
       both({Fact::Kind::IPv4SrcNot, config.offset, config.badsrc[i]});
   }
 
-  // The reason p is bad, or kNumDropReasons when it is valid (then `total` is its IP total
+  // The reason p is bad, or kDrops.size() when it is valid (then `total` is its IP total
   // length). Reads only through bounds-checked accessors.
   static std::uint32_t check(const Config& config, const Packet& p NB_PARAM_OWNED, std::uint32_t& total) {
     const IPv4View ip = p.ipv4(config.offset);
-    if (!ip) return kTooShort;
-    if (ip.version() != 4) return kBadVersion;
-    if (!ip.header_fits()) return kBadHeaderLength;
+    if (!ip) return kDrops["too short"];
+    if (ip.version() != 4) return kDrops["bad version"];
+    if (!ip.header_fits()) return kDrops["bad header length"];
     total = ip.total_length();
-    if (total < ip.header_length() || total > ip.available()) return kBadTotalLength;
-    if (config.checksum && !ip.checksum_ok()) return kBadChecksum;
+    if (total < ip.header_length() || total > ip.available()) return kDrops["bad total length"];
+    if (config.checksum && !ip.checksum_ok()) return kDrops["bad checksum"];
     const IPv4Address src = ip.src();
     for (std::uint32_t i = 0; i < config.nbadsrc && i < kMaxBadSources; ++i)
-      if (config.badsrc[i] == src) return kBadSource;
-    return kNumDropReasons;
+      if (config.badsrc[i] == src) return kDrops["bad source"];
+    return kDrops.size();
   }
 
   // Dotted quad, four decimal parts from 0 to 255; the result in host byte order.

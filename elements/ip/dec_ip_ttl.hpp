@@ -13,11 +13,10 @@ struct DecIPTTL {
   // Per worker: `active` is written to every worker's State and read once (read_workers).
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // too short for an IPv4 header at the network offset
-    kExpired,        // TTL 0 or 1 and output 1 not connected
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "too short for an IPv4 header at the network offset"},
+      {"expired", "TTL 0 or 1 with output 1 not connected"},
+  });
 
   struct Config {
     bool multicast;
@@ -28,7 +27,6 @@ struct DecIPTTL {
   };
 
   static bool configure(const Args& args, Config& config, std::string&) {
-    config = Config{};
     config.multicast = args.get_bool("MULTICAST");
     return true;
   }
@@ -38,12 +36,10 @@ struct DecIPTTL {
       ctx.send(0, std::move(p));
       return;
     }
-    // Click requires a preceding CheckIPHeader; without its annotation the header is at 0.
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     const IPv4View ip = p.ipv4(offset);
     if (!ip) {
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     if (!config.multicast && (ip.dst() >> 28) == 0xe) {  // destination in 224.0.0.0/4
@@ -56,7 +52,7 @@ struct DecIPTTL {
       if (ctx.connected(1))
         ctx.send(1, std::move(p));
       else
-        ctx.drop(std::move(p), kExpired);
+        ctx.drop(std::move(p), kDrops["expired"]);
       return;
     }
     ip.set_ttl(static_cast<std::uint8_t>(ttl - 1));

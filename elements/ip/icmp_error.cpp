@@ -22,13 +22,6 @@ constexpr ParamSpec kParams[] = {
      "filterprohibited; for timeexceeded, transit or reassembly."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"errors", offsetof(ICMPError::State, errors)},
-    {"suppressed", offsetof(ICMPError::State, suppressed)},
-};
-constexpr std::string_view kDropReasons[] = {"malformed", "no error allowed", "no headroom"};
-static_assert(std::size(kDropReasons) == ICMPError::kNumDropReasons);
-
 struct Name {
   std::string_view name;
   std::uint8_t value;
@@ -54,10 +47,14 @@ bool lookup(std::string_view text, const Name (&names)[N], std::uint8_t& v) {
   return false;
 }
 
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(ICMPError, errors, "error messages sent"),
+    NB_COUNTER(ICMPError, suppressed, "packets that must not get an error message, dropped"),
+};
+
 }  // namespace
 
 bool ICMPError::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   config.src = args.get_ipv4("SRC");
   const std::string type = args.get_string("TYPE");
   if (!lookup(type, kTypes, config.type)) {
@@ -81,7 +78,7 @@ bool ICMPError::configure(const Args& args, Config& config, std::string& error) 
   return true;
 }
 
-NB_ELEMENT_KERNEL(ICMPError, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(ICMPError);
 
 constinit const ElementSpec ICMPError::spec{
     .class_name = "ICMPError",
@@ -101,8 +98,8 @@ constinit const ElementSpec ICMPError::spec{
         "\n"
         "As RFC 1812 (4.3.2.7) requires, no error is sent about an ICMP error message, a fragment "
         "other than the first, a packet to a broadcast or multicast address, or a packet whose "
-        "source is not a unicast address: those are dropped (drop reason \"no error allowed\"; "
-        "counter suppressed). A packet without a complete IPv4 header is dropped (\"malformed\").\n"
+        "source is not a unicast address: those are dropped. A packet without a complete IPv4 "
+        "header is dropped.\n"
         "\n"
         "Input 0 (push): IP packets. Output 0 (push): ICMP error packets.",
     .example =
@@ -110,6 +107,7 @@ constinit const ElementSpec ICMPError::spec{
         "ttl [1] -> ICMPError(10.1.0.1, timeexceeded, transit) -> EtherEncap(0x0800, 02:00:00:00:00:01, "
         "02:00:00:00:00:02) -> ToDump(errors.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(ICMPError::spec);

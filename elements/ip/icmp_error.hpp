@@ -14,12 +14,11 @@ struct ICMPError {
   // may share an IP identification (harmless: the messages are never fragmented here).
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // no complete IPv4 header to quote
-    kNoError,        // RFC 1812 4.3.2.7: no error about ICMP errors, later fragments, broadcasts
-    kNoHeadroom,     // no room in front of the packet for the new IP and ICMP headers
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "no complete IPv4 header to quote"},
+      {"no error allowed", "RFC 1812 4.3.2.7: no error about ICMP errors, later fragments, broadcasts"},
+      {"no headroom", "no room in front of the packet for the new IP and ICMP headers"},
+  });
 
   struct Config {
     std::uint32_t src;
@@ -28,7 +27,7 @@ struct ICMPError {
   };
   struct State {
     std::uint64_t errors;      // error messages sent
-    std::uint64_t suppressed;  // packets that must not get one (kNoError)
+    std::uint64_t suppressed;  // packets that must not get one (drop reason "no error allowed")
     std::uint16_t next_id;     // IP identification of the next message
   };
 
@@ -45,14 +44,13 @@ struct ICMPError {
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     std::uint32_t quote = 0;  // bytes of the offending packet the error carries
     std::uint32_t orig_src = 0;
     {
       const IPv4View ip = p.ipv4(offset);
       if (!ip || !ip.header_fits() || ip.version() != 4) {
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       const std::uint32_t hl = ip.header_length();
@@ -66,7 +64,7 @@ struct ICMPError {
       }
       if (suppress) {
         ++state.suppressed;
-        ctx.drop(std::move(p), kNoError);
+        ctx.drop(std::move(p), kDrops["no error allowed"]);
         return;
       }
       // The IP header and the first 8 bytes of its data (RFC 792), as far as the packet has them.
@@ -76,18 +74,18 @@ struct ICMPError {
       if (quote > ip.available()) quote = ip.available();
     }
     if (!p.pull(offset)) {  // cannot fail: the IP header is at offset
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     p.truncate(quote);
     if (!p.push(28)) {
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
     }
     const IPv4View ip = p.ipv4(0);
     const ICMPView icmp = p.icmp(20);
     if (!ip || !icmp) {  // cannot fail: 28 bytes were just put in front
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     ip.set_version_ihl(4, 5);
@@ -105,9 +103,8 @@ struct ICMPError {
     icmp.set_rest(0);
     icmp.set_checksum(0);
     icmp.set_checksum(checksum::finish(checksum::add(0, icmp.bytes(0, 8 + quote))));
-    PacketAnno& a = p.anno();
-    a.network_offset = 0;
-    a.dst_ip = orig_src;
+    p.set_network_offset(0);
+    p.anno().dst_ip = orig_src;
     ++state.errors;
     ctx.send(0, std::move(p));
   }

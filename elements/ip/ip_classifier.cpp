@@ -18,17 +18,15 @@ constexpr ParamSpec kParams[] = {
      .validate = &IPClassifier::validate_pattern},
 };
 
-constexpr CounterField kCounters[] = {
-    {"unmatched", offsetof(IPClassifier::State, unmatched)},
-    {"bad", offsetof(IPClassifier::State, bad)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(IPClassifier, unmatched, "matched no pattern: dropped"),
+    NB_COUNTER(IPClassifier, bad, "no valid IP header: dropped"),
 };
-constexpr std::string_view kDropReasons[] = {"bad IP header", "no match"};
-static_assert(std::size(kDropReasons) == IPClassifier::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(IPClassifier, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(IPClassifier);
 
 constinit const ElementSpec IPClassifier::spec{
     .class_name = "IPClassifier",
@@ -75,6 +73,7 @@ constinit const ElementSpec IPClassifier::spec{
         "c[3] -> Discard;\n",
     .output_count = OutputCount::OnePerRestArg,
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(IPClassifier::spec);

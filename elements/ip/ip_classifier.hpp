@@ -15,7 +15,10 @@ struct IPClassifier {
   static const ElementSpec spec;
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  enum DropReason : std::uint32_t { kBadHeader = 0, kNoMatch, kNumDropReasons };
+  static constexpr auto kDrops = drop_reasons({
+      {"bad IP header", "no valid IPv4 header at the network annotation"},
+      {"no match", "matched no pattern"},
+  });
 
   struct Config {
     ipf::Tables tables;
@@ -44,10 +47,10 @@ struct IPClassifier {
       ctx.send(rule, std::move(p));
     } else if (rule == IPFilterCommon::kBadHeader) {
       ++state.bad;
-      ctx.drop(std::move(p), kBadHeader);
+      ctx.drop(std::move(p), kDrops["bad IP header"]);
     } else {
       ++state.unmatched;
-      ctx.drop(std::move(p), kNoMatch);
+      ctx.drop(std::move(p), kDrops["no match"]);
     }
   }
 

@@ -18,19 +18,17 @@ constexpr ParamSpec kParams[] = {
      .validate = &IPFilter::validate_rule},
 };
 
-constexpr CounterField kCounters[] = {
-    {"passed", offsetof(IPFilter::State, passed)},
-    {"denied", offsetof(IPFilter::State, denied)},
-    {"unmatched", offsetof(IPFilter::State, unmatched)},
-    {"bad", offsetof(IPFilter::State, bad)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(IPFilter, passed, "sent to an output"),
+    NB_COUNTER(IPFilter, denied, "dropped by a deny/drop rule"),
+    NB_COUNTER(IPFilter, unmatched, "matched no rule: dropped"),
+    NB_COUNTER(IPFilter, bad, "no valid IP header: dropped"),
 };
-constexpr std::string_view kDropReasons[] = {"bad IP header", "denied", "no match"};
-static_assert(std::size(kDropReasons) == IPFilter::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(IPFilter, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(IPFilter);
 
 constinit const ElementSpec IPFilter::spec{
     .class_name = "IPFilter",
@@ -69,6 +67,7 @@ constinit const ElementSpec IPFilter::spec{
         "               deny all);\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> fw -> Unstrip(14) -> ToDump(out.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(IPFilter::spec);

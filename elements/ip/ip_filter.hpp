@@ -113,7 +113,11 @@ struct IPFilter {
   static const ElementSpec spec;
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  enum DropReason : std::uint32_t { kBadHeader = 0, kDenied, kNoMatch, kNumDropReasons };
+  static constexpr auto kDrops = drop_reasons({
+      {"bad IP header", "no valid IPv4 header at the network annotation"},
+      {"denied", "matched a deny rule"},
+      {"no match", "matched no rule"},
+  });
 
   struct Config {
     ipf::Tables tables;
@@ -158,14 +162,14 @@ struct IPFilter {
         ctx.send(out, std::move(p));
       } else {
         ++state.denied;
-        ctx.drop(std::move(p), kDenied);
+        ctx.drop(std::move(p), kDrops["denied"]);
       }
     } else if (term == IPFilterCommon::kBadHeader) {
       ++state.bad;
-      ctx.drop(std::move(p), kBadHeader);
+      ctx.drop(std::move(p), kDrops["bad IP header"]);
     } else {
       ++state.unmatched;
-      ctx.drop(std::move(p), kNoMatch);
+      ctx.drop(std::move(p), kDrops["no match"]);
     }
   }
 

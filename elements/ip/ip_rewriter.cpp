@@ -37,20 +37,6 @@ constexpr ParamSpec kParams[] = {
      "Flows the table holds (each is two rte_hash keys).", 1, 1u << 24},
 };
 
-constexpr CounterField kCounters[] = {
-    {"flows", offsetof(IPRewriter::State, flows_active)},
-    {"mapped", offsetof(IPRewriter::State, mapped)},
-    {"forward", offsetof(IPRewriter::State, forward)},
-    {"reply", offsetof(IPRewriter::State, reply)},
-    {"passed", offsetof(IPRewriter::State, passed)},
-    {"expired", offsetof(IPRewriter::State, expired)},
-    {"no_ports", offsetof(IPRewriter::State, no_ports)},
-    {"table_full", offsetof(IPRewriter::State, table_full)},
-};
-constexpr std::string_view kDropReasons[] = {"malformed", "not TCP/UDP", "no mapping", "no free port",
-                                             "table full", "no input spec"};
-static_assert(std::size(kDropReasons) == IPRewriter::kNumDropReasons);
-
 bool parse_output(std::string_view w, std::uint32_t& out) {
   std::uint64_t v = 0;
   if (!ip_text::parse_uint(w, 1023, v)) return false;
@@ -197,10 +183,20 @@ bool make_table(const IPRewriter::Config& c, IPRewriter::State& s, std::string& 
   return true;
 }
 
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER_NAMED(IPRewriter, "flows", flows_active, "flows in the table now"),
+    NB_COUNTER(IPRewriter, mapped, "flows created"),
+    NB_COUNTER(IPRewriter, forward, "packets translated in the forward direction"),
+    NB_COUNTER(IPRewriter, reply, "packets translated in the reply direction"),
+    NB_COUNTER(IPRewriter, passed, "packets sent on by a `pass` spec"),
+    NB_COUNTER(IPRewriter, expired, "flows removed after their idle timeout"),
+    NB_COUNTER(IPRewriter, no_ports, "new flows refused: every port of the range in use towards their destination"),
+    NB_COUNTER(IPRewriter, table_full, "new flows refused: CAPACITY flows already exist"),
+};
+
 }  // namespace
 
 bool IPRewriter::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   const std::size_t n = args.count("INPUTSPEC");
   if (n == 0 || n > kMaxSpecs) {
     error = "want 1 to " + std::to_string(kMaxSpecs) + " input specs (one per input), got " + std::to_string(n);
@@ -280,7 +276,7 @@ void IPRewriter::transfer(const Config& old_config, const State& old_state, cons
   new_state.table_full = old_state.table_full;
 }
 
-NB_ELEMENT_KERNEL(IPRewriter, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(IPRewriter);
 
 constinit const ElementSpec IPRewriter::spec{
     .class_name = "IPRewriter",
@@ -327,6 +323,7 @@ constinit const ElementSpec IPRewriter::spec{
         "rw [0] -> Unstrip(14) -> ToDump(to_outside.pcap);\n"
         "rw [1] -> Unstrip(14) -> ToDump(to_inside.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(IPRewriter::spec);

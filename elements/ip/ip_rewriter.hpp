@@ -22,15 +22,14 @@ struct IPRewriter {
   static constexpr std::uint32_t kSweepPerPush = 2;     // flow slots checked for expiry per packet
   static constexpr std::uint32_t kFullRangeTries = 16;  // ports tried when a pattern's range is full
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // no complete IPv4 header, or a TCP/UDP header cut short
-    kUnsupported,    // not TCP or UDP, or a fragment after the first (no ports)
-    kNoMapping,      // no flow matched and the input's spec is `drop`
-    kNoPorts,        // every port of the pattern's range is in use towards that destination
-    kTableFull,      // CAPACITY flows already exist
-    kBadInput,       // arrived on an input that has no INPUTSPEC
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "no complete IPv4 header, or a TCP/UDP header cut short"},
+      {"not TCP/UDP", "not TCP or UDP, or a fragment after the first (no ports)"},
+      {"no mapping", "no flow matched and the input's spec is `drop`"},
+      {"no free port", "every port of the pattern's range is in use towards that destination"},
+      {"table full", "CAPACITY flows already exist"},
+      {"no input spec", "arrived on an input that has no INPUTSPEC"},
+  });
 
   enum class SpecKind : std::uint8_t { Pattern, Pass, Drop };
   struct InputSpec {
@@ -163,7 +162,7 @@ struct IPRewriter {
     const InputSpec& sp = c.specs[si];
     if (s.nfree == 0) {
       ++s.table_full;
-      return ~std::int64_t{kTableFull};
+      return ~std::int64_t{kDrops["table full"]};
     }
     const std::uint32_t ns = sp.set_saddr ? sp.saddr : key.saddr;
     const std::uint32_t nd = sp.set_daddr ? sp.daddr : key.daddr;
@@ -190,7 +189,7 @@ struct IPRewriter {
     }
     if (!found) {
       ++s.no_ports;
-      return ~std::int64_t{kNoPorts};
+      return ~std::int64_t{kDrops["no free port"]};
     }
     const std::uint32_t idx = s.free[--s.nfree];
     Flow& f = s.flows[idx];
@@ -206,14 +205,14 @@ struct IPRewriter {
       f.flags = 0;
       s.free[s.nfree++] = idx;
       ++s.table_full;
-      return ~std::int64_t{kTableFull};
+      return ~std::int64_t{kDrops["table full"]};
     }
     if (rte_hash_add_key_data(s.hash, &f.rev, reinterpret_cast<void*>(std::uintptr_t{idx} << 1 | 1)) < 0) {
       rte_hash_del_key(s.hash, &f.fwd);
       f.flags = 0;
       s.free[s.nfree++] = idx;
       ++s.table_full;
-      return ~std::int64_t{kTableFull};
+      return ~std::int64_t{kDrops["table full"]};
     }
     ++s.used[si];
     ++s.mapped;
@@ -228,18 +227,17 @@ struct IPRewriter {
 
   static void push(const Config& c, State& s, Context& ctx, std::uint32_t in_port, Packet p NB_OWNED) {
     if (in_port >= c.nspecs || !s.hash) [[unlikely]] {
-      ctx.drop(std::move(p), kBadInput);
+      ctx.drop(std::move(p), kDrops["no input spec"]);
       return;
     }
     // The TSC (rdtsc on x86, as rte_rdtsc) without rte_rdtsc's inline assembly, which the JIT's
     // code generator does not take.
     const std::uint64_t now = __builtin_readcyclecounter();
     sweep(s, c.capacity, now);
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t off = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t off = p.network_offset();
     const IPv4View ip = p.ipv4(off);
     if (!ip || !ip.header_fits()) {
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     const InputSpec& spec = c.specs[in_port];
@@ -249,7 +247,7 @@ struct IPRewriter {
         ++s.passed;
         ctx.send(spec.foutput, std::move(p));
       } else {
-        ctx.drop(std::move(p), kUnsupported);
+        ctx.drop(std::move(p), kDrops["not TCP/UDP"]);
       }
       return;
     }
@@ -260,7 +258,7 @@ struct IPRewriter {
     if (proto == 6) {
       const TCPView t = p.tcp(l4);
       if (!t) {
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       sport = t.src_port();
@@ -270,7 +268,7 @@ struct IPRewriter {
     } else {
       const UDPView u = p.udp(l4);
       if (!u) {
-        ctx.drop(std::move(p), kMalformed);
+        ctx.drop(std::move(p), kDrops["malformed"]);
         return;
       }
       sport = u.src_port();
@@ -286,7 +284,7 @@ struct IPRewriter {
         return;
       }
       if (spec.kind == SpecKind::Drop) {
-        ctx.drop(std::move(p), kNoMapping);
+        ctx.drop(std::move(p), kDrops["no mapping"]);
         return;
       }
       hit = create(c, s, in_port, key, now, ctx.worker(), ctx.nworkers());

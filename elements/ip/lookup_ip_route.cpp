@@ -33,14 +33,6 @@ constexpr ParamSpec kParams[] = {
      "read when nbrun starts (not by `nbc check`)."},
 };
 
-constexpr CounterField kCounters[] = {
-    {"routed", offsetof(LookupIPRoute::State, routed)},
-    {"no_route", offsetof(LookupIPRoute::State, no_route)},
-    {"routes", offsetof(LookupIPRoute::State, routes)},
-};
-constexpr std::string_view kDropReasons[] = {"malformed", "no route"};
-static_assert(std::size(kDropReasons) == LookupIPRoute::kNumDropReasons);
-
 // A route's own syntax, checked with the configuration (`nbc check` and nbrun alike) so that the
 // error points at the offending word; whether its output exists is configure()'s (it needs the
 // element's output count). Accepts exactly what ip_text::parse_route accepts.
@@ -84,10 +76,15 @@ bool check_port(const ip_text::Route& r, std::uint32_t noutputs, std::string& er
   return false;
 }
 
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(LookupIPRoute, routed, "packets a route was found for"),
+    NB_COUNTER(LookupIPRoute, no_route, "packets no route matched"),
+    NB_COUNTER(LookupIPRoute, routes, "routes loaded"),
+};
+
 }  // namespace
 
 bool LookupIPRoute::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   config.noutputs = args.noutputs();
   const std::size_t n = args.count("ROUTE");
   if (n > kMaxInlineRoutes) {
@@ -208,7 +205,7 @@ void LookupIPRoute::teardown(const Config&, State& state) {
   state.hops = nullptr;
 }
 
-NB_ELEMENT_KERNEL(LookupIPRoute, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(LookupIPRoute);
 
 constinit const ElementSpec LookupIPRoute::spec{
     .class_name = "LookupIPRoute",
@@ -229,15 +226,16 @@ constinit const ElementSpec LookupIPRoute::spec{
         "earlier one. Each instance takes 64 MB of DPDK memory for its /24 table.\n"
         "\n"
         "Input 0 (push): IP packets. Output N (push): packets routed to output N. Packets no "
-        "route matches are dropped (drop reason \"no route\"; counter no_route): add a default "
-        "route 0.0.0.0/0 to an output that leads to ICMPError to answer them with "
-        "destination-unreachable. A packet too short for an IP header is dropped (\"malformed\").",
+        "route matches are dropped: add a default route 0.0.0.0/0 to an output that leads to "
+        "ICMPError to answer them with destination-unreachable. A packet too short for an IP "
+        "header is dropped.",
     .example =
         "rt :: LookupIPRoute(10.1.0.0/24 0, 10.2.0.0/24 1, 0.0.0.0/0 10.1.0.254 0);\n"
         "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> rt;\n"
         "rt [0] -> Unstrip(14) -> ToDump(out0.pcap);\n"
         "rt [1] -> Unstrip(14) -> ToDump(out1.pcap);\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(LookupIPRoute::spec);

@@ -25,11 +25,10 @@ struct LookupIPRoute {
   static constexpr std::size_t kMaxInlineRoutes = 1024;
   static constexpr std::size_t kMaxPath = 256;
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // too short for an IPv4 header
-    kNoRoute,        // no route matches the destination
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "too short for an IPv4 header"},
+      {"no route", "no route matches the destination"},
+  });
 
   struct Config {
     std::uint32_t nroutes;
@@ -69,11 +68,10 @@ struct LookupIPRoute {
   }
 
   static void push(const Config&, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     const IPv4View ip = p.ipv4(offset);
     if (!ip) {
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     const std::uint32_t dst = ip.dst();
@@ -83,7 +81,7 @@ struct LookupIPRoute {
         hop = state.default_hop;
       } else {
         ++state.no_route;
-        ctx.drop(std::move(p), kNoRoute);
+        ctx.drop(std::move(p), kDrops["no route"]);
         return;
       }
     }

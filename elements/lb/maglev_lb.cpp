@@ -27,24 +27,15 @@ constexpr ParamSpec kParams[] = {
      4, 1u << 24},
 };
 
-constexpr CounterField kCounters[] = {
-    {"packets", offsetof(MaglevLB::State, packets)},
-    {"new_flows", offsetof(MaglevLB::State, new_flows)},
-    {"evictions", offsetof(MaglevLB::State, evictions)},
-    {"kept_flows", offsetof(MaglevLB::State, kept_flows)},
-};
-constexpr std::string_view kDropReasons[] = {"malformed"};
-static_assert(std::size(kDropReasons) == MaglevLB::kNumDropReasons);
-
 std::string addr_text(std::uint32_t a) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
   return buf;
 }
 
-void read_backends(const void* config, const void* state, std::string& out) {
-  const auto& c = *static_cast<const MaglevLB::Config*>(config);
-  const auto& s = *static_cast<const MaglevLB::State*>(state);
+using States = std::span<const MaglevLB::State* const>;
+
+void read_backends(const MaglevLB::Config& c, const MaglevLB::State& s, std::string& out) {
   std::vector<std::uint32_t> entries(c.nbackends, 0);
   if (s.table)
     for (std::uint32_t i = 0; i < c.table_size; ++i)
@@ -55,23 +46,21 @@ void read_backends(const void* config, const void* state, std::string& out) {
 
 // Several workers: every worker built the same lookup table from Config, so TABLE_ENTRIES is
 // worker 0's; PACKETS is summed.
-void read_backends_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
-  if (n == 0) return;
-  const auto& c = *static_cast<const MaglevLB::Config*>(config);
-  const auto& first = *static_cast<const MaglevLB::State*>(states[0]);
+void read_backends_workers(const MaglevLB::Config& c, States states, std::string& out) {
+  if (states.empty()) return;
+  const auto& first = *states[0];
   std::vector<std::uint32_t> entries(c.nbackends, 0);
   if (first.table)
     for (std::uint32_t i = 0; i < c.table_size; ++i)
       if (first.table[i] < c.nbackends) ++entries[first.table[i]];
   for (std::uint32_t b = 0; b < c.nbackends; ++b) {
     std::uint64_t packets = 0;
-    for (std::uint32_t w = 0; w < n; ++w) packets += static_cast<const MaglevLB::State*>(states[w])->per_backend[b];
+    for (const MaglevLB::State* s : states) packets += s->per_backend[b];
     out += addr_text(c.backends[b]) + " " + std::to_string(entries[b]) + " " + std::to_string(packets) + "\n";
   }
 }
 
-void read_flows(const void*, const void* state, std::string& out) {
-  const auto& s = *static_cast<const MaglevLB::State*>(state);
+void read_flows(const MaglevLB::Config&, const MaglevLB::State& s, std::string& out) {
   std::uint64_t n = 0;
   if (s.cache.entries)
     for (std::uint32_t i = 0; i < (s.cache.bucket_mask + 1) * maglev::kWays; ++i)
@@ -80,9 +69,7 @@ void read_flows(const void*, const void* state, std::string& out) {
 }
 
 // "PROTO SRC SPORT DST DPORT BACKEND" per cached flow (DST is the address the client used).
-void read_cache(const void* config, const void* state, std::string& out) {
-  const auto& c = *static_cast<const MaglevLB::Config*>(config);
-  const auto& s = *static_cast<const MaglevLB::State*>(state);
+void read_cache(const MaglevLB::Config& c, const MaglevLB::State& s, std::string& out) {
   if (!s.cache.entries) return;
   for (std::uint32_t i = 0; i < (s.cache.bucket_mask + 1) * maglev::kWays; ++i) {
     const maglev::CacheEntry& e = s.cache.entries[i];
@@ -95,27 +82,26 @@ void read_cache(const void* config, const void* state, std::string& out) {
 
 // Several workers: each worker caches the flows it is given, so the caches are concatenated (in
 // worker order) into one list in the same format.
-void read_cache_workers(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
-  for (std::uint32_t w = 0; w < n; ++w) read_cache(config, states[w], out);
+void read_cache_workers(const MaglevLB::Config& c, States states, std::string& out) {
+  for (const MaglevLB::State* s : states) read_cache(c, *s, out);
 }
 
 constexpr HandlerSpec kHandlers[] = {
-    {"cache", HandlerSpec::Kind::Custom,
-     "every cached flow and its backend, one per line: PROTO SRC SPORT DST DPORT BACKEND", 0, &read_cache, nullptr,
-     &read_cache_workers},
-    {"backends", HandlerSpec::Kind::Custom,
-     "one line per backend: ADDRESS TABLE_ENTRIES PACKETS (lookup-table entries it owns, packets sent to it)", 0,
-     &read_backends, nullptr, &read_backends_workers},
-    {"flows", HandlerSpec::Kind::Custom, "flows in the flow cache", 0, &read_flows},
-    {"packets", HandlerSpec::Kind::Field, "packets balanced", offsetof(MaglevLB::State, packets)},
-    {"new_flows", HandlerSpec::Kind::Field, "packets not found in the flow cache",
-     offsetof(MaglevLB::State, new_flows)},
+    NB_COUNTER(MaglevLB, packets, "packets balanced"),
+    NB_COUNTER(MaglevLB, new_flows, "packets not found in the flow cache"),
+    NB_COUNTER(MaglevLB, evictions, "cached flows pushed out by new ones (the cache is full there)"),
+    NB_COUNTER(MaglevLB, kept_flows, "flows carried over by the last hot reload"),
+    handler<MaglevLB, &read_cache, nullptr, &read_cache_workers>(
+        "cache", "every cached flow and its backend, one per line: PROTO SRC SPORT DST DPORT BACKEND"),
+    handler<MaglevLB, &read_backends, nullptr, &read_backends_workers>(
+        "backends",
+        "one line per backend: ADDRESS TABLE_ENTRIES PACKETS (lookup-table entries it owns, packets sent to it)"),
+    handler<MaglevLB, &read_flows>("flows", "flows in the flow cache"),
 };
 
 }  // namespace
 
 bool MaglevLB::configure(const Args& args, Config& config, std::string& error) {
-  config = Config{};
   const std::size_t n = args.count("BACKEND");
   if (n == 0) {
     error = "no backends: give at least one backend address";
@@ -206,7 +192,7 @@ void MaglevLB::transfer(const Config& old_config, const State& old_state, const 
   }
 }
 
-NB_ELEMENT_KERNEL(MaglevLB, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(MaglevLB);
 
 constinit const ElementSpec MaglevLB::spec{
     .class_name = "MaglevLB",
@@ -242,9 +228,7 @@ constinit const ElementSpec MaglevLB::spec{
         "\n"
         "The IP header is the one CheckIPHeader found (network offset annotation), otherwise at "
         "offset 0. Input 0 (push): IPv4 packets. Output 0 (push): the same packets, addressed to "
-        "their backend. Packets without a whole IPv4 header are dropped (\"malformed\"). "
-        "Handlers: `backends` (per backend: table entries and packets), `flows` (flows cached), "
-        "`cache` (each cached flow and its backend).",
+        "their backend. Packets without a whole IPv4 header are dropped.",
     .example =
         "FromDump(in.pcap) -> CheckIPHeader(14)\n"
         "  -> MaglevLB(10.0.0.1, 10.0.0.2, 10.0.0.3)\n"

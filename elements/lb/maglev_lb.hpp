@@ -21,10 +21,9 @@ struct MaglevLB {
   static constexpr std::uint32_t kMaxBackends = 256;
   static constexpr std::uint32_t kMaxTableSize = 4194301;  // prime; the paper's largest is 655373
 
-  enum DropReason : std::uint32_t {
-    kMalformed = 0,  // no whole IPv4 header
-    kNumDropReasons,
-  };
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "no whole IPv4 header"},
+  });
 
   struct Config {
     std::uint32_t table_size;     // M, prime
@@ -54,12 +53,11 @@ struct MaglevLB {
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint16_t anno_offset = p.anno().network_offset;
-    const std::uint32_t offset = anno_offset == 0xffff ? 0 : anno_offset;
+    const std::uint32_t offset = p.network_offset();
     flow::Key key;
     std::uint32_t l4 = 0;
     if (!flow::extract(p, offset, key, l4) || !state.table) [[unlikely]] {
-      ctx.drop(std::move(p), kMalformed);
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     ++state.packets;

@@ -18,11 +18,6 @@ struct Counter {
     std::uint64_t byte_count;  // bytes seen: each packet's length as it arrives
   };
 
-  static bool configure(const Args&, Config& config, std::string&) {
-    config = Config{};
-    return true;
-  }
-
   static void facts(const Config&, FactSheet& sheet) {
     sheet.anno_reads = anno_field::kNone;
     sheet.effect = PacketEffect::None;

@@ -7,14 +7,14 @@ namespace nb::elements {
 
 namespace {
 
-constexpr CounterField kCounters[] = {{"count", offsetof(Discard::State, count)}};
-constexpr std::string_view kDropReasons[] = {"discarded"};
-static_assert(std::size(kDropReasons) == Discard::kNumDropReasons);
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(Discard, count, "packets discarded (Click's count handler)"),
+};
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Discard, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(Discard);
 
 constinit const ElementSpec Discard::spec{
     .class_name = "Discard",
@@ -25,12 +25,12 @@ constinit const ElementSpec Discard::spec{
         "Frees every packet that arrives on its input. Use it to terminate paths whose packets "
         "are not needed.\n"
         "\n"
-        "Counters: count (packets discarded). Each packet is also counted as a drop with reason "
-        "\"discarded\".\n"
+        "Each packet counts as a drop too, besides the count counter.\n"
         "\n"
         "Input 0 (push): packets to drop.",
     .example = "FromDump(in.pcap) -> Discard;\n",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(Discard::spec);

@@ -19,7 +19,7 @@ constexpr ParamSpec kParams[] = {
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Paint, {}, {});
+NB_ELEMENT_KERNEL(Paint);
 
 constinit const ElementSpec Paint::spec{
     .class_name = "Paint",

@@ -22,7 +22,6 @@ struct Paint {
   struct State {};
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::uint64_t color = args.get_unsigned("COLOR");
     if (color > 0xff) {
       error = "COLOR " + std::to_string(color) + " does not fit in a byte (0 to 255)";

@@ -13,13 +13,11 @@ constexpr ParamSpec kParams[] = {
      "The number of bytes to remove from the front of each packet, at most 65535.", 0, 65535},
 };
 
-constexpr std::string_view kDropReasons[] = {"too short"};
-static_assert(std::size(kDropReasons) == Strip::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Strip, {}, kDropReasons);
+NB_ELEMENT_KERNEL(Strip);
 
 constinit const ElementSpec Strip::spec{
     .class_name = "Strip",
@@ -30,8 +28,8 @@ constinit const ElementSpec Strip::spec{
         "Removes the first LENGTH bytes of each packet, typically a link-layer header. The bytes "
         "stay in the packet's headroom, so Unstrip(LENGTH) puts them back unchanged.\n"
         "\n"
-        "A packet shorter than LENGTH bytes is dropped (drop reason \"too short\"); Click would "
-        "pass it on empty. The IP header annotation set by CheckIPHeader keeps marking the same "
+        "A packet shorter than LENGTH bytes is dropped; Click would pass it on "
+        "empty. The IP header annotation set by CheckIPHeader keeps marking the same "
         "bytes, now LENGTH bytes nearer the front; if they were stripped, it is cleared.\n"
         "\n"
         "Input 0 (push): any packets. Output 0 (push): the packets, LENGTH bytes shorter.",

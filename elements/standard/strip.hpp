@@ -15,7 +15,9 @@ struct Strip {
   // Packets are at most 65535 bytes long (an mbuf segment's data_len), so is LENGTH.
   static constexpr std::uint64_t kMaxLength = 0xffff;
 
-  enum DropReason : std::uint32_t { kTooShort = 0, kNumDropReasons };
+  static constexpr auto kDrops = drop_reasons({
+      {"too short", "shorter than the bytes to strip"},
+  });
 
   struct Config {
     std::uint32_t length;
@@ -23,7 +25,6 @@ struct Strip {
   struct State {};
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::uint64_t length = args.get_unsigned("LENGTH");
     if (length > kMaxLength) {
       error = "LENGTH " + std::to_string(length) + " is larger than any packet (at most 65535 bytes)";
@@ -41,16 +42,9 @@ struct Strip {
 
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     if (!p.pull(config.length)) {
-      ctx.drop(std::move(p), kTooShort);
+      ctx.drop(std::move(p), kDrops["too short"]);
       return;
     }
-    // The network header annotation is an offset from the data start: keep it on the same
-    // bytes, as Click's header pointers do. A header that was stripped away is forgotten.
-    PacketAnno& anno = p.anno();
-    if (anno.network_offset != 0xffff)
-      anno.network_offset = anno.network_offset >= config.length
-                                ? static_cast<std::uint16_t>(anno.network_offset - config.length)
-                                : std::uint16_t{0xffff};
     ctx.send(0, std::move(p));
   }
 };

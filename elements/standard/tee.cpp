@@ -13,15 +13,15 @@ constexpr ParamSpec kParams[] = {
      "The number of outputs, from 1 to 64. When absent, it is taken from the connections.", 1, 64},
 };
 
-constexpr CounterField kCounters[] = {
-    {"copies", offsetof(Tee::State, copies)},
-    {"copy_failures", offsetof(Tee::State, copy_failures)},
+constexpr HandlerSpec kHandlers[] = {
+    NB_COUNTER(Tee, copies, "copies sent (one per packet per output but the last)"),
+    NB_COUNTER(Tee, copy_failures, "copies not made: no free buffer; that output missed the packet"),
 };
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Tee, kCounters, {});
+NB_ELEMENT_KERNEL(Tee);
 
 constinit const ElementSpec Tee::spec{
     .class_name = "Tee",
@@ -35,8 +35,7 @@ constinit const ElementSpec Tee::spec{
         "that changes one does not change the others. When no buffer is free for a copy, that "
         "output misses the packet.\n"
         "\n"
-        "Counters: copies (copies sent) and copy_failures (copies that could not be made). Their sum "
-        "is the element's `generated` in the statistics (a failed copy is also a `no buffers` drop), "
+        "The sum of copies and copy_failures is the element's `generated` in the statistics (a failed copy is also a `no buffers` drop), "
         "so that rx + generated == tx + dropped holds (docs/control.md).\n"
         "\n"
         "Tee(N) has N outputs, and each must be connected. Without N, the number of outputs is "
@@ -52,6 +51,7 @@ constinit const ElementSpec Tee::spec{
     .output_count = OutputCount::FromParam,
     .output_count_param = "N",
     .ops = &kOps,
+    .handlers = kHandlers,
 };
 
 NB_REGISTER_ELEMENT(Tee::spec);

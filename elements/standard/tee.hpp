@@ -25,7 +25,6 @@ struct Tee {
   };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::uint32_t n = args.noutputs();
     if (n == 0) {
       error = "Tee needs at least one output";

@@ -13,13 +13,11 @@ constexpr ParamSpec kParams[] = {
      "The number of bytes to add back at the front of each packet, at most 65535.", 0, 65535},
 };
 
-constexpr std::string_view kDropReasons[] = {"no headroom"};
-static_assert(std::size(kDropReasons) == Unstrip::kNumDropReasons);
 
 }  // namespace
 
 // The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(Unstrip, {}, kDropReasons);
+NB_ELEMENT_KERNEL(Unstrip);
 
 constinit const ElementSpec Unstrip::spec{
     .class_name = "Unstrip",
@@ -30,8 +28,7 @@ constinit const ElementSpec Unstrip::spec{
         "Extends each packet by LENGTH bytes at the front, undoing Strip(LENGTH): the bytes a "
         "previous Strip removed reappear with their old contents.\n"
         "\n"
-        "A packet with fewer than LENGTH bytes of headroom is dropped (drop reason \"no "
-        "headroom\"); Click would copy it into a larger buffer. The IP header annotation keeps "
+        "A packet with fewer than LENGTH bytes of headroom is dropped; Click would copy it into a larger buffer. The IP header annotation keeps "
         "marking the same bytes, now LENGTH bytes further from the front.\n"
         "\n"
         "Input 0 (push): any packets. Output 0 (push): the packets, LENGTH bytes longer.",

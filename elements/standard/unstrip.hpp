@@ -15,7 +15,9 @@ struct Unstrip {
   // No mbuf has more than 65535 bytes of headroom.
   static constexpr std::uint64_t kMaxLength = 0xffff;
 
-  enum DropReason : std::uint32_t { kNoHeadroom = 0, kNumDropReasons };
+  static constexpr auto kDrops = drop_reasons({
+      {"no headroom", "less headroom than the bytes to put back"},
+  });
 
   struct Config {
     std::uint32_t length;
@@ -23,7 +25,6 @@ struct Unstrip {
   struct State {};
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    config = Config{};
     const std::uint64_t length = args.get_unsigned("LENGTH");
     if (length > kMaxLength) {
       error = "LENGTH " + std::to_string(length) + " is larger than any packet's headroom (at most 65535 bytes)";
@@ -41,14 +42,8 @@ struct Unstrip {
 
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     if (!p.push(config.length)) {
-      ctx.drop(std::move(p), kNoHeadroom);
+      ctx.drop(std::move(p), kDrops["no headroom"]);
       return;
-    }
-    // Keep the network header annotation on the same bytes (see Strip).
-    PacketAnno& anno = p.anno();
-    if (anno.network_offset != 0xffff) {
-      const std::uint32_t moved = std::uint32_t{anno.network_offset} + config.length;
-      anno.network_offset = moved < 0xffff ? static_cast<std::uint16_t>(moved) : std::uint16_t{0xffff};
     }
     ctx.send(0, std::move(p));
   }

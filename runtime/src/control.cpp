@@ -87,7 +87,16 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
       if (h.name == n) return true;
     return false;
   };
-  for (const HandlerSpec& s : e.spec->handlers) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
+  // In declared order; a handler of another kind named like a counter takes the name (FlowMonitor's
+  // `flows` lists the flows; its counter counts them).
+  auto shadowed = [&](const HandlerSpec& c) {
+    if (c.kind != HandlerSpec::Kind::Counter) return false;
+    for (const HandlerSpec& s : e.spec->handlers)
+      if (s.name == c.name && s.kind != HandlerSpec::Kind::Counter) return true;
+    return false;
+  };
+  for (const HandlerSpec& s : e.spec->handlers)
+    if (!shadowed(s)) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
   if (!has("class")) {
     Handler h;
     h.name = "class";
@@ -96,9 +105,6 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
     hs.push_back(h);
   }
   if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
-    for (const CounterField& c : e.ops->counters) {
-      if (!has(c.name)) hs.push_back({c.name, HandlerSpec::Kind::Field, "counter", c.offset});
-    }
     if (!has("drops")) hs.push_back({"drops", HandlerSpec::Kind::Drops, "packets dropped"});
     if (!e.ops->drop_reasons.empty() && !has("drop_reasons"))
       hs.push_back({"drop_reasons", HandlerSpec::Kind::DropReasons, "packets dropped, per reason"});
@@ -122,7 +128,7 @@ const Handler* find_handler(const std::vector<Handler>& hs, std::string_view nam
 }
 
 std::string drop_reason_name(const compiler::PlanElement& e, std::size_t k, std::size_t slots) {
-  if (k < e.ops->drop_reasons.size()) return std::string(e.ops->drop_reasons[k]);
+  if (k < e.ops->drop_reasons.size()) return std::string(e.ops->drop_reasons[k].name);
   return k == slots - 2 ? "no buffers" : "unconnected output";
 }
 
@@ -606,13 +612,14 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
   }
   switch (h->kind) {
     case HandlerSpec::Kind::Field:
+    case HandlerSpec::Kind::Counter:
     case HandlerSpec::Kind::Rate: {
       if (!state || h->offset + sizeof(std::uint64_t) > dp.states[idx]->size()) {
         out = fmt::format("{}.{}: the handler's counter lies outside the element's state\n", element, handler);
         return false;
       }
       const auto* c = reinterpret_cast<const std::uint64_t*>(state + h->offset);
-      if (h->kind == HandlerSpec::Kind::Field)
+      if (h->kind != HandlerSpec::Kind::Rate)
         out = fmt::format("{}\n", field_sum(h->offset));
       else
         out = fmt::format("{:.1f}\n", rate_of(c, field_sum(h->offset)));
@@ -650,7 +657,7 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
       const void* cfg = e.config.data();
       const HandlerSpec* spec = nullptr;
       for (const HandlerSpec& hs : e.spec->handlers)
-        if (hs.name == h->name) spec = &hs;
+        if (hs.name == h->name && hs.kind == HandlerSpec::Kind::Custom) spec = &hs;
       if (!spec) {
         out = fmt::format("{}.{}: no such handler\n", element, handler);
         return false;

@@ -976,7 +976,8 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
         std::memcpy(dp.state(i), first.state(i), dp.states[i]->size());
         // Its counters are this worker's: a count setup made (LookupIPRoute's routes) stays
         // worker 0's, or the sum over workers would count it N times.
-        for (const CounterField& c : e.ops->counters) {
+        for (const HandlerSpec& c : e.spec->handlers) {
+          if (c.kind != HandlerSpec::Kind::Counter) continue;
           if (c.offset + sizeof(std::uint64_t) <= dp.states[i]->size())
             std::memset(static_cast<unsigned char*>(dp.state(i)) + c.offset, 0, sizeof(std::uint64_t));
         }
@@ -1204,7 +1205,8 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     er.cls = std::string(e.spec->class_name);
     if (e.ops && e.ops->role == ElementOps::Role::Kernel) {
       // Every worker's counters, summed.
-      for (const CounterField& c : e.ops->counters) {
+      for (const HandlerSpec& c : e.spec->handlers) {
+        if (c.kind != HandlerSpec::Kind::Counter) continue;
         std::uint64_t v = 0;
         for (const void* st : distinct_states(gen, i)) {
           auto* base = static_cast<const unsigned char*>(st);
@@ -1215,7 +1217,7 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
       }
       const std::size_t slots = gen.dps[0]->drops[i]->size();
       for (std::size_t k = 0; k < slots; ++k) {
-        std::string reason = k < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[k])
+        std::string reason = k < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[k].name)
                              : k == slots - 2                ? "no buffers"
                                                              : "unconnected output";
         std::uint64_t v = 0;

@@ -246,7 +246,8 @@ Outcome run(FuzzGraph& g, int side, std::uint32_t source, const std::vector<std:
     const compiler::PlanElement& e = g.plan->elements[i];
     if (!e.ops) continue;
     if (dp.states[i]) {
-      for (const CounterField& f : e.ops->counters) {
+      for (const HandlerSpec& f : e.spec->handlers) {
+        if (f.kind != HandlerSpec::Kind::Counter) continue;
         std::uint64_t v;
         std::memcpy(&v, static_cast<const char*>(dp.states[i]->data()) + f.offset, sizeof v);
         o.lines.push_back(fmt::format("{}: {} = {}", e.name, f.name, v));
@@ -255,7 +256,7 @@ Outcome run(FuzzGraph& g, int side, std::uint32_t source, const std::vector<std:
     const auto& d = *dp.drops[i];
     for (std::size_t r = 0; r < d.size(); ++r) {
       if (!d[r]) continue;
-      std::string reason = r < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[r])
+      std::string reason = r < e.ops->drop_reasons.size() ? std::string(e.ops->drop_reasons[r].name)
                            : r == d.size() - 2            ? "no buffers"
                                                           : "unconnected output";
       o.lines.push_back(fmt::format("{}: dropped ({}) = {}", e.name, reason, d[r]));

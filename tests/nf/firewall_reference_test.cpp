@@ -462,18 +462,18 @@ TEST_CASE("IPFilter and IPClassifier agree with a reference evaluator on random 
       ++packets;
       if (!d.valid) {
         ++bad;
-        REQUIRE((!c.sent && c.port == IPClassifier::kBadHeader));
-        REQUIRE((!f.sent && f.port == IPFilter::kBadHeader));
+        REQUIRE((!c.sent && c.port == IPClassifier::kDrops["bad IP header"]));
+        REQUIRE((!f.sent && f.port == IPFilter::kDrops["bad IP header"]));
       } else if (first == nrules) {
         ++no_match;
-        REQUIRE((!c.sent && c.port == IPClassifier::kNoMatch));
-        REQUIRE((!f.sent && f.port == IPFilter::kNoMatch));
+        REQUIRE((!c.sent && c.port == IPClassifier::kDrops["no match"]));
+        REQUIRE((!f.sent && f.port == IPFilter::kDrops["no match"]));
       } else {
         if (first > 0) ++matched_late;
         INFO("rule: " << rules[first]);
         REQUIRE((c.sent && c.port == first));
         if (actions[first] == ipf::kActionDrop)
-          REQUIRE((!f.sent && f.port == IPFilter::kDenied));
+          REQUIRE((!f.sent && f.port == IPFilter::kDrops["denied"]));
         else
           REQUIRE((f.sent && f.port == actions[first]));
       }
@@ -592,9 +592,9 @@ TEST_CASE("IPClassifier with many boundaries per field (the two-level search) ag
       const Result r = run<IPClassifier>(*cfg, state, t);
       INFO("set " << set << " packet " << k << " first " << first);
       if (!d.valid)
-        REQUIRE((!r.sent && r.port == IPClassifier::kBadHeader));
+        REQUIRE((!r.sent && r.port == IPClassifier::kDrops["bad IP header"]));
       else if (first == nrules)
-        REQUIRE((!r.sent && r.port == IPClassifier::kNoMatch));
+        REQUIRE((!r.sent && r.port == IPClassifier::kDrops["no match"]));
       else
         REQUIRE((r.sent && r.port == first));
     }

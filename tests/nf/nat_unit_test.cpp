@@ -232,7 +232,7 @@ TEST_CASE("IPRewriter: random flows, checksums equal a full recomputation, repli
   // An outside packet of no flow: dropped by the `drop` spec.
   Result u = push(nat, 1, make_packet(17, 0x01020304, 53, kNat, 40000, {}));
   CHECK_FALSE(u.sent);
-  CHECK(u.port == IPRewriter::kNoMapping);
+  CHECK(u.port == IPRewriter::kDrops["no mapping"]);
 }
 
 TEST_CASE("IPRewriter: port range exhaustion, round-robin, reuse after expiry", "[nat]") {
@@ -246,7 +246,7 @@ TEST_CASE("IPRewriter: port range exhaustion, round-robin, reuse after expiry", 
   CHECK(ports == std::vector<std::uint16_t>{7000, 7001, 7002, 7003});
   Result full = push(nat, 0, make_packet(17, 0x0a0a0002, 2000, 0x08080808, 53, {1}));
   CHECK_FALSE(full.sent);
-  CHECK(full.port == IPRewriter::kNoPorts);
+  CHECK(full.port == IPRewriter::kDrops["no free port"]);
   CHECK(nat.state.no_ports == 1);
   // An established flow still passes.
   CHECK(push(nat, 0, make_packet(17, 0x0a0a0002, 1001, 0x08080808, 53, {1})).sent);
@@ -270,7 +270,7 @@ TEST_CASE("IPRewriter: idle timeouts, on lookup and by the sweep", "[nat]") {
   nat.state.udp_ticks = 0;
   Result late = push(nat, 1, make_packet(17, 0x08080808, 53, kNat, 50001, {}));
   CHECK_FALSE(late.sent);
-  CHECK(late.port == IPRewriter::kNoMapping);
+  CHECK(late.port == IPRewriter::kDrops["no mapping"]);
   CHECK(nat.state.expired >= 1);
   // The sweep (two slots per packet) empties the table under unrelated traffic: packets that
   // are dropped before any lookup (ICMP) still sweep.
@@ -301,7 +301,7 @@ TEST_CASE("IPRewriter: CAPACITY flows fit, the next one finds the table full", "
     REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
   Result full = push(nat, 0, make_packet(17, 0x0a0a0002, 4000, 0x08080808, 53, {}));
   CHECK_FALSE(full.sent);
-  CHECK(full.port == IPRewriter::kTableFull);
+  CHECK(full.port == IPRewriter::kDrops["table full"]);
   CHECK(nat.state.flows_active == 16);
 }
 
@@ -336,7 +336,7 @@ TEST_CASE("IPRewriter: malformed packets are dropped, never read past their end"
     Result r = push(nat, 0, cut);
     INFO("length " << n);
     CHECK_FALSE(r.sent);
-    CHECK(r.port == IPRewriter::kMalformed);
+    CHECK(r.port == IPRewriter::kDrops["malformed"]);
   }
   CHECK(nat.state.mapped == 0);
 }

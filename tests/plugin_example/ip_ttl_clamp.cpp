@@ -1,13 +1,13 @@
 // IPTTLClamp: an example nb plugin element (docs/plugins.md). It caps the TTL of IPv4 packets in
 // Ethernet frames at MAX, updating the header checksum (RFC 1624), and can drop packets whose TTL
 // is zero. Typed parameters (an Unsigned with a range, a Bool), State with counters the runtime
-// reports, a drop reason, documentation that `nbc doc IPTTLClamp` prints.
+// reports, drop reasons, documentation that `nbc doc IPTTLClamp` prints (with the handlers,
+// counters and drop reasons declared below).
 #include <nb/element.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace example {
@@ -19,20 +19,24 @@ struct IPTTLClamp {
   // Each worker core counts in its own State; nbctl and the stats report the sum.
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
+  static constexpr auto kDrops = drop_reasons({
+      {"malformed", "an IPv4 frame too short for an IPv4 header"},
+      {"ttl zero", "arrived with TTL 0 (with DROP_ZERO)"},
+  });
+
   struct Config {
     std::uint8_t max;
     bool drop_zero;
   };
   struct State {
-    std::uint64_t clamped;  // packets whose TTL was lowered
-    std::uint64_t zero;     // packets that arrived with TTL 0
+    std::uint64_t clamped;
+    std::uint64_t zero;
   };
 
-  static bool configure(const Args& args, Config& config, std::string& error) {
+  static bool configure(const Args& args, Config& config, std::string&) {
     config.max = static_cast<std::uint8_t>(args.get_unsigned("MAX"));  // 1..255, checked by nbc
     config.drop_zero = args.get_bool("DROP_ZERO");
-    (void)error;  // every value nbc accepts is valid
-    return true;
+    return true;  // every value nbc accepts is valid
   }
 
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t, Packet p NB_OWNED) {
@@ -43,14 +47,14 @@ struct IPTTLClamp {
     }
     const IPv4View ip = p.ipv4(EtherView::kSize);
     if (!ip) {
-      ctx.drop(std::move(p), 0);  // too short for an IPv4 header
+      ctx.drop(std::move(p), kDrops["malformed"]);
       return;
     }
     const std::uint8_t ttl = ip.ttl();
     if (ttl == 0) {
       ++state.zero;
       if (config.drop_zero) {
-        ctx.drop(std::move(p), 1);
+        ctx.drop(std::move(p), kDrops["ttl zero"]);
         return;
       }
     }
@@ -73,29 +77,22 @@ constexpr ParamSpec kParams[] = {
      255},
     {"DROP_ZERO", ParamType::Bool, ParamKind::Keyword, false, "false", "Drop packets that arrive with TTL 0."},
 };
-constexpr CounterField kCounters[] = {
-    {"clamped", offsetof(IPTTLClamp::State, clamped)},
-    {"zero", offsetof(IPTTLClamp::State, zero)},
-};
-constexpr std::string_view kDropReasons[] = {"malformed", "ttl zero"};
 
 // `nbctl write clamp.reset` runs on the worker core between two bursts (docs/control.md), so it
 // may change State freely.
-bool write_reset(const void*, void* state, std::string_view, std::string&) {
-  auto* s = static_cast<IPTTLClamp::State*>(state);
-  s->clamped = 0;
-  s->zero = 0;
+bool write_reset(const IPTTLClamp::Config&, IPTTLClamp::State& s, std::string_view, std::string&) {
+  s.clamped = s.zero = 0;
   return true;
 }
 constexpr HandlerSpec kHandlers[] = {
-    {"clamped", HandlerSpec::Kind::Field, "packets whose TTL was lowered", offsetof(IPTTLClamp::State, clamped)},
-    {"zero", HandlerSpec::Kind::Field, "packets that arrived with TTL 0", offsetof(IPTTLClamp::State, zero)},
-    {"reset", HandlerSpec::Kind::Custom, "write (any value): sets clamped and zero to 0", 0, nullptr, &write_reset},
+    NB_COUNTER(IPTTLClamp, clamped, "packets whose TTL was lowered"),
+    NB_COUNTER(IPTTLClamp, zero, "packets that arrived with TTL 0"),
+    handler<IPTTLClamp, nullptr, &write_reset>("reset", "write (any value): sets clamped and zero to 0"),
 };
 
 }  // namespace
 
-NB_ELEMENT_KERNEL(IPTTLClamp, kCounters, kDropReasons);
+NB_ELEMENT_KERNEL(IPTTLClamp);
 
 constinit const ElementSpec IPTTLClamp::spec{
     .class_name = "IPTTLClamp",
@@ -105,11 +102,8 @@ constinit const ElementSpec IPTTLClamp::spec{
     .description =
         "Lowers the TTL of IPv4 packets in Ethernet frames to MAX when it is higher, and updates "
         "the header checksum incrementally (RFC 1624). Frames that are not IPv4 pass untouched; "
-        "frames too short for an IPv4 header are dropped as malformed. With DROP_ZERO, packets "
-        "that arrive with TTL 0 are dropped.\n"
-        "\n"
-        "Counters: clamped (TTLs lowered), zero (TTL-0 packets seen). Handlers: clamped, zero "
-        "(read), reset (write: zeroes both).\n"
+        "frames too short for an IPv4 header are dropped. With DROP_ZERO, packets that arrive "
+        "with TTL 0 are dropped.\n"
         "\n"
         "Input 0 (push): Ethernet frames. Output 0 (push): the same frames.",
     .example = "require(plugin \"libttlclamp.so\");\nFromDump(in.pcap) -> IPTTLClamp(32) -> ToDump(out.pcap);\n",

@@ -2,6 +2,7 @@
 // naming, splicing of compound ports, typed parameters, output counts, edge ports, and the
 // diagnostics of the graph checks.
 #include <nb/compiler/driver.hpp>
+#include <nb/compiler/plan.hpp>
 #include <nb/lang/parser.hpp>
 
 #include <catch2/catch.hpp>
@@ -889,4 +890,82 @@ TEST_CASE("unsigned and integer arguments outside the schema's bounds are errors
   auto tee = compile("FromDump(a) -> t :: Tee(0); t[0] -> Discard;");
   INFO(tee->rendered());
   CHECK(tee->error_messages().at(0).find("Tee cannot have 0 outputs") != std::string::npos);
+}
+
+// ---- element configure() reads checked against the schema (issue 20) ---------------------------
+
+namespace {
+
+// Reads a parameter as another type, or one its schema lacks: bugs the schema check must catch
+// (GraphArgs used to give them 0 or false without a word).
+template <int Mistake>
+struct MisreadsArgs {
+  static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
+  struct Config {
+    std::uint64_t max;
+  };
+  struct State {};
+  static bool configure(const Args& args, Config& config, std::string&) {
+    if constexpr (Mistake == 0) config.max = args.get_unsigned("MAX");  // right
+    if constexpr (Mistake == 1) config.max = args.get_bool("MAX");      // an Unsigned read as a bool
+    if constexpr (Mistake == 2) config.max = args.get_unsigned("MAXIMUM");  // not in the schema
+    if constexpr (Mistake == 3) config.max = static_cast<std::uint64_t>(args.get_integer("MAX"));
+    return true;
+  }
+  static void push(const Config&, State&, Context& ctx, std::uint32_t, Packet p NB_OWNED) { ctx.send(0, std::move(p)); }
+};
+constexpr nb::ParamSpec kMisreadParams[] = {
+    {"MAX", nb::ParamType::Unsigned, nb::ParamKind::Positional, true, "", "a number"},
+};
+template <int Mistake>
+constexpr ElementOps kMisreadOps = kernel_ops<MisreadsArgs<Mistake>>("none");
+template <int Mistake>
+constexpr ElementSpec MisreadsArgs<Mistake>::spec{
+    .class_name = Mistake == 0 ? "ReadsArgs" : Mistake == 1 ? "MisreadsType" : Mistake == 2 ? "MisreadsName" : "MisreadsSign",
+    .ports = "1/1",
+    .params = kMisreadParams,
+    .brief = "test element",
+    .description = "",
+    .example = "",
+    .ops = &kMisreadOps<Mistake>,
+};
+
+std::size_t lower_errors(const std::string& text, const compiler::Registry& reg, std::string& rendered) {
+  auto c = compile(text, reg);
+  if (c->errors() == 0 && c->result.graph) compiler::lower(*c->result.graph, c->diags);
+  rendered = c->rendered();
+  return c->errors();
+}
+
+}  // namespace
+
+TEST_CASE("a configure() that reads a parameter by a wrong name or type is an error", "[checks][params]") {
+  compiler::Registry reg = compiler::Registry::builtin();
+  REQUIRE_FALSE(reg.add(MisreadsArgs<0>::spec).has_value());
+  REQUIRE_FALSE(reg.add(MisreadsArgs<1>::spec).has_value());
+  REQUIRE_FALSE(reg.add(MisreadsArgs<2>::spec).has_value());
+  REQUIRE_FALSE(reg.add(MisreadsArgs<3>::spec).has_value());
+  std::string out;
+  CHECK(lower_errors("FromDump(a) -> ReadsArgs(3) -> Discard;", reg, out) == 0);
+  INFO(out);
+  CHECK(lower_errors("FromDump(a) -> MisreadsType(3) -> Discard;", reg, out) == 1);
+  CHECK(out.find("Args::get_bool(\"MAX\") reads a parameter of type") != std::string::npos);
+  CHECK(lower_errors("FromDump(a) -> MisreadsName(3) -> Discard;", reg, out) == 1);
+  CHECK(out.find("Args::get_unsigned(\"MAXIMUM\") reads a parameter the class does not declare") != std::string::npos);
+  CHECK(lower_errors("FromDump(a) -> MisreadsSign(3) -> Discard;", reg, out) == 1);
+}
+
+TEST_CASE("every registered class's example checks and configures without an error", "[checks][params]") {
+  const compiler::Registry& reg = compiler::Registry::builtin();
+  for (const auto& [name, cls] : reg.classes()) {
+    INFO(name);
+    const ElementSpec& s = *cls.spec;
+    CHECK(s.ops != nullptr);
+    REQUIRE_FALSE(s.example.empty());
+    std::string out;
+    const std::size_t errors = lower_errors(std::string(s.example), reg, out);
+    INFO(out);
+    CHECK(errors == 0);
+  }
 }

@@ -317,7 +317,10 @@ class Instance {
     } else {
       Config* c = new (config_.get()) Config{};
       new (state_.get()) State{};
-      ok_ = E::configure(args, *c, error_);
+      if constexpr (requires { &E::configure; })
+        ok_ = E::configure(args, *c, error_);
+      else
+        ok_ = true;
     }
   }
 
@@ -358,8 +361,8 @@ class Instance {
   }
 
   std::uint64_t counter(std::string_view name) const {
-    for (const CounterField& c : E::spec.ops->counters) {
-      if (c.name != name) continue;
+    for (const HandlerSpec& c : E::spec.handlers) {
+      if (c.kind != HandlerSpec::Kind::Counter || c.name != name) continue;
       REQUIRE(c.offset + sizeof(std::uint64_t) <= sizeof(State));
       std::uint64_t v = 0;
       std::memcpy(&v, static_cast<const std::uint8_t*>(state_.get()) + c.offset, sizeof v);
@@ -379,7 +382,7 @@ class Instance {
 
 std::string_view reason_name(const ElementSpec& spec, std::uint32_t reason) {
   REQUIRE(reason < spec.ops->drop_reasons.size());
-  return spec.ops->drop_reasons[reason];
+  return spec.ops->drop_reasons[reason].name;
 }
 
 Bytes random_bytes(std::mt19937& rng, std::size_t n) {
@@ -466,28 +469,29 @@ TEST_CASE("every element has ops: a kernel, or a runtime port for I/O", "[kernel
     // The JIT links against the kernel's C entry (NB_ELEMENT_KERNEL).
     REQUIRE(spec->ops->kernel_symbol != nullptr);
     CHECK(std::string_view(spec->ops->kernel_symbol) == "nb_kernel_" + std::string(spec->class_name));
-    for (const CounterField& c : spec->ops->counters) {
+    for (const HandlerSpec& c : spec->handlers) {
+      if (c.kind != HandlerSpec::Kind::Counter) continue;
       CHECK(!c.name.empty());
       CHECK(c.offset % alignof(std::uint64_t) == 0);
       CHECK(c.offset + sizeof(std::uint64_t) <= spec->ops->state_size);
     }
-    for (std::string_view r : spec->ops->drop_reasons) CHECK(!r.empty());
+    for (const DropReason& r : spec->ops->drop_reasons) CHECK((!r.name.empty() && !r.doc.empty()));
   }
   // Every element that can drop a packet names its reasons.
-  CHECK(reason_name(Discard::spec, Discard::kDiscarded) == "discarded");
-  CHECK(reason_name(Strip::spec, Strip::kTooShort) == "too short");
-  CHECK(reason_name(Unstrip::spec, Unstrip::kNoHeadroom) == "no headroom");
-  CHECK(reason_name(EtherMirror::spec, EtherMirror::kTooShort) == "too short");
-  CHECK(reason_name(Classifier::spec, Classifier::kNoMatch) == "no match");
-  CHECK(reason_name(DecIPTTL::spec, DecIPTTL::kMalformed) == "malformed");
-  CHECK(reason_name(DecIPTTL::spec, DecIPTTL::kExpired) == "expired");
-  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kTooShort) == "too short");
-  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadVersion) == "bad version");
-  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadHeaderLength) == "bad header length");
-  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadTotalLength) == "bad total length");
-  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadChecksum) == "bad checksum");
-  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kBadSource) == "bad source");
-  CHECK(CheckIPHeader::spec.ops->drop_reasons.size() == CheckIPHeader::kNumDropReasons);
+  CHECK(reason_name(Discard::spec, Discard::kDrops["discarded"]) == "discarded");
+  CHECK(reason_name(Strip::spec, Strip::kDrops["too short"]) == "too short");
+  CHECK(reason_name(Unstrip::spec, Unstrip::kDrops["no headroom"]) == "no headroom");
+  CHECK(reason_name(EtherMirror::spec, EtherMirror::kDrops["too short"]) == "too short");
+  CHECK(reason_name(Classifier::spec, Classifier::kDrops["no match"]) == "no match");
+  CHECK(reason_name(DecIPTTL::spec, DecIPTTL::kDrops["malformed"]) == "malformed");
+  CHECK(reason_name(DecIPTTL::spec, DecIPTTL::kDrops["expired"]) == "expired");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kDrops["too short"]) == "too short");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kDrops["bad version"]) == "bad version");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kDrops["bad header length"]) == "bad header length");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kDrops["bad total length"]) == "bad total length");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kDrops["bad checksum"]) == "bad checksum");
+  CHECK(reason_name(CheckIPHeader::spec, CheckIPHeader::kDrops["bad source"]) == "bad source");
+  CHECK(CheckIPHeader::spec.ops->drop_reasons.size() == CheckIPHeader::kDrops.size());
 }
 
 // ---- Discard, Counter -------------------------------------------------------------------------
@@ -501,7 +505,7 @@ TEST_CASE("Discard drops every packet and counts it", "[kernels]") {
     CHECK(d.counter("count") == 0);
     for (std::size_t len = 0; len <= 40; ++len) {
       Outcome out = d.push(iota_bytes(len), 0);
-      CHECK(out.dropped_for(Discard::kDiscarded));
+      CHECK(out.dropped_for(Discard::kDrops["discarded"]));
     }
     CHECK(d.counter("count") == 41);
   }
@@ -549,7 +553,7 @@ TEST_CASE("Strip pulls LENGTH bytes and drops packets shorter than LENGTH", "[ke
       const Bytes in = iota_bytes(len, 1);
       Outcome out = s.push(in, 1);
       if (len < 14) {
-        CHECK(out.dropped_for(Strip::kTooShort));
+        CHECK(out.dropped_for(Strip::kDrops["too short"]));
         continue;
       }
       const Emitted& e = out.only();
@@ -626,7 +630,7 @@ TEST_CASE("Unstrip puts stripped bytes back and drops packets without headroom",
       for (std::size_t len = 0; len <= 40; ++len) {
         Outcome out = unstrip.push(make_mbuf(iota_bytes(len), headroom), 1);
         if (headroom < 14) {
-          CHECK(out.dropped_for(Unstrip::kNoHeadroom));
+          CHECK(out.dropped_for(Unstrip::kDrops["no headroom"]));
         } else {
           REQUIRE(out.sent_to(0));
           CHECK(out.emits[0].m->data_len == len + 14);
@@ -668,7 +672,7 @@ TEST_CASE("EtherMirror swaps Ethernet addresses and drops runts", "[kernels][bou
       const Bytes in = iota_bytes(len, 0x10);
       Outcome out = e.push(in, 1);
       if (len < 14) {
-        CHECK(out.dropped_for(EtherMirror::kTooShort));
+        CHECK(out.dropped_for(EtherMirror::kDrops["too short"]));
         continue;
       }
       REQUIRE(out.sent_to(0));
@@ -807,19 +811,19 @@ namespace {
 // Independent statement of the checks, for random packets.
 std::uint32_t reference_check(const Bytes& pkt, std::size_t offset, bool checksum,
                               const std::vector<std::uint32_t>& bad, std::size_t& total) {
-  if (pkt.size() < offset + 20) return CheckIPHeader::kTooShort;
+  if (pkt.size() < offset + 20) return CheckIPHeader::kDrops["too short"];
   const std::uint8_t* h = pkt.data() + offset;
   const std::size_t avail = pkt.size() - offset;
-  if ((h[0] >> 4) != 4) return CheckIPHeader::kBadVersion;
+  if ((h[0] >> 4) != 4) return CheckIPHeader::kDrops["bad version"];
   const std::size_t hlen = (h[0] & 15u) * 4;
-  if (hlen < 20 || hlen > avail) return CheckIPHeader::kBadHeaderLength;
+  if (hlen < 20 || hlen > avail) return CheckIPHeader::kDrops["bad header length"];
   total = std::size_t{h[2]} << 8 | h[3];
-  if (total < hlen || total > avail) return CheckIPHeader::kBadTotalLength;
-  if (checksum && ones_sum(h, hlen) != 0xffff) return CheckIPHeader::kBadChecksum;
+  if (total < hlen || total > avail) return CheckIPHeader::kDrops["bad total length"];
+  if (checksum && ones_sum(h, hlen) != 0xffff) return CheckIPHeader::kDrops["bad checksum"];
   const std::uint32_t src = std::uint32_t{h[12]} << 24 | std::uint32_t{h[13]} << 16 | std::uint32_t{h[14]} << 8 | h[15];
   for (std::uint32_t b : bad)
-    if (b == src) return CheckIPHeader::kBadSource;
-  return CheckIPHeader::kNumDropReasons;
+    if (b == src) return CheckIPHeader::kDrops["bad source"];
+  return CheckIPHeader::kDrops.size();
 }
 
 }  // namespace
@@ -859,24 +863,24 @@ TEST_CASE("CheckIPHeader finds each kind of bad header", "[kernels]") {
     void (*spoil)(Bytes&);  // on a packet with an IP header at 14
   };
   const Case cases[] = {
-      {"version 6", CheckIPHeader::kBadVersion, [](Bytes& p) { p[14] = 0x65; }},
-      {"version 0", CheckIPHeader::kBadVersion, [](Bytes& p) { p[14] = 0x05; }},
-      {"header length 16", CheckIPHeader::kBadHeaderLength, [](Bytes& p) { p[14] = 0x44; }},
-      {"header length 0", CheckIPHeader::kBadHeaderLength, [](Bytes& p) { p[14] = 0x40; }},
-      {"header length 60 > packet", CheckIPHeader::kBadHeaderLength, [](Bytes& p) { p[14] = 0x4f; }},
-      {"total length 19", CheckIPHeader::kBadTotalLength, [](Bytes& p) { put_be16(p, 16, 19); }},
-      {"total length beyond packet", CheckIPHeader::kBadTotalLength,
+      {"version 6", CheckIPHeader::kDrops["bad version"], [](Bytes& p) { p[14] = 0x65; }},
+      {"version 0", CheckIPHeader::kDrops["bad version"], [](Bytes& p) { p[14] = 0x05; }},
+      {"header length 16", CheckIPHeader::kDrops["bad header length"], [](Bytes& p) { p[14] = 0x44; }},
+      {"header length 0", CheckIPHeader::kDrops["bad header length"], [](Bytes& p) { p[14] = 0x40; }},
+      {"header length 60 > packet", CheckIPHeader::kDrops["bad header length"], [](Bytes& p) { p[14] = 0x4f; }},
+      {"total length 19", CheckIPHeader::kDrops["bad total length"], [](Bytes& p) { put_be16(p, 16, 19); }},
+      {"total length beyond packet", CheckIPHeader::kDrops["bad total length"],
        [](Bytes& p) { put_be16(p, 16, static_cast<std::uint16_t>(p.size() - 14 + 1)); }},
-      {"total length 65535", CheckIPHeader::kBadTotalLength, [](Bytes& p) { put_be16(p, 16, 0xffff); }},
-      {"checksum off by one", CheckIPHeader::kBadChecksum, [](Bytes& p) { p[25] ^= 1; }},
-      {"TTL changed, checksum not", CheckIPHeader::kBadChecksum,
+      {"total length 65535", CheckIPHeader::kDrops["bad total length"], [](Bytes& p) { put_be16(p, 16, 0xffff); }},
+      {"checksum off by one", CheckIPHeader::kDrops["bad checksum"], [](Bytes& p) { p[25] ^= 1; }},
+      {"TTL changed, checksum not", CheckIPHeader::kDrops["bad checksum"],
        [](Bytes& p) { p[22] = static_cast<std::uint8_t>(p[22] + 1); }},
-      {"bad source 10.0.0.255", CheckIPHeader::kBadSource,
+      {"bad source 10.0.0.255", CheckIPHeader::kDrops["bad source"],
        [](Bytes& p) {
          p[26] = 10, p[27] = 0, p[28] = 0, p[29] = 255;
          set_checksum(p, 14, 20);
        }},
-      {"bad source 192.168.1.1", CheckIPHeader::kBadSource,
+      {"bad source 192.168.1.1", CheckIPHeader::kDrops["bad source"],
        [](Bytes& p) {
          p[26] = 192, p[27] = 168, p[28] = 1, p[29] = 1;
          set_checksum(p, 14, 20);
@@ -926,7 +930,7 @@ TEST_CASE("CheckIPHeader with CHECKSUM false ignores the checksum", "[kernels]")
   FakeArgs checking(CheckIPHeader::spec, {}, {}, 1);
   Instance<CheckIPHeader> d(checking, Via::Ops);
   REQUIRE(d.ok());
-  CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kBadChecksum));
+  CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kDrops["bad checksum"]));
 }
 
 namespace {
@@ -1041,14 +1045,14 @@ TEST_CASE("CheckIPHeader on every truncation of a packet never reads past its en
           Outcome out = c.push(in, 1);
           std::uint32_t expect;
           if (len < offset + 20)
-            expect = CheckIPHeader::kTooShort;
+            expect = CheckIPHeader::kDrops["too short"];
           else if (len < offset + 20 + options)
-            expect = CheckIPHeader::kBadHeaderLength;
+            expect = CheckIPHeader::kDrops["bad header length"];
           else if (len < full.size())
-            expect = CheckIPHeader::kBadTotalLength;
+            expect = CheckIPHeader::kDrops["bad total length"];
           else
-            expect = CheckIPHeader::kNumDropReasons;
-          if (expect == CheckIPHeader::kNumDropReasons)
+            expect = CheckIPHeader::kDrops.size();
+          if (expect == CheckIPHeader::kDrops.size())
             CHECK(out.sent_to(0));
           else
             CHECK(out.dropped_for(expect));
@@ -1094,7 +1098,7 @@ TEST_CASE("CheckIPHeader agrees with a reference on random packets", "[kernels]"
         ++seen[expect];
         Outcome out = c.push(in, 2);
         INFO("packet " << i << ", length " << in.size());
-        if (expect == CheckIPHeader::kNumDropReasons) {
+        if (expect == CheckIPHeader::kDrops.size()) {
           ++valid;
           REQUIRE(out.sent_to(0));
           CHECK(out.emits[0].data() == Bytes(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(2 + total)));
@@ -1105,8 +1109,8 @@ TEST_CASE("CheckIPHeader agrees with a reference on random packets", "[kernels]"
         }
       }
       // The random packets reach every verdict (checksum ones only when checked).
-      for (std::uint32_t r = 0; r <= CheckIPHeader::kNumDropReasons; ++r)
-        if (checksum || r != CheckIPHeader::kBadChecksum) CHECK(seen[r] > 0);
+      for (std::uint32_t r = 0; r <= CheckIPHeader::kDrops.size(); ++r)
+        if (checksum || r != CheckIPHeader::kDrops["bad checksum"]) CHECK(seen[r] > 0);
       CHECK(c.counter("bad") == static_cast<std::uint64_t>(4000 - valid));
     }
   }
@@ -1134,7 +1138,7 @@ TEST_CASE("CheckIPHeader configuration errors", "[kernels]") {
   FakeArgs offset_max(CheckIPHeader::spec, {{"OFFSET", "65534"}});
   Instance<CheckIPHeader> far(offset_max, Via::Ops);
   REQUIRE(far.ok());
-  CHECK(far.push(iota_bytes(40), 1).dropped_for(CheckIPHeader::kTooShort));
+  CHECK(far.push(iota_bytes(40), 1).dropped_for(CheckIPHeader::kDrops["too short"]));
 }
 
 // ---- DecIPTTL ---------------------------------------------------------------------------------
@@ -1234,7 +1238,7 @@ TEST_CASE("DecIPTTL expires TTL 0 and 1 to output 1 or drops them", "[kernels]")
       REQUIRE(to1.sent_to(1));
       CHECK(to1.emits[0].data() == p);
       Outcome dropped = d.push(p, 1);
-      CHECK(dropped.dropped_for(DecIPTTL::kExpired));
+      CHECK(dropped.dropped_for(DecIPTTL::kDrops["expired"]));
     }
     CHECK(d.counter("expired") == 4);
     Bytes two = ip_packet(rng);
@@ -1310,7 +1314,7 @@ TEST_CASE("DecIPTTL uses the network header annotation and drops short packets",
         anno_ref(pm).network_offset = offset;
         Outcome o = d.push(pm, 1);
         if (len < at + 20)
-          CHECK(o.dropped_for(DecIPTTL::kMalformed));
+          CHECK(o.dropped_for(DecIPTTL::kDrops["malformed"]));
         else
           CHECK(o.sent_to(0));
       }
@@ -1404,8 +1408,8 @@ TEST_CASE("Classifier sends each packet to its first matching pattern", "[kernel
     CHECK(n.push(frame(0x0800, 0), 2).sent_to(0));
     CHECK(n.push(v4, 2).sent_to(1));
     v4[14] = 0x65;
-    CHECK(n.push(v4, 2).dropped_for(Classifier::kNoMatch));
-    CHECK(n.push(frame(0x0806, 0), 2).dropped_for(Classifier::kNoMatch));
+    CHECK(n.push(v4, 2).dropped_for(Classifier::kDrops["no match"]));
+    CHECK(n.push(frame(0x0806, 0), 2).dropped_for(Classifier::kDrops["no match"]));
   }
   CHECK(g_live_mbufs == 0);
 }
@@ -1565,7 +1569,7 @@ TEST_CASE("Classifier agrees with a reference matcher on random patterns and pac
         Outcome out = c.push(p, static_cast<std::uint32_t>(npatterns));
         INFO("packet of " << p.size() << " bytes, expected " << expect);
         if (expect == npatterns) {
-          REQUIRE(out.dropped_for(Classifier::kNoMatch));
+          REQUIRE(out.dropped_for(Classifier::kDrops["no match"]));
           ++outcomes["no match"];
         } else {
           REQUIRE(out.sent_to(expect));
@@ -1684,11 +1688,11 @@ TEST_CASE("ICMPError sends no error about ICMP errors, later fragments or broadc
     return p;
   };
   CHECK(e.push(packet(1, 8, 0, 10), 1).sent_to(0));    // echo request: yes
-  CHECK(e.push(packet(1, 3, 0, 10), 1).dropped_for(ICMPError::kNoError));   // an error: no
-  CHECK(e.push(packet(1, 11, 0, 10), 1).dropped_for(ICMPError::kNoError));
+  CHECK(e.push(packet(1, 3, 0, 10), 1).dropped_for(ICMPError::kDrops["no error allowed"]));   // an error: no
+  CHECK(e.push(packet(1, 11, 0, 10), 1).dropped_for(ICMPError::kDrops["no error allowed"]));
   CHECK(e.push(packet(17, 0, 0x2000, 10), 1).sent_to(0));  // first fragment: yes
-  CHECK(e.push(packet(17, 0, 0x0010, 10), 1).dropped_for(ICMPError::kNoError));  // later fragment
-  CHECK(e.push(packet(17, 0, 0, 239), 1).dropped_for(ICMPError::kNoError));      // multicast
+  CHECK(e.push(packet(17, 0, 0x0010, 10), 1).dropped_for(ICMPError::kDrops["no error allowed"]));  // later fragment
+  CHECK(e.push(packet(17, 0, 0, 239), 1).dropped_for(ICMPError::kDrops["no error allowed"]));      // multicast
   CHECK(e.counter("suppressed") == 4);
   CHECK(g_live_mbufs == 0);
 }
@@ -1720,8 +1724,8 @@ TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
   }
   // Without setup (no EAL) there is no table: every packet is "no route", nothing is read.
   std::mt19937 rng(3);
-  CHECK(rt.push(ip_packet(rng), 2).dropped_for(LookupIPRoute::kNoRoute));
-  CHECK(rt.push(Bytes(10, 0), 2).dropped_for(LookupIPRoute::kMalformed));
+  CHECK(rt.push(ip_packet(rng), 2).dropped_for(LookupIPRoute::kDrops["no route"]));
+  CHECK(rt.push(Bytes(10, 0), 2).dropped_for(LookupIPRoute::kDrops["malformed"]));
   CHECK(g_live_mbufs == 0);
 }
 
@@ -1739,11 +1743,11 @@ TEST_CASE("ARPResponder answers requests for its addresses only", "[kernels][nf]
     CHECK(Bytes(got.begin() + 22, got.begin() + 32) == Bytes{2, 0, 0x0a, 1, 0, 1, 10, 1, 0, 1});
     CHECK(Bytes(got.begin() + 32, got.begin() + 42) == Bytes{2, 0, 0, 0, 0, 0x0a, 10, 1, 0, 2});
     CHECK(r.push(arp_frame(1, 0x0a010002, 0x0a090505), 1).sent_to(0));  // inside the prefix
-    CHECK(r.push(arp_frame(1, 0x0a010002, 0x0a010003), 1).dropped_for(ARPResponder::kNotOurs));
-    CHECK(r.push(arp_frame(2, 0x0a010002, 0x0a010001), 1).dropped_for(ARPResponder::kNotRequest));
+    CHECK(r.push(arp_frame(1, 0x0a010002, 0x0a010003), 1).dropped_for(ARPResponder::kDrops["not ours"]));
+    CHECK(r.push(arp_frame(2, 0x0a010002, 0x0a010001), 1).dropped_for(ARPResponder::kDrops["not a request"]));
     Bytes cut = arp_frame(1, 0x0a010002, 0x0a010001);
     for (std::size_t n = 0; n < cut.size(); ++n)
-      CHECK(r.push(Bytes(cut.begin(), cut.begin() + static_cast<long>(n)), 1).dropped_for(ARPResponder::kMalformed));
+      CHECK(r.push(Bytes(cut.begin(), cut.begin() + static_cast<long>(n)), 1).dropped_for(ARPResponder::kDrops["malformed"]));
   }
   FakeArgs no_ether(ARPResponder::spec, {}, {"10.1.0.1"}, 1);
   CHECK_FALSE(Instance<ARPResponder>(no_ether, Via::Direct).ok());
@@ -1772,7 +1776,7 @@ TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[
     CHECK(std::all_of(got.begin() + 42, got.end(), [](std::uint8_t b) { return b == 0; }));
     // The reply fills the cache (and is consumed); then the packet goes out encapsulated.
     Bytes reply = arp_frame(2, 0x0a020002, 0x0a020001);
-    CHECK(q.push(make_mbuf(reply), 1, nullptr, 1).dropped_for(ARPQuerier::kReplyUsed));
+    CHECK(q.push(make_mbuf(reply), 1, nullptr, 1).dropped_for(ARPQuerier::kDrops["reply used"]));
     out = q.push(ip, 1);
     REQUIRE(out.sent_to(0));
     got = out.emits[0].data();
@@ -1783,10 +1787,10 @@ TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[
     CHECK(q.counter("encapsulated") == 1);
     // Bad input on either port is dropped, never read beyond its end.
     for (std::size_t n = 0; n < 20; ++n)
-      CHECK(q.push(Bytes(ip.begin(), ip.begin() + static_cast<long>(n)), 1).dropped_for(ARPQuerier::kMalformed));
+      CHECK(q.push(Bytes(ip.begin(), ip.begin() + static_cast<long>(n)), 1).dropped_for(ARPQuerier::kDrops["malformed"]));
     for (std::size_t n = 0; n < reply.size(); ++n)
       CHECK(q.push(make_mbuf(Bytes(reply.begin(), reply.begin() + static_cast<long>(n))), 1, nullptr, 1)
-                .dropped_for(ARPQuerier::kMalformed));
+                .dropped_for(ARPQuerier::kDrops["malformed"]));
     // No headroom for the query: dropped.
     CHECK(q.push(make_mbuf(Bytes(ip.begin(), ip.end()), 0), 1).drops.size() == 1);
   }
@@ -1802,7 +1806,7 @@ TEST_CASE("EtherEncap prepends its header or drops for want of headroom", "[kern
     REQUIRE(out.sent_to(0));
     CHECK(out.emits[0].data() == Bytes{2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0, 1, 2, 3});
   }
-  CHECK(e.push(make_mbuf(Bytes{1, 2, 3}, 13), 1).dropped_for(EtherEncap::kNoHeadroom));
+  CHECK(e.push(make_mbuf(Bytes{1, 2, 3}, 13), 1).dropped_for(EtherEncap::kDrops["no headroom"]));
   CHECK(g_live_mbufs == 0);
 }
 
@@ -2182,7 +2186,7 @@ TEST_CASE("ARPQuerier's cache is one for every worker: a reply on one resolves t
   Bytes ip = ip_packet(rng, 0, 0, 20);
   ip[16] = 10, ip[17] = 2, ip[18] = 0, ip[19] = 2;
   CHECK(push(w0, ip, 0).only().data().size() == 60);  // unknown on worker 0: an ARP query
-  CHECK(push(w1, arp_frame(2, 0x0a020002, 0x0a020001), 1).dropped_for(ARPQuerier::kReplyUsed));
+  CHECK(push(w1, arp_frame(2, 0x0a020002, 0x0a020001), 1).dropped_for(ARPQuerier::kDrops["reply used"]));
   const Bytes got = push(w0, ip, 0).only().data();  // learnt on worker 1, known on worker 0
   REQUIRE(got.size() == ip.size() + 14);
   CHECK(Bytes(got.begin(), got.begin() + 6) == Bytes{0x02, 0, 0, 0, 0, 0x0a});

@@ -289,6 +289,56 @@ const char* state_scope_line(const nb::ElementOps* ops) {
   return nullptr;
 }
 
+// The element's handlers, counters and drop reasons, from its declarations (HandlerSpec, kDrops)
+// and what the runtime gives every element (runtime/src/control.cpp, handlers_of), so that
+// descriptions need not list them.
+void print_handlers(const nb::ElementSpec& s) {
+  using Kind = nb::HandlerSpec::Kind;
+  struct Line {
+    std::string_view name, access, doc;
+  };
+  std::vector<Line> lines;
+  auto has = [&](std::string_view n) {
+    return std::any_of(lines.begin(), lines.end(), [&](const Line& l) { return l.name == n; });
+  };
+  // In declared order; a counter whose name another handler takes is listed as a counter only.
+  for (const nb::HandlerSpec& h : s.handlers) {
+    const bool shadowed = h.kind == Kind::Counter && std::any_of(s.handlers.begin(), s.handlers.end(), [&](auto& o) {
+                            return o.name == h.name && o.kind != Kind::Counter;
+                          });
+    std::string_view access = shadowed                  ? "a counter in the run's statistics"
+                              : h.kind == Kind::Counter ? "read; a counter in the run's statistics"
+                              : h.kind != Kind::Custom  ? "read"
+                              : h.read && h.write       ? "read/write"
+                              : h.write                 ? "write"
+                                                        : "read";
+    lines.push_back({h.name, access, h.doc});
+  }
+  const nb::ElementOps* ops = s.ops;
+  if (!has("class")) lines.push_back({"class", "read", "the element's class"});
+  if (ops && ops->role == nb::ElementOps::Role::Kernel) {
+    if (!has("drops")) lines.push_back({"drops", "read", "packets dropped, for every reason"});
+    if (!ops->drop_reasons.empty() && !has("drop_reasons"))
+      lines.push_back({"drop_reasons", "read", "packets dropped, per reason: one line REASON COUNT"});
+  } else if (ops) {
+    if (!has("count")) lines.push_back({"count", "read", "packets through the element's port"});
+    if (ops->role == nb::ElementOps::Role::Source && !has("active"))
+      lines.push_back({"active", "read/write", "whether the source reads packets (false pauses it where it is)"});
+  }
+  fmt::print("\nHANDLERS\n");
+  for (const Line& l : lines) {
+    fmt::print("  {} ({})\n", l.name, l.access);
+    print_indented(l.doc, "      ");
+  }
+  if (ops && !ops->drop_reasons.empty()) {
+    fmt::print("\nDROP REASONS\n");
+    for (const nb::DropReason& r : ops->drop_reasons) {
+      fmt::print("  {}\n", r.name);
+      print_indented(r.doc, "      ");
+    }
+  }
+}
+
 int cmd_doc(const std::string& name, const Options& opt) {
   Registry reg = Registry::builtin();
   for (const auto& p : opt.plugins) {
@@ -325,6 +375,7 @@ int cmd_doc(const std::string& name, const Options& opt) {
     fmt::print("  {}\n", param_line(p));
     print_indented(p.doc, "      ");
   }
+  print_handlers(s);
   fmt::print("\nDESCRIPTION\n");
   print_indented(s.description, "  ");
   fmt::print("\nEXAMPLE\n");

@@ -9,6 +9,8 @@
 #include <nb/packet.hpp>
 
 #include <array>
+#include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <new>
 #include <span>
@@ -83,7 +85,8 @@ enum class OutputCount : std::uint8_t {
 // An element with behaviour defines, beside its spec:
 //   struct Config { ... };   // plain data, filled once from the arguments (the JIT bakes it in)
 //   struct State  { ... };   // counters and tables; uint64_t counters listed in `counters`
-//   static bool configure(const Args&, Config&, std::string& error);
+//   static bool configure(const Args&, Config&, std::string& error);  // optional: Config{} else
+//   static constexpr auto kDrops = nb::drop_reasons({{"NAME", "doc"}, ...});  // if it drops
 //   static void push(const Config&, State&, Context&, std::uint32_t in_port, Packet p NB_OWNED);
 //   static constexpr StateScope kStateScope = StateScope::PerWorker;  // see StateScope below
 // Optionally, for State that needs the runtime's memory (DPDK tables such as rte_lpm):
@@ -102,6 +105,45 @@ struct PatternClauseView {
   std::span<const std::uint8_t> mask;
   bool negated;
 };
+
+// ---- Drop reasons ---------------------------------------------------------------------------
+//
+// Why an element drops a packet: one table per element, each reason's name (what `drop_reasons`
+// and the stats print) beside its doc (what `nbc doc` prints), declared in the element's struct:
+//   static constexpr auto kDrops = nb::drop_reasons({
+//       {"malformed", "too short for an IPv4 header at the network offset"},
+//       {"expired", "TTL 0 or 1 and output 1 not connected"},
+//   });
+// Kernels name a reason by its name, looked up while compiling (a name not in the table does
+// not compile), so a drop costs what a constant index costs:
+//   ctx.drop(std::move(p), kDrops["expired"]);
+struct DropReason {
+  std::string_view name;
+  std::string_view doc;
+};
+
+template <std::size_t N>
+struct DropReasons {
+  DropReason reasons[N];
+  static constexpr std::size_t size() { return N; }
+  consteval std::uint32_t operator[](std::string_view name) const {
+    for (std::size_t i = 0; i < N; ++i)
+      if (reasons[i].name == name) return static_cast<std::uint32_t>(i);
+    throw "no drop reason of this name in the element's kDrops";  // a compile-time error
+  }
+};
+
+template <std::size_t N>
+consteval DropReasons<N> drop_reasons(const DropReason (&reasons)[N]) {
+  DropReasons<N> t{};
+  for (std::size_t i = 0; i < N; ++i) {
+    if (reasons[i].name.empty() || reasons[i].doc.empty()) throw "every drop reason needs a name and a doc";
+    for (std::size_t j = 0; j < i; ++j)
+      if (reasons[j].name == reasons[i].name) throw "two drop reasons of one name";
+    t.reasons[i] = reasons[i];
+  }
+  return t;
+}
 
 // Typed access to an element's checked arguments; absent optional ones give their defaults.
 class Args {
@@ -212,7 +254,7 @@ class Context {
   Drop drops_[kMaxDrops];
 };
 
-// A uint64_t counter in an element's State, reported in stats under `name`.
+// Before plugin ABI 4, counters had a table of their own; now they are handlers (NB_COUNTER).
 struct CounterField {
   std::string_view name;
   std::size_t offset;
@@ -255,7 +297,7 @@ struct Fact {
     IPv4Checksum,   // at `offset`: the IPv4 header's checksum is correct
     IPv4Trimmed,    // the packet ends exactly where the IPv4 datagram at `offset` ends
     IPv4SrcNot,     // at `offset`: the IPv4 source address is not `value` (host order)
-    NetworkOffset,  // the network-header annotation is `offset` (0xffff: unset)
+    NetworkOffset,  // the network-header annotation is `offset` (PacketAnno::kNoNetworkOffset: unset)
     Headroom,       // at least `offset` bytes of headroom before the data start
   };
   Kind kind = Kind::IPv4Header;
@@ -341,8 +383,7 @@ struct ElementOps {
   bool (*configure)(const Args&, void* config, std::string& error) = nullptr;
   void (*init)(const void* config, void* state) = nullptr;
   void (*push)(const void* config, void* state, Context& ctx, std::uint32_t in_port, rte_mbuf* m) = nullptr;
-  std::span<const CounterField> counters = {};
-  std::span<const std::string_view> drop_reasons = {};  // index = the reason passed to Context::drop
+  std::span<const DropReason> drop_reasons = {};  // E::kDrops; index = the reason passed to Context::drop
   // The extern "C" name of the kernel's entry in the element's bitcode (NB_KERNEL_ENTRY), which
   // the JIT calls and inlines.
   const char* kernel_symbol = nullptr;
@@ -371,9 +412,15 @@ struct ElementOps {
 };
 
 namespace detail {
+// The Config starts value-initialised (its default member initialisers apply), so configure
+// only sets what the arguments decide; an element with nothing to configure defines none.
 template <typename E>
 bool configure(const Args& args, void* config, std::string& error) {
-  return E::configure(args, *static_cast<typename E::Config*>(config), error);
+  auto* c = new (config) typename E::Config{};
+  if constexpr (requires { &E::configure; })
+    return E::configure(args, *c, error);
+  else
+    return (void)args, (void)error, true;
 }
 template <typename E>
 void init(const void*, void* state) {
@@ -424,9 +471,7 @@ constexpr void check_element_layout() {
 }
 
 template <typename E>
-constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
-                                std::span<const std::string_view> drop_reasons = {},
-                                const char* kernel_symbol = nullptr) {
+constexpr ElementOps kernel_ops(const char* kernel_symbol = nullptr) {
   check_element_layout<E>();
   // Several workers run one graph, each with its own State block unless the element says
   // otherwise: how it scales cannot be guessed from its code, so every element says it.
@@ -444,8 +489,7 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   ops.configure = &detail::configure<E>;
   ops.init = &detail::init<E>;
   ops.push = &detail::push<E>;
-  ops.counters = counters;
-  ops.drop_reasons = drop_reasons;
+  if constexpr (requires { E::kDrops.reasons; }) ops.drop_reasons = E::kDrops.reasons;
   ops.kernel_symbol = kernel_symbol;
   if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;  // else the assert above
   if constexpr (requires { E::kMaxEmitsPerPush; }) ops.max_emits = E::kMaxEmitsPerPush;
@@ -457,15 +501,27 @@ constexpr ElementOps kernel_ops(std::span<const CounterField> counters = {},
   return ops;
 }
 
+namespace detail {
+// NB_ELEMENT_KERNEL(Class, {}, {}), the form before counters became handlers and drop reasons
+// kDrops, still compiles; tables in it would be silently lost, so they do not.
+consteval bool no_legacy_tables(std::span<const CounterField> counters = {},
+                                std::span<const std::string_view> drop_reasons = {}) {
+  if (!counters.empty()) throw "counters are handlers now: NB_COUNTER(Element, member, doc) in spec.handlers";
+  if (!drop_reasons.empty()) throw "drop reasons are the element's kDrops now: nb::drop_reasons({...})";
+  return true;
+}
+}  // namespace detail
+
 // Defines the C entry the JIT links against, and the element's ops table `kOps`:
-//   NB_ELEMENT_KERNEL(DecIPTTL, kCounters, kDropReasons);
+//   NB_ELEMENT_KERNEL(DecIPTTL);
 // in the element's .cpp (which is compiled natively and to bitcode).
-#define NB_ELEMENT_KERNEL(Class, counters, drop_reasons)                                                   \
+#define NB_ELEMENT_KERNEL(Class, ...)                                                                        \
+  static_assert(::nb::detail::no_legacy_tables(__VA_ARGS__));                                               \
   extern "C" void nb_kernel_##Class(const void* config, void* state, ::nb::Context* ctx, std::uint32_t port, \
                                     rte_mbuf* m) {                                                         \
     ::nb::detail::push<Class>(config, state, *ctx, port, m);                                              \
   }                                                                                                       \
-  constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>(counters, drop_reasons, "nb_kernel_" #Class)
+  constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>("nb_kernel_" #Class)
 
 // Ports are opened by the runtime; these elements have no kernel of their own.
 inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};
@@ -475,7 +531,9 @@ inline constexpr ElementOps kSinkOps{ElementOps::Role::Sink};
 //
 // What `nbctl read ELEMENT.HANDLER` and `nbctl write ELEMENT.HANDLER VALUE` reach while the graph
 // runs (docs/control.md). The runtime serves them from its control thread:
-//   - Field, Rate, Drops, DropReasons and PortCount are read there with relaxed atomic loads of
+// Declare them with the typed helpers below (NB_COUNTER, NB_BOOL, nb::handler<E, ...>), each
+// with its doc; the runtime adds `class`, and `drops` and `drop_reasons` for every kernel.
+//   - Field, Counter, Rate, Drops, DropReasons and PortCount are read there with relaxed atomic loads of
 //     64-bit words that the worker core alone writes, so the data path never waits for them;
 //   - Custom read and write functions run on the worker core itself, between two bursts, so
 //     they may read and change State freely (nothing else touches it then). Keep them short:
@@ -488,6 +546,10 @@ struct HandlerSpec {
     DropReasons,  // read: one line per drop reason, "REASON COUNT"
     PortCount,    // read: packets received (sources) or transmitted (sinks) by the element's port
     Custom,       // read and/or write through the functions below
+    // read: as Field; also one of the element's counters in the run's statistics (JSON
+    // `counters`, summed over workers). A Custom handler of the same name takes the name's
+    // handler (FlowMonitor's `flows` lists flows; its counter counts them).
+    Counter,
   };
   std::string_view name;  // lower case, like Click's: count, reset, active
   Kind kind = Kind::Field;
@@ -513,6 +575,113 @@ inline bool parse_handler_bool(std::string_view v, bool& out) {
   if (v == "false" || v == "no" || v == "0" || v == "off") return out = false, true;
   return false;
 }
+
+// ---- Typed handler helpers --------------------------------------------------------------
+//
+//   NB_COUNTER(E, member, doc)        a std::uint64_t counter in E::State, handler `member`
+//   NB_COUNTER_NAMED(E, "name", member, doc)  the same, under another name
+//   NB_VALUE(E, "name", member, doc)  a std::uint64_t read as a handler, not a counter (a gauge)
+//   NB_RATE(E, "name", member, doc)   per-second rate of a std::uint64_t counter
+//   NB_BOOL(E, member, doc)           a bool in E::State, read and written (true/false, on/off...)
+//   NB_INTEGER(E, member, doc)        an integer in E::State, read and written
+//   nb::handler<E, read, write, read_workers>("name", doc)   anything else, typed:
+//     void read(const E::Config&, const E::State&, std::string& out);
+//     bool write(const E::Config&, E::State&, std::string_view value, std::string& error);
+//     void read_workers(const E::Config&, std::span<const E::State* const> states, std::string& out);
+//   (nullptr for the ones it lacks). With several workers a written setting reaches every
+//   worker; NB_BOOL/NB_INTEGER print it once when the workers agree, else per worker.
+namespace detail {
+template <typename T>
+constexpr HandlerSpec uint64_handler(HandlerSpec::Kind kind, std::string_view name, std::size_t offset,
+                                     std::string_view doc) {
+  static_assert(std::is_same_v<T, std::uint64_t>, "counters, values and rates are std::uint64_t members of State");
+  return {name, kind, doc, offset};
+}
+
+template <typename T, std::size_t Offset>
+struct Setting {
+  static_assert(std::is_same_v<T, bool> || std::is_integral_v<T>, "NB_BOOL/NB_INTEGER: a bool or integer member");
+  static const T& at(const void* state) { return *reinterpret_cast<const T*>(static_cast<const char*>(state) + Offset); }
+  static std::string text(T v) {
+    if constexpr (std::is_same_v<T, bool>)
+      return v ? "true" : "false";
+    else
+      return std::to_string(v);
+  }
+  static void read(const void*, const void* state, std::string& out) { out = text(at(state)); }
+  static void read_workers(const void*, const void* const* states, std::uint32_t n, std::string& out) {
+    bool same = true;
+    for (std::uint32_t w = 1; w < n; ++w) same &= at(states[w]) == at(states[0]);
+    if (same) {
+      if (n > 0) out = text(at(states[0]));
+      return;
+    }
+    // A read between two workers' writes (each applies it on its own core) says which has which.
+    for (std::uint32_t w = 0; w < n; ++w) out += "worker " + std::to_string(w) + ": " + text(at(states[w])) + "\n";
+  }
+  static bool write(const void*, void* state, std::string_view value, std::string& error) {
+    T v{};
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!parse_handler_bool(value, v)) {
+        error = "expected true or false, not '" + std::string(value) + "'";
+        return false;
+      }
+    } else {
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+      if (value.empty() || ec != std::errc{} || end != value.data() + value.size()) {
+        error = "expected an integer, not '" + std::string(value) + "'";
+        return false;
+      }
+    }
+    *reinterpret_cast<T*>(static_cast<char*>(state) + Offset) = v;
+    return true;
+  }
+  static constexpr HandlerSpec spec(std::string_view name, std::string_view doc) {
+    return {name, HandlerSpec::Kind::Custom, doc, 0, &read, &write, &read_workers};
+  }
+};
+
+template <typename E, auto F>
+void read_thunk(const void* config, const void* state, std::string& out) {
+  F(*static_cast<const typename E::Config*>(config), *static_cast<const typename E::State*>(state), out);
+}
+template <typename E, auto F>
+bool write_thunk(const void* config, void* state, std::string_view value, std::string& error) {
+  return F(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), value, error);
+}
+template <typename E, auto F>
+void read_workers_thunk(const void* config, const void* const* states, std::uint32_t n, std::string& out) {
+  F(*static_cast<const typename E::Config*>(config),
+    std::span<const typename E::State* const>(reinterpret_cast<const typename E::State* const*>(states), n), out);
+}
+}  // namespace detail
+
+template <typename E, auto Read, auto Write = nullptr, auto ReadWorkers = nullptr>
+constexpr HandlerSpec handler(std::string_view name, std::string_view doc) {
+  HandlerSpec h{name, HandlerSpec::Kind::Custom, doc};
+  if constexpr (!std::is_null_pointer_v<decltype(Read)>) h.read = &detail::read_thunk<E, Read>;
+  if constexpr (!std::is_null_pointer_v<decltype(Write)>) h.write = &detail::write_thunk<E, Write>;
+  if constexpr (!std::is_null_pointer_v<decltype(ReadWorkers)>)
+    h.read_workers = &detail::read_workers_thunk<E, ReadWorkers>;
+  return h;
+}
+
+#define NB_COUNTER(E, member, doc)                                                                           \
+  ::nb::detail::uint64_handler<decltype(E::State::member)>(::nb::HandlerSpec::Kind::Counter, #member,        \
+                                                           offsetof(E::State, member), doc)
+// A counter whose handler name is not its member's (IPRewriter's flows).
+#define NB_COUNTER_NAMED(E, name, member, doc)                                                                \
+  ::nb::detail::uint64_handler<decltype(E::State::member)>(::nb::HandlerSpec::Kind::Counter, name,          \
+                                                           offsetof(E::State, member), doc)
+#define NB_VALUE(E, name, member, doc) \
+  ::nb::detail::uint64_handler<decltype(E::State::member)>(::nb::HandlerSpec::Kind::Field, name, offsetof(E::State, member), doc)
+#define NB_RATE(E, name, member, doc) \
+  ::nb::detail::uint64_handler<decltype(E::State::member)>(::nb::HandlerSpec::Kind::Rate, name, offsetof(E::State, member), doc)
+#define NB_BOOL(E, member, doc) \
+  ::nb::detail::Setting<decltype(E::State::member), offsetof(E::State, member)>::spec(#member, doc)
+#define NB_INTEGER(E, member, doc) NB_BOOL(E, member, doc)
 
 struct ElementSpec {
   std::string_view class_name;

@@ -54,9 +54,12 @@ Packet adopt(rte_mbuf* m);
 // Per-packet metadata that travels with the packet between elements (Click's annotations).
 // Kept inside the rte_mbuf (kAnnoOffset below).
 struct PacketAnno {
+  // network_offset when no element has found the network header (CheckIPHeader sets it).
+  static constexpr std::uint16_t kNoNetworkOffset = 0xffff;
   std::uint8_t paint = 0;
   std::uint8_t user[15] = {};
-  std::uint16_t network_offset = 0xffff;  // offset of the IP header from data start, 0xffff unknown
+  // Offset of the IP header from the data start, kept right by Packet::pull and Packet::push.
+  std::uint16_t network_offset = kNoNetworkOffset;
   // Click's destination IP address annotation (host order; 0 unset): the next hop that
   // LookupIPRoute chose (GetIPAddress sets it), which ARPQuerier resolves.
   std::uint32_t dst_ip = 0;
@@ -151,12 +154,19 @@ class NB_CONSUMABLE Packet {
     return write(offset, b, 2);
   }
 
-  // Click's pull/push of header bytes: remove n bytes from the front, or put n back.
+  // Click's pull/push of header bytes: remove n bytes from the front, or put n back. The network
+  // offset stays on the same bytes, as Click's header pointers do: it is forgotten when they were
+  // pulled away, or when it would no longer fit (PacketEffect::MoveStart, which the compiler's
+  // facts pass relies on).
   NB_CALLABLE_WHEN_OWNED bool pull(std::uint32_t n) {
     if (n > m_->data_len) return false;
     m_->data_off = static_cast<std::uint16_t>(m_->data_off + n);
     m_->data_len = static_cast<std::uint16_t>(m_->data_len - n);
     m_->pkt_len -= n;
+    PacketAnno& a = anno();
+    if (a.network_offset != PacketAnno::kNoNetworkOffset)
+      a.network_offset =
+          a.network_offset >= n ? static_cast<std::uint16_t>(a.network_offset - n) : PacketAnno::kNoNetworkOffset;
     return true;
   }
   NB_CALLABLE_WHEN_OWNED bool push(std::uint32_t n) {
@@ -164,8 +174,26 @@ class NB_CONSUMABLE Packet {
     m_->data_off = static_cast<std::uint16_t>(m_->data_off - n);
     m_->data_len = static_cast<std::uint16_t>(m_->data_len + n);
     m_->pkt_len += n;
+    PacketAnno& a = anno();
+    if (a.network_offset != PacketAnno::kNoNetworkOffset) {
+      const std::uint32_t moved = std::uint32_t{a.network_offset} + n;
+      a.network_offset = moved < PacketAnno::kNoNetworkOffset ? static_cast<std::uint16_t>(moved)
+                                                              : PacketAnno::kNoNetworkOffset;
+    }
     return true;
   }
+
+  // Where the network (IP) header starts: the offset CheckIPHeader found, or the data start when
+  // no element found one (Click's elements take the packet to start with its IP header then).
+  NB_CALLABLE_WHEN_OWNED std::uint32_t network_offset() const {
+    const std::uint16_t o = anno().network_offset;
+    return o == PacketAnno::kNoNetworkOffset ? 0 : o;
+  }
+  NB_CALLABLE_WHEN_OWNED bool has_network_offset() const {
+    return anno().network_offset != PacketAnno::kNoNetworkOffset;
+  }
+  NB_CALLABLE_WHEN_OWNED void set_network_offset(std::uint16_t offset) { anno().network_offset = offset; }
+  NB_CALLABLE_WHEN_OWNED void clear_network_offset() { anno().network_offset = PacketAnno::kNoNetworkOffset; }
   // Shortens the packet to n bytes (no-op when already shorter).
   NB_CALLABLE_WHEN_OWNED void truncate(std::uint32_t n) {
     if (n >= m_->data_len) return;

@@ -22,8 +22,10 @@ namespace nb {
 // cannot see (a meaning, an order of calls). 2: packet annotations moved from the mbuf's private
 // area into its dynamic fields (kAnnoOffset, packet.hpp). 3: State scopes over worker cores
 // (ElementOps::state_scope) and merged handler reads (HandlerSpec::read_workers); facts
-// (ElementOps::facts, FactSheet).
-inline constexpr std::uint32_t kPluginAbiRevision = 3;
+// (ElementOps::facts, FactSheet). 4: drop reasons carry docs (DropReason, E::kDrops); counters
+// are handlers of kind Counter (ElementOps::counters went); Config is value-initialised before
+// configure, which is optional.
+inline constexpr std::uint32_t kPluginAbiRevision = 4;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.
@@ -31,7 +33,7 @@ constexpr std::uint32_t plugin_abi_version() {
   std::uint32_t h = 2166136261u;
   for (std::size_t v :
        {sizeof(ElementSpec), sizeof(ElementOps), sizeof(ParamSpec), sizeof(Context), sizeof(HostServices),
-        sizeof(CounterField), sizeof(HandlerSpec), alignof(Context), sizeof(FactSheet), sizeof(Fact)}) {
+        sizeof(CounterField), sizeof(HandlerSpec), sizeof(DropReason), alignof(Context), sizeof(FactSheet), sizeof(Fact)}) {
     h = (h ^ static_cast<std::uint32_t>(v)) * 16777619u;
   }
   return kPluginAbiRevision << 16 | ((h ^ (h >> 16)) & 0xffffu);
