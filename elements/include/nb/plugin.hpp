@@ -22,8 +22,9 @@ namespace nb {
 // cannot see (a meaning, an order of calls). 2: packet annotations moved from the mbuf's private
 // area into its dynamic fields (kAnnoOffset, packet.hpp). 3: State scopes over worker cores
 // (ElementOps::state_scope) and merged handler reads (HandlerSpec::read_workers); facts
-// (ElementOps::facts, FactSheet).
-inline constexpr std::uint32_t kPluginAbiRevision = 3;
+// (ElementOps::facts, FactSheet). 4: port elements say how their port is opened
+// (ElementSpec::port_open, port_param) instead of the compiler knowing them by class name.
+inline constexpr std::uint32_t kPluginAbiRevision = 4;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.
