@@ -1040,3 +1040,27 @@ TEST_CASE("a port element whose spec does not fit together is refused at registr
   CHECK(compiler::Registry::builtin().find("FromDump")->spec->port_open == PortOpen::PcapRead);
   CHECK(reg.names().empty());
 }
+
+TEST_CASE("an IPv4 address reads the same in an address argument and inside an element's own text",
+          "[checks][params]") {
+  // One dotted-quad scanner (nb/text.hpp) for the compiler and the elements: a part with leading
+  // zeros was an address to the compiler but not to LookupIPRoute's routes or IPFilter's rules.
+  for (const char* addr : {"10.0.0.1", "0010.0.0.1", "10.000.0.1"}) {
+    INFO(addr);
+    const std::string a(addr);
+    auto c = compile("FromDump(x) -> Paint(1) -> ToDump(y); FromDevice(0, PROMISC false) -> CheckIPHeader(BADSRC " +
+                     a + ") -> LookupIPRoute(" + a + "/32 0) -> IPFilter(allow src host " + a + ") -> Discard;");
+    INFO(c->rendered());
+    REQUIRE(c->errors() == 0);
+    CHECK(compiler::lower(*c->result.graph, c->diags).has_value());
+    CHECK(c->errors() == 0);
+  }
+  for (const char* bad : {"10.0.0", "256.0.0.1", "10.0.0.1.2", "10..0.1"}) {
+    INFO(bad);
+    const std::string a(bad);
+    auto route = compile("FromDump(x) -> LookupIPRoute(\"" + a + "/32 0\") -> Discard;");
+    if (route->errors() == 0) CHECK_FALSE(compiler::lower(*route->result.graph, route->diags).has_value());
+    auto filter = compile("FromDump(x) -> IPFilter(allow src host " + a + ") -> Discard;");
+    CHECK(filter->errors() == 1);
+  }
+}
