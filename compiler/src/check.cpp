@@ -190,13 +190,12 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
   }
 
   // 5. Arguments the runtime would refuse before opening anything, so that `nbc check` says what
-  // nbrun says (same message, same place as the runtime's own check): DPDK's net_pcap takes
-  // FromDump's file as a device argument, where ',' separates arguments. (ToDump's file is
-  // opened by nbrun itself: any name goes.)
+  // nbrun says (same message, same place as the runtime's own check): DPDK's net_pcap takes the
+  // file a PcapRead element (FromDump) reads as a device argument, where ',' separates arguments.
+  // (A PcapWrite element's file is opened by nbrun itself: any name goes.)
   for (const Element& el : graph.elements) {
-    const std::string_view cls = el.cls ? el.cls->spec->class_name : std::string_view();
-    if (cls != "FromDump") continue;
-    const ParamValue* file = el.param("FILENAME");
+    if (!el.cls || el.cls->spec->port_open != PortOpen::PcapRead) continue;
+    const ParamValue* file = el.param(el.cls->spec->port_param);
     const auto* name = file ? std::get_if<std::string>(&file->value) : nullptr;
     if (!name || name->find(',') == std::string::npos) continue;
     add_context(diags.error(file->span.valid() ? file->span : el.span,

@@ -7,6 +7,8 @@
 // statement that declares them.
 #include <nb/compiler/driver.hpp>
 
+#include "bind_args.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,6 +20,8 @@
 namespace nb::compiler {
 namespace {
 
+using detail::keyword_of;
+using detail::SubstArg;
 using lang::ClassRef;
 using lang::Config;
 using lang::ConfigArg;
@@ -34,8 +38,6 @@ constexpr unsigned kMaxInstantiationDepth = 100;
 // elements. Expansion stops at the first limit it reaches, before doing that work.
 // Elements and compound instances in all: a 100,000-element graph expands in about half a second.
 constexpr std::size_t kMaxElements = 150'000;
-// Port numbers are 0 to 65535 in the syntax: an element cannot use more ports than that.
-constexpr std::uint64_t kMaxPorts = 65536;
 // One argument after $variable substitution (a formal passed on as $x$x doubles per level).
 constexpr std::size_t kMaxArgumentBytes = 1u << 20;
 // What the expansion makes, in bytes: names, arguments and instantiation contexts (a deep
@@ -128,42 +130,7 @@ struct Local {
   Span span;
 };
 
-struct SubstArg {
-  std::string text;
-  Span span;
-  bool substituted = false;
-  bool failed = false;                // a variable in it was undefined or broken: already reported
-  const ConfigArg* source = nullptr;  // maps positions in text to the file when !substituted
-  bool comment_only = false;          // the argument is nothing but comments
-  bool too_long = false;              // substitution would make it longer than kMaxArgumentBytes
-};
-
-// Quoted user text in a note: a substituted argument may be a megabyte long.
-std::string shortened(std::string_view text) {
-  constexpr std::size_t kMax = 200;
-  if (text.size() <= kMax) return std::string(text);
-  std::size_t cut = kMax;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole characters
-  return fmt::format("{}... ({} bytes)", text.substr(0, cut), text.size());
-}
-
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@'; }
-
-std::string signature(const ElementSpec& spec) {
-  std::string pos, kw;
-  for (const ParamSpec& p : spec.params) {
-    if (p.kind == ParamKind::Keyword) {
-      kw += (kw.empty() ? "" : ", ") + std::string(p.name);
-      continue;
-    }
-    std::string item = p.kind == ParamKind::Rest ? std::string(p.name) + "..." : std::string(p.name);
-    if (!p.required) item = "[" + item + "]";
-    pos += (pos.empty() ? "" : ", ") + item;
-  }
-  std::string all = pos;
-  if (!kw.empty()) all += (all.empty() ? "" : ", ") + std::string("keywords ") + kw;
-  return fmt::format("{}({})", spec.class_name, all);
-}
 
 class Elaborator {
  public:
@@ -334,262 +301,6 @@ class Elaborator {
     out.text += *b->value;
   }
 
-  // ---- arguments --------------------------------------------------------------------------
-
-  // Click's keyword arguments: an upper-case word, then white space, then the value.
-  static std::optional<std::pair<std::string, std::size_t>> keyword_of(std::string_view text) {
-    std::size_t i = 0;
-    if (text.empty() || !(std::isupper(static_cast<unsigned char>(text[0])) || text[0] == '_')) return std::nullopt;
-    while (i < text.size() &&
-           (std::isupper(static_cast<unsigned char>(text[i])) || std::isdigit(static_cast<unsigned char>(text[i])) ||
-            text[i] == '_'))
-      ++i;
-    if (i == text.size() || !std::isspace(static_cast<unsigned char>(text[i]))) return std::nullopt;
-    std::size_t v = i;
-    while (v < text.size() && std::isspace(static_cast<unsigned char>(text[v]))) ++v;
-    return std::make_pair(std::string(text.substr(0, i)), v);
-  }
-
-  // Click's keywords are upper case; `stop true` for `STOP true` is a likely slip. Returns the
-  // parameter that the lower-case first word names, if any.
-  static const ParamSpec* lower_case_keyword(const ElementSpec& spec, std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size() && (std::islower(static_cast<unsigned char>(text[i])) ||
-                               std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '_'))
-      ++i;
-    if (i == 0 || i == text.size() || !std::isspace(static_cast<unsigned char>(text[i]))) return nullptr;
-    std::string upper(text.substr(0, i));
-    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    for (const ParamSpec& p : spec.params) {
-      if (p.kind != ParamKind::Rest && p.name == upper) return &p;
-    }
-    return nullptr;
-  }
-
-  // The file span of text[b, e) of an argument (the whole argument after substitution).
-  static Span arg_span(const SubstArg& arg, std::size_t b, std::size_t e) {
-    if (arg.substituted || !arg.source) return arg.span;
-    Span where = arg.source->value_span(b, e);
-    if (where.end <= where.begin) where.end = where.begin + 1;
-    return where;
-  }
-
-  bool parse_param(Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset) {
-    std::string_view text = std::string_view(arg.text).substr(value_offset);
-    ValueResult r = parse_value(p.type, text);
-    if (!r.ok()) {
-      for (const ValueError& e : r.errors) {
-        std::size_t b = value_offset + e.offset;
-        Span where = arg_span(arg, b, b + std::max<std::size_t>(e.length, 1));
-        Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
-                                                 el.cls->spec->class_name, e.message));
-        if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", shortened(arg.text)));
-        if (e.out_of_range && p.max_value != UINT64_MAX) {
-          // The parameter's own range says more than the type's.
-          d.note(p.min_value == INT64_MIN || p.min_value == 0
-                     ? fmt::format("{} of {} is at most {}", p.name, el.cls->spec->class_name, p.max_value)
-                     : fmt::format("{} of {} is between {} and {}", p.name, el.cls->spec->class_name, p.min_value,
-                                   p.max_value));
-        } else if (!e.hint.empty()) {
-          d.note(e.hint);
-        }
-      }
-      return false;
-    }
-    std::string range_error;
-    // An output count parameter (Tee's N) below its minimum is reported by the port check, which
-    // says how many outputs the class needs.
-    const bool output_count =
-        el.cls->spec->output_count == OutputCount::FromParam && el.cls->spec->output_count_param == p.name;
-    if (auto* u = std::get_if<std::uint64_t>(&r.value); u && *u > p.max_value) {
-      range_error = fmt::format("{} is larger than the maximum {}", *u, p.max_value);
-    } else if (u && p.min_value > 0 && *u < static_cast<std::uint64_t>(p.min_value) && !output_count) {
-      range_error = fmt::format("{} is smaller than the minimum {}", *u, p.min_value);
-    } else if (auto* i = std::get_if<std::int64_t>(&r.value)) {
-      if (*i < p.min_value) range_error = fmt::format("{} is smaller than the minimum {}", *i, p.min_value);
-      else if (*i > 0 && static_cast<std::uint64_t>(*i) > p.max_value)
-        range_error = fmt::format("{} is larger than the maximum {}", *i, p.max_value);
-    }
-    if (!range_error.empty()) {
-      error(arg_span(arg, value_offset, arg.text.size()), fmt::format("invalid {} for {} of {}: {}", type_name(p.type),
-                                                                      p.name, el.cls->spec->class_name, range_error));
-      return false;
-    }
-    if (p.validate) {
-      // The element's own language (IPFilter rules): errors point inside the argument. A quoted
-      // argument is checked unquoted; its positions are then only as good as the quotes allow.
-      const auto* s = std::get_if<std::string>(&r.value);
-      std::string_view checked = s ? std::string_view(*s) : text;
-      const std::size_t shift = checked == text ? 0 : std::min<std::size_t>(1, text.size());
-      ParamError e;
-      if (!p.validate(checked, e)) {
-        std::size_t b = value_offset + std::min(e.offset + shift, text.size());
-        error(arg_span(arg, b, b + std::max<std::size_t>(e.length, 1)),
-              fmt::format("invalid {} of {}: {}", p.name, el.cls->spec->class_name, e.message));
-        return false;
-      }
-    }
-    el.params.push_back(ParamValue{&p, std::move(r.value), std::string(text), arg.span, false});
-    return true;
-  }
-
-  void unknown_keyword(const ElementSpec& spec, const SubstArg& arg, std::string_view keyword, std::string_view hint,
-                       bool case_hint) {
-    Span kspan = arg_span(arg, 0, keyword.size());
-    Diagnostic& d = error(kspan, fmt::format("unknown keyword '{}' for {}", keyword, spec.class_name));
-    if (case_hint) d.note(fmt::format("keywords are upper case: did you mean '{}'?", hint));
-    else if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
-    d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
-  }
-
-  void bind_params(Element& el, const std::vector<SubstArg>& args, Span where) {
-    const ElementSpec& spec = *el.cls->spec;
-    std::vector<const ParamSpec*> positional;
-    const ParamSpec* rest = nullptr;
-    std::vector<std::string> keyword_names;
-    for (const ParamSpec& p : spec.params) {
-      if (p.kind == ParamKind::Positional) positional.push_back(&p);
-      if (p.kind == ParamKind::Rest) rest = &p;
-      else keyword_names.emplace_back(p.name);
-    }
-    std::map<std::string_view, Span> given;
-    std::size_t next = 0;
-    std::size_t rest_count = 0;
-    Span first_keyword;
-    // Once an argument was reported, missing ones are not reported as well: the mistake that
-    // was reported is most likely the missing argument, misspelt or misplaced.
-    bool arg_errors = false;
-    auto take_positional = [&]() -> const ParamSpec* {
-      if (next < positional.size()) return positional[next++];
-      if (rest) {
-        ++rest_count;
-        return rest;
-      }
-      return nullptr;
-    };
-    for (const SubstArg& arg : args) {
-      auto kw = keyword_of(arg.text);
-      const ParamSpec* by_keyword = nullptr;
-      if (kw) {
-        for (const ParamSpec& p : spec.params) {
-          if (p.kind != ParamKind::Rest && p.name == kw->first) by_keyword = &p;
-        }
-      }
-      if (arg.failed) {
-        // A variable in it was reported already: bind it (so that nothing is missing), check nothing.
-        const ParamSpec* p = by_keyword ? by_keyword : take_positional();
-        if (p) given.emplace(p->name, arg.span);
-        continue;
-      }
-      if (arg.text.empty()) {
-        error(arg.span.size() ? arg.span : where, "empty argument").note("remove the extra ',' or give a value");
-        arg_errors = true;
-        continue;
-      }
-      bool positional_left = next < positional.size() || rest != nullptr;
-      if (kw && !by_keyword) {
-        // An upper-case word close to a keyword is that keyword misspelt, even where a positional
-        // value could go: Strip(LENTH 14).
-        std::string hint = lang::closest_match(kw->first, keyword_names);
-        if (!positional_left || !hint.empty()) {
-          unknown_keyword(spec, arg, kw->first, hint, false);
-          arg_errors = true;
-          continue;
-        }
-      }
-      if (!kw) {
-        if (const ParamSpec* p = lower_case_keyword(spec, arg.text)) {
-          const ParamSpec* slot = next < positional.size() ? positional[next] : rest;
-          if (!slot || !parse_value(slot->type, arg.text).ok()) {
-            unknown_keyword(spec, arg, arg.text.substr(0, arg.text.find_first_of(" \t\r\n\v\f")), p->name, true);
-            arg_errors = true;
-            continue;
-          }
-        }
-      }
-      if (by_keyword) {
-        auto prev = given.find(by_keyword->name);
-        if (prev != given.end()) {
-          error(arg.span, fmt::format("{} is given more than once", by_keyword->name))
-              .note(prev->second, "first given here");
-          arg_errors = true;
-          continue;
-        }
-        given[by_keyword->name] = arg.span;
-        if (!first_keyword.valid()) first_keyword = arg.span;
-        if (!parse_param(el, *by_keyword, arg, kw->second)) arg_errors = true;
-        continue;
-      }
-      if (first_keyword.valid()) {
-        error(arg.span, "positional argument after a keyword argument")
-            .note(first_keyword, "keyword arguments start here")
-            .note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
-        arg_errors = true;
-        // It was meant for the next positional parameter: that one is not missing as well.
-        if (const ParamSpec* p = take_positional()) given.emplace(p->name, arg.span);
-        continue;
-      }
-      if (const ParamSpec* p = take_positional()) {
-        given[p->name] = arg.span;
-        if (!parse_param(el, *p, arg, 0)) arg_errors = true;
-      } else {
-        Diagnostic& d = error(arg.span, fmt::format("too many arguments for {}", spec.class_name));
-        d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
-        arg_errors = true;
-        break;
-      }
-    }
-    // Missing required parameters, then defaults.
-    for (const ParamSpec& p : spec.params) {
-      if (given.count(p.name)) continue;
-      if (p.required) {
-        if (arg_errors) continue;
-        Diagnostic& d = error(where, p.kind == ParamKind::Rest
-                                         ? fmt::format("{} needs at least one {}", spec.class_name, p.name)
-                                         : fmt::format("missing required argument {} of {}", p.name, spec.class_name));
-        d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
-        continue;
-      }
-      if (!p.default_value.empty()) {
-        ValueResult r = parse_value(p.type, p.default_value);
-        if (r.ok()) el.params.push_back(ParamValue{&p, std::move(r.value), std::string(p.default_value), Span{}, true});
-      }
-    }
-    // Keep params in schema order, whatever order the user wrote them in.
-    std::vector<ParamValue> ordered;
-    ordered.reserve(el.params.size());
-    for (const ParamSpec& p : spec.params) {
-      for (ParamValue& v : el.params) {
-        if (v.param == &p) ordered.push_back(std::move(v));
-      }
-    }
-    el.params = std::move(ordered);
-    // Output counts fixed by the arguments.
-    const PortRange& outs = el.cls->ports.outputs;
-    if (spec.output_count == OutputCount::OnePerRestArg) {
-      el.noutputs = static_cast<unsigned>(rest_count);
-      el.outputs_fixed = true;
-    } else if (spec.output_count == OutputCount::FromParam) {
-      if (const ParamValue* n = el.param(spec.output_count_param); n && !n->is_default) {
-        std::uint64_t v = 0;
-        if (auto* u = std::get_if<std::uint64_t>(&n->value)) v = *u;
-        else if (auto* s = std::get_if<std::int64_t>(&n->value)) v = *s < 0 ? 0 : static_cast<std::uint64_t>(*s);
-        if (v > kMaxPorts) {
-          // Tee(1000000000) would have the checks walk a billion outputs that no port number
-          // can reach.
-          error(n->span, fmt::format("{} cannot have {} outputs: port numbers go from 0 to {}", spec.class_name, v,
-                                     kMaxPorts - 1));
-        } else if (!outs.contains(static_cast<unsigned>(std::min<std::uint64_t>(v, 0xfffffffe)))) {
-          error(n->span, fmt::format("{} cannot have {} output{}: it needs {}", spec.class_name, v, v == 1 ? "" : "s",
-                                     describe_count(outs, "output")));
-        } else {
-          el.noutputs = static_cast<unsigned>(v);
-          el.outputs_fixed = true;
-        }
-      }
-    }
-  }
-
   // ---- instantiation ----------------------------------------------------------------------
 
   // Creates the element or compound instance `local` of class `cls` in the current body.
@@ -653,7 +364,9 @@ class Elaborator {
     el.context.reserve(context_.size());
     for (const Instance* inst : context_) el.context.push_back(inst->span);
     Span where = ref.config ? ref.config->span : class_span;
-    bind_params(el, args, where);
+    detail::bind_params(el, args, where, [this](Span at, std::string message) -> Diagnostic& {
+      return error(at, std::move(message));
+    });
     graph_.elements.push_back(std::move(el));
     Vertex v;
     v.element = static_cast<unsigned>(graph_.elements.size() - 1);

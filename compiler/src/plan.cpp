@@ -249,20 +249,22 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       }
       continue;
     }
-    // Sources and sinks: find or create their port.
-    std::string_view cls = el.cls->spec->class_name;
-    const ParamValue* where = el.param(cls == "FromDump" || cls == "ToDump" ? "FILENAME" : "DEVNAME");
-    std::string what = args.get_string(cls == "FromDump" || cls == "ToDump" ? "FILENAME" : "DEVNAME");
+    // Sources and sinks: find or create their port, as their spec says (nb/element.hpp, PortOpen).
+    // Registry::add made sure port_param and the optional parameters read here fit the kind.
+    const PortOpen open = el.cls->spec->port_open;
+    const ParamValue* where = el.param(el.cls->spec->port_param);
+    std::string what = args.get_string(el.cls->spec->port_param);
+    auto flag = [&](std::string_view name, bool absent) { return el.param(name) ? args.get_bool(name) : absent; };
     bool is_source = pe.ops->role == ElementOps::Role::Source;
     std::uint32_t port_index = 0;
-    if (cls == "FromDump" || cls == "ToDump") {
+    if (open == PortOpen::PcapRead || open == PortOpen::PcapWrite) {
       PlanPort port;
       port.kind = is_source ? PlanPort::Kind::PcapIn : PlanPort::Kind::PcapOut;
       port.file = what;
       port.file_key = file_key(what);
-      port.loop = is_source && args.get_bool("LOOP");
-      port.stop = is_source && !port.loop && args.get_bool("STOP");
-      port.active = !is_source || args.get_bool("ACTIVE");
+      port.loop = is_source && flag("LOOP", false);
+      port.stop = is_source && !port.loop && flag("STOP", false);
+      port.active = !is_source || flag("ACTIVE", true);
       port.snaplen = is_source ? 0 : static_cast<std::uint32_t>(args.get_unsigned("SNAPLEN"));
       port.name = el.name;
       port.span = el.span;
@@ -291,12 +293,13 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
         auto n = static_cast<std::uint32_t>(args.get_unsigned("NDESC"));
         (is_source ? port.rx_desc : port.tx_desc) = n;
       }
-      if (is_source && args.get_bool("PROMISC")) port.promisc = true;
+      if (is_source && flag("PROMISC", false)) port.promisc = true;
     }
     PlanPort& port = plan.ports[port_index];
     if (is_source) {
       if (port.source_element >= 0) {
-        diags.error(el.span, fmt::format("device '{}' already has a FromDevice", what));
+        diags.error(el.span, fmt::format("device '{}' already has a {}", what,
+                                         graph.elements[port.source_element].cls->spec->class_name));
         continue;
       }
       port.rx = true;
@@ -304,7 +307,8 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       plan.sources.push_back(static_cast<std::uint32_t>(i));
     } else {
       if (port.sink_element >= 0) {
-        diags.error(el.span, fmt::format("device '{}' already has a ToDevice", what));
+        diags.error(el.span, fmt::format("device '{}' already has a {}", what,
+                                         graph.elements[port.sink_element].cls->spec->class_name));
         continue;
       }
       port.tx = true;

@@ -198,7 +198,7 @@ std::string check_spec(const Plugin& p, const ElementSpec& s) {
     return fmt::format("plugin '{}': its element spec table is malformed ({})", p.path, what);
   };
   if (!touch(s.class_name) || !touch(s.ports) || !touch(s.brief) || !touch(s.description) || !touch(s.example) ||
-      !touch(s.output_count_param)) {
+      !touch(s.output_count_param) || !touch(s.port_param)) {
     return bad("a text longer than 1 MiB");
   }
   if (s.params.size() > kMaxTable || s.handlers.size() > kMaxTable) return bad("more than 4096 parameters or handlers");

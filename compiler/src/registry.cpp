@@ -33,7 +33,71 @@ std::optional<PortRange> parse_range(std::string_view s) {
   return r;
 }
 
+constexpr PortParam kPcapReadParams[] = {
+    {"LOOP", ParamType::Bool}, {"STOP", ParamType::Bool}, {"ACTIVE", ParamType::Bool}};
+constexpr PortParam kPcapWriteParams[] = {{"SNAPLEN", ParamType::Unsigned}};
+constexpr PortParam kDeviceRxParams[] = {{"QUEUE", ParamType::Unsigned},
+                                         {"BURST", ParamType::Unsigned},
+                                         {"NDESC", ParamType::Unsigned},
+                                         {"PROMISC", ParamType::Bool}};
+constexpr PortParam kDeviceTxParams[] = {
+    {"QUEUE", ParamType::Unsigned}, {"BURST", ParamType::Unsigned}, {"NDESC", ParamType::Unsigned}};
+
+// A port element's spec must say what the compiler needs to open its port: a kernel element
+// with a port, or a source without one, would otherwise reach the runtime half described.
+std::optional<std::string> check_port_spec(const ElementSpec& spec) {
+  const ElementOps::Role role = spec.ops ? spec.ops->role : ElementOps::Role::Kernel;
+  const bool port_role = role == ElementOps::Role::Source || role == ElementOps::Role::Sink;
+  if (spec.port_open == PortOpen::None) {
+    if (!port_role) return std::nullopt;
+    return fmt::format("element class '{}' is a {} but its spec names no port to open (port_open)", spec.class_name,
+                       role == ElementOps::Role::Source ? "source" : "sink");
+  }
+  if (spec.port_open > PortOpen::DeviceTx) {
+    return fmt::format("element class '{}' has an unknown port_open {}", spec.class_name,
+                       static_cast<unsigned>(spec.port_open));
+  }
+  const bool reads = spec.port_open == PortOpen::PcapRead || spec.port_open == PortOpen::DeviceRx;
+  const bool file = spec.port_open == PortOpen::PcapRead || spec.port_open == PortOpen::PcapWrite;
+  if (role != (reads ? ElementOps::Role::Source : ElementOps::Role::Sink)) {
+    return fmt::format("element class '{}' opens a port to {} but its ops are not {}", spec.class_name,
+                       reads ? "read" : "write", reads ? "kSourceOps" : "kSinkOps");
+  }
+  const ParamSpec* where = nullptr;
+  for (const ParamSpec& p : spec.params) {
+    if (p.name == spec.port_param && p.kind != ParamKind::Rest) where = &p;
+  }
+  const ParamType want = file ? ParamType::Filename : ParamType::Device;
+  if (!where || where->type != want) {
+    return fmt::format("element class '{}' names its {} in parameter '{}', which is not a {} parameter of it",
+                       spec.class_name, file ? "file" : "device", spec.port_param, file ? "Filename" : "Device");
+  }
+  if (file && where->file_access != (reads ? FileAccess::Read : FileAccess::Write)) {
+    return fmt::format("element class '{}': parameter '{}' must be declared with file_access {}", spec.class_name,
+                       spec.port_param, reads ? "Read" : "Write");
+  }
+  for (const PortParam& k : port_params(spec.port_open)) {
+    for (const ParamSpec& p : spec.params) {
+      if (p.name == k.name && p.type != k.type) {
+        return fmt::format("element class '{}': parameter '{}' of a port element must be {}", spec.class_name, k.name,
+                           k.type == ParamType::Bool ? "Bool" : "Unsigned");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::span<const PortParam> port_params(PortOpen open) {
+  switch (open) {
+    case PortOpen::PcapRead: return kPcapReadParams;
+    case PortOpen::PcapWrite: return kPcapWriteParams;
+    case PortOpen::DeviceRx: return kDeviceRxParams;
+    case PortOpen::DeviceTx: return kDeviceTxParams;
+    default: return {};
+  }
+}
 
 std::optional<PortCounts> parse_port_spec(std::string_view spec) {
   auto slash = spec.find('/');
@@ -70,6 +134,7 @@ std::optional<std::string> Registry::add(const ElementSpec& spec) {
   auto ports = parse_port_spec(spec.ports);
   if (!ports) return fmt::format("element class '{}' has a malformed port spec '{}'", spec.class_name, spec.ports);
   if (classes_.count(spec.class_name)) return fmt::format("element class '{}' is already defined", spec.class_name);
+  if (auto err = check_port_spec(spec)) return err;
   classes_.emplace(std::string(spec.class_name), ElementClass{&spec, *ports});
   return std::nullopt;
 }

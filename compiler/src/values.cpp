@@ -2,10 +2,10 @@
 // character. Every scanner works on indices checked against text.size(), so no input can make
 // it read outside the argument.
 #include <nb/compiler/values.hpp>
+#include <nb/text.hpp>
 
 #include <fmt/format.h>
 
-#include <bit>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -314,45 +314,34 @@ struct AddressScan {
   std::optional<ValueError> error;
 };
 
-// Parses exactly text[begin, end) as a dotted quad. `what` names it in messages.
+// Parses exactly text[begin, end) as a dotted quad (nb::text::scan_ipv4, which elements use
+// too) and says what went wrong. `what` names it in messages.
 AddressScan scan_ipv4(std::string_view text, std::size_t begin, std::size_t end, std::string_view what,
                       std::string_view hint) {
+  using Kind = nb::text::Ipv4ScanError::Kind;
   AddressScan scan;
-  auto error = [&](std::size_t offset, std::size_t length, std::string message) {
-    scan.error = make_error(offset, length, std::move(message), std::string(hint));
-    return scan;
-  };
-  // Length of an error at p: one character inside the range, empty at its end.
-  auto at = [&](std::size_t p) -> std::size_t { return p < end ? 1 : 0; };
-
-  std::size_t p = begin;
-  if (p == end) return error(p, 0, fmt::format("expected an {}", what));
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0) {
-      if (p == end) return error(p, 0, fmt::format("{} has only {} parts; expected 4", what, part));
-      if (text[p] != '.') return error(p, 1, fmt::format("expected '.', found {}", describe(text[p])));
-      ++p;
-    }
-    const std::size_t start = p;
-    if (p == end) return error(p, 0, "expected a digit after '.'");
-    if (!is_digit(text[p])) return error(p, at(p), fmt::format("expected a digit, found {}", describe(text[p])));
-    unsigned value = 0;
-    for (; p < end && is_digit(text[p]); ++p)
-      value = std::min(value * 10 + static_cast<unsigned>(text[p] - '0'), 1000u);
-    if (value > 255)
-      return error(start, p - start, fmt::format("{} byte {} is larger than 255", what, text.substr(start, p - start)));
-    scan.addr = (scan.addr << 8) | value;
+  nb::text::Ipv4ScanError e;
+  if (nb::text::scan_ipv4(text, begin, end, scan.addr, &e)) return scan;
+  std::string message;
+  switch (e.kind) {
+    case Kind::Empty: message = fmt::format("expected an {}", what); break;
+    case Kind::TooFewParts: message = fmt::format("{} has only {} parts; expected 4", what, e.parts); break;
+    case Kind::ExpectedDot: message = fmt::format("expected '.', found {}", describe(text[e.offset])); break;
+    case Kind::ExpectedDigitAfterDot: message = "expected a digit after '.'"; break;
+    case Kind::ExpectedDigit: message = fmt::format("expected a digit, found {}", describe(text[e.offset])); break;
+    case Kind::ByteTooLarge:
+      message = fmt::format("{} byte {} is larger than 255", what, text.substr(e.offset, e.length));
+      break;
+    case Kind::TooManyParts: message = fmt::format("{} has more than 4 parts", what); break;
+    case Kind::ExpectedEnd:
+      message = fmt::format("expected the end of the {}, found {}", what, describe(text[e.offset]));
+      break;
   }
-  if (p < end) {
-    if (text[p] == '.') return error(p, end - p, fmt::format("{} has more than 4 parts", what));
-    return error(p, 1, fmt::format("expected the end of the {}, found {}", what, describe(text[p])));
-  }
+  scan.error = make_error(e.offset, e.length, std::move(message), std::string(hint));
   return scan;
 }
 
-std::uint32_t prefix_mask(unsigned length) {
-  return length == 0 ? 0 : ~std::uint32_t{0} << (32 - length);
-}
+using nb::text::prefix_mask;
 
 ValueResult parse_ipv4_address(std::string_view text) {
   if (text.find('/') != npos) {
@@ -380,11 +369,9 @@ ValueResult parse_ipv4_prefix(std::string_view text) {
   if (text.find('.', p) != npos) {
     AddressScan mask = scan_ipv4(text, p, text.size(), "netmask", kPrefixHint);
     if (mask.error) return fail(std::move(*mask.error));
-    const std::uint32_t inverted = ~mask.addr;
-    if ((inverted & (inverted + 1)) != 0)
+    if (!nb::text::mask_length(mask.addr, length))
       return fail(make_error(p, text.size() - p, fmt::format("netmask {} is not contiguous", text.substr(p)),
                              "a netmask is a run of 1 bits followed by 0 bits, like 255.255.255.0"));
-    length = static_cast<unsigned>(std::popcount(mask.addr));
   } else {
     std::size_t q = p;
     for (; q < text.size() && is_digit(text[q]); ++q)

@@ -38,6 +38,8 @@ constinit const ElementSpec FromDevice::spec{
         "Output 0 (push): the received frames, each starting at its Ethernet header.",
     .example = "FromDevice(0, BURST 64, PROMISC true) -> EtherMirror -> ToDevice(0);\n",
     .ops = &kSourceOps,
+    .port_open = PortOpen::DeviceRx,
+    .port_param = "DEVNAME",
 };
 
 NB_REGISTER_ELEMENT(FromDevice::spec);

@@ -49,6 +49,8 @@ constinit const ElementSpec FromDump::spec{
         "the file records (usually Ethernet).",
     .example = "FromDump(in.pcap, STOP true) -> Counter -> ToDump(out.pcap);\n",
     .ops = &kSourceOps,
+    .port_open = PortOpen::PcapRead,
+    .port_param = "FILENAME",
 };
 
 NB_REGISTER_ELEMENT(FromDump::spec);

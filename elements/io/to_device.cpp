@@ -36,6 +36,8 @@ constinit const ElementSpec ToDevice::spec{
         "Input 0 (push): complete frames to send, each starting at its Ethernet header.",
     .example = "FromDevice(0) -> Strip(14) -> CheckIPHeader -> DecIPTTL -> Unstrip(14) -> ToDevice(1);\n",
     .ops = &kSinkOps,
+    .port_open = PortOpen::DeviceTx,
+    .port_param = "DEVNAME",
 };
 
 NB_REGISTER_ELEMENT(ToDevice::spec);

@@ -49,6 +49,8 @@ constinit const ElementSpec ToDump::spec{
         "header.",
     .example = "FromDevice(0) -> ToDump(capture.pcap, SNAPLEN 128);\n",
     .ops = &kSinkOps,
+    .port_open = PortOpen::PcapWrite,
+    .port_param = "FILENAME",
 };
 
 NB_REGISTER_ELEMENT(ToDump::spec);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nb/element.hpp>
+#include <nb/text.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -67,7 +68,7 @@ struct CheckIPHeader {
       const std::string_view word = rest.substr(0, end);
       rest.remove_prefix(end);
       std::uint32_t addr = 0;
-      if (!parse_ipv4(word, addr)) {
+      if (!nb::text::parse_ipv4(word, addr)) {
         error = "BADSRC: '" + std::string(word) + "' is not an IPv4 address like 10.0.0.255";
         return false;
       }
@@ -135,24 +136,6 @@ struct CheckIPHeader {
     return kDrops.size();
   }
 
-  // Dotted quad, four decimal parts from 0 to 255; the result in host byte order.
-  static bool parse_ipv4(std::string_view text, std::uint32_t& addr) {
-    addr = 0;
-    std::size_t i = 0;
-    for (int part = 0; part < 4; ++part) {
-      if (part > 0) {
-        if (i >= text.size() || text[i] != '.') return false;
-        ++i;
-      }
-      std::uint32_t value = 0;
-      std::size_t digits = 0;
-      for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 8; ++i, ++digits)
-        value = value * 10 + static_cast<std::uint32_t>(text[i] - '0');
-      if (digits == 0 || digits > 7 || value > 255) return false;  // leading zeros allowed, as the compiler does
-      addr = addr << 8 | value;
-    }
-    return i == text.size();
-  }
 };
 
 }  // namespace nb::elements

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nb/element.hpp>
+#include <nb/text.hpp>
 
 #include <cstdint>
 #include <string>
@@ -39,23 +40,9 @@ inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& v) 
   return true;
 }
 
-// Dotted quad; host byte order.
-inline bool parse_ipv4(std::string_view s, std::uint32_t& a) {
-  a = 0;
-  for (int part = 0; part < 4; ++part) {
-    const std::size_t dot = part < 3 ? s.find('.') : s.size();
-    if (dot == std::string_view::npos) return false;
-    std::uint64_t v;
-    if (!parse_uint(s.substr(0, dot), 255, v) || dot > 3) return false;
-    a = a << 8 | static_cast<std::uint32_t>(v);
-    s.remove_prefix(part < 3 ? dot + 1 : dot);
-  }
-  return true;
-}
-
-inline std::uint32_t prefix_mask(unsigned len) {
-  return len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
-}
+// Dotted quads and masks are the SDK's (nb/text.hpp), as the compiler reads them.
+using nb::text::parse_ipv4;
+using nb::text::prefix_mask;
 
 // ADDR/LEN, ADDR/MASK (contiguous) or a bare ADDR (a /32).
 inline bool parse_prefix(std::string_view s, std::uint32_t& addr, unsigned& len) {
@@ -72,12 +59,7 @@ inline bool parse_prefix(std::string_view s, std::uint32_t& addr, unsigned& len)
     return true;
   }
   std::uint32_t mask;
-  if (!parse_ipv4(l, mask)) return false;
-  unsigned n = 0;
-  while (n < 32 && (mask & (0x80000000u >> n))) ++n;
-  if (mask != prefix_mask(n)) return false;
-  len = n;
-  return true;
+  return parse_ipv4(l, mask) && nb::text::mask_length(mask, len);
 }
 
 // 00:11:22:33:44:55 (also with '-').

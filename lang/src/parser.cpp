@@ -39,6 +39,51 @@ thread_local unsigned g_max_nesting = 64;
 // The '{' of every compound body being parsed, innermost last: an unclosed one is pointed at.
 thread_local std::vector<const char*> g_braces;
 
+// The one scanner of what every pass over configuration text steps over whole: comments (a //
+// comment up to its line break, a /* comment past its */), quoted strings ('...' as written,
+// "..." with backslash escapes) and, inside a configuration argument, Click's \<hex bytes>
+// blocks, which may hold comments. Each pass decides which of them count where it is (strings
+// only inside parentheses, say) and what an unterminated one means; none reads past the text.
+struct Skipped {
+  enum class Kind : std::uint8_t { None, LineComment, BlockComment, String, HexBlock };
+  Kind kind = Kind::None;
+  std::size_t end = 0;     // just past it (a // comment: at its line break); at most text.size()
+  bool terminated = true;  // false: the text ends inside it
+  bool comment() const { return kind == Kind::LineComment || kind == Kind::BlockComment; }
+  bool quoted() const { return kind == Kind::String || kind == Kind::HexBlock; }
+};
+
+Skipped skip_at(std::string_view text, std::size_t i, bool hex_blocks = false) {
+  constexpr std::size_t npos = std::string_view::npos;
+  const char c = text[i];
+  const bool pair = i + 1 < text.size();
+  if (c == '/' && pair && text[i + 1] == '/') {
+    const std::size_t e = text.find('\n', i);
+    return {Skipped::Kind::LineComment, e == npos ? text.size() : e, true};
+  }
+  if (c == '/' && pair && text[i + 1] == '*') {
+    const std::size_t e = text.find("*/", i + 2);
+    return {Skipped::Kind::BlockComment, e == npos ? text.size() : e + 2, e != npos};
+  }
+  if (c == '"' || c == '\'') {
+    std::size_t j = i + 1;
+    while (j < text.size() && text[j] != c) {
+      if (c == '"' && text[j] == '\\') ++j;
+      ++j;
+    }
+    return {Skipped::Kind::String, std::min(j + 1, text.size()), j < text.size()};
+  }
+  if (hex_blocks && c == '\\' && pair && text[i + 1] == '<') {
+    std::size_t j = i + 2;
+    while (j < text.size() && text[j] != '>') {
+      const Skipped inner = skip_at(text, j);
+      j = inner.comment() ? inner.end : j + 1;
+    }
+    return {Skipped::Kind::HexBlock, std::min(j + 1, text.size()), j < text.size()};
+  }
+  return {};
+}
+
 // What a user would call the token at `p`, for "found ..." in messages.
 std::pair<std::string, std::size_t> describe_token(const char* p, const char* end) {
   if (p >= end) return {"end of file", 0};
@@ -73,13 +118,10 @@ struct block_comment {
     const char* p = in.current();
     const char* end = in.end();
     if (end - p < 2 || p[0] != '/' || p[1] != '*') return false;
-    for (const char* q = p + 2; q + 1 < end; ++q) {
-      if (q[0] == '*' && q[1] == '/') {
-        in.bump(static_cast<std::size_t>(q + 2 - p));
-        return true;
-      }
-    }
-    throw SyntaxError{p, 2, "unterminated /* comment", nullptr, {}};
+    const Skipped comment = skip_at(std::string_view(p, static_cast<std::size_t>(end - p)), 0);
+    if (!comment.terminated) throw SyntaxError{p, 2, "unterminated /* comment", nullptr, {}};
+    in.bump(comment.end);
+    return true;
   }
 };
 
@@ -101,39 +143,30 @@ struct config {
     const char* open = in.current();
     const char* end = in.end();
     if (open == end || *open != '(') return false;
+    const std::string_view text(open, static_cast<std::size_t>(end - open));
     std::size_t depth = 1;
-    const char* p = open + 1;
-    while (p < end) {
-      char c = *p;
-      if (c == '(') {
+    std::size_t i = 1;
+    while (i < text.size()) {
+      const char c = text[i];
+      if (const Skipped skip = skip_at(text, i); skip.kind != Skipped::Kind::None) {
+        if (!skip.terminated && skip.quoted()) {
+          throw SyntaxError{open + i, 1,
+                            fmt::format("unterminated string: missing closing {}", c == '"' ? "'\"'" : "\"'\""), open,
+                            "in the configuration that starts here"};
+        }
+        if (!skip.terminated) throw SyntaxError{open + i, 2, "unterminated /* comment", nullptr, {}};
+        i = skip.end;
+      } else if (c == '(') {
         ++depth;
-        ++p;
+        ++i;
       } else if (c == ')') {
         if (--depth == 0) {
-          in.bump(static_cast<std::size_t>(p + 1 - open));
+          in.bump(i + 1);
           return true;
         }
-        ++p;
-      } else if (c == '"' || c == '\'') {
-        const char* q = p + 1;
-        while (q < end && *q != c) {
-          if (c == '"' && *q == '\\' && q + 1 < end) ++q;
-          ++q;
-        }
-        if (q >= end) {
-          throw SyntaxError{p, 1, fmt::format("unterminated string: missing closing {}", c == '"' ? "'\"'" : "\"'\""),
-                            open, "in the configuration that starts here"};
-        }
-        p = q + 1;
-      } else if (c == '/' && p + 1 < end && p[1] == '/') {
-        while (p < end && *p != '\n') ++p;
-      } else if (c == '/' && p + 1 < end && p[1] == '*') {
-        const char* q = p + 2;
-        while (q + 1 < end && !(q[0] == '*' && q[1] == '/')) ++q;
-        if (q + 1 >= end) throw SyntaxError{p, 2, "unterminated /* comment", nullptr, {}};
-        p = q + 2;
+        ++i;
       } else {
-        ++p;
+        ++i;
       }
     }
     throw SyntaxError{open, 1, "unterminated '(': expected ')' before the end of the file", nullptr, {}};
@@ -505,22 +538,8 @@ std::size_t resync(std::string_view text, std::size_t start, std::size_t error_a
   std::size_t i = start;
   while (i < text.size()) {
     char c = text[i];
-    if (c == '/' && i + 1 < text.size() && text[i + 1] == '/') {
-      while (i < text.size() && text[i] != '\n') ++i;
-      continue;
-    }
-    if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      std::size_t e = text.find("*/", i + 2);
-      i = e == std::string_view::npos ? text.size() : e + 2;
-      continue;
-    }
-    if (parens > 0 && (c == '"' || c == '\'')) {
-      std::size_t j = i + 1;
-      while (j < text.size() && text[j] != c) {
-        if (c == '"' && text[j] == '\\') ++j;
-        ++j;
-      }
-      i = j + 1;
+    if (const Skipped skip = skip_at(text, i); skip.comment() || (parens > 0 && skip.quoted())) {
+      i = skip.end;
       continue;
     }
     if (c == '(') {
@@ -548,15 +567,11 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
   std::size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
-    if (c == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*')) {
-      bool block = text[i + 1] == '*';
-      std::size_t e;
-      if (block) {
-        e = text.find("*/", i + 2);
-        e = e == std::string_view::npos ? text.size() : e + 2;
-      } else {
-        e = text.find('\n', i);
-        if (e == std::string_view::npos) e = text.size();
+    const Skipped skip = skip_at(text, i);
+    if (skip.comment()) {
+      const bool block = skip.kind == Skipped::Kind::BlockComment;
+      std::size_t e = skip.end;
+      if (!block) {
         // Trailing white space is not part of a comment (keeps `nbc fmt` idempotent).
         while (e > i + 2 && (text[e - 1] == '\r' || text[e - 1] == ' ' || text[e - 1] == '\t' ||
                              text[e - 1] == '\v' || text[e - 1] == '\f'))
@@ -566,13 +581,8 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
       i = e;
       continue;
     }
-    if (depth > 0 && (c == '"' || c == '\'')) {
-      std::size_t j = i + 1;
-      while (j < text.size() && text[j] != c) {
-        if (c == '"' && text[j] == '\\') ++j;
-        ++j;
-      }
-      i = j + 1;
+    if (depth > 0 && skip.quoted()) {
+      i = skip.end;
       continue;
     }
     if (c == '(') ++depth;
@@ -587,37 +597,6 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
 namespace {
 
 bool is_space_char(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
-
-// Where the comment starting at text[i] ("//" or "/*") ends: a // comment takes its line
-// break, an unterminated /* comment the rest of the text.
-std::size_t skip_comment(std::string_view text, std::size_t i) {
-  if (text[i + 1] == '/') {
-    std::size_t e = text.find('\n', i);
-    return e == std::string_view::npos ? text.size() : e + 1;
-  }
-  std::size_t e = text.find("*/", i + 2);
-  return e == std::string_view::npos ? text.size() : e + 2;
-}
-
-bool comment_at(std::string_view text, std::size_t i) {
-  return text[i] == '/' && i + 1 < text.size() && (text[i + 1] == '/' || text[i + 1] == '*');
-}
-
-// Past the quoted string (or \<...> block) that starts at text[i].
-std::size_t skip_quoted(std::string_view text, std::size_t i) {
-  char c = text[i];
-  if (c == '\\') {  // \<hex bytes>, where comments may appear
-    std::size_t j = i + 2;
-    while (j < text.size() && text[j] != '>') j = comment_at(text, j) ? skip_comment(text, j) : j + 1;
-    return std::min(j + 1, text.size());
-  }
-  std::size_t j = i + 1;
-  while (j < text.size() && text[j] != c) {
-    if (c == '"' && text[j] == '\\') ++j;
-    ++j;
-  }
-  return std::min(j + 1, text.size());
-}
 
 }  // namespace
 
@@ -638,16 +617,17 @@ ConfigArg make_config_arg(std::string_view text, Span span) {
   std::size_t i = 0;
   while (i < raw.size()) {
     if (is_space_char(raw[i])) ++i;
-    else if (comment_at(raw, i)) i = skip_comment(raw, i);
+    else if (const Skipped skip = skip_at(raw, i); skip.comment()) i = skip.end;
     else break;
   }
   std::size_t left = i, right = i;
   bool closed = false;
   while (i < raw.size()) {
+    const Skipped skip = skip_at(raw, i, true);
     if (is_space_char(raw[i])) {
       ++i;
-    } else if (comment_at(raw, i)) {
-      i = skip_comment(raw, i);
+    } else if (skip.comment()) {
+      i = skip.end;
       closed = true;
     } else {
       if (closed) {
@@ -657,11 +637,7 @@ ConfigArg make_config_arg(std::string_view text, Span span) {
         left = i;
         closed = false;
       }
-      if (raw[i] == '"' || raw[i] == '\'' || (raw[i] == '\\' && i + 1 < raw.size() && raw[i + 1] == '<')) {
-        i = skip_quoted(raw, i);
-      } else {
-        ++i;
-      }
+      i = skip.quoted() ? skip.end : i + 1;
       right = i;
     }
   }
@@ -685,12 +661,8 @@ std::vector<ConfigArg> split_config(std::string_view text, Span base) {
   std::size_t depth = 0, start = 0, i = 0;
   while (i < text.size()) {
     char c = text[i];
-    if (c == '"' || c == '\'') {
-      i = skip_quoted(text, i);
-      continue;
-    }
-    if (comment_at(text, i)) {
-      i = skip_comment(text, i);
+    if (const Skipped skip = skip_at(text, i); skip.kind != Skipped::Kind::None) {
+      i = skip.end;
       continue;
     }
     if (c == '(' || c == '[' || c == '{') ++depth;

@@ -10,6 +10,8 @@
 #include "../../elements/ip/ip_classifier.hpp"
 #include "../../elements/ip/ip_filter.hpp"
 
+#include <nb/text.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <cstdint>
@@ -287,7 +289,7 @@ std::string expression(Gen& g, int depth) {
 
 std::uint32_t ip_of(const char* text) {
   std::uint32_t a = 0;
-  REQUIRE(ipf::detail::parse_ip(text, a));
+  REQUIRE(nb::text::parse_ipv4(text, a));
   return a;
 }
 

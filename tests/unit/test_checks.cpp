@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -967,5 +968,177 @@ TEST_CASE("every registered class's example checks and configures without an err
     const std::size_t errors = lower_errors(std::string(s.example), reg, out);
     INFO(out);
     CHECK(errors == 0);
+  }
+}
+
+// ---- port elements -----------------------------------------------------------------------------
+
+namespace {
+
+// Port elements as a plugin would declare them: other class and parameter names than the
+// built-ins', no optional parameters (ACTIVE absent must not pause the source).
+constexpr ParamSpec kTapInParams[] = {
+    {"FILE", ParamType::Filename, ParamKind::Positional, true, "", "the trace"},
+};
+constexpr ParamSpec kTapOutParams[] = {
+    {.name = "FILE",
+     .type = ParamType::Filename,
+     .kind = ParamKind::Positional,
+     .required = true,
+     .default_value = "",
+     .doc = "the copy",
+     .file_access = FileAccess::Write},
+};
+constexpr ParamSpec kWireParams[] = {
+    {"PORT", ParamType::Device, ParamKind::Positional, true, "", "the device"},
+    {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0", "queue", 0, 7},
+};
+constexpr ElementSpec port_spec(std::string_view name, std::span<const ParamSpec> params, const ElementOps* ops,
+                                PortOpen open, std::string_view param) {
+  return {.class_name = name,
+          .ports = ops == &kSourceOps ? "0/1" : "1/0",
+          .params = params,
+          .brief = "test",
+          .description = "",
+          .example = "",
+          .ops = ops,
+          .port_open = open,
+          .port_param = param};
+}
+
+constexpr ElementSpec kTapIn{.class_name = "TapIn",
+                             .ports = "0/1",
+                             .params = kTapInParams,
+                             .brief = "test",
+                             .description = "",
+                             .example = "",
+                             .ops = &kSourceOps,
+                             .port_open = PortOpen::PcapRead,
+                             .port_param = "FILE"};
+constexpr ElementSpec kTapOut{.class_name = "TapOut",
+                              .ports = "1/0",
+                              .params = kTapOutParams,
+                              .brief = "test",
+                              .description = "",
+                              .example = "",
+                              .ops = &kSinkOps,
+                              .port_open = PortOpen::PcapWrite,
+                              .port_param = "FILE"};
+constexpr ElementSpec kWireIn{.class_name = "WireIn",
+                              .ports = "0/1",
+                              .params = kWireParams,
+                              .brief = "test",
+                              .description = "",
+                              .example = "",
+                              .ops = &kSourceOps,
+                              .port_open = PortOpen::DeviceRx,
+                              .port_param = "PORT"};
+
+const compiler::Registry& port_registry() {
+  static const compiler::Registry r = [] {
+    compiler::Registry reg = compiler::Registry::builtin();
+    for (const ElementSpec* s : {&kTapIn, &kTapOut, &kWireIn}) {
+      auto err = reg.add(*s);
+      INFO(err.value_or(""));
+      REQUIRE_FALSE(err.has_value());
+    }
+    return reg;
+  }();
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a port element's spec, not its class name, says how its port is opened", "[checks][ports]") {
+  auto c = compile("TapIn(in.pcap) -> TapOut(out.pcap); WireIn(net_null0, QUEUE 3) -> ToDevice(net_null0);",
+                   port_registry());
+  const Graph& g = graph_of(*c);
+  auto plan = compiler::lower(g, c->diags);
+  INFO(c->rendered());
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->ports.size() == 3);
+  const compiler::PlanPort& in = plan->ports[static_cast<std::size_t>(plan->elements[0].port)];
+  CHECK(in.kind == compiler::PlanPort::Kind::PcapIn);
+  CHECK(in.file == "in.pcap");
+  CHECK(in.active);  // no ACTIVE parameter: the source runs
+  CHECK_FALSE(in.loop);
+  const compiler::PlanPort& out = plan->ports[static_cast<std::size_t>(plan->elements[1].port)];
+  CHECK(out.kind == compiler::PlanPort::Kind::PcapOut);
+  CHECK(out.file == "out.pcap");
+  // WireIn and ToDevice share the device's port.
+  CHECK(plan->elements[2].port == plan->elements[3].port);
+  const compiler::PlanPort& dev = plan->ports[static_cast<std::size_t>(plan->elements[2].port)];
+  CHECK(dev.kind == compiler::PlanPort::Kind::Device);
+  CHECK(dev.device == "net_null0");
+  CHECK(dev.rx_queue == 3);
+
+  // A plugin's file reader gets the built-in's checks: a read file written again is refused,
+  // and so is a ',' in the name net_pcap would read.
+  auto clash = compile("TapIn(x.pcap) -> ToDump(x.pcap);", port_registry());
+  REQUIRE(clash->result.graph.has_value());
+  CHECK_FALSE(compiler::lower(*clash->result.graph, clash->diags).has_value());
+  CHECK(clash->rendered().find("which TapIn") != std::string::npos);
+  auto comma = compile("TapIn(\"a,b.pcap\") -> Discard;", port_registry());
+  CHECK(comma->rendered().find("pcap file names cannot contain ','") != std::string::npos);
+
+  // Two receivers on one device: the message names the class of the first.
+  auto twice = compile("WireIn(0) -> Discard; FromDevice(0) -> Discard;", port_registry());
+  REQUIRE(twice->result.graph.has_value());
+  CHECK_FALSE(compiler::lower(*twice->result.graph, twice->diags).has_value());
+  CHECK(twice->rendered().find("device '0' already has a WireIn") != std::string::npos);
+}
+
+TEST_CASE("a port element whose spec does not fit together is refused at registration", "[checks][ports]") {
+  compiler::Registry reg;
+  // A source that names no port to open.
+  static constexpr ElementSpec no_port = port_spec("NoPort", kTapInParams, &kSourceOps, PortOpen::None, "");
+  CHECK(reg.add(no_port).value_or("").find("names no port to open") != std::string::npos);
+  // The named parameter is missing, or of the wrong type.
+  static constexpr ElementSpec bad_param =
+      port_spec("BadParam", kTapInParams, &kSourceOps, PortOpen::PcapRead, "FILENAME");
+  CHECK(reg.add(bad_param).value_or("").find("which is not a Filename parameter") != std::string::npos);
+  static constexpr ElementSpec device_file =
+      port_spec("DeviceFile", kTapInParams, &kSourceOps, PortOpen::DeviceRx, "FILE");
+  CHECK(reg.add(device_file).value_or("").find("which is not a Device parameter") != std::string::npos);
+  // A writer declared with a file it reads (the read/write clash check would miss it).
+  static constexpr ElementSpec reads_written =
+      port_spec("ReadsWritten", kTapInParams, &kSinkOps, PortOpen::PcapWrite, "FILE");
+  CHECK(reg.add(reads_written).value_or("").find("file_access Write") != std::string::npos);
+  // Ops that do not match the direction.
+  static constexpr ElementSpec wrong_ops = port_spec("WrongOps", kTapInParams, &kSinkOps, PortOpen::PcapRead, "FILE");
+  CHECK(reg.add(wrong_ops).value_or("").find("are not kSourceOps") != std::string::npos);
+  // An optional parameter the compiler reads by name, with another type.
+  static constexpr ParamSpec queue_text[] = {
+      {"PORT", ParamType::Device, ParamKind::Positional, true, "", ""},
+      {"QUEUE", ParamType::String, ParamKind::Keyword, false, "", ""},
+  };
+  static constexpr ElementSpec bad_queue = port_spec("BadQueue", queue_text, &kSinkOps, PortOpen::DeviceTx, "PORT");
+  CHECK(reg.add(bad_queue).value_or("").find("'QUEUE' of a port element must be Unsigned") != std::string::npos);
+  // Every built-in port element passes.
+  CHECK(compiler::Registry::builtin().find("FromDump")->spec->port_open == PortOpen::PcapRead);
+  CHECK(reg.names().empty());
+}
+
+TEST_CASE("an IPv4 address reads the same in an address argument and inside an element's own text",
+          "[checks][params]") {
+  // One dotted-quad scanner (nb/text.hpp) for the compiler and the elements: a part with leading
+  // zeros was an address to the compiler but not to LookupIPRoute's routes or IPFilter's rules.
+  for (const char* addr : {"10.0.0.1", "0010.0.0.1", "10.000.0.1"}) {
+    INFO(addr);
+    const std::string a(addr);
+    auto c = compile("FromDump(x) -> Paint(1) -> ToDump(y); FromDevice(0, PROMISC false) -> CheckIPHeader(BADSRC " +
+                     a + ") -> LookupIPRoute(" + a + "/32 0) -> IPFilter(allow src host " + a + ") -> Discard;");
+    INFO(c->rendered());
+    REQUIRE(c->errors() == 0);
+    CHECK(compiler::lower(*c->result.graph, c->diags).has_value());
+    CHECK(c->errors() == 0);
+  }
+  for (const char* bad : {"10.0.0", "256.0.0.1", "10.0.0.1.2", "10..0.1"}) {
+    INFO(bad);
+    const std::string a(bad);
+    auto route = compile("FromDump(x) -> LookupIPRoute(\"" + a + "/32 0\") -> Discard;");
+    if (route->errors() == 0) CHECK_FALSE(compiler::lower(*route->result.graph, route->diags).has_value());
+    auto filter = compile("FromDump(x) -> IPFilter(allow src host " + a + ") -> Discard;");
+    CHECK(filter->errors() == 1);
   }
 }

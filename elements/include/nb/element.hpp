@@ -683,6 +683,23 @@ constexpr HandlerSpec handler(std::string_view name, std::string_view doc) {
   ::nb::detail::Setting<decltype(E::State::member), offsetof(E::State, member)>::spec(#member, doc)
 #define NB_INTEGER(E, member, doc) NB_BOOL(E, member, doc)
 
+
+// How the runtime opens the port of a source or sink element (ops kSourceOps or kSinkOps, no
+// kernel of its own). The element names its file or device in the parameter `port_param` (type
+// Filename for files, Device for devices) and may declare these optional parameters, which the
+// compiler reads by name when the schema has them (the registry refuses other types):
+//   PcapRead (FromDump): LOOP, STOP, ACTIVE (Bool)
+//   PcapWrite (ToDump): SNAPLEN (Unsigned)
+//   DeviceRx (FromDevice): QUEUE, BURST, NDESC (Unsigned), PROMISC (Bool)
+//   DeviceTx (ToDevice): QUEUE, BURST, NDESC (Unsigned)
+enum class PortOpen : std::uint8_t {
+  None,       // a kernel element
+  PcapRead,   // reads a pcap file (DPDK's net_pcap): a port of its own; a Filename read
+  PcapWrite,  // writes a pcap file (nbrun's writer): a port of its own; a Filename written
+  DeviceRx,   // receives from a DPDK port, which a DeviceTx element of the same device shares
+  DeviceTx,   // transmits on a DPDK port
+};
+
 struct ElementSpec {
   std::string_view class_name;
   std::string_view ports;  // Click's port count syntax: "1/1", "1/1-2", "0/1", "1/-", "1/1-"
@@ -694,6 +711,9 @@ struct ElementSpec {
   std::string_view output_count_param = {};
   const ElementOps* ops = nullptr;  // null: declared only, cannot run yet
   std::span<const HandlerSpec> handlers = {};  // read/write handlers, see HandlerSpec
+  // Sources and sinks: how their port is opened, and the parameter that names its file or device.
+  PortOpen port_open = PortOpen::None;
+  std::string_view port_param = {};
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

@@ -24,7 +24,9 @@ namespace nb {
 // (ElementOps::state_scope) and merged handler reads (HandlerSpec::read_workers); facts
 // (ElementOps::facts, FactSheet). 4: drop reasons carry docs (DropReason, E::kDrops); counters
 // are handlers of kind Counter (ElementOps::counters went); Config is value-initialised before
-// configure, which is optional.
+// configure, which is optional; port elements say how their port is opened
+// (ElementSpec::port_open, port_param) instead of the compiler knowing them by class name;
+// FactSheet says which annotations an element reads and sets (anno_reads, anno_sets).
 inline constexpr std::uint32_t kPluginAbiRevision = 4;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low

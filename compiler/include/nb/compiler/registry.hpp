@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,14 @@ std::string describe_range(const PortRange& r);
 // A range with its noun, singular or plural as the count needs: "1 output", "at least 1 output",
 // "1 or 2 outputs", "any number of inputs".
 std::string describe_count(const PortRange& r, std::string_view noun);
+
+// An optional parameter that a port element of a kind may declare (nb/element.hpp, PortOpen):
+// the compiler reads it by this name, so the registry refuses it with another type.
+struct PortParam {
+  std::string_view name;
+  ParamType type;
+};
+std::span<const PortParam> port_params(PortOpen open);
 
 struct Plugin;
 

@@ -1,0 +1,89 @@
+// Parsing the textual forms that arguments share, once for the compiler and every element: IPv4
+// dotted quads and prefix masks. The compiler (`nbc check`) turns the scan errors into its
+// messages; element code (route lines, rules, address lists in configure()) uses the same
+// scanner, so an address means the same wherever it is written. Plain C++: no DPDK, no
+// allocation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace nb::text {
+
+// Why a dotted quad did not scan, and where (offsets in the text passed to scan_ipv4).
+struct Ipv4ScanError {
+  enum class Kind : std::uint8_t {
+    Empty,                  // nothing at all
+    TooFewParts,            // ended after `parts` parts
+    ExpectedDot,            // another character where a '.' belongs
+    ExpectedDigitAfterDot,  // ended just after a '.'
+    ExpectedDigit,          // another character where a part starts
+    ByteTooLarge,           // a part over 255 (the span covers its digits)
+    TooManyParts,           // a fifth part (the span covers the rest)
+    ExpectedEnd,            // another character after the fourth part
+  };
+  Kind kind = Kind::Empty;
+  std::size_t offset = 0;
+  std::size_t length = 0;  // 0: at the end of the range
+  unsigned parts = 0;      // TooFewParts: how many there were
+};
+
+// Parses exactly text[begin, end) as four decimal parts from 0 to 255 separated by '.' (leading
+// zeros allowed, as in Click), into `addr` in host byte order. On failure fills `error` when
+// given. Never reads outside [begin, end).
+inline bool scan_ipv4(std::string_view text, std::size_t begin, std::size_t end, std::uint32_t& addr,
+                      Ipv4ScanError* error = nullptr) {
+  using Kind = Ipv4ScanError::Kind;
+  auto fail = [&](Kind kind, std::size_t offset, std::size_t length, unsigned parts = 0) {
+    if (error) *error = {kind, offset, length, parts};
+    return false;
+  };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  addr = 0;
+  std::size_t p = begin;
+  if (p == end) return fail(Kind::Empty, p, 0);
+  for (unsigned part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (p == end) return fail(Kind::TooFewParts, p, 0, part);
+      if (text[p] != '.') return fail(Kind::ExpectedDot, p, 1);
+      ++p;
+    }
+    const std::size_t start = p;
+    if (p == end) return fail(Kind::ExpectedDigitAfterDot, p, 0);
+    if (!digit(text[p])) return fail(Kind::ExpectedDigit, p, 1);
+    unsigned value = 0;
+    for (; p < end && digit(text[p]); ++p) {
+      value = value * 10 + static_cast<unsigned>(text[p] - '0');
+      if (value > 1000) value = 1000;  // any number of digits, no overflow
+    }
+    if (value > 255) return fail(Kind::ByteTooLarge, start, p - start);
+    addr = addr << 8 | value;
+  }
+  if (p < end) {
+    if (text[p] == '.') return fail(Kind::TooManyParts, p, end - p);
+    return fail(Kind::ExpectedEnd, p, 1);
+  }
+  return true;
+}
+
+// The whole of `text` as a dotted quad; host byte order.
+inline bool parse_ipv4(std::string_view text, std::uint32_t& addr) {
+  return scan_ipv4(text, 0, text.size(), addr);
+}
+
+// The netmask of a prefix length (0 to 32).
+constexpr std::uint32_t prefix_mask(unsigned length) {
+  return length == 0 ? 0 : ~std::uint32_t{0} << (32 - length);
+}
+
+// Whether `mask` is a run of 1 bits followed by 0 bits, and its length.
+constexpr bool mask_length(std::uint32_t mask, unsigned& length) {
+  const std::uint32_t inverted = ~mask;
+  if ((inverted & (inverted + 1)) != 0) return false;
+  length = 0;
+  for (std::uint32_t m = mask; m != 0; m <<= 1) ++length;
+  return true;
+}
+
+}  // namespace nb::text
