@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <sstream>
@@ -959,6 +960,13 @@ TEST_CASE("a configure() that reads a parameter by a wrong name or type is an er
 
 TEST_CASE("every registered class's example checks and configures without an error", "[checks][params]") {
   const compiler::Registry& reg = compiler::Registry::builtin();
+  // Examples name files relative to the source tree (SignatureMatcher reads configs/ids.rules
+  // when configured); ctest runs the test elsewhere.
+  struct InSourceTree {
+    std::filesystem::path before = std::filesystem::current_path();
+    InSourceTree() { std::filesystem::current_path(NB_SOURCE_DIR); }
+    ~InSourceTree() { std::filesystem::current_path(before); }
+  } in_source_tree;
   for (const auto& [name, cls] : reg.classes()) {
     INFO(name);
     const ElementSpec& s = *cls.spec;
