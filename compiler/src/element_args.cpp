@@ -83,7 +83,8 @@ bool ElementArgs::known(std::string_view name, const char* getter, std::initiali
       misuse_ = fmt::format("Args::{}(\"{}\") reads a parameter of type {}", getter, name, type_name(ps.type));
     return false;
   }
-  if (misuse_.empty()) misuse_ = fmt::format("Args::{}(\"{}\") reads a parameter the class does not declare", getter, name);
+  if (misuse_.empty())
+    misuse_ = fmt::format("Args::{}(\"{}\") reads a parameter the class does not declare", getter, name);
   return false;
 }
 const ParamValue* ElementArgs::checked(std::string_view name, const char* getter,

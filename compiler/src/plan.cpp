@@ -204,7 +204,8 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
     PlanPort& port = plan.ports[port_index];
     std::int32_t& owner = is_source ? port.source_element : port.sink_element;
     if (owner >= 0) {
-      diags.error(el.span, fmt::format("device '{}' already has a {}", what, graph.elements[owner].cls->spec->class_name));
+      diags.error(el.span,
+                  fmt::format("device '{}' already has a {}", what, graph.elements[owner].cls->spec->class_name));
       continue;
     }
     owner = static_cast<std::int32_t>(i);

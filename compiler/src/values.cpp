@@ -399,17 +399,27 @@ ValueResult parse_ether(std::string_view text) {
   if (nb::text::scan_ether(text, ether.bytes, &e)) return succeed(ether);
   std::string message;
   switch (e.kind) {
-    case Kind::Empty: message = "expected an Ethernet address"; break;
-    case Kind::TooFewBytes: message = fmt::format("Ethernet address has only {} bytes; expected 6", e.bytes); break;
+    case Kind::Empty:
+      message = "expected an Ethernet address";
+      break;
+    case Kind::TooFewBytes:
+      message = fmt::format("Ethernet address has only {} bytes; expected 6", e.bytes);
+      break;
     case Kind::ExpectedSeparator:
       message = fmt::format("expected '{}', found {}", e.separator, describe(text[e.offset]));
       break;
-    case Kind::ExpectedHexDigitAfter: message = fmt::format("expected a hex digit after '{}'", e.separator); break;
-    case Kind::ExpectedHexDigit: message = fmt::format("expected a hex digit, found {}", describe(text[e.offset])); break;
+    case Kind::ExpectedHexDigitAfter:
+      message = fmt::format("expected a hex digit after '{}'", e.separator);
+      break;
+    case Kind::ExpectedHexDigit:
+      message = fmt::format("expected a hex digit, found {}", describe(text[e.offset]));
+      break;
     case Kind::ByteTooLong:
       message = fmt::format("Ethernet address byte '{}' has more than 2 hex digits", text.substr(e.offset, e.length));
       break;
-    case Kind::TooManyBytes: message = "Ethernet address has more than 6 bytes"; break;
+    case Kind::TooManyBytes:
+      message = "Ethernet address has more than 6 bytes";
+      break;
     case Kind::ExpectedEnd:
       message = fmt::format("expected the end of the Ethernet address, found {}", describe(text[e.offset]));
       break;

@@ -63,7 +63,9 @@ inline bool parse_prefix(std::string_view s, std::uint32_t& addr, unsigned& len)
 }
 
 // 00:11:22:33:44:55 (also with '-'), as the compiler reads an Ethernet address argument.
-inline bool parse_ether(std::string_view s, EtherAddress& e) { return nb::text::scan_ether(s, e); }
+inline bool parse_ether(std::string_view s, EtherAddress& e) {
+  return nb::text::scan_ether(s, e);
+}
 
 // One route in Click's LookupIPRoute syntax: `ADDR/LEN [GW] OUT`.
 struct Route {

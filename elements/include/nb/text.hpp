@@ -90,14 +90,14 @@ constexpr bool mask_length(std::uint32_t mask, unsigned& length) {
 // Why an Ethernet address did not scan, and where (offsets in the text passed to scan_ether).
 struct EtherScanError {
   enum class Kind : std::uint8_t {
-    Empty,                   // nothing at all
-    TooFewBytes,             // ended after `bytes` bytes
-    ExpectedSeparator,       // another character where `separator` belongs
-    ExpectedHexDigitAfter,   // ended just after a separator
-    ExpectedHexDigit,        // another character where a byte starts
-    ByteTooLong,             // more than 2 hex digits (the span covers them)
-    TooManyBytes,            // a seventh byte (the span covers the rest)
-    ExpectedEnd,             // another character after the sixth byte
+    Empty,                  // nothing at all
+    TooFewBytes,            // ended after `bytes` bytes
+    ExpectedSeparator,      // another character where `separator` belongs
+    ExpectedHexDigitAfter,  // ended just after a separator
+    ExpectedHexDigit,       // another character where a byte starts
+    ByteTooLong,            // more than 2 hex digits (the span covers them)
+    TooManyBytes,           // a seventh byte (the span covers the rest)
+    ExpectedEnd,            // another character after the sixth byte
   };
   Kind kind = Kind::Empty;
   std::size_t offset = 0;
@@ -133,7 +133,8 @@ inline bool scan_ether(std::string_view text, std::array<std::uint8_t, 6>& ether
     }
     const std::size_t start = p;
     unsigned value = 0;
-    for (; p < text.size() && hex(text[p]) >= 0; ++p) value = (value * 16 + static_cast<unsigned>(hex(text[p]))) & 0xfff;
+    for (; p < text.size() && hex(text[p]) >= 0; ++p)
+      value = (value * 16 + static_cast<unsigned>(hex(text[p]))) & 0xfff;
     if (p == start) {
       if (p == text.size()) return fail(Kind::ExpectedHexDigitAfter, p, 0);
       return fail(Kind::ExpectedHexDigit, p, 1);
