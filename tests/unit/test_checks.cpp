@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <sstream>
@@ -959,6 +960,14 @@ TEST_CASE("a configure() that reads a parameter by a wrong name or type is an er
 }
 
 TEST_CASE("every registered class's example checks and configures without an error", "[checks][params]") {
+  // Examples name their files (SignatureMatcher's rules) relative to the source tree, as the
+  // shipped configs do; ctest runs this from the build tree.
+  const std::filesystem::path old_dir = std::filesystem::current_path();
+  std::filesystem::current_path(NB_SOURCE_DIR);
+  struct Back {
+    std::filesystem::path dir;
+    ~Back() { std::filesystem::current_path(dir); }
+  } back{old_dir};
   const compiler::Registry& reg = compiler::Registry::builtin();
   for (const auto& [name, cls] : reg.classes()) {
     INFO(name);
