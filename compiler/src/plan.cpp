@@ -1,5 +1,7 @@
 #include <nb/compiler/plan.hpp>
 
+#include <nb/compiler/element_args.hpp>
+
 #include <fmt/format.h>
 
 #include <sys/stat.h>
@@ -24,102 +26,6 @@ AlignedBlock::AlignedBlock(std::size_t size, std::size_t align) : size_(size) {
 void AlignedBlock::Free::operator()(void* p) const { std::free(p); }
 
 namespace {
-
-// nb::Args over an element's checked parameters. Reading a name the element's schema lacks, or
-// reading one through the getter of another type, is a bug in the element: it is recorded
-// (misuse()) and reported as an error, never read as 0 or false.
-class GraphArgs final : public Args {
- public:
-  explicit GraphArgs(const Element& el) : el_(el) {}
-
-  bool given(std::string_view name) const override {
-    if (!known(name, "given", {})) return false;
-    const ParamValue* p = el_.param(name);
-    return p && !p->is_default;
-  }
-  std::uint64_t get_unsigned(std::string_view name) const override {
-    const ParamValue* p = checked(name, "get_unsigned", {ParamType::Unsigned});
-    auto* u = p ? std::get_if<std::uint64_t>(&p->value) : nullptr;
-    return u ? *u : 0;
-  }
-  std::int64_t get_integer(std::string_view name) const override {
-    const ParamValue* p = checked(name, "get_integer", {ParamType::Integer});
-    auto* i = p ? std::get_if<std::int64_t>(&p->value) : nullptr;
-    return i ? *i : 0;
-  }
-  bool get_bool(std::string_view name) const override {
-    const ParamValue* p = checked(name, "get_bool", {ParamType::Bool});
-    auto* b = p ? std::get_if<bool>(&p->value) : nullptr;
-    return b && *b;
-  }
-  std::string get_string(std::string_view name) const override {
-    const ParamValue* p = checked(name, "get_string", kStringTypes);
-    auto* s = p ? std::get_if<std::string>(&p->value) : nullptr;
-    return s ? *s : std::string();
-  }
-  std::uint32_t get_ipv4(std::string_view name) const override {
-    const ParamValue* p = checked(name, "get_ipv4", {ParamType::IPv4Address, ParamType::IPv4Prefix});
-    if (!p) return 0;
-    if (auto* a = std::get_if<IPv4Address>(&p->value)) return a->addr;
-    if (auto* a = std::get_if<IPv4Prefix>(&p->value)) return a->addr;
-    return 0;
-  }
-  std::array<std::uint8_t, 6> get_ether(std::string_view name) const override {
-    const ParamValue* p = checked(name, "get_ether", {ParamType::EtherAddress});
-    auto* e = p ? std::get_if<EtherAddress>(&p->value) : nullptr;
-    return e ? e->bytes : std::array<std::uint8_t, 6>{};
-  }
-  std::size_t count(std::string_view name) const override {
-    return known(name, "count", {}) ? el_.params_named(name).size() : 0;
-  }
-  std::string get_string_at(std::string_view name, std::size_t index) const override {
-    if (!known(name, "get_string_at", kStringTypes)) return {};
-    auto ps = el_.params_named(name);
-    auto* s = index < ps.size() ? std::get_if<std::string>(&ps[index]->value) : nullptr;
-    return s ? *s : std::string();
-  }
-  bool pattern_matches_all(std::string_view name, std::size_t index) const override {
-    if (!known(name, "pattern_matches_all", {ParamType::BytePattern})) return false;
-    auto ps = el_.params_named(name);
-    if (index >= ps.size()) return false;
-    auto* bp = std::get_if<BytePattern>(&ps[index]->value);
-    return bp && bp->match_all;
-  }
-  std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const override {
-    std::vector<PatternClauseView> out;
-    if (!known(name, "get_pattern", {ParamType::BytePattern})) return out;
-    auto ps = el_.params_named(name);
-    if (index >= ps.size()) return out;
-    auto* bp = std::get_if<BytePattern>(&ps[index]->value);
-    if (!bp) return out;
-    for (const PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
-    return out;
-  }
-  // The first misuse, as an error message; empty when every read matched the schema.
-  const std::string& misuse() const { return misuse_; }
-  std::uint32_t noutputs() const override { return el_.noutputs; }
-
- private:
-  static constexpr std::initializer_list<ParamType> kStringTypes = {
-      ParamType::String, ParamType::Filename, ParamType::Device, ParamType::IPv4AddressList};
-  // Whether the schema has `name` with one of `types` (any type when empty); records the misuse if not.
-  bool known(std::string_view name, const char* getter, std::initializer_list<ParamType> types) const {
-    for (const ParamSpec& ps : el_.cls->spec->params) {
-      if (ps.name != name) continue;
-      if (types.size() == 0 || std::find(types.begin(), types.end(), ps.type) != types.end()) return true;
-      if (misuse_.empty())
-        misuse_ = fmt::format("Args::{}(\"{}\") reads a parameter of type {}", getter, name, type_name(ps.type));
-      return false;
-    }
-    if (misuse_.empty()) misuse_ = fmt::format("Args::{}(\"{}\") reads a parameter the class does not declare", getter, name);
-    return false;
-  }
-  const ParamValue* checked(std::string_view name, const char* getter, std::initializer_list<ParamType> types) const {
-    return known(name, getter, types) ? el_.param(name) : nullptr;
-  }
-  const Element& el_;
-  mutable std::string misuse_;
-};
 
 // What a file argument names: the file itself, so that `x.pcap`, `./x.pcap`, a symlink to it and
 // a hard link of it compare equal. Only stat(2)s: `nbc check` opens no file.
@@ -237,7 +143,7 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
                                              el.cls->spec->class_name));
       continue;
     }
-    GraphArgs args(el);
+    ElementArgs args(el);
     if (pe.ops->role == ElementOps::Role::Kernel) {
       pe.config = AlignedBlock(pe.ops->config_size, pe.ops->config_align);
       std::string error;
@@ -296,24 +202,15 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       if (is_source && flag("PROMISC", false)) port.promisc = true;
     }
     PlanPort& port = plan.ports[port_index];
-    if (is_source) {
-      if (port.source_element >= 0) {
-        diags.error(el.span, fmt::format("device '{}' already has a {}", what,
-                                         graph.elements[port.source_element].cls->spec->class_name));
-        continue;
-      }
-      port.rx = true;
-      port.source_element = static_cast<std::int32_t>(i);
-      plan.sources.push_back(static_cast<std::uint32_t>(i));
-    } else {
-      if (port.sink_element >= 0) {
-        diags.error(el.span, fmt::format("device '{}' already has a {}", what,
-                                         graph.elements[port.sink_element].cls->spec->class_name));
-        continue;
-      }
-      port.tx = true;
-      port.sink_element = static_cast<std::int32_t>(i);
+    std::int32_t& owner = is_source ? port.source_element : port.sink_element;
+    if (owner >= 0) {
+      diags.error(el.span,
+                  fmt::format("device '{}' already has a {}", what, graph.elements[owner].cls->spec->class_name));
+      continue;
     }
+    owner = static_cast<std::int32_t>(i);
+    (is_source ? port.rx : port.tx) = true;
+    if (is_source) plan.sources.push_back(static_cast<std::uint32_t>(i));
     pe.port = static_cast<std::int32_t>(port_index);
   }
 

@@ -391,41 +391,40 @@ ValueResult parse_ipv4_prefix(std::string_view text) {
 
 // ---- Ethernet ----
 
+// Scanned by nb::text::scan_ether, which elements use too (ARPResponder's entries).
 ValueResult parse_ether(std::string_view text) {
-  const std::string hint = "an Ethernet address looks like 00:11:22:33:44:55";
-  auto error = [&](std::size_t offset, std::size_t length, std::string message) {
-    return fail(make_error(offset, length, std::move(message), hint));
-  };
+  using Kind = nb::text::EtherScanError::Kind;
   EtherAddress ether;
-  char sep = 0;
-  std::size_t p = 0;
-  if (text.empty()) return error(0, 0, "expected an Ethernet address");
-  for (std::size_t i = 0; i < 6; ++i) {
-    if (i > 0) {
-      if (p == text.size()) return error(p, 0, fmt::format("Ethernet address has only {} bytes; expected 6", i));
-      const char c = text[p];
-      if (sep == 0 && (c == ':' || c == '-')) sep = c;
-      if (c != sep) return error(p, 1, fmt::format("expected '{}', found {}", sep == 0 ? ':' : sep, describe(c)));
-      ++p;
-    }
-    const std::size_t start = p;
-    unsigned value = 0;
-    for (; p < text.size() && hex_value(text[p]) >= 0; ++p)
-      value = value * 16 + static_cast<unsigned>(hex_value(text[p]));
-    if (p == start) {
-      if (p == text.size()) return error(p, 0, fmt::format("expected a hex digit after '{}'", sep));
-      return error(p, 1, fmt::format("expected a hex digit, found {}", describe(text[p])));
-    }
-    if (p - start > 2)
-      return error(start, p - start,
-                   fmt::format("Ethernet address byte '{}' has more than 2 hex digits", text.substr(start, p - start)));
-    ether.bytes[i] = static_cast<std::uint8_t>(value);
+  nb::text::EtherScanError e;
+  if (nb::text::scan_ether(text, ether.bytes, &e)) return succeed(ether);
+  std::string message;
+  switch (e.kind) {
+    case Kind::Empty:
+      message = "expected an Ethernet address";
+      break;
+    case Kind::TooFewBytes:
+      message = fmt::format("Ethernet address has only {} bytes; expected 6", e.bytes);
+      break;
+    case Kind::ExpectedSeparator:
+      message = fmt::format("expected '{}', found {}", e.separator, describe(text[e.offset]));
+      break;
+    case Kind::ExpectedHexDigitAfter:
+      message = fmt::format("expected a hex digit after '{}'", e.separator);
+      break;
+    case Kind::ExpectedHexDigit:
+      message = fmt::format("expected a hex digit, found {}", describe(text[e.offset]));
+      break;
+    case Kind::ByteTooLong:
+      message = fmt::format("Ethernet address byte '{}' has more than 2 hex digits", text.substr(e.offset, e.length));
+      break;
+    case Kind::TooManyBytes:
+      message = "Ethernet address has more than 6 bytes";
+      break;
+    case Kind::ExpectedEnd:
+      message = fmt::format("expected the end of the Ethernet address, found {}", describe(text[e.offset]));
+      break;
   }
-  if (p < text.size()) {
-    if (text[p] == sep) return error(p, text.size() - p, "Ethernet address has more than 6 bytes");
-    return error(p, 1, fmt::format("expected the end of the Ethernet address, found {}", describe(text[p])));
-  }
-  return succeed(ether);
+  return fail(make_error(e.offset, e.length, std::move(message), "an Ethernet address looks like 00:11:22:33:44:55"));
 }
 
 // ---- byte patterns ----

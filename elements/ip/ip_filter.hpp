@@ -21,9 +21,9 @@ struct IPFilterCommon {
   // annotation: version 4, header length at least 20 and inside the packet, total length at
   // least the header length and inside the packet. Every byte read is checked by a view.
   static bool fields(const Packet& p NB_PARAM_OWNED, ipf::Values& v) {
-    const std::uint32_t offset = p.anno().network_offset;
-    if (offset == 0xffff) return false;
-    const IPv4View ip = p.ipv4(offset);
+    // Unlike Click's IP elements, a filter without a known network header matches nothing.
+    if (!p.has_network_offset()) return false;
+    const IPv4View ip = p.ipv4(p.network_offset());
     if (!ip || ip.version() != 4 || !ip.header_fits()) return false;
     const std::uint32_t hl = ip.header_length(), total = ip.total_length();
     if (total < hl || total > ip.available()) return false;

@@ -62,23 +62,9 @@ inline bool parse_prefix(std::string_view s, std::uint32_t& addr, unsigned& len)
   return parse_ipv4(l, mask) && nb::text::mask_length(mask, len);
 }
 
-// 00:11:22:33:44:55 (also with '-').
+// 00:11:22:33:44:55 (also with '-'), as the compiler reads an Ethernet address argument.
 inline bool parse_ether(std::string_view s, EtherAddress& e) {
-  if (s.size() != 17) return false;
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (int i = 0; i < 6; ++i) {
-    const int h = hex(s[static_cast<std::size_t>(i * 3)]), l = hex(s[static_cast<std::size_t>(i * 3 + 1)]);
-    if (h < 0 || l < 0) return false;
-    if (i < 5 && s[static_cast<std::size_t>(i * 3 + 2)] != ':' && s[static_cast<std::size_t>(i * 3 + 2)] != '-')
-      return false;
-    e[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(h << 4 | l);
-  }
-  return true;
+  return nb::text::scan_ether(s, e);
 }
 
 // One route in Click's LookupIPRoute syntax: `ADDR/LEN [GW] OUT`.

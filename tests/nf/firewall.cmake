@@ -4,7 +4,7 @@
 # IPFilter/IPClassifier against a reference evaluator (random rules and packets), and the
 # positions of parse errors.
 add_executable(nb_firewall_tests nf/firewall_reference_test.cpp unit/main.cpp)
-target_link_libraries(nb_firewall_tests PRIVATE nb_elements Catch2::Catch2 nb_options)
+target_link_libraries(nb_firewall_tests PRIVATE nb_compiler nb_elements Catch2::Catch2 nb_options)
 add_test(NAME firewall_reference COMMAND nb_firewall_tests)
 set_tests_properties(firewall_reference PROPERTIES LABELS "nf" TIMEOUT 300)
 

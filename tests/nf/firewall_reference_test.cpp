@@ -10,6 +10,8 @@
 #include "../../elements/ip/ip_classifier.hpp"
 #include "../../elements/ip/ip_filter.hpp"
 
+#include "../support/element_harness.hpp"
+
 #include <nb/text.hpp>
 
 #include <catch2/catch.hpp>
@@ -25,63 +27,9 @@
 
 using namespace nb;
 using namespace nb::elements;
+using namespace nb::test;
 
 namespace {
-
-using Bytes = std::vector<std::uint8_t>;
-
-// ---- mbufs on plain memory: [rte_mbuf][private area: PacketAnno][data], exact size -----------
-
-constexpr std::size_t kPrivSize = 32;
-static_assert(sizeof(PacketAnno) <= kPrivSize);
-
-struct MbufFree {
-  void operator()(rte_mbuf* m) const { std::free(m); }
-};
-using MbufPtr = std::unique_ptr<rte_mbuf, MbufFree>;
-
-rte_mbuf* make_mbuf(const Bytes& data, std::uint16_t network_offset) {
-  void* mem = nullptr;
-  REQUIRE(posix_memalign(&mem, 64, sizeof(rte_mbuf) + kPrivSize + data.size()) == 0);
-  auto* m = static_cast<rte_mbuf*>(mem);
-  std::memset(static_cast<void*>(m), 0, sizeof(rte_mbuf) + kPrivSize);
-  auto* anno = new (anno_of(m)) PacketAnno{};
-  anno->network_offset = network_offset;
-  auto* buf = reinterpret_cast<std::uint8_t*>(m + 1) + kPrivSize;
-  if (!data.empty()) std::memcpy(buf, data.data(), data.size());
-  m->buf_addr = buf;
-  m->buf_len = static_cast<std::uint16_t>(data.size());
-  m->data_off = 0;
-  m->data_len = static_cast<std::uint16_t>(data.size());
-  m->pkt_len = static_cast<std::uint32_t>(data.size());
-  m->nb_segs = 1;
-  m->refcnt = 1;
-  m->priv_size = kPrivSize;
-  return m;
-}
-
-class RuleArgs final : public Args {
- public:
-  RuleArgs(std::vector<std::string> rules, std::uint32_t noutputs) : rules_(std::move(rules)), noutputs_(noutputs) {}
-  bool given(std::string_view) const override { return true; }
-  std::uint64_t get_unsigned(std::string_view) const override { return 0; }
-  std::int64_t get_integer(std::string_view) const override { return 0; }
-  bool get_bool(std::string_view) const override { return false; }
-  std::string get_string(std::string_view) const override { return rules_.empty() ? "" : rules_[0]; }
-  std::string get_string_at(std::string_view, std::size_t i) const override {
-    return i < rules_.size() ? rules_[i] : "";
-  }
-  std::uint32_t get_ipv4(std::string_view) const override { return 0; }
-  std::array<std::uint8_t, 6> get_ether(std::string_view) const override { return {}; }
-  std::size_t count(std::string_view) const override { return rules_.size(); }
-  bool pattern_matches_all(std::string_view, std::size_t) const override { return false; }
-  std::vector<PatternClauseView> get_pattern(std::string_view, std::size_t) const override { return {}; }
-  std::uint32_t noutputs() const override { return noutputs_; }
-
- private:
-  std::vector<std::string> rules_;
-  std::uint32_t noutputs_;
-};
 
 // ---- The reference: the syntax tree evaluated on raw bytes ----------------------------------
 
@@ -393,7 +341,9 @@ struct Result {
 template <typename E>
 Result run(const typename E::Config& config, typename E::State& state, const TestPacket& t) {
   Context ctx(64, nullptr);
-  E::spec.ops->push(&config, &state, ctx, 0, make_mbuf(t.bytes, t.offset));
+  rte_mbuf* m = make_mbuf(t.bytes, 0);
+  anno_ref(m).network_offset = t.offset;
+  E::spec.ops->push(&config, &state, ctx, 0, m);
   REQUIRE(ctx.emit_count() + ctx.drop_count() == 1);
   Result r;
   if (ctx.emit_count() == 1) {
@@ -438,8 +388,8 @@ TEST_CASE("IPFilter and IPClassifier agree with a reference evaluator on random 
     auto fcfg = std::make_unique<IPFilter::Config>();
     auto ccfg = std::make_unique<IPClassifier::Config>();
     std::string ferr, cerr;
-    const bool fok = IPFilter::spec.ops->configure(RuleArgs(rules, 4), fcfg.get(), ferr);
-    const bool cok = IPClassifier::spec.ops->configure(RuleArgs(patterns, nrules), ccfg.get(), cerr);
+    const bool fok = Configured("IPFilter(" + join_args(rules) + ")", 4).configure(fcfg.get(), ferr);
+    const bool cok = Configured("IPClassifier(" + join_args(patterns) + ")", nrules).configure(ccfg.get(), cerr);
     INFO("rule set " << set << ": " << ferr << " / " << cerr);
     REQUIRE(fok == cok);
     if (!fok) {
@@ -573,7 +523,7 @@ TEST_CASE("IPClassifier with many boundaries per field (the two-level search) ag
     }
     auto cfg = std::make_unique<IPClassifier::Config>();
     std::string error;
-    REQUIRE(IPClassifier::spec.ops->configure(RuleArgs(patterns, nrules), cfg.get(), error));
+    REQUIRE(Configured("IPClassifier(" + join_args(patterns) + ")", nrules).configure(cfg.get(), error));
     IPClassifier::State state{};
     for (int k = 0; k < 2000; ++k) {
       TestPacket t = random_packet(g);

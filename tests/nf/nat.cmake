@@ -18,6 +18,6 @@ endforeach()
 # IPRewriter's mapping logic natively on DPDK (EAL without hugepages, real mbufs): checksums of
 # random packets against a full recomputation, replies, port exhaustion, timeouts, transfer.
 add_executable(nb_nat_tests nf/nat_unit_test.cpp unit/main.cpp)
-target_link_libraries(nb_nat_tests PRIVATE nb_elements Catch2::Catch2 nb_options PkgConfig::DPDK)
+target_link_libraries(nb_nat_tests PRIVATE nb_compiler nb_elements Catch2::Catch2 nb_options PkgConfig::DPDK)
 add_test(NAME nf_nat_unit COMMAND nb_nat_tests)
 set_tests_properties(nf_nat_unit PROPERTIES LABELS "nf;unit" TIMEOUT 120)

@@ -7,6 +7,8 @@
 //   - transfer into a new table keeps every mapping.
 #include "../../elements/ip/ip_rewriter.hpp"
 
+#include "../support/element_harness.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <rte_cycles.h>
@@ -26,6 +28,7 @@
 
 using namespace nb;
 using namespace nb::elements;
+using namespace nb::test;
 
 namespace {
 
@@ -51,46 +54,13 @@ void eal_once() {
   REQUIRE(g_pool != nullptr);
 }
 
-// The few arguments IPRewriter reads.
-class NatArgs final : public Args {
- public:
-  NatArgs(std::vector<std::string> specs, std::uint32_t noutputs, std::uint64_t capacity = 4096,
-          std::uint64_t udp_timeout = 300)
-      : specs_(std::move(specs)), noutputs_(noutputs), capacity_(capacity), udp_(udp_timeout) {}
-  bool given(std::string_view) const override { return false; }
-  std::uint64_t get_unsigned(std::string_view n) const override {
-    if (n == "CAPACITY") return capacity_;
-    if (n == "UDP_TIMEOUT") return udp_;
-    if (n == "TCP_TIMEOUT") return tcp_timeout;
-    return tcp_done_timeout;  // TCP_DONE_TIMEOUT
-  }
-  std::uint64_t tcp_timeout = 86400, tcp_done_timeout = 240;
-  std::int64_t get_integer(std::string_view) const override { return 0; }
-  bool get_bool(std::string_view) const override { return false; }
-  std::string get_string(std::string_view n) const override { return get_string_at(n, 0); }
-  std::uint32_t get_ipv4(std::string_view) const override { return 0; }
-  std::array<std::uint8_t, 6> get_ether(std::string_view) const override { return {}; }
-  std::size_t count(std::string_view n) const override { return n == "INPUTSPEC" ? specs_.size() : 0; }
-  bool pattern_matches_all(std::string_view, std::size_t) const override { return false; }
-  std::vector<PatternClauseView> get_pattern(std::string_view, std::size_t) const override { return {}; }
-  std::string get_string_at(std::string_view n, std::size_t i) const override {
-    return n == "INPUTSPEC" && i < specs_.size() ? specs_[i] : std::string();
-  }
-  std::uint32_t noutputs() const override { return noutputs_; }
-
- private:
-  std::vector<std::string> specs_;
-  std::uint32_t noutputs_;
-  std::uint64_t capacity_, udp_;
-};
-
 struct Nat {
   IPRewriter::Config config{};
   IPRewriter::State state{};
-  explicit Nat(const NatArgs& args) {
+  explicit Nat(const Configured& args) {
     eal_once();
     std::string error;
-    REQUIRE(IPRewriter::configure(args, config, error));
+    REQUIRE(IPRewriter::configure(args.args(), config, error));
     INFO(error);
     REQUIRE(IPRewriter::setup(config, state, error));
   }
@@ -98,8 +68,6 @@ struct Nat {
   Nat(const Nat&) = delete;
   Nat& operator=(const Nat&) = delete;
 };
-
-using Bytes = std::vector<std::uint8_t>;
 
 std::uint16_t fold_sum(const std::uint8_t* d, std::size_t n, std::uint32_t sum = 0) {
   for (std::size_t i = 0; i + 1 < n; i += 2) sum += std::uint32_t{d[i]} << 8 | d[i + 1];
@@ -194,7 +162,7 @@ constexpr std::uint32_t kNat = 0xc0000201;  // 192.0.2.1
 }  // namespace
 
 TEST_CASE("IPRewriter: random flows, checksums equal a full recomputation, replies come back", "[nat]") {
-  Nat nat(NatArgs({"pattern 192.0.2.1 50000-59999 - - 0 1", "drop"}, 2));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-59999 - - 0 1, drop, CAPACITY 4096)", 2));
   std::mt19937 rng(42);
   for (int i = 0; i < 400; ++i) {
     const std::uint8_t proto = rng() % 2 ? 6 : 17;
@@ -236,7 +204,7 @@ TEST_CASE("IPRewriter: random flows, checksums equal a full recomputation, repli
 }
 
 TEST_CASE("IPRewriter: port range exhaustion, round-robin, reuse after expiry", "[nat]") {
-  Nat nat(NatArgs({"pattern 192.0.2.1 7000-7003 - - 0 0"}, 1));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 7000-7003 - - 0 0, CAPACITY 4096)", 1));
   std::vector<std::uint16_t> ports;
   for (std::uint16_t i = 0; i < 4; ++i) {
     Result f = push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(1000 + i), 0x08080808, 53, {1}));
@@ -260,7 +228,7 @@ TEST_CASE("IPRewriter: port range exhaustion, round-robin, reuse after expiry", 
 }
 
 TEST_CASE("IPRewriter: idle timeouts, on lookup and by the sweep", "[nat]") {
-  Nat nat(NatArgs({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 64));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64)", 2));
   for (std::uint16_t i = 0; i < 10; ++i)
     REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
   CHECK(nat.state.flows_active == 10);
@@ -285,10 +253,10 @@ TEST_CASE("IPRewriter: idle timeouts, on lookup and by the sweep", "[nat]") {
 // The idle timeouts are seconds in the arguments and TSC ticks in the State, which the expiry
 // (tested above with a UDP flow) compares a flow's idle time against.
 TEST_CASE("IPRewriter: TCP_TIMEOUT, TCP_DONE_TIMEOUT and UDP_TIMEOUT set the idle limits", "[nat]") {
-  NatArgs args({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 64, 5);
-  args.tcp_timeout = 7;
-  args.tcp_done_timeout = 3;
-  Nat nat(args);
+  Nat nat(
+      Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 5, TCP_TIMEOUT 7, "
+                 "TCP_DONE_TIMEOUT 3)",
+                 2));
   const std::uint64_t hz = rte_get_tsc_hz();
   CHECK(nat.state.tcp_ticks == 7 * hz);
   CHECK(nat.state.tcp_done_ticks == 3 * hz);
@@ -296,7 +264,7 @@ TEST_CASE("IPRewriter: TCP_TIMEOUT, TCP_DONE_TIMEOUT and UDP_TIMEOUT set the idl
 }
 
 TEST_CASE("IPRewriter: CAPACITY flows fit, the next one finds the table full", "[nat]") {
-  Nat nat(NatArgs({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 16));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 16)", 2));
   for (std::uint16_t i = 0; i < 16; ++i)
     REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
   Result full = push(nat, 0, make_packet(17, 0x0a0a0002, 4000, 0x08080808, 53, {}));
@@ -306,14 +274,14 @@ TEST_CASE("IPRewriter: CAPACITY flows fit, the next one finds the table full", "
 }
 
 TEST_CASE("IPRewriter: transfer to a new table keeps the mappings", "[nat]") {
-  Nat old_nat(NatArgs({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 128));
+  Nat old_nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 128)", 2));
   std::vector<std::uint16_t> ports;
   for (std::uint16_t i = 0; i < 20; ++i) {
     Result f = push(old_nat, 0, make_packet(6, 0x0a0a0002, static_cast<std::uint16_t>(4000 + i), 0x08080808, 80, {}));
     REQUIRE(f.sent);
     ports.push_back(be16(f.data, 20));
   }
-  Nat new_nat(NatArgs({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2, 1024, 60));
+  Nat new_nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 1024, UDP_TIMEOUT 60)", 2));
   IPRewriter::transfer(old_nat.config, old_nat.state, new_nat.config, new_nat.state);
   CHECK(new_nat.state.flows_active == 20);
   for (std::uint16_t i = 0; i < 20; ++i) {
@@ -328,7 +296,7 @@ TEST_CASE("IPRewriter: transfer to a new table keeps the mappings", "[nat]") {
 }
 
 TEST_CASE("IPRewriter: malformed packets are dropped, never read past their end", "[nat]") {
-  Nat nat(NatArgs({"pattern 192.0.2.1 50000-50999 - - 0 1", "drop"}, 2));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 4096)", 2));
   Bytes tcp = make_packet(6, 0x0a0a0002, 1, 0x08080808, 2, {});
   for (std::size_t n = 0; n < tcp.size(); ++n) {
     Bytes cut(tcp.begin(), tcp.begin() + static_cast<std::ptrdiff_t>(n));

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -976,6 +977,66 @@ TEST_CASE("every registered class's example checks and configures without an err
     const std::size_t errors = lower_errors(std::string(s.example), reg, out);
     INFO(out);
     CHECK(errors == 0);
+  }
+}
+
+namespace {
+
+// What `nbc doc CLASS` prints (the real binary, as a user runs it).
+std::string nbc_doc(const std::string& cls) {
+  std::string out;
+  FILE* f = ::popen((std::string(NB_NBC) + " doc '" + cls + "' 2>&1").c_str(), "r");
+  REQUIRE(f != nullptr);
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) out.append(buf, n);
+  CHECK(::pclose(f) == 0);
+  return out;
+}
+
+// The lines of the part of `doc` that starts with the line `heading` and ends at a blank line.
+std::vector<std::string> section(const std::string& doc, const std::string& heading) {
+  std::vector<std::string> lines;
+  std::istringstream in(doc);
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!inside) {
+      inside = line == heading;
+      continue;
+    }
+    if (line.empty()) break;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+bool has_line(const std::vector<std::string>& lines, std::string_view prefix) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+}
+
+}  // namespace
+
+TEST_CASE("every registered class's doc names each of its handlers and drop reasons", "[checks][doc]") {
+  const compiler::Registry& reg = compiler::Registry::builtin();
+  for (const auto& [name, cls] : reg.classes()) {
+    INFO(name);
+    const ElementSpec& s = *cls.spec;
+    CHECK_FALSE(s.brief.empty());
+    CHECK_FALSE(s.description.empty());
+    const std::string doc = nbc_doc(name);
+    INFO(doc);
+    const std::vector<std::string> handlers = section(doc, "HANDLERS");
+    for (const HandlerSpec& h : s.handlers) {
+      INFO("handler " << std::string(h.name));
+      CHECK_FALSE(h.doc.empty());
+      CHECK(has_line(handlers, "  " + std::string(h.name) + " ("));
+    }
+    if (s.ops == nullptr) continue;
+    const std::vector<std::string> drops = section(doc, "DROP REASONS");
+    for (const DropReason& r : s.ops->drop_reasons) {
+      INFO("drop reason " << std::string(r.name));
+      CHECK_FALSE(r.doc.empty());
+      CHECK(std::find(drops.begin(), drops.end(), "  " + std::string(r.name)) != drops.end());
+    }
   }
 }
 

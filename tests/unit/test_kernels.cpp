@@ -23,6 +23,8 @@
 #include "../../elements/standard/tee.hpp"
 #include "../../elements/standard/unstrip.hpp"
 
+#include "../support/element_harness.hpp"
+
 #include <nb/compiler/values.hpp>
 
 #include <catch2/catch.hpp>
@@ -50,340 +52,9 @@
 
 using namespace nb;
 using namespace nb::elements;
+using namespace nb::test;
 
 namespace {
-
-using Bytes = std::vector<std::uint8_t>;
-
-// ---- mbufs on plain memory ------------------------------------------------------------------
-//
-// [struct rte_mbuf][32-byte private area: PacketAnno][headroom][data][tailroom], allocated with
-// the exact size so that AddressSanitizer catches a read one byte past the data.
-
-constexpr std::size_t kPrivSize = 32;
-constexpr std::uint16_t kHeadroom = 128;
-static_assert(sizeof(PacketAnno) <= kPrivSize);
-
-int g_live_mbufs = 0;
-
-struct MbufFree {
-  void operator()(rte_mbuf* m) const {
-    --g_live_mbufs;
-    std::free(m);
-  }
-};
-using MbufPtr = std::unique_ptr<rte_mbuf, MbufFree>;
-
-rte_mbuf* alloc_mbuf(std::size_t buf_len) {
-  void* mem = nullptr;
-  REQUIRE(posix_memalign(&mem, 64, sizeof(rte_mbuf) + kPrivSize + buf_len) == 0);
-  ++g_live_mbufs;
-  return static_cast<rte_mbuf*>(mem);
-}
-
-std::uint8_t* buffer_of(rte_mbuf* m) {
-  return reinterpret_cast<std::uint8_t*>(m + 1) + kPrivSize;
-}
-
-rte_mbuf* make_mbuf(const Bytes& data, std::uint16_t headroom = kHeadroom, std::uint16_t tailroom = 0) {
-  const std::size_t buf_len = std::size_t{headroom} + data.size() + tailroom;
-  REQUIRE(buf_len <= 0xffff);
-  rte_mbuf* m = alloc_mbuf(buf_len);
-  std::memset(static_cast<void*>(m), 0, sizeof(rte_mbuf) + kPrivSize);
-  new (nb::anno_of(m)) PacketAnno{};
-  std::uint8_t* buf = buffer_of(m);
-  for (std::size_t i = 0; i < headroom; ++i) buf[i] = static_cast<std::uint8_t>(0xe0 + i % 16);
-  if (!data.empty()) std::memcpy(buf + headroom, data.data(), data.size());
-  std::memset(buf + headroom + data.size(), 0xdd, tailroom);
-  m->buf_addr = buf;
-  m->buf_len = static_cast<std::uint16_t>(buf_len);
-  m->data_off = headroom;
-  m->data_len = static_cast<std::uint16_t>(data.size());
-  m->pkt_len = static_cast<std::uint32_t>(data.size());
-  m->nb_segs = 1;
-  m->refcnt = 1;
-  m->priv_size = kPrivSize;
-  return m;
-}
-
-Bytes data_of(const rte_mbuf* m) {
-  const auto* d = static_cast<const std::uint8_t*>(m->buf_addr) + m->data_off;
-  return Bytes(d, d + m->data_len);
-}
-
-PacketAnno& anno_ref(rte_mbuf* m) { return *nb::anno_of(m); }
-
-// HostServices::copy: a deep copy on malloc'ed memory (buffer, headroom and annotations).
-struct CopyHost {
-  bool fail = false;
-  int made = 0;
-};
-
-rte_mbuf* copy_mbuf(void* runtime, rte_mbuf* m) {
-  auto* host = static_cast<CopyHost*>(runtime);
-  if (host->fail) return nullptr;
-  rte_mbuf* c = alloc_mbuf(m->buf_len);
-  std::memcpy(static_cast<void*>(c), m, sizeof(rte_mbuf) + kPrivSize + m->buf_len);
-  c->buf_addr = buffer_of(c);
-  ++host->made;
-  return c;
-}
-
-// ---- running a kernel -------------------------------------------------------------------------
-
-struct Emitted {
-  std::uint32_t port;
-  MbufPtr m;
-  Bytes data() const { return data_of(m.get()); }
-};
-struct Dropped {
-  std::uint32_t reason;
-  MbufPtr m;
-};
-struct Outcome {
-  std::vector<Emitted> emits;
-  std::vector<Dropped> drops;
-  std::uint32_t copy_failures = 0;
-
-  bool sent_to(std::uint32_t port) const { return drops.empty() && emits.size() == 1 && emits[0].port == port; }
-  bool dropped_for(std::uint32_t reason) const {
-    return emits.empty() && drops.size() == 1 && drops[0].reason == reason;
-  }
-  const Emitted& only() const {
-    REQUIRE(emits.size() == 1);
-    REQUIRE(drops.empty());
-    return emits[0];
-  }
-};
-
-Outcome collect(const Context& ctx) {
-  Outcome out;
-  for (std::uint32_t i = 0; i < ctx.emit_count(); ++i)
-    out.emits.push_back({ctx.emit(i).port, MbufPtr(ctx.emit(i).mbuf)});
-  for (std::uint32_t i = 0; i < ctx.drop_count(); ++i)
-    out.drops.push_back({ctx.dropped(i).reason, MbufPtr(ctx.dropped(i).mbuf)});
-  out.copy_failures = ctx.copy_failures();
-  return out;
-}
-
-// Stands for the compiler's argument table: values parsed from text by their declared type,
-// defaults taken from the spec.
-class FakeArgs final : public Args {
- public:
-  FakeArgs(const ElementSpec& spec, std::vector<std::pair<std::string, std::string>> given = {},
-           std::vector<std::string> rest = {}, std::uint32_t noutputs = 1)
-      : noutputs_(noutputs) {
-    for (const auto& [name, text] : given) {
-      const ParamSpec* p = find(spec, name);
-      INFO("argument " << name << " of " << std::string(spec.class_name));
-      REQUIRE(p != nullptr);
-      values_[name] = parse(p->type, text);
-      given_.push_back(name);
-    }
-    for (const ParamSpec& p : spec.params) {
-      if (p.kind == ParamKind::Rest) {
-        rest_name_ = std::string(p.name);
-        for (const std::string& text : rest) rest_.push_back(parse(p.type, text));
-      } else if (!values_.count(std::string(p.name)) && !p.default_value.empty()) {
-        values_[std::string(p.name)] = parse(p.type, p.default_value);
-      }
-    }
-  }
-
-  bool given(std::string_view name) const override {
-    for (const auto& g : given_)
-      if (g == name) return true;
-    return false;
-  }
-  std::uint64_t get_unsigned(std::string_view name) const override {
-    const compiler::Value* v = value(name);
-    if (auto* u = v ? std::get_if<std::uint64_t>(v) : nullptr) return *u;
-    return 0;
-  }
-  std::int64_t get_integer(std::string_view name) const override {
-    const compiler::Value* v = value(name);
-    if (auto* i = v ? std::get_if<std::int64_t>(v) : nullptr) return *i;
-    return 0;
-  }
-  bool get_bool(std::string_view name) const override {
-    const compiler::Value* v = value(name);
-    auto* b = v ? std::get_if<bool>(v) : nullptr;
-    return b && *b;
-  }
-  std::string get_string(std::string_view name) const override {
-    const compiler::Value* v = value(name);
-    auto* s = v ? std::get_if<std::string>(v) : nullptr;
-    return s ? *s : std::string();
-  }
-  std::uint32_t get_ipv4(std::string_view name) const override {
-    const compiler::Value* v = value(name);
-    auto* a = v ? std::get_if<compiler::IPv4Address>(v) : nullptr;
-    return a ? a->addr : 0;
-  }
-  std::array<std::uint8_t, 6> get_ether(std::string_view name) const override {
-    const compiler::Value* v = value(name);
-    auto* e = v ? std::get_if<compiler::EtherAddress>(v) : nullptr;
-    return e ? e->bytes : std::array<std::uint8_t, 6>{};
-  }
-  std::size_t count(std::string_view name) const override { return name == rest_name_ ? rest_.size() : 0; }
-  bool pattern_matches_all(std::string_view name, std::size_t index) const override {
-    const compiler::BytePattern* bp = pattern(name, index);
-    return bp && bp->match_all;
-  }
-  std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const override {
-    std::vector<PatternClauseView> out;
-    if (const compiler::BytePattern* bp = pattern(name, index))
-      for (const compiler::PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
-    return out;
-  }
-  std::string get_string_at(std::string_view name, std::size_t index) const override {
-    if (name != rest_name_ || index >= rest_.size()) return {};
-    auto* str = std::get_if<std::string>(&rest_[index]);
-    return str ? *str : std::string();
-  }
-  std::uint32_t noutputs() const override { return noutputs_; }
-
-  const compiler::BytePattern& rest_pattern(std::size_t i) const {
-    return std::get<compiler::BytePattern>(rest_.at(i));
-  }
-
- private:
-  static const ParamSpec* find(const ElementSpec& spec, std::string_view name) {
-    for (const ParamSpec& p : spec.params)
-      if (p.name == name) return &p;
-    return nullptr;
-  }
-  static compiler::Value parse(ParamType type, std::string_view text) {
-    compiler::ValueResult r = compiler::parse_value(type, text);
-    INFO("parsing '" << std::string(text) << "'" << (r.ok() ? "" : ": " + r.errors.front().message));
-    REQUIRE(r.ok());
-    return r.value;
-  }
-  const compiler::Value* value(std::string_view name) const {
-    auto it = values_.find(std::string(name));
-    return it == values_.end() ? nullptr : &it->second;
-  }
-  const compiler::BytePattern* pattern(std::string_view name, std::size_t index) const {
-    if (name != rest_name_ || index >= rest_.size()) return nullptr;
-    return std::get_if<compiler::BytePattern>(&rest_[index]);
-  }
-
-  std::map<std::string, compiler::Value> values_;
-  std::vector<std::string> given_;
-  std::string rest_name_;
-  std::vector<compiler::Value> rest_;
-  std::uint32_t noutputs_;
-};
-
-// An element instance, run either through its spec's type-erased ops (as the engine does, with
-// the configuration block full of garbage before configure) or by calling E:: directly.
-enum class Via { Ops, Direct };
-constexpr Via kBothWays[] = {Via::Ops, Via::Direct};
-const char* name_of(Via via) {
-  return via == Via::Ops ? "via spec.ops" : "direct";
-}
-
-struct AlignedFree {
-  void operator()(void* p) const { std::free(p); }
-};
-std::unique_ptr<void, AlignedFree> aligned_block(std::size_t size, std::size_t align) {
-  void* p = nullptr;
-  REQUIRE(posix_memalign(&p, std::max(align, sizeof(void*)), std::max<std::size_t>(size, 1)) == 0);
-  return std::unique_ptr<void, AlignedFree>(p);
-}
-
-template <class E>
-class Instance {
- public:
-  using Config = typename E::Config;
-  using State = typename E::State;
-  static_assert(std::is_trivially_copyable_v<Config>, "the JIT bakes Config as raw bytes");
-  static_assert(std::is_standard_layout_v<Config>);
-  static_assert(std::is_trivially_copyable_v<State>);
-
-  Instance(const Args& args, Via via) : via_(via) {
-    const ElementOps* ops = E::spec.ops;
-    REQUIRE(ops != nullptr);
-    REQUIRE(ops->role == ElementOps::Role::Kernel);
-    REQUIRE(ops->config_size == sizeof(Config));
-    REQUIRE(ops->state_size == sizeof(State));
-    config_ = aligned_block(sizeof(Config), alignof(Config));
-    state_ = aligned_block(sizeof(State), alignof(State));
-    if (via == Via::Ops) {
-      std::memset(config_.get(), 0xa5, sizeof(Config));
-      std::memset(state_.get(), 0x5a, sizeof(State));
-      ok_ = ops->configure(args, config_.get(), error_);
-      if (ok_) ops->init(config_.get(), state_.get());
-    } else {
-      Config* c = new (config_.get()) Config{};
-      new (state_.get()) State{};
-      if constexpr (requires { &E::configure; })
-        ok_ = E::configure(args, *c, error_);
-      else
-        ok_ = true;
-    }
-  }
-
-  Instance(const Instance&) = delete;
-  Instance& operator=(const Instance&) = delete;
-  ~Instance() {
-    if (set_up_) E::spec.ops->teardown(config_.get(), state_.get());
-  }
-
-  // What the runtime does once EAL is up, for elements with a setup() that needs no DPDK.
-  void setup() {
-    REQUIRE(ok_);
-    REQUIRE(E::spec.ops->setup != nullptr);
-    std::string why;
-    set_up_ = E::spec.ops->setup(config_.get(), state_.get(), why);
-    INFO(why);
-    REQUIRE(set_up_);
-  }
-
-  bool ok() const { return ok_; }
-  const std::string& error() const { return error_; }
-  const Config& config() const { return *static_cast<const Config*>(config_.get()); }
-  const void* state() const { return state_.get(); }
-  void* mutable_state() { return state_.get(); }
-
-  Outcome push(rte_mbuf* m, std::uint32_t noutputs, const HostServices* host = nullptr, std::uint32_t in_port = 0) {
-    REQUIRE(ok_);
-    Context ctx(noutputs, host, E::spec.ops->max_emits);
-    if (via_ == Via::Ops)
-      E::spec.ops->push(config_.get(), state_.get(), ctx, in_port, m);
-    else
-      E::push(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, in_port,
-              nb::detail::adopt(m));
-    return collect(ctx);
-  }
-  Outcome push(const Bytes& data, std::uint32_t noutputs, const HostServices* host = nullptr) {
-    return push(make_mbuf(data), noutputs, host);
-  }
-
-  std::uint64_t counter(std::string_view name) const {
-    for (const HandlerSpec& c : E::spec.handlers) {
-      if (c.kind != HandlerSpec::Kind::Counter || c.name != name) continue;
-      REQUIRE(c.offset + sizeof(std::uint64_t) <= sizeof(State));
-      std::uint64_t v = 0;
-      std::memcpy(&v, static_cast<const std::uint8_t*>(state_.get()) + c.offset, sizeof v);
-      return v;
-    }
-    FAIL("no counter named " << std::string(name));
-    return 0;
-  }
-
- private:
-  Via via_;
-  std::unique_ptr<void, AlignedFree> config_, state_;
-  bool ok_ = false;
-  bool set_up_ = false;
-  std::string error_;
-};
-
-std::string_view reason_name(const ElementSpec& spec, std::uint32_t reason) {
-  REQUIRE(reason < spec.ops->drop_reasons.size());
-  return spec.ops->drop_reasons[reason].name;
-}
 
 Bytes random_bytes(std::mt19937& rng, std::size_t n) {
   Bytes b(n);
@@ -499,7 +170,7 @@ TEST_CASE("every element has ops: a kernel, or a runtime port for I/O", "[kernel
 TEST_CASE("Discard drops every packet and counts it", "[kernels]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(Discard::spec, {}, {}, 0);
+    Configured args("Discard", 0);
     Instance<Discard> d(args, via);
     REQUIRE(d.ok());
     CHECK(d.counter("count") == 0);
@@ -515,7 +186,7 @@ TEST_CASE("Discard drops every packet and counts it", "[kernels]") {
 TEST_CASE("Counter counts packets and bytes and passes packets on unchanged", "[kernels]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(Counter::spec);
+    Configured args("Counter");
     Instance<Counter> c(args, via);
     REQUIRE(c.ok());
     std::uint64_t bytes = 0;
@@ -545,7 +216,7 @@ TEST_CASE("Counter counts packets and bytes and passes packets on unchanged", "[
 TEST_CASE("Strip pulls LENGTH bytes and drops packets shorter than LENGTH", "[kernels][bounds]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(Strip::spec, {{"LENGTH", "14"}});
+    Configured args("Strip(LENGTH 14)");
     Instance<Strip> s(args, via);
     REQUIRE(s.ok());
     for (std::size_t len = 0; len <= 40; ++len) {
@@ -567,7 +238,7 @@ TEST_CASE("Strip pulls LENGTH bytes and drops packets shorter than LENGTH", "[ke
 }
 
 TEST_CASE("Strip keeps the network header annotation on the same bytes", "[kernels]") {
-  FakeArgs args(Strip::spec, {{"LENGTH", "14"}});
+  Configured args("Strip(LENGTH 14)");
   Instance<Strip> s(args, Via::Ops);
   REQUIRE(s.ok());
   const std::pair<std::uint16_t, std::uint16_t> cases[] = {
@@ -585,7 +256,7 @@ TEST_CASE("Strip keeps the network header annotation on the same bytes", "[kerne
 }
 
 TEST_CASE("Strip(0) passes packets unchanged; Strip rejects lengths no packet has", "[kernels]") {
-  FakeArgs zero(Strip::spec, {{"LENGTH", "0"}});
+  Configured zero("Strip(LENGTH 0)");
   Instance<Strip> s(zero, Via::Ops);
   REQUIRE(s.ok());
   for (std::size_t len = 0; len <= 3; ++len) {
@@ -593,10 +264,10 @@ TEST_CASE("Strip(0) passes packets unchanged; Strip rejects lengths no packet ha
     REQUIRE(out.sent_to(0));
     CHECK(out.emits[0].data() == iota_bytes(len));
   }
-  FakeArgs max(Strip::spec, {{"LENGTH", "65535"}});
+  Configured max("Strip(LENGTH 65535)");
   CHECK(Instance<Strip>(max, Via::Ops).ok());
   for (Via via : kBothWays) {
-    FakeArgs big(Strip::spec, {{"LENGTH", "65536"}});
+    Configured big("Strip(LENGTH 65536)");
     Instance<Strip> bad(big, via);
     CHECK_FALSE(bad.ok());
     CHECK(bad.error().find("LENGTH") != std::string::npos);
@@ -606,8 +277,8 @@ TEST_CASE("Strip(0) passes packets unchanged; Strip rejects lengths no packet ha
 TEST_CASE("Unstrip puts stripped bytes back and drops packets without headroom", "[kernels]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs sargs(Strip::spec, {{"LENGTH", "14"}});
-    FakeArgs uargs(Unstrip::spec, {{"LENGTH", "14"}});
+    Configured sargs("Strip(LENGTH 14)");
+    Configured uargs("Unstrip(LENGTH 14)");
     Instance<Strip> strip(sargs, via);
     Instance<Unstrip> unstrip(uargs, via);
     REQUIRE(strip.ok());
@@ -643,7 +314,7 @@ TEST_CASE("Unstrip puts stripped bytes back and drops packets without headroom",
 }
 
 TEST_CASE("Unstrip moves the network header annotation with the data start", "[kernels]") {
-  FakeArgs args(Unstrip::spec, {{"LENGTH", "14"}});
+  Configured args("Unstrip(LENGTH 14)");
   Instance<Unstrip> u(args, Via::Direct);
   REQUIRE(u.ok());
   const std::pair<std::uint16_t, std::uint16_t> cases[] = {{0, 14},          {6, 20},          {0xffff, 0xffff},
@@ -655,7 +326,7 @@ TEST_CASE("Unstrip moves the network header annotation with the data start", "[k
     Outcome out = u.push(m, 1);
     CHECK(anno_ref(out.only().m.get()).network_offset == after);
   }
-  FakeArgs big(Unstrip::spec, {{"LENGTH", "70000"}});
+  Configured big("Unstrip(LENGTH 70000)");
   CHECK_FALSE(Instance<Unstrip>(big, Via::Ops).ok());
 }
 
@@ -664,7 +335,7 @@ TEST_CASE("Unstrip moves the network header annotation with the data start", "[k
 TEST_CASE("EtherMirror swaps Ethernet addresses and drops runts", "[kernels][bounds]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(EtherMirror::spec);
+    Configured args("EtherMirror");
     Instance<EtherMirror> e(args, via);
     REQUIRE(e.ok());
     for (std::size_t len = 0; len <= 40; ++len) {
@@ -692,7 +363,7 @@ TEST_CASE("Paint sets the paint annotation or a user annotation byte", "[kernels
     INFO(name_of(via));
     for (unsigned anno = 0; anno <= 15; ++anno) {
       INFO("ANNO " << anno);
-      FakeArgs args(Paint::spec, {{"COLOR", "200"}, {"ANNO", std::to_string(anno)}});
+      Configured args(std::string("Paint(COLOR 200, ANNO ") + std::to_string(anno) + ")");
       Instance<Paint> p(args, via);
       REQUIRE(p.ok());
       rte_mbuf* m = make_mbuf(iota_bytes(20));
@@ -707,17 +378,17 @@ TEST_CASE("Paint sets the paint annotation or a user annotation byte", "[kernels
       CHECK(a.network_offset == 14);
       CHECK(out.emits[0].data() == iota_bytes(20));
     }
-    FakeArgs defaults(Paint::spec, {{"COLOR", "3"}});
+    Configured defaults("Paint(COLOR 3)");
     Instance<Paint> p(defaults, via);
     REQUIRE(p.ok());
     Outcome out = p.push(iota_bytes(0), 1);
     CHECK(anno_ref(out.only().m.get()).paint == 3);
 
-    FakeArgs bad_anno(Paint::spec, {{"COLOR", "3"}, {"ANNO", "16"}});
+    Configured bad_anno("Paint(COLOR 3, ANNO 16)");
     Instance<Paint> bad(bad_anno, via);
     CHECK_FALSE(bad.ok());
     CHECK(bad.error().find("ANNO") != std::string::npos);
-    FakeArgs bad_color(Paint::spec, {{"COLOR", "256"}});
+    Configured bad_color("Paint(COLOR 256)");
     CHECK_FALSE(Instance<Paint>(bad_color, via).ok());
   }
   CHECK(g_live_mbufs == 0);
@@ -730,7 +401,7 @@ TEST_CASE("Tee sends deep copies to outputs 0..N-2 and the original last to N-1"
     INFO(name_of(via));
     CopyHost copier;
     HostServices host{&copy_mbuf, &copier};
-    FakeArgs args(Tee::spec, {{"N", "3"}}, {}, 3);
+    Configured args("Tee(N 3)", 3);
     Instance<Tee> t(args, via);
     REQUIRE(t.ok());
     const Bytes in = iota_bytes(64, 3);
@@ -771,7 +442,7 @@ TEST_CASE("Tee counts copies it could not make and still sends the original", "[
   CopyHost copier;
   copier.fail = true;
   HostServices host{&copy_mbuf, &copier};
-  FakeArgs args(Tee::spec, {}, {}, 4);
+  Configured args("Tee", 4);
   Instance<Tee> t(args, Via::Ops);
   REQUIRE(t.ok());
   {
@@ -783,7 +454,7 @@ TEST_CASE("Tee counts copies it could not make and still sends the original", "[
     CHECK(t.counter("copy_failures") == 3);
   }
   {
-    FakeArgs one(Tee::spec, {{"N", "1"}}, {}, 1);
+    Configured one("Tee(N 1)", 1);
     Instance<Tee> t1(one, Via::Direct);
     REQUIRE(t1.ok());
     Outcome single = t1.push(iota_bytes(10), 1, &host);
@@ -794,13 +465,13 @@ TEST_CASE("Tee counts copies it could not make and still sends the original", "[
 }
 
 TEST_CASE("Tee rejects output counts it cannot serve", "[kernels]") {
-  FakeArgs none(Tee::spec, {}, {}, 0);
+  Configured none("Tee", 0);
   CHECK_FALSE(Instance<Tee>(none, Via::Ops).ok());
-  FakeArgs many(Tee::spec, {}, {}, kMaxEmits + 1);
+  Configured many("Tee", kMaxEmits + 1);
   CHECK_FALSE(Instance<Tee>(many, Via::Ops).ok());
-  FakeArgs most(Tee::spec, {}, {}, kMaxEmits);
+  Configured most("Tee", kMaxEmits);
   CHECK(Instance<Tee>(most, Via::Ops).ok());
-  FakeArgs mismatch(Tee::spec, {{"N", "3"}}, {}, 2);
+  Configured mismatch("Tee(N 3)", 2);
   CHECK_FALSE(Instance<Tee>(mismatch, Via::Ops).ok());
 }
 
@@ -834,7 +505,7 @@ TEST_CASE("CheckIPHeader passes valid headers, trims padding and marks the heade
     INFO(name_of(via));
     for (unsigned offset : {0u, 14u}) {
       INFO("OFFSET " << offset);
-      FakeArgs args(CheckIPHeader::spec, {{"OFFSET", std::to_string(offset)}}, {}, 1);
+      Configured args(std::string("CheckIPHeader(OFFSET ") + std::to_string(offset) + ")", 1);
       Instance<CheckIPHeader> c(args, via);
       REQUIRE(c.ok());
       for (std::size_t options : {0u, 4u, 40u}) {
@@ -890,7 +561,7 @@ TEST_CASE("CheckIPHeader finds each kind of bad header", "[kernels]") {
     INFO(name_of(via));
     for (std::uint32_t noutputs : {1u, 2u}) {
       INFO("noutputs " << noutputs);
-      FakeArgs args(CheckIPHeader::spec, {{"OFFSET", "14"}, {"BADSRC", "10.0.0.255  192.168.1.1"}}, {}, noutputs);
+      Configured args("CheckIPHeader(OFFSET 14, BADSRC 10.0.0.255  192.168.1.1)", noutputs);
       Instance<CheckIPHeader> c(args, via);
       REQUIRE(c.ok());
       std::uint64_t bad = 0;
@@ -921,13 +592,13 @@ TEST_CASE("CheckIPHeader finds each kind of bad header", "[kernels]") {
 
 TEST_CASE("CheckIPHeader with CHECKSUM false ignores the checksum", "[kernels]") {
   std::mt19937 rng(3);
-  FakeArgs args(CheckIPHeader::spec, {{"CHECKSUM", "false"}}, {}, 1);
+  Configured args("CheckIPHeader(CHECKSUM false)", 1);
   Instance<CheckIPHeader> c(args, Via::Ops);
   REQUIRE(c.ok());
   Bytes in = ip_packet(rng);
   in[10] ^= 0x5a;
   CHECK(c.push(in, 1).sent_to(0));
-  FakeArgs checking(CheckIPHeader::spec, {}, {}, 1);
+  Configured checking("CheckIPHeader", 1);
   Instance<CheckIPHeader> d(checking, Via::Ops);
   REQUIRE(d.ok());
   CHECK(d.push(in, 1).dropped_for(CheckIPHeader::kDrops["bad checksum"]));
@@ -948,7 +619,7 @@ TEST_CASE("CheckIPHeader with VERBOSE true reports every bad packet and its reas
   for (bool verbose : {false, true}) {
     for (std::uint32_t noutputs : {1u, 2u}) {
       INFO("VERBOSE " << verbose << ", noutputs " << noutputs);
-      FakeArgs args(CheckIPHeader::spec, {{"VERBOSE", verbose ? "true" : "false"}}, {}, noutputs);
+      Configured args(std::string("CheckIPHeader(VERBOSE ") + (verbose ? "true" : "false") + ")", noutputs);
       Instance<CheckIPHeader> c(args, Via::Ops);
       REQUIRE(c.ok());
       LogHost log;
@@ -1034,7 +705,7 @@ TEST_CASE("CheckIPHeader on every truncation of a packet never reads past its en
   for (Via via : kBothWays) {
     INFO(name_of(via));
     for (unsigned offset : {0u, 14u}) {
-      FakeArgs args(CheckIPHeader::spec, {{"OFFSET", std::to_string(offset)}}, {}, 1);
+      Configured args(std::string("CheckIPHeader(OFFSET ") + std::to_string(offset) + ")", 1);
       Instance<CheckIPHeader> c(args, via);
       REQUIRE(c.ok());
       for (std::size_t options : {0u, 8u}) {
@@ -1069,10 +740,9 @@ TEST_CASE("CheckIPHeader agrees with a reference on random packets", "[kernels]"
   for (Via via : kBothWays) {
     INFO(name_of(via));
     for (bool checksum : {true, false}) {
-      FakeArgs args(
-          CheckIPHeader::spec,
-          {{"OFFSET", "2"}, {"CHECKSUM", checksum ? "true" : "false"}, {"BADSRC", "10.0.0.255 255.255.255.255"}}, {},
-          2);
+      Configured args(std::string("CheckIPHeader(OFFSET 2, CHECKSUM ") + (checksum ? "true" : "false") +
+                          ", BADSRC 10.0.0.255 255.255.255.255)",
+                      2);
       Instance<CheckIPHeader> c(args, via);
       REQUIRE(c.ok());
       int valid = 0;
@@ -1126,16 +796,16 @@ TEST_CASE("CheckIPHeader configuration errors", "[kernels]") {
   std::string sixteen, seventeen;
   for (int i = 0; i < 16; ++i) sixteen += "10.0.0." + std::to_string(i) + " ";
   seventeen = sixteen + "10.0.1.1";
-  FakeArgs ok(CheckIPHeader::spec, {{"BADSRC", sixteen}});
+  Configured ok(std::string("CheckIPHeader(BADSRC ") + sixteen + ")");
   Instance<CheckIPHeader> c16(ok, Via::Ops);
   REQUIRE(c16.ok());
   CHECK(c16.config().nbadsrc == 16);
   CHECK(c16.config().badsrc[15] == 0x0a00000f);
-  FakeArgs too_many(CheckIPHeader::spec, {{"BADSRC", seventeen}});
+  Configured too_many(std::string("CheckIPHeader(BADSRC ") + seventeen + ")");
   CHECK_FALSE(Instance<CheckIPHeader>(too_many, Via::Ops).ok());
-  FakeArgs offset(CheckIPHeader::spec, {{"OFFSET", "65535"}});
+  Configured offset("CheckIPHeader(OFFSET 65535)");
   CHECK_FALSE(Instance<CheckIPHeader>(offset, Via::Ops).ok());
-  FakeArgs offset_max(CheckIPHeader::spec, {{"OFFSET", "65534"}});
+  Configured offset_max("CheckIPHeader(OFFSET 65534)");
   Instance<CheckIPHeader> far(offset_max, Via::Ops);
   REQUIRE(far.ok());
   CHECK(far.push(iota_bytes(40), 1).dropped_for(CheckIPHeader::kDrops["too short"]));
@@ -1147,7 +817,7 @@ TEST_CASE("DecIPTTL's incremental checksum equals a full recomputation for every
   std::mt19937 rng(99);
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(DecIPTTL::spec, {}, {}, 2);
+    Configured args("DecIPTTL", 2);
     Instance<DecIPTTL> d(args, via);
     REQUIRE(d.ok());
     int old_zero = 0, old_ffff = 0, new_zero = 0;
@@ -1190,10 +860,10 @@ TEST_CASE("DecIPTTL's incremental checksum equals a full recomputation for every
 
 TEST_CASE("DecIPTTL's checksum update over random headers and every TTL", "[kernels]") {
   std::mt19937 rng(4242);
-  FakeArgs args(DecIPTTL::spec, {}, {}, 2);
+  Configured args("DecIPTTL", 2);
   Instance<DecIPTTL> d(args, Via::Direct);
   REQUIRE(d.ok());
-  FakeArgs cargs(CheckIPHeader::spec, {}, {}, 1);
+  Configured cargs("CheckIPHeader", 1);
   Instance<CheckIPHeader> check(cargs, Via::Direct);
   REQUIRE(check.ok());
   for (int i = 0; i < 20000; ++i) {
@@ -1227,7 +897,7 @@ TEST_CASE("DecIPTTL expires TTL 0 and 1 to output 1 or drops them", "[kernels]")
   std::mt19937 rng(8);
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(DecIPTTL::spec, {}, {}, 2);
+    Configured args("DecIPTTL", 2);
     Instance<DecIPTTL> d(args, via);
     REQUIRE(d.ok());
     for (std::uint8_t ttl : {std::uint8_t{0}, std::uint8_t{1}}) {
@@ -1256,8 +926,8 @@ TEST_CASE("DecIPTTL passes multicast unchanged unless MULTICAST is true", "[kern
   std::mt19937 rng(9);
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs off(DecIPTTL::spec, {{"MULTICAST", "false"}}, {}, 2);
-    FakeArgs on(DecIPTTL::spec, {}, {}, 2);  // default true
+    Configured off("DecIPTTL(MULTICAST false)", 2);
+    Configured on("DecIPTTL", 2);  // default true
     Instance<DecIPTTL> no_mc(off, via), mc(on, via);
     REQUIRE(no_mc.ok());
     REQUIRE(mc.ok());
@@ -1290,7 +960,7 @@ TEST_CASE("DecIPTTL uses the network header annotation and drops short packets",
   std::mt19937 rng(10);
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(DecIPTTL::spec, {}, {}, 1);
+    Configured args("DecIPTTL", 1);
     Instance<DecIPTTL> d(args, via);
     REQUIRE(d.ok());
     // Header after an Ethernet header, found through the annotation.
@@ -1325,10 +995,10 @@ TEST_CASE("DecIPTTL uses the network header annotation and drops short packets",
 
 TEST_CASE("Strip, CheckIPHeader, DecIPTTL, Unstrip: a router's IP path", "[kernels]") {
   std::mt19937 rng(12);
-  FakeArgs sa(Strip::spec, {{"LENGTH", "14"}});
-  FakeArgs ca(CheckIPHeader::spec, {}, {}, 1);
-  FakeArgs da(DecIPTTL::spec, {}, {}, 1);
-  FakeArgs ua(Unstrip::spec, {{"LENGTH", "14"}});
+  Configured sa("Strip(LENGTH 14)");
+  Configured ca("CheckIPHeader", 1);
+  Configured da("DecIPTTL", 1);
+  Configured ua("Unstrip(LENGTH 14)");
   Instance<Strip> strip(sa, Via::Ops);
   Instance<CheckIPHeader> check(ca, Via::Ops);
   Instance<DecIPTTL> dec(da, Via::Ops);
@@ -1384,7 +1054,7 @@ bool reference_match(const compiler::BytePattern& bp, const Bytes& pkt) {
 TEST_CASE("Classifier sends each packet to its first matching pattern", "[kernels]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(Classifier::spec, {}, {"12/0806 20/0001", "12/0806 20/0002", "12/0800", "-"}, 4);
+    Configured args("Classifier(12/0806 20/0001, 12/0806 20/0002, 12/0800, -)", 4);
     Instance<Classifier> c(args, via);
     REQUIRE(c.ok());
     auto frame = [](std::uint16_t type, std::uint16_t op) {
@@ -1400,7 +1070,7 @@ TEST_CASE("Classifier sends each packet to its first matching pattern", "[kernel
     CHECK(c.push(frame(0x86dd, 1), 4).sent_to(3));
     CHECK(c.push(Bytes{}, 4).sent_to(3));
 
-    FakeArgs no_default(Classifier::spec, {}, {"12/0800", "!12/0806 14/4?"}, 2);
+    Configured no_default("Classifier(12/0800, !12/0806 14/4?)", 2);
     Instance<Classifier> n(no_default, via);
     REQUIRE(n.ok());
     Bytes v4 = frame(0x86dd, 0);
@@ -1417,7 +1087,7 @@ TEST_CASE("Classifier sends each packet to its first matching pattern", "[kernel
 TEST_CASE("Classifier clauses past the packet's end are false, their negations true", "[kernels][bounds]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(Classifier::spec, {}, {"12/0800", "!12/0800 0/00%00", "-"}, 3);
+    Configured args("Classifier(12/0800, !12/0800 0/00%00, -)", 3);
     Instance<Classifier> c(args, via);
     REQUIRE(c.ok());
     for (std::size_t len = 0; len <= 40; ++len) {
@@ -1428,7 +1098,7 @@ TEST_CASE("Classifier clauses past the packet's end are false, their negations t
       CHECK(c.push(p, 3).sent_to(len >= 14 ? 0 : 1));
     }
     // Zero-mask bytes are not compared: 12/08?? needs 13 bytes only.
-    FakeArgs wild(Classifier::spec, {}, {"12/08??", "!12/08??"}, 2);
+    Configured wild("Classifier(12/08??, !12/08?\?)", 2);
     Instance<Classifier> w(wild, via);
     REQUIRE(w.ok());
     for (std::size_t len = 0; len <= 20; ++len) {
@@ -1437,13 +1107,13 @@ TEST_CASE("Classifier clauses past the packet's end are false, their negations t
       CHECK(w.push(p, 2).sent_to(len >= 13 ? 0 : 1));
     }
     // A clause that compares nothing always holds; negated, never.
-    FakeArgs nothing(Classifier::spec, {}, {"!100/??", "100/????", "-"}, 3);
+    Configured nothing("Classifier(!100/??, 100/????, -)", 3);
     Instance<Classifier> z(nothing, via);
     REQUIRE(z.ok());
     CHECK(z.push(Bytes{}, 3).sent_to(1));
     CHECK(z.push(Bytes(200, 1), 3).sent_to(1));
     // Offsets near 4 GiB are past every packet's end.
-    FakeArgs huge(Classifier::spec, {}, {"4294967295/00", "!4294967295/ffff"}, 2);
+    Configured huge("Classifier(4294967295/00, !4294967295/ffff)", 2);
     Instance<Classifier> h(huge, via);
     REQUIRE(h.ok());
     CHECK(h.push(Bytes(64, 0), 2).sent_to(1));
@@ -1462,7 +1132,7 @@ TEST_CASE("Classifier splits long clauses and enforces its limits", "[kernels]")
   }
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(Classifier::spec, {}, {"2/" + hex40, "-"}, 2);
+    Configured args(std::string("Classifier(") + ("2/" + hex40) + ", -)", 2);
     Instance<Classifier> c(args, via);
     REQUIRE(c.ok());
     CHECK(c.config().patterns[0].nclauses == 3);  // 16 + 16 + 8 bytes
@@ -1478,37 +1148,37 @@ TEST_CASE("Classifier splits long clauses and enforces its limits", "[kernels]")
     CHECK(c.push(shorter, 2).sent_to(1));
   }
   // Zero-mask runs inside a clause are not stored.
-  FakeArgs gaps(Classifier::spec, {}, {"0/ff" + std::string(60, '?') + "ff"}, 1);
+  Configured gaps(std::string("Classifier(") + ("0/ff" + std::string(60, '?') + "ff") + ")", 1);
   Instance<Classifier> g(gaps, Via::Ops);
   REQUIRE(g.ok());
   CHECK(g.config().patterns[0].nclauses == 2);
 
   std::vector<std::string> many(Classifier::kMaxPatterns + 1, "-");
-  FakeArgs too_many(Classifier::spec, {}, many, static_cast<std::uint32_t>(many.size()));
+  Configured too_many(std::string("Classifier(") + join_args(many) + ")", static_cast<std::uint32_t>(many.size()));
   Instance<Classifier> t(too_many, Via::Ops);
   CHECK_FALSE(t.ok());
   CHECK(t.error().find("64") != std::string::npos);
   many.pop_back();
-  FakeArgs most(Classifier::spec, {}, many, static_cast<std::uint32_t>(many.size()));
+  Configured most(std::string("Classifier(") + join_args(many) + ")", static_cast<std::uint32_t>(many.size()));
   CHECK(Instance<Classifier>(most, Via::Ops).ok());
 
-  FakeArgs nine(Classifier::spec, {}, {"0/00 1/00 2/00 3/00 4/00 5/00 6/00 7/00 8/00"}, 1);
+  Configured nine("Classifier(0/00 1/00 2/00 3/00 4/00 5/00 6/00 7/00 8/00)", 1);
   Instance<Classifier> n9(nine, Via::Ops);
   CHECK_FALSE(n9.ok());
   CHECK(n9.error().find("pattern 0") != std::string::npos);
-  FakeArgs eight(Classifier::spec, {}, {"0/00 1/00 2/00 3/00 4/00 5/00 6/00 7/00"}, 1);
+  Configured eight("Classifier(0/00 1/00 2/00 3/00 4/00 5/00 6/00 7/00)", 1);
   CHECK(Instance<Classifier>(eight, Via::Ops).ok());
   const std::string hex128 = hex40 + hex40 + hex40 + hex40.substr(0, 16);
-  FakeArgs split_most(Classifier::spec, {}, {"0/" + hex128}, 1);  // 128 bytes: 8 clauses of 16
+  Configured split_most(std::string("Classifier(") + ("0/" + hex128) + ")", 1);  // 128 bytes: 8 clauses of 16
   Instance<Classifier> most8(split_most, Via::Ops);
   REQUIRE(most8.ok());
   CHECK(most8.config().patterns[0].nclauses == 8);
-  FakeArgs split_over(Classifier::spec, {}, {"0/" + hex128 + "00", "-"}, 2);  // 129 bytes: 9 clauses
+  Configured split_over(std::string("Classifier(") + ("0/" + hex128 + "00") + ", -)", 2);  // 129 bytes: 9 clauses
   CHECK_FALSE(Instance<Classifier>(split_over, Via::Ops).ok());
 
-  FakeArgs neg16(Classifier::spec, {}, {"!0/" + hex40.substr(0, 32)}, 1);
+  Configured neg16(std::string("Classifier(") + ("!0/" + hex40.substr(0, 32)) + ")", 1);
   CHECK(Instance<Classifier>(neg16, Via::Ops).ok());
-  FakeArgs neg17(Classifier::spec, {}, {"!0/" + hex40.substr(0, 34)}, 1);
+  Configured neg17(std::string("Classifier(") + ("!0/" + hex40.substr(0, 34)) + ")", 1);
   Instance<Classifier> n17(neg17, Via::Ops);
   CHECK_FALSE(n17.ok());
   CHECK(n17.error().find("negated") != std::string::npos);
@@ -1550,7 +1220,10 @@ TEST_CASE("Classifier agrees with a reference matcher on random patterns and pac
       }
       texts.push_back(text);
     }
-    FakeArgs args(Classifier::spec, {}, texts, static_cast<std::uint32_t>(npatterns));
+    Configured args(std::string("Classifier(") + join_args(texts) + ")", static_cast<std::uint32_t>(npatterns));
+    std::vector<compiler::BytePattern> patterns;
+    for (const std::string& t : texts)
+      patterns.push_back(std::get<compiler::BytePattern>(compiler::parse_value(ParamType::BytePattern, t).value));
     for (Via via : kBothWays) {
       Instance<Classifier> c(args, via);
       std::string all;
@@ -1562,7 +1235,7 @@ TEST_CASE("Classifier agrees with a reference matcher on random patterns and pac
         for (auto& b : p) b = alphabet[rng() % std::size(alphabet)];
         std::uint32_t expect = static_cast<std::uint32_t>(npatterns);
         for (std::size_t k = 0; k < npatterns; ++k)
-          if (reference_match(args.rest_pattern(k), p)) {
+          if (reference_match(patterns[k], p)) {
             expect = static_cast<std::uint32_t>(k);
             break;
           }
@@ -1614,7 +1287,7 @@ TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[ker
   std::mt19937 rng(812);
   for (Via via : kBothWays) {
     INFO(name_of(via));
-    FakeArgs args(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "timeexceeded"}, {"CODE", "transit"}});
+    Configured args("ICMPError(SRC 10.1.0.1, TYPE timeexceeded, CODE transit)");
     Instance<ICMPError> e(args, via);
     REQUIRE(e.ok());
     int sent = 0, dropped = 0;
@@ -1672,7 +1345,7 @@ TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[ker
 
 TEST_CASE("ICMPError sends no error about ICMP errors, later fragments or broadcasts", "[kernels][nf]") {
   std::mt19937 rng(7);
-  FakeArgs args(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "unreachable"}, {"CODE", "net"}});
+  Configured args("ICMPError(SRC 10.1.0.1, TYPE unreachable, CODE net)");
   Instance<ICMPError> e(args, Via::Direct);
   REQUIRE(e.ok());
   auto packet = [&](std::uint8_t proto, std::uint8_t icmp_type, std::uint16_t frag, std::uint8_t dst0) {
@@ -1698,16 +1371,16 @@ TEST_CASE("ICMPError sends no error about ICMP errors, later fragments or broadc
 }
 
 TEST_CASE("ICMPError rejects unknown types and codes", "[kernels][nf]") {
-  FakeArgs bad_type(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "nonsense"}});
+  Configured bad_type("ICMPError(SRC 10.1.0.1, TYPE nonsense)");
   CHECK_FALSE(Instance<ICMPError>(bad_type, Via::Direct).ok());
-  FakeArgs bad_code(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "unreachable"}, {"CODE", "transit"}});
+  Configured bad_code("ICMPError(SRC 10.1.0.1, TYPE unreachable, CODE transit)");
   CHECK_FALSE(Instance<ICMPError>(bad_code, Via::Direct).ok());
-  FakeArgs numeric(ICMPError::spec, {{"SRC", "10.1.0.1"}, {"TYPE", "12"}, {"CODE", "1"}});
+  Configured numeric("ICMPError(SRC 10.1.0.1, TYPE 12, CODE 1)");
   CHECK(Instance<ICMPError>(numeric, Via::Direct).ok());
 }
 
 TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
-  FakeArgs good(LookupIPRoute::spec, {}, {"10.0.0.0/8 0", "0.0.0.0/0 10.0.0.1 1", "10.1.2.3/255.255.0.0 1"}, 2);
+  Configured good("LookupIPRoute(10.0.0.0/8 0, 0.0.0.0/0 10.0.0.1 1, 10.1.2.3/255.255.0.0 1)", 2);
   Instance<LookupIPRoute> rt(good, Via::Ops);
   REQUIRE(rt.ok());
   CHECK(rt.config().nroutes == 3);
@@ -1717,10 +1390,13 @@ TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
   for (const char* bad : {"10.0.0.0/33 0", "10.0.0.0/8", "10.0.0.0/8 x 0", "10.0.0.0/8 0 0 0", "10.0.0/8 0",
                           "10.0.0.0/255.0.255.0 0", "10.0.0.0/8 2"}) {
     INFO(bad);
-    FakeArgs args(LookupIPRoute::spec, {}, {bad}, 2);
+    Configured args(std::string("LookupIPRoute(") + bad + ")", 2);
     Instance<LookupIPRoute> r(args, Via::Direct);
     CHECK_FALSE(r.ok());
-    CHECK(r.error().find("route 1") != std::string::npos);
+    // The spec's validate hook reports what the front end can see at the argument; configure
+    // what needs the output count.
+    CHECK((r.error().find("invalid ROUTE of LookupIPRoute") != std::string::npos ||
+           r.error().find("route 1") != std::string::npos));
   }
   // Without setup (no EAL) there is no table: every packet is "no route", nothing is read.
   std::mt19937 rng(3);
@@ -1731,7 +1407,7 @@ TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
 
 TEST_CASE("ARPResponder answers requests for its addresses only", "[kernels][nf]") {
   for (Via via : kBothWays) {
-    FakeArgs args(ARPResponder::spec, {}, {"10.1.0.1 10.9.0.0/16 02:00:0a:01:00:01"}, 1);
+    Configured args("ARPResponder(10.1.0.1 10.9.0.0/16 02:00:0a:01:00:01)", 1);
     Instance<ARPResponder> r(args, via);
     REQUIRE(r.ok());
     Outcome out = r.push(arp_frame(1, 0x0a010002, 0x0a010001), 1);
@@ -1749,15 +1425,22 @@ TEST_CASE("ARPResponder answers requests for its addresses only", "[kernels][nf]
     for (std::size_t n = 0; n < cut.size(); ++n)
       CHECK(r.push(Bytes(cut.begin(), cut.begin() + static_cast<long>(n)), 1).dropped_for(ARPResponder::kDrops["malformed"]));
   }
-  FakeArgs no_ether(ARPResponder::spec, {}, {"10.1.0.1"}, 1);
+  Configured no_ether("ARPResponder(10.1.0.1)", 1);
   CHECK_FALSE(Instance<ARPResponder>(no_ether, Via::Direct).ok());
+  // An entry's Ethernet address reads as an Ethernet address argument does (nb::text::scan_ether).
+  Configured short_bytes("ARPResponder(10.1.0.1 2:0:a:1:0:1)", 1);
+  CHECK(Instance<ARPResponder>(short_bytes, Via::Direct).ok());
+  Configured dashes("ARPResponder(10.1.0.1 02-00-0a-01-00-01)", 1);
+  CHECK(Instance<ARPResponder>(dashes, Via::Direct).ok());
+  Configured mixed("ARPResponder(10.1.0.1 02:00-0a:01:00:01)", 1);
+  CHECK_FALSE(Instance<ARPResponder>(mixed, Via::Direct).ok());
   CHECK(g_live_mbufs == 0);
 }
 
 TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[kernels][nf]") {
   std::mt19937 rng(11);
   for (Via via : kBothWays) {
-    FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
+    Configured args("ARPQuerier(IP 10.2.0.1, ETH 02:00:0a:02:00:01)", 1);
     Instance<ARPQuerier> q(args, via);
     REQUIRE(q.ok());
     q.setup();
@@ -1798,7 +1481,7 @@ TEST_CASE("ARPQuerier queries unknown next hops and encapsulates known ones", "[
 }
 
 TEST_CASE("EtherEncap prepends its header or drops for want of headroom", "[kernels][nf]") {
-  FakeArgs args(EtherEncap::spec, {{"ETHERTYPE", "0x0800"}, {"SRC", "02:00:00:00:00:01"}, {"DST", "02:00:00:00:00:02"}});
+  Configured args("EtherEncap(ETHERTYPE 0x0800, SRC 02:00:00:00:00:01, DST 02:00:00:00:00:02)");
   Instance<EtherEncap> e(args, Via::Ops);
   REQUIRE(e.ok());
   {
@@ -1827,7 +1510,7 @@ Bytes udp_flow_packet(std::mt19937& rng, std::uint32_t n) {
 
 TEST_CASE("ARPQuerier sends its queries from its IP and ETH", "[kernels][nf]") {
   std::mt19937 rng(2);
-  FakeArgs args(ARPQuerier::spec, {{"IP", "192.0.2.77"}, {"ETH", "02:aa:bb:cc:dd:ee"}}, {}, 1);
+  Configured args("ARPQuerier(IP 192.0.2.77, ETH 02:aa:bb:cc:dd:ee)", 1);
   Instance<ARPQuerier> q(args, Via::Ops);
   REQUIRE(q.ok());
   q.setup();
@@ -1855,7 +1538,7 @@ TEST_CASE("ICMPError writes the TYPE and CODE it is given", "[kernels][nf]") {
   for (const Case& k : {Case{"unreachable", "port", 3, 3}, Case{"unreachable", "host", 3, 1},
                         Case{"timeexceeded", "reassembly", 11, 1}, Case{"3", "13", 3, 13}}) {
     INFO(k.type << " " << k.code);
-    FakeArgs args(ICMPError::spec, {{"SRC", "10.9.8.7"}, {"TYPE", k.type}, {"CODE", k.code}});
+    Configured args(std::string("ICMPError(SRC 10.9.8.7, TYPE ") + k.type + ", CODE " + k.code + ")");
     Instance<ICMPError> e(args, Via::Ops);
     INFO(e.error());
     REQUIRE(e.ok());
@@ -1877,11 +1560,11 @@ TEST_CASE("MaglevLB's TABLE_SIZE sizes its lookup table and CACHE_SIZE its flow 
   std::mt19937 rng(4);
   for (std::uint64_t cache_size : {5u, 65536u}) {
     INFO("CACHE_SIZE " << cache_size);
-    FakeArgs args(MaglevLB::spec, {{"TABLE_SIZE", "7"}, {"CACHE_SIZE", std::to_string(cache_size)}},
-                  {"10.0.0.1", "10.0.0.2"}, 1);
+    Configured args(
+        std::string("MaglevLB(10.0.0.1, 10.0.0.2, TABLE_SIZE 7, CACHE_SIZE ") + std::to_string(cache_size) + ")", 1);
     MaglevLB::Config c{};
     std::string error;
-    REQUIRE(MaglevLB::configure(args, c, error));
+    REQUIRE(MaglevLB::configure(args.args(), c, error));
     CHECK(c.table_size == 7);
     // Rounded up to a power of two of 4-way sets: 5 flows need 2 sets.
     CHECK(c.cache_buckets == (cache_size == 5 ? 2u : 16384u));
@@ -1918,10 +1601,10 @@ TEST_CASE("FlowMonitor's CAPACITY bounds its flow table", "[kernels]") {
   std::mt19937 rng(6);
   for (std::uint64_t capacity : {20u, 4096u}) {
     INFO("CAPACITY " << capacity);
-    FakeArgs args(FlowMonitor::spec, {{"CAPACITY", std::to_string(capacity)}}, {}, 1);
+    Configured args(std::string("FlowMonitor(CAPACITY ") + std::to_string(capacity) + ")", 1);
     FlowMonitor::Config c{};
     std::string error;
-    REQUIRE(FlowMonitor::configure(args, c, error));
+    REQUIRE(FlowMonitor::configure(args.args(), c, error));
     CHECK(c.capacity == (capacity == 20 ? 32u : 4096u));  // rounded up to a power of two
     std::vector<FlowMonitor::Entry> table(c.capacity);
     FlowMonitor::State st{};
@@ -1946,10 +1629,10 @@ TEST_CASE("FlowMonitor's CAPACITY bounds its flow table", "[kernels]") {
 TEST_CASE("FlowMonitor refuses a FILE it could not write at the end of the run", "[kernels]") {
   for (const char* file : {"/nonexistent-nb-dir/flows.txt", "relative-nonexistent-nb-dir/flows.txt"}) {
     INFO(file);
-    FakeArgs args(FlowMonitor::spec, {{"FILE", file}}, {}, 1);
+    Configured args(std::string("FlowMonitor(FILE ") + file + ")", 1);
     FlowMonitor::Config c{};
     std::string error;
-    REQUIRE(FlowMonitor::configure(args, c, error));  // nbc check opens no files
+    REQUIRE(FlowMonitor::configure(args.args(), c, error));  // nbc check opens no files
     FlowMonitor::State st{};
     CHECK_FALSE(FlowMonitor::setup(c, st, error));
     CHECK(error.find("cannot write FILE") != std::string::npos);
@@ -2011,10 +1694,10 @@ TEST_CASE("every built-in kernel element declares its state scope", "[kernels][m
 }
 
 TEST_CASE("FlowMonitor's top and flows rank the flows of every worker together", "[kernels][multicore]") {
-  FakeArgs args(FlowMonitor::spec, {{"CAPACITY", "64"}, {"TOP", "3"}}, {}, 1);
+  Configured args("FlowMonitor(CAPACITY 64, TOP 3)", 1);
   FlowMonitor::Config c{};
   std::string error;
-  REQUIRE(FlowMonitor::configure(args, c, error));
+  REQUIRE(FlowMonitor::configure(args.args(), c, error));
   std::vector<FlowMonitor::Entry> table0(c.capacity), table1(c.capacity);
   FlowMonitor::State w0{}, w1{};
   w0.table = table0.data();
@@ -2055,7 +1738,7 @@ TEST_CASE("FlowMonitor's top and flows rank the flows of every worker together",
 }
 
 TEST_CASE("Classifier's counts sum each output over the workers", "[kernels][multicore]") {
-  FakeArgs args(Classifier::spec, {}, {"12/0806", "12/0800", "-"}, 3);
+  Configured args("Classifier(12/0806, 12/0800, -)", 3);
   Instance<Classifier> w0(args, Via::Ops), w1(args, Via::Ops);
   REQUIRE(w0.ok());
   REQUIRE(w1.ok());
@@ -2075,7 +1758,7 @@ TEST_CASE("Classifier's counts sum each output over the workers", "[kernels][mul
 
 TEST_CASE("DecIPTTL's active reads once over the workers, per worker when they differ", "[kernels][multicore]") {
   std::mt19937 rng(16);
-  FakeArgs args(DecIPTTL::spec, {}, {}, 1);
+  Configured args("DecIPTTL", 1);
   Instance<DecIPTTL> w0(args, Via::Ops), w1(args, Via::Ops);
   REQUIRE(w0.ok());
   REQUIRE(w1.ok());
@@ -2102,10 +1785,10 @@ TEST_CASE("SignatureMatcher's matches sum each signature over the workers", "[ke
     std::fputs("7 evil literal \"evil\"\n9 worse regex /wor+se/\n", f);
     std::fclose(f);
   }
-  FakeArgs args(SignatureMatcher::spec, {{"RULES", rules}}, {}, 2);
+  Configured args(std::string("SignatureMatcher(RULES ") + rules + ")", 2);
   SignatureMatcher::Config c{};
   std::string error;
-  REQUIRE(SignatureMatcher::configure(args, c, error));
+  REQUIRE(SignatureMatcher::configure(args.args(), c, error));
   SignatureMatcher::State w0{}, w1{};
   REQUIRE(SignatureMatcher::setup(c, w0, error));
   REQUIRE(SignatureMatcher::setup(c, w1, error));
@@ -2130,10 +1813,10 @@ TEST_CASE("SignatureMatcher's matches sum each signature over the workers", "[ke
 }
 
 TEST_CASE("MaglevLB's backends and cache merge the workers' flow caches", "[kernels][multicore]") {
-  FakeArgs args(MaglevLB::spec, {{"TABLE_SIZE", "7"}, {"CACHE_SIZE", "64"}}, {"10.9.0.1", "10.9.0.2"}, 1);
+  Configured args("MaglevLB(10.9.0.1, 10.9.0.2, TABLE_SIZE 7, CACHE_SIZE 64)", 1);
   MaglevLB::Config c{};
   std::string error;
-  REQUIRE(MaglevLB::configure(args, c, error));
+  REQUIRE(MaglevLB::configure(args.args(), c, error));
   // What setup() does, on plain memory: each worker its own table (the same) and cache.
   std::vector<std::uint16_t> table0(c.table_size), table1(c.table_size);
   maglev::populate(c.backends, c.nbackends, c.table_size, table0.data());
@@ -2169,10 +1852,10 @@ TEST_CASE("MaglevLB's backends and cache merge the workers' flow caches", "[kern
 TEST_CASE("ARPQuerier's cache is one for every worker: a reply on one resolves the next hop on all",
           "[kernels][nf][multicore]") {
   std::mt19937 rng(12);
-  FakeArgs args(ARPQuerier::spec, {{"IP", "10.2.0.1"}, {"ETH", "02:00:0a:02:00:01"}}, {}, 1);
+  Configured args("ARPQuerier(IP 10.2.0.1, ETH 02:00:0a:02:00:01)", 1);
   ARPQuerier::Config c{};
   std::string error;
-  REQUIRE(ARPQuerier::configure(args, c, error));
+  REQUIRE(ARPQuerier::configure(args.args(), c, error));
   // As the runtime does for a shared State: setup on worker 0's block, worker 1's a byte copy.
   ARPQuerier::State w0{};
   REQUIRE(ARPQuerier::setup(c, w0, error));

@@ -1,10 +1,11 @@
 // Parsing the textual forms that arguments share, once for the compiler and every element: IPv4
-// dotted quads and prefix masks. The compiler (`nbc check`) turns the scan errors into its
+// dotted quads, prefix masks and Ethernet addresses. The compiler (`nbc check`) turns the scan errors into its
 // messages; element code (route lines, rules, address lists in configure()) uses the same
 // scanner, so an address means the same wherever it is written. Plain C++: no DPDK, no
 // allocation.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -83,6 +84,68 @@ constexpr bool mask_length(std::uint32_t mask, unsigned& length) {
   if ((inverted & (inverted + 1)) != 0) return false;
   length = 0;
   for (std::uint32_t m = mask; m != 0; m <<= 1) ++length;
+  return true;
+}
+
+// Why an Ethernet address did not scan, and where (offsets in the text passed to scan_ether).
+struct EtherScanError {
+  enum class Kind : std::uint8_t {
+    Empty,                  // nothing at all
+    TooFewBytes,            // ended after `bytes` bytes
+    ExpectedSeparator,      // another character where `separator` belongs
+    ExpectedHexDigitAfter,  // ended just after a separator
+    ExpectedHexDigit,       // another character where a byte starts
+    ByteTooLong,            // more than 2 hex digits (the span covers them)
+    TooManyBytes,           // a seventh byte (the span covers the rest)
+    ExpectedEnd,            // another character after the sixth byte
+  };
+  Kind kind = Kind::Empty;
+  std::size_t offset = 0;
+  std::size_t length = 0;  // 0: at the end of the text
+  unsigned bytes = 0;      // TooFewBytes: how many there were
+  char separator = ':';    // the one the address started with (':' before the first)
+};
+
+// Parses the whole of `text` as six bytes of one or two hex digits separated by ':' or by '-'
+// (one kind throughout), e.g. 00:11:22:33:44:55. On failure fills `error` when given.
+inline bool scan_ether(std::string_view text, std::array<std::uint8_t, 6>& ether, EtherScanError* error = nullptr) {
+  using Kind = EtherScanError::Kind;
+  char sep = 0;
+  auto fail = [&](Kind kind, std::size_t offset, std::size_t length, unsigned bytes = 0) {
+    if (error) *error = {kind, offset, length, bytes, sep == 0 ? ':' : sep};
+    return false;
+  };
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::size_t p = 0;
+  if (text.empty()) return fail(Kind::Empty, 0, 0);
+  for (unsigned i = 0; i < 6; ++i) {
+    if (i > 0) {
+      if (p == text.size()) return fail(Kind::TooFewBytes, p, 0, i);
+      const char c = text[p];
+      if (sep == 0 && (c == ':' || c == '-')) sep = c;
+      if (c != sep) return fail(Kind::ExpectedSeparator, p, 1);
+      ++p;
+    }
+    const std::size_t start = p;
+    unsigned value = 0;
+    for (; p < text.size() && hex(text[p]) >= 0; ++p)
+      value = (value * 16 + static_cast<unsigned>(hex(text[p]))) & 0xfff;
+    if (p == start) {
+      if (p == text.size()) return fail(Kind::ExpectedHexDigitAfter, p, 0);
+      return fail(Kind::ExpectedHexDigit, p, 1);
+    }
+    if (p - start > 2) return fail(Kind::ByteTooLong, start, p - start);
+    ether[i] = static_cast<std::uint8_t>(value);
+  }
+  if (p < text.size()) {
+    if (text[p] == sep) return fail(Kind::TooManyBytes, p, text.size() - p);
+    return fail(Kind::ExpectedEnd, p, 1);
+  }
   return true;
 }
 
