@@ -6,6 +6,7 @@
 // recorded by name first and resolved after each body, so elements may be used before the
 // statement that declares them.
 #include <nb/compiler/driver.hpp>
+#include <nb/lang/parser.hpp>
 
 #include "bind_args.hpp"
 
@@ -256,6 +257,20 @@ class Elaborator {
             continue;
           }
           std::string name = "$" + raw.substr(b + 1, e - b - 1);
+          // Click's ${VAR-DEFAULT}: DEFAULT, as written, where VAR is not defined.
+          if (const std::size_t dash = name.find('-'); dash != std::string::npos) {
+            const std::string fallback = name.substr(dash + 1);
+            name.resize(dash);
+            if (!vars.find(name)) {
+              out.substituted = true;
+              if (out.too_long || out.text.size() + fallback.size() > kMaxArgumentBytes)
+                out.too_long = true;
+              else
+                out.text += fallback;
+              i = e;
+              continue;
+            }
+          }
           replace(out, name, vars, arg.value_span(i, e + 1));
           i = e;
           continue;
@@ -643,21 +658,25 @@ class Elaborator {
     for (std::size_t c = 0; c < connections.size(); ++c) {
       const Connection& conn = *connections[c];
       const std::vector<HopRef>& refs = resolved[c];
-      for (std::size_t i = 1; i < conn.hops.size(); ++i) {
-        const lang::Hop& a = conn.hops[i - 1];
-        const lang::Hop& b = conn.hops[i];
-        if (refs[i - 1].local.empty() || refs[i].local.empty()) continue;
-        unsigned out_port = a.out_port ? a.out_port->port : 0;
-        unsigned in_port = b.in_port ? b.in_port->port : 0;
+      bool stop = false;
+      lang::connection_links(conn, [&](const lang::PortLink& link) {
+        const lang::Hop& a = conn.hops[link.from_hop];
+        const lang::Hop& b = conn.hops[link.to_hop];
+        if (refs[link.from_hop].local.empty() || refs[link.to_hop].local.empty()) return true;
+        unsigned out_port = link.from_port;
+        unsigned in_port = link.to_port;
         Span from_span = a.out_port ? Span{a.out_port->span.file, a.element.span.begin, a.out_port->span.end} : a.element.span;
         Span to_span = b.in_port ? Span{b.in_port->span.file, b.in_port->span.begin, b.element.span.end} : b.element.span;
         if (!a.out_port && a.element.names.size() == 1 && a.element.kind != ElementRef::Kind::Reference) {
           from_span = a.element.names.front().span;
         }
-        auto src = endpoint(refs[i - 1].local, locals, self, out_port, /*as_source=*/true, from_span);
-        auto dst = endpoint(refs[i].local, locals, self, in_port, /*as_source=*/false, to_span);
-        if (!src || !dst) continue;
-        if (!charge(0, kFixedCost + context_.size() * sizeof(Span), b.element.span)) return;
+        auto src = endpoint(refs[link.from_hop].local, locals, self, out_port, /*as_source=*/true, from_span);
+        auto dst = endpoint(refs[link.to_hop].local, locals, self, in_port, /*as_source=*/false, to_span);
+        if (!src || !dst) return true;
+        if (!charge(0, kFixedCost + context_.size() * sizeof(Span), b.element.span)) {
+          stop = true;
+          return false;
+        }
         RawEdge& edge = raw_.emplace_back();
         edge.from = src->first;
         edge.from_port = src->second;
@@ -665,11 +684,13 @@ class Elaborator {
         edge.to_port = dst->second;
         edge.from_span = from_span;
         edge.to_span = to_span;
-        edge.arrow = b.arrow;
+        edge.arrow = link.arrow;
         edge.depth = context_.size();
         edge.context.reserve(context_.size());
         for (const Instance* inst : context_) edge.context.push_back(inst->span);
-      }
+        return true;
+      });
+      if (stop) return;
       // A lone element reference is not a statement with any effect in Click either.
     }
   }

@@ -5,6 +5,8 @@
 // a comment in the middle of a statement moves to the line before it, so that none is lost.
 #include <nb/lang/format.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -221,24 +223,43 @@ class Formatter {
     return out;
   }
 
+  // `[1]`, `[0, 2-4]`.
+  static std::string port_list(const PortRef& p) {
+    if (p.ranges.empty()) return "[" + std::to_string(p.port) + "]";
+    std::string s = "[";
+    for (std::size_t i = 0; i < p.ranges.size(); ++i) {
+      if (i) s += ", ";
+      s += std::to_string(p.ranges[i].first);
+      if (p.ranges[i].last != p.ranges[i].first) s += "-" + std::to_string(p.ranges[i].last);
+    }
+    return s + "]";
+  }
+
   void statement(const Statement& st, std::size_t indent) {
     std::string pad(indent, ' ');
     if (auto* conn = std::get_if<Connection>(&st.node)) {
+      // One string per side of the connection (hops joined by ','), with the arrow before it.
       std::vector<std::string> hops;
+      std::vector<const char*> arrows;
       bool multiline = false;
       for (const Hop& h : conn->hops) {
         std::string s;
-        if (h.in_port) s += "[" + std::to_string(h.in_port->port) + "] ";
+        if (h.in_port) s += port_list(*h.in_port) + " ";
         s += element(h.element, indent);
-        if (h.out_port) s += " [" + std::to_string(h.out_port->port) + "]";
+        if (h.out_port) s += " " + port_list(*h.out_port);
         multiline |= s.find('\n') != std::string::npos;
-        hops.push_back(std::move(s));
+        if (h.after_comma && !hops.empty()) {
+          hops.back() += ", " + s;
+        } else {
+          hops.push_back(std::move(s));
+          arrows.push_back(h.many_to_many ? "=>" : "->");
+        }
       }
       std::string line = pad;
-      for (std::size_t i = 0; i < hops.size(); ++i) line += (i ? " -> " : "") + hops[i];
+      for (std::size_t i = 0; i < hops.size(); ++i) line += (i ? fmt::format(" {} ", arrows[i]) : "") + hops[i];
       if (!multiline && line.size() + 1 > kMaxLine && hops.size() > 1) {
         line = pad + hops[0];
-        for (std::size_t i = 1; i < hops.size(); ++i) line += "\n" + pad + "    -> " + hops[i];
+        for (std::size_t i = 1; i < hops.size(); ++i) line += "\n" + pad + "    " + arrows[i] + " " + hops[i];
       }
       out_ += line + ";\n";
     } else if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {

@@ -208,8 +208,14 @@ struct kw_require : keyword<TAO_PEGTL_STRING("require")> {};
 struct kw_define : keyword<TAO_PEGTL_STRING("define")> {};
 
 struct port_number : plus<ascii::digit> {};
+struct port_range_last : port_number {};
+// `-` between two numbers makes a range; "->" after a port is never one.
+struct port_dash : seq<one<'-'>, not_at<one<'>'>>> {};
+struct port_item : seq<port_number, opt<S, port_dash, S, must<port_range_last>>> {};
+struct port_item_after_comma : port_item {};
 struct rbracket : one<']'> {};
-struct port_body : seq<one<'['>, S, must<port_number>, S, must<rbracket>> {};
+struct port_body
+    : seq<one<'['>, S, must<port_item>, star<S, one<','>, S, must<port_item_after_comma>>, S, must<rbracket>> {};
 struct in_port : port_body {};
 struct out_port : port_body {};
 
@@ -249,17 +255,19 @@ struct class_spec : seq<sor<compound, class_name>, opt<S, config>> {};
 struct dcolon : two<':'> {};
 struct element_name : ident {};
 struct decl_name : ident {};
-struct decl_more : seq<S, one<','>, S, must<decl_name>> {};
-struct dcolon_required : dcolon {};
-struct decl_list : seq<plus<decl_more>, S, must<dcolon_required>, S, must<class_spec>> {};
+// `a, b :: C` declares both; without the '::', `a, b -> c` is a list of elements (below).
+struct decl_more : seq<S, one<','>, S, decl_name> {};
+struct decl_list : seq<plus<decl_more>, S, dcolon, S, must<class_spec>> {};
 struct decl_single : seq<S, dcolon, S, must<class_spec>> {};
 struct element_tail : sor<decl_list, decl_single, seq<S, config>> {};
 struct element : sor<seq<compound, opt<S, config>>, seq<element_name, opt<element_tail>>> {};
 
 struct hop : seq<opt<in_port, S>, element, opt<S, out_port>> {};
-struct arrow : string<'-', '>'> {};
+struct arrow : sor<string<'-', '>'>, string<'=', '>'>> {};
 struct hop_after_arrow : hop {};
-struct connection : seq<hop, star<S, arrow, S, must<hop_after_arrow>>> {};
+struct hop_after_comma : hop {};
+struct more_hops : star<S, one<','>, S, must<hop_after_comma>> {};
+struct connection : seq<hop, more_hops, star<S, arrow, S, must<hop_after_arrow>, more_hops>> {};
 
 struct class_decl_name : ident {};
 struct synonym_name : ident {};
@@ -272,14 +280,19 @@ struct statement : sor<elementclass_statement, require_statement, define_stateme
 
 template <typename Rule>
 inline constexpr const char* error_message = nullptr;
-template <> inline constexpr auto error_message<port_number> = "expected a port number";
+template <>
+inline constexpr auto error_message<port_item> = "expected a port number";
+template <>
+inline constexpr auto error_message<port_item_after_comma> = "expected a port number after ','";
+template <>
+inline constexpr auto error_message<port_range_last> = "expected the last port of the range after '-'";
 template <> inline constexpr auto error_message<rbracket> = "expected ']' after the port number";
+template <>
+inline constexpr auto error_message<hop_after_comma> = "expected an element name after ','";
 template <> inline constexpr auto error_message<formal_after_comma> = "expected a formal parameter such as '$name' after ','";
 template <> inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
-template <> inline constexpr auto error_message<overload_tag> =
-    "overloaded compound classes ('||') are not supported";
-template <> inline constexpr auto error_message<decl_name> = "expected an element name after ','";
-template <> inline constexpr auto error_message<dcolon_required> = "expected '::' after a list of element names";
+template <>
+inline constexpr auto error_message<overload_tag> = "overloaded compound classes ('||') are not supported";
 template <> inline constexpr auto error_message<class_spec> = "expected an element class after '::'";
 template <> inline constexpr auto error_message<hop_after_arrow> = "expected an element after '->'";
 template <> inline constexpr auto error_message<class_decl_name> = "expected a class name after 'elementclass'";
@@ -297,12 +310,11 @@ using control = must_if<errors>::control<Rule>;
 
 template <typename Rule>
 using selector = parse_tree::selector<
-    Rule,
-    parse_tree::store_content::on<port_number, in_port, out_port, variable, formal_keyword, formal, formal_after_comma,
-                                  formals, compound, dcolon_required, hop_after_arrow,
-                                  class_name, class_spec, config, require_config, define_config, dcolon, element_name,
-                                  decl_name, element, hop, arrow, connection, class_decl_name, synonym_name,
-                                  elementclass_statement, require_statement, define_statement>>;
+    Rule, parse_tree::store_content::on<
+              port_number, port_range_last, port_item, port_item_after_comma, in_port, out_port, hop_after_comma,
+              variable, formal_keyword, formal, formal_after_comma, formals, compound, hop_after_arrow, class_name,
+              class_spec, config, require_config, define_config, dcolon, element_name, decl_name, element, hop, arrow,
+              connection, class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
 
 }  // namespace grammar
 
@@ -310,7 +322,8 @@ using Node = pegtl::parse_tree::node;
 
 class Converter {
  public:
-  Converter(FileId file, const char* base, DiagnosticEngine& diags) : file_(file), base_(base), diags_(diags) {}
+  Converter(FileId file, const char* base, std::size_t text_size, DiagnosticEngine& diags)
+      : file_(file), base_(base), text_size_(text_size), diags_(diags) {}
 
   Span span(const Node& n) const { return {file_, offset(n.m_begin.data), offset(n.m_end.data)}; }
   std::uint32_t offset(const char* p) const { return static_cast<std::uint32_t>(p - base_); }
@@ -325,18 +338,51 @@ class Converter {
     return c;
   }
 
+  unsigned port_number(const Node& n) const {
+    std::string_view digits = n.string_view();
+    unsigned v = 0;
+    auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || v > 65535) {
+      const std::string shown = digits.size() <= 24
+                                    ? std::string(digits)
+                                    : fmt::format("{}... ({} digits)", digits.substr(0, 12), digits.size());
+      diags_.error(span(n), fmt::format("port number {} is too large", shown)).note("port numbers go from 0 to 65535");
+      return 0;
+    }
+    return v;
+  }
+
   PortRef port(const Node& n) const {
     PortRef p;
     p.span = span(n);
-    for (const auto& child : n.children) {
-      if (!child->is_type<grammar::port_number>()) continue;
-      std::string_view digits = child->string_view();
-      auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p.port);
-      if (ec != std::errc() || p.port > 65535) {
-        diags_.error(span(*child), fmt::format("port number {} is too large", digits));
-        p.port = 0;
+    std::size_t count = 0;
+    for (const auto& item : n.children) {
+      if (!item->is_type<grammar::port_item>() && !item->is_type<grammar::port_item_after_comma>()) continue;
+      PortRange r;
+      bool range = false;
+      for (const auto& child : item->children) {
+        if (child->is_type<grammar::port_range_last>()) {
+          r.last = port_number(*child);
+          range = true;
+        } else if (child->is_type<grammar::port_number>()) {
+          r.first = r.last = port_number(*child);
+        }
       }
+      if (range && r.last < r.first) {
+        // Click silently connects nothing here; a range written backwards is a mistake.
+        diags_.error(span(*item), fmt::format("the port range {}-{} is empty", r.first, r.last))
+            .note(fmt::format("a range goes up: [{}-{}]", r.last, r.first));
+        r.last = r.first;
+      }
+      count += r.last - r.first + 1;
+      if (count > 65536) {
+        diags_.error(span(*item), "a port list may name at most 65536 ports");
+        break;
+      }
+      p.ranges.push_back(r);
     }
+    if (p.ranges.empty()) p.ranges.push_back({});
+    p.port = p.ranges.front().first;
     return p;
   }
 
@@ -358,7 +404,7 @@ class Converter {
     for (const auto& child : n.children) {
       if (child->is_type<grammar::element_name>() || child->is_type<grammar::decl_name>()) {
         e.names.push_back(ident(*child));
-      } else if (child->is_type<grammar::dcolon>() || child->is_type<grammar::dcolon_required>()) {
+      } else if (child->is_type<grammar::dcolon>()) {
         declared = true;
       } else if (child->is_type<grammar::class_spec>()) {
         e.cls = class_spec(*child);
@@ -390,13 +436,19 @@ class Converter {
     c.span = span(n);
     c.hops.reserve(n.children.size() / 2 + 1);
     Span pending_arrow;
+    bool pending_double = false;
     for (const auto& child : n.children) {
       if (child->is_type<grammar::arrow>()) {
         pending_arrow = span(*child);
+        pending_double = child->string_view() == "=>";
         continue;
       }
       Hop h;
-      h.arrow = pending_arrow;
+      h.after_comma = child->is_type<grammar::hop_after_comma>();
+      if (!h.after_comma) {
+        h.arrow = pending_arrow;
+        h.many_to_many = pending_double;
+      }
       for (const auto& part : child->children) {
         if (part->is_type<grammar::in_port>()) h.in_port = port(*part);
         else if (part->is_type<grammar::out_port>()) h.out_port = port(*part);
@@ -404,16 +456,101 @@ class Converter {
       }
       c.hops.push_back(std::move(h));
     }
+    if (c.hops.empty()) return c;
+    // A list of elements with no arrow: `a, b Counter` lacks the '::' of a declaration.
+    if (c.hops.size() > 1 && !c.hops.back().arrow.valid() &&
+        std::all_of(c.hops.begin() + 1, c.hops.end(), [](const Hop& h) { return h.after_comma; })) {
+      const char* p = base_ + c.span.end;
+      const char* end = base_ + text_size_;
+      while (p < end) {  // past white space and comments to the next token
+        const std::string_view rest(p, static_cast<std::size_t>(end - p));
+        if (std::isspace(static_cast<unsigned char>(*p)))
+          ++p;
+        else if (const Skipped skip = skip_at(rest, 0); skip.comment())
+          p += skip.end;
+        else
+          break;
+      }
+      auto [what, len] = describe_token(p, end);
+      const std::uint32_t at = offset(p);
+      diags_
+          .error(Span{file_, at, at + static_cast<std::uint32_t>(len)},
+                 fmt::format("expected '::' after a list of element names, found {}", what))
+          .note(
+              "a list of elements is declared with '::' (a, b :: Counter) or connected with an arrow "
+              "(a, b -> c)");
+      return c;
+    }
     // Ports that connect nothing (Click: "input port useless at start of chain").
-    if (!c.hops.empty() && c.hops.front().in_port) {
-      diags_.error(c.hops.front().in_port->span, "input port useless at start of chain")
-          .note("an input port belongs after '->': a -> [1] b");
+    for (const Hop& h : c.hops) {
+      if (&h != &c.hops.front() && !h.after_comma) break;
+      if (h.in_port) {
+        diags_.error(h.in_port->span, "input port useless at start of chain")
+            .note("an input port belongs after '->': a -> [1] b");
+        break;
+      }
     }
-    if (!c.hops.empty() && c.hops.back().out_port) {
-      diags_.error(c.hops.back().out_port->span, "output port useless at end of chain")
-          .note("an output port belongs before '->': a [1] -> b");
+    for (std::size_t i = c.hops.size(); i-- > 0;) {
+      if (c.hops[i].out_port) {
+        diags_.error(c.hops[i].out_port->span, "output port useless at end of chain")
+            .note("an output port belongs before '->': a [1] -> b");
+        break;
+      }
+      if (!c.hops[i].after_comma) break;
     }
+    check_port_counts(c);
     return c;
+  }
+
+  // Click's "connection mismatch" and "many-to-many connections require '=>'".
+  void check_port_counts(const Connection& c) {
+    std::size_t side_begin = 0;
+    std::size_t prev_begin = 0, prev_end = 0;
+    for (std::size_t i = 1; i <= c.hops.size(); ++i) {
+      if (i < c.hops.size() && c.hops[i].after_comma) continue;
+      // [side_begin, i) is a side.
+      if (side_begin > 0) {
+        const Hop& first = c.hops[side_begin];
+        auto count = [&](std::size_t b, std::size_t e, bool outputs) {
+          std::size_t n = 0;
+          for (std::size_t k = b; k < e; ++k) {
+            const std::optional<PortRef>& p = outputs ? c.hops[k].out_port : c.hops[k].in_port;
+            n += p ? p->count() : 1;
+          }
+          return n;
+        };
+        const std::size_t outs = count(prev_begin, prev_end, true);
+        const std::size_t ins = count(side_begin, i, false);
+        auto implicit = [&](std::size_t b, std::size_t e, bool outputs, std::size_t n, std::size_t other) {
+          return first.many_to_many && e - b == 1 && n == 1 && other > 1 &&
+                 !(outputs ? c.hops[b].out_port : c.hops[b].in_port);
+        };
+        const bool step_out = outs > 1 || implicit(prev_begin, prev_end, true, outs, ins);
+        const bool step_in = ins > 1 || implicit(side_begin, i, false, ins, outs);
+        const bool expand_out = outs == 1 && step_out, expand_in = ins == 1 && step_in;
+        if (step_out && step_in) {
+          auto plural = [](std::size_t n, const char* what) {
+            return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+          };
+          if (!expand_out && !expand_in && outs != ins) {
+            diags_
+                .error(first.arrow, fmt::format("connection mismatch: {} connected to {}", plural(outs, "output"),
+                                                plural(ins, "input")))
+                .note("a list of ports on both sides connects them in pairs: the two lists must be as long");
+          } else if (!first.many_to_many) {
+            diags_
+                .error(first.arrow, fmt::format("connecting {} to {} in pairs needs '=>'", plural(outs, "output"),
+                                                plural(ins, "input")))
+                .note(
+                    "'->' connects one port to one port or to each port of a list; '=>' connects two lists in "
+                    "pairs, as in Click: a [0-2] => [0-2] b");
+          }
+        }
+      }
+      prev_begin = side_begin;
+      prev_end = i;
+      side_begin = i;
+    }
   }
 
   std::shared_ptr<ElementClassDecl> compound(const Node& n, Ident name) {
@@ -525,6 +662,7 @@ class Converter {
  private:
   FileId file_;
   const char* base_;
+  std::size_t text_size_;
   DiagnosticEngine& diags_;
 };
 
@@ -650,6 +788,85 @@ ConfigArg make_config_arg(std::string_view text, Span span) {
   return arg;
 }
 
+void connection_links(const Connection& c, const std::function<bool(const PortLink&)>& link) {
+  // One side of the connection: hops [begin, end) and which of their ports it uses.
+  struct Side {
+    std::size_t begin = 0, end = 0;
+    bool outputs = false;
+    std::size_t count = 0;  // ports named (an element without a port names one)
+    bool step = false;      // each link takes the next port of the side
+    bool expand = false;    // `=>`: one element without a port stands for ports 0, 1, ...
+    const std::optional<PortRef>& port(const Connection& conn, std::size_t h) const {
+      return outputs ? conn.hops[h].out_port : conn.hops[h].in_port;
+    }
+  };
+  auto make_side = [&](std::size_t b, std::size_t e, bool outputs) {
+    Side s{b, e, outputs};
+    for (std::size_t k = b; k < e; ++k) {
+      const auto& p = s.port(c, k);
+      s.count += p ? p->count() : 1;
+    }
+    return s;
+  };
+  // Walks a side's ports in order.
+  struct Cursor {
+    std::size_t hop = 0, range = 0;
+    unsigned offset = 0;
+    std::size_t emitted = 0;  // for an expanding side
+  };
+  std::size_t prev_begin = 0, side_begin = 0;
+  for (std::size_t i = 1; i <= c.hops.size(); ++i) {
+    if (i < c.hops.size() && c.hops[i].after_comma) continue;
+    if (side_begin > 0) {
+      Side out = make_side(prev_begin, side_begin, true);
+      Side in = make_side(side_begin, i, false);
+      const Hop& first = c.hops[side_begin];
+      for (auto [s, o] : {std::pair<Side*, Side*>{&out, &in}, std::pair<Side*, Side*>{&in, &out}}) {
+        s->expand =
+            first.many_to_many && s->end - s->begin == 1 && s->count == 1 && o->count > 1 && !s->port(c, s->begin);
+        s->step = s->count > 1 || s->expand;
+      }
+      if (!out.step && !in.step) in.step = true;
+      const std::size_t total = std::max(out.step ? (out.expand ? in.count : out.count) : 1,
+                                         in.step ? (in.expand ? out.count : in.count) : 1);
+      // The port a cursor is at; the side's next port after it.
+      auto current = [&](const Side& s, const Cursor& cur) -> unsigned {
+        if (s.expand) return static_cast<unsigned>(cur.emitted);
+        const auto& p = s.port(c, cur.hop);
+        if (!p || p->ranges.empty()) return 0;
+        return p->ranges[cur.range].first + cur.offset;
+      };
+      auto advance = [&](const Side& s, Cursor& cur) {
+        ++cur.emitted;
+        if (s.expand) return;
+        const auto& p = s.port(c, cur.hop);
+        if (p && !p->ranges.empty()) {
+          const PortRange& r = p->ranges[cur.range];
+          if (r.first + cur.offset < r.last) {
+            ++cur.offset;
+            return;
+          }
+          cur.offset = 0;
+          if (++cur.range < p->ranges.size()) return;
+        }
+        cur.range = 0;
+        ++cur.hop;
+      };
+      Cursor oc{out.begin}, ic{in.begin};
+      for (std::size_t n = 0; n < total && oc.hop < out.end && ic.hop < in.end; ++n) {
+        if (out.expand && oc.emitted >= 65536) break;
+        if (in.expand && ic.emitted >= 65536) break;
+        PortLink l{oc.hop, current(out, oc), ic.hop, current(in, ic), first.arrow};
+        if (!link(l)) return;
+        if (out.step) advance(out, oc);
+        if (in.step) advance(in, ic);
+      }
+    }
+    prev_begin = side_begin;
+    side_begin = i;
+  }
+}
+
 std::vector<ConfigArg> split_config(std::string_view text, Span base) {
   std::vector<ConfigArg> args;
   auto push = [&](std::size_t b, std::size_t e) {
@@ -685,7 +902,7 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
   const char* end = base + text.size();
   program.comments = scan_comments(text, file);
   g_max_nesting = limits.max_nesting;
-  Converter conv(file, base, diags);
+  Converter conv(file, base, text.size(), diags);
 
   // Spans stay inside the text: an error at the end of the file is an empty span there.
   auto clamp = [&](const char* at, std::size_t length) {

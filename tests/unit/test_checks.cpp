@@ -1211,3 +1211,37 @@ TEST_CASE("an IPv4 address reads the same in an address argument and inside an e
     CHECK(filter->errors() == 1);
   }
 }
+
+TEST_CASE("port lists, element lists and '=>' expand to Click's connections", "[checks][ports]") {
+  auto c = compile(
+      "cl :: Classifier(12/0800, 12/0806, -);\n"
+      "FromDump(a) -> cl => Paint(1), Paint(2), Paint(3) -> d :: Discard;\n"
+      "t :: Tee(3);\n"
+      "FromDump(b) -> t [0-2] => s :: Counter, u :: Counter, [0] d;\n"
+      "s, u -> d;\n");
+  const Graph& g = graph_of(*c);
+  CHECK(edges(g) == std::vector<std::string>{"FromDump@2[0] -> [0]cl", "FromDump@8[0] -> [0]t", "Paint@3[0] -> [0]d",
+                                             "Paint@4[0] -> [0]d", "Paint@5[0] -> [0]d", "cl[0] -> [0]Paint@3",
+                                             "cl[1] -> [0]Paint@4", "cl[2] -> [0]Paint@5", "s[0] -> [0]d",
+                                             "t[0] -> [0]s", "t[1] -> [0]u", "t[2] -> [0]d", "u[0] -> [0]d"});
+}
+
+TEST_CASE("a port list names ports that must exist", "[checks][ports][errors]") {
+  auto c = compile("FromDump(a) -> c :: Counter [0-1] -> Discard;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() == 1);
+  CHECK(c->at(c->first_error().span).column == 16);
+}
+
+TEST_CASE("${VAR-DEFAULT} is VAR's value, or DEFAULT where VAR is not defined", "[checks][define]") {
+  auto c = compile(
+      "define($LEN 14);\n"
+      "FromDump(${FILE-in.pcap}) -> a :: Strip(${LEN-20}) -> b :: Strip(${NONE-}4) -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(value_of<std::string>(element(g, "FromDump@1"), "FILENAME") == "in.pcap");
+  CHECK(value_of<std::uint64_t>(element(g, "a"), "LENGTH") == 14);
+  CHECK(value_of<std::uint64_t>(element(g, "b"), "LENGTH") == 4);
+  // Without a '-', an undefined variable is still an error.
+  auto bad = compile("FromDump(${FILE}) -> Discard;");
+  CHECK(bad->errors() == 1);
+}

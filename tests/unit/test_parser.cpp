@@ -1389,3 +1389,159 @@ TEST_CASE("many connections into one long chain of compound ports", "[parser][li
     CHECK(e.context.empty());  // the top level's "F12 -> D12"
   }
 }
+
+// ---- port lists, element lists and '=>' (Click >= 2.1) -------------------------------------
+
+TEST_CASE("a port list names ports one by one and in ranges", "[parser][ports]") {
+  auto p = parse("a [0, 2-3] => [ 1 - 3 ] b;");
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  const auto& c = connection(*p, 0);
+  REQUIRE(c.hops.size() == 2);
+  const lang::PortRef& out = *c.hops[0].out_port;
+  REQUIRE(out.ranges.size() == 2);
+  CHECK(out.ranges[0].first == 0);
+  CHECK(out.ranges[0].last == 0);
+  CHECK(out.ranges[1].first == 2);
+  CHECK(out.ranges[1].last == 3);
+  CHECK(out.count() == 3);
+  CHECK(out.port == 0);
+  CHECK(p->text(out.span) == "[0, 2-3]");
+  CHECK(c.hops[1].in_port->count() == 3);
+  CHECK(c.hops[1].in_port->port == 1);
+}
+
+TEST_CASE("elements joined by ',' form one side of a connection; '=>' is kept", "[parser][ports]") {
+  auto p = parse("x => [0] a, [1] b -> y;");
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  const auto& c = connection(*p, 0);
+  REQUIRE(c.hops.size() == 4);
+  CHECK(c.hops[1].many_to_many);
+  CHECK(p->text(c.hops[1].arrow) == "=>");
+  CHECK(c.hops[2].after_comma);
+  CHECK_FALSE(c.hops[2].arrow.valid());
+  CHECK_FALSE(c.hops[3].many_to_many);
+  CHECK(c.hops[2].element.names[0].text == "b");
+}
+
+namespace {
+std::vector<std::string> links_of(const std::string& text) {
+  auto p = parse(text);
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  std::vector<std::string> out;
+  const auto& c = connection(*p, 0);
+  lang::connection_links(c, [&](const lang::PortLink& l) {
+    out.push_back(fmt::format("{}[{}]>[{}]{}", c.hops[l.from_hop].element.names[0].text, l.from_port, l.to_port,
+                              c.hops[l.to_hop].element.names[0].text));
+    return true;
+  });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("connections pair ports as Click does", "[parser][ports]") {
+  using V = std::vector<std::string>;
+  CHECK(links_of("a -> b;") == V{"a[0]>[0]b"});
+  CHECK(links_of("a [0, 1] -> b;") == V{"a[0]>[0]b", "a[1]>[0]b"});              // many to one
+  CHECK(links_of("a -> [0-2] b;") == V{"a[0]>[0]b", "a[0]>[1]b", "a[0]>[2]b"});  // one to many
+  CHECK(links_of("a, b -> c;") == V{"a[0]>[0]c", "b[0]>[0]c"});
+  CHECK(links_of("a [1], b [2] -> [3] c;") == V{"a[1]>[3]c", "b[2]>[3]c"});
+  CHECK(links_of("a [0-2] => [0, 2, 4] b;") == V{"a[0]>[0]b", "a[1]>[2]b", "a[2]>[4]b"});
+  // '=>': one element without a port stands for as many ports as the other side names.
+  CHECK(links_of("c => p, q, r;") == V{"c[0]>[0]p", "c[1]>[0]q", "c[2]>[0]r"});
+  CHECK(links_of("c [0-1] => d;") == V{"c[0]>[0]d", "c[1]>[1]d"});
+  CHECK(links_of("x => [0] a, [1] b;") == V{"x[0]>[0]a", "x[1]>[1]b"});
+  CHECK(links_of("a [0, 1], b [5] => [0-2] c;") == V{"a[0]>[0]c", "a[1]>[1]c", "b[5]>[2]c"});
+  CHECK(links_of("a -> b, c -> d;") == V{"a[0]>[0]b", "a[0]>[0]c", "b[0]>[0]d", "c[0]>[0]d"});
+}
+
+TEST_CASE("port lists that do not match are errors that say both lengths", "[parser][ports][errors]") {
+  struct Case {
+    const char* text;
+    unsigned column;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"a [0-2] => [0-1] b;", 9, "connection mismatch: 3 outputs connected to 2 inputs"},
+      {"a, b => [0-2] c;", 6, "connection mismatch: 2 outputs connected to 3 inputs"},
+      {"a [0-2] -> [0-2] b;", 9, "connecting 3 outputs to 3 inputs in pairs needs '=>'"},
+      {"a [0, 1] -> b, c;", 10, "connecting 2 outputs to 2 inputs in pairs needs '=>'"},
+      {"a [2-0] -> b;", 4, "the port range 2-0 is empty"},
+      {"a [0-] -> b;", 6, "expected the last port of the range after '-', found ']'"},
+      {"a [0,] -> b;", 6, "expected a port number after ',', found ']'"},
+      {"a [0-65536] -> b;", 6, "port number 65536 is too large"},
+      {"a -> b, ;", 9, "expected an element name after ',', found ';'"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.text);
+    INFO(c.text << "\n" << p->rendered());
+    REQUIRE(p->errors() == 1);
+    const auto& d = p->diags.diagnostics()[0];
+    CHECK(d.message == c.message);
+    CHECK(p->at(d.span).column == c.column);
+    check_locations(*p);
+  }
+}
+
+TEST_CASE("fmt prints port lists, element lists and '=>' as written", "[parser][fmt][ports]") {
+  auto p = parse("x=>[0]a,[1]b=>[ 0 ,2-2]y [1]->z;");
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  CHECK(lang::format_program(p->sources, p->program) == "x => [0] a, [1] b => [0, 2] y [1] -> z;\n");
+}
+
+TEST_CASE("token soup with port lists and '=>' never crashes", "[parser][robustness][ports]") {
+  const std::vector<std::string> tokens = {"a",
+                                           "b",
+                                           "c",
+                                           "Counter",
+                                           "Discard",
+                                           "FromDump(x)",
+                                           "Tee(3)",
+                                           "Classifier(-, -)",
+                                           "input",
+                                           "output",
+                                           "->",
+                                           "=>",
+                                           "::",
+                                           ",",
+                                           ";",
+                                           "[0]",
+                                           "[1]",
+                                           "[0-2]",
+                                           "[0, 1]",
+                                           "[2-0]",
+                                           "[",
+                                           "]",
+                                           "-",
+                                           "{",
+                                           "}",
+                                           "$a",
+                                           "|",
+                                           "${a-1}",
+                                           "Paint(${b-2})",
+                                           "1",
+                                           "\n",
+                                           "(",
+                                           ")",
+                                           "[65535-65535]"};
+  for (unsigned seed = 1; seed <= 300; ++seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::size_t> pick(0, tokens.size() - 1);
+    std::uniform_int_distribution<int> count(1, 40);
+    std::string text;
+    for (int i = count(rng); i > 0; --i) text += tokens[pick(rng)] + " ";
+    INFO("seed " << seed << ": " << text);
+    lang::SourceManager sources;
+    lang::DiagnosticEngine diags;
+    auto id = sources.add("soup.nbc", text);
+    auto result = compiler::compile_front_end(sources, id, compiler::Registry::builtin(), diags);
+    CHECK(result.graph.has_value() == !diags.has_errors());
+    for (const auto& d : diags.diagnostics()) {
+      if (d.severity == lang::Severity::Error) REQUIRE(d.span.valid());
+      if (d.span.valid()) CHECK(d.span.begin <= text.size());
+    }
+  }
+}

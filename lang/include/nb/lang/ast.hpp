@@ -85,23 +85,53 @@ struct ElementRef {
   Span span;
 };
 
+// `first-last` inside a port list; `[3]` is the range 3-3.
+struct PortRange {
+  unsigned first = 0;
+  unsigned last = 0;
+};
+
+// `[1]`, or a port list as Click >= 2.1 has it: `[0, 1]`, `[0-2]`, `[0, 4-6]`.
 struct PortRef {
-  unsigned port = 0;
-  Span span;  // from '[' to ']'
+  unsigned port = 0;              // the first port named
+  std::vector<PortRange> ranges;  // as written, in order; empty only for a default-made PortRef
+  Span span;                      // from '[' to ']'
+
+  // How many ports the list names (a port named twice counts twice, as in Click).
+  std::size_t count() const {
+    if (ranges.empty()) return 1;
+    std::size_t n = 0;
+    for (const PortRange& r : ranges) n += r.last >= r.first ? r.last - r.first + 1 : 0;
+    return n;
+  }
 };
 
 // One element in a connection chain, with the ports written around it: `[in] elem [out]`.
+// Consecutive hops joined by ',' form one side of a connection (`a, b -> c`: Click's
+// many-to-one); `after_comma` marks every hop of a side but its first.
 struct Hop {
   std::optional<PortRef> in_port;
   ElementRef element;
   std::optional<PortRef> out_port;
-  Span arrow;  // the "->" leading into this hop; invalid for the first hop
+  Span arrow;                 // the "->" or "=>" leading into this hop's side; invalid for the first side and after ','
+  bool many_to_many = false;  // that arrow is "=>"
+  bool after_comma = false;
 };
 
 // `a [p] -> [q] b -> c`. A lone element is a declaration statement.
 struct Connection {
   std::vector<Hop> hops;
   Span span;
+};
+
+// One output-to-input pair a connection makes, by Click's rules for port lists, element lists
+// and `=>` (see connection_links in parser.hpp).
+struct PortLink {
+  std::size_t from_hop = 0;
+  unsigned from_port = 0;
+  std::size_t to_hop = 0;
+  unsigned to_port = 0;
+  Span arrow;  // the arrow between the two sides
 };
 
 struct Formal {
