@@ -21,8 +21,7 @@ void read_switch(const Switch::Config& config, const Switch::State& state, std::
   out = std::to_string(Switch::output(config, state));
 }
 
-void read_switch_workers(const Switch::Config& config, std::span<const Switch::State* const> states,
-                         std::string& out) {
+void read_switch_workers(const Switch::Config& config, std::span<const Switch::State* const> states, std::string& out) {
   // Every worker gets each write; they can differ only between two workers' writes.
   bool same = true;
   for (const Switch::State* s : states) same &= Switch::output(config, *s) == Switch::output(config, *states[0]);
