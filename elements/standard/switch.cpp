@@ -48,7 +48,8 @@ bool write_switch(const Switch::Config&, Switch::State& state, std::string_view 
   // Outputs past the connected ones are checked per packet (Context::connected), so a too-large
   // value drops exactly as -1 does.
   if (k < 0 || k > 0x7ffffffe) k = -1;
-  state.written_plus_one = static_cast<std::int32_t>(k + 1);
+  state.written = static_cast<std::int32_t>(k);
+  state.overridden = true;
   return true;
 }
 

@@ -19,9 +19,10 @@ struct Switch {
   struct Config {
     std::int32_t output;  // K: -1 drops
   };
-  // State starts zeroed, so it holds the written output plus one (0: none written, use K).
+  // State starts zeroed: until the switch handler is written, K decides.
   struct State {
-    std::int32_t written_plus_one;
+    std::int32_t written;  // the output last written (-1: off)
+    bool overridden;       // written since the configuration was applied
   };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
@@ -36,7 +37,7 @@ struct Switch {
   }
 
   static std::int32_t output(const Config& config, const State& state) {
-    return state.written_plus_one == 0 ? config.output : state.written_plus_one - 1;
+    return state.overridden ? state.written : config.output;
   }
 
   // A hot reload starts from the new K, not from a value written to the old graph.

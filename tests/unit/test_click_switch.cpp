@@ -82,11 +82,13 @@ TEST_CASE("PaintSwitch sends each packet to the output its color names", "[kerne
 TEST_CASE("PaintTee copies packets of COLOR to output 1 and sends all to output 0", "[kernels][click]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
+    CopyHost copier;
+    HostServices host{&copy_mbuf, &copier};
     Configured args("PaintTee(5)", 2);
     Instance<PaintTee> e(args, via);
     REQUIRE(e.ok());
-    CHECK(e.push(painted(4), 2).sent_to(0));
-    Outcome out = e.push(painted(5), 2);
+    CHECK(e.push(painted(4), 2, &host).sent_to(0));
+    Outcome out = e.push(painted(5), 2, &host);
     REQUIRE(out.emits.size() == 2);
     CHECK(out.emits[0].port == 1);
     CHECK(out.emits[1].port == 0);
@@ -94,6 +96,12 @@ TEST_CASE("PaintTee copies packets of COLOR to output 1 and sends all to output 
     CHECK(out.emits[0].data() == out.emits[1].data());
     CHECK(anno_ref(out.emits[0].m.get()).paint == 5);
     CHECK(e.counter("copies") == 1);
+    // ANNO 1: the colour is the first user byte, not the paint.
+    Configured user("PaintTee(COLOR 5, ANNO 1)", 2);
+    Instance<PaintTee> u(user, via);
+    REQUIRE(u.ok());
+    CHECK(u.push(painted(5, 0), 2, &host).sent_to(0));
+    CHECK(u.push(painted(0, 5), 2, &host).emits.size() == 2);
   }
   CHECK(g_live_mbufs == 0);
 }

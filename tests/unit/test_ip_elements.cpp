@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 using namespace nb;
 using namespace nb::elements;
@@ -248,5 +249,43 @@ TEST_CASE("CheckICMPHeader passes good ICMP and sorts out the bad by reason", "[
     CHECK(e.push(cut, 1).dropped_for(CheckICMPHeader::kDrops["bad length"]));
     CHECK(e.counter("bad") == 4);
   }
+  CHECK(g_live_mbufs == 0);
+}
+
+namespace {
+struct LogCapture {
+  std::vector<std::string> lines;
+};
+void capture_log(void* runtime, const void*, const char* text) { static_cast<LogCapture*>(runtime)->lines.push_back(text); }
+
+// One bad packet through `cls` with VERBOSE `verbose`: the messages it asked the runtime to print.
+template <typename E>
+std::vector<std::string> verbose_lines(const std::string& text, const Bytes& bad) {
+  LogCapture logs;
+  HostServices host;
+  host.runtime = &logs;
+  host.log = &capture_log;
+  Configured args(text, 2);
+  Instance<E> e(args, Via::Direct);
+  REQUIRE(e.ok());
+  Outcome out = e.push(make_mbuf(bad), 1, &host);
+  CHECK(out.drops.size() == 1);
+  return logs.lines;
+}
+}  // namespace
+
+TEST_CASE("CheckUDPHeader, CheckTCPHeader and CheckICMPHeader say why a packet is bad with VERBOSE", "[kernels]") {
+  Bytes udp = udp_ok();
+  udp[30] ^= 1;
+  Bytes tcp = tcp_ok();
+  tcp[45] ^= 1;
+  Bytes icmp = icmp_ok();
+  icmp[30] ^= 1;
+  CHECK(verbose_lines<CheckUDPHeader>("CheckUDPHeader(VERBOSE true)", udp).size() == 1);
+  CHECK(verbose_lines<CheckUDPHeader>("CheckUDPHeader(VERBOSE false)", udp).empty());
+  CHECK(verbose_lines<CheckTCPHeader>("CheckTCPHeader(VERBOSE true)", tcp).size() == 1);
+  CHECK(verbose_lines<CheckTCPHeader>("CheckTCPHeader", tcp).empty());
+  CHECK(verbose_lines<CheckICMPHeader>("CheckICMPHeader(VERBOSE true)", icmp).size() == 1);
+  CHECK(verbose_lines<CheckICMPHeader>("CheckICMPHeader", icmp).empty());
   CHECK(g_live_mbufs == 0);
 }
