@@ -141,6 +141,20 @@ class ArgBinder {
         return false;
       }
     }
+    if (p.validate_all) {
+      std::vector<ParamError> errors;
+      if (!p.validate_all(text, errors) && !errors.empty()) {
+        for (const ParamError& e : errors) {
+          std::size_t b = value_offset + std::min(e.offset, text.size());
+          Diagnostic& d = error(arg_span(arg, b, b + std::max<std::size_t>(e.length, 1)),
+                                fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
+                                            el.cls->spec->class_name, e.message));
+          if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", shortened(arg.text)));
+          if (!e.hint.empty()) d.note(e.hint);
+        }
+        return false;
+      }
+    }
     el.params.push_back(ParamValue{&p, std::move(r.value), std::string(text), arg.span, false});
     return true;
   }

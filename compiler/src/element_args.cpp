@@ -8,7 +8,7 @@ namespace nb::compiler {
 
 namespace {
 constexpr std::initializer_list<ParamType> kStringTypes = {ParamType::String, ParamType::Filename, ParamType::Device,
-                                                           ParamType::IPv4AddressList};
+                                                           ParamType::IPv4AddressList, ParamType::BytePattern};
 }  // namespace
 
 bool ElementArgs::given(std::string_view name) const {
@@ -57,22 +57,18 @@ std::string ElementArgs::get_string_at(std::string_view name, std::size_t index)
   auto* s = index < ps.size() ? std::get_if<std::string>(&ps[index]->value) : nullptr;
   return s ? *s : std::string();
 }
-bool ElementArgs::pattern_matches_all(std::string_view name, std::size_t index) const {
-  if (!known(name, "pattern_matches_all", {ParamType::BytePattern})) return false;
-  auto ps = el_.params_named(name);
-  if (index >= ps.size()) return false;
-  auto* bp = std::get_if<BytePattern>(&ps[index]->value);
-  return bp && bp->match_all;
+// The compiler no longer knows the byte-pattern language (Classifier parses its own PATTERN
+// text, see elements/classifier/byte_pattern.hpp); a kernel still calling these is told so.
+bool ElementArgs::pattern_matches_all(std::string_view name, std::size_t) const {
+  if (misuse_.empty())
+    misuse_ =
+        fmt::format("Args::pattern_matches_all(\"{}\") is no longer served: read the pattern with get_string_at", name);
+  return false;
 }
-std::vector<PatternClauseView> ElementArgs::get_pattern(std::string_view name, std::size_t index) const {
-  std::vector<PatternClauseView> out;
-  if (!known(name, "get_pattern", {ParamType::BytePattern})) return out;
-  auto ps = el_.params_named(name);
-  if (index >= ps.size()) return out;
-  auto* bp = std::get_if<BytePattern>(&ps[index]->value);
-  if (!bp) return out;
-  for (const PatternClause& c : bp->clauses) out.push_back({c.offset, c.value, c.mask, c.negated});
-  return out;
+std::vector<PatternClauseView> ElementArgs::get_pattern(std::string_view name, std::size_t) const {
+  if (misuse_.empty())
+    misuse_ = fmt::format("Args::get_pattern(\"{}\") is no longer served: read the pattern with get_string_at", name);
+  return {};
 }
 
 bool ElementArgs::known(std::string_view name, const char* getter, std::initializer_list<ParamType> types) const {

@@ -9,8 +9,13 @@ namespace nb::elements {
 namespace {
 
 constexpr ParamSpec kParams[] = {
-    {"PATTERN", ParamType::BytePattern, ParamKind::Rest, true, "",
-     "One pattern per output: space-separated offset/value[%mask] clauses, or - for every packet."},
+    {.name = "PATTERN",
+     .type = ParamType::BytePattern,
+     .kind = ParamKind::Rest,
+     .required = true,
+     .default_value = "",
+     .doc = "One pattern per output: space-separated offset/value[%mask] clauses, or - for every packet.",
+     .validate_all = &byte_pattern::validate},
 };
 
 

@@ -3,6 +3,8 @@
 
 #include <nb/element.hpp>
 
+#include "byte_pattern.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -56,9 +58,15 @@ struct Classifier {
     config.npatterns = static_cast<std::uint32_t>(n);
     for (std::size_t i = 0; i < n; ++i) {
       Pattern& pattern = config.patterns[i];
-      if (args.pattern_matches_all("PATTERN", i)) continue;
       const std::string where = "pattern " + std::to_string(i) + ": ";
-      for (const PatternClauseView& view : args.get_pattern("PATTERN", i)) {
+      byte_pattern::Pattern parsed;
+      std::vector<ParamError> errors;
+      if (!byte_pattern::parse(args.get_string_at("PATTERN", i), parsed, errors)) {
+        error = where + (errors.empty() ? std::string("invalid byte pattern") : errors.front().message);
+        return false;
+      }
+      if (parsed.match_all) continue;
+      for (const byte_pattern::Clause& view : parsed.clauses) {
         if (view.value.size() != view.mask.size()) {
           error = where + "clause value and mask differ in length";
           return false;

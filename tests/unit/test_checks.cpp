@@ -5,6 +5,8 @@
 #include <nb/compiler/plan.hpp>
 #include <nb/lang/parser.hpp>
 
+#include "../../elements/classifier/byte_pattern.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -298,6 +300,7 @@ TEST_CASE("single quotes stop substitution", "[checks][params]") {
 }
 
 TEST_CASE("Classifier patterns become byte patterns", "[checks][params]") {
+  namespace bp = nb::elements::byte_pattern;
   auto c = compile(
       "c :: Classifier(12/0800 !23/06, 14/4?, -);\n"
       "FromDump(in.pcap) -> c; c [0] -> Discard; c [1] -> Discard; c [2] -> Discard;");
@@ -305,8 +308,15 @@ TEST_CASE("Classifier patterns become byte patterns", "[checks][params]") {
   const auto& cl = element(g, "c");
   auto patterns = cl.params_named("PATTERN");
   REQUIRE(patterns.size() == 3);
-  REQUIRE(std::holds_alternative<compiler::BytePattern>(patterns[0]->value));
-  const auto& p0 = std::get<compiler::BytePattern>(patterns[0]->value);
+  // The compiler keeps each pattern's text; Classifier parses it (and validated it).
+  auto parsed = [&](std::size_t i) {
+    REQUIRE(std::holds_alternative<std::string>(patterns[i]->value));
+    bp::Pattern p;
+    std::vector<nb::ParamError> errors;
+    REQUIRE(bp::parse(std::get<std::string>(patterns[i]->value), p, errors));
+    return p;
+  };
+  const auto p0 = parsed(0);
   CHECK_FALSE(p0.match_all);
   REQUIRE(p0.clauses.size() == 2);
   CHECK(p0.clauses[0].offset == 12);
@@ -314,10 +324,10 @@ TEST_CASE("Classifier patterns become byte patterns", "[checks][params]") {
   CHECK_FALSE(p0.clauses[0].negated);
   CHECK(p0.clauses[1].offset == 23);
   CHECK(p0.clauses[1].negated);
-  const auto& p1 = std::get<compiler::BytePattern>(patterns[1]->value);
+  const auto p1 = parsed(1);
   REQUIRE(p1.clauses.size() == 1);
   CHECK(p1.clauses[0].mask == std::vector<std::uint8_t>{0xf0});
-  CHECK(std::get<compiler::BytePattern>(patterns[2]->value).match_all);
+  CHECK(parsed(2).match_all);
 }
 
 // ---- output counts and ports -----------------------------------------------------------------

@@ -1032,9 +1032,9 @@ namespace {
 
 // Click's rule, stated directly: a clause holds when every byte it compares (mask not zero) is
 // inside the packet and equal under the mask; a negated clause holds when that is false.
-bool reference_match(const compiler::BytePattern& bp, const Bytes& pkt) {
+bool reference_match(const elements::byte_pattern::Pattern& bp, const Bytes& pkt) {
   if (bp.match_all) return true;
-  for (const compiler::PatternClause& c : bp.clauses) {
+  for (const elements::byte_pattern::Clause& c : bp.clauses) {
     bool equal = true;
     for (std::size_t j = 0; j < c.value.size(); ++j) {
       if (c.mask[j] == 0) continue;
@@ -1221,9 +1221,12 @@ TEST_CASE("Classifier agrees with a reference matcher on random patterns and pac
       texts.push_back(text);
     }
     Configured args(std::string("Classifier(") + join_args(texts) + ")", static_cast<std::uint32_t>(npatterns));
-    std::vector<compiler::BytePattern> patterns;
-    for (const std::string& t : texts)
-      patterns.push_back(std::get<compiler::BytePattern>(compiler::parse_value(ParamType::BytePattern, t).value));
+    std::vector<elements::byte_pattern::Pattern> patterns;
+    for (const std::string& t : texts) {
+      std::vector<ParamError> errors;
+      patterns.emplace_back();
+      REQUIRE(elements::byte_pattern::parse(t, patterns.back(), errors));
+    }
     for (Via via : kBothWays) {
       Instance<Classifier> c(args, via);
       std::string all;

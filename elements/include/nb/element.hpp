@@ -45,12 +45,13 @@ enum class ParamKind : std::uint8_t {
   Rest,        // every remaining positional argument (e.g. Classifier's patterns)
 };
 
-// Where a String argument's own language went wrong (ParamSpec::validate): offset and length
-// in the argument's text, so that `nbc check` points at the offending token.
+// Where an argument's own language went wrong (ParamSpec::validate, validate_all): offset and
+// length in the argument's text, so that `nbc check` points at the offending token.
 struct ParamError {
   std::size_t offset = 0;
   std::size_t length = 1;
   std::string message;
+  std::string hint;  // optional: shown as a note under the error (validate_all only)
 };
 
 struct ParamSpec {
@@ -71,6 +72,12 @@ struct ParamSpec {
   // a graph that writes a file it also reads, or writes one file twice, comparing the files
   // themselves (the same inode, or the same resolved path), not the spellings.
   FileAccess file_access = FileAccess::Read;
+  // Like validate, for a language where one argument can hold several independent mistakes
+  // (Classifier's byte patterns): appends one ParamError per mistake, each with an optional
+  // hint, and returns false when it appended any. Reported as errors of the parameter's type
+  // ("invalid byte pattern for PATTERN of Classifier: ..."). The compiler treats the text as a
+  // string and knows nothing of the language; configure() parses it again.
+  bool (*validate_all)(std::string_view text, std::vector<ParamError>& errors) = nullptr;
 };
 
 // How many outputs an instance has when the port spec allows a range.

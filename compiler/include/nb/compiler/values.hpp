@@ -29,25 +29,8 @@ struct EtherAddress {
   bool operator==(const EtherAddress&) const = default;
 };
 
-// One Click Classifier clause `[!]offset/value[%mask]`. value and mask have the same length;
-// a '?' nibble in value clears the corresponding mask nibble.
-struct PatternClause {
-  std::uint32_t offset = 0;
-  std::vector<std::uint8_t> value;
-  std::vector<std::uint8_t> mask;
-  bool negated = false;
-  bool operator==(const PatternClause&) const = default;
-};
-
-// A whole Classifier pattern: clauses that must all match, or `-` (matches everything).
-struct BytePattern {
-  bool match_all = false;
-  std::vector<PatternClause> clauses;
-  bool operator==(const BytePattern&) const = default;
-};
-
-using Value = std::variant<std::monostate, std::int64_t, std::uint64_t, bool, std::string, IPv4Address,
-                           IPv4Prefix, EtherAddress, BytePattern>;
+using Value =
+    std::variant<std::monostate, std::int64_t, std::uint64_t, bool, std::string, IPv4Address, IPv4Prefix, EtherAddress>;
 
 // Where in the argument text a value went wrong: offset/length are relative to the text passed
 // to parse_value, so the caller can turn them into a source span inside the argument.
