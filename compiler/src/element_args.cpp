@@ -57,20 +57,6 @@ std::string ElementArgs::get_string_at(std::string_view name, std::size_t index)
   auto* s = index < ps.size() ? std::get_if<std::string>(&ps[index]->value) : nullptr;
   return s ? *s : std::string();
 }
-// The compiler no longer knows the byte-pattern language (Classifier parses its own PATTERN
-// text, see elements/classifier/byte_pattern.hpp); a kernel still calling these is told so.
-bool ElementArgs::pattern_matches_all(std::string_view name, std::size_t) const {
-  if (misuse_.empty())
-    misuse_ =
-        fmt::format("Args::pattern_matches_all(\"{}\") is no longer served: read the pattern with get_string_at", name);
-  return false;
-}
-std::vector<PatternClauseView> ElementArgs::get_pattern(std::string_view name, std::size_t) const {
-  if (misuse_.empty())
-    misuse_ = fmt::format("Args::get_pattern(\"{}\") is no longer served: read the pattern with get_string_at", name);
-  return {};
-}
-
 bool ElementArgs::known(std::string_view name, const char* getter, std::initializer_list<ParamType> types) const {
   for (const ParamSpec& ps : el_.cls->spec->params) {
     if (ps.name != name) continue;

@@ -105,14 +105,6 @@ enum class OutputCount : std::uint8_t {
 // and points its spec's `ops` at nb::kernel_ops<Element>(). push must give `p` away on every
 // path: ctx.send(port, std::move(p)) or ctx.drop(std::move(p), reason).
 
-// A Classifier clause as the kernel sees it (value and mask already combined).
-struct PatternClauseView {
-  std::uint32_t offset;
-  std::span<const std::uint8_t> value;
-  std::span<const std::uint8_t> mask;
-  bool negated;
-};
-
 // ---- Drop reasons ---------------------------------------------------------------------------
 //
 // Why an element drops a packet: one table per element, each reason's name (what `drop_reasons`
@@ -165,8 +157,6 @@ class Args {
   virtual std::array<std::uint8_t, 6> get_ether(std::string_view name) const = 0;
   // Rest parameters: how many were given, and each one.
   virtual std::size_t count(std::string_view name) const = 0;
-  virtual bool pattern_matches_all(std::string_view name, std::size_t index) const = 0;
-  virtual std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const = 0;
   // The text of a Rest parameter's index-th String argument (IPFilter's rules).
   virtual std::string get_string_at(std::string_view name, std::size_t index) const {
     return index == 0 ? get_string(name) : std::string();

@@ -28,8 +28,8 @@ namespace nb {
 // (ElementSpec::port_open, port_param) instead of the compiler knowing them by class name;
 // FactSheet says which annotations an element reads and sets (anno_reads, anno_sets);
 // ParamSpec::validate_all reports several errors with hints (ParamError::hint), and the compiler
-// no longer parses byte patterns: Args::get_pattern and pattern_matches_all are no longer served
-// (a kernel reads the PATTERN text with get_string_at), ParamSpec's size changes the fingerprint.
+// no longer parses byte patterns: Args::get_pattern and pattern_matches_all went (a kernel reads
+// the PATTERN text with get_string_at).
 inline constexpr std::uint32_t kPluginAbiRevision = 4;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low

@@ -27,8 +27,6 @@ class ElementArgs final : public Args {
   std::array<std::uint8_t, 6> get_ether(std::string_view name) const override;
   std::size_t count(std::string_view name) const override;
   std::string get_string_at(std::string_view name, std::size_t index) const override;
-  bool pattern_matches_all(std::string_view name, std::size_t index) const override;
-  std::vector<PatternClauseView> get_pattern(std::string_view name, std::size_t index) const override;
   std::uint32_t noutputs() const override { return el_.noutputs; }
   // The first misuse, as an error message; empty when every read matched the schema.
   const std::string& misuse() const { return misuse_; }
