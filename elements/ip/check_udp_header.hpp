@@ -1,6 +1,8 @@
 // CheckUDPHeader: checks UDP headers of UDP/IP packets.
 #pragma once
 
+#include "l4_header_check.hpp"
+
 #include <nb/element.hpp>
 
 #include <cstdint>
@@ -8,9 +10,8 @@
 
 namespace nb::elements {
 
-struct CheckUDPHeader {
+struct CheckUDPHeader : L4HeaderCheck<CheckUDPHeader> {
   static const ElementSpec spec;
-  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   static constexpr auto kDrops = drop_reasons({
       {"not UDP", "no whole IPv4 header at the network offset, protocol not 17, or a fragment after the first"},
@@ -22,38 +23,6 @@ struct CheckUDPHeader {
       "UDP header check failed: bad length",
       "UDP header check failed: bad checksum",
   };
-
-  struct Config {
-    bool verbose;
-  };
-  struct State {
-    std::uint64_t bad;  // bad packets, dropped or sent to output 1
-  };
-
-  static bool configure(const Args& args, Config& config, std::string&) {
-    config.verbose = args.get_bool("VERBOSE");
-    return true;
-  }
-
-  static void facts(const Config&, FactSheet& sheet) {
-    sheet.anno_reads = anno_field::kNetworkOffset;
-    sheet.effect = PacketEffect::None;
-    sheet.keeps_headroom = true;
-  }
-
-  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const std::uint32_t reason = check(p);
-    if (reason == kDrops.size()) {
-      ctx.send(0, std::move(p));
-      return;
-    }
-    ++state.bad;
-    if (config.verbose) ctx.log(&state, kVerboseText[reason]);
-    if (ctx.connected(1))
-      ctx.send(1, std::move(p));
-    else
-      ctx.drop(std::move(p), reason);
-  }
 
   // The reason p is bad, or kDrops.size() when it is valid.
   static std::uint32_t check(const Packet& p NB_PARAM_OWNED) {

@@ -1,6 +1,8 @@
 // Paint: sets packets' paint annotation.
 #pragma once
 
+#include "paint_anno.hpp"
+
 #include <nb/element.hpp>
 
 #include <cstdint>
@@ -12,8 +14,6 @@ struct Paint {
   static const ElementSpec spec;
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  // ANNO 0 is PacketAnno::paint; ANNO 1..15 are PacketAnno::user[0..14].
-  static constexpr std::uint64_t kMaxAnno = sizeof(PacketAnno::user);
 
   struct Config {
     std::uint8_t color;
@@ -27,14 +27,8 @@ struct Paint {
       error = "COLOR " + std::to_string(color) + " does not fit in a byte (0 to 255)";
       return false;
     }
-    const std::uint64_t anno = args.get_unsigned("ANNO");
-    if (anno > kMaxAnno) {
-      error = "ANNO " + std::to_string(anno) + " is not a one-byte annotation: use 0 (paint) to " +
-              std::to_string(kMaxAnno);
-      return false;
-    }
+    if (!paint_anno::read(args, config.anno, error)) return false;
     config.color = static_cast<std::uint8_t>(color);
-    config.anno = static_cast<std::uint8_t>(anno);
     return true;
   }
 
@@ -47,11 +41,7 @@ struct Paint {
   }
 
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    PacketAnno& anno = p.anno();
-    if (config.anno == 0)
-      anno.paint = config.color;
-    else
-      anno.user[config.anno - 1] = config.color;
+    paint_anno::byte(p.anno(), config.anno) = config.color;
     ctx.send(0, std::move(p));
   }
 };

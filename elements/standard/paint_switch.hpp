@@ -1,6 +1,8 @@
 // PaintSwitch: sends each packet to the output its paint annotation names.
 #pragma once
 
+#include "paint_anno.hpp"
+
 #include <nb/element.hpp>
 
 #include <cstdint>
@@ -12,8 +14,6 @@ struct PaintSwitch {
   static const ElementSpec spec;
   static constexpr StateScope kStateScope = StateScope::PerWorker;
 
-  // ANNO 0 is PacketAnno::paint; ANNO 1..15 are PacketAnno::user[0..14] (as Paint's ANNO).
-  static constexpr std::uint64_t kMaxAnno = sizeof(PacketAnno::user);
 
   static constexpr auto kDrops = drop_reasons({
       {"no_output", "a color with no output of that number"},
@@ -25,26 +25,19 @@ struct PaintSwitch {
   struct State {};
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    const std::uint64_t anno = args.get_unsigned("ANNO");
-    if (anno > kMaxAnno) {
-      error = "ANNO " + std::to_string(anno) + " is not a one-byte annotation: use 0 (paint) to " +
-              std::to_string(kMaxAnno);
-      return false;
-    }
-    config.anno = static_cast<std::uint8_t>(anno);
+    if (!paint_anno::read(args, config.anno, error)) return false;
     return true;
   }
 
   static void facts(const Config& config, FactSheet& sheet) {
-    sheet.anno_reads = config.anno == 0 ? anno_field::kPaint : anno_field::kUser;
+    sheet.anno_reads = paint_anno::field(config.anno);
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
     sheet.reads_packet = false;
   }
 
   static void push(const Config& config, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const PacketAnno& anno = p.anno();
-    const std::uint32_t color = config.anno == 0 ? anno.paint : anno.user[config.anno - 1];
+    const std::uint32_t color = paint_anno::byte(p.anno(), config.anno);
     if (ctx.connected(color))
       ctx.send(color, std::move(p));
     else

@@ -1,6 +1,8 @@
 // PaintTee: copies packets of one paint color to a second output.
 #pragma once
 
+#include "paint_anno.hpp"
+
 #include <nb/element.hpp>
 
 #include <cstdint>
@@ -14,8 +16,6 @@ struct PaintTee {
 
   // A painted packet: its copy and the packet itself.
   static constexpr std::uint32_t kMaxEmitsPerPush = 2;
-  // ANNO 0 is PacketAnno::paint; ANNO 1..15 are PacketAnno::user[0..14] (as Paint's ANNO).
-  static constexpr std::uint64_t kMaxAnno = sizeof(PacketAnno::user);
 
   struct Config {
     std::uint8_t color;
@@ -27,28 +27,21 @@ struct PaintTee {
   };
 
   static bool configure(const Args& args, Config& config, std::string& error) {
-    const std::uint64_t anno = args.get_unsigned("ANNO");
-    if (anno > kMaxAnno) {
-      error = "ANNO " + std::to_string(anno) + " is not a one-byte annotation: use 0 (paint) to " +
-              std::to_string(kMaxAnno);
-      return false;
-    }
+    if (!paint_anno::read(args, config.anno, error)) return false;
     config.color = static_cast<std::uint8_t>(args.get_unsigned("COLOR"));
-    config.anno = static_cast<std::uint8_t>(anno);
     return true;
   }
 
   // Copies carry the bytes, length and annotations, but not the headroom (a new mbuf's).
   static void facts(const Config& config, FactSheet& sheet) {
-    sheet.anno_reads = config.anno == 0 ? anno_field::kPaint : anno_field::kUser;
+    sheet.anno_reads = paint_anno::field(config.anno);
     sheet.effect = PacketEffect::None;
     sheet.reads_packet = false;
   }
 
   // The copy goes out first and the packet itself to output 0, as Click's PaintTee does.
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    const PacketAnno& anno = p.anno();
-    const std::uint8_t color = config.anno == 0 ? anno.paint : anno.user[config.anno - 1];
+    const std::uint8_t color = paint_anno::byte(p.anno(), config.anno);
     if (color == config.color) {
       const std::uint32_t failures = ctx.copy_failures();
       ctx.send_copy(1, p);
