@@ -63,6 +63,11 @@ if ! [ -S "$sock" ]; then
   show nbrun.err
   finish
 fi
+# nbrun binds the socket, then prints the line: under ASan the socket can appear first.
+for _ in $(seq 100); do
+  grep -q "control socket $sock" nbrun.err && break
+  sleep 0.1
+done
 grep -q "control socket $sock" nbrun.err && ok "nbrun prints its control socket: $sock" || bad "start-up line missing: $(head -3 nbrun.err)"
 [ "$(stat -c %a "$sock")" = 600 ] && ok "socket mode 0600" || bad "socket mode $(stat -c %a "$sock")"
 
