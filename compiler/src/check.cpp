@@ -33,6 +33,120 @@ void add_context(lang::Diagnostic& d, const std::vector<lang::Span>& context) {
 
 void add_context(lang::Diagnostic& d, const Element& e) { add_context(d, e.context); }
 
+const char* mode_name(char m) { return m == 'l' ? "pull" : "push"; }
+
+// Push and pull, by Click's rules. Each port is push ('h'), pull ('l') or agnostic ('a') as its
+// class says; a connection joins two ends of one kind, so an agnostic end takes the kind of the
+// other, and an element's agnostic ports all take one kind (what it pulls it gives on, what is
+// pushed to it it pushes on). Agnostic ports nothing decides are push. Then: a push output
+// cannot feed a pull input (nothing would pull, and the pusher cannot wait) nor the reverse, and
+// a pull input has exactly one connection (the puller asks one place for its next packet).
+void check_processing(Graph& graph, const std::vector<bool>& valid, lang::DiagnosticEngine& diags) {
+  const std::size_t n = graph.elements.size();
+  std::vector<char> group(n, 'a');  // what each element's agnostic ports became
+  std::vector<std::vector<std::size_t>> touching(n);
+  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+    if (!valid[i]) continue;
+    touching[graph.edges[i].from].push_back(i);
+    touching[graph.edges[i].to].push_back(i);
+  }
+  auto out_code = [&](const Edge& e) { return graph.elements[e.from].cls->processing.output(e.from_port); };
+  auto in_code = [&](const Edge& e) { return graph.elements[e.to].cls->processing.input(e.to_port); };
+  // Breadth first from every connection with a decided end: linear in the graph.
+  std::vector<std::size_t> queue;
+  auto decide = [&](std::size_t element, char mode) {
+    if (group[element] != 'a') return;  // first come decides; a clash shows as a mismatch below
+    group[element] = mode;
+    queue.push_back(element);
+  };
+  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+    if (!valid[i]) continue;
+    const Edge& e = graph.edges[i];
+    const char f = out_code(e), t = in_code(e);
+    if (f == 'a' && t != 'a') decide(e.from, t);
+    if (t == 'a' && f != 'a') decide(e.to, f);
+  }
+  for (std::size_t q = 0; q < queue.size(); ++q) {
+    const std::size_t x = queue[q];
+    for (std::size_t i : touching[x]) {
+      const Edge& e = graph.edges[i];
+      if (e.from == x && out_code(e) == 'a' && in_code(e) == 'a') decide(e.to, group[x]);
+      if (e.to == x && in_code(e) == 'a' && out_code(e) == 'a') decide(e.from, group[x]);
+    }
+  }
+  auto resolve = [&](char code, std::size_t element) { return code != 'a' ? code : group[element] == 'l' ? 'l' : 'h'; };
+  for (std::size_t k = 0; k < n; ++k) {
+    Element& el = graph.elements[k];
+    el.input_modes.assign(el.ninputs, 'h');
+    el.output_modes.assign(el.noutputs, 'h');
+    for (unsigned p = 0; p < el.ninputs; ++p) el.input_modes[p] = resolve(el.cls->processing.input(p), k);
+    for (unsigned p = 0; p < el.noutputs; ++p) el.output_modes[p] = resolve(el.cls->processing.output(p), k);
+  }
+
+  // What nb's tasks can run (docs/queues.md): a pulled packet leaves an element by output 0, and
+  // an element that pulls by running its push (an agnostic one) pulls from its one input.
+  for (std::size_t k = 0; k < n; ++k) {
+    const Element& el = graph.elements[k];
+    for (unsigned p = 1; p < el.noutputs; ++p) {
+      if (el.output_modes[p] != 'l') continue;
+      lang::Diagnostic& d = diags.error(
+          el.span, fmt::format("output {} of {} would be pulled from: nb pulls from output 0 only", p, display(el)));
+      add_context(d, el);
+    }
+    const ElementOps* ops = el.cls->spec->ops;
+    if (group[k] == 'l' && el.ninputs > 1 && ops && !ops->pull && el.cls->processing.input(0) == 'a') {
+      lang::Diagnostic& d = diags.error(
+          el.span, fmt::format("{} is pulled from, and has {} inputs: nb does not know which to pull from", display(el),
+                               el.ninputs));
+      d.note("move it before the Queue, so that packets are pushed through it");
+      add_context(d, el);
+    }
+  }
+
+  auto agnostic_note = [&](lang::Diagnostic& d, const Element& el, char code) {
+    if (code == 'a')
+      d.note(el.class_span, fmt::format("{} is agnostic: its agnostic ports are all push or all pull, as the first "
+                                        "connection that decides says ({})",
+                                        display(el), mode_name(group[static_cast<std::size_t>(&el - graph.elements.data())])));
+  };
+  std::map<std::pair<unsigned, unsigned>, std::size_t> pull_input_owner;
+  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+    if (!valid[i]) continue;
+    const Edge& e = graph.edges[i];
+    const Element& from = graph.elements[e.from];
+    const Element& to = graph.elements[e.to];
+    const char f = e.from_port < from.output_modes.size() ? from.output_modes[e.from_port] : 'h';
+    const char t = e.to_port < to.input_modes.size() ? to.input_modes[e.to_port] : 'h';
+    if (f != t) {
+      lang::Diagnostic& d = diags.error(
+          e.arrow.valid() ? e.arrow : e.to_span,
+          fmt::format("{} output {} of {} is connected to {} input {} of {}", mode_name(f), e.from_port, display(from),
+                      mode_name(t), e.to_port, display(to)));
+      agnostic_note(d, from, out_code(e));
+      agnostic_note(d, to, in_code(e));
+      if (f == 'h')
+        d.note(fmt::format("nothing would pull what is pushed there: put a Queue between them ({} -> Queue -> {})",
+                           from.name, to.name));
+      else
+        d.note(fmt::format("nothing pulls from {}: put an Unqueue between them ({} -> Unqueue -> {}), or pull with a "
+                           "ToDevice",
+                           from.name, from.name, to.name));
+      add_context(d, e.context);
+      continue;
+    }
+    if (t != 'l') continue;
+    auto [it, fresh] = pull_input_owner.emplace(std::make_pair(e.to, e.to_port), i);
+    if (!fresh) {
+      lang::Diagnostic& d = diags.error(e.to_span, fmt::format("pull input {} of {} is already connected", e.to_port,
+                                                               display(to)));
+      d.note(graph.edges[it->second].to_span, "first connected here");
+      d.note("a pull input asks one place for its next packet: to take from several queues, pull through a scheduler "
+             "(RoundRobinSched, PrioSched) with one input per queue");
+      add_context(d, e.context);
+    }
+  }
+}
+
 }  // namespace
 
 bool check(Graph& graph, lang::DiagnosticEngine& diags) {
@@ -140,10 +254,15 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
     }
   }
 
-  // 4. No cycles: iterative depth-first search (graphs may have 100,000 elements).
+  check_processing(graph, valid, diags);
+
+  // 4. No cycles: iterative depth-first search (graphs may have 100,000 elements). A pull
+  // connection breaks a loop: what a Queue stores leaves it only when its task pulls.
   std::vector<std::vector<std::size_t>> adj(n);
   for (std::size_t i = 0; i < graph.edges.size(); ++i) {
-    if (valid[i]) adj[graph.edges[i].from].push_back(i);
+    const Edge& e = graph.edges[i];
+    const std::string& modes = graph.elements[e.from].output_modes;
+    if (valid[i] && !(e.from_port < modes.size() && modes[e.from_port] == 'l')) adj[e.from].push_back(i);
   }
   enum : std::uint8_t { White, Grey, Black };
   std::vector<std::uint8_t> color(n, White);

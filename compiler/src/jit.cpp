@@ -264,6 +264,9 @@ JitProcess& process() {
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // Kernels may carry inline assembly from DPDK headers (rte_ring's pause in a contended
+    // enqueue): emitting it needs the target's assembly parser.
+    llvm::InitializeNativeTargetAsmParser();
     auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
     if (!jtmb) {
       p.init_error = to_string(jtmb.takeError());
@@ -424,7 +427,8 @@ struct Builder {
       b.CreateRetVoid();
       return;
     }
-    if (e.ops->role != ElementOps::Role::Kernel) {  // only kernels have nodes that run
+    // Only kernels with a push have nodes that run (the checker lets no push reach the others).
+    if (e.ops->role != ElementOps::Role::Kernel || !e.ops->kernel_symbol) {
       b.CreateCall(glue("nb_glue_unconnected", void_ty, {ptr, i32, ptr}), {dp, b.getInt32(i), mbuf});
       b.CreateRetVoid();
       return;
@@ -541,8 +545,15 @@ struct Builder {
     llvm::Value* slots = entry->getArg(4);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     auto* ret = llvm::BasicBlock::Create(ctx, "ret", entry);
-    llvm::SwitchInst* sw = b.CreateSwitch(source, ret, static_cast<unsigned>(plan.sources.size()));
-    for (std::uint32_t s : plan.sources) {
+    // The ways in: each source's burst, and each task's (docs/queues.md), whose packets come out
+    // of a Queue with the annotations they went in with (so they are never reset).
+    std::vector<std::pair<std::uint32_t, bool>> ways;  // element, received from a port
+    for (std::uint32_t s : plan.sources) ways.push_back({s, true});
+    for (const PlanTask& t : plan.tasks)
+      if (std::find_if(ways.begin(), ways.end(), [&](const auto& w) { return w.first == t.top; }) == ways.end())
+        ways.push_back({t.top, false});
+    llvm::SwitchInst* sw = b.CreateSwitch(source, ret, static_cast<unsigned>(ways.size()));
+    for (const auto& [s, received] : ways) {
       const PlanElement& e = plan.elements[s];
       auto* head = llvm::BasicBlock::Create(ctx, fmt::format("src{}", s), entry);
       auto* body = llvm::BasicBlock::Create(ctx, fmt::format("src{}.pkt", s), entry);
@@ -554,7 +565,7 @@ struct Builder {
       b.SetInsertPoint(body);
       llvm::Value* slot = b.CreateGEP(ptr, pkts, b.CreateZExt(j, i64));
       llvm::Value* mbuf = b.CreateLoad(ptr, slot);
-      if (!facts || facts->reset_annotations) reset_annotations(b, mbuf);
+      if (received && (!facts || facts->reset_annotations)) reset_annotations(b, mbuf);
       dispatch(b, e.outputs.empty() ? Target{} : e.outputs[0], dp, s, mbuf, slots);
       j->addIncoming(b.CreateAdd(j, b.getInt32(1)), b.GetInsertBlock());
       b.CreateBr(head);
@@ -716,7 +727,7 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
   }
   for (std::size_t i = 0; i < plan.elements.size(); ++i) {
     const PlanElement& e = plan.elements[i];
-    if (e.ops && e.ops->role == ElementOps::Role::Kernel && !e.ops->kernel_symbol) {
+    if (e.ops && e.ops->role == ElementOps::Role::Kernel && e.ops->push && !e.ops->kernel_symbol) {
       error = fmt::format("element class '{}' has no kernel entry for the JIT (NB_ELEMENT_KERNEL)", e.spec->class_name);
       return nullptr;
     }
@@ -868,7 +879,7 @@ std::unique_ptr<CompiledGraph> jit_compile(const Plan& plan, const JitLayout& la
 
   // Which kernels are still called (not inlined)?
   for (const PlanElement& e : plan.elements) {
-    if (!e.ops || e.ops->role != ElementOps::Role::Kernel) continue;
+    if (!e.ops || e.ops->role != ElementOps::Role::Kernel || !e.ops->kernel_symbol) continue;
     bool called = false;
     if (llvm::Function* k = mod->getFunction(e.ops->kernel_symbol)) called = !k->use_empty();
     // The kernel's own push (its Itanium-mangled name contains <length><Class>4push).

@@ -116,6 +116,33 @@ void check_file_uses(const Graph& graph, lang::DiagnosticEngine& diags) {
   }
 }
 
+// Every element whose pull input ends a pull chain (it pulls, and pulls for no one) makes a task.
+// Agnostic kernels between its input and the element that pulls for real (a Queue, a scheduler)
+// run on the push side of the task, JIT-compiled with the rest of it; the check made sure that
+// only output 0 is ever pulled from, and that a pulled agnostic element has one input.
+std::vector<PlanTask> pull_tasks(const Plan& plan, const Graph& graph) {
+  std::vector<PlanTask> tasks;
+  for (std::uint32_t r = 0; r < plan.elements.size(); ++r) {
+    const Element& el = graph.elements[r];
+    if (el.input_modes.find('l') == std::string::npos || el.output_modes.find('l') != std::string::npos) continue;
+    const PlanElement& root = plan.elements[r];
+    PlanTask t{r, r};
+    if (!root.ops->pull) {
+      std::uint32_t cur = r;
+      for (std::size_t steps = 0; steps <= plan.elements.size(); ++steps) {
+        const Target& from = plan.elements[cur].pull_inputs.empty() ? Target{} : plan.elements[cur].pull_inputs[0];
+        if (from.kind != Target::Kind::Element) break;
+        cur = from.index;
+        const PlanElement& e = plan.elements[cur];
+        if (e.ops->pull || e.ninputs != 1) break;
+      }
+      t.top = cur;
+    }
+    tasks.push_back(t);
+  }
+  return tasks;
+}
+
 }  // namespace
 
 std::string file_key(const std::string& name) { return FileIdentity(name).path; }
@@ -137,6 +164,8 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
     pe.ninputs = el.ninputs;
     pe.noutputs = el.noutputs;
     pe.outputs.resize(el.noutputs);
+    pe.pull_inputs.resize(el.ninputs);
+    pe.output_modes = el.output_modes;
     pe.span = el.span;
     if (!pe.ops) {
       diags.error(el.class_span, fmt::format("element class '{}' cannot run yet: it has no kernel",
@@ -228,8 +257,12 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       t.in_port = e.to_port;
     }
     from.outputs[e.from_port] = t;
+    if (e.to_port < graph.elements[e.to].input_modes.size() && graph.elements[e.to].input_modes[e.to_port] == 'l' &&
+        e.to_port < plan.elements[e.to].pull_inputs.size())
+      plan.elements[e.to].pull_inputs[e.to_port] = {Target::Kind::Element, e.from, e.from_port};
   }
   if (diags.error_count() != errors) return std::nullopt;
+  plan.tasks = pull_tasks(plan, graph);
   return plan;
 }
 

@@ -233,7 +233,7 @@ std::string check_spec(const Plugin& p, const ElementSpec& s) {
         return bad(fmt::format("handler '{}' of '{}' lies outside its State", h.name, s.class_name));
     }
     if (ops->kernel_symbol && ::strnlen(ops->kernel_symbol, kMaxText) == kMaxText) return bad("a kernel symbol");
-    if (ops->role == ElementOps::Role::Kernel && !ops->kernel_symbol) {
+    if (ops->role == ElementOps::Role::Kernel && ops->push && !ops->kernel_symbol) {
       return fmt::format("plugin '{}': element class '{}' has no kernel entry for the JIT (NB_ELEMENT_KERNEL)", p.path,
                          s.class_name);
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace nb::compiler {
@@ -129,13 +130,54 @@ std::string describe_count(const PortRange& r, std::string_view noun) {
   return fmt::format("{} to {} {}s", r.min, r.max, noun);
 }
 
+std::optional<Processing> parse_processing(const ElementSpec& spec) {
+  std::string_view text = spec.processing;
+  if (text.empty()) {
+    const auto role = spec.ops ? spec.ops->role : ElementOps::Role::Kernel;
+    text = role == ElementOps::Role::Source ? "/h" : role == ElementOps::Role::Sink ? "a/" : "a/ah";
+  }
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  Processing p{std::string(text.substr(0, slash)), std::string(text.substr(slash + 1))};
+  for (char c : p.inputs + p.outputs)
+    if (c != 'a' && c != 'h' && c != 'l') return std::nullopt;
+  return p;
+}
+
+namespace {
+
+// What the runtime can run: a port that can pull needs an element with a pull side (or one whose
+// push the runtime can run as it pulls, an agnostic one); a pull-only element is never pushed to.
+std::optional<std::string> check_processing(const ElementSpec& spec, const PortCounts& ports, const Processing& p) {
+  const ElementOps* ops = spec.ops;
+  if (!ops || ops->role != ElementOps::Role::Kernel) return std::nullopt;
+  const unsigned nin = ports.inputs.max == PortRange::kUnbounded ? std::max(1u, ports.inputs.min) : ports.inputs.max;
+  const unsigned nout = ports.outputs.max == PortRange::kUnbounded ? std::max(1u, ports.outputs.min) : ports.outputs.max;
+  for (unsigned k = 0; k < nin && k < 64; ++k)
+    if (p.input(k) != 'l' && !ops->push)
+      return fmt::format("element class '{}' has no push, but its input {} can be pushed to (processing '{}')",
+                         spec.class_name, k, spec.processing);
+  for (unsigned k = 0; k < nout && k < 64; ++k)
+    if (p.output(k) == 'l' && !ops->pull)
+      return fmt::format("element class '{}' has no pull, but its output {} is pulled from (processing '{}')",
+                         spec.class_name, k, spec.processing);
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<std::string> Registry::add(const ElementSpec& spec) {
   if (spec.class_name.empty()) return std::string("element spec without a class name");
   auto ports = parse_port_spec(spec.ports);
   if (!ports) return fmt::format("element class '{}' has a malformed port spec '{}'", spec.class_name, spec.ports);
   if (classes_.count(spec.class_name)) return fmt::format("element class '{}' is already defined", spec.class_name);
   if (auto err = check_port_spec(spec)) return err;
-  classes_.emplace(std::string(spec.class_name), ElementClass{&spec, *ports});
+  auto processing = parse_processing(spec);
+  if (!processing)
+    return fmt::format("element class '{}' has a malformed processing code '{}' (Click's: \"a/ah\", \"h/l\")",
+                       spec.class_name, spec.processing);
+  if (auto err = check_processing(spec, *ports, *processing)) return err;
+  classes_.emplace(std::string(spec.class_name), ElementClass{&spec, *ports, nullptr, std::move(*processing)});
   return std::nullopt;
 }
 

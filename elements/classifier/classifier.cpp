@@ -84,6 +84,7 @@ constinit const ElementSpec Classifier::spec{
     .output_count = OutputCount::OnePerRestArg,
     .ops = &kOps,
     .handlers = kHandlers,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(Classifier::spec);

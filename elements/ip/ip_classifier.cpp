@@ -74,6 +74,7 @@ constinit const ElementSpec IPClassifier::spec{
     .output_count = OutputCount::OnePerRestArg,
     .ops = &kOps,
     .handlers = kHandlers,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(IPClassifier::spec);

@@ -37,6 +37,7 @@ constinit const ElementSpec PaintSwitch::spec{
         "ps[0] -> Discard;\n"
         "ps[1] -> ToDump(out.pcap);\n",
     .ops = &kOps,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(PaintSwitch::spec);

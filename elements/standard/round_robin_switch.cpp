@@ -25,6 +25,7 @@ constinit const ElementSpec RoundRobinSwitch::spec{
         "rr[0] -> ToDump(even.pcap);\n"
         "rr[1] -> ToDump(odd.pcap);\n",
     .ops = &kOps,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(RoundRobinSwitch::spec);

@@ -36,6 +36,7 @@ constinit const ElementSpec StaticSwitch::spec{
         "sw[0] -> ToDump(out.pcap);\n"
         "sw[1] -> Discard;\n",
     .ops = &kOps,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(StaticSwitch::spec);

@@ -85,6 +85,7 @@ constinit const ElementSpec Switch::spec{
         "sw[1] -> ToDump(out.pcap);\n",
     .ops = &kOps,
     .handlers = kHandlers,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(Switch::spec);

@@ -52,6 +52,7 @@ constinit const ElementSpec Tee::spec{
     .output_count_param = "N",
     .ops = &kOps,
     .handlers = kHandlers,
+    .processing = "h/h",  // push only, as in Click
 };
 
 NB_REGISTER_ELEMENT(Tee::spec);

@@ -10,6 +10,7 @@
 #include <nb/runtime/runner.hpp>
 
 #include "pcap_writer.hpp"
+#include "pull.hpp"
 
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
@@ -119,12 +120,14 @@ struct Generation {
   // share one compiled graph), what it polls, and the State moves it runs at its switch.
   std::vector<std::unique_ptr<Dataplane>> dps;
   std::vector<std::unique_ptr<Engine>> engines;  // destroyed first: frees the JIT code
+  std::vector<std::unique_ptr<PullRunner>> pullers;  // per worker, when the plan has tasks
   std::vector<std::vector<Source>> sources;
   std::vector<std::vector<Transfer>> transfers;
   std::map<std::string, std::uint32_t, std::less<>> by_name;
   std::uint32_t nworkers() const { return static_cast<std::uint32_t>(dps.size()); }
 
   ~Generation() {
+    pullers.clear();
     engines.clear();
     dps.clear();
   }

@@ -138,7 +138,7 @@ class WorkerLoop {
     while (true) {
       at_burst_boundary();
       if (!out_ && g_stop.load(std::memory_order_relaxed)) leave("stopped");
-      if (!out_ && g_->sources[self_].empty()) leave("the graph has no sources");
+      if (!out_ && g_->sources[self_].empty() && g_->plan->tasks.empty()) leave("the graph has no sources");
       // Out, and every worker is out: nothing more can reach this worker's rings.
       const bool last_call = out_ && w_.exited->load(std::memory_order_acquire) == w_.nworkers;
       const std::uint64_t got_packets = poll_sources();
@@ -219,7 +219,19 @@ class WorkerLoop {
       if (!w_.first_packet_tsc) [[unlikely]]
         w_.first_packet_tsc = rte_rdtsc();
     }
-    if (!out_ && finite_ && ended == g_->sources[self_].size()) leave("every input file was read to its end");
+    // The tasks (pull chains, docs/queues.md): once a pass, after the sources.
+    if (!g_->pullers.empty()) {
+      const std::uint64_t moved = g_->pullers[self_]->run_tasks();
+      if (moved) {
+        processed_ += moved;
+        dp.flush_all();
+      }
+      got_packets += moved;
+    }
+    // A finished input's packets may still wait in a Queue: the end is when they all left.
+    if (!out_ && finite_ && ended == g_->sources[self_].size() &&
+        (g_->pullers.empty() || !g_->pullers[self_]->holding()))
+      leave("every input file was read to its end");
     return got_packets;
   }
 
@@ -328,6 +340,9 @@ class WorkerLoop {
 
   void finish() {
     g_->dps[self_]->flush_all();
+    // What a Queue still holds when the run stops early (a signal, --duration) is dropped, and
+    // counted: rx + generated == tx + dropped holds to the end.
+    if (!g_->pullers.empty()) g_->pullers[self_]->drop_held();
     w_.cycles = rte_rdtsc() - tsc_start_;
     w_.processed.store(processed_, std::memory_order_relaxed);
     w_.live_cycles.store(w_.cycles, std::memory_order_relaxed);
@@ -1032,6 +1047,9 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   } else {
     for (std::uint32_t w = 0; w < nw; ++w) gen.engines[w] = std::make_unique<InterpEngine>(*gen.dps[w]);
   }
+  gen.pullers.clear();
+  if (!plan.tasks.empty())
+    for (std::uint32_t w = 0; w < nw; ++w) gen.pullers.push_back(std::make_unique<PullRunner>(*gen.dps[w], *gen.engines[w]));
   gen.sources.assign(nw, {});
   for (std::uint32_t w = 0; w < nw; ++w) {
     for (std::uint32_t src : plan.sources) {

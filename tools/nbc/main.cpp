@@ -368,7 +368,9 @@ int cmd_doc(const std::string& name, const Options& opt) {
              nb::compiler::describe_count(cls->ports.outputs, "output"));
   if (s.output_count == nb::OutputCount::OnePerRestArg) fmt::print(" (one per argument)");
   if (s.output_count == nb::OutputCount::FromParam) fmt::print(" ({} if given)", s.output_count_param);
-  fmt::print("  [Click port spec {}]\n\n", s.ports);
+  fmt::print("  [Click port spec {}]\n", s.ports);
+  fmt::print("  processing {}/{}: {}\n\n", cls->processing.inputs, cls->processing.outputs,
+             "h push, l pull, a agnostic (push or pull, as connected); the last letter covers the ports past it");
   fmt::print("PARAMETERS\n");
   if (s.params.empty()) fmt::print("  none\n");
   for (const nb::ParamSpec& p : s.params) {

@@ -8,6 +8,8 @@
 
 #include <nb/packet.hpp>
 
+#include <rte_ring.h>
+
 #include <array>
 #include <charconv>
 #include <cstddef>
@@ -200,6 +202,13 @@ class Context {
     else record_drop(m, kDropNoBuffers);
   }
   void drop(Packet&& p NB_OWNED, std::uint32_t reason) { record_drop(p.release(), reason); }
+  // Gives p to a ring the element's State holds (Queue): from now on the ring owns it, until a
+  // pull takes it out. When the ring is full, p is dropped for `full_reason` (a queue drops at
+  // its tail and never waits). Safe with several producers (rte_ring's multi-producer enqueue).
+  void store(rte_ring* ring, Packet&& p NB_OWNED, std::uint32_t full_reason) {
+    rte_mbuf* m = p.release();
+    if (rte_ring_mp_enqueue(ring, m) != 0) record_drop(m, full_reason);
+  }
   // Sends a copy of p (the original stays with the caller); counts a drop if no buffer is free.
   void send_copy(std::uint32_t port, const Packet& p NB_PARAM_OWNED) {
     // No room to emit it: make no copy (a copy parked beyond kMaxDrops would never be freed).
@@ -249,6 +258,33 @@ class Context {
   std::uint32_t copy_failures_ = 0;
   Emit emits_[kMaxEmits];
   Drop drops_[kMaxDrops];
+};
+
+// ---- Pull processing -----------------------------------------------------------------------
+//
+// Click's pull ports: a Queue stores what its push input receives; whatever pulls from its output
+// (Unqueue, a scheduler, a ToDevice with a pull input) asks for packets when it has room. nb runs
+// each chain that ends in a puller as a *task* of the worker's loop (docs/queues.md). Elements on
+// the pull side define, beside push or instead of it:
+//   static std::uint32_t pull(const Config&, State&, PullContext&, rte_mbuf** out, std::uint32_t max);
+// which puts up to `max` packets into `out` and returns how many; the caller owns them then. It
+// gets them from its pull inputs with ctx.pull(...), or from a ring its State holds (Queue). An
+// element that holds packets between calls also defines
+//   static std::uint32_t held(const Config&, const State&);  // packets it holds now
+// so that the runtime knows when a finished input's packets have all left.
+// Pull code runs natively on the worker core (not in JIT code): it may call DPDK's functions.
+class PullContext {
+ public:
+  virtual ~PullContext() = default;
+  // Up to `max` packets from pull input `port` (whatever is connected there gives them up).
+  virtual std::uint32_t pull(std::uint32_t port, rte_mbuf** out, std::uint32_t max) = 0;
+  // Sends a copy of m out of push output `port` (PullTee); counts a drop when no buffer is free.
+  virtual void push_copy(std::uint32_t port, rte_mbuf* m) = 0;
+  virtual std::uint32_t ninputs() const = 0;
+  virtual std::uint32_t noutputs() const = 0;
+  // The worker's clock, for rates: TSC cycles, and how many make a second.
+  virtual std::uint64_t now_cycles() const = 0;
+  virtual std::uint64_t cycles_per_second() const = 0;
 };
 
 // Before plugin ABI 4, counters had a table of their own; now they are handlers (NB_COUNTER).
@@ -406,6 +442,9 @@ struct ElementOps {
   // (FlowMonitor's FILE). It must release what each State's setup made.
   //   static void teardown_workers(const Config&, State* const* states, std::uint32_t n);
   void (*teardown_workers)(const void* config, void* const* states, std::uint32_t n) = nullptr;
+  // Optional: the element's pull side and the packets it holds (see "Pull processing" above).
+  std::uint32_t (*pull)(const void* config, void* state, PullContext& ctx, rte_mbuf** out, std::uint32_t max) = nullptr;
+  std::uint32_t (*held)(const void* config, const void* state) = nullptr;
 };
 
 namespace detail {
@@ -450,6 +489,15 @@ template <typename E>
 void facts(const void* config, FactSheet& sheet) {
   E::facts(*static_cast<const typename E::Config*>(config), sheet);
 }
+template <typename E>
+std::uint32_t pull(const void* config, void* state, PullContext& ctx, rte_mbuf** out, std::uint32_t max) {
+  return E::pull(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), ctx, out,
+                 max);
+}
+template <typename E>
+std::uint32_t held(const void* config, const void* state) {
+  return E::held(*static_cast<const typename E::Config*>(config), *static_cast<const typename E::State*>(state));
+}
 }  // namespace detail
 
 // The analysis cannot follow a Packet stored in a member or an array, so State and Config
@@ -483,9 +531,12 @@ constexpr ElementOps kernel_ops(const char* kernel_symbol = nullptr) {
   ops.config_align = alignof(typename E::Config);
   ops.state_size = sizeof(typename E::State);
   ops.state_align = alignof(typename E::State);
+  static_assert(
+      requires { &E::push; } || requires { &E::pull; },
+      "an element needs a push (its input is pushed to) or a pull (something pulls from its output), or both");
   ops.configure = &detail::configure<E>;
   ops.init = &detail::init<E>;
-  ops.push = &detail::push<E>;
+  if constexpr (requires { &E::push; }) ops.push = &detail::push<E>;
   if constexpr (requires { E::kDrops.reasons; }) ops.drop_reasons = E::kDrops.reasons;
   ops.kernel_symbol = kernel_symbol;
   if constexpr (requires { E::kStateScope; }) ops.state_scope = E::kStateScope;  // else the assert above
@@ -495,6 +546,8 @@ constexpr ElementOps kernel_ops(const char* kernel_symbol = nullptr) {
   if constexpr (requires { &E::teardown; }) ops.teardown = &detail::teardown<E>;
   if constexpr (requires { &E::teardown_workers; }) ops.teardown_workers = &detail::teardown_workers<E>;
   if constexpr (requires { &E::facts; }) ops.facts = &detail::facts<E>;
+  if constexpr (requires { &E::pull; }) ops.pull = &detail::pull<E>;
+  if constexpr (requires { &E::held; }) ops.held = &detail::held<E>;
   return ops;
 }
 
@@ -519,6 +572,10 @@ consteval bool no_legacy_tables(std::span<const CounterField> counters = {},
     ::nb::detail::push<Class>(config, state, *ctx, port, m);                                              \
   }                                                                                                       \
   constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>("nb_kernel_" #Class)
+
+// An element with a pull side and no push (Unqueue, a scheduler): nothing for the JIT to call.
+//   NB_ELEMENT_PULL(RoundRobinSched);
+#define NB_ELEMENT_PULL(Class) constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>(nullptr)
 
 // Ports are opened by the runtime; these elements have no kernel of their own.
 inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};
@@ -711,6 +768,12 @@ struct ElementSpec {
   // Sources and sinks: how their port is opened, and the parameter that names its file or device.
   PortOpen port_open = PortOpen::None;
   std::string_view port_param = {};
+  // Click's processing code: which ports push (h), pull (l) or take what they are connected to
+  // (a, agnostic), inputs before the slash, outputs after; the last letter of a side covers the
+  // ports past it ("a/ah": input and output 0 agnostic, other outputs push). An element's
+  // agnostic ports all end up the same, push or pull. Empty: "a/ah" for kernels, "/h" for sources,
+  // "a/" for sinks (ToDevice pushed to, or pulling from a Queue).
+  std::string_view processing = {};
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

@@ -32,6 +32,9 @@ struct Element {
   lang::Span class_span;  // the class name (or the whole anonymous element)
   // Compound instances this element was expanded from, outermost first: for "instantiated here".
   std::vector<lang::Span> context;
+  // After check(): each port's processing, 'h' (push) or 'l' (pull), agnostic ones resolved by
+  // what they are connected to (push when nothing decides).
+  std::string input_modes, output_modes;
 
   const ParamValue* param(std::string_view name) const;
   std::vector<const ParamValue*> params_named(std::string_view name) const;

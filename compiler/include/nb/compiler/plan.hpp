@@ -70,6 +70,21 @@ struct PlanElement {
   std::vector<Target> outputs;  // one per output port
   std::int32_t port = -1;       // sources and sinks: their port
   lang::Span span;
+  // Per input port, for pull inputs: the element and output it pulls from (kind None: a push
+  // input). Output ports that are pulled from have their `outputs` entry too, for the graph's
+  // shape; what a task pulls enters the push side at its top's output 0 (PlanTask).
+  std::vector<Target> pull_inputs;
+  std::string output_modes;  // per output: 'h' push, 'l' pull
+};
+
+// A chain that pulls (docs/queues.md): the worker's loop runs it. It asks `top` for a burst
+// (ElementOps::pull: a Queue dequeues, a scheduler asks its inputs) and pushes what comes from
+// top's output 0 on through the graph, JIT-compiled like a source's path, up to and through the
+// puller: an element whose pull input ends the chain (Unqueue, a pulling ToDevice or Discard).
+// `top` is the puller itself when it pulls for itself (Unqueue: its rate decides how many).
+struct PlanTask {
+  std::uint32_t puller = 0;
+  std::uint32_t top = 0;
 };
 
 struct Plugin;
@@ -81,6 +96,7 @@ struct Plan {
   std::vector<PlanElement> elements;
   std::vector<PlanPort> ports;
   std::vector<std::uint32_t> sources;  // element indices of FromDump/FromDevice, in port order
+  std::vector<PlanTask> tasks;
 };
 
 // Configures every element (its `configure` reads the checked arguments) and resolves ports.

@@ -43,10 +43,26 @@ std::span<const PortParam> port_params(PortOpen open);
 
 struct Plugin;
 
+// Click's processing code of a class (ElementSpec::processing, or its default), per port: 'h'
+// push, 'l' pull, 'a' agnostic. The last letter of a side covers the ports past it.
+struct Processing {
+  std::string inputs, outputs;
+  char input(unsigned port) const { return at(inputs, port); }
+  char output(unsigned port) const { return at(outputs, port); }
+
+ private:
+  static char at(const std::string& codes, unsigned port) {
+    return codes.empty() ? 'h' : codes[port < codes.size() ? port : codes.size() - 1];
+  }
+};
+// Parses "a/ah", "h/l", "l/" (nullopt when malformed), or gives the default for the spec.
+std::optional<Processing> parse_processing(const ElementSpec& spec);
+
 struct ElementClass {
   const ElementSpec* spec = nullptr;
   PortCounts ports;
   const Plugin* plugin = nullptr;  // the plugin that defines it; null for built-ins
+  Processing processing;
 };
 
 class Registry {

@@ -10,9 +10,13 @@ class InterpEngine final : public Engine {
  public:
   explicit InterpEngine(Dataplane& dp) : dp_(dp) {}
   void process(std::uint32_t source, rte_mbuf** pkts, std::uint32_t n) override;
+  // Pushes m out of output `port` of `element` and on to where it ends (the pull side's way
+  // into the push side off output 0: PullTee's copies, an agnostic element's other outputs).
+  void push_from(std::uint32_t element, std::uint32_t port, rte_mbuf* m);
 
  private:
   void deliver(const compiler::Target& t, std::uint32_t from, rte_mbuf* m);
+  void run_stack();
   Dataplane& dp_;
   struct Work {
     std::uint32_t element;

@@ -1,0 +1,36 @@
+// The pull side of a graph on one worker: runs its tasks (compiler::PlanTask), each once per pass
+// of the worker's loop. A task asks its top element for a burst - a Queue dequeues, a scheduler
+// or shaper asks its own pull inputs in turn, an agnostic element pulls its input and runs its
+// push on what comes - and hands the burst to the engine, which pushes it on from the top's
+// output 0 as it does a source's burst. Pull code runs natively: only the push side is JIT code.
+#pragma once
+
+#include <nb/runtime/dataplane.hpp>
+#include <nb/runtime/interp.hpp>
+
+#include <cstdint>
+
+namespace nb::runtime {
+
+class PullRunner {
+ public:
+  PullRunner(Dataplane& dp, Engine& engine);
+  // Runs every task once. Returns the packets they moved.
+  std::uint64_t run_tasks();
+  // Whether any element holds packets (ElementOps::held): a finished input's packets are not
+  // all out yet.
+  bool holding() const;
+  // Takes what elements hold out of them and drops it, counted under their "flushed" reason.
+  void drop_held();
+  // Pulls up to `max` packets out of output `port` of `element`.
+  std::uint32_t pull_from(std::uint32_t element, std::uint32_t port, rte_mbuf** out, std::uint32_t max);
+
+ private:
+  Dataplane& dp_;
+  Engine& engine_;
+  InterpEngine interp_;  // the pull side's rare ways into the push side (PullTee's copies)
+  std::uint64_t hz_;
+  rte_mbuf* burst_[jit_abi::kMaxBurst];
+};
+
+}  // namespace nb::runtime
