@@ -19,9 +19,9 @@ constinit const ElementSpec StripIPHeader::spec{
         "with its IP header. A packet without a whole IPv4 header there is dropped (Click does "
         "not check).\n"
         "\n"
-        "The stripped bytes stay in the packet's headroom, but the IP header mark is cleared "
-        "with them: nb's mark cannot point before the data start. So UnstripIPHeader, which "
-        "needs that mark, is not available; Unstrip(N) puts back a header of known length N.\n"
+        "The stripped bytes stay in the packet's headroom and the packet remembers where its IP "
+        "header starts, so that UnstripIPHeader can put it back; elements that look for the IP "
+        "header in between find none marked.\n"
         "\n"
         "Input 0 (push): IP packets. Output 0 (push): their transport-layer part.",
     .example = "FromDump(in.pcap) -> CheckIPHeader(14) -> StripIPHeader -> ToDump(out.pcap);\n",

@@ -330,6 +330,51 @@ TEST_CASE("Unstrip moves the network header annotation with the data start", "[k
   CHECK_FALSE(Instance<Unstrip>(big, Via::Ops).ok());
 }
 
+TEST_CASE("Strip then Unstrip restores a network header annotation the strip pulled away", "[kernels]") {
+  // Click's header pointers stay on their bytes when the data start passes them: pulling them
+  // away and pushing them back gives the same mark (what UnstripIPHeader relies on).
+  Configured sargs("Strip(LENGTH 14)");
+  Configured uargs("Unstrip(LENGTH 14)");
+  Configured u4args("Unstrip(LENGTH 4)");
+  Instance<Strip> s(sargs, Via::Ops);
+  Instance<Unstrip> u(uargs, Via::Ops);
+  Instance<Unstrip> u4(u4args, Via::Ops);
+  Configured s4args("Strip(LENGTH 4)");
+  Instance<Strip> s4(s4args, Via::Ops);
+  for (std::uint16_t offset : {std::uint16_t{0}, std::uint16_t{5}, std::uint16_t{13}}) {
+    INFO("network_offset " << offset);
+    rte_mbuf* m = make_mbuf(iota_bytes(40));
+    anno_ref(m).network_offset = offset;
+    Outcome stripped = s.push(m, 1);
+    rte_mbuf* sm = stripped.only().m.get();
+    CHECK(anno_ref(sm).network_offset == PacketAnno::kNoNetworkOffset);
+    CHECK(anno_ref(sm).network_behind == 14 - offset);
+    // Part of the way back: still behind, or just in front again.
+    Outcome part = u4.push(stripped.emits[0].m.release(), 1);
+    rte_mbuf* pm = part.only().m.get();
+    if (offset < 10) {
+      CHECK(anno_ref(pm).network_offset == PacketAnno::kNoNetworkOffset);
+      CHECK(anno_ref(pm).network_behind == 10 - offset);
+    } else {
+      CHECK(anno_ref(pm).network_offset == offset - 10);
+      CHECK(anno_ref(pm).network_behind == 0);
+    }
+    Outcome past = u.push(part.emits[0].m.release(), 1);  // 4 bytes before the start now
+    CHECK(anno_ref(past.only().m.get()).network_offset == offset + 4);
+    Outcome home2 = s4.push(past.emits[0].m.release(), 1);
+    CHECK(anno_ref(home2.only().m.get()).network_offset == offset);
+    CHECK(anno_ref(home2.only().m.get()).network_behind == 0);
+  }
+  {
+    // An unmarked packet stays unmarked both ways.
+    Outcome plain = s.push(iota_bytes(30), 1);
+    Outcome again = u.push(plain.emits[0].m.release(), 1);
+    CHECK(anno_ref(again.only().m.get()).network_offset == PacketAnno::kNoNetworkOffset);
+    CHECK(anno_ref(again.only().m.get()).network_behind == 0);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
 // ---- EtherMirror ------------------------------------------------------------------------------
 
 TEST_CASE("EtherMirror swaps Ethernet addresses and drops runts", "[kernels][bounds]") {

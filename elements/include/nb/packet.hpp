@@ -60,6 +60,10 @@ struct PacketAnno {
   std::uint8_t user[15] = {};
   // Offset of the IP header from the data start, kept right by Packet::pull and Packet::push.
   std::uint16_t network_offset = kNoNetworkOffset;
+  // When Packet::pull took the network header away (StripIPHeader): how many bytes before the
+  // data start it begins (network_offset is unset then); 0 otherwise. Fills what was padding, so
+  // that Click's UnstripIPHeader can put the header back; Packet::push restores network_offset.
+  std::uint16_t network_behind = 0;
   // Click's destination IP address annotation (host order; 0 unset): the next hop that
   // LookupIPRoute chose (GetIPAddress sets it), which ARPQuerier resolves.
   std::uint32_t dst_ip = 0;
@@ -78,6 +82,8 @@ static_assert(offsetof(rte_mbuf, dynfield1) <= kAnnoOffset &&
                   kAnnoOffset + sizeof(PacketAnno) <= offsetof(rte_mbuf, dynfield1) + sizeof(rte_mbuf::dynfield1),
               "packet annotations must fit in the mbuf's dynamic fields");
 static_assert(kAnnoOffset % alignof(PacketAnno) == 0);
+static_assert(sizeof(PacketAnno) == 24,
+              "the annotations fill their dynamic-field bytes exactly: a new one needs a layout change");
 
 inline PacketAnno* anno_of(rte_mbuf* m) {
   return reinterpret_cast<PacketAnno*>(reinterpret_cast<unsigned char*>(m) + kAnnoOffset);
@@ -155,18 +161,26 @@ class NB_CONSUMABLE Packet {
   }
 
   // Click's pull/push of header bytes: remove n bytes from the front, or put n back. The network
-  // offset stays on the same bytes, as Click's header pointers do: it is forgotten when they were
-  // pulled away, or when it would no longer fit (PacketEffect::MoveStart, which the compiler's
-  // facts pass relies on).
+  // offset stays on the same bytes, as Click's header pointers do: when they are pulled away it
+  // is unset (PacketEffect::MoveStart, which the compiler's facts pass relies on) and
+  // network_behind() says how far back they are, so that pushing them back restores it; it is
+  // forgotten when it would no longer fit.
   NB_CALLABLE_WHEN_OWNED bool pull(std::uint32_t n) {
     if (n > m_->data_len) return false;
     m_->data_off = static_cast<std::uint16_t>(m_->data_off + n);
     m_->data_len = static_cast<std::uint16_t>(m_->data_len - n);
     m_->pkt_len -= n;
     PacketAnno& a = anno();
-    if (a.network_offset != PacketAnno::kNoNetworkOffset)
-      a.network_offset =
-          a.network_offset >= n ? static_cast<std::uint16_t>(a.network_offset - n) : PacketAnno::kNoNetworkOffset;
+    if (a.network_offset != PacketAnno::kNoNetworkOffset) {
+      if (a.network_offset >= n) {
+        a.network_offset = static_cast<std::uint16_t>(a.network_offset - n);
+      } else {
+        a.network_behind = static_cast<std::uint16_t>(n - a.network_offset);
+        a.network_offset = PacketAnno::kNoNetworkOffset;
+      }
+    } else if (a.network_behind != 0) {
+      a.network_behind = static_cast<std::uint16_t>(a.network_behind + n);  // <= data_off: fits
+    }
     return true;
   }
   NB_CALLABLE_WHEN_OWNED bool push(std::uint32_t n) {
@@ -179,6 +193,13 @@ class NB_CONSUMABLE Packet {
       const std::uint32_t moved = std::uint32_t{a.network_offset} + n;
       a.network_offset = moved < PacketAnno::kNoNetworkOffset ? static_cast<std::uint16_t>(moved)
                                                               : PacketAnno::kNoNetworkOffset;
+    } else if (a.network_behind != 0) {
+      if (n < a.network_behind) {
+        a.network_behind = static_cast<std::uint16_t>(a.network_behind - n);
+      } else {
+        a.network_offset = static_cast<std::uint16_t>(n - a.network_behind);  // n <= data_off < 0xffff
+        a.network_behind = 0;
+      }
     }
     return true;
   }
@@ -192,8 +213,17 @@ class NB_CONSUMABLE Packet {
   NB_CALLABLE_WHEN_OWNED bool has_network_offset() const {
     return anno().network_offset != PacketAnno::kNoNetworkOffset;
   }
-  NB_CALLABLE_WHEN_OWNED void set_network_offset(std::uint16_t offset) { anno().network_offset = offset; }
-  NB_CALLABLE_WHEN_OWNED void clear_network_offset() { anno().network_offset = PacketAnno::kNoNetworkOffset; }
+  NB_CALLABLE_WHEN_OWNED void set_network_offset(std::uint16_t offset) {
+    anno().network_offset = offset;
+    anno().network_behind = 0;
+  }
+  NB_CALLABLE_WHEN_OWNED void clear_network_offset() {
+    anno().network_offset = PacketAnno::kNoNetworkOffset;
+    anno().network_behind = 0;
+  }
+  // How many bytes before the data start the network header begins, when a pull took it away
+  // (StripIPHeader); 0 when it did not (has_network_offset() or no header marked).
+  NB_CALLABLE_WHEN_OWNED std::uint32_t network_behind() const { return anno().network_behind; }
   // Shortens the packet to n bytes (no-op when already shorter).
   NB_CALLABLE_WHEN_OWNED void truncate(std::uint32_t n) {
     if (n >= m_->data_len) return;
