@@ -27,6 +27,10 @@ void read_capacity(const Queue::Config& config, const Queue::State&, std::string
   out = std::to_string(config.capacity);
 }
 
+void read_capacity_workers(const Queue::Config& config, std::span<const Queue::State* const>, std::string& out) {
+  out = std::to_string(config.capacity);
+}
+
 void read_highwater(const Queue::Config&, const Queue::State& state, std::string& out) {
   out = std::to_string(state.highwater);
 }
@@ -38,9 +42,10 @@ void read_highwater_workers(const Queue::Config&, std::span<const Queue::State* 
   out = std::to_string(most);
 }
 
-void read_length_workers(const Queue::Config& config, std::span<const Queue::State* const> states, std::string& out) {
-  // One ring for all: every worker's block points at it.
-  if (!states.empty()) read_length(config, *states[0], out);
+void read_length_workers(const Queue::Config&, std::span<const Queue::State* const> states, std::string& out) {
+  std::uint64_t n = 0;
+  for (const Queue::State* s : states) n += Queue::held({}, *s);
+  out = std::to_string(n);
 }
 
 bool write_reset_counts(const Queue::Config&, Queue::State& state, std::string_view, std::string&) {
@@ -49,10 +54,13 @@ bool write_reset_counts(const Queue::Config&, Queue::State& state, std::string_v
 }
 
 constexpr HandlerSpec kHandlers[] = {
-    handler<Queue, &read_length, nullptr, &read_length_workers>("length", "read: packets in the queue now"),
+    handler<Queue, &read_length, nullptr, &read_length_workers>(
+        "length", "read: packets in the queue now (with several workers: in all their queues)"),
     handler<Queue, &read_highwater, nullptr, &read_highwater_workers>(
-        "highwater_length", "read: the most packets the queue held since the start (or reset_counts)"),
-    handler<Queue, &read_capacity>("capacity", "read: CAPACITY"),
+        "highwater_length",
+        "read: the most packets the queue held since the start (or reset_counts); with several workers, the most "
+        "any worker's held"),
+    handler<Queue, &read_capacity, nullptr, &read_capacity_workers>("capacity", "read: CAPACITY"),
     NB_VALUE(Queue, "reload_dropped", reload_dropped, "packets a hot reload into a smaller queue could not keep"),
     handler<Queue, nullptr, &write_reset_counts>("reset_counts",
                                                   "write (any value): the high-water mark starts again from the length"),
@@ -122,9 +130,9 @@ NB_ELEMENT_KERNEL(Queue);
   "(docs/queues.md). A full queue drops the packet pushed to it at the tail and counts it (`drops`, "     \
   "reason `full`); it never makes the worker wait.\n"                                                      \
   "\n"                                                                                                     \
-  "The queue owns the packets in it. With several workers there is one queue for all of them (a "         \
-  "DPDK ring with several producers and consumers): a queue between two workers pipelines a graph "        \
-  "over cores. A hot reload keeps the packets of a queue of the same name: they move into the new "        \
+  "The queue owns the packets in it. With several workers, each worker has a queue of its own "         \
+  "(CAPACITY each) and runs the task that pulls from it, so a flow's packets leave in the order they "    \
+  "came. A hot reload keeps the packets of a queue of the same name: they move into the new "        \
   "configuration's queue; when it is smaller, the oldest that fit are kept and the others counted "       \
   "in `reload_dropped`. Packets still queued when the run stops early are dropped as `flushed`; when "     \
   "every input file was read to its end, the run waits until the queues are empty.\n"                     \

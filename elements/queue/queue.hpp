@@ -11,9 +11,10 @@ namespace nb::elements {
 
 struct Queue {
   static const ElementSpec spec;
-  // One ring for every worker (rte_ring: several producers and consumers): a queue between two
-  // workers is how a graph is pipelined over cores. The high-water mark is each worker's own.
-  static constexpr StateScope kStateScope = StateScope::SharedReadMostly;
+  // Each worker its own ring, as every worker runs every task: the packets of a flow (which stays
+  // on one worker) leave in the order they came. A ring shared by the workers would let two of
+  // them pull one flow's packets and reorder it.
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
 
   static constexpr auto kDrops = drop_reasons({
       {"full", "the queue held CAPACITY packets: dropped at the tail (Click's drops)"},

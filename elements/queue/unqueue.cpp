@@ -1,5 +1,6 @@
 #include "unqueue.hpp"
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,19 @@ void read_active(const Unqueue::Config& config, const Unqueue::State& state, std
   out = Unqueue::active(config, state) ? "true" : "false";
 }
 
+void read_active_workers(const Unqueue::Config& config, std::span<const Unqueue::State* const> states,
+                         std::string& out) {
+  // Every worker gets each write; they differ only between two workers' writes.
+  bool same = true;
+  for (const Unqueue::State* s : states) same &= Unqueue::active(config, *s) == Unqueue::active(config, *states[0]);
+  if (same) {
+    if (!states.empty()) read_active(config, *states[0], out);
+    return;
+  }
+  for (std::size_t w = 0; w < states.size(); ++w)
+    out += "worker " + std::to_string(w) + ": " + (Unqueue::active(config, *states[w]) ? "true" : "false") + "\n";
+}
+
 bool write_active(const Unqueue::Config&, Unqueue::State& state, std::string_view value, std::string& error) {
   bool on = false;
   if (!parse_handler_bool(value, on)) {
@@ -32,7 +46,7 @@ bool write_active(const Unqueue::Config&, Unqueue::State& state, std::string_vie
 
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(Unqueue, count, "packets pulled and pushed on"),
-    handler<Unqueue, &read_active, &write_active>("active", "read/write: whether it pulls (true/false)"),
+    handler<Unqueue, &read_active, &write_active, &read_active_workers>("active", "read/write: whether it pulls (true/false)"),
 };
 
 }  // namespace

@@ -222,10 +222,7 @@ class WorkerLoop {
     // The tasks (pull chains, docs/queues.md): once a pass, after the sources.
     if (!g_->pullers.empty()) {
       const std::uint64_t moved = g_->pullers[self_]->run_tasks();
-      if (moved) {
-        processed_ += moved;
-        dp.flush_all();
-      }
+      if (moved) dp.flush_all();  // `processed` counts received packets: these were, once
       got_packets += moved;
     }
     // A finished input's packets may still wait in a Queue: the end is when they all left.
