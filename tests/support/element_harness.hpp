@@ -84,8 +84,9 @@ class Configured {
     INFO("class " << cls);
     REQUIRE(ec != nullptr);
     spec_ = ec->spec;
-    std::string text =
-        (ec->ports.inputs.max > 0 ? "FromDump(in.pcap) -> " : "") + std::string("e :: ") + element_ + ";\n";
+    // A pull input takes its packets from a Queue (a push output cannot feed it).
+    const char* feed = ec->processing.input(0) == 'l' ? "FromDump(in.pcap) -> Queue -> " : "FromDump(in.pcap) -> ";
+    std::string text = (ec->ports.inputs.max > 0 ? feed : "") + std::string("e :: ") + element_ + ";\n";
     for (std::uint32_t k = 0; k < noutputs; ++k) text += "e[" + std::to_string(k) + "] -> Discard;\n";
     text_ = text;
     file_ = sources_.add("test.nbc", std::move(text));
@@ -225,6 +226,14 @@ class Instance {
   }
   Outcome push(const Bytes& data, std::uint32_t noutputs, const HostServices* host = nullptr) {
     return push(make_mbuf(data), noutputs, host);
+  }
+
+  // Its pull side (ElementOps::pull), as a task runs it.
+  std::uint32_t pull(PullContext& ctx, rte_mbuf** out, std::uint32_t max) {
+    REQUIRE(ok_);
+    REQUIRE(E::spec.ops->pull != nullptr);
+    if (via_ == Via::Ops) return E::spec.ops->pull(config_.get(), state_.get(), ctx, out, max);
+    return E::pull(*static_cast<const Config*>(config_.get()), *static_cast<State*>(state_.get()), ctx, out, max);
   }
 
   std::uint64_t counter(std::string_view name) const {
