@@ -32,6 +32,8 @@ skip = {
     "ARPQuerier(": "ARPQuerier's answers depend on whether an ARP reply was learnt before another flow's packet",
     "IPRewriter(": "IPRewriter chooses public ports per worker (so that replies return to it)",
     "RoundRobinSwitch": "RoundRobinSwitch keeps its turn per worker, so which output a packet takes depends on the worker",
+    "RandomSample": "RandomSample draws from a sequence per worker, so which packets it samples depends on the worker",
+    "IPEncap(": "IPEncap and UDPIPEncap number their packets per worker, so a packet's IP identification depends on it",
 }
 traffic = [("quickstart", 300, 1), ("flows", 3000, 5)]
 
