@@ -18,7 +18,7 @@ struct Queue {
 
   static constexpr auto kDrops = drop_reasons({
       {"full", "the queue held CAPACITY packets: dropped at the tail (Click's drops)"},
-      {"flushed", "still in the queue when the run stopped early (a signal, --duration, nbctl stop)"},
+      {"flushed", "still in the queue when the run stopped early (a signal or --duration)"},
   });
 
   struct Config {
