@@ -7,6 +7,7 @@
   - a run stopped early (--duration) drops what the queues still hold as `flushed`, counted;
   - Unqueue's `active` handler stops and restarts its task, Queue's `length` reads what it holds,
     through nbctl on a running graph;
+  - a ToDevice pulls from a Queue onto a DPDK device;
   - several workers (more lcores than CPUs): each has its own queue and loses nothing.
 tcpdump counts the output records (an oracle that is not nb).
 Usage: test_queues.py NBRUN NB-GEN-TRAFFIC NBCTL
@@ -80,6 +81,15 @@ with tempfile.TemporaryDirectory() as tmp:
             q, t = st["elements"]["q"], st["totals"]
             check(q["drop_reasons"]["flushed"] > 0, f"{engine}: queued packets are flushed at the end ({q['drop_reasons']})")
             check(t["rx"] == t["tx"] + t["dropped"], f"{engine}: rx == tx + dropped with packets flushed ({t})")
+
+    # A ToDevice that pulls: through a JIT-compiled Counter, from a Queue, onto a DPDK device.
+    for engine in ("interp", "jit"):
+        out = d / f"dev-{engine}.pcap"
+        st = run(d, f"dev-{engine}", f'FromDump({inp}) -> Queue(3000) -> Counter -> ToDevice("net_pcap5,tx_pcap={out}");\n',
+                 "--engine", engine)
+        if st:
+            check(st["totals"]["tx"] == 1000 and records(out) == 1000,
+                  f"{engine}: a ToDevice pulling from a Queue sends every packet ({st['totals']})")
 
     # Several workers, more lcores than CPUs: each worker its own queue, nothing lost or doubled.
     out = d / "workers.pcap"
