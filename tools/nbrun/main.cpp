@@ -1,5 +1,5 @@
 // nbrun: run a .nbc graph on DPDK, with a control socket for nbctl (docs/control.md).
-//   nbrun [options] CONFIG [-- EAL arguments]
+//   nbrun [options] CONFIG [NAME=VALUE...] [-- EAL arguments]
 // SIGHUP reloads CONFIG (hot reload: the graph keeps running if the new one has errors).
 // Exit status: 0 success, 1 errors (in the config, its files or devices), 2 usage errors.
 #include <nb/compiler/driver.hpp>
