@@ -293,8 +293,9 @@ struct port_dash : seq<one<'-'>, not_at<one<'>'>>> {};
 struct port_item : seq<port_number, opt<S, port_dash, S, must<port_range_last>>> {};
 struct port_item_after_comma : port_item {};
 struct rbracket : one<']'> {};
-struct port_body
-    : seq<one<'['>, S, must<port_item>, star<S, one<','>, S, must<port_item_after_comma>>, S, must<rbracket>> {};
+// Click's grammar allows a comma before the ']': `[0, 1,]`.
+struct port_body : seq<one<'['>, S, must<port_item>,
+                       star<S, one<','>, S, sor<at<one<']'>>, must<port_item_after_comma>>>, S, must<rbracket>> {};
 struct in_port : port_body {};
 struct out_port : port_body {};
 

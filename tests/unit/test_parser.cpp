@@ -1432,6 +1432,19 @@ TEST_CASE("a port list names ports one by one and in ranges", "[parser][ports]")
   CHECK(c.hops[1].in_port->port == 1);
 }
 
+TEST_CASE("a port list may end with a comma, as Click's grammar allows", "[parser][ports]") {
+  auto p = parse("a [0, 1,] => [2,3 , ] b;");
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  const auto& c = connection(*p, 0);
+  CHECK(c.hops[0].out_port->count() == 2);
+  CHECK(c.hops[1].in_port->count() == 2);
+  auto q = parse("a [,] -> b;");
+  CHECK(q->errors() == 1);
+  auto r = parse("a [0,,] -> b;");
+  CHECK(r->errors() == 1);
+}
+
 TEST_CASE("elements joined by ',' form one side of a connection; '=>' is kept", "[parser][ports]") {
   auto p = parse("x => [0] a, [1] b -> y;");
   INFO(p->rendered());
@@ -1491,7 +1504,7 @@ TEST_CASE("port lists that do not match are errors that say both lengths", "[par
       {"a [0, 1] -> b, c;", 10, "connecting 2 outputs to 2 inputs in pairs needs '=>'"},
       {"a [2-0] -> b;", 4, "the port range 2-0 is empty"},
       {"a [0-] -> b;", 6, "expected the last port of the range after '-', found ']'"},
-      {"a [0,] -> b;", 6, "expected a port number after ',', found ']'"},
+      {"a [0,,] -> b;", 6, "expected a port number after ',', found ','"},  // [0,] is Click's [0]
       {"a [0-65536] -> b;", 6, "port number 65536 is too large"},
       {"a -> b, ;", 9, "expected an element name after ',', found ';'"},
   };
