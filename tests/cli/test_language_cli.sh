@@ -73,6 +73,8 @@ expect 0 "nbrun with a definition" -- "$nbrun" --engine interp --no-control --qu
 [ -s run.pcap ] && ok "nbrun wrote the file a definition named" || bad "nbrun did not write run.pcap"
 expect 2 "nbrun with a bad definition" -- "$nbrun" --engine interp --no-control def.nbc LEN
 has err "nbrun: error: 'LEN' is not a definition: expected NAME=VALUE" "nbrun explains a bad definition"
+expect 2 "nbrun with the definition before the file" -- "$nbrun" --engine interp --no-control LEN=3 def.nbc
+has err "note: the configuration file comes first" "nbrun says the file comes first"
 expect 1 "nbrun without a needed definition" -- "$nbrun" --engine interp --no-control --quiet need.nbc
 has err "undefined variable '\$LEN'" "nbrun: undefined without the definition"
 

@@ -110,6 +110,8 @@ int main(int argc, char** argv) {
     std::string error;
     if (!nb::compiler::parse_definition(a, d, error) || !nb::compiler::add_definition(opt.definitions, d, error)) {
       fmt::print(stderr, "nbrun: error: {}\n", error);
+      if (nb::compiler::is_definition(config))
+        fmt::print(stderr, "note: the configuration file comes first: nbrun [options] CONFIG NAME=VALUE...\n");
       return 2;
     }
   }
