@@ -58,6 +58,7 @@ struct Binding {
   const std::string* value = nullptr;
   Span defined_at;
   bool broken = false;  // its argument was already reported: uses of it are not checked again
+  mutable bool used = false;  // for command-line definitions: one that nothing uses is a typo
 };
 using BindingMap = std::map<std::string, Binding, std::less<>>;
 
@@ -135,14 +136,31 @@ bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) 
 
 class Elaborator {
  public:
-  Elaborator(const Registry& registry, lang::DiagnosticEngine& diags) : registry_(registry), diags_(diags) {}
+  Elaborator(const Registry& registry, lang::DiagnosticEngine& diags, const Definitions& definitions)
+      : registry_(registry), diags_(diags), definitions_(definitions) {}
 
   std::optional<Graph> run(const lang::Program& program) {
     std::size_t errors_before = diags_.error_count();
     root_scope_.parent = nullptr;
+    // Definitions from the command line are the outermost scope, and a top-level define of
+    // the same name gives way to them (body()), as in Click.
     Bindings globals;
+    for (const Definition& d : definitions_) globals.own[d.name] = Binding{&d.value, Span{}};
     body(program.statements, root_scope_, "", globals, nullptr);
     if (stopped_) return std::move(graph_);
+    // A definition nothing uses is most likely a misspelt name: the configuration runs
+    // without it.
+    for (const auto& [name, b] : globals.own) {
+      if (b.used || diags_.has_errors()) continue;
+      std::vector<std::string> candidates;
+      for (const auto& [n, span] : defined_) candidates.push_back(n);
+      for (const auto& [n, span] : used_names_) candidates.push_back(n);
+      std::string hint = lang::closest_match(name, candidates);
+      Diagnostic& d =
+          diags_.warning(Span{}, fmt::format("{}={} from the command line: the configuration does not use ${}",
+                                             name.substr(1), *b.value, name.substr(1)));
+      if (!hint.empty()) d.note(fmt::format("did you mean {}?", hint.substr(1)));
+    }
     check_uninstantiated();
     splice();
     // An empty file, or one of nothing but comments and classes, is almost surely the wrong file:
@@ -261,7 +279,12 @@ class Elaborator {
           if (const std::size_t dash = name.find('-'); dash != std::string::npos) {
             const std::string fallback = name.substr(dash + 1);
             name.resize(dash);
-            if (!vars.find(name)) {
+            const Binding* found = vars.find(name);
+            if (found)
+              found->used = true;
+            else
+              used_names_.emplace(name, Span{});
+            if (!found) {
               out.substituted = true;
               if (out.too_long || out.text.size() + fallback.size() > kMaxArgumentBytes)
                 out.too_long = true;
@@ -297,6 +320,7 @@ class Elaborator {
 
   void replace(SubstArg& out, const std::string& name, const Bindings& vars, Span where) {
     const Binding* b = vars.find(name);
+    if (b) b->used = true;
     if (!b) {
       // Past the error limit nothing is shown: the hint is not worth its search.
       std::string hint = diags_.at_limit() ? std::string() : lang::closest_match(name, vars.names());
@@ -325,7 +349,23 @@ class Elaborator {
     result.span = span;
     std::vector<SubstArg> args;
     if (cls.config) {
-      for (const ConfigArg& a : cls.config->args) args.push_back(substitute(a, vars));
+      for (const ConfigArg& a : cls.config->args) {
+        SubstArg sa = substitute(a, vars);
+        // A __REST__ formal holds several arguments: they become arguments again here, as
+        // Click substitutes before it splits a configuration.
+        if (sa.substituted && !sa.failed && sa.text.find(',') != std::string::npos) {
+          std::vector<ConfigArg> parts = lang::split_config(sa.text, Span{});
+          if (parts.size() > 1) {
+            for (const ConfigArg& p : parts) {
+              SubstArg piece = sa;
+              piece.text = p.value;
+              args.push_back(std::move(piece));
+            }
+            continue;
+          }
+        }
+        args.push_back(std::move(sa));
+      }
     }
     // A configuration of nothing but comments has no arguments, like "()".
     if (args.size() == 1 && args[0].comment_only) args.clear();
@@ -337,6 +377,13 @@ class Elaborator {
     const ClassScope* defined_in = &scope;
     const ElementClassDecl* decl = cls.inline_body.get();
     if (!decl) decl = find_compound(scope, class_ident.text, &defined_in);
+    // Click's override idiom: inside `elementclass X { ... X ... }` X is the class X hides (an
+    // outer one, or the built-in), not X itself.
+    if (decl && !cls.inline_body && !active_.empty() && alternative_of(active_.back(), decl)) {
+      const ClassScope* outer = defined_in->parent;
+      const ElementClassDecl* hidden = outer ? find_compound(*outer, class_ident.text, &defined_in) : nullptr;
+      if (hidden || registry_.find(class_ident.text)) decl = hidden;
+    }
     // Follow `elementclass A B;` synonyms.
     for (int hops = 0; decl && decl->synonym; ++hops) {
       instantiated_.insert(decl);
@@ -358,6 +405,34 @@ class Elaborator {
     }
     if (decl) {
       if (cls.inline_body) defined_in = &scope;
+      // Click's overloads: the first body whose formals take these arguments; with `|| ...`,
+      // the class it extends when none does.
+      for (int hops = 0; decl && (!decl->overloads.empty() || decl->extends); ++hops) {
+        instantiated_.insert(decl);
+        const ElementClassDecl* chosen = choose_overload(*decl, args);
+        if (chosen) {
+          decl = chosen;
+          break;
+        }
+        if (!decl->extends || hops > 64) {
+          no_overload(*decl, args, cls.config ? cls.config->span : span);
+          return result;
+        }
+        const ClassScope* outer = defined_in->parent;
+        const ElementClassDecl* hidden = outer ? find_compound(*outer, class_ident.text, &defined_in) : nullptr;
+        if (!hidden) {
+          const ElementClass* prim = registry_.find(class_ident.text);
+          if (!prim) {
+            error(decl->extends_span, fmt::format("elementclass '{}' extends a class with '...', but there is no "
+                                                  "other class '{}' to extend",
+                                                  class_ident.text, class_ident.text))
+                .note(span, "no body of it takes the arguments given here");
+            return result;
+          }
+          return primitive(prefix, local, anonymous, *prim, args, span, class_span, cls);
+        }
+        decl = hidden;
+      }
       return compound(prefix, local, *decl, *defined_in, args, span, cls, vars);
     }
     const ElementClass* prim = registry_.find(class_ident.text);
@@ -376,6 +451,8 @@ class Elaborator {
     el.anonymous = anonymous;
     el.span = span;
     el.class_span = class_span;
+    el.args.reserve(args.size());
+    for (const SubstArg& a : args) el.args.push_back(a.text);
     el.context.reserve(context_.size());
     for (const Instance* inst : context_) el.context.push_back(inst->span);
     Span where = ref.config ? ref.config->span : class_span;
@@ -409,10 +486,20 @@ class Elaborator {
     Bindings vars{&outer_vars, {}};
     std::vector<const lang::Formal*> positional;
     std::vector<std::string> keywords;
+    // `__REST__ $rest` takes whatever the other formals do not, as Click's compounds do.
+    const lang::Formal* rest = nullptr;
+    std::string rest_text;
     for (const lang::Formal& f : decl.formals) {
-      if (!f.keyword) positional.push_back(&f);
+      if (f.keyword && f.keyword->text == "__REST__")
+        rest = &f;
+      else if (!f.keyword)
+        positional.push_back(&f);
       else keywords.push_back(f.keyword->text);
     }
+    auto to_rest = [&](const SubstArg& arg) {
+      if (!rest_text.empty()) rest_text += ", ";
+      rest_text += arg.text;
+    };
     std::size_t next = 0;
     std::set<std::string> bound;
     // After a reported argument error, missing arguments are not reported too, and the formals
@@ -425,7 +512,7 @@ class Elaborator {
       const lang::Formal* by_kw = nullptr;
       if (kw) {
         for (const lang::Formal& f : decl.formals) {
-          if (f.keyword && f.keyword->text == kw->first) by_kw = &f;
+          if (f.keyword && f.keyword->text == kw->first && &f != rest) by_kw = &f;
         }
       }
       if (by_kw) {
@@ -434,6 +521,10 @@ class Elaborator {
         continue;
       }
       bool positional_left = next < positional.size();
+      if (rest && !by_kw && (kw || !positional_left)) {
+        to_rest(arg);
+        continue;
+      }
       if (kw && !arg.failed) {
         std::string hint = lang::closest_match(kw->first, keywords);
         if (!positional_left || !hint.empty()) {
@@ -456,6 +547,10 @@ class Elaborator {
         arg_errors = true;
         break;
       }
+    }
+    if (rest) {
+      vars.own[rest->variable.text] = Binding{&keep(rest_text), where};
+      bound.insert(rest->variable.text);
     }
     for (const lang::Formal& f : decl.formals) {
       if (bound.count(f.variable.text)) continue;
@@ -530,7 +625,7 @@ class Elaborator {
               .note(prev->second->name.span, fmt::format("'{}' previously defined here", d.name.text));
           continue;
         }
-        if (registry_.find(d.name.text)) {
+        if (registry_.find(d.name.text) && !d.extends && !uses_own_name(d)) {
           diags_.warning(d.name.span, fmt::format("elementclass '{}' hides the built-in element class of that name",
                                                   d.name.text));
         }
@@ -545,6 +640,8 @@ class Elaborator {
             continue;
           }
           defined_[e.variable.text] = {self, e.variable.span};
+          // A definition from the command line wins over the file's top-level define.
+          if (!self && outer.own.count(e.variable.text)) continue;
           vars.own[e.variable.text] = Binding{&e.value.value, e.variable.span};
         }
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
@@ -695,6 +792,88 @@ class Elaborator {
     }
   }
 
+  // Whether `alt` is `decl` or one of its overloaded bodies.
+  static bool alternative_of(const ElementClassDecl* alt, const ElementClassDecl* decl) {
+    if (alt == decl) return true;
+    for (const auto& o : decl->overloads) {
+      if (o.get() == alt) return true;
+    }
+    return false;
+  }
+
+  // Whether the formals of `d` take `args` (as compound() binds them, without reporting).
+  static bool accepts(const ElementClassDecl& d, const std::vector<SubstArg>& args) {
+    std::size_t positional = 0, rest = 0;
+    std::set<std::string> keywords;
+    for (const lang::Formal& f : d.formals) {
+      if (f.keyword && f.keyword->text == "__REST__")
+        ++rest;
+      else if (f.keyword)
+        keywords.insert(f.keyword->text);
+      else
+        ++positional;
+    }
+    std::size_t next = 0;
+    std::set<std::string> given;
+    for (const SubstArg& a : args) {
+      auto kw = keyword_of(a.text);
+      if (kw && keywords.count(kw->first)) {
+        given.insert(kw->first);
+        continue;
+      }
+      if (rest && (kw || next == positional)) continue;
+      if (next == positional) return false;
+      ++next;
+    }
+    return next == positional && given.size() == keywords.size();
+  }
+
+  static const ElementClassDecl* choose_overload(const ElementClassDecl& decl, const std::vector<SubstArg>& args) {
+    if (accepts(decl, args)) return &decl;
+    for (const auto& o : decl.overloads) {
+      if (accepts(*o, args)) return o.get();
+    }
+    return nullptr;
+  }
+
+  void no_overload(const ElementClassDecl& decl, const std::vector<SubstArg>& args, Span where) {
+    Diagnostic& d = error(where, fmt::format("no body of the overloaded elementclass '{}' takes {} argument{}",
+                                             decl.name.text, args.size(), args.size() == 1 ? "" : "s"));
+    auto describe = [](const ElementClassDecl& alt) {
+      if (alt.formals.empty()) return std::string("no arguments");
+      std::string f;
+      for (const lang::Formal& x : alt.formals) {
+        if (!f.empty()) f += ", ";
+        f += (x.keyword ? x.keyword->text + " " : std::string()) + x.variable.text;
+      }
+      return f;
+    };
+    d.note(decl.name.span.valid() ? decl.name.span : decl.span, fmt::format("one takes {}", describe(decl)));
+    for (const auto& o : decl.overloads) {
+      Span at = !o->formals.empty() ? o->formals.front().variable.span : o->body_span;
+      d.note(at, fmt::format("one takes {}", describe(*o)));
+    }
+    if (registry_.find(decl.name.text))
+      d.note(
+          fmt::format("end the class with '|| ...' to let the built-in {} take the other arguments", decl.name.text));
+  }
+
+  // Whether a class's body uses its own name: Click's override idiom, where that name is the
+  // class it hides (which it then means to hide).
+  static bool uses_own_name(const ElementClassDecl& d) {
+    for (const Statement& st : d.body) {
+      const auto* conn = std::get_if<Connection>(&st.node);
+      if (!conn) continue;
+      for (const lang::Hop& h : conn->hops) {
+        const ElementRef& e = h.element;
+        if (e.cls.name.text == d.name.text) return true;
+        if (e.kind == ElementRef::Kind::Reference && !e.names.empty() && e.names.front().text == d.name.text)
+          return true;
+      }
+    }
+    return false;
+  }
+
   // `d :: c` where c is an element of this body, not a class: reported here, as Click does.
   bool names_element(const ClassRef& cls, const std::map<std::string, Span, std::less<>>& declared,
                      const ClassScope& scope) {
@@ -714,8 +893,11 @@ class Elaborator {
     std::set<const ElementClassDecl*> seen;
     for (std::size_t i = 0; i < declared_classes_.size() && !diags_.at_limit(); ++i) {
       auto [decl, scope] = declared_classes_[i];
-      if (instantiated_.count(decl) || !seen.insert(decl).second) continue;
-      light_check(*decl, *scope);
+      if (!seen.insert(decl).second) continue;
+      if (!instantiated_.count(decl)) light_check(*decl, *scope);
+      for (const auto& alt : decl->overloads) {
+        if (!instantiated_.count(alt.get())) light_check(*alt, *scope);
+      }
     }
   }
 
@@ -952,6 +1134,8 @@ class Elaborator {
 
   const Registry& registry_;
   lang::DiagnosticEngine& diags_;
+  const Definitions& definitions_;
+  std::map<std::string, Span> used_names_;  // ${NAME-DEFAULT} uses of names not defined
   std::size_t expanded_elements_ = 0;  // elements and compound instances
   std::size_t expanded_bytes_ = 0;
   bool stopped_ = false;  // a limit was reached: nothing more is expanded
@@ -974,9 +1158,10 @@ class Elaborator {
 }  // namespace
 
 std::optional<Graph> elaborate(const lang::SourceManager& sources, const lang::Program& program,
-                               const Registry& registry, lang::DiagnosticEngine& diags) {
+                               const Registry& registry, lang::DiagnosticEngine& diags,
+                               const Definitions& definitions) {
   (void)sources;
-  return Elaborator(registry, diags).run(program);
+  return Elaborator(registry, diags, definitions).run(program);
 }
 
 }  // namespace nb::compiler

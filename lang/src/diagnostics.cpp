@@ -151,13 +151,14 @@ void render_one(std::ostream& out, const SourceManager& sources, Severity sev, S
   }
   const SourceFile& file = sources.file(span.file);
   LineCol lc = file.line_col(span.begin);
-  out << bold << printable(file.name(), kMaxMessageBytes) << ':' << lc.line << ':' << lc.column << ": " << reset
+  const PresumedLoc at = file.presumed(span.begin);  // after #line directives
+  out << bold << printable(at.file, kMaxMessageBytes) << ':' << at.line << ':' << lc.column << ": " << reset
       << sev_color << severity_word(sev) << ": " << reset << bold << message << reset << '\n';
 
   std::string_view line = file.line_text(lc.line);
   std::size_t col0 = std::min<std::size_t>(lc.column - 1, line.size());
   Snippet snip = snippet(line, col0);
-  std::string gutter = fmt::format("{:>5}", lc.line);
+  std::string gutter = fmt::format("{:>5}", at.line);
   out << gutter << " | " << (snip.cut_left ? "..." : "");
   for (const std::string& c : snip.cells) out << c;
   out << (snip.cut_right ? "..." : "") << '\n';

@@ -62,10 +62,13 @@ class Formatter {
   static void bodies_of(const Statement& st, std::vector<Span>& out) {
     if (auto* conn = std::get_if<Connection>(&st.node)) {
       for (const Hop& h : conn->hops) {
-        if (h.element.cls.inline_body) out.push_back(h.element.cls.inline_body->body_span);
+        if (!h.element.cls.inline_body) continue;
+        out.push_back(h.element.cls.inline_body->body_span);
+        for (const auto& alt : h.element.cls.inline_body->overloads) out.push_back(alt->body_span);
       }
     } else if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
       if (!(*decl)->synonym) out.push_back((*decl)->body_span);
+      for (const auto& alt : (*decl)->overloads) out.push_back(alt->body_span);
     }
   }
 
@@ -167,13 +170,8 @@ class Formatter {
     return out;
   }
 
-  std::string compound_text(const ElementClassDecl& decl, std::size_t indent) {
-    std::string saved = std::move(out_);
-    out_.clear();
-    bool saved_prev = have_prev_;
-    std::uint32_t saved_line = prev_end_line_;
-    have_prev_ = false;
-    out_ += "{\n";
+  // One body of a compound class: its formals and statements.
+  void alternative(const ElementClassDecl& decl, std::size_t indent) {
     if (!decl.formals.empty()) {
       out_ += std::string(indent + 4, ' ');
       for (std::size_t i = 0; i < decl.formals.size(); ++i) {
@@ -192,6 +190,26 @@ class Formatter {
       for (std::size_t i = 0; i < comments_.size(); ++i) {
         if (!used_[i] && contains(region, comments_[i].span)) emit_comment(i, indent + 4, false);
       }
+    }
+  }
+
+  std::string compound_text(const ElementClassDecl& decl, std::size_t indent) {
+    std::string saved = std::move(out_);
+    out_.clear();
+    bool saved_prev = have_prev_;
+    std::uint32_t saved_line = prev_end_line_;
+    have_prev_ = false;
+    out_ += "{\n";
+    alternative(decl, indent);
+    // Click's overloads: each further body after a '||' line.
+    for (const auto& alt : decl.overloads) {
+      newline_if_needed();
+      out_ += std::string(indent, ' ') + "||\n";
+      alternative(*alt, indent);
+    }
+    if (decl.extends) {
+      newline_if_needed();
+      out_ += std::string(indent, ' ') + "|| ...\n";
     }
     newline_if_needed();
     out_ += std::string(indent, ' ') + "}";

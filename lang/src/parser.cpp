@@ -39,6 +39,66 @@ thread_local unsigned g_max_nesting = 64;
 // The '{' of every compound body being parsed, innermost last: an unclosed one is pointed at.
 thread_local std::vector<const char*> g_braces;
 
+// The start of the text being parsed: a line directive is only one at the start of a line.
+thread_local const char* g_text_begin = nullptr;
+
+// Whether `p` is the first thing on its line but for blanks (`base` is the start of the text).
+bool at_line_start(const char* base, const char* p) {
+  while (p > base && (p[-1] == ' ' || p[-1] == '\t')) --p;
+  return p == base || p[-1] == '\n';
+}
+
+// A C preprocessor-style line directive, as Click reads them: `#line N "FILE"` or `# N "FILE"`
+// (FILE optional; cpp's flags after it are allowed). `text` is the line from its '#'.
+bool parse_line_directive(std::string_view text, std::uint32_t& line, std::string& file, std::string& error) {
+  while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  std::size_t i = 1;
+  auto blanks = [&] {
+    std::size_t b = i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    return i > b;
+  };
+  blanks();
+  if (text.compare(i, 4, "line") == 0) {
+    i += 4;
+    if (!blanks()) i = text.size() + 1;  // "#lines" or "#line5"
+  }
+  const std::size_t digits = i;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  std::uint64_t n = 0;
+  bool ok = i > digits && i - digits <= 9;
+  if (ok) {
+    std::from_chars(text.data() + digits, text.data() + i, n);
+    ok = n >= 1;
+  }
+  file.clear();
+  if (ok && blanks() && i < text.size()) {
+    if (text[i] != '"') {
+      ok = false;
+    } else {
+      const std::size_t close = text.find('"', i + 1);
+      ok = close != std::string_view::npos;
+      if (ok) {
+        file = std::string(text.substr(i + 1, close - i - 1));
+        i = close + 1;
+        for (; ok && i < text.size(); ++i) {
+          ok = text[i] == ' ' || text[i] == '\t' || std::isdigit(static_cast<unsigned char>(text[i]));
+        }
+      }
+    }
+  } else if (ok && i < text.size()) {
+    ok = false;
+  }
+  if (!ok) {
+    error =
+        "malformed line directive: expected '#line NUMBER \"FILE\"' or '# NUMBER \"FILE\"' (a line number from 1 to "
+        "999999999)";
+    return false;
+  }
+  line = static_cast<std::uint32_t>(n);
+  return true;
+}
+
 // The one scanner of what every pass over configuration text steps over whole: comments (a //
 // comment up to its line break, a /* comment past its */), quoted strings ('...' as written,
 // "..." with backslash escapes) and, inside a configuration argument, Click's \<hex bytes>
@@ -125,7 +185,26 @@ struct block_comment {
   }
 };
 
-struct ws : sor<ascii::space, line_comment, block_comment> {};
+// `#line N "FILE"` at the start of a line: white space to the grammar; the diagnostics read it.
+struct line_directive {
+  using rule_t = line_directive;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    const char* p = in.current();
+    if (p == in.end() || *p != '#' || !g_text_begin || !at_line_start(g_text_begin, p)) return false;
+    const char* e = p;
+    while (e < in.end() && *e != '\n') ++e;
+    std::uint32_t line = 0;
+    std::string file, error;
+    if (!parse_line_directive(std::string_view(p, static_cast<std::size_t>(e - p)), line, file, error))
+      throw SyntaxError{p, static_cast<std::size_t>(e - p), error, nullptr, {}};
+    in.bump(static_cast<std::size_t>(e - p));
+    return true;
+  }
+};
+
+struct ws : sor<ascii::space, line_comment, block_comment, line_directive> {};
 struct S : star<ws> {};
 
 struct ident_char : sor<ascii::alnum, one<'_', '@'>> {};
@@ -214,8 +293,9 @@ struct port_dash : seq<one<'-'>, not_at<one<'>'>>> {};
 struct port_item : seq<port_number, opt<S, port_dash, S, must<port_range_last>>> {};
 struct port_item_after_comma : port_item {};
 struct rbracket : one<']'> {};
-struct port_body
-    : seq<one<'['>, S, must<port_item>, star<S, one<','>, S, must<port_item_after_comma>>, S, must<rbracket>> {};
+// Click's grammar allows a comma before the ']': `[0, 1,]`.
+struct port_body : seq<one<'['>, S, must<port_item>,
+                       star<S, one<','>, S, sor<at<one<']'>>, must<port_item_after_comma>>>, S, must<rbracket>> {};
 struct in_port : port_body {};
 struct out_port : port_body {};
 
@@ -229,8 +309,9 @@ struct formal : seq<opt<formal_keyword, S>, variable> {};
 struct formal_bar : seq<one<'|'>, not_at<one<'|'>>> {};
 struct formal_after_comma : formal {};
 struct formals : seq<formal, star<S, one<','>, S, must<formal_after_comma>>, S, must<formal_bar>> {};
-struct overload_tag : failure {};
-struct overload_unsupported : seq<at<two<'|'>>, raise<overload_tag>> {};
+// Click's overloads: `{ $a | ... || $a, $b | ... || ... }`.
+struct overload_bar : two<'|'> {};
+struct ellipsis : string<'.', '.', '.'> {};
 // The '}' that closes a compound body; when it is missing, the error has a note at the '{'.
 struct rbrace {
   using rule_t = rbrace;
@@ -246,7 +327,8 @@ struct rbrace {
                       g_braces.empty() ? nullptr : g_braces.back(), "to match this '{'"};
   }
 };
-struct compound_body : seq<S, opt<formals>, star<S, sor<semicolon, statement>>, S, opt<overload_unsupported>> {};
+struct compound_alternative : seq<S, opt<formals>, star<S, sor<semicolon, statement>>, S> {};
+struct compound_body : seq<compound_alternative, star<overload_bar, S, sor<seq<ellipsis, S>, compound_alternative>>> {};
 struct compound_rest : seq<compound_body, rbrace> {};
 struct compound : seq<one<'{'>, nested<compound_rest>> {};
 
@@ -290,9 +372,8 @@ template <> inline constexpr auto error_message<rbracket> = "expected ']' after 
 template <>
 inline constexpr auto error_message<hop_after_comma> = "expected an element name after ','";
 template <> inline constexpr auto error_message<formal_after_comma> = "expected a formal parameter such as '$name' after ','";
-template <> inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
 template <>
-inline constexpr auto error_message<overload_tag> = "overloaded compound classes ('||') are not supported";
+inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
 template <> inline constexpr auto error_message<class_spec> = "expected an element class after '::'";
 template <> inline constexpr auto error_message<hop_after_arrow> = "expected an element after '->'";
 template <> inline constexpr auto error_message<class_decl_name> = "expected a class name after 'elementclass'";
@@ -310,11 +391,12 @@ using control = must_if<errors>::control<Rule>;
 
 template <typename Rule>
 using selector = parse_tree::selector<
-    Rule, parse_tree::store_content::on<
-              port_number, port_range_last, port_item, port_item_after_comma, in_port, out_port, hop_after_comma,
-              variable, formal_keyword, formal, formal_after_comma, formals, compound, hop_after_arrow, class_name,
-              class_spec, config, require_config, define_config, dcolon, element_name, decl_name, element, hop, arrow,
-              connection, class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
+    Rule,
+    parse_tree::store_content::on<
+        port_number, port_range_last, port_item, port_item_after_comma, in_port, out_port, hop_after_comma, variable,
+        formal_keyword, formal, formal_after_comma, formals, overload_bar, ellipsis, compound, hop_after_arrow,
+        class_name, class_spec, config, require_config, define_config, dcolon, element_name, decl_name, element, hop,
+        arrow, connection, class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
 
 }  // namespace grammar
 
@@ -554,11 +636,35 @@ class Converter {
   }
 
   std::shared_ptr<ElementClassDecl> compound(const Node& n, Ident name) {
-    auto decl = std::make_shared<ElementClassDecl>();
-    decl->name = std::move(name);
-    decl->span = span(n);
-    decl->body_span = span(n);
+    auto first = std::make_shared<ElementClassDecl>();
+    first->name = std::move(name);
+    first->span = span(n);
+    first->body_span = span(n);
+    std::shared_ptr<ElementClassDecl> decl = first;  // the alternative being read
+    const Span whole = span(n);
     for (const auto& child : n.children) {
+      if (child->is_type<grammar::overload_bar>()) {
+        const Span bar = span(*child);
+        if (first->extends) {
+          diags_.error(bar, "'...' must be the last alternative of an overloaded class")
+              .note(first->extends_span, "'...' is here");
+        }
+        // Each body ends where the next '||' starts.
+        decl->body_span.end = bar.begin;
+        auto next = std::make_shared<ElementClassDecl>();
+        next->name = first->name;
+        next->span = whole;
+        next->body_span = Span{file_, bar.begin, whole.end};
+        first->overloads.push_back(next);
+        decl = next;
+        continue;
+      }
+      if (child->is_type<grammar::ellipsis>()) {
+        first->extends = true;
+        first->extends_span = span(*child);
+        first->overloads.pop_back();  // `|| ...` is no body
+        continue;
+      }
       if (child->is_type<grammar::formals>()) {
         decl->has_formals_bar = true;
         std::map<std::string, Span> variables, keywords;  // the first of each, for "declared twice"
@@ -584,7 +690,7 @@ class Converter {
         decl->body.push_back(std::move(*st));
       }
     }
-    return decl;
+    return first;
   }
 
   std::optional<Statement> statement(const Node& n) {
@@ -721,6 +827,15 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
     }
     if (depth > 0 && skip.quoted()) {
       i = skip.end;
+      continue;
+    }
+    if (c == '#' && depth == 0 && at_line_start(text.data(), text.data() + i)) {
+      // A line directive: kept by `nbc fmt` as a comment line is.
+      std::size_t e = text.find('\n', i);
+      if (e == std::string_view::npos) e = text.size();
+      while (e > i + 1 && (text[e - 1] == '\r' || text[e - 1] == ' ' || text[e - 1] == '\t')) --e;
+      out.push_back({Span{file, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(e)}, false});
+      i = e;
       continue;
     }
     if (c == '(') ++depth;
@@ -902,6 +1017,19 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
   const char* end = base + text.size();
   program.comments = scan_comments(text, file);
   g_max_nesting = limits.max_nesting;
+  g_text_begin = base;
+  {
+    // Line directives renumber what diagnostics show from the next line on; a malformed one is
+    // reported by the grammar.
+    const SourceFile& sf = sources.file(file);
+    for (const Comment& c : program.comments) {
+      if (text[c.span.begin] != '#') continue;
+      std::uint32_t line = 0;
+      std::string name, error;
+      if (parse_line_directive(std::string_view(text).substr(c.span.begin, c.span.size()), line, name, error))
+        sf.add_line_directive(sf.line_col(c.span.begin).line + 1, line, std::move(name));
+    }
+  }
   Converter conv(file, base, text.size(), diags);
 
   // Spans stay inside the text: an error at the end of the file is an empty span there.
@@ -963,9 +1091,7 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
     } catch (const pegtl::parse_error& e) {
       std::size_t at = pos + (e.positions().empty() ? 0 : e.positions().front().byte);
       auto [what, len] = describe_token(base + at, end);
-      // "('||') are not supported" names the token already.
-      std::string message(e.message());
-      if (message != grammar::error_message<grammar::overload_tag>) message = fmt::format("{}, found {}", message, what);
+      std::string message = fmt::format("{}, found {}", e.message(), what);
       report(base + at, std::max<std::size_t>(len, 1), message);
       pos = resync(text, start, at);
     }

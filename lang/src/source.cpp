@@ -28,6 +28,33 @@ LineCol SourceFile::line_col(std::uint32_t offset) const {
   return {line, offset - line_starts_[line - 1] + 1};
 }
 
+PresumedLoc SourceFile::presumed(std::uint32_t offset) const {
+  const LineCol lc = line_col(offset);
+  PresumedLoc p{name_, lc.line, lc.column};
+  auto it = std::upper_bound(directives_.begin(), directives_.end(), lc.line,
+                             [](std::uint32_t l, const LineDirective& d) { return l < d.next_line; });
+  if (it == directives_.begin()) return p;
+  --it;
+  p.line = it->line + (lc.line - it->next_line);
+  // The last directive that named a file names it for the ones after it that do not.
+  for (auto f = it;; --f) {
+    if (!f->file.empty()) {
+      p.file = f->file;
+      break;
+    }
+    if (f == directives_.begin()) break;
+  }
+  return p;
+}
+
+void SourceFile::add_line_directive(std::uint32_t next_line, std::uint32_t line, std::string file) const {
+  // The same text parsed again (nbc fmt, then a check) finds the same directives.
+  for (const LineDirective& d : directives_) {
+    if (d.next_line == next_line) return;
+  }
+  directives_.push_back({next_line, line, std::move(file)});
+}
+
 std::string_view SourceFile::line_text(std::uint32_t line) const {
   if (line == 0 || line > line_starts_.size()) return {};
   std::uint32_t begin = line_starts_[line - 1];

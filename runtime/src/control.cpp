@@ -938,7 +938,8 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   std::string load_error;
   lang::FileId id = gen->source_files->load(file, load_error);
   if (id == lang::kNoFile) return fail(fmt::format("nbrun: reload: {}", load_error));
-  auto front = compiler::compile_front_end(*gen->source_files, id, *rt_.registry, diags, rt_.options.plugins);
+  auto front = compiler::compile_front_end(*gen->source_files, id, *rt_.registry, diags, rt_.options.plugins,
+                                           rt_.options.definitions);
   if (!front.graph) return fail(render());
   auto plan = compiler::lower(*front.graph, diags);
   if (!plan || diags.has_errors()) return fail(render());

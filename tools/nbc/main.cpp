@@ -1,9 +1,10 @@
 // nbc: the nb configuration compiler's command line (check, dot, fmt, doc).
 // Exit status: 0 success, 1 errors in the input, 2 usage errors.
 #include <nb/compiler/dot.hpp>
+#include <nb/compiler/driver.hpp>
+#include <nb/compiler/flatten.hpp>
 #include <nb/compiler/jit.hpp>
 #include <nb/compiler/plan.hpp>
-#include <nb/compiler/driver.hpp>
 #include <nb/compiler/plugin.hpp>
 #include <nb/compiler/registry.hpp>
 #include <nb/compiler/values.hpp>
@@ -35,6 +36,7 @@ enum Exit { kOk = 0, kErrors = 1, kUsage = 2 };
 struct Options {
   std::string color = "auto";
   std::vector<nb::compiler::PluginRef> plugins;  // --plugin
+  nb::compiler::Definitions definitions;         // NAME=VALUE arguments
   bool use_color() const { return color == "always" || (color == "auto" && isatty(STDERR_FILENO)); }
 };
 
@@ -45,6 +47,26 @@ nb::lang::FileId load(SourceManager& sources, const std::string& path) {
   nb::lang::FileId id = path == "-" ? sources.load_stdin(err) : sources.load(path, err);
   if (id == nb::lang::kNoFile) fmt::print(stderr, "nbc: error: {}\n", err);
   return id;
+}
+
+// Moves the NAME=VALUE arguments of `args` into `opt.definitions`; false (reported) when one is
+// malformed or given twice.
+bool take_definitions(std::vector<std::string>& args, Options& opt) {
+  std::vector<std::string> rest;
+  for (std::string& a : args) {
+    if (!nb::compiler::is_definition(a)) {
+      rest.push_back(std::move(a));
+      continue;
+    }
+    nb::compiler::Definition d;
+    std::string error;
+    if (!nb::compiler::parse_definition(a, d, error) || !nb::compiler::add_definition(opt.definitions, d, error)) {
+      fmt::print(stderr, "nbc: error: {}\n", error);
+      return false;
+    }
+  }
+  args = std::move(rest);
+  return true;
 }
 
 int report(const DiagnosticEngine& diags, const SourceManager& sources, const Options& opt) {
@@ -66,7 +88,8 @@ int cmd_check(const std::vector<std::string>& files, bool syntax_only, const Opt
     else {
       // lower() too: it runs every element's configure() as nbrun does, so that what nbrun
       // rejects before it opens files or devices is rejected here, with the same message.
-      auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
+      auto front =
+          nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins, opt.definitions);
       if (front.graph) nb::compiler::lower(*front.graph, diags);
     }
     if (report(diags, sources, opt) != kOk) status = kErrors;
@@ -79,7 +102,7 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
   DiagnosticEngine diags;
   auto id = load(sources, path);
   if (id == nb::lang::kNoFile) return kErrors;
-  auto result = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
+  auto result = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins, opt.definitions);
   if (report(diags, sources, opt) != kOk || !result.graph) return kErrors;
   std::string dot = nb::compiler::to_dot(*result.graph, path);
   if (output.empty() || output == "-") {
@@ -93,6 +116,20 @@ int cmd_dot(const std::string& path, const std::string& output, const Options& o
     fmt::print(stderr, "nbc: error: cannot write '{}'\n", output);
     return kErrors;
   }
+  return kOk;
+}
+
+// The configuration as click-flatten prints it: checked as `nbc check` checks (so that what it
+// prints runs), then every element and connection of the expanded graph.
+int cmd_flatten(const std::string& path, const Options& opt) {
+  SourceManager sources;
+  DiagnosticEngine diags;
+  auto id = load(sources, path);
+  if (id == nb::lang::kNoFile) return kErrors;
+  auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins, opt.definitions);
+  if (front.graph) nb::compiler::lower(*front.graph, diags);
+  if (report(diags, sources, opt) != kOk || !front.graph) return kErrors;
+  std::cout << nb::compiler::to_flat_config(*front.graph);
   return kOk;
 }
 
@@ -173,7 +210,7 @@ int cmd_ir(const std::string& path, bool stats, int opt_level, const Options& op
   DiagnosticEngine diags;
   auto id = load(sources, path);
   if (id == nb::lang::kNoFile) return kErrors;
-  auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins);
+  auto front = nb::compiler::compile_front_end(sources, id, Registry::builtin(), diags, opt.plugins, opt.definitions);
   if (!front.graph) return report(diags, sources, opt), kErrors;
   auto plan = nb::compiler::lower(*front.graph, diags);
   if (report(diags, sources, opt) != kOk || !plan) return kErrors;
@@ -426,13 +463,27 @@ int main(int argc, char** argv) {
   std::vector<std::string> check_files;
   bool syntax_only = false;
   auto* check = app.add_subcommand("check", "Check .nbc files; print every error with its location, or nothing");
-  check->add_option("FILE", check_files, "Configuration files ('-': standard input)")->required();
+  check
+      ->add_option("FILE", check_files,
+                   "Configuration files ('-': standard input), and NAME=VALUE definitions of $NAME for every file "
+                   "(over a define($NAME ...) of the file; a file named with a '=' is written ./A=B.nbc)")
+      ->required();
   check->add_flag("--syntax-only", syntax_only, "Only parse: do not resolve classes or check the graph");
 
   std::string dot_file, dot_out;
   auto* dot = app.add_subcommand("dot", "Print the elaborated graph in Graphviz format");
   dot->add_option("FILE", dot_file, "Configuration file ('-': standard input)")->required();
+  std::vector<std::string> dot_defs;
+  dot->add_option("NAME=VALUE", dot_defs, "Definitions of $NAME, over a define($NAME ...) of the file");
   dot->add_option("-o,--output", dot_out, "Write to this file instead of standard output");
+
+  std::string flatten_file;
+  std::vector<std::string> flatten_defs;
+  auto* flatten = app.add_subcommand("flatten",
+                                     "Print the elaborated graph as a flat configuration (as click-flatten): every "
+                                     "element with its full name and arguments, then every connection");
+  flatten->add_option("FILE", flatten_file, "Configuration file ('-': standard input)")->required();
+  flatten->add_option("NAME=VALUE", flatten_defs, "Definitions of $NAME, over a define($NAME ...) of the file");
 
   std::string fmt_file;
   bool in_place = false, fmt_check = false;
@@ -450,6 +501,8 @@ int main(int argc, char** argv) {
   int ir_opt = 3;
   auto* ir = app.add_subcommand("ir", "Print the optimised LLVM IR of the fused packet loop the JIT makes");
   ir->add_option("FILE", ir_file, "Configuration file")->required();
+  std::vector<std::string> ir_defs;
+  ir->add_option("NAME=VALUE", ir_defs, "Definitions of $NAME, over a define($NAME ...) of the file");
   ir->add_flag("--stats", ir_stats, "Print per-phase compile times and, per element, whether its kernel was inlined");
   ir->add_option("-O", ir_opt, "Optimisation level (0-3)")->check(CLI::Range(0, 3));
 
@@ -477,12 +530,32 @@ int main(int argc, char** argv) {
     opt.plugins.push_back(std::move(p));
   }
 
+  // NAME=VALUE: after the file, as Click's `click cfg.click NAME=VALUE`.
+  std::vector<std::string>* given = check->parsed()     ? &check_files
+                                    : flatten->parsed() ? &flatten_defs
+                                    : dot->parsed()     ? &dot_defs
+                                    : ir->parsed()      ? &ir_defs
+                                                        : nullptr;
+  if (given) {
+    if (!take_definitions(*given, opt)) return kUsage;
+    if (given != &check_files && !given->empty()) {
+      fmt::print(stderr, "nbc: error: '{}' is not a definition: expected NAME=VALUE, e.g. RATE=10\n", given->front());
+      return kUsage;
+    }
+    if (check_files.empty() && check->parsed()) {
+      fmt::print(stderr, "nbc: error: check needs a configuration file, not only definitions\n");
+      return kUsage;
+    }
+  }
+
   try {
     int status = kUsage;
     if (check->parsed())
       status = cmd_check(check_files, syntax_only, opt);
     else if (dot->parsed())
       status = cmd_dot(dot_file, dot_out, opt);
+    else if (flatten->parsed())
+      status = cmd_flatten(flatten_file, opt);
     else if (fmtc->parsed())
       status = cmd_fmt(fmt_file, in_place, fmt_check, opt);
     else if (doc->parsed())

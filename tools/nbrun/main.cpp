@@ -1,5 +1,5 @@
 // nbrun: run a .nbc graph on DPDK, with a control socket for nbctl (docs/control.md).
-//   nbrun [options] CONFIG [-- EAL arguments]
+//   nbrun [options] CONFIG [NAME=VALUE...] [-- EAL arguments]
 // SIGHUP reloads CONFIG (hot reload: the graph keeps running if the new one has errors).
 // Exit status: 0 success, 1 errors (in the config, its files or devices), 2 usage errors.
 #include <nb/compiler/driver.hpp>
@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   std::string stats = "text";
   bool quiet = false;
   app.add_option("CONFIG", config, "The .nbc graph to run")->required();
+  std::vector<std::string> definition_args;
+  app.add_option("NAME=VALUE", definition_args,
+                 "Definitions of $NAME for the graph (and its reloads), over a define($NAME ...) of the file, as "
+                 "Click's `click cfg.click NAME=VALUE`");
   opt.engine = "tiered";
   app.add_option("--engine", opt.engine,
                  "Execution engine: tiered (default: the interpreter forwards from the first packet while the JIT "
@@ -101,6 +105,16 @@ int main(int argc, char** argv) {
     app.exit(e);
     return 2;
   }
+  for (const std::string& a : definition_args) {
+    nb::compiler::Definition d;
+    std::string error;
+    if (!nb::compiler::parse_definition(a, d, error) || !nb::compiler::add_definition(opt.definitions, d, error)) {
+      fmt::print(stderr, "nbrun: error: {}\n", error);
+      if (nb::compiler::is_definition(config))
+        fmt::print(stderr, "note: the configuration file comes first: nbrun [options] CONFIG NAME=VALUE...\n");
+      return 2;
+    }
+  }
   opt.workers = workers == "auto" ? 0u : static_cast<std::uint32_t>(std::stoul(workers));
   opt.jit_cache = !no_jit_cache;
   opt.eal_args = eal;
@@ -131,7 +145,8 @@ int main(int argc, char** argv) {
     }
     plugins.push_back(std::move(p));
   }
-  auto front = nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags, plugins);
+  auto front =
+      nb::compiler::compile_front_end(sources, id, nb::compiler::Registry::builtin(), diags, plugins, opt.definitions);
   if (!front.graph) {
     diags.render(std::cerr, sources, color);
     return 1;

@@ -24,6 +24,7 @@ struct Element {
   std::string name;  // full path: "f/c", anonymous ones "Counter@3"
   const ElementClass* cls = nullptr;
   std::vector<ParamValue> params;  // given and defaulted parameters, in schema order; Rest ones repeated
+  std::vector<std::string> args;   // the configuration as written, argument by argument, after substitution
   unsigned ninputs = 0;
   unsigned noutputs = 0;
   bool outputs_fixed = false;  // noutputs comes from the arguments (Classifier, Tee(N)), not connections

@@ -148,7 +148,12 @@ struct ElementClassDecl {
   bool has_formals_bar = false;
   std::vector<Statement> body;
   Span span;
-  Span body_span;  // from '{' to '}'
+  Span body_span;  // from '{' to '}'; of an overloaded class's first body: from '{' to the first '||'
+  // Click's overloads, `{ $a | ... || $a, $b | ... }`: the alternatives after the first, in order
+  // (each with the class's name, its formals, body and body_span, from the '||' before it).
+  std::vector<std::shared_ptr<ElementClassDecl>> overloads;
+  bool extends = false;  // ends with `|| ...`: the class it hides serves the arguments no body takes
+  Span extends_span;     // the '...'
 };
 
 struct DefineEntry {

@@ -27,6 +27,13 @@ struct LineCol {
   std::uint32_t column = 1;  // 1-based, in bytes (as clang counts)
 };
 
+// Where a `#line N "FILE"` directive says the text is: what diagnostics show.
+struct PresumedLoc {
+  std::string_view file;
+  std::uint32_t line = 1;
+  std::uint32_t column = 1;
+};
+
 class SourceFile {
  public:
   SourceFile(std::string name, std::string text);
@@ -34,6 +41,13 @@ class SourceFile {
   const std::string& name() const { return name_; }
   const std::string& text() const { return text_; }
   LineCol line_col(std::uint32_t offset) const;
+  // line_col as `#line` directives before `offset` renumber it (the file name and line; the
+  // column is the real one).
+  PresumedLoc presumed(std::uint32_t offset) const;
+  // Records a line directive of the text (the parser finds them: they are not recognised inside
+  // configuration strings): the physical line `next_line` is line `line` of `file` (empty: the
+  // same file name as before). Directives are added in order.
+  void add_line_directive(std::uint32_t next_line, std::uint32_t line, std::string file) const;
   // The text of line `line` (1-based) without its line terminator.
   std::string_view line_text(std::uint32_t line) const;
   std::uint32_t line_count() const { return static_cast<std::uint32_t>(line_starts_.size()); }
@@ -43,6 +57,12 @@ class SourceFile {
   std::string name_;
   std::string text_;
   std::vector<std::uint32_t> line_starts_;
+  struct LineDirective {
+    std::uint32_t next_line;  // the physical line it renumbers
+    std::uint32_t line;
+    std::string file;
+  };
+  mutable std::vector<LineDirective> directives_;  // in order of next_line
 };
 
 // The largest configuration read from a file or standard input (docs/language.md, "Limits").

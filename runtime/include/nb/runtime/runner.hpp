@@ -1,6 +1,7 @@
 // nbrun's engine room: EAL start-up, ports, the worker loop, and the final statistics.
 #pragma once
 
+#include <nb/compiler/driver.hpp>
 #include <nb/compiler/plan.hpp>
 #include <nb/compiler/registry.hpp>
 #include <nb/lang/diagnostics.hpp>
@@ -46,6 +47,8 @@ struct RunOptions {
   // Plugins given by --plugin: loaded again into every reloaded graph (its require()s add more).
   std::vector<std::shared_ptr<const compiler::Plugin>> plugins;
   const compiler::Registry* registry = nullptr;  // element classes for reloads; null: built-ins
+  // NAME=VALUE definitions from nbrun's command line: every reloaded graph gets them too.
+  compiler::Definitions definitions;
 };
 
 struct PortReport {
