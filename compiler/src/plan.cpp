@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -116,7 +117,8 @@ void check_file_uses(const Graph& graph, lang::DiagnosticEngine& diags) {
   }
 }
 
-// Every element whose pull input ends a pull chain (it pulls, and pulls for no one) makes a task.
+// Every element whose pull input ends a pull chain (it pulls, and pulls for no one) makes a task,
+// and so does a source with a pull side that pushes (InfiniteSource: the task asks it for packets).
 // Agnostic kernels between its input and the element that pulls for real (a Queue, a scheduler)
 // run on the push side of the task, JIT-compiled with the rest of it; the check made sure that
 // only output 0 is ever pulled from, and that a pulled agnostic element has one input.
@@ -124,8 +126,12 @@ std::vector<PlanTask> pull_tasks(const Plan& plan, const Graph& graph) {
   std::vector<PlanTask> tasks;
   for (std::uint32_t r = 0; r < plan.elements.size(); ++r) {
     const Element& el = graph.elements[r];
-    if (el.input_modes.find('l') == std::string::npos || el.output_modes.find('l') != std::string::npos) continue;
     const PlanElement& root = plan.elements[r];
+    // A source that makes packets (InfiniteSource) and pushes them is a task of its own.
+    const bool source = el.ninputs == 0 && root.ops && root.ops->pull && !el.output_modes.empty() &&
+                        el.output_modes[0] == 'h';
+    if ((el.input_modes.find('l') == std::string::npos && !source) || el.output_modes.find('l') != std::string::npos)
+      continue;
     PlanTask t{r, r};
     if (!root.ops->pull) {
       std::uint32_t cur = r;
@@ -147,6 +153,33 @@ std::vector<PlanTask> pull_tasks(const Plan& plan, const Graph& graph) {
 
 std::string file_key(const std::string& name) { return FileIdentity(name).path; }
 
+std::string to_flat_config(const Plan& plan, int replace, const std::string& args) {
+  std::string out;
+  for (const std::string& r : plan.requirements) out += fmt::format("require({});\n", r);
+  for (std::size_t i = 0; i < plan.elements.size(); ++i) {
+    const PlanElement& e = plan.elements[i];
+    std::string text;
+    if (static_cast<int>(i) == replace) {
+      text = args;
+    } else {
+      for (std::size_t k = 0; k < e.args.size(); ++k) text += (k ? ", " : "") + e.args[k];
+    }
+    out += fmt::format("{} :: {}{};\n", e.name, e.spec->class_name, text.empty() ? "" : "(" + text + ")");
+  }
+  for (const PlanElement& e : plan.elements) {
+    for (std::size_t p = 0; p < e.outputs.size(); ++p) {
+      const Target& t = e.outputs[p];
+      std::int32_t to = -1;
+      if (t.kind == Target::Kind::Element) to = static_cast<std::int32_t>(t.index);
+      if (t.kind == Target::Kind::Port && t.index < plan.ports.size()) to = plan.ports[t.index].sink_element;
+      if (to < 0) continue;
+      out += fmt::format("{} [{}] -> [{}] {};\n", e.name, p, t.kind == Target::Kind::Element ? t.in_port : 0,
+                         plan.elements[static_cast<std::size_t>(to)].name);
+    }
+  }
+  return out;
+}
+
 std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
   std::size_t errors = diags.error_count();
   Plan plan;
@@ -165,7 +198,9 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
     pe.noutputs = el.noutputs;
     pe.outputs.resize(el.noutputs);
     pe.pull_inputs.resize(el.ninputs);
+    pe.input_modes = el.input_modes;
     pe.output_modes = el.output_modes;
+    pe.args = el.args;
     pe.span = el.span;
     if (!pe.ops) {
       diags.error(el.class_span, fmt::format("element class '{}' cannot run yet: it has no kernel",
@@ -263,6 +298,15 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
   }
   if (diags.error_count() != errors) return std::nullopt;
   plan.tasks = pull_tasks(plan, graph);
+  for (const Requirement& r : graph.requirements) {
+    std::string args;
+    for (const lang::ConfigArg& a : r.args) {
+      if (a.value.compare(0, 7, "library") == 0 && (a.value.size() == 7 || std::isspace(static_cast<unsigned char>(a.value[7]))))
+        continue;
+      args += (args.empty() ? "" : ", ") + a.value;
+    }
+    if (!args.empty()) plan.requirements.push_back(std::move(args));
+  }
   return plan;
 }
 

@@ -76,8 +76,15 @@ struct Handler {
   bool (*write)(const void*, void*, std::string_view, std::string&) = nullptr;
   bool is_class = false;
   bool is_active = false;  // a source's `active`: the runtime's, on the port (PortSlot::active)
-  bool readable() const { return is_class || is_active || kind != HandlerSpec::Kind::Custom || read; }
-  bool writable() const { return is_active || (kind == HandlerSpec::Kind::Custom && write); }
+  // Click's handlers of every element, served from the plan: `name`, `config` (written: a reload
+  // with the new configuration), `ports`, `handlers`.
+  enum class Generic : std::uint8_t { None, Name, Config, Ports, Handlers } generic = Generic::None;
+  bool readable() const {
+    return is_class || is_active || generic != Generic::None || kind != HandlerSpec::Kind::Custom || read;
+  }
+  bool writable() const {
+    return is_active || generic == Generic::Config || (kind == HandlerSpec::Kind::Custom && write);
+  }
 };
 
 std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
@@ -118,13 +125,84 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
     h.is_active = true;
     hs.push_back(h);
   }
+  auto generic = [&](std::string_view name, std::string_view doc, Handler::Generic g) {
+    if (has(name)) return;
+    Handler h;
+    h.name = name;
+    h.doc = doc;
+    h.generic = g;
+    hs.push_back(h);
+  };
+  generic("name", "the element's name", Handler::Generic::Name);
+  generic("config", "its configuration; written: the element is reconfigured by a hot reload (State kept)",
+          Handler::Generic::Config);
+  generic("ports", "its ports: how many, push or pull, and what each is connected to", Handler::Generic::Ports);
+  generic("handlers", "its handlers, one a line: NAME<TAB>r, w or rw", Handler::Generic::Handlers);
   return hs;
+}
+
+// Click's `ports` text: per side, how many, then a line per port: push or pull, and what it is
+// connected to ("[0] c" for an output to c's input 0, "src [0]" for an input from src's output 0).
+std::string ports_text(const compiler::Plan& plan, std::uint32_t idx) {
+  const compiler::PlanElement& e = plan.elements[idx];
+  std::vector<std::vector<std::string>> ins(e.ninputs);
+  for (std::uint32_t from = 0; from < plan.elements.size(); ++from) {
+    const compiler::PlanElement& f = plan.elements[from];
+    for (std::uint32_t p = 0; p < f.outputs.size(); ++p) {
+      const compiler::Target& t = f.outputs[p];
+      const bool here = (t.kind == compiler::Target::Kind::Element && t.index == idx) ||
+                        (t.kind == compiler::Target::Kind::Port && e.port >= 0 &&
+                         t.index == static_cast<std::uint32_t>(e.port) && plan.ports[t.index].sink_element == static_cast<std::int32_t>(idx));
+      const std::uint32_t in = t.kind == compiler::Target::Kind::Element ? t.in_port : 0;
+      if (here && in < ins.size()) ins[in].push_back(fmt::format("{} [{}]", f.name, p));
+    }
+  }
+  auto mode = [](const std::string& modes, std::uint32_t p) { return p < modes.size() && modes[p] == 'l' ? "pull" : "push"; };
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s.empty() ? std::string("-") : s;
+  };
+  std::string out = fmt::format("{} input{}\n", e.ninputs, e.ninputs == 1 ? "" : "s");
+  for (std::uint32_t p = 0; p < e.ninputs; ++p) out += fmt::format("{}\t{}\n", mode(e.input_modes, p), join(ins[p]));
+  out += fmt::format("{} output{}\n", e.noutputs, e.noutputs == 1 ? "" : "s");
+  for (std::uint32_t p = 0; p < e.noutputs; ++p) {
+    const compiler::Target& t = p < e.outputs.size() ? e.outputs[p] : compiler::Target{};
+    std::string to = "-";
+    if (t.kind == compiler::Target::Kind::Element) to = fmt::format("[{}] {}", t.in_port, plan.elements[t.index].name);
+    if (t.kind == compiler::Target::Kind::Port && plan.ports[t.index].sink_element >= 0)
+      to = fmt::format("[0] {}", plan.elements[static_cast<std::size_t>(plan.ports[t.index].sink_element)].name);
+    out += fmt::format("{}\t{}\n", mode(e.output_modes, p), to);
+  }
+  return out;
 }
 
 const Handler* find_handler(const std::vector<Handler>& hs, std::string_view name) {
   for (const Handler& h : hs)
     if (h.name == name) return &h;
   return nullptr;
+}
+
+std::string generic_handler(const compiler::Plan& plan, std::uint32_t idx, Handler::Generic which,
+                            const std::vector<Handler>& hs) {
+  const compiler::PlanElement& e = plan.elements[idx];
+  switch (which) {
+    case Handler::Generic::Name: return e.name + "\n";
+    case Handler::Generic::Config: {
+      std::string s;
+      for (std::size_t k = 0; k < e.args.size(); ++k) s += (k ? ", " : "") + e.args[k];
+      return s + "\n";
+    }
+    case Handler::Generic::Ports: return ports_text(plan, idx);
+    case Handler::Generic::Handlers: {
+      std::string s;
+      for (const Handler& h : hs)
+        s += fmt::format("{}\t{}{}\n", h.name, h.readable() ? "r" : "", h.writable() ? "w" : "");
+      return s;
+    }
+    case Handler::Generic::None: break;
+  }
+  return "";
 }
 
 std::string drop_reason_name(const compiler::PlanElement& e, std::size_t k, std::size_t slots) {
@@ -605,6 +683,10 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
     out = std::string(e.spec->class_name) + "\n";
     return true;
   }
+  if (h->generic != Handler::Generic::None) {
+    out = generic_handler(*g.plan, idx, h->generic, hs);
+    return true;
+  }
   if (h->is_active) {
     bool on = g.ports[static_cast<std::size_t>(e.port)]->active.load(std::memory_order_relaxed);
     out = on ? "true\n" : "false\n";
@@ -694,6 +776,15 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
   if (!h->writable()) {
     out = fmt::format("{}.{} is read-only\n", element, handler);
     return false;
+  }
+  if (h->generic == Handler::Generic::Config) {
+    // Click reconfigures the element in place; nb compiles the graph with the new configuration
+    // and switches to it as a reload does: the State of every element is kept, and a
+    // configuration the element refuses leaves the running graph as it is.
+    const std::string text = compiler::to_flat_config(*g.plan, static_cast<int>(idx), value);
+    if (!reload(g.file, "config handler", out, &text)) return false;
+    out = "";
+    return true;
   }
   if (h->is_active) {
     bool on = false;
@@ -899,7 +990,7 @@ Retirement retire(Runtime& rt, Generation& old, const Generation& gen) {
 
 }  // namespace
 
-bool ControlServer::reload(std::string file, const char* why, std::string& body) {
+bool ControlServer::reload(std::string file, const char* why, std::string& body, const std::string* text) {
   // All durations in TSC cycles, the clock the workers stamp their switch with.
   std::uint64_t tsc_request = rte_rdtsc();
   double hz = static_cast<double>(rte_get_tsc_hz());
@@ -936,7 +1027,10 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
     return os.str();
   };
   std::string load_error;
-  lang::FileId id = gen->source_files->load(file, load_error);
+  // A written `config` reloads the running graph's own text with one element's configuration
+  // changed, under the file's name (its require(plugin) paths resolve as before; a later reload
+  // reads the file again).
+  lang::FileId id = text ? gen->source_files->add(file, *text) : gen->source_files->load(file, load_error);
   if (id == lang::kNoFile) return fail(fmt::format("nbrun: reload: {}", load_error));
   auto front = compiler::compile_front_end(*gen->source_files, id, *rt_.registry, diags, rt_.options.plugins,
                                            rt_.options.definitions);
@@ -945,9 +1039,9 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body)
   if (!plan || diags.has_errors()) return fail(render());
   gen->owned_plan = std::make_unique<compiler::Plan>(std::move(*plan));
   gen->plan = gen->owned_plan.get();
-  if (gen->plan->sources.empty()) {
+  if (gen->plan->sources.empty() && gen->plan->tasks.empty()) {
     return fail(
-        fmt::format("{}: error: the new graph has no sources (FromDump or FromDevice); the running graph "
+        fmt::format("{}: error: the new graph has no sources (FromDump, FromDevice, InfiniteSource...); the running graph "
                     "keeps running",
                     file));
   }

@@ -71,7 +71,8 @@ class ControlServer {
 
   // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
   // file:line:col).
-  bool reload(std::string file, const char* why, std::string& body);
+  // `text`: compile this instead of reading `file` (a written `config` handler).
+  bool reload(std::string file, const char* why, std::string& body, const std::string* text = nullptr);
   // --engine tiered: compiles the running (first) graph's JIT code and switches the workers to
   // it as a reload does, every State, counter and port kept. Runs once, first thing.
   void tier_up();

@@ -1,6 +1,9 @@
 #include "pull.hpp"
 
 #include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include <new>
 
 namespace nb::runtime {
 namespace {
@@ -30,6 +33,14 @@ class ElementPullContext final : public PullContext {
   std::uint32_t noutputs() const override { return dp_.plan.elements[element_].noutputs; }
   std::uint64_t now_cycles() const override { return rte_rdtsc(); }
   std::uint64_t cycles_per_second() const override { return hz_; }
+  rte_mbuf* new_packet() override {
+    rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool);
+    if (!m) return nullptr;
+    new (anno_of(m)) PacketAnno{};
+    add_counter(*dp_.generated[element_], 1);
+    return m;
+  }
+  void stop_router() override { runner_.request_stop(dp_.plan.elements[element_].name); }
 
  private:
   PullRunner& runner_;

@@ -9,6 +9,7 @@
 #include <nb/runtime/interp.hpp>
 
 #include <cstdint>
+#include <string>
 
 namespace nb::runtime {
 
@@ -22,6 +23,11 @@ class PullRunner {
   bool holding() const;
   // Takes what elements hold out of them and drops it, counted under their "flushed" reason.
   void drop_held();
+  // An element asked to end the run (PullContext::stop_router): who, or empty.
+  void request_stop(const std::string& element) {
+    if (stop_by_.empty()) stop_by_ = element;
+  }
+  const std::string& stop_requested_by() const { return stop_by_; }
   // Pulls up to `max` packets out of output `port` of `element`.
   std::uint32_t pull_from(std::uint32_t element, std::uint32_t port, rte_mbuf** out, std::uint32_t max);
 
@@ -31,6 +37,7 @@ class PullRunner {
   InterpEngine interp_;  // the pull side's rare ways into the push side (PullTee's copies)
   std::uint64_t hz_;
   rte_mbuf* burst_[jit_abi::kMaxBurst];
+  std::string stop_by_;
 };
 
 }  // namespace nb::runtime

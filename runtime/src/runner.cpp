@@ -221,9 +221,14 @@ class WorkerLoop {
     }
     // The tasks (pull chains, docs/queues.md): once a pass, after the sources.
     if (!g_->pullers.empty()) {
-      const std::uint64_t moved = g_->pullers[self_]->run_tasks();
+      PullRunner& pull = *g_->pullers[self_];
+      const std::uint64_t moved = pull.run_tasks();
       if (moved) dp.flush_all();  // `processed` counts received packets: these were, once
       got_packets += moved;
+      if (!pull.stop_requested_by().empty() && !out_) {  // a source's LIMIT with STOP true
+        leave(fmt::format("{} reached its LIMIT (STOP true)", pull.stop_requested_by()));
+        g_stop = true;
+      }
     }
     // A finished input's packets may still wait in a Queue: the end is when they all left.
     if (!out_ && finite_ && ended == g_->sources[self_].size() &&

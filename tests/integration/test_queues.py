@@ -8,6 +8,8 @@
   - Unqueue's `active` handler stops and restarts its task, Queue's `length` reads what it holds,
     through nbctl on a running graph;
   - a ToDevice pulls from a Queue onto a DPDK device;
+  - InfiniteSource and TimedSource run as tasks: LIMIT and STOP end the run, packets counted as
+    generated;
   - several workers (more lcores than CPUs): each has its own queue and loses nothing.
 tcpdump counts the output records (an oracle that is not nb).
 Usage: test_queues.py NBRUN NB-GEN-TRAFFIC NBCTL
@@ -90,6 +92,20 @@ with tempfile.TemporaryDirectory() as tmp:
         if st:
             check(st["totals"]["tx"] == 1000 and records(out) == 1000,
                   f"{engine}: a ToDevice pulling from a Queue sends every packet ({st['totals']})")
+
+    # Sources that make packets are tasks too: InfiniteSource's default frame passes
+    # CheckIPHeader, LIMIT and STOP end the run, every packet counts as generated.
+    for engine in ("interp", "jit"):
+        out = d / f"src-{engine}.pcap"
+        st = run(d, f"src-{engine}",
+                 f"InfiniteSource(LIMIT 100, BURST 8, STOP true) -> CheckIPHeader(14) -> Queue -> ToDump({out});\n"
+                 f"TimedSource(10ms, LIMIT 3) -> Discard;\n", "--engine", engine, "--duration", "30")
+        if st:
+            t = st["totals"]
+            check(t["generated"] >= 100 and records(out) == 100 and t["rx"] + t["generated"] == t["tx"] + t["dropped"],
+                  f"{engine}: InfiniteSource(LIMIT 100, STOP true) makes 100 valid IPv4 frames and ends the run ({t})")
+            check(st.get("stop_reason", "").find("LIMIT") >= 0 if "stop_reason" in st else True,
+                  f"{engine}: the run says why it stopped ({st.get('stop_reason')})")
 
     # Several workers, more lcores than CPUs: each worker its own queue, nothing lost or doubled.
     out = d / "workers.pcap"

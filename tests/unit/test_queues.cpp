@@ -9,6 +9,10 @@
 #include "../../elements/queue/round_robin_sched.hpp"
 #include "../../elements/queue/shaper.hpp"
 #include "../../elements/queue/unqueue.hpp"
+#include "../../elements/source/idle.hpp"
+#include "../../elements/source/infinite_source.hpp"
+#include "../../elements/source/rated_source.hpp"
+#include "../../elements/source/timed_source.hpp"
 #include "../support/element_harness.hpp"
 
 #include <nb/compiler/registry.hpp>
@@ -44,6 +48,13 @@ class TestPull final : public PullContext {
   std::uint32_t noutputs() const override { return noutputs_; }
   std::uint64_t now_cycles() const override { return now; }
   std::uint64_t cycles_per_second() const override { return 1000; }
+  rte_mbuf* new_packet() override {
+    if (pool_empty) return nullptr;
+    rte_mbuf* m = make_mbuf({}, kHeadroom, 2048);
+    made.push_back(m);
+    return m;
+  }
+  void stop_router() override { ++stops; }
 
   void feed(std::uint32_t port, std::uint8_t tag, std::size_t len = 60) {
     Bytes b(len, 0);
@@ -59,6 +70,9 @@ class TestPull final : public PullContext {
   std::vector<std::pair<std::uint32_t, std::uint8_t>> copies;
   std::uint64_t now = 5000;
   std::uint32_t pulls = 0;
+  std::vector<rte_mbuf*> made;
+  bool pool_empty = false;
+  int stops = 0;
 
  private:
   std::uint32_t noutputs_;
@@ -238,5 +252,106 @@ TEST_CASE("PullTee gives pulled packets on and pushes a copy of each out of its 
     ctx.feed(0, 8);
     CHECK(pull_tags(t, ctx, 64) == std::vector<int>{7, 8});
     CHECK(ctx.copies == std::vector<std::pair<std::uint32_t, std::uint8_t>>{{1, 7}, {2, 7}, {1, 8}, {2, 8}});
+  }
+}
+
+// Pulls and returns the packets' bytes, freeing them.
+template <class E>
+std::vector<Bytes> pull_bytes(Instance<E>& e, TestPull& ctx, std::uint32_t max) {
+  rte_mbuf* out[64];
+  const std::uint32_t n = e.pull(ctx, out, max);
+  std::vector<Bytes> v;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    v.push_back(data_of(out[i]));
+    MbufFree{}(out[i]);
+  }
+  return v;
+}
+
+TEST_CASE("InfiniteSource makes BURST copies of DATA until LIMIT, and STOP ends the run", "[kernels][source]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    Configured c("InfiniteSource(\"ab\\<0a FF>\", 5, 2, STOP true)");
+    Instance<InfiniteSource> s(c, via);
+    REQUIRE(s.ok());
+    TestPull ctx(0);
+    const Bytes want{'a', 'b', 0x0a, 0xff};
+    auto got = pull_bytes(s, ctx, 64);
+    REQUIRE(got.size() == 2);  // BURST
+    CHECK(got[0] == want);
+    CHECK(pull_bytes(s, ctx, 64).size() == 2);
+    CHECK(pull_bytes(s, ctx, 64).size() == 1);  // LIMIT 5
+    CHECK(ctx.stops == 0);
+    CHECK(pull_bytes(s, ctx, 64).empty());
+    CHECK(ctx.stops == 1);  // STOP true, once
+    CHECK(pull_bytes(s, ctx, 64).empty());
+    CHECK(ctx.stops == 1);
+    CHECK(s.counter("count") == 5);
+
+    Configured l("InfiniteSource(\"x\", LENGTH 6, ACTIVE false)");
+    Instance<InfiniteSource> t(l, via);
+    REQUIRE(t.ok());
+    CHECK(pull_bytes(t, ctx, 64).empty());  // inactive
+    Configured x("InfiniteSource(\"x\", LENGTH 6)");
+    Instance<InfiniteSource> u(x, via);
+    REQUIRE(u.ok());
+    ctx.pool_empty = true;
+    CHECK(pull_bytes(u, ctx, 64).empty());  // no buffer: nothing made, nothing counted
+    CHECK(u.counter("count") == 0);
+    ctx.pool_empty = false;
+    CHECK(pull_bytes(u, ctx, 64) == std::vector<Bytes>{Bytes{'x', 0, 0, 0, 0, 0}});  // padded to LENGTH
+
+    Configured def("InfiniteSource");
+    Instance<InfiniteSource> f(def, via);
+    REQUIRE(f.ok());
+    auto frame = pull_bytes(f, ctx, 64);
+    REQUIRE(frame.size() == 1);
+    REQUIRE(frame[0].size() == 60);
+    CHECK(frame[0][12] == 0x08);
+    CHECK(frame[0][13] == 0x00);
+    CHECK(checksum::fold(checksum::add(0, {frame[0].data() + 14, 20})) == 0xffff);  // a valid IPv4 header
+  }
+}
+
+TEST_CASE("RatedSource makes RATE packets a second; TimedSource one every INTERVAL", "[kernels][source]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    Configured r("RatedSource(\"r\", 10, 100)");
+    Instance<RatedSource> rs(r, via);
+    REQUIRE(rs.ok());
+    TestPull ctx(0);
+    CHECK(pull_bytes(rs, ctx, 64).size() == 1);  // one to start with
+    ctx.now += 500;                             // 0.5 s at 10 a second
+    CHECK(pull_bytes(rs, ctx, 64).size() == 1);  // no saving up: an even stream
+    ctx.now += 100;
+    CHECK(pull_bytes(rs, ctx, 64).size() == 1);
+    CHECK(pull_bytes(rs, ctx, 64).empty());
+
+    Configured t("TimedSource(250ms, \"t\", LIMIT 3)");
+    Instance<TimedSource> ts(t, via);
+    REQUIRE(ts.ok());
+    CHECK(pull_bytes(ts, ctx, 64).size() == 1);
+    ctx.now += 200;
+    CHECK(pull_bytes(ts, ctx, 64).empty());
+    ctx.now += 50;  // 250 ms after the first
+    CHECK(pull_bytes(ts, ctx, 64).size() == 1);
+    ctx.now += 250;
+    CHECK(pull_bytes(ts, ctx, 64).size() == 1);
+    ctx.now += 250;
+    CHECK(pull_bytes(ts, ctx, 64).empty());  // LIMIT 3
+    Configured bad("TimedSource(soon)");
+    CHECK_FALSE(bad.front_end_ok());
+  }
+}
+
+TEST_CASE("Idle sends nothing and drops what is pushed to it", "[kernels][source]") {
+  for (Via via : kBothWays) {
+    Configured c("Idle");
+    Instance<Idle> idle(c, via);
+    REQUIRE(idle.ok());
+    TestPull ctx(1);
+    ctx.feed(0, 1);
+    CHECK(pull_tags(idle, ctx, 64).empty());
+    CHECK(idle.push(Bytes(10, 1), 1).dropped_for(0));
   }
 }

@@ -29,8 +29,9 @@ namespace nb {
 // FactSheet says which annotations an element reads and sets (anno_reads, anno_sets);
 // ParamSpec::validate_all reports several errors with hints (ParamError::hint), and the compiler
 // no longer parses byte patterns: Args::get_pattern and pattern_matches_all went (a kernel reads
-// the PATTERN text with get_string_at).
-inline constexpr std::uint32_t kPluginAbiRevision = 4;
+// the PATTERN text with get_string_at). 5: pull processing (ElementOps::pull and held, PullContext,
+// ElementSpec::processing, Context::store); PacketAnno::network_behind.
+inline constexpr std::uint32_t kPluginAbiRevision = 5;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.

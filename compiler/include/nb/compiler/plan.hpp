@@ -74,7 +74,8 @@ struct PlanElement {
   // input). Output ports that are pulled from have their `outputs` entry too, for the graph's
   // shape; what a task pulls enters the push side at its top's output 0 (PlanTask).
   std::vector<Target> pull_inputs;
-  std::string output_modes;  // per output: 'h' push, 'l' pull
+  std::string input_modes, output_modes;  // per port: 'h' push, 'l' pull
+  std::vector<std::string> args;  // the configuration as written (after substitution): `config`
 };
 
 // A chain that pulls (docs/queues.md): the worker's loop runs it. It asks `top` for a burst
@@ -97,6 +98,9 @@ struct Plan {
   std::vector<PlanPort> ports;
   std::vector<std::uint32_t> sources;  // element indices of FromDump/FromDevice, in port order
   std::vector<PlanTask> tasks;
+  // The require() statements' arguments (library ones left out: their classes are expanded), so
+  // that the plan can be written out again as a flat configuration.
+  std::vector<std::string> requirements;
 };
 
 // Configures every element (its `configure` reads the checked arguments) and resolves ports.
@@ -107,5 +111,10 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags);
 // The file a FILENAME argument names, as an absolute path with the symlinks of its existing part
 // resolved: the same for every spelling of one file. Opens nothing.
 std::string file_key(const std::string& name);
+
+// The plan as a flat configuration (as `nbc flatten` prints the graph), with the arguments of
+// element `replace` (if any) replaced by `args`: how a write to an element's `config` handler
+// becomes a reload.
+std::string to_flat_config(const Plan& plan, int replace = -1, const std::string& args = {});
 
 }  // namespace nb::compiler
