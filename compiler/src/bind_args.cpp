@@ -119,8 +119,8 @@ class ArgBinder {
     if (auto* u = std::get_if<std::uint64_t>(&r.value); u && *u > p.max_value) {
       range_error = fmt::format("{} is larger than the maximum {}", shown(*u), shown(p.max_value));
     } else if (u && p.min_value > 0 && *u < static_cast<std::uint64_t>(p.min_value) && !output_count) {
-      range_error = fmt::format("{} is smaller than the minimum {}", shown(*u),
-                                shown(static_cast<std::uint64_t>(p.min_value)));
+      range_error =
+          fmt::format("{} is smaller than the minimum {}", shown(*u), shown(static_cast<std::uint64_t>(p.min_value)));
     } else if (auto* i = std::get_if<std::int64_t>(&r.value)) {
       if (*i < p.min_value)
         range_error = fmt::format("{} is smaller than the minimum {}", *i, p.min_value);

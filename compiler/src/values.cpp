@@ -134,15 +134,16 @@ ValueResult parse_integer(std::string_view text, bool is_signed) {
     const std::string_view sign = digits_start > 0 ? text.substr(0, digits_start) : std::string_view();
     const std::string decimal = fmt::format("{}{}", sign == "+" ? "" : sign, number.substr(first));
     if (!octal_ok || overflow || number.size() > 22)
-      return fail(make_error(digits_start, pos - digits_start,
-                             fmt::format("'{}' has a leading 0, which Click reads as octal, but it is not an octal number",
-                                         number.size() <= 24 ? number : number.substr(0, 24)),
-                             fmt::format("write {} without the leading 0 for the decimal number", decimal)));
-    return fail(make_error(digits_start, pos - digits_start,
-                           fmt::format("'{}' has a leading 0: Click reads it as octal {}, not decimal {}", number,
-                                       octal, magnitude),
-                           fmt::format("write {}{} for Click's meaning, or {} for the decimal one",
-                                       sign == "-" ? "-" : "", octal, decimal)));
+      return fail(
+          make_error(digits_start, pos - digits_start,
+                     fmt::format("'{}' has a leading 0, which Click reads as octal, but it is not an octal number",
+                                 number.size() <= 24 ? number : number.substr(0, 24)),
+                     fmt::format("write {} without the leading 0 for the decimal number", decimal)));
+    return fail(make_error(
+        digits_start, pos - digits_start,
+        fmt::format("'{}' has a leading 0: Click reads it as octal {}, not decimal {}", number, octal, magnitude),
+        fmt::format("write {}{} for Click's meaning, or {} for the decimal one", sign == "-" ? "-" : "", octal,
+                    decimal)));
   }
 
   constexpr auto int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
@@ -182,10 +183,20 @@ struct TimeUnit {
   std::uint64_t ns;
 };
 constexpr TimeUnit kTimeUnits[] = {
-    {"s", 1'000'000'000},      {"sec", 1'000'000'000},       {"ms", 1'000'000},        {"msec", 1'000'000},
-    {"us", 1'000},             {"usec", 1'000},              {"ns", 1},                {"nsec", 1},
-    {"m", 60'000'000'000},     {"min", 60'000'000'000},      {"h", 3'600'000'000'000}, {"hr", 3'600'000'000'000},
-    {"d", 86'400'000'000'000}, {"day", 86'400'000'000'000},
+    {"s", 1'000'000'000},
+    {"sec", 1'000'000'000},
+    {"ms", 1'000'000},
+    {"msec", 1'000'000},
+    {"us", 1'000},
+    {"usec", 1'000},
+    {"ns", 1},
+    {"nsec", 1},
+    {"m", 60'000'000'000},
+    {"min", 60'000'000'000},
+    {"h", 3'600'000'000'000},
+    {"hr", 3'600'000'000'000},
+    {"d", 86'400'000'000'000},
+    {"day", 86'400'000'000'000},
 };
 
 __extension__ typedef unsigned __int128 u128;  // a time's nanoseconds before rounding
@@ -252,8 +263,8 @@ ValueResult parse_duration(std::string_view text) {
     return fail(std::move(e));
   }
   if (us == 0 && mantissa != 0)
-    return fail(make_error(0, text.size(), "time is shorter than a microsecond, nb's resolution",
-                           "give 0 or at least 1us"));
+    return fail(
+        make_error(0, text.size(), "time is shorter than a microsecond, nb's resolution", "give 0 or at least 1us"));
   return succeed(static_cast<std::uint64_t>(us));
 }
 
