@@ -18,6 +18,25 @@ namespace {
 
 bool validate_spec(std::string_view text, ParamError& error);
 
+constexpr std::uint64_t kMaxTimeout = std::uint64_t{1} << 30 << 20;  // about 34 years, in microseconds
+constexpr std::uint64_t kMaxCapacity = 1u << 24;
+
+// MAPPING_CAPACITY: a number, as CAPACITY; Click also takes an element name there.
+bool parse_capacity(std::string_view text, std::uint64_t& out) {
+  return ip_text::parse_uint(text, kMaxCapacity, out) && out >= 1;
+}
+bool validate_capacity(std::string_view text, ParamError& error) {
+  std::uint64_t v = 0;
+  if (parse_capacity(text, v)) return true;
+  error.offset = 0;
+  error.length = text.size();
+  const bool digits = !text.empty() && text[0] >= '0' && text[0] <= '9';
+  error.message = digits ? "MAPPING_CAPACITY is a decimal number of flows from 1 to " + std::to_string(kMaxCapacity)
+                         : "want a number of flows; sharing another rewriter's table (Click's MAPPING_CAPACITY "
+                           "ELEMENT) is not in nb: each IPRewriter has its own table";
+  return false;
+}
+
 constexpr ParamSpec kParams[] = {
     {"INPUTSPEC", ParamType::String, ParamKind::Rest, true, "",
      "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2] DADDR DPORT FOUTPUT ROUTPUT` "
@@ -25,16 +44,24 @@ constexpr ParamSpec kParams[] = {
      "mapping that changes nothing), `pass OUTPUT` or `drop` (what happens to packets of no "
      "known flow).",
      INT64_MIN, UINT64_MAX, &validate_spec},
-    {"TCP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "86400",
-     "Seconds an idle TCP flow keeps its mapping.", 1, 1u << 30},
-    {"TCP_DONE_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "240",
-     "Seconds an idle TCP flow keeps its mapping after a RST or a FIN in both directions.", 1, 1u << 30},
-    {"UDP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "300",
-     "Seconds an idle UDP flow keeps its mapping; 0 ends a mapping as soon as its flow is idle at "
+    {"TCP_TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "24h",
+     "How long an idle TCP flow keeps its mapping, in Click's time units (86400, 24h, 90min; a "
+     "bare number is seconds).",
+     1, kMaxTimeout},
+    {"TCP_DONE_TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "4min",
+     "How long an idle TCP flow keeps its mapping after a RST or a FIN in both directions.", 1, kMaxTimeout},
+    {"UDP_TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "5min",
+     "How long an idle UDP flow keeps its mapping; 0 ends a mapping as soon as its flow is idle at "
      "all, so that (nearly) every packet makes a new one (nbbench's nat-new).",
-     0, 1u << 30},
+     0, kMaxTimeout},
     {"CAPACITY", ParamType::Unsigned, ParamKind::Keyword, false, "65536",
-     "Flows the table holds (each is two rte_hash keys).", 1, 1u << 24},
+     "Flows the table holds (each is two rte_hash keys); a new flow beyond them is dropped (\"table "
+     "full\", counter table_full).",
+     1, kMaxCapacity},
+    {"MAPPING_CAPACITY", ParamType::String, ParamKind::Keyword, false, "",
+     "Click's name for CAPACITY (give one of the two): the number of flows. Click's other form, the "
+     "name of another rewriter whose table this one shares, is not in nb.",
+     INT64_MIN, UINT64_MAX, &validate_capacity},
 };
 
 bool parse_output(std::string_view w, std::uint32_t& out) {
@@ -177,9 +204,11 @@ bool make_table(const IPRewriter::Config& c, IPRewriter::State& s, std::string& 
   for (std::uint32_t i = 0; i < c.capacity; ++i) s.free[i] = c.capacity - 1 - i;  // slot 0 first
   s.nfree = c.capacity;
   const std::uint64_t hz = rte_get_tsc_hz();
-  s.tcp_ticks = hz * c.tcp_timeout;
-  s.tcp_done_ticks = hz * c.tcp_done_timeout;
-  s.udp_ticks = hz * c.udp_timeout;
+  // Microseconds to ticks without overflow: whole seconds, then the rest.
+  auto ticks = [hz](std::uint64_t us) { return us / 1'000'000 * hz + us % 1'000'000 * hz / 1'000'000; };
+  s.tcp_ticks = ticks(c.tcp_timeout);
+  s.tcp_done_ticks = ticks(c.tcp_done_timeout);
+  s.udp_ticks = ticks(c.udp_timeout);
   return true;
 }
 
@@ -222,9 +251,21 @@ bool IPRewriter::configure(const Args& args, Config& config, std::string& error)
   }
   config.nspecs = static_cast<std::uint32_t>(n);
   config.capacity = static_cast<std::uint32_t>(args.get_unsigned("CAPACITY"));
-  config.tcp_timeout = static_cast<std::uint32_t>(args.get_unsigned("TCP_TIMEOUT"));
-  config.tcp_done_timeout = static_cast<std::uint32_t>(args.get_unsigned("TCP_DONE_TIMEOUT"));
-  config.udp_timeout = static_cast<std::uint32_t>(args.get_unsigned("UDP_TIMEOUT"));
+  if (args.given("MAPPING_CAPACITY")) {
+    if (args.given("CAPACITY")) {
+      error = "CAPACITY and MAPPING_CAPACITY are one parameter: give one of them";
+      return false;
+    }
+    std::uint64_t v = 0;
+    if (!parse_capacity(args.get_string("MAPPING_CAPACITY"), v)) {
+      error = "bad MAPPING_CAPACITY '" + args.get_string("MAPPING_CAPACITY") + "'";
+      return false;
+    }
+    config.capacity = static_cast<std::uint32_t>(v);
+  }
+  config.tcp_timeout = args.get_unsigned("TCP_TIMEOUT");
+  config.tcp_done_timeout = args.get_unsigned("TCP_DONE_TIMEOUT");
+  config.udp_timeout = args.get_unsigned("UDP_TIMEOUT");
   return true;
 }
 
@@ -300,7 +341,9 @@ constinit const ElementSpec IPRewriter::spec{
         "1624); a UDP checksum of 0 (none) stays 0.\n"
         "\n"
         "The flow table is DPDK's rte_hash (jhash of the 5-tuple; each flow is two keys, one per "
-        "direction), made when nbrun starts and holding CAPACITY flows (\"table full\" beyond). A "
+        "direction), made when nbrun starts and holding CAPACITY (Click: MAPPING_CAPACITY) flows; a new flow "
+        "beyond them is dropped (\"table full\"), where Click would first evict a flow idle past its "
+        "guarantee. A "
         "flow idle longer than its timeout (UDP_TIMEOUT; TCP_TIMEOUT, or TCP_DONE_TIMEOUT after a "
         "RST or FINs both ways) is removed when a packet looks it up, and by a sweep of two table "
         "slots per packet. Time is the TSC.\n"

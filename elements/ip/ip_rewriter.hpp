@@ -45,7 +45,7 @@ struct IPRewriter {
     std::uint32_t nspecs;
     InputSpec specs[kMaxSpecs];
     std::uint32_t capacity;                                    // flows (each has two keys in the hash)
-    std::uint32_t tcp_timeout, tcp_done_timeout, udp_timeout;  // seconds
+    std::uint64_t tcp_timeout, tcp_done_timeout, udp_timeout;  // microseconds
   };
 
   // A direction of a flow as it arrives: the rte_hash key (16 bytes, padding zero).

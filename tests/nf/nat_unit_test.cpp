@@ -263,6 +263,63 @@ TEST_CASE("IPRewriter: TCP_TIMEOUT, TCP_DONE_TIMEOUT and UDP_TIMEOUT set the idl
   CHECK(nat.state.udp_ticks == 5 * hz);
 }
 
+// Click's time units (issue 18): the timeouts are times, a bare number still seconds.
+TEST_CASE("IPRewriter: timeouts take Click's time units", "[nat][click]") {
+  Nat nat(
+      Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 5min, "
+                 "TCP_TIMEOUT 1h, TCP_DONE_TIMEOUT 1500ms)",
+                 2));
+  const std::uint64_t hz = rte_get_tsc_hz();
+  CHECK(nat.config.udp_timeout == 300'000'000);
+  CHECK(nat.state.udp_ticks == 300 * hz);
+  CHECK(nat.state.tcp_ticks == 3600 * hz);
+  CHECK(nat.state.tcp_done_ticks == hz + hz / 2);
+  Nat defaults(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64)", 2));
+  CHECK(defaults.state.tcp_ticks == 86400 * hz);  // Click's defaults: 24h, 4min, 5min
+  CHECK(defaults.state.tcp_done_ticks == 240 * hz);
+  CHECK(defaults.state.udp_ticks == 300 * hz);
+}
+
+// A mapping outlives a short wait under a long timeout and not a long wait under a short one
+// (only lower bounds on the time slept are relied on).
+TEST_CASE("IPRewriter: a mapping expires after its UDP_TIMEOUT, not before", "[nat][click]") {
+  Nat brief(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 2ms)", 2));
+  Nat lasting(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 1h)", 2));
+  for (Nat* nat : {&brief, &lasting}) {
+    Result f = push(*nat, 0, make_packet(17, 0x0a0a0002, 3000, 0x08080808, 53, {}));
+    REQUIRE(f.sent);
+    REQUIRE(be16(f.data, 20) == 50000);
+  }
+  usleep(50'000);
+  Result late = push(brief, 1, make_packet(17, 0x08080808, 53, kNat, 50000, {}));
+  CHECK_FALSE(late.sent);
+  CHECK(late.port == IPRewriter::kDrops["no mapping"]);
+  CHECK(brief.state.expired == 1);
+  Result kept = push(lasting, 1, make_packet(17, 0x08080808, 53, kNat, 50000, {}));
+  CHECK(kept.sent);
+  CHECK(be16(kept.data, 22) == 3000);
+  CHECK(lasting.state.expired == 0);
+}
+
+TEST_CASE("IPRewriter: MAPPING_CAPACITY bounds the table as CAPACITY does, with a counted drop", "[nat][click]") {
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, MAPPING_CAPACITY 4)", 2));
+  CHECK(nat.config.capacity == 4);
+  for (std::uint16_t i = 0; i < 4; ++i)
+    REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
+  Result full = push(nat, 0, make_packet(17, 0x0a0a0002, 4000, 0x08080808, 53, {}));
+  CHECK_FALSE(full.sent);
+  CHECK(full.port == IPRewriter::kDrops["table full"]);
+  CHECK(nat.state.table_full == 1);
+  // Established flows still pass.
+  CHECK(push(nat, 0, make_packet(17, 0x0a0a0002, 3001, 0x08080808, 53, {})).sent);
+  IPRewriter::Config both{};
+  std::string error;
+  CHECK_FALSE(IPRewriter::configure(
+      Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 8, MAPPING_CAPACITY 4)", 2).args(),
+      both, error));
+  CHECK(error.find("give one of them") != std::string::npos);
+}
+
 TEST_CASE("IPRewriter: CAPACITY flows fit, the next one finds the table full", "[nat]") {
   Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 16)", 2));
   for (std::uint16_t i = 0; i < 16; ++i)
