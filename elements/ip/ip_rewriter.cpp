@@ -39,8 +39,10 @@ bool validate_capacity(std::string_view text, ParamError& error) {
 
 constexpr ParamSpec kParams[] = {
     {"INPUTSPEC", ParamType::String, ParamKind::Rest, true, "",
-     "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2] DADDR DPORT FOUTPUT ROUTPUT` "
-     "(`-` keeps a field; a port range is allocated round-robin), `keep FOUTPUT ROUTPUT` (a "
+     "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2][#|?] DADDR DPORT FOUTPUT ROUTPUT` "
+     "(`-` keeps a field; from a port range the packet keeps its own source port if it is in the "
+     "range and free, else gets a free one from a random start; `#` allocates sequentially, `?` "
+     "from a random start without trying the packet's own first, as in Click), `keep FOUTPUT ROUTPUT` (a "
      "mapping that changes nothing), `pass OUTPUT` or `drop` (what happens to packets of no "
      "known flow).",
      INT64_MIN, UINT64_MAX, &validate_spec},
@@ -133,15 +135,21 @@ bool parse_spec(std::string_view text, IPRewriter::InputSpec& s, std::string& wh
     if (!ip_text::parse_ipv4(f[0], s.saddr)) return fail(0, "bad source address");
     s.set_saddr = true;
   }
+  s.choice = IPRewriter::PortChoice::SameFirst;
   if (f[1] != "-") {
-    std::string_view lo = f[1], hi = f[1];
-    if (const std::size_t dash = f[1].find('-'); dash != std::string_view::npos) {
-      lo = f[1].substr(0, dash);
-      hi = f[1].substr(dash + 1);
+    std::string_view range = f[1];
+    if (range.size() > 1 && (range.back() == '#' || range.back() == '?')) {
+      s.choice = range.back() == '#' ? IPRewriter::PortChoice::Sequential : IPRewriter::PortChoice::Random;
+      range.remove_suffix(1);
+    }
+    std::string_view lo = range, hi = range;
+    if (const std::size_t dash = range.find('-'); dash != std::string_view::npos) {
+      lo = range.substr(0, dash);
+      hi = range.substr(dash + 1);
     }
     std::uint64_t a = 0, b = 0;
     if (!ip_text::parse_uint(lo, 65535, a) || !ip_text::parse_uint(hi, 65535, b) || a == 0 || b < a)
-      return fail(1, "bad source port or range (want PORT or LO-HI, 1-65535, LO <= HI)");
+      return fail(1, "bad source port or range (want PORT or LO-HI, 1-65535, LO <= HI, optionally followed by # or ?)");
     s.sport_lo = static_cast<std::uint16_t>(a);
     s.sport_hi = static_cast<std::uint16_t>(b);
   }
@@ -308,6 +316,7 @@ void IPRewriter::transfer(const Config& old_config, const State& old_state, cons
     ++new_state.flows_active;
   }
   for (std::uint32_t k = 0; k < kMaxSpecs; ++k) new_state.cursor[k] = old_state.cursor[k];
+  new_state.draws = old_state.draws;
   new_state.mapped = old_state.mapped;
   new_state.forward = old_state.forward;
   new_state.reply = old_state.reply;
@@ -334,9 +343,14 @@ constinit const ElementSpec IPRewriter::spec{
         "`pattern 192.0.2.1 50000-59999 - - 0 1`), `keep` one that rewrites nothing, `pass N` "
         "sends it on unchanged, `drop` drops it (\"no mapping\").\n"
         "\n"
-        "A pattern's source port range is allocated round-robin: the next port whose reply tuple "
-        "(destination address and port, new source address and port) is free; when all are taken "
-        "the packet is dropped (\"no free port\"; counter no_ports). The IP checksum and the "
+        "A pattern's source port range is searched as Click's IPRewriter searches it: by default "
+        "the packet's own source port first, if it is in the range and its reply tuple "
+        "(destination address and port, new source address and port) is free, else the ports "
+        "from a random one on (the generator is fixed, so a run repeats); with `L-H#` the ports "
+        "from the one after the last given (sequential, handy for tests), with `L-H?` from a "
+        "random one without trying the packet's own. When all are taken the packet is dropped "
+        "(\"no free port\"; counter no_ports). Click's address ranges (SADDR as a range or "
+        "prefix) are not in nb. The IP checksum and the "
         "TCP/UDP checksum (over the pseudo header and the ports) are updated incrementally (RFC "
         "1624); a UDP checksum of 0 (none) stays 0.\n"
         "\n"
