@@ -18,7 +18,7 @@ namespace {
 
 bool validate_spec(std::string_view text, ParamError& error);
 
-constexpr std::uint64_t kMaxTimeout = std::uint64_t{1} << 30 << 20;  // about 34 years, in microseconds
+constexpr std::uint64_t kMaxTimeout = (std::uint64_t{1} << 30) * 1'000'000;  // 2^30 s (34 years), in microseconds
 constexpr std::uint64_t kMaxCapacity = 1u << 24;
 
 // MAPPING_CAPACITY: a number, as CAPACITY; Click also takes an element name there.
