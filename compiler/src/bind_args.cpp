@@ -95,7 +95,7 @@ class ArgBinder {
         Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
                                                  el.cls->spec->class_name, e.message));
         if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", shortened(arg.text)));
-        if (e.out_of_range && p.max_value != UINT64_MAX) {
+        if (e.out_of_range && p.max_value != UINT64_MAX && p.type != ParamType::Duration) {
           // The parameter's own range says more than the type's.
           d.note(p.min_value == INT64_MIN || p.min_value == 0
                      ? fmt::format("{} of {} is at most {}", p.name, el.cls->spec->class_name, p.max_value)
@@ -112,10 +112,15 @@ class ArgBinder {
     // says how many outputs the class needs.
     const bool output_count =
         el.cls->spec->output_count == OutputCount::FromParam && el.cls->spec->output_count_param == p.name;
+    // A time is kept in microseconds but shown as written: 5min, not 300000000.
+    auto shown = [&](std::uint64_t v) {
+      return p.type == ParamType::Duration ? format_duration(v) : fmt::format("{}", v);
+    };
     if (auto* u = std::get_if<std::uint64_t>(&r.value); u && *u > p.max_value) {
-      range_error = fmt::format("{} is larger than the maximum {}", *u, p.max_value);
+      range_error = fmt::format("{} is larger than the maximum {}", shown(*u), shown(p.max_value));
     } else if (u && p.min_value > 0 && *u < static_cast<std::uint64_t>(p.min_value) && !output_count) {
-      range_error = fmt::format("{} is smaller than the minimum {}", *u, p.min_value);
+      range_error =
+          fmt::format("{} is smaller than the minimum {}", shown(*u), shown(static_cast<std::uint64_t>(p.min_value)));
     } else if (auto* i = std::get_if<std::int64_t>(&r.value)) {
       if (*i < p.min_value)
         range_error = fmt::format("{} is smaller than the minimum {}", *i, p.min_value);

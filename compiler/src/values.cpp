@@ -84,20 +84,29 @@ ValueResult parse_integer(std::string_view text, bool is_signed) {
     base = 16;
     pos += 2;
     if (pos == text.size()) return fail(make_error(pos - 2, 2, "expected a hex digit after '0x'", hint));
+  } else if (text[pos] == '0' && pos + 1 < text.size() && (text[pos + 1] == 'b' || text[pos + 1] == 'B')) {
+    base = 2;  // Click's IntArg reads 0b101 as binary
+    pos += 2;
+    if (pos == text.size()) return fail(make_error(pos - 2, 2, "expected a binary digit after '0b'", hint));
   }
 
   const std::size_t digits_start = pos;
   std::uint64_t magnitude = 0;
   bool overflow = false;
   for (; pos < text.size(); ++pos) {
+    // Click's IntArg takes an underscore between digits: 1_000_000.
+    if (text[pos] == '_' && pos > digits_start && text[pos - 1] != '_' && pos + 1 < text.size()) continue;
     int d = base == 16 ? hex_value(text[pos]) : (is_digit(text[pos]) ? text[pos] - '0' : -1);
-    if (d < 0) break;
+    if (d < 0 || d >= static_cast<int>(base)) break;
     if (magnitude > (std::numeric_limits<std::uint64_t>::max() - static_cast<unsigned>(d)) / base) overflow = true;
     magnitude = magnitude * base + static_cast<unsigned>(d);
   }
   if (pos < text.size() || pos == digits_start) {
     if (pos == text.size()) return fail(make_error(pos, 0, fmt::format("expected {}", what), hint));
     const char c = text[pos];
+    if (base == 2 && is_digit(c))
+      return fail(make_error(pos, 1, fmt::format("expected a binary digit, found {}", describe(c)),
+                             "a binary integer (0b prefix) has only the digits 0 and 1"));
     std::string message = fmt::format("expected {}, found {}", base == 16 ? "a hex digit" : "a digit", describe(c));
     std::string why = hint;
     if (base == 10 && hex_value(c) >= 0)
@@ -107,6 +116,34 @@ ValueResult parse_integer(std::string_view text, bool is_signed) {
     else if (c == '-' && !is_signed)
       why = "an unsigned integer cannot be negative";
     return fail(make_error(pos, 1, std::move(message), std::move(why)));
+  }
+
+  // Click reads a leading 0 as octal (016 is 14). Where that reading and the decimal one differ,
+  // nb refuses to guess: the config was written for one of them.
+  if (base == 10 && text[digits_start] == '0' && pos - digits_start > 1 && magnitude >= 8) {
+    std::uint64_t octal = 0;
+    bool octal_ok = true;
+    for (std::size_t i = digits_start; i < pos; ++i) {
+      if (text[i] == '_') continue;
+      if (text[i] > '7') octal_ok = false;
+      octal = octal * 8 + static_cast<unsigned>(text[i] - '0');
+    }
+    const std::string_view number = text.substr(digits_start, pos - digits_start);
+    std::size_t first = 0;
+    while (first + 1 < number.size() && (number[first] == '0' || number[first] == '_')) ++first;
+    const std::string_view sign = digits_start > 0 ? text.substr(0, digits_start) : std::string_view();
+    const std::string decimal = fmt::format("{}{}", sign == "+" ? "" : sign, number.substr(first));
+    if (!octal_ok || overflow || number.size() > 22)
+      return fail(
+          make_error(digits_start, pos - digits_start,
+                     fmt::format("'{}' has a leading 0, which Click reads as octal, but it is not an octal number",
+                                 number.size() <= 24 ? number : number.substr(0, 24)),
+                     fmt::format("write {} without the leading 0 for the decimal number", decimal)));
+    return fail(make_error(
+        digits_start, pos - digits_start,
+        fmt::format("'{}' has a leading 0: Click reads it as octal {}, not decimal {}", number, octal, magnitude),
+        fmt::format("write {}{} for Click's meaning, or {} for the decimal one", sign == "-" ? "-" : "", octal,
+                    decimal)));
   }
 
   constexpr auto int_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
@@ -134,6 +171,101 @@ ValueResult parse_integer(std::string_view text, bool is_signed) {
   else
     value = static_cast<std::int64_t>(magnitude);
   return succeed(value);
+}
+
+// ---- durations ----
+
+constexpr std::string_view kDurationHint = "a time looks like 30 (seconds), 1.5s, 100ms, 250us, 5min, 2h or 1d";
+
+// Click's SecondsArg units, in nanoseconds; a bare number is seconds.
+struct TimeUnit {
+  std::string_view name;
+  std::uint64_t ns;
+};
+constexpr TimeUnit kTimeUnits[] = {
+    {"s", 1'000'000'000},
+    {"sec", 1'000'000'000},
+    {"ms", 1'000'000},
+    {"msec", 1'000'000},
+    {"us", 1'000},
+    {"usec", 1'000},
+    {"ns", 1},
+    {"nsec", 1},
+    {"m", 60'000'000'000},
+    {"min", 60'000'000'000},
+    {"h", 3'600'000'000'000},
+    {"hr", 3'600'000'000'000},
+    {"d", 86'400'000'000'000},
+    {"day", 86'400'000'000'000},
+};
+
+__extension__ typedef unsigned __int128 u128;  // a time's nanoseconds before rounding
+
+// The value is in microseconds (nb's resolution); a time that is not 0 but rounds to 0 us is an
+// error rather than a silent 0.
+ValueResult parse_duration(std::string_view text) {
+  const std::string hint{kDurationHint};
+  if (text.empty()) return fail(make_error(0, 0, "expected a time", hint));
+  if (text[0] == '-') return fail(make_error(0, 1, "a time cannot be negative", hint));
+  std::size_t pos = text[0] == '+' ? 1 : 0;
+  u128 mantissa = 0;
+  unsigned fraction_digits = 0;
+  bool any_digit = false, dot = false, too_long = false;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c == '.' && !dot) {
+      dot = true;
+      continue;
+    }
+    if (!is_digit(c)) break;
+    any_digit = true;
+    if (mantissa > u128{1} << 100) {
+      if (!dot) too_long = true;  // digits after the point that far out change nothing
+      continue;
+    }
+    mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
+    if (dot) ++fraction_digits;
+  }
+  if (!any_digit) {
+    if (pos < text.size())
+      return fail(make_error(pos, 1, fmt::format("expected a digit, found {}", describe(text[pos])), hint));
+    return fail(make_error(0, text.size(), "expected a time", hint));
+  }
+  const std::size_t unit_start = pos;
+  std::uint64_t unit_ns = 1'000'000'000;
+  if (unit_start < text.size()) {
+    const std::string_view unit = text.substr(unit_start);
+    const TimeUnit* found = nullptr;
+    for (const TimeUnit& u : kTimeUnits)
+      if (u.name == unit) found = &u;
+    if (!found) {
+      std::string why = "the units are s (sec), ms (msec), us (usec), ns (nsec), m (min), h (hr) and d (day)";
+      if (unit.front() == 'e' || unit.front() == 'E') why = "nb does not read an exponent in a time: " + hint;
+      if (unit.front() == ' ' || unit.front() == '\t') why = "write the unit right after the number: 5min";
+      return fail(make_error(unit_start, text.size() - unit_start,
+                             fmt::format("unknown time unit '{}'", unit.size() <= 24 ? unit : unit.substr(0, 24)),
+                             std::move(why)));
+    }
+    unit_ns = found->ns;
+  }
+  u128 ns = too_long ? ~u128{0} : mantissa * unit_ns;
+  u128 scale = 1;
+  for (unsigned i = 0; i < fraction_digits; ++i) scale *= 10;
+  if (too_long || ns / unit_ns != mantissa) {
+    ValueError e = make_error(0, text.size(), "time is out of range", "a time is at most about 584,000 years");
+    e.out_of_range = true;
+    return fail(std::move(e));
+  }
+  const u128 us = (ns + scale * 500) / (scale * 1000);  // to the nearest microsecond
+  if (us > std::numeric_limits<std::uint64_t>::max()) {
+    ValueError e = make_error(0, text.size(), "time is out of range", "a time is at most about 584,000 years");
+    e.out_of_range = true;
+    return fail(std::move(e));
+  }
+  if (us == 0 && mantissa != 0)
+    return fail(
+        make_error(0, text.size(), "time is shorter than a microsecond, nb's resolution", "give 0 or at least 1us"));
+  return succeed(static_cast<std::uint64_t>(us));
 }
 
 // ---- bool ----
@@ -483,6 +615,8 @@ ValueResult parse_value(ParamType type, std::string_view text) {
       return parse_integer(text, false);
     case ParamType::Bool:
       return parse_bool(text);
+    case ParamType::Duration:
+      return parse_duration(text);
     case ParamType::String:
     case ParamType::Filename:
     case ParamType::Device:
@@ -579,6 +713,8 @@ std::string_view type_name(ParamType type) {
       return "device";
     case ParamType::IPv4AddressList:
       return "IPv4 address list";
+    case ParamType::Duration:
+      return "time";
   }
   return "value";
 }
@@ -598,6 +734,15 @@ std::string to_string(const Value& value) {
     }
   };
   return std::visit(Render{}, value);
+}
+
+std::string format_duration(std::uint64_t us) {
+  if (us == 0) return "0s";
+  constexpr std::pair<std::uint64_t, std::string_view> kUnits[] = {
+      {86'400'000'000, "d"}, {3'600'000'000, "h"}, {60'000'000, "min"}, {1'000'000, "s"}, {1'000, "ms"}, {1, "us"}};
+  for (const auto& [size, name] : kUnits)
+    if (us % size == 0) return fmt::format("{}{}", us / size, name);
+  return fmt::format("{}us", us);
 }
 
 }  // namespace nb::compiler

@@ -1,8 +1,31 @@
 #include "from_dump.hpp"
 
+#include <string_view>
+
 namespace nb::elements {
 
 namespace {
+
+// FromDump's file is read by DPDK's net_pcap, which replays every record back to back: Click's
+// options that pace the replay or pick a window of the trace cannot be honoured, and are refused
+// rather than accepted and ignored.
+bool validate_timing(std::string_view text, ParamError& error) {
+  if (text == "false" || text == "no" || text == "0" || text == "f" || text == "n") return true;
+  error.offset = 0;
+  error.length = text.size();
+  error.message =
+      "TIMING true (replay at the recorded pace) is not in nb: DPDK's net_pcap replays the records back to back, "
+      "as TIMING false does";
+  return false;
+}
+bool refuse_window(std::string_view text, ParamError& error) {
+  error.offset = 0;
+  error.length = text.size();
+  error.message =
+      "a time window of the trace (Click's START, END, INTERVAL) is not in nb: nbrun replays every record; cut the "
+      "trace first, e.g. editcap -A '2024-01-01 10:00:00' -B '2024-01-01 10:05:00' in.pcap part.pcap";
+  return false;
+}
 
 constexpr ParamSpec kParams[] = {
     {"FILENAME", ParamType::Filename, ParamKind::Positional, true, "", "The pcap (tcpdump) file to read."},
@@ -14,6 +37,22 @@ constexpr ParamSpec kParams[] = {
     {"LOOP", ParamType::Bool, ParamKind::Keyword, false, "false",
      "Start over at the beginning of the file when it ends, forever. Turns a small trace into an "
      "endless benchmark workload. An nb extension; Click's FromDump has no LOOP."},
+    {"TIMING", ParamType::Bool, ParamKind::Positional, false, "false",
+     "Click's TIMING: false (the default) emits packets as fast as the router takes them, which "
+     "is what nb does. true (replay at the recorded pace) is refused: DPDK's net_pcap, which reads "
+     "the file, replays records back to back.",
+     INT64_MIN, UINT64_MAX, &validate_timing},
+    {"START", ParamType::String, ParamKind::Keyword, false, "",
+     "Click's START (begin at a time in the trace) is refused with a hint: nbrun replays every "
+     "record of the file; cut the trace first (editcap -A).",
+     INT64_MIN, UINT64_MAX, &refuse_window},
+    {"END", ParamType::String, ParamKind::Keyword, false, "",
+     "Click's END (stop at a time in the trace) is refused with a hint: cut the trace first (editcap -B).", INT64_MIN,
+     UINT64_MAX, &refuse_window},
+    {"INTERVAL", ParamType::String, ParamKind::Keyword, false, "",
+     "Click's INTERVAL (stop that long after START) is refused with a hint: cut the trace first "
+     "(editcap -A and -B).",
+     INT64_MIN, UINT64_MAX, &refuse_window},
 };
 
 }  // namespace

@@ -1,8 +1,30 @@
 #include "to_dump.hpp"
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace nb::elements {
 
 namespace {
+
+// Click's ToDump ENCAP names a link type. nbrun's writer writes Ethernet captures only, so any
+// other link type is refused rather than written mislabelled.
+bool validate_encap(std::string_view text, std::vector<ParamError>& errors) {
+  if (text == "ETHER") return true;
+  ParamError e;
+  e.offset = 0;
+  e.length = text.size();
+  if (text == "IP") {
+    e.message = "ToDump writes Ethernet captures only (ENCAP ETHER); raw IP captures (Click's ENCAP IP) are not in nb";
+    e.hint = "put EtherEncap(0x0800, SRC, DST) in front of ToDump to record IP packets with an Ethernet header";
+  } else {
+    e.message = "unknown or unsupported ENCAP '" + std::string(text) + "'";
+    e.hint = "ToDump writes Ethernet captures only: ENCAP ETHER (the default)";
+  }
+  errors.push_back(std::move(e));
+  return false;
+}
 
 constexpr ParamSpec kParams[] = {
     {.name = "FILENAME",
@@ -19,6 +41,15 @@ constexpr ParamSpec kParams[] = {
      "length, and the file's header states SNAPLEN. 0 writes whole packets. Click's default is "
      "2000; nb's is 0.",
      0, 262144},
+    {.name = "ENCAP",
+     .type = ParamType::String,
+     .kind = ParamKind::Positional,
+     .required = false,
+     .default_value = "ETHER",
+     .doc = "The link type the file records: ETHER (Ethernet, LINKTYPE_ETHERNET), the only one nb "
+            "writes. Click's other encapsulations (IP for raw IP packets, ...) are refused with a "
+            "hint: put EtherEncap in front of ToDump to record IP packets.",
+     .validate_all = &validate_encap},
 };
 
 }  // namespace
@@ -46,7 +77,7 @@ constinit const ElementSpec ToDump::spec{
         "error of the configuration.\n"
         "\n"
         "Input 0 (push): the packets to record, each starting at its link-layer (Ethernet) "
-        "header.",
+        "header (ENCAP ETHER, the file's link type).",
     .example = "FromDevice(0) -> ToDump(capture.pcap, SNAPLEN 128);\n",
     .ops = &kSinkOps,
     .port_open = PortOpen::PcapWrite,

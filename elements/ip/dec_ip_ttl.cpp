@@ -7,6 +7,9 @@ namespace nb::elements {
 namespace {
 
 constexpr ParamSpec kParams[] = {
+    {"ACTIVE", ParamType::Bool, ParamKind::Keyword, false, "true",
+     "Whether TTLs are decremented when nbrun starts; when false, every packet passes through "
+     "unchanged until the `active` handler is written true (Click's ACTIVE)."},
     {"MULTICAST", ParamType::Bool, ParamKind::Keyword, false, "true",
      "Decrement the TTL of multicast packets too. When false, multicast packets pass through "
      "unchanged."},

@@ -20,6 +20,7 @@ struct DecIPTTL {
 
   struct Config {
     bool multicast;
+    bool active;  // ACTIVE: the `active` handler's value when nbrun starts
   };
   struct State {
     std::uint64_t expired;  // packets whose TTL had run out, dropped or sent to output 1
@@ -28,6 +29,13 @@ struct DecIPTTL {
 
   static bool configure(const Args& args, Config& config, std::string&) {
     config.multicast = args.get_bool("MULTICAST");
+    config.active = args.get_bool("ACTIVE");
+    return true;
+  }
+
+  // ACTIVE starts the handler's value (State is value-initialised before the Config is known).
+  static bool setup(const Config& config, State& state, std::string&) {
+    state.active = config.active;
     return true;
   }
 

@@ -20,6 +20,15 @@ constexpr ParamSpec kParams[] = {
     {"CODE", ParamType::String, ParamKind::Positional, false, "0",
      "The ICMP code: a number or, for unreachable, net, host, protocol, port, needfrag, srcroute, "
      "filterprohibited; for timeexceeded, transit or reassembly."},
+    {"BADADDRS", ParamType::IPv4AddressList, ParamKind::Positional, false, "",
+     "Addresses (space-separated, at most 16) that get no error: a packet whose source or "
+     "destination is one of them is dropped (\"no error allowed\"). Usually the subnets' "
+     "directed broadcast addresses."},
+    {"MTU", ParamType::Unsigned, ParamKind::Keyword, false, "576",
+     "The largest error message in bytes, its IP header included: the message quotes as much of "
+     "the offending datagram as fits (RFC 1812 4.3.2.3). At least 96, so that an IP header with "
+     "options and 8 bytes of its data (RFC 792) always fit.",
+     96, 65535},
 };
 
 struct Name {
@@ -56,6 +65,18 @@ constexpr HandlerSpec kHandlers[] = {
 
 bool ICMPError::configure(const Args& args, Config& config, std::string& error) {
   config.src = args.get_ipv4("SRC");
+  config.mtu = static_cast<std::uint32_t>(args.get_unsigned("MTU"));
+  const std::string bad = args.get_string("BADADDRS");
+  for (std::string_view w : ip_text::words(bad)) {
+    if (config.nbad == kMaxBadAddrs) {
+      error = "BADADDRS lists more than " + std::to_string(kMaxBadAddrs) + " addresses";
+      return false;
+    }
+    if (!ip_text::parse_ipv4(w, config.bad[config.nbad++])) {  // the compiler checked each word
+      error = "bad address '" + std::string(w) + "' in BADADDRS";
+      return false;
+    }
+  }
   const std::string type = args.get_string("TYPE");
   if (!lookup(type, kTypes, config.type)) {
     error = "unknown ICMP type '" + type + "' (a number, or unreachable, timeexceeded, parameterproblem, redirect)";
@@ -88,8 +109,10 @@ constinit const ElementSpec ICMPError::spec{
     .description =
         "Turns each packet into the ICMP error message about it (RFC 792): a new IP header from "
         "SRC to the packet's source (TTL 255), an ICMP header of type TYPE and code CODE, and the "
-        "offending packet's IP header with the first 8 bytes of its data. Both checksums are "
-        "computed. The message is built in the packet's own buffer (the quoted part stays where it "
+        "offending datagram from its IP header on, as much as fits in an MTU-byte message (576 by "
+        "default: 548 bytes quoted, as Click and RFC 1812 4.3.2.3 do; RFC 792's header and 8 bytes "
+        "are the least). Both checksums are computed. The message is built in the packet's own buffer (the quoted part "
+        "stays where it "
         "is, the new headers go in its headroom), so no buffer is allocated. The IP header is the "
         "one CheckIPHeader found (the network offset annotation), else at offset 0; anything in "
         "front of it is removed. The output packet starts with its IP header, its network offset "
@@ -98,7 +121,8 @@ constinit const ElementSpec ICMPError::spec{
         "\n"
         "As RFC 1812 (4.3.2.7) requires, no error is sent about an ICMP error message, a fragment "
         "other than the first, a packet to a broadcast or multicast address, or a packet whose "
-        "source is not a unicast address: those are dropped. A packet without a complete IPv4 "
+        "source is not a unicast address, or whose source or destination is one of BADADDRS: those "
+        "are dropped. A packet without a complete IPv4 "
         "header is dropped.\n"
         "\n"
         "Input 0 (push): IP packets. Output 0 (push): ICMP error packets.",

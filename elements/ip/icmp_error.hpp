@@ -20,10 +20,15 @@ struct ICMPError {
       {"no headroom", "no room in front of the packet for the new IP and ICMP headers"},
   });
 
+  static constexpr std::uint32_t kMaxBadAddrs = 16;
+
   struct Config {
     std::uint32_t src;
     std::uint8_t type;
     std::uint8_t code;
+    std::uint32_t mtu;  // largest error message, IP header included (RFC 1812 4.3.2.3: 576)
+    std::uint32_t nbad;
+    std::uint32_t bad[kMaxBadAddrs];  // BADADDRS: no error about a packet from or to one of them
   };
   struct State {
     std::uint64_t errors;      // error messages sent
@@ -57,6 +62,8 @@ struct ICMPError {
       orig_src = ip.src();
       bool suppress =
           bad_source(orig_src) || ip.dst() == 0xffffffffu || (ip.dst() >> 28) == 0xe || ip.fragment_offset() != 0;
+      for (std::uint32_t i = 0; i < config.nbad && !suppress; ++i)
+        suppress = config.bad[i] == orig_src || config.bad[i] == ip.dst();
       // Never an error about an ICMP error (only about queries: echo, timestamp, ...).
       if (!suppress && ip.protocol() == ip_proto::kICMP) {
         const std::uint8_t t = ip.byte(hl);
@@ -67,10 +74,10 @@ struct ICMPError {
         ctx.drop(std::move(p), kDrops["no error allowed"]);
         return;
       }
-      // The IP header and the first 8 bytes of its data (RFC 792), as far as the packet has them.
-      const std::uint32_t total = ip.total_length() >= hl ? ip.total_length() : hl;
-      quote = hl + 8;
-      if (quote > total) quote = total;
+      // As much of the datagram as fits in MTU bytes with the new headers (RFC 1812 4.3.2.3;
+      // RFC 792's header + 8 bytes is the least), as Click quotes: everything from the IP header
+      // on that the packet holds.
+      quote = config.mtu - 28;
       if (quote > ip.available()) quote = ip.available();
     }
     if (!p.pull(offset)) {  // cannot fail: the IP header is at offset

@@ -20,7 +20,7 @@ struct IPFilterCommon {
   // The packet's field values, or false when there is no valid IPv4 header at the network
   // annotation: version 4, header length at least 20 and inside the packet, total length at
   // least the header length and inside the packet. Every byte read is checked by a view.
-  static bool fields(const Packet& p NB_PARAM_OWNED, ipf::Values& v) {
+  static bool fields(const ipf::Tables& t, const Packet& p NB_PARAM_OWNED, ipf::Values& v) {
     // Unlike Click's IP elements, a filter without a known network header matches nothing.
     if (!p.has_network_offset()) return false;
     const IPv4View ip = p.ipv4(p.network_offset());
@@ -44,13 +44,32 @@ struct IPFilterCommon {
     v[ipf::kDport] = ports && l4 >= 4 ? std::uint32_t{ip.byte(hl + 2)} << 8 | ip.byte(hl + 3) : ipf::kAbsentPort;
     v[ipf::kTcpFlags] = first && proto == ip_proto::kTCP && l4 >= 14 ? ip.byte(hl + 13) : ipf::kAbsentByte;
     v[ipf::kIcmpType] = first && proto == ip_proto::kICMP && l4 >= 1 ? ip.byte(hl) : ipf::kAbsentByte;
+    v[ipf::kHl] = hl / 4;
+    v[ipf::kVers] = ip.version();
+    v[ipf::kId] = std::uint32_t{ip.byte(4)} << 8 | ip.byte(5);
+    v[ipf::kWin] = first && proto == ip_proto::kTCP && l4 >= 16
+                       ? std::uint32_t{ip.byte(hl + 14)} << 8 | ip.byte(hl + 15)
+                       : ipf::kAbsentPort;
+    // The windows: their bytes inside the datagram (the transport one in its first fragment),
+    // else absent, so that a test on them is false as in Click.
+    if (t.used[ipf::kIpBytes]) v[ipf::kIpBytes] = window(ip, 0, total, t.window_pos[0], t.window_len[0]);
+    if (t.used[ipf::kTranspBytes])
+      v[ipf::kTranspBytes] = first ? window(ip, hl, total, t.window_pos[1], t.window_len[1]) : ipf::kAbsentWindow;
     return true;
+  }
+
+  static std::uint64_t window(const IPv4View& ip, std::uint32_t base, std::uint32_t total, std::uint32_t pos,
+                              std::uint32_t len) {
+    if (len == 0 || len > ipf::kMaxWindowLen || base + pos + len > total) return ipf::kAbsentWindow;
+    std::uint64_t x = 0;
+    for (std::uint32_t i = 0; i < len; ++i) x = x << 8 | ip.byte(base + pos + i);
+    return x;
   }
 
   // The first term p matches (below kMaxTerms), kNoMatch or kBadHeader.
   static std::uint32_t classify_term(const ipf::Tables& t, const Packet& p NB_PARAM_OWNED) {
     ipf::Values v{};
-    if (!fields(p, v)) return kBadHeader;
+    if (!fields(t, p, v)) return kBadHeader;
     const std::uint32_t term = ipf::lookup_term(t, v);
     return term == ipf::kNoTerm ? kNoMatch : term;
   }

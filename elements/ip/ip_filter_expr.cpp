@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,7 +22,7 @@ namespace nb::elements::ipf {
 namespace detail {
 
 struct Token {
-  enum Kind : std::uint8_t { Word, LParen, RParen, Not, And, Or, Rel, End } kind = End;
+  enum Kind : std::uint8_t { Word, LParen, RParen, Not, And, Or, Rel, Amp, Question, Colon, End } kind = End;
   std::size_t offset = 0, length = 0;
   std::string_view text;
   Op op = Op::Eq;
@@ -52,6 +53,12 @@ inline bool lex(std::string_view s, std::vector<Token>& out, Error& err) {
       t.kind = Token::Not, t.length = 1;
     } else if (c == '&' && two('&')) {
       t.kind = Token::And, t.length = 2;
+    } else if (c == '&') {
+      t.kind = Token::Amp, t.length = 1;  // a mask: 'ip tos & 3 == 1'
+    } else if (c == '?') {
+      t.kind = Token::Question, t.length = 1;
+    } else if (c == ':') {
+      t.kind = Token::Colon, t.length = 1;
     } else if (c == '|' && two('|')) {
       t.kind = Token::Or, t.length = 2;
     } else if (c == '=') {
@@ -63,17 +70,25 @@ inline bool lex(std::string_view s, std::vector<Token>& out, Error& err) {
     } else if (word_char(c)) {
       std::size_t e = i;
       while (e < s.size() && word_char(s[e])) ++e;
+      // ip[POS:LEN], transp[POS] and the like are one word.
+      if (e < s.size() && s[e] == '[') {
+        const std::size_t close = s.find(']', e);
+        if (close == std::string_view::npos) {
+          err.offset = e;
+          err.length = 1;
+          err.message = "this '[' is never closed: write ip[POS:LEN] or ip[POS]";
+          return false;
+        }
+        e = close + 1;
+      }
       t.length = e - i;
       const std::string_view w = s.substr(i, t.length);
       t.kind = w == "and" ? Token::And : w == "or" ? Token::Or : w == "not" ? Token::Not : Token::Word;
     } else {
       err.offset = i;
       err.length = 1;
-      if (c == '&' || c == '|')
-        err.message = std::string("'") + c + "' alone is not an operator: write '" + c + c + "' or '" +
-                      (c == '&' ? "and" : "or") + "' (bit masks are not supported)";
-      else if (c == '?' || c == ':')
-        err.message = "the ?: operator is not supported; write (a and b) or (not a and c)";
+      if (c == '|')
+        err.message = "'|' alone is not an operator: write '||' or 'or'";
       else if (static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f)
         err.message = std::string("unexpected character '") + c + "'";
       else
@@ -104,6 +119,26 @@ inline bool parse_uint(std::string_view w, std::uint64_t max, std::uint32_t& out
   if (v > max) return false;
   out = static_cast<std::uint32_t>(v);
   return true;
+}
+
+// A number for masks and header values: decimal, or hex with 0x as Click writes masks.
+inline bool parse_num(std::string_view w, std::uint64_t max, std::uint32_t& out) {
+  if (w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+    if (w.size() > 10) return false;
+    std::uint64_t v = 0;
+    for (char c : w.substr(2)) {
+      const int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+      if (d < 0) return false;
+      v = v * 16 + static_cast<std::uint64_t>(d);
+    }
+    if (v > max) return false;
+    out = static_cast<std::uint32_t>(v);
+    return true;
+  }
+  return parse_uint(w, max, out);
 }
 
 // Dotted quads as the compiler reads them (nb/text.hpp).
@@ -152,6 +187,8 @@ inline bool lookup(const Named (&table)[N], std::string_view w, std::uint32_t& o
 
 // ---- Parser -------------------------------------------------------------------------------
 
+inline Intervals masked_set(Op op, std::uint64_t lo, std::uint64_t hi, std::uint32_t mask, std::uint64_t real_max);
+
 class Parser {
  public:
   Parser(Expr& expr, Error& err) : expr_(expr), err_(err) {}
@@ -162,8 +199,12 @@ class Parser {
     pos_ = start;
     if (tok().kind == Token::End) return fail(tok(), "expected a pattern, e.g. 'tcp dst port 80' or '-'");
     int root = -1;
-    if (!parse_or(root)) return false;
+    if (!parse_cond(root)) return false;
     if (tok().kind == Token::RParen) return fail(tok(), "this ')' closes no '('");
+    if (tok().kind == Token::Amp)
+      return fail(tok(),
+                  "'&' alone is not an operator: write '&&' or 'and' (a mask follows its field: 'ip tos & 3 == 1')");
+    if (tok().kind == Token::Colon) return fail(tok(), "this ':' follows no '?' (write 'a ? b : c')");
     if (tok().kind != Token::End) return fail(tok(), "expected 'and', 'or' or the end of the pattern");
     expr_.root = root;
     return true;
@@ -191,6 +232,37 @@ class Parser {
   }
   bool starts_factor(const Token& t) const {
     return t.kind == Token::Word || t.kind == Token::LParen || t.kind == Token::Not || t.kind == Token::Rel;
+  }
+
+  // Click's 'a ? b : c' (lowest precedence, grouping to the right): (a and b) or (not a and c).
+  bool parse_cond(int& out) {
+    int cond = -1;
+    if (!parse_or(cond)) return false;
+    if (tok().kind != Token::Question) return out = cond, true;
+    const Token q = tok();
+    if (depth_ >= kMaxDepth) return fail(q, "patterns nest at most 64 deep");
+    ++depth_;
+    ++pos_;
+    int yes = -1, no = -1;
+    if (!parse_cond(yes)) return false;
+    if (tok().kind != Token::Colon) return fail(tok(), "expected ':' for this '?' (write 'a ? b : c')");
+    ++pos_;
+    if (!parse_cond(no)) return false;
+    --depth_;
+    Node a, b, n, o;
+    n.kind = Node::Not;
+    n.kids = {cond};
+    const int not_cond = add(std::move(n));
+    a.kind = Node::And;
+    a.kids = {cond, yes};
+    b.kind = Node::And;
+    b.kids = {not_cond, no};
+    const int left = add(std::move(a));
+    const int right = add(std::move(b));
+    o.kind = Node::Or;
+    o.kids = {left, right};
+    out = add(std::move(o));
+    return true;
   }
 
   bool parse_or(int& out) {
@@ -244,7 +316,7 @@ class Parser {
         n.kids.push_back(inner);
         out = add(std::move(n));
       } else {
-        if (!parse_or(inner)) return false;
+        if (!parse_cond(inner)) return false;
         if (tok().kind != Token::RParen) {
           if (tok().kind == Token::End) return fail(t, "this '(' is never closed");
           return fail(tok(), "expected ')' or 'and'/'or', found " + quoted(tok()));
@@ -290,6 +362,15 @@ class Parser {
       if ((w == "tcp" || w == "udp") && peek().kind == Token::Word && peek().text == "port") {
         p.kind = PrimKind::Port, p.proto = w == "tcp" ? 6 : 17, have_type = true;
         pos_ += 2;
+      } else if (w == "tcp" && peek().kind == Token::Word && peek().text == "win") {
+        if (!no_dir(t)) return false;
+        p.kind = PrimKind::Win, have_type = true;
+        pos_ += 2;
+      } else if (w.find('[') != std::string_view::npos) {
+        if (!no_dir(t)) return false;
+        if (!window(t, p)) return false;
+        have_type = true;
+        ++pos_;
       } else if (w == "tcp" && peek().kind == Token::Word && peek().text == "opt") {
         if (!no_dir(t)) return false;
         p.kind = PrimKind::TcpOpt, have_type = true;
@@ -313,8 +394,14 @@ class Parser {
           p.kind = PrimKind::Tos;
         else if (kw == "dscp")
           p.kind = PrimKind::Dscp;
+        else if (kw == "hl")
+          p.kind = PrimKind::Hl;
+        else if (kw == "vers")
+          p.kind = PrimKind::Vers;
+        else if (kw == "id")
+          p.kind = PrimKind::Id;
         else
-          return fail(k, "expected proto, frag, unfrag, ttl, tos or dscp after 'ip', found " + quoted(k));
+          return fail(k, "expected proto, frag, unfrag, ttl, tos, dscp, hl, vers or id after 'ip', found " + quoted(k));
         if (!no_dir(t)) return false;
         have_type = true;
         pos_ += 2;
@@ -383,6 +470,39 @@ class Parser {
                        " 1023'");
   }
 
+  // ip[POS:LEN], ip[POS], transp[...], and tcp/udp/icmp[...] (transp for that protocol).
+  bool window(const Token& t, Prim& p) {
+    const std::string_view w = t.text;
+    const std::size_t open = w.find('[');
+    const std::string_view base = w.substr(0, open);
+    if (base == "ip")
+      p.kind = PrimKind::IpBytes;
+    else if (base == "transp" || base == "tcp" || base == "udp" || base == "icmp")
+      p.kind = PrimKind::TranspBytes;
+    else
+      return fail(t, "'" + std::string(base) + "[...]' is not a header: write ip[POS:LEN] or transp[POS:LEN]");
+    p.proto = base == "tcp" ? 6 : base == "udp" ? 17 : base == "icmp" ? 1 : -1;
+    if (open + 1 >= w.size() || w.back() != ']') return fail(t, "expected ']' at the end of " + quoted(t));
+    const std::string_view inside = w.substr(open + 1, w.size() - open - 2);
+    const std::size_t colon = inside.find(':');
+    std::uint32_t pos = 0, len = 1;
+    if (!parse_num(inside.substr(0, colon), kMaxWindowPos, pos) ||
+        (colon != std::string_view::npos && !parse_num(inside.substr(colon + 1), 4, len)) || len == 0)
+      return fail(t,
+                  "expected " + std::string(base) + "[POS:LEN] with POS 0 to 65535 and LEN 1 to 4, found " + quoted(t));
+    p.pos = static_cast<std::uint16_t>(pos);
+    p.len = static_cast<std::uint8_t>(len);
+    // The kernel reads one window of each header per element (a field of its own).
+    const std::size_t slot = p.kind == PrimKind::IpBytes ? 0 : 1;
+    const std::uint32_t code = pos << 8 | len;
+    if (window_[slot] != 0 && window_[slot] != code)
+      return fail(t, "a pattern reads one " + std::string(slot == 0 ? "ip" : "transp") + "[POS:LEN] window; " +
+                         quoted(t) + " differs from the one before (" + std::to_string(window_[slot] >> 8) + ":" +
+                         std::to_string(window_[slot] & 0xff) + ")");
+    window_[slot] = code;
+    return true;
+  }
+
   bool leaf(const Prim& p, int& out) {
     Node n;
     n.kind = Node::Leaf;
@@ -397,7 +517,26 @@ class Parser {
   bool value(Prim& p, int& out) {
     if (p.kind == PrimKind::Frag || p.kind == PrimKind::Unfrag) return leaf(p, out);
     const bool relational = p.kind == PrimKind::Port || p.kind == PrimKind::IcmpType || p.kind == PrimKind::Proto ||
-                            p.kind == PrimKind::Ttl || p.kind == PrimKind::Tos || p.kind == PrimKind::Dscp;
+                            p.kind == PrimKind::Ttl || p.kind == PrimKind::Tos || p.kind == PrimKind::Dscp ||
+                            p.kind == PrimKind::Hl || p.kind == PrimKind::Vers || p.kind == PrimKind::Id ||
+                            p.kind == PrimKind::Win || p.kind == PrimKind::IpBytes || p.kind == PrimKind::TranspBytes;
+    const std::uint64_t field_max = value_max(p);
+    if (tok().kind == Token::Amp) {
+      // Click's 'FIELD & MASK [OP] VALUE'.
+      const Token amp = tok();
+      if (!relational) return fail(amp, "a mask applies to a number (port, ip tos, ip id, ...), not to this primitive");
+      ++pos_;
+      const Token& m = tok();
+      std::uint32_t mask = 0;
+      if (m.kind != Token::Word || !parse_num(m.text, field_max, mask) || mask == 0)
+        return fail(m, "expected a mask from 1 to " + std::to_string(field_max) + " after '&', found " + quoted(m));
+      p.mask = mask;
+      ++pos_;
+      const Token& after = tok();
+      if (after.kind != Token::Rel && after.kind != Token::Word)
+        return fail(after, "expected a value to compare the masked field with, e.g. '" + std::string(amp.text) + " " +
+                               std::string(m.text) + " == 1'");
+    }
     if (tok().kind == Token::Rel) {
       if (p.kind == PrimKind::TcpOpt) return fail(tok(), "'tcp opt' takes no operator");
       if (!relational && tok().op != Op::Eq && tok().op != Op::Ne)
@@ -474,17 +613,66 @@ class Parser {
       case PrimKind::Ttl:
       case PrimKind::Tos:
       case PrimKind::Dscp:
-        if (!parse_uint(w, p.kind == PrimKind::Dscp ? 63 : 255, x))
-          return fail(
-              v, "'" + std::string(w) + "' is not a number from 0 to " + (p.kind == PrimKind::Dscp ? "63" : "255"));
+      case PrimKind::Hl:
+      case PrimKind::Vers:
+      case PrimKind::Id:
+      case PrimKind::Win:
+      case PrimKind::IpBytes:
+      case PrimKind::TranspBytes:
+        if (!parse_num(w, field_max, x))
+          return fail(v, "'" + std::string(w) + "' is not a number from 0 to " + std::to_string(field_max));
         p.lo = p.hi = x;
         break;
       case PrimKind::Frag:
       case PrimKind::Unfrag:
         break;
     }
+    if (p.mask != 0) {
+      if (p.lo != p.hi) return fail(v, "a masked field compares with one value, not a range");
+      if ((p.lo & ~p.mask) != 0 && (p.op == Op::Eq || p.op == Op::Ne))
+        return fail(v, "the value has bits outside the mask, so the masked field never equals it");
+      // A 32-bit field is not enumerated: only == and != with a mask whose gaps are few.
+      if (field_max > 0x1ffff) {
+        if (p.op != Op::Eq && p.op != Op::Ne) return fail(v, "a masked 3- or 4-byte window takes only '==' or '!='");
+        const std::uint32_t low = p.mask & (~p.mask + 1);  // the lowest mask bit
+        const std::uint32_t gaps =
+            static_cast<std::uint32_t>(~p.mask & static_cast<std::uint32_t>(field_max)) & ~(low - 1);
+        if (std::popcount(gaps) > 7)
+          return fail(v,
+                      "this mask has too many gaps for the kernel's tables; use a mask whose 1 bits are "
+                      "closer together");
+      } else if (p.kind == PrimKind::Port || p.kind == PrimKind::Id || p.kind == PrimKind::Win ||
+                 p.kind == PrimKind::IpBytes || p.kind == PrimKind::TranspBytes) {
+        // These fields are searched among boundaries: a mask on low bits cuts them into too many.
+        const std::size_t ranges = masked_set(p.op, p.lo, p.hi, p.mask, field_max).size();
+        if (2 * ranges > kMaxBounds)
+          return fail(v, "this mask cuts the field into " + std::to_string(ranges) +
+                             " ranges; nb's tables take at most " + std::to_string(kMaxBounds / 2) +
+                             " (mask high bits, like & 0xff00, or compare ranges)");
+      }
+    }
     ++pos_;
     return leaf(p, out);
+  }
+
+  // The largest value of the primitive's field (before any mask).
+  static std::uint64_t value_max(const Prim& p) {
+    switch (p.kind) {
+      case PrimKind::Port:
+      case PrimKind::Id:
+      case PrimKind::Win:
+        return 65535;
+      case PrimKind::Hl:
+      case PrimKind::Vers:
+        return 15;
+      case PrimKind::Dscp:
+        return 63;
+      case PrimKind::IpBytes:
+      case PrimKind::TranspBytes:
+        return p.len >= 4 ? 0xffffffffu : (std::uint64_t{1} << (8 * p.len)) - 1;
+      default:
+        return 255;
+    }
   }
 
   Expr& expr_;
@@ -494,6 +682,7 @@ class Parser {
   int depth_ = 0;
   Prim last_storage_;
   const Prim* last_ = nullptr;
+  std::uint32_t window_[2] = {0, 0};
 };
 
 }  // namespace detail
@@ -582,9 +771,58 @@ inline Intervals op_set(Op op, std::uint64_t lo, std::uint64_t hi, std::uint64_t
   return out;
 }
 
+// Values of [0, real_max] whose `mask` bits satisfy `op` against [lo, hi] (Click's 'FIELD &
+// MASK OP VALUE'); without a mask, op_set. Fields up to 17 bits are enumerated; a 32-bit window
+// (== or != only, checked by the parser) is built from the mask's gaps.
+inline Intervals masked_set(Op op, std::uint64_t lo, std::uint64_t hi, std::uint32_t mask, std::uint64_t real_max) {
+  if (mask == 0) return op_set(op, lo, hi, real_max);
+  Intervals out;
+  auto add = [&](std::uint64_t a, std::uint64_t b) {
+    if (!out.empty() && out.back().second + 1 == a)
+      out.back().second = b;
+    else
+      out.push_back({a, b});
+  };
+  if (real_max <= 0x1ffff) {
+    const Intervals want = op_set(op, lo, hi, real_max);
+    for (std::uint64_t v = 0; v <= real_max; ++v) {
+      const std::uint64_t m = v & mask;
+      for (const auto& [a, b] : want)
+        if (a <= m && m <= b) {
+          add(v, v);
+          break;
+        }
+    }
+    return out;
+  }
+  // v & mask == lo: the bits below the mask's lowest bit are free (one interval each), and so
+  // are the gaps above it (one interval per combination).
+  const std::uint64_t low = mask & (~std::uint64_t{mask} + 1);
+  const std::uint64_t gaps = ~std::uint64_t{mask} & real_max & ~(low - 1);
+  std::vector<std::uint64_t> bits;
+  for (std::uint64_t b = 1; b <= real_max; b <<= 1)
+    if (gaps & b) bits.push_back(b);
+  for (std::uint64_t k = 0; k < (std::uint64_t{1} << bits.size()); ++k) {
+    std::uint64_t base = lo & mask;
+    for (std::size_t i = 0; i < bits.size(); ++i)
+      if (k >> i & 1) base |= bits[i];
+    add(base, base + low - 1);
+  }
+  std::sort(out.begin(), out.end());
+  Intervals merged;
+  for (const auto& iv : out) {
+    if (!merged.empty() && merged.back().second + 1 >= iv.first)
+      merged.back().second = std::max(merged.back().second, iv.second);
+    else
+      merged.push_back(iv);
+  }
+  return op == Op::Ne ? complement(merged, real_max) : merged;
+}
+
 struct Atom {
   Field field;
   Intervals set;
+  std::uint32_t window = 0;  // kIpBytes, kTranspBytes: pos << 8 | len
 };
 
 // A primitive as a small formula over single-field atoms: OR of ANDs (at most two each).
@@ -596,7 +834,7 @@ inline std::vector<std::vector<Atom>> prim_dnf(const Prim& p) {
     case PrimKind::Port: {
       const bool port = p.kind == PrimKind::Port;
       const Field fs = port ? kSport : kSrc, fd = port ? kDport : kDst;
-      const Intervals s = op_set(p.op, p.lo, p.hi, port ? 65535 : 0xffffffffu);
+      const Intervals s = masked_set(p.op, p.lo, p.hi, p.mask, port ? 65535 : 0xffffffffu);
       std::vector<std::vector<Atom>> out;
       switch (p.dir) {
         case Dir::Src:
@@ -618,7 +856,7 @@ inline std::vector<std::vector<Atom>> prim_dnf(const Prim& p) {
       return out;
     }
     case PrimKind::Proto:
-      return one(kProto, op_set(p.op, p.lo, p.hi, 255));
+      return one(kProto, masked_set(p.op, p.lo, p.hi, p.mask, 255));
     case PrimKind::TcpOpt: {
       Intervals s;
       for (std::uint64_t v = 0; v < 256; ++v)
@@ -631,18 +869,34 @@ inline std::vector<std::vector<Atom>> prim_dnf(const Prim& p) {
       return one(kTcpFlags, s);
     }
     case PrimKind::IcmpType:
-      return one(kIcmpType, op_set(p.op, p.lo, p.hi, 255));
+      return one(kIcmpType, masked_set(p.op, p.lo, p.hi, p.mask, 255));
     case PrimKind::Frag:
       return one(kFrag, {{1, 2}});
     case PrimKind::Unfrag:
       return one(kFrag, {{0, 0}});
     case PrimKind::Ttl:
-      return one(kTtl, op_set(p.op, p.lo, p.hi, 255));
+      return one(kTtl, masked_set(p.op, p.lo, p.hi, p.mask, 255));
     case PrimKind::Tos:
-      return one(kTos, op_set(p.op, p.lo, p.hi, 255));
+      return one(kTos, masked_set(p.op, p.lo, p.hi, p.mask, 255));
+    case PrimKind::Hl:
+      return one(kHl, masked_set(p.op, p.lo, p.hi, p.mask, 15));
+    case PrimKind::Vers:
+      return one(kVers, masked_set(p.op, p.lo, p.hi, p.mask, 15));
+    case PrimKind::Id:
+      return one(kId, masked_set(p.op, p.lo, p.hi, p.mask, 65535));
+    case PrimKind::Win:
+      return one(kWin, masked_set(p.op, p.lo, p.hi, p.mask, 65535));
+    case PrimKind::IpBytes:
+    case PrimKind::TranspBytes: {
+      const std::uint64_t max = p.len >= 4 ? 0xffffffffu : (std::uint64_t{1} << (8 * p.len)) - 1;
+      const Field f = p.kind == PrimKind::IpBytes ? kIpBytes : kTranspBytes;
+      std::vector<Atom> conj{Atom{f, masked_set(p.op, p.lo, p.hi, p.mask, max), std::uint32_t{p.pos} << 8 | p.len}};
+      if (p.proto >= 0) conj.push_back(Atom{kProto, {{std::uint64_t(p.proto), std::uint64_t(p.proto)}}});
+      return {conj};
+    }
     case PrimKind::Dscp: {
       // dscp = tos >> 2: the same comparison on tos, widened to whole groups of four.
-      Intervals d = op_set(p.op, p.lo, p.hi, 63), s;
+      Intervals d = masked_set(p.op, p.lo, p.hi, p.mask, 63), s;
       for (const auto& [lo, hi] : d) s.push_back({lo * 4, hi * 4 + 3});
       return one(kTos, s);
     }
@@ -657,6 +911,8 @@ inline Term whole() {
 // Conjunction of two terms; false when some field's set becomes empty.
 inline bool conjoin(const Term& a, const Term& b, Term& out) {
   out = a;
+  for (std::size_t w = 0; w < 2; ++w)
+    if (b.window[w] != 0) out.window[w] = b.window[w];  // one window per pattern (the parser's check)
   for (int f = 0; f < kNumFields; ++f) {
     if (!b.constrained[f]) continue;
     if (!out.constrained[f]) {
@@ -674,6 +930,7 @@ inline Term atom_term(const Atom& a, bool negated) {
   Term t;
   t.constrained[a.field] = true;
   t.sets[a.field] = negated ? complement(a.set, kFieldMax[a.field]) : a.set;
+  if (a.field == kIpBytes || a.field == kTranspBytes) t.window[a.field == kIpBytes ? 0 : 1] = a.window;
   return t;
 }
 
@@ -774,6 +1031,25 @@ bool build_tables(const std::vector<std::vector<Term>>& rule_terms, Tables& t, s
     }
   t.nterms = static_cast<std::uint32_t>(terms.size());
   t.nwords = (t.nterms + 63) / 64;
+  // The kernel reads one window of each header: every pattern must name the same one.
+  std::uint32_t windows[2] = {0, 0};
+  for (const Term* term : terms)
+    for (std::size_t w = 0; w < 2; ++w) {
+      if (term->window[w] == 0) continue;
+      if (windows[w] != 0 && windows[w] != term->window[w]) {
+        const char* base = w == 0 ? "ip" : "transp";
+        error = std::string("the patterns read two different ") + base + "[POS:LEN] windows (" + base + "[" +
+                std::to_string(windows[w] >> 8) + ":" + std::to_string(windows[w] & 0xff) + "] and " + base + "[" +
+                std::to_string(term->window[w] >> 8) + ":" + std::to_string(term->window[w] & 0xff) +
+                "]); an element reads one of each";
+        return false;
+      }
+      windows[w] = term->window[w];
+    }
+  for (std::size_t w = 0; w < 2; ++w) {
+    t.window_pos[w] = static_cast<std::uint16_t>(windows[w] >> 8);
+    t.window_len[w] = static_cast<std::uint8_t>(windows[w] & 0xff);
+  }
   auto set_bit = [&](int f, std::size_t cls, std::size_t term) {
     t.rows[f][cls][term / 64] |= std::uint64_t{1} << (term % 64);
   };

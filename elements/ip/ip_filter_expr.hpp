@@ -38,19 +38,55 @@ namespace nb::elements::ipf {
 // field's real range) unless the protocol has them, the packet is an unfragmented datagram or
 // a first fragment, and their bytes are inside the datagram: so `src port 80` needs no separate
 // protocol test, and `not src port 80` is true for UDP-less packets as in Click.
-enum Field : std::uint8_t { kProto, kSrc, kDst, kSport, kDport, kTcpFlags, kIcmpType, kFrag, kTtl, kTos, kNumFields };
-inline constexpr std::uint64_t kFieldMax[kNumFields] = {255, 0xffffffffu, 0xffffffffu, 65536, 65536,
-                                                        256, 256,         2,           255,   255};
+enum Field : std::uint8_t {
+  kProto,
+  kSrc,
+  kDst,
+  kSport,
+  kDport,
+  kTcpFlags,
+  kIcmpType,
+  kFrag,
+  kTtl,
+  kTos,
+  kHl,           // ip hl: header length in 32-bit words (0-15)
+  kVers,         // ip vers (0-15)
+  kId,           // ip id
+  kWin,          // tcp win (absent: kAbsentPort)
+  kIpBytes,      // ip[POS:LEN], the element's one IP header window (absent: kAbsentWindow)
+  kTranspBytes,  // transp[POS:LEN], its one transport header window
+  kNumFields
+};
+inline constexpr std::uint64_t kAbsentWindow = std::uint64_t{1} << 32;
+inline constexpr std::uint64_t kFieldMax[kNumFields] = {255,   0xffffffffu, 0xffffffffu,   65536,        65536, 256,
+                                                        256,   2,           255,           255,          15,    15,
+                                                        65535, 65536,       kAbsentWindow, kAbsentWindow};
 inline constexpr std::uint32_t kAbsentPort = 65536;  // sport/dport of a packet without ports
 inline constexpr std::uint32_t kAbsentByte = 256;    // tcp flags / icmp type when absent
 // kFrag: 0 unfragmented, 1 first fragment, 2 later fragment (no transport header).
-inline constexpr std::string_view kFieldName[kNumFields] = {"ip proto", "src address", "dst address", "src port",
-                                                            "dst port", "tcp flags",   "icmp type",   "ip frag",
-                                                            "ip ttl",   "ip tos"};
-// Wide fields (addresses, ports) are searched among boundaries; the others index a table.
-inline constexpr int kWideIndex[kNumFields] = {-1, 0, 1, 2, 3, -1, -1, -1, -1, -1};
-inline constexpr int kSmallIndex[kNumFields] = {0, -1, -1, -1, -1, 1, 2, 3, 4, 5};
-inline constexpr std::size_t kNumWide = 4, kNumSmall = 6, kSmallDomain = 257;
+inline constexpr std::string_view kFieldName[kNumFields] = {"ip proto",
+                                                            "src address",
+                                                            "dst address",
+                                                            "src port",
+                                                            "dst port",
+                                                            "tcp flags",
+                                                            "icmp type",
+                                                            "ip frag",
+                                                            "ip ttl",
+                                                            "ip tos",
+                                                            "ip hl",
+                                                            "ip vers",
+                                                            "ip id",
+                                                            "tcp win",
+                                                            "ip[POS:LEN] window",
+                                                            "transp[POS:LEN] window"};
+// Wide fields (addresses, ports, 16-bit and window values) are searched among boundaries; the
+// others index a table.
+inline constexpr int kWideIndex[kNumFields] = {-1, 0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1, 4, 5, 6, 7};
+inline constexpr int kSmallIndex[kNumFields] = {0, -1, -1, -1, -1, 1, 2, 3, 4, 5, 6, 7, -1, -1, -1, -1};
+inline constexpr std::size_t kNumWide = 8, kNumSmall = 8, kSmallDomain = 257;
+// ip[POS:LEN] and transp[POS:LEN]: LEN bytes (1 to 4) from POS of the IP or transport header.
+inline constexpr std::uint32_t kMaxWindowLen = 4, kMaxWindowPos = 0xffff;
 
 inline constexpr std::uint32_t kMaxTerms = 256;  // conjunctive terms over all rules
 inline constexpr std::uint32_t kWords = kMaxTerms / 64;
@@ -70,13 +106,34 @@ struct Tables {
   std::uint64_t bounds[kNumWide][kMaxClasses];  // ascending, padded with UINT64_MAX
   std::uint8_t class_of[kNumSmall][kSmallDomain];
   std::uint64_t rows[kNumFields][kMaxClasses][kWords];
+  // The windows kIpBytes and kTranspBytes read (when used): position and length in bytes.
+  std::uint16_t window_pos[2];
+  std::uint8_t window_len[2];
 };
 
 // ---- Syntax tree --------------------------------------------------------------------------
 
 enum class Dir : std::uint8_t { None, Src, Dst, SrcOrDst, SrcAndDst };
 enum class Op : std::uint8_t { Eq, Ne, Lt, Gt, Le, Ge };
-enum class PrimKind : std::uint8_t { Host, Net, Proto, Port, TcpOpt, IcmpType, Frag, Unfrag, Ttl, Tos, Dscp };
+enum class PrimKind : std::uint8_t {
+  Host,
+  Net,
+  Proto,
+  Port,
+  TcpOpt,
+  IcmpType,
+  Frag,
+  Unfrag,
+  Ttl,
+  Tos,
+  Dscp,
+  Hl,
+  Vers,
+  Id,
+  Win,
+  IpBytes,     // ip[POS:LEN]
+  TranspBytes  // transp[POS:LEN] (tcp[...], udp[...], icmp[...] add the protocol)
+};
 
 // One primitive. A value v of its field satisfies it when:
 //   Eq: lo <= v <= hi    Ne: not Eq    Lt: v < lo    Gt: v > hi    Le: v <= hi    Ge: v >= lo
@@ -88,6 +145,11 @@ struct Prim {
   int proto = -1;       // Port: -1 for TCP or UDP, else 6 or 17
   Op op = Op::Eq;
   std::uint32_t lo = 0, hi = 0;
+  // Click's 'FIELD & MASK OP VALUE': the comparison is on the field's value ANDed with mask
+  // (0: no mask).
+  std::uint32_t mask = 0;
+  std::uint16_t pos = 0;  // IpBytes, TranspBytes: the window
+  std::uint8_t len = 0;
 };
 
 struct Node {
@@ -121,6 +183,8 @@ using Intervals = std::vector<std::pair<std::uint64_t, std::uint64_t>>;  // sort
 struct Term {
   std::array<Intervals, kNumFields> sets;  // empty vector with constrained false: the whole domain
   std::array<bool, kNumFields> constrained{};
+  // The windows that kIpBytes and kTranspBytes stand for here: pos << 8 | len, 0 when unused.
+  std::array<std::uint32_t, 2> window{};
 };
 
 // The pattern's terms; false when there would be more than `limit`.
@@ -132,7 +196,7 @@ std::string too_complex_message();
 bool build_tables(const std::vector<std::vector<Term>>& rule_terms, Tables& t, std::string& error);
 
 // The field values of a packet, as the kernel and the tests compute them.
-using Values = std::array<std::uint32_t, kNumFields>;
+using Values = std::array<std::uint64_t, kNumFields>;
 
 namespace detail {
 
@@ -157,7 +221,7 @@ inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
   std::uint64_t acc[kWords];
   const std::uint32_t nwords = t.nwords < kWords ? t.nwords : kWords;
   for (std::uint32_t w = 0; w < kWords; ++w) acc[w] = ~std::uint64_t{0};
-    // Unrolled where the kernel is built (ten fields), so that after the JIT inlines it every
+    // Unrolled where the kernel is built (sixteen fields), so that after the JIT inlines it every
     // Config load below has a constant address: unused fields vanish, trip counts fold.
 #if defined(__clang__)
 #pragma clang loop unroll(full)
@@ -181,7 +245,7 @@ inline std::uint32_t lookup_term(const Tables& t, const Values& v) {
       }
       c &= kMaxClasses - 1;
     } else {
-      const std::uint32_t x = v[f] < kSmallDomain ? v[f] : kSmallDomain - 1;
+      const std::uint32_t x = v[f] < kSmallDomain ? static_cast<std::uint32_t>(v[f]) : kSmallDomain - 1;
       c = t.class_of[kSmallIndex[f]][x];
     }
     for (std::uint32_t w = 0; w < nwords; ++w) acc[w] &= t.rows[f][c][w];

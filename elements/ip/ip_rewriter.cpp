@@ -18,23 +18,52 @@ namespace {
 
 bool validate_spec(std::string_view text, ParamError& error);
 
+constexpr std::uint64_t kMaxTimeout = (std::uint64_t{1} << 30) * 1'000'000;  // 2^30 s (34 years), in microseconds
+constexpr std::uint64_t kMaxCapacity = 1u << 24;
+
+// MAPPING_CAPACITY: a number, as CAPACITY; Click also takes an element name there.
+bool parse_capacity(std::string_view text, std::uint64_t& out) {
+  return ip_text::parse_uint(text, kMaxCapacity, out) && out >= 1;
+}
+bool validate_capacity(std::string_view text, ParamError& error) {
+  std::uint64_t v = 0;
+  if (parse_capacity(text, v)) return true;
+  error.offset = 0;
+  error.length = text.size();
+  const bool digits = !text.empty() && text[0] >= '0' && text[0] <= '9';
+  error.message = digits ? "MAPPING_CAPACITY is a decimal number of flows from 1 to " + std::to_string(kMaxCapacity)
+                         : "want a number of flows; sharing another rewriter's table (Click's MAPPING_CAPACITY "
+                           "ELEMENT) is not in nb: each IPRewriter has its own table";
+  return false;
+}
+
 constexpr ParamSpec kParams[] = {
     {"INPUTSPEC", ParamType::String, ParamKind::Rest, true, "",
-     "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2] DADDR DPORT FOUTPUT ROUTPUT` "
-     "(`-` keeps a field; a port range is allocated round-robin), `keep FOUTPUT ROUTPUT` (a "
+     "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2][#|?] DADDR DPORT FOUTPUT ROUTPUT` "
+     "(`-` keeps a field; from a port range the packet keeps its own source port if it is in the "
+     "range and free, else gets a free one from a random start; `#` allocates sequentially, `?` "
+     "from a random start without trying the packet's own first, as in Click), `keep FOUTPUT ROUTPUT` (a "
      "mapping that changes nothing), `pass OUTPUT` or `drop` (what happens to packets of no "
      "known flow).",
      INT64_MIN, UINT64_MAX, &validate_spec},
-    {"TCP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "86400",
-     "Seconds an idle TCP flow keeps its mapping.", 1, 1u << 30},
-    {"TCP_DONE_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "240",
-     "Seconds an idle TCP flow keeps its mapping after a RST or a FIN in both directions.", 1, 1u << 30},
-    {"UDP_TIMEOUT", ParamType::Unsigned, ParamKind::Keyword, false, "300",
-     "Seconds an idle UDP flow keeps its mapping; 0 ends a mapping as soon as its flow is idle at "
+    {"TCP_TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "24h",
+     "How long an idle TCP flow keeps its mapping, in Click's time units (86400, 24h, 90min; a "
+     "bare number is seconds).",
+     1, kMaxTimeout},
+    {"TCP_DONE_TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "4min",
+     "How long an idle TCP flow keeps its mapping after a RST or a FIN in both directions.", 1, kMaxTimeout},
+    {"UDP_TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "5min",
+     "How long an idle UDP flow keeps its mapping; 0 ends a mapping as soon as its flow is idle at "
      "all, so that (nearly) every packet makes a new one (nbbench's nat-new).",
-     0, 1u << 30},
+     0, kMaxTimeout},
     {"CAPACITY", ParamType::Unsigned, ParamKind::Keyword, false, "65536",
-     "Flows the table holds (each is two rte_hash keys).", 1, 1u << 24},
+     "Flows the table holds (each is two rte_hash keys); a new flow beyond them is dropped (\"table "
+     "full\", counter table_full).",
+     1, kMaxCapacity},
+    {"MAPPING_CAPACITY", ParamType::String, ParamKind::Keyword, false, "",
+     "Click's name for CAPACITY (give one of the two): the number of flows. Click's other form, the "
+     "name of another rewriter whose table this one shares, is not in nb.",
+     INT64_MIN, UINT64_MAX, &validate_capacity},
 };
 
 bool parse_output(std::string_view w, std::uint32_t& out) {
@@ -106,15 +135,21 @@ bool parse_spec(std::string_view text, IPRewriter::InputSpec& s, std::string& wh
     if (!ip_text::parse_ipv4(f[0], s.saddr)) return fail(0, "bad source address");
     s.set_saddr = true;
   }
+  s.choice = IPRewriter::PortChoice::SameFirst;
   if (f[1] != "-") {
-    std::string_view lo = f[1], hi = f[1];
-    if (const std::size_t dash = f[1].find('-'); dash != std::string_view::npos) {
-      lo = f[1].substr(0, dash);
-      hi = f[1].substr(dash + 1);
+    std::string_view range = f[1];
+    if (range.size() > 1 && (range.back() == '#' || range.back() == '?')) {
+      s.choice = range.back() == '#' ? IPRewriter::PortChoice::Sequential : IPRewriter::PortChoice::Random;
+      range.remove_suffix(1);
+    }
+    std::string_view lo = range, hi = range;
+    if (const std::size_t dash = range.find('-'); dash != std::string_view::npos) {
+      lo = range.substr(0, dash);
+      hi = range.substr(dash + 1);
     }
     std::uint64_t a = 0, b = 0;
     if (!ip_text::parse_uint(lo, 65535, a) || !ip_text::parse_uint(hi, 65535, b) || a == 0 || b < a)
-      return fail(1, "bad source port or range (want PORT or LO-HI, 1-65535, LO <= HI)");
+      return fail(1, "bad source port or range (want PORT or LO-HI, 1-65535, LO <= HI, optionally followed by # or ?)");
     s.sport_lo = static_cast<std::uint16_t>(a);
     s.sport_hi = static_cast<std::uint16_t>(b);
   }
@@ -177,9 +212,11 @@ bool make_table(const IPRewriter::Config& c, IPRewriter::State& s, std::string& 
   for (std::uint32_t i = 0; i < c.capacity; ++i) s.free[i] = c.capacity - 1 - i;  // slot 0 first
   s.nfree = c.capacity;
   const std::uint64_t hz = rte_get_tsc_hz();
-  s.tcp_ticks = hz * c.tcp_timeout;
-  s.tcp_done_ticks = hz * c.tcp_done_timeout;
-  s.udp_ticks = hz * c.udp_timeout;
+  // Microseconds to ticks without overflow: whole seconds, then the rest.
+  auto ticks = [hz](std::uint64_t us) { return us / 1'000'000 * hz + us % 1'000'000 * hz / 1'000'000; };
+  s.tcp_ticks = ticks(c.tcp_timeout);
+  s.tcp_done_ticks = ticks(c.tcp_done_timeout);
+  s.udp_ticks = ticks(c.udp_timeout);
   return true;
 }
 
@@ -222,9 +259,21 @@ bool IPRewriter::configure(const Args& args, Config& config, std::string& error)
   }
   config.nspecs = static_cast<std::uint32_t>(n);
   config.capacity = static_cast<std::uint32_t>(args.get_unsigned("CAPACITY"));
-  config.tcp_timeout = static_cast<std::uint32_t>(args.get_unsigned("TCP_TIMEOUT"));
-  config.tcp_done_timeout = static_cast<std::uint32_t>(args.get_unsigned("TCP_DONE_TIMEOUT"));
-  config.udp_timeout = static_cast<std::uint32_t>(args.get_unsigned("UDP_TIMEOUT"));
+  if (args.given("MAPPING_CAPACITY")) {
+    if (args.given("CAPACITY")) {
+      error = "CAPACITY and MAPPING_CAPACITY are one parameter: give one of them";
+      return false;
+    }
+    std::uint64_t v = 0;
+    if (!parse_capacity(args.get_string("MAPPING_CAPACITY"), v)) {
+      error = "bad MAPPING_CAPACITY '" + args.get_string("MAPPING_CAPACITY") + "'";
+      return false;
+    }
+    config.capacity = static_cast<std::uint32_t>(v);
+  }
+  config.tcp_timeout = args.get_unsigned("TCP_TIMEOUT");
+  config.tcp_done_timeout = args.get_unsigned("TCP_DONE_TIMEOUT");
+  config.udp_timeout = args.get_unsigned("UDP_TIMEOUT");
   return true;
 }
 
@@ -267,6 +316,7 @@ void IPRewriter::transfer(const Config& old_config, const State& old_state, cons
     ++new_state.flows_active;
   }
   for (std::uint32_t k = 0; k < kMaxSpecs; ++k) new_state.cursor[k] = old_state.cursor[k];
+  new_state.draws = old_state.draws;
   new_state.mapped = old_state.mapped;
   new_state.forward = old_state.forward;
   new_state.reply = old_state.reply;
@@ -293,14 +343,21 @@ constinit const ElementSpec IPRewriter::spec{
         "`pattern 192.0.2.1 50000-59999 - - 0 1`), `keep` one that rewrites nothing, `pass N` "
         "sends it on unchanged, `drop` drops it (\"no mapping\").\n"
         "\n"
-        "A pattern's source port range is allocated round-robin: the next port whose reply tuple "
-        "(destination address and port, new source address and port) is free; when all are taken "
-        "the packet is dropped (\"no free port\"; counter no_ports). The IP checksum and the "
+        "A pattern's source port range is searched as Click's IPRewriter searches it: by default "
+        "the packet's own source port first, if it is in the range and its reply tuple "
+        "(destination address and port, new source address and port) is free, else the ports "
+        "from a random one on (the generator is fixed, so a run repeats); with `L-H#` the ports "
+        "from the one after the last given (sequential, handy for tests), with `L-H?` from a "
+        "random one without trying the packet's own. When all are taken the packet is dropped "
+        "(\"no free port\"; counter no_ports). Click's address ranges (SADDR as a range or "
+        "prefix) are not in nb. The IP checksum and the "
         "TCP/UDP checksum (over the pseudo header and the ports) are updated incrementally (RFC "
         "1624); a UDP checksum of 0 (none) stays 0.\n"
         "\n"
         "The flow table is DPDK's rte_hash (jhash of the 5-tuple; each flow is two keys, one per "
-        "direction), made when nbrun starts and holding CAPACITY flows (\"table full\" beyond). A "
+        "direction), made when nbrun starts and holding CAPACITY (Click: MAPPING_CAPACITY) flows; a new flow "
+        "beyond them is dropped (\"table full\"), where Click would first evict a flow idle past its "
+        "guarantee. A "
         "flow idle longer than its timeout (UDP_TIMEOUT; TCP_TIMEOUT, or TCP_DONE_TIMEOUT after a "
         "RST or FINs both ways) is removed when a packet looks it up, and by a sweep of two table "
         "slots per packet. Time is the TSC.\n"

@@ -32,12 +32,17 @@ struct IPRewriter {
   });
 
   enum class SpecKind : std::uint8_t { Pattern, Pass, Drop };
+  // How a pattern's source port range is searched (Click's IPRewriterPattern): by default the
+  // packet's own source port first, if in the range and free, then from a random port; `L-H#`
+  // from the port after the last one given (sequential); `L-H?` from a random port.
+  enum class PortChoice : std::uint8_t { SameFirst, Sequential, Random };
   struct InputSpec {
     SpecKind kind;
     bool set_saddr, set_daddr, set_dport;
     std::uint32_t saddr, daddr;        // host byte order
     std::uint16_t sport_lo, sport_hi;  // both 0: keep the source port
     std::uint16_t dport;
+    PortChoice choice;
     std::uint32_t foutput, routput;  // pattern: outputs of the two directions; pass: the output
   };
 
@@ -45,7 +50,7 @@ struct IPRewriter {
     std::uint32_t nspecs;
     InputSpec specs[kMaxSpecs];
     std::uint32_t capacity;                                    // flows (each has two keys in the hash)
-    std::uint32_t tcp_timeout, tcp_done_timeout, udp_timeout;  // seconds
+    std::uint64_t tcp_timeout, tcp_done_timeout, udp_timeout;  // microseconds
   };
 
   // A direction of a flow as it arrives: the rte_hash key (16 bytes, padding zero).
@@ -74,7 +79,8 @@ struct IPRewriter {
     std::uint32_t nfree;
     std::uint32_t sweep;                                 // next slot the per-packet sweep looks at
     std::uint64_t tcp_ticks, tcp_done_ticks, udp_ticks;  // the timeouts in TSC ticks
-    std::uint32_t cursor[kMaxSpecs];                     // round-robin position in each pattern's port range
+    std::uint32_t cursor[kMaxSpecs];                     // sequential position in each pattern's port range
+    std::uint64_t draws;                                 // random port choices made (the generator's counter)
     std::uint32_t used[kMaxSpecs];                       // flows each pattern holds
     std::uint64_t flows_active;
     std::uint64_t mapped;   // flows created
@@ -137,6 +143,14 @@ struct IPRewriter {
     }
   }
 
+  // splitmix64's finaliser: a well-spread value for each draw count.
+  static std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+  }
+
   static FlowKey make_key(std::uint32_t saddr, std::uint16_t sport, std::uint32_t daddr, std::uint16_t dport,
                           std::uint8_t proto) {
     FlowKey k{};
@@ -169,10 +183,16 @@ struct IPRewriter {
     const std::uint16_t ndp = sp.set_dport ? sp.dport : key.dport;
     FlowKey rev = make_key(nd, ndp, ns, key.sport, key.proto);
     bool found = false;
-    if (sp.sport_lo == 0 && sp.sport_hi == 0) {
+    const bool keep_port = sp.sport_lo == 0 && sp.sport_hi == 0;
+    // No range: the packet's own source port. Click's default for a range: that port first, when
+    // it is in the range and free (rev's port is still the packet's own here).
+    if (keep_port || (sp.choice == PortChoice::SameFirst && key.sport >= sp.sport_lo && key.sport <= sp.sport_hi))
       found = replies_here(ns, nd, key.sport, ndp, worker, nworkers) && find(s, rev, now) < 0;
-    } else {
+    if (!found && !keep_port) {
       const std::uint32_t n = std::uint32_t{sp.sport_hi} - sp.sport_lo + 1;
+      // Click's default and `?` start from a random port (a fixed generator, so that a run is
+      // repeatable and every engine picks alike), `#` from the port after the last one given.
+      if (sp.choice != PortChoice::Sequential) s.cursor[si] = static_cast<std::uint32_t>(mix(++s.draws) % n);
       // Every port in use: look at a few from the cursor only, for mappings that expired (the
       // lookup removes them), rather than at the whole range for every packet.
       std::uint32_t tries = s.used[si] < n ? n : (n < kFullRangeTries ? n : kFullRangeTries);

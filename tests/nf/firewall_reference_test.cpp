@@ -35,7 +35,8 @@ namespace {
 
 struct Decoded {
   bool valid = false;
-  std::uint32_t src = 0, dst = 0, proto = 0, ttl = 0, tos = 0;
+  std::uint32_t src = 0, dst = 0, proto = 0, ttl = 0, tos = 0, hl = 0, vers = 0, id = 0;
+  Bytes ip;  // the datagram (total length)
   bool mf = false;
   std::uint32_t frag_offset = 0;
   Bytes l4;  // the transport bytes inside the datagram (total length), possibly cut short
@@ -57,6 +58,10 @@ Decoded decode(const Bytes& pkt, std::uint32_t off) {
   if (total < hl || off + total > pkt.size()) return d;
   d.valid = true;
   d.tos = pkt[off + 1];
+  d.hl = pkt[off] & 15u;
+  d.vers = pkt[off] >> 4;
+  d.id = be(pkt, off + 4, 2);
+  d.ip.assign(pkt.begin() + static_cast<long>(off), pkt.begin() + static_cast<long>(off + total));
   d.mf = (pkt[off + 6] & 0x20) != 0;
   d.frag_offset = be(pkt, off + 6, 2) & 0x1fff;
   d.ttl = pkt[off + 8];
@@ -100,8 +105,19 @@ bool sides(ipf::Dir dir, bool s, bool d) {
   return false;
 }
 
+// LEN bytes at POS of `b`, if it has them.
+bool window_of(const Bytes& b, std::uint32_t pos, std::uint32_t len, std::uint32_t& v) {
+  if (pos + len > b.size()) return false;
+  v = be(b, pos, len);
+  return true;
+}
+
 bool eval_prim(const ipf::Prim& p, const Decoded& d) {
   const bool later_fragment = d.frag_offset != 0;
+  // Click's 'FIELD & MASK OP VALUE': the comparison sees the masked value.
+  auto compare = [&p](ipf::Op op, std::uint32_t v, std::uint32_t lo, std::uint32_t hi) {
+    return ::compare(op, p.mask ? v & p.mask : v, lo, hi);
+  };
   switch (p.kind) {
     case ipf::PrimKind::Host:
     case ipf::PrimKind::Net:
@@ -129,6 +145,23 @@ bool eval_prim(const ipf::Prim& p, const Decoded& d) {
       return compare(p.op, d.tos, p.lo, p.hi);
     case ipf::PrimKind::Dscp:
       return compare(p.op, d.tos >> 2, p.lo, p.hi);
+    case ipf::PrimKind::Hl:
+      return compare(p.op, d.hl, p.lo, p.hi);
+    case ipf::PrimKind::Vers:
+      return compare(p.op, d.vers, p.lo, p.hi);
+    case ipf::PrimKind::Id:
+      return compare(p.op, d.id, p.lo, p.hi);
+    case ipf::PrimKind::Win:
+      return !later_fragment && d.proto == 6 && d.l4.size() >= 16 && compare(p.op, be(d.l4, 14, 2), p.lo, p.hi);
+    case ipf::PrimKind::IpBytes: {
+      std::uint32_t v = 0;
+      return window_of(d.ip, p.pos, p.len, v) && compare(p.op, v, p.lo, p.hi);
+    }
+    case ipf::PrimKind::TranspBytes: {
+      std::uint32_t v = 0;
+      if (later_fragment || (p.proto >= 0 && d.proto != static_cast<std::uint32_t>(p.proto))) return false;
+      return window_of(d.l4, p.pos, p.len, v) && compare(p.op, v, p.lo, p.hi);
+    }
   }
   return false;
 }
@@ -183,7 +216,30 @@ constexpr const char* kFlags[] = {"syn", "ack", "fin", "rst", "psh", "urg"};
 constexpr const char* kIcmp[] = {"echo", "echo-reply", "unreachable", "3", "11", "!= 8", "> 10"};
 constexpr const char* kDirs[] = {"src ", "dst ", "", "src or dst ", "src and dst "};
 
+// Click's other primitives and masks (issue 18); one ip[] and one transp[] window per element.
+constexpr const char* kMore[] = {"ip hl 5",
+                                 "ip hl > 5",
+                                 "ip vers 4",
+                                 "ip vers != 4",
+                                 "ip id & 0xf000 == 0x1000",
+                                 "ip id < 1000",
+                                 "ip id & 0xff00 == 0",
+                                 "tcp win > 1000",
+                                 "tcp win & 0x8000 != 0",
+                                 "ip tos & 3 = 1",
+                                 "ip tos & 0xfc == 0",
+                                 "ip[9] 6",
+                                 "ip[9] & 0xf0 == 0x10",
+                                 "ip[9] > 16",
+                                 "transp[2:2] == 80",
+                                 "transp[2:2] & 0xff00 = 0",
+                                 "tcp[2:2] > 1023",
+                                 "src port & 0xfc00 == 0",
+                                 "icmp type & 8 == 8",
+                                 "ip ttl & 0x80 != 0"};
+
 std::string primitive(Gen& g) {
+  if (g.chance(15)) return g.pick(kMore);
   switch (g.below(12)) {
     case 0:
       return std::string(g.pick(kDirs)) + "host " + g.pick(kHosts);
@@ -224,6 +280,7 @@ std::string expression(Gen& g, int depth) {
     if (i > 0)
       s += g.chance(50) ? (g.chance(50) ? " and " : " && ") : g.chance(15) ? " " : g.chance(50) ? " or " : " || ";
     std::string sub = expression(g, depth + 1);
+    if (g.chance(8)) sub = "(" + sub + " ? " + primitive(g) + " : " + primitive(g) + ")";  // Click's ?:
     if (g.chance(20))
       sub = (g.chance(50) ? "not " : "! ") + std::string("(") + sub + ")";
     else if (g.chance(40))
@@ -466,6 +523,20 @@ TEST_CASE("IPFilter patterns: parse errors point at the offending token", "[nf][
       {"allow ip bogus", 9, "after 'ip'"},
       {"allow", 5, "expected a pattern"},
       {"allow tcp and", 13, "expected a primitive"},
+      // Click's other primitives, masks and ?: (issue 18).
+      {"allow ip[9:5] 1", 6, "LEN 1 to 4"},
+      {"allow ip[9 1", 8, "never closed"},
+      {"allow ip[2:2] 1 and ip[4:2] 2", 20, "differs from the one before"},
+      {"allow ip tos & 3", 16, "expected a value"},
+      {"allow ip tos & 0 == 0", 15, "expected a mask"},
+      {"allow ip tos & 3 == 4", 20, "bits outside the mask"},
+      {"allow host & 1 10.0.0.1", 11, "a mask applies to a number"},
+      {"allow src port & 1 == 1", 22, "cuts the field into 32768 ranges"},
+      {"allow ip[0:4] & 0x1 != 0", 23, "too many gaps"},
+      {"allow tcp ? syn", 15, "expected ':'"},
+      {"allow tcp : syn", 10, "follows no '?'"},
+      {"allow ip hl 16", 12, "from 0 to 15"},
+      {"allow bogus[1] 2", 6, "is not a header"},
   };
   for (const Case& c : cases) {
     ParamError e;
@@ -480,10 +551,41 @@ TEST_CASE("IPFilter patterns: parse errors point at the offending token", "[nf][
   REQUIRE_FALSE(IPClassifier::validate_pattern(deep + "tcp" + std::string(70, ')'), e));
   CHECK(e.message.find("nest") != std::string::npos);
   // Keyword inheritance, shorthands and operators that must parse.
-  for (const char* ok : {"src port 80 or 81", "syn ack", "tcp opt syn and not ack", "10.0.0.0/8 and www",
-                         "src or dst host 1.2.3.4 or 5.6.7.8", "dst tcp port > 1023", "icmp type echo or echo-reply",
-                         "ip frag || ip unfrag", "!tcp && !(udp)", "-", "any", "all", "src and dst net 10.0.0.0/8",
-                         "port 1000-2000", "ip proto 47", "dst port >= 1024 and < 2000"}) {
+  for (const char* ok : {"src port 80 or 81",
+                         "syn ack",
+                         "tcp opt syn and not ack",
+                         "10.0.0.0/8 and www",
+                         "src or dst host 1.2.3.4 or 5.6.7.8",
+                         "dst tcp port > 1023",
+                         "icmp type echo or echo-reply",
+                         "ip frag || ip unfrag",
+                         "!tcp && !(udp)",
+                         "-",
+                         "any",
+                         "all",
+                         "src and dst net 10.0.0.0/8",
+                         "port 1000-2000",
+                         "ip proto 47",
+                         "dst port >= 1024 and < 2000",
+                         "ip hl 5",
+                         "ip hl > 5",
+                         "ip vers 4",
+                         "ip id 7",
+                         "ip id & 0xff00 == 0x1200",
+                         "tcp win 512",
+                         "tcp win < 1024",
+                         "ip[9:1] 6",
+                         "ip[9] 6",
+                         "ip[12:4] == 0x0a000001",
+                         "ip[12:4] & 0xff000000 == 0x0a000000",
+                         "transp[0:2] 80",
+                         "tcp[13] & 2 != 0",
+                         "udp[2:2] 53",
+                         "ip tos & 3 = 1",
+                         "ip tos & 0xfc > 8",
+                         "tcp ? dst port 80 : udp",
+                         "tcp ? syn : icmp ? icmp type echo : false",
+                         "(ip ttl < 2 ? icmp : tcp) and src net 10.0.0.0/8"}) {
     INFO(ok);
     CHECK(IPClassifier::validate_pattern(ok, e));
   }

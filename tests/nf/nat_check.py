@@ -3,8 +3,8 @@
 
 A pcap is written here (plain struct packing, no nb code): random TCP and UDP flows from inside
 hosts 10.10.0.0/24 to outside hosts, a second packet per flow, and replies from the outside hosts
-to the translated address and port the model predicts (ports are allocated round-robin from the
-pattern's 10-port range in the order flows first appear; a port serves several destinations, as
+to the translated address and port the model predicts (ports are allocated sequentially, Click's
+`#` suffix, from the pattern's 10-port range in the order flows first appear; a port serves several destinations, as
 in Click). Also: more flows to one destination than the range has ports,
 a UDP datagram without checksum, an unsolicited outside packet, a truncated TCP header, ICMP
 and a non-first fragment.
@@ -156,7 +156,7 @@ FromDump(in.pcap, STOP true) -> c;
 c [1] -> Discard;
 side :: IPClassifier(src net 10.10.0.0/16, -);
 c [0] -> Strip(14) -> CheckIPHeader -> side;
-rw :: IPRewriter(pattern 192.0.2.1 {LO}-{HI} - - 0 1, drop);
+rw :: IPRewriter(pattern 192.0.2.1 {LO}-{HI}# - - 0 1, drop);
 side [0] -> [0] rw;
 side [1] -> [1] rw;
 rw [0] -> Unstrip(14) -> ToDump(fwd.pcap);

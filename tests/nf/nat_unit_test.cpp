@@ -20,9 +20,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <filesystem>
+#include <new>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -204,7 +205,7 @@ TEST_CASE("IPRewriter: random flows, checksums equal a full recomputation, repli
 }
 
 TEST_CASE("IPRewriter: port range exhaustion, round-robin, reuse after expiry", "[nat]") {
-  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 7000-7003 - - 0 0, CAPACITY 4096)", 1));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 7000-7003# - - 0 0, CAPACITY 4096)", 1));
   std::vector<std::uint16_t> ports;
   for (std::uint16_t i = 0; i < 4; ++i) {
     Result f = push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(1000 + i), 0x08080808, 53, {1}));
@@ -227,8 +228,52 @@ TEST_CASE("IPRewriter: port range exhaustion, round-robin, reuse after expiry", 
   CHECK(nat.state.expired >= 1);
 }
 
+// Click's port choice (IPRewriterPattern): by default the packet's own source port when it is
+// in the range and free, else a free port from a random start; `#` sequential; `?` random.
+TEST_CASE("IPRewriter: Click's port choice, # and ? suffixes", "[nat][click]") {
+  auto ports_of = [](const char* spec, std::uint16_t first_sport, int n) {
+    Nat nat(Configured(std::string("IPRewriter(pattern 192.0.2.1 ") + spec + " - - 0 0, CAPACITY 4096)", 1));
+    std::vector<std::uint16_t> ports;
+    for (int i = 0; i < n; ++i) {
+      Result f =
+          push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(first_sport + i), 0x08080808, 53, {1}));
+      REQUIRE(f.sent);
+      ports.push_back(be16(f.data, 20));
+    }
+    return ports;
+  };
+  // Default: source ports inside the range are kept; one already taken gets another free one.
+  CHECK(ports_of("40000-40999", 40100, 3) == std::vector<std::uint16_t>{40100, 40101, 40102});
+  {
+    Nat nat(Configured("IPRewriter(pattern 192.0.2.1 40000-40999 - - 0 0, CAPACITY 4096)", 1));
+    Result a = push(nat, 0, make_packet(17, 0x0a0a0002, 40500, 0x08080808, 53, {1}));
+    Result b = push(nat, 0, make_packet(17, 0x0a0a0003, 40500, 0x08080808, 53, {1}));  // same port, other host
+    REQUIRE(a.sent);
+    REQUIRE(b.sent);
+    CHECK(be16(a.data, 20) == 40500);
+    CHECK(be16(b.data, 20) != 40500);
+    CHECK(be16(b.data, 20) >= 40000);
+    CHECK(be16(b.data, 20) <= 40999);
+  }
+  // Outside the range: random starts, not the range's first ports in order.
+  const auto outside = ports_of("40000-40999", 1000, 8);
+  CHECK(outside != std::vector<std::uint16_t>{40000, 40001, 40002, 40003, 40004, 40005, 40006, 40007});
+  for (std::uint16_t p : outside) CHECK((p >= 40000 && p <= 40999));
+  CHECK(std::set<std::uint16_t>(outside.begin(), outside.end()).size() == outside.size());
+  // `#`: sequential from the range's start, even for source ports inside it.
+  CHECK(ports_of("40000-40999#", 40100, 3) == std::vector<std::uint16_t>{40000, 40001, 40002});
+  // `?`: random, the packet's own port not preferred.
+  const auto random = ports_of("40000-40999?", 40100, 8);
+  CHECK(random != std::vector<std::uint16_t>{40100, 40101, 40102, 40103, 40104, 40105, 40106, 40107});
+  for (std::uint16_t p : random) CHECK((p >= 40000 && p <= 40999));
+  // The same traffic picks the same ports in every run (a fixed generator).
+  CHECK(ports_of("40000-40999?", 40100, 8) == random);
+  ParamError e;
+  CHECK_FALSE(IPRewriter::spec.params[0].validate("pattern 192.0.2.1 40000-40999#? - - 0 0", e));
+}
+
 TEST_CASE("IPRewriter: idle timeouts, on lookup and by the sweep", "[nat]") {
-  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64)", 2));
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999# - - 0 1, drop, CAPACITY 64)", 2));
   for (std::uint16_t i = 0; i < 10; ++i)
     REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
   CHECK(nat.state.flows_active == 10);
@@ -261,6 +306,63 @@ TEST_CASE("IPRewriter: TCP_TIMEOUT, TCP_DONE_TIMEOUT and UDP_TIMEOUT set the idl
   CHECK(nat.state.tcp_ticks == 7 * hz);
   CHECK(nat.state.tcp_done_ticks == 3 * hz);
   CHECK(nat.state.udp_ticks == 5 * hz);
+}
+
+// Click's time units (issue 18): the timeouts are times, a bare number still seconds.
+TEST_CASE("IPRewriter: timeouts take Click's time units", "[nat][click]") {
+  Nat nat(
+      Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 5min, "
+                 "TCP_TIMEOUT 1h, TCP_DONE_TIMEOUT 1500ms)",
+                 2));
+  const std::uint64_t hz = rte_get_tsc_hz();
+  CHECK(nat.config.udp_timeout == 300'000'000);
+  CHECK(nat.state.udp_ticks == 300 * hz);
+  CHECK(nat.state.tcp_ticks == 3600 * hz);
+  CHECK(nat.state.tcp_done_ticks == hz + hz / 2);
+  Nat defaults(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 64)", 2));
+  CHECK(defaults.state.tcp_ticks == 86400 * hz);  // Click's defaults: 24h, 4min, 5min
+  CHECK(defaults.state.tcp_done_ticks == 240 * hz);
+  CHECK(defaults.state.udp_ticks == 300 * hz);
+}
+
+// A mapping outlives a short wait under a long timeout and not a long wait under a short one
+// (only lower bounds on the time slept are relied on).
+TEST_CASE("IPRewriter: a mapping expires after its UDP_TIMEOUT, not before", "[nat][click]") {
+  Nat brief(Configured("IPRewriter(pattern 192.0.2.1 50000-50999# - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 2ms)", 2));
+  Nat lasting(Configured("IPRewriter(pattern 192.0.2.1 50000-50999# - - 0 1, drop, CAPACITY 64, UDP_TIMEOUT 1h)", 2));
+  for (Nat* nat : {&brief, &lasting}) {
+    Result f = push(*nat, 0, make_packet(17, 0x0a0a0002, 3000, 0x08080808, 53, {}));
+    REQUIRE(f.sent);
+    REQUIRE(be16(f.data, 20) == 50000);
+  }
+  usleep(50'000);
+  Result late = push(brief, 1, make_packet(17, 0x08080808, 53, kNat, 50000, {}));
+  CHECK_FALSE(late.sent);
+  CHECK(late.port == IPRewriter::kDrops["no mapping"]);
+  CHECK(brief.state.expired == 1);
+  Result kept = push(lasting, 1, make_packet(17, 0x08080808, 53, kNat, 50000, {}));
+  CHECK(kept.sent);
+  CHECK(be16(kept.data, 22) == 3000);
+  CHECK(lasting.state.expired == 0);
+}
+
+TEST_CASE("IPRewriter: MAPPING_CAPACITY bounds the table as CAPACITY does, with a counted drop", "[nat][click]") {
+  Nat nat(Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, MAPPING_CAPACITY 4)", 2));
+  CHECK(nat.config.capacity == 4);
+  for (std::uint16_t i = 0; i < 4; ++i)
+    REQUIRE(push(nat, 0, make_packet(17, 0x0a0a0002, static_cast<std::uint16_t>(3000 + i), 0x08080808, 53, {})).sent);
+  Result full = push(nat, 0, make_packet(17, 0x0a0a0002, 4000, 0x08080808, 53, {}));
+  CHECK_FALSE(full.sent);
+  CHECK(full.port == IPRewriter::kDrops["table full"]);
+  CHECK(nat.state.table_full == 1);
+  // Established flows still pass.
+  CHECK(push(nat, 0, make_packet(17, 0x0a0a0002, 3001, 0x08080808, 53, {})).sent);
+  IPRewriter::Config both{};
+  std::string error;
+  CHECK_FALSE(IPRewriter::configure(
+      Configured("IPRewriter(pattern 192.0.2.1 50000-50999 - - 0 1, drop, CAPACITY 8, MAPPING_CAPACITY 4)", 2).args(),
+      both, error));
+  CHECK(error.find("give one of them") != std::string::npos);
 }
 
 TEST_CASE("IPRewriter: CAPACITY flows fit, the next one finds the table full", "[nat]") {

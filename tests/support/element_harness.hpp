@@ -195,7 +195,7 @@ class Instance {
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
   ~Instance() {
-    if (set_up_) E::spec.ops->teardown(config_.get(), state_.get());
+    if (set_up_ && E::spec.ops->teardown) E::spec.ops->teardown(config_.get(), state_.get());
   }
 
   // What the runtime does once EAL is up, for elements with a setup() that needs no DPDK.

@@ -1001,6 +1001,42 @@ TEST_CASE("DecIPTTL passes multicast unchanged unless MULTICAST is true", "[kern
   CHECK(g_live_mbufs == 0);
 }
 
+// Click's ACTIVE: false starts the element inactive (packets pass unchanged) until the `active`
+// handler is written; the runtime's setup() puts ACTIVE into the State the handler writes.
+TEST_CASE("DecIPTTL with ACTIVE false passes packets unchanged until active is written", "[kernels][click]") {
+  std::mt19937 rng(11);
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    Configured off("DecIPTTL(ACTIVE false)", 2);
+    Configured on("DecIPTTL(ACTIVE true)", 2);
+    Instance<DecIPTTL> idle(off, via), busy(on, via);
+    REQUIRE(idle.ok());
+    REQUIRE(busy.ok());
+    idle.setup();
+    busy.setup();
+    for (std::uint8_t ttl : {std::uint8_t{1}, std::uint8_t{64}}) {
+      Bytes p = ip_packet(rng);
+      p[8] = ttl;
+      set_checksum(p, 0, 20);
+      Outcome a = idle.push(p, 2);
+      REQUIRE(a.sent_to(0));
+      CHECK(a.emits[0].data() == p);
+      Outcome b = busy.push(p, 2);
+      REQUIRE(b.sent_to(ttl == 1 ? 1 : 0));
+      if (ttl > 1) CHECK(b.emits[0].data()[8] == ttl - 1);
+    }
+    CHECK(idle.counter("expired") == 0);
+    static_cast<DecIPTTL::State*>(idle.mutable_state())->active = true;  // what writing `active` does
+    Bytes p = ip_packet(rng);
+    p[8] = 9;
+    set_checksum(p, 0, 20);
+    Outcome c = idle.push(p, 2);
+    REQUIRE(c.sent_to(0));
+    CHECK(c.emits[0].data()[8] == 8);
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
 TEST_CASE("DecIPTTL uses the network header annotation and drops short packets", "[kernels][bounds]") {
   std::mt19937 rng(10);
   for (Via via : kBothWays) {
@@ -1367,8 +1403,9 @@ TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[ker
       ++sent;
       const Bytes got = out.emits[0].data();
       const std::size_t hl = (in[0] & 15u) * 4;
-      std::size_t quote = std::min<std::size_t>(hl + 8, std::max<std::size_t>(be16(in, 2), hl));
-      quote = std::min(quote, in.size());
+      // Click's quote: everything from the IP header on, up to the 576-byte message (RFC 1812).
+      const std::size_t quote = std::min<std::size_t>(576 - 28, in.size());
+      CHECK(quote >= std::min<std::size_t>(hl + 8, in.size()));  // at least RFC 792's
       INFO("packet " << i << ", " << in.size() << " bytes");
       REQUIRE(got.size() == 28 + quote);
       CHECK(got[0] == 0x45);
@@ -1387,6 +1424,60 @@ TEST_CASE("ICMPError builds RFC 792 messages and survives any bad packet", "[ker
     CHECK(sent > 500);
     CHECK(dropped > 500);
     CHECK(e.counter("errors") == static_cast<std::uint64_t>(sent));
+  }
+  CHECK(g_live_mbufs == 0);
+}
+
+// Click (and RFC 1812 4.3.2.3) quote as much of the datagram as fits in a 576-byte message; MTU
+// sets that size; BADADDRS are addresses that get no error, as source or destination.
+TEST_CASE("ICMPError quotes up to MTU bytes and skips BADADDRS, as Click does", "[kernels][nf][click]") {
+  std::mt19937 rng(576);
+  {
+    Configured plain("ICMPError(10.1.0.1, timeexceeded)");
+    Configured small("ICMPError(10.1.0.1, timeexceeded, MTU 100)");
+    Configured bad("ICMPError(10.1.0.1, unreachable, host, 10.9.9.9 10.255.255.255)");
+    Instance<ICMPError> e(plain, Via::Ops), s(small, Via::Ops), b(bad, Via::Ops);
+    REQUIRE(e.ok());
+    REQUIRE(s.ok());
+    REQUIRE(b.ok());
+    Bytes big = ip_packet(rng, 0, 0, 980);  // a 1000-byte datagram
+    big[0] = 0x45;
+    big[9] = 17;
+    put_be16(big, 2, static_cast<std::uint16_t>(big.size()));
+    put_be16(big, 6, 0);
+    big[12] = 10, big[13] = 2, big[14] = 3, big[15] = 4;
+    big[16] = 10, big[17] = 5, big[18] = 6, big[19] = 7;
+    set_checksum(big, 0, 20);
+    for (auto [inst, size] : {std::pair{&e, std::size_t{576}}, std::pair{&s, std::size_t{100}}}) {
+      Outcome out = inst->push(big, 1);
+      REQUIRE(out.sent_to(0));
+      const Bytes got = out.emits[0].data();
+      REQUIRE(got.size() == size);
+      CHECK(be16(got, 2) == size);
+      CHECK(inet_sum(got.data(), 20) == 0xffff);
+      CHECK(inet_sum(got.data() + 20, got.size() - 20) == 0xffff);
+      CHECK(Bytes(got.begin() + 28, got.end()) == Bytes(big.begin(), big.begin() + static_cast<long>(size - 28)));
+    }
+    // A short datagram is quoted whole.
+    Bytes short_one(big.begin(), big.begin() + 60);
+    put_be16(short_one, 2, 60);
+    set_checksum(short_one, 0, 20);
+    Outcome whole = e.push(short_one, 1);
+    REQUIRE(whole.sent_to(0));
+    CHECK(whole.emits[0].data().size() == 88);
+    // BADADDRS, as source or as destination: no error.
+    CHECK(b.push(big, 1).sent_to(0));
+    for (std::size_t at : {std::size_t{12}, std::size_t{16}}) {
+      Bytes p = big;
+      p[at] = 10, p[at + 1] = 9, p[at + 2] = 9, p[at + 3] = 9;
+      set_checksum(p, 0, 20);
+      CHECK(b.push(p, 1).dropped_for(ICMPError::kDrops["no error allowed"]));
+      CHECK(e.push(p, 1).sent_to(0));  // only the element given them skips them
+    }
+    CHECK(b.counter("suppressed") == 2);
+    Configured tiny("ICMPError(10.1.0.1, timeexceeded, MTU 95)");
+    CHECK_FALSE(tiny.front_end_ok());
+    CHECK_THAT(tiny.diagnostics(), Catch::Matchers::Contains("smaller than the minimum 96"));
   }
   CHECK(g_live_mbufs == 0);
 }

@@ -154,6 +154,78 @@ TEST_CASE("unsigned integers take no sign and use the whole 64-bit range", "[val
   check_error(ParamType::Unsigned, "0x1ffffffffffffffff", 0, 19, "integer 0x1ffffffffffffffff is out of range");
 }
 
+TEST_CASE("integers read as Click's IntArg reads them, or not at all", "[values][integer][click]") {
+  // Binary and digit separators, as in Click.
+  CHECK(parse_ok<std::uint64_t>(ParamType::Unsigned, "0b101") == 5);
+  CHECK(parse_ok<std::int64_t>(ParamType::Integer, "-0B11") == -3);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Unsigned, "1_000_000") == 1000000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Unsigned, "0xff_ff") == 0xffff);
+  check_error(ParamType::Unsigned, "0b102", 4, 1, "expected a binary digit, found '2'");
+  check_error(ParamType::Unsigned, "0b", 0, 2, "expected a binary digit after '0b'");
+  check_error(ParamType::Unsigned, "1__0", 2, 1, "expected a digit, found '_'");
+  check_error(ParamType::Unsigned, "10_", 2, 1, "expected a digit, found '_'");
+  // A leading 0 is octal in Click. Where octal and decimal agree (0 to 7) nb reads it; where they
+  // differ it refuses, with both readings in the hint, rather than pick one silently.
+  CHECK(parse_ok<std::uint64_t>(ParamType::Unsigned, "00") == 0);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Unsigned, "07") == 7);
+  check_error(ParamType::Unsigned, "016", 0, 3, "'016' has a leading 0: Click reads it as octal 14, not decimal 16");
+  CHECK(parse_bad(ParamType::Unsigned, "016").hint == "write 14 for Click's meaning, or 16 for the decimal one");
+  check_error(ParamType::Integer, "-010", 1, 3, "'010' has a leading 0: Click reads it as octal 8, not decimal 10");
+  CHECK(parse_bad(ParamType::Integer, "-010").hint == "write -8 for Click's meaning, or -10 for the decimal one");
+  check_error(ParamType::Unsigned, "08", 0, 2,
+              "'08' has a leading 0, which Click reads as octal, but it is not an octal number");
+  CHECK(parse_bad(ParamType::Unsigned, "0099").hint == "write 99 without the leading 0 for the decimal number");
+}
+
+TEST_CASE("times take Click's units and are read in microseconds", "[values][duration][click]") {
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "30") == 30'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "30s") == 30'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "30sec") == 30'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "1.5s") == 1'500'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "100ms") == 100'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "250us") == 250);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "1500ns") == 2);  // to the nearest microsecond
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "5min") == 300'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "5m") == 300'000'000);  // Click: m is minutes, ms milliseconds
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "1h") == 3'600'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "2hr") == 7'200'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "1d") == 86'400'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, ".5day") == 43'200'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "0") == 0);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Duration, "0ns") == 0);
+
+  check_error(ParamType::Duration, "", 0, 0, "expected a time");
+  check_error(ParamType::Duration, "-1s", 0, 1, "a time cannot be negative");
+  check_error(ParamType::Duration, "5 min", 1, 4, "unknown time unit ' min'");
+  check_error(ParamType::Duration, "5mins", 1, 4, "unknown time unit 'mins'");
+  check_error(ParamType::Duration, "1e3", 1, 2, "unknown time unit 'e3'");
+  check_error(ParamType::Duration, "s", 0, 1, "expected a digit, found 's'");
+  check_error(ParamType::Duration, "100ns", 0, 5, "time is shorter than a microsecond, nb's resolution");
+  check_error(ParamType::Duration, "999999999999999999999d", 0, 22, "time is out of range");
+  CHECK(parse_bad(ParamType::Duration, "5 min").hint == "write the unit right after the number: 5min");
+
+  CHECK(format_duration(0) == "0s");
+  CHECK(format_duration(300'000'000) == "5min");
+  CHECK(format_duration(1'500'000) == "1500ms");
+  CHECK(format_duration(86'400'000'000) == "1d");
+  CHECK(format_duration(7) == "7us");
+  for (const char* text : {"5min", "1500ms", "7us", "2h", "3d", "42s"})
+    CHECK(format_duration(parse_ok<std::uint64_t>(ParamType::Duration, text)) == text);
+
+  // No prefix of any input reads outside it.
+  for (std::string_view input : {"1.5s", "100ms", "5min", "1_0", "0b1", "016", ".5day", "1e3"}) {
+    for (std::size_t n = 0; n <= input.size(); ++n) {
+      auto buffer = std::make_unique<char[]>(n == 0 ? 1 : n);
+      std::memcpy(buffer.get(), input.data(), n);
+      const std::string_view text(buffer.get(), n);
+      for (ParamType type : {ParamType::Duration, ParamType::Unsigned, ParamType::Integer}) {
+        ValueResult r = parse_value(type, text);
+        for (const auto& e : r.errors) CHECK(e.offset + e.length <= text.size());
+      }
+    }
+  }
+}
+
 TEST_CASE("bools follow Click's BoolArg", "[values][bool]") {
   for (const char* t : {"true", "yes", "1", "t", "y"}) CHECK(parse_ok<bool>(ParamType::Bool, t) == true);
   for (const char* f : {"false", "no", "0", "f", "n"}) CHECK(parse_ok<bool>(ParamType::Bool, f) == false);
@@ -368,6 +440,7 @@ TEST_CASE("type names read as users expect", "[values]") {
   CHECK(type_name(ParamType::BytePattern) == "byte pattern");
   CHECK(type_name(ParamType::Filename) == "file name");
   CHECK(type_name(ParamType::Device) == "device");
+  CHECK(type_name(ParamType::Duration) == "time");
 }
 
 TEST_CASE("to_string renders canonical text", "[values][to_string]") {

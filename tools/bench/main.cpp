@@ -122,7 +122,7 @@ std::string firewall_rules() {
 std::string nat_config(const std::string& pcap, bool every_flow_new) {
   return fmt::format("// nbbench {}: source NAT.\nFromDump(\"{}\", LOOP true)\n"
                      "    -> Strip(14) -> CheckIPHeader(CHECKSUM false)\n"
-                     "    -> IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop{})\n"
+                     "    -> IPRewriter(pattern 192.0.2.1 1024-65535# - - 0 0, drop{})\n"
                      "    -> Unstrip(14) -> ToDevice(net_null0);\n",
                      every_flow_new ? "nat-new" : "nat", pcap, every_flow_new ? ", UDP_TIMEOUT 0" : "");
 }

@@ -33,7 +33,7 @@ def firewall_rules():
     return ", ".join(rules + ["allow all"])
 
 
-NAT = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", "IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop)",
+NAT = ["Strip(14)", "CheckIPHeader(CHECKSUM false)", "IPRewriter(pattern 192.0.2.1 1024-65535# - - 0 0, drop)",
        "Unstrip(14)"]
 # nbbench's maglev and monitor graphs (tools/bench/main.cpp).
 MAGLEV = ["CheckIPHeader(14, CHECKSUM false)",

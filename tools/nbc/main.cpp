@@ -273,6 +273,10 @@ std::string param_line(const nb::ParamSpec& p) {
   if (p.min_value != INT64_MIN || p.max_value != UINT64_MAX) {
     range = fmt::format(", {} to {}", p.min_value == INT64_MIN ? std::string("...") : std::to_string(p.min_value),
                         p.max_value == UINT64_MAX ? std::string("...") : std::to_string(p.max_value));
+    // A time's bounds are microseconds: shown in its units (1us to 35791394min).
+    if (p.type == nb::ParamType::Duration && p.min_value >= 0 && p.max_value != UINT64_MAX)
+      range = fmt::format(", {} to {}", nb::compiler::format_duration(static_cast<std::uint64_t>(p.min_value)),
+                          nb::compiler::format_duration(p.max_value));
   }
   return fmt::format("{} ({}{}, {}, {})", p.name, nb::compiler::type_name(p.type), range, kind, req);
 }

@@ -37,6 +37,9 @@ enum class ParamType : std::uint8_t {
   Filename,      // a path; never opened by `nbc check`
   Device,        // a DPDK port: index, PCI address or vdev spec (net_null0, net_tap0,iface=nb0)
   IPv4AddressList,  // space-separated IPv4 addresses (CheckIPHeader's BADSRC); read as a string
+  // Click's time (SecondsArg): 30 (seconds), 1.5s, 100ms, 250us, 5min, 2h, 1d; read with
+  // Args::get_unsigned in microseconds (min_value/max_value are microseconds too).
+  Duration,
 };
 
 enum class FileAccess : std::uint8_t { Read, Write };

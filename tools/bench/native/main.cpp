@@ -129,7 +129,7 @@ inline __attribute__((always_inline)) bool ttl_nf(rte_mbuf* m, std::uint64_t& ba
 }
 
 // nat / nat-new: Strip(14) -> CheckIPHeader(CHECKSUM false)
-//   -> IPRewriter(pattern 192.0.2.1 1024-65535 - - 0 0, drop[, UDP_TIMEOUT 0]) -> Unstrip(14)
+//   -> IPRewriter(pattern 192.0.2.1 1024-65535# - - 0 0, drop[, UDP_TIMEOUT 0]) -> Unstrip(14)
 // hand-written: a flow table on rte_hash (both directions as keys, the data a slot index), idle
 // timeouts on the TSC, round-robin ports with a collision check, incremental checksums. nat-new
 // gives flows no idle time (timeout 0), so every packet removes its expired flow and makes a new

@@ -61,4 +61,7 @@ std::string_view type_name(ParamType type);
 // Renders a value back as configuration text (for `nbc doc` defaults and tests).
 std::string to_string(const Value& value);
 
+// A Duration value (microseconds) in Click's units, the largest that is exact: 5min, 1500ms.
+std::string format_duration(std::uint64_t microseconds);
+
 }  // namespace nb::compiler
