@@ -5,6 +5,7 @@
 // that are spliced away at the end, so the graph holds only primitive elements. Connections are
 // recorded by name first and resolved after each body, so elements may be used before the
 // statement that declares them.
+#include <nb/compiler/click_names.hpp>
 #include <nb/compiler/driver.hpp>
 #include <nb/lang/parser.hpp>
 
@@ -222,7 +223,9 @@ class Elaborator {
   void unknown_class(const ClassScope& scope, const lang::Ident& name) {
     std::string hint = diags_.at_limit() ? std::string() : lang::closest_match(name.text, class_candidates(scope));
     Diagnostic& d = error(name.span, fmt::format("unknown element class '{}'", name.text));
-    if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
+    // A Click user's class name: what to use says more than the nearest spelling.
+    if (const ClickReplacement* click = find_click_replacement(name.text)) d.note(click_replacement_note(*click));
+    else if (!hint.empty()) d.note(fmt::format("did you mean '{}'?", hint));
     else d.note("`nbc doc` lists every element class");
   }
 
@@ -956,8 +959,11 @@ class Elaborator {
     bool as_class = looks_like_class && hint_elem.empty();
     Diagnostic& d = as_class ? error(n.span, fmt::format("unknown element class '{}'", n.text))
                              : error(n.span, fmt::format("undeclared element '{}'", n.text));
+    const ClickReplacement* click = as_class ? find_click_replacement(n.text) : nullptr;
     if (!hint_elem.empty()) {
       d.note(declared.at(hint_elem), fmt::format("did you mean '{}'?", hint_elem));
+    } else if (click) {
+      d.note(click_replacement_note(*click));
     } else if (!hint_class.empty()) {
       d.note(fmt::format("did you mean '{}'?", hint_class));
     } else if (as_class) {

@@ -38,6 +38,14 @@ expect_status 1 "check good and bad together" -- "$nbc" check "$good" "$tmp/bad.
 expect_status 1 "check a missing file" -- "$nbc" check "$tmp/missing.nbc"
 grep -q "cannot open" "$tmp/err" || { echo "FAIL: missing file not explained"; fail=1; }
 expect_status 0 "check --syntax-only accepts unknown classes" -- "$nbc" check --syntax-only "$tmp/bad.nbc"
+# --max-errors: 20 errors by default, then "too many errors"; 0 shows all 25.
+for i in $(seq 1 25); do echo "FromDump(in$i.pcap) -> Nope$i -> Discard;"; done >"$tmp/many.nbc"
+expect_status 1 "check stops after 20 errors" -- "$nbc" check "$tmp/many.nbc"
+grep -q "too many errors emitted (5 more not shown)" "$tmp/err" || { echo "FAIL: no error limit"; fail=1; }
+expect_status 1 "check --max-errors 0 shows every error" -- "$nbc" check --max-errors 0 "$tmp/many.nbc"
+[ "$(grep -c ": error: unknown element class" "$tmp/err")" = 25 ] || { echo "FAIL: --max-errors 0 hid errors"; fail=1; }
+expect_status 1 "check --max-errors 3" -- "$nbc" check --max-errors 3 "$tmp/many.nbc"
+[ "$(grep -c ": error: unknown element class" "$tmp/err")" = 3 ] || { echo "FAIL: --max-errors 3 showed more"; fail=1; }
 expect_status 2 "no subcommand" -- "$nbc"
 expect_status 2 "unknown subcommand" -- "$nbc" frobnicate
 expect_status 2 "unknown flag" -- "$nbc" check --bogus "$good"

@@ -3,6 +3,7 @@
 // tests/bad/*.nbc: each file names the errors it must produce in comment lines
 //   // expect: LINE:COL: message fragment
 // and `nbc check` must report exactly that many errors, each at that location with that text.
+// A line `// expect-note: fragment` asks for a note with that text (after any error).
 // tests/good/*.nbc and configs/*.nbc: must check cleanly, and `nbc fmt` must be idempotent
 // and keep the graph the same.
 #include <nb/compiler/driver.hpp>
@@ -92,14 +93,17 @@ TEST_CASE("bad configs report the expected errors at the expected places", "[cor
   auto files = corpus("tests/bad");
   REQUIRE(files.size() >= 30);
   std::regex expect_re(R"(//\s*expect:\s*(\d+):(\d+):\s*(.+?)\s*$)");
+  std::regex note_re(R"(//\s*expect-note:\s*(.+?)\s*$)");
   for (const auto& path : files) {
     std::string text = read(path);
     std::vector<std::tuple<int, int, std::string>> expected;
+    std::vector<std::string> notes;
     std::istringstream lines(text);
     std::string line;
     while (std::getline(lines, line)) {
       std::smatch m;
       if (std::regex_search(line, m, expect_re)) expected.emplace_back(std::stoi(m[1]), std::stoi(m[2]), m[3]);
+      else if (std::regex_search(line, m, note_re)) notes.push_back(m[1]);
     }
     INFO("file: " << path.filename().string());
     REQUIRE_FALSE(expected.empty());
@@ -115,6 +119,16 @@ TEST_CASE("bad configs report the expected errors at the expected places", "[cor
         if (rl.rfind(head, 0) == 0 && rl.find(fragment) != std::string::npos) found = true;
       }
       INFO("expected: " << head << "..." << fragment);
+      CHECK(found);
+    }
+    for (const std::string& fragment : notes) {
+      bool found = false;
+      std::istringstream out(c.rendered);
+      std::string rl;
+      while (std::getline(out, rl)) {
+        if (rl.rfind("note: ", 0) == 0 && rl.find(fragment) != std::string::npos) found = true;
+      }
+      INFO("expected: note: ..." << fragment);
       CHECK(found);
     }
   }

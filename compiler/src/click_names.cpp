@@ -1,0 +1,112 @@
+// The table is built from the element classes Click's own configurations (conf/*.click) use
+// that nb lacks (tools/click_conf_report.py lists them), where nb has something close. A class
+// nb later gains is simply never looked up here: the note is only for unknown classes.
+#include <nb/compiler/click_names.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace nb::compiler {
+namespace {
+
+constexpr std::string_view kTapIn = "FromDevice on a DPDK net_tap device, e.g. FromDevice(\"net_tap0,iface=nb0\")";
+constexpr std::string_view kTapOut =
+    "ToDevice on a DPDK net_tap device, e.g. ToDevice(\"net_tap0,iface=nb0\"): the kernel gets what it sends";
+constexpr std::string_view kKernelIf =
+    "FromDevice and ToDevice on one DPDK net_tap device, e.g. \"net_tap0,iface=tap0\" (a TAP: frames carry "
+    "Ethernet headers)";
+constexpr std::string_view kLookup = "LookupIPRoute, which reads the same routes (`ADDR/LEN [GATEWAY] OUTPUT`)";
+constexpr std::string_view kRewriter = "IPRewriter (TCP and UDP address and port translation)";
+constexpr std::string_view kQueue = "Queue, which drops at the tail when full";
+constexpr std::string_view kDump = "ToDump(FILE), then read it with `tcpdump -n -r FILE`";
+constexpr std::string_view kSource = "FromDump(FILE, LOOP true), which replays a capture forever";
+constexpr std::string_view kGenerate =
+    "FromDump(FILE, LOOP true) over a capture nb-gen-traffic writes, which replays it forever";
+constexpr std::string_view kScheduler =
+    "nothing: it only tunes Click's task scheduler; every nb worker runs each task in its loop "
+    "(docs/queues.md)";
+constexpr std::string_view kControl = "nbctl, which reads and writes any running nbrun's handlers (docs/control.md)";
+
+// Sorted by Click's name, byte by byte (find_click_replacement searches it).
+constexpr std::array kTable = {
+    ClickReplacement{"ARPPrint", kDump, "ToDump"},
+    ClickReplacement{"AddressInfo", "define($NAME 10.0.0.1) and $NAME where the address goes", ""},
+    ClickReplacement{"BalancedThreadSched", kScheduler, ""},
+    ClickReplacement{"ChatterSocket", kControl, ""},
+    ClickReplacement{"ClickyInfo", "nothing: it only styles Click's GUI (Clicky); leave it out", ""},
+    ClickReplacement{"ControlSocket", kControl, ""},
+    ClickReplacement{"DirectIPLookup", kLookup, "LookupIPRoute"},
+    ClickReplacement{"DiscardNoFree", "Discard", "Discard"},
+    ClickReplacement{"DriverManager",
+                     "FromDump(FILE, STOP true), which stops nbrun at the end of its capture, or SIGINT", "FromDump"},
+    ClickReplacement{"FastTCPSource", kGenerate, "FromDump"},
+    ClickReplacement{"FastUDPSource", kGenerate, "FromDump"},
+    ClickReplacement{"FromHost", kTapIn, "FromDevice"},
+    ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
+    ClickReplacement{"IP6Print", kDump, "ToDump"},
+    ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
+    ClickReplacement{"IPFragmenter",
+                     "ICMPError(ADDR, unreachable, needfrag) for the packets that do not fit, as IPFragmenter's "
+                     "output 1 does for DF packets (nb does not fragment)",
+                     "ICMPError"},
+    ClickReplacement{"IPPrint", kDump, "ToDump"},
+    ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
+                     "FlowMonitor"},
+    ClickReplacement{"IPRouteTable", kLookup, "LookupIPRoute"},
+    ClickReplacement{"InfiniteSource", kSource, "FromDump"},
+    ClickReplacement{"KernelTap", kKernelIf, "FromDevice"},
+    ClickReplacement{"KernelTun", kKernelIf, "FromDevice"},
+    ClickReplacement{"LinearIPLookup", kLookup, "LookupIPRoute"},
+    ClickReplacement{"LinkUnqueue", "BandwidthRatedUnqueue(RATE): the link's bandwidth without its latency",
+                     "BandwidthRatedUnqueue"},
+    ClickReplacement{"MixedQueue", kQueue, "Queue"},
+    ClickReplacement{"NotifierQueue", "Queue", "Queue"},
+    ClickReplacement{"Null", "a direct connection; `elementclass Null { input -> output }` keeps the name", ""},
+    ClickReplacement{"PollDevice", "FromDevice: DPDK polls every port", "FromDevice"},
+    ClickReplacement{"Print", kDump, "ToDump"},
+    ClickReplacement{"RED", "Queue, which drops at the tail when full (no early random drops)", "Queue"},
+    ClickReplacement{"RadixIPLookup", kLookup, "LookupIPRoute"},
+    ClickReplacement{"RangeIPLookup", kLookup, "LookupIPRoute"},
+    ClickReplacement{"RatedSource", kSource, "FromDump"},
+    ClickReplacement{"Rewriter", kRewriter, "IPRewriter"},
+    ClickReplacement{"ScheduleInfo", kScheduler, ""},
+    ClickReplacement{"Script", kControl, ""},
+    ClickReplacement{"StaticIPLookup", kLookup, "LookupIPRoute"},
+    ClickReplacement{"StaticThreadSched", "nothing: every nbrun worker runs the whole graph (docs/multicore.md)", ""},
+    ClickReplacement{"StrideSched", "RoundRobinSched, or PrioSched for strict priorities (neither takes tickets)",
+                     "RoundRobinSched"},
+    ClickReplacement{"TCPRewriter", kRewriter, "IPRewriter"},
+    ClickReplacement{"TimedSink", "RatedUnqueue(RATE) -> Discard", "RatedUnqueue"},
+    ClickReplacement{"TimedSource", kSource, "FromDump"},
+    ClickReplacement{"ToHost", kTapOut, "ToDevice"},
+    ClickReplacement{"ToHostSniffers", "ToDump(FILE), or ToDevice on a net_tap device that tcpdump watches", "ToDump"},
+    ClickReplacement{"UDPRewriter", kRewriter, "IPRewriter"},
+};
+
+constexpr bool sorted_by_name() {
+  for (std::size_t i = 1; i < kTable.size(); ++i) {
+    if (!(kTable[i - 1].click < kTable[i].click)) return false;
+  }
+  return true;
+}
+static_assert(sorted_by_name(), "kTable must be sorted by Click's name");
+
+}  // namespace
+
+std::span<const ClickReplacement> click_replacements() {
+  return kTable;
+}
+
+const ClickReplacement* find_click_replacement(std::string_view name) {
+  auto it = std::lower_bound(kTable.begin(), kTable.end(), name,
+                             [](const ClickReplacement& r, std::string_view n) { return r.click < n; });
+  return it != kTable.end() && it->click == name ? &*it : nullptr;
+}
+
+std::string click_replacement_note(const ClickReplacement& r) {
+  return fmt::format("Click's {} is not in nb (yet): use {}", r.click, r.use);
+}
+
+}  // namespace nb::compiler
