@@ -21,7 +21,6 @@ constexpr std::string_view kLookup = "LookupIPRoute, which reads the same routes
 constexpr std::string_view kRewriter = "IPRewriter (TCP and UDP address and port translation)";
 constexpr std::string_view kQueue = "Queue, which drops at the tail when full";
 constexpr std::string_view kDump = "ToDump(FILE), then read it with `tcpdump -n -r FILE`";
-constexpr std::string_view kSource = "FromDump(FILE, LOOP true), which replays a capture forever";
 constexpr std::string_view kGenerate =
     "FromDump(FILE, LOOP true) over a capture nb-gen-traffic writes, which replays it forever";
 constexpr std::string_view kScheduler =
@@ -37,7 +36,6 @@ constexpr std::array kTable = {
     ClickReplacement{"ChatterSocket", kControl, ""},
     ClickReplacement{"ClickyInfo", "nothing: it only styles Click's GUI (Clicky); leave it out", ""},
     ClickReplacement{"ControlSocket", kControl, ""},
-    ClickReplacement{"DirectIPLookup", kLookup, "LookupIPRoute"},
     ClickReplacement{"DiscardNoFree", "Discard", "Discard"},
     ClickReplacement{"DriverManager",
                      "FromDump(FILE, STOP true), which stops nbrun at the end of its capture, or SIGINT", "FromDump"},
@@ -51,35 +49,26 @@ constexpr std::array kTable = {
                      "ICMPError(ADDR, unreachable, needfrag) for the packets that do not fit, as IPFragmenter's "
                      "output 1 does for DF packets (nb does not fragment)",
                      "ICMPError"},
-    ClickReplacement{"IPPrint", kDump, "ToDump"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
     ClickReplacement{"IPRouteTable", kLookup, "LookupIPRoute"},
-    ClickReplacement{"InfiniteSource", kSource, "FromDump"},
     ClickReplacement{"KernelTap", kKernelIf, "FromDevice"},
     ClickReplacement{"KernelTun", kKernelIf, "FromDevice"},
-    ClickReplacement{"LinearIPLookup", kLookup, "LookupIPRoute"},
     ClickReplacement{"LinkUnqueue", "BandwidthRatedUnqueue(RATE): the link's bandwidth without its latency",
                      "BandwidthRatedUnqueue"},
     ClickReplacement{"MixedQueue", kQueue, "Queue"},
     ClickReplacement{"NotifierQueue", "Queue", "Queue"},
     ClickReplacement{"Null", "a direct connection; `elementclass Null { input -> output }` keeps the name", ""},
-    ClickReplacement{"PollDevice", "FromDevice: DPDK polls every port", "FromDevice"},
-    ClickReplacement{"Print", kDump, "ToDump"},
     ClickReplacement{"RED", "Queue, which drops at the tail when full (no early random drops)", "Queue"},
-    ClickReplacement{"RadixIPLookup", kLookup, "LookupIPRoute"},
     ClickReplacement{"RangeIPLookup", kLookup, "LookupIPRoute"},
-    ClickReplacement{"RatedSource", kSource, "FromDump"},
     ClickReplacement{"Rewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"ScheduleInfo", kScheduler, ""},
     ClickReplacement{"Script", kControl, ""},
-    ClickReplacement{"StaticIPLookup", kLookup, "LookupIPRoute"},
     ClickReplacement{"StaticThreadSched", "nothing: every nbrun worker runs the whole graph (docs/multicore.md)", ""},
     ClickReplacement{"StrideSched", "RoundRobinSched, or PrioSched for strict priorities (neither takes tickets)",
                      "RoundRobinSched"},
     ClickReplacement{"TCPRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"TimedSink", "RatedUnqueue(RATE) -> Discard", "RatedUnqueue"},
-    ClickReplacement{"TimedSource", kSource, "FromDump"},
     ClickReplacement{"ToHost", kTapOut, "ToDevice"},
     ClickReplacement{"ToHostSniffers", "ToDump(FILE), or ToDevice on a net_tap device that tcpdump watches", "ToDump"},
     ClickReplacement{"UDPRewriter", kRewriter, "IPRewriter"},

@@ -238,6 +238,32 @@ constinit const ElementSpec LookupIPRoute::spec{
     .handlers = kHandlers,
 };
 
+// Click's lookup elements differ in their data structures, not in what they compute: in nb each is
+// LookupIPRoute (rte_lpm), under the name a Click configuration uses.
+#define NB_LOOKUP_ALIAS(var, name, what)                                                              \
+  constinit const ElementSpec var{                                                                  \
+      .class_name = name,                                                                           \
+      .ports = "1/-",                                                                               \
+      .params = kParams,                                                                            \
+      .brief = "LookupIPRoute under Click's name for " what,                                        \
+      .description = "The same element as LookupIPRoute (DPDK's rte_lpm: one or two memory accesses " \
+                     "a lookup, whatever the table's size), under the name Click gives " what ". "    \
+                     "Routes, outputs, annotations and handlers are LookupIPRoute's: see `nbc doc "   \
+                     "LookupIPRoute`.",                                                             \
+      .example = "rt :: " name "(10.1.0.0/24 0, 0.0.0.0/0 10.1.0.254 1);\n"                         \
+                 "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> rt;\n"                         \
+                 "rt [0] -> Unstrip(14) -> ToDump(out0.pcap);\n"                                    \
+                 "rt [1] -> Unstrip(14) -> ToDump(out1.pcap);\n",                                   \
+      .ops = &kOps,                                                                                 \
+      .handlers = kHandlers,                                                                        \
+  };                                                                                                \
+  NB_REGISTER_ELEMENT(var)
+
+NB_LOOKUP_ALIAS(kStaticIPLookup, "StaticIPLookup", "a table written in the configuration");
+NB_LOOKUP_ALIAS(kRadixIPLookup, "RadixIPLookup", "a radix-trie table");
+NB_LOOKUP_ALIAS(kDirectIPLookup, "DirectIPLookup", "a DIR-24-8 table");
+NB_LOOKUP_ALIAS(kLinearIPLookup, "LinearIPLookup", "a table searched in order");
+
 NB_REGISTER_ELEMENT(LookupIPRoute::spec);
 
 }  // namespace nb::elements

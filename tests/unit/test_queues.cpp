@@ -313,7 +313,7 @@ TEST_CASE("InfiniteSource makes BURST copies of DATA until LIMIT, and STOP ends 
   }
 }
 
-TEST_CASE("RatedSource makes RATE packets a second; TimedSource one every INTERVAL", "[kernels][source]") {
+TEST_CASE("RatedSource makes RATE packets a second, TimedSource one every INTERVAL", "[kernels][source]") {
   for (Via via : kBothWays) {
     INFO(name_of(via));
     Configured r("RatedSource(\"r\", 10, 100)");
