@@ -91,6 +91,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
     generated[i] = std::make_shared<std::uint64_t>(0);
     hosts[i].host.copy = &copy_packet;
     hosts[i].host.log = &log_element;
+    hosts[i].host.cycles_per_second = rte_get_tsc_hz();  // now_cycles stays null: rte_rdtsc, inline
     hosts[i].host.runtime = &hosts[i];
     hosts[i].dp = this;
     hosts[i].element = static_cast<std::uint32_t>(i);
@@ -106,6 +107,7 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_uncounted;
   host.log = &log_message;
+  host.cycles_per_second = rte_get_tsc_hz();
   host.runtime = this;
 }
 

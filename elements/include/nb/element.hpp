@@ -8,6 +8,7 @@
 
 #include <nb/packet.hpp>
 
+#include <rte_cycles.h>
 #include <rte_ring.h>
 
 #include <array>
@@ -182,6 +183,12 @@ struct HostServices {
   // flows picks them so that nb::worker_of_hash (nb/flow_hash.hpp) of their replies is `worker`.
   std::uint32_t worker = 0;
   std::uint32_t nworkers = 1;
+  // The worker's clock, for elements that measure rates (Meter, RatedSplitter): TSC cycles, and
+  // how many make a second. Null now_cycles: rte_rdtsc, inline (the runtime leaves it so, and
+  // the JIT inlines the read); tests point it at a clock they advance themselves. 0
+  // cycles_per_second: no clock (the rate elements then see no time pass).
+  std::uint64_t (*now_cycles)() = nullptr;
+  std::uint64_t cycles_per_second = 0;
 };
 
 inline constexpr std::uint32_t kMaxEmits = 64;
@@ -229,6 +236,9 @@ class Context {
   std::uint32_t worker() const { return host_ ? host_->worker : 0; }
   std::uint32_t nworkers() const { return host_ ? host_->nworkers : 1; }
   std::uint32_t noutputs() const { return noutputs_; }
+  // The worker's clock (HostServices::now_cycles): only elements that ask pay for it.
+  std::uint64_t now_cycles() const { return host_ && host_->now_cycles ? host_->now_cycles() : rte_rdtsc(); }
+  std::uint64_t cycles_per_second() const { return host_ ? host_->cycles_per_second : 0; }
 
   // For engines.
   struct Emit {
