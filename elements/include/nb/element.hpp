@@ -179,6 +179,11 @@ struct HostServices {
   // which tells the runtime which element speaks; `text` must outlive the call (a constant).
   // Kernels must not use stdio themselves: they run inside JIT code. Null: messages are dropped.
   void (*log)(void* runtime, const void* state, const char* text) = nullptr;
+  // Per-packet text (Print, IPPrint): `len` bytes of `text`, written as they are to stderr,
+  // unthrottled, each call in one piece so that lines of several workers do not mix. The element
+  // formats whole lines ending in '\n' (a line longer than its buffer comes in several calls).
+  // Unlike `log`, `text` need only live during the call. Null: the text is dropped.
+  void (*print)(void* runtime, const void* state, const char* text, std::uint32_t len) = nullptr;
   // The worker core running the element, of how many (docs/multicore.md): an element that makes
   // flows picks them so that nb::worker_of_hash (nb/flow_hash.hpp) of their replies is `worker`.
   std::uint32_t worker = 0;
@@ -230,6 +235,10 @@ class Context {
   // Tells the operator something (HostServices::log); `state` is the element's own State.
   void log(const void* state, const char* text) const {
     if (host_ && host_->log) host_->log(host_->runtime, state, text);
+  }
+  // Writes text for the operator as it is (HostServices::print): whole lines, each ending in '\n'.
+  void print(const void* state, const char* text, std::uint32_t len) const {
+    if (host_ && host_->print) host_->print(host_->runtime, state, text, len);
   }
   bool connected(std::uint32_t port) const { return port < noutputs_; }
   // The worker core this push runs on, and how many there are (HostServices::worker).
