@@ -48,33 +48,66 @@ struct IPPrint {
   // Click's names (NameInfo's static tables); empty when it has none.
   static constexpr std::string_view protocol_name(std::uint8_t proto) {
     switch (proto) {
-      case 1: return "icmp";
-      case 2: return "igmp";
-      case 4: return "ipip";
-      case 6: return "tcp";
-      case 17: return "udp";
-      case 33: return "dccp";
-      case 47: return "gre";
-      case 132: return "sctp";
-      default: return {};
+      case 1:
+        return "icmp";
+      case 2:
+        return "igmp";
+      case 4:
+        return "ipip";
+      case 6:
+        return "tcp";
+      case 17:
+        return "udp";
+      case 33:
+        return "dccp";
+      case 47:
+        return "gre";
+      case 132:
+        return "sctp";
+      default:
+        return {};
     }
   }
   static constexpr std::string_view icmp_type_name(std::uint8_t type) {
-    constexpr std::string_view kNames[] = {"echo-reply",      "",          "",
-                                           "unreachable",     "sourcequench", "redirect",
-                                           "",                "",          "echo",
-                                           "routeradvert",    "routersolicit", "timeexceeded",
-                                           "parameterproblem", "timestamp", "timestamp-reply",
-                                           "inforeq",         "inforeq-reply", "maskreq",
+    constexpr std::string_view kNames[] = {"echo-reply",
+                                           "",
+                                           "",
+                                           "unreachable",
+                                           "sourcequench",
+                                           "redirect",
+                                           "",
+                                           "",
+                                           "echo",
+                                           "routeradvert",
+                                           "routersolicit",
+                                           "timeexceeded",
+                                           "parameterproblem",
+                                           "timestamp",
+                                           "timestamp-reply",
+                                           "inforeq",
+                                           "inforeq-reply",
+                                           "maskreq",
                                            "maskreq-reply"};
     return type < std::size(kNames) ? kNames[type] : std::string_view{};
   }
   static constexpr std::string_view icmp_code_name(std::uint8_t type, std::uint8_t code) {
     if (type == 3) {
-      constexpr std::string_view kUnreach[] = {"net",           "host",           "protocol",        "port",
-                                               "needfrag",      "srcroutefail",   "netunknown",      "hostunknown",
-                                               "isolated",      "netprohibited",  "hostprohibited",  "tosnet",
-                                               "toshost",       "filterprohibited", "hostprecedence", "precedencecutoff"};
+      constexpr std::string_view kUnreach[] = {"net",
+                                               "host",
+                                               "protocol",
+                                               "port",
+                                               "needfrag",
+                                               "srcroutefail",
+                                               "netunknown",
+                                               "hostunknown",
+                                               "isolated",
+                                               "netprohibited",
+                                               "hostprohibited",
+                                               "tosnet",
+                                               "toshost",
+                                               "filterprohibited",
+                                               "hostprecedence",
+                                               "precedencecutoff"};
       return code < std::size(kUnreach) ? kUnreach[code] : std::string_view{};
     }
     if (type == 5) {

@@ -15,7 +15,8 @@ std::string AverageCounter::rate_text(const Config& config, std::uint64_t count,
   const std::uint64_t jiffy = hz / 1000 ? hz / 1000 : 1;
   if (elapsed < jiffy) elapsed = jiffy;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.12g", static_cast<double>(count) * static_cast<double>(hz) / static_cast<double>(elapsed));
+  std::snprintf(buf, sizeof buf, "%.12g",
+                static_cast<double>(count) * static_cast<double>(hz) / static_cast<double>(elapsed));
   return buf;
 }
 
@@ -52,8 +53,7 @@ bool write_reset(const Config&, State& state, std::string_view, std::string&) {
 
 constexpr ParamSpec kParams[] = {
     {"IGNORE", ParamType::Unsigned, ParamKind::Positional, false, "0",
-     "Seconds after the first packet whose packets are not counted (nor their time in the rate).", 0,
-     1000000000},
+     "Seconds after the first packet whose packets are not counted (nor their time in the rate).", 0, 1000000000},
 };
 
 constexpr HandlerSpec kHandlers[] = {

@@ -3,6 +3,7 @@
 #include "../ip/ip_text.hpp"
 
 #include <cstdio>
+#include <span>
 
 namespace nb::elements {
 
@@ -27,6 +28,13 @@ void read_rate(const Meter::Config&, const Meter::State& state, std::string& out
   out = rate_text(state.average);
 }
 
+// Each worker's average covers its own packets: together they arrive at the sum.
+void read_rate_workers(const Meter::Config&, std::span<const Meter::State* const> states, std::string& out) {
+  std::uint64_t sum = 0;
+  for (const Meter::State* s : states) sum += s->average;
+  out = rate_text(sum);
+}
+
 void read_meters(const Meter::Config& config, const Meter::State&, std::string& out) {
   for (std::uint32_t i = 0; i < config.nrates; ++i) out += (i ? " " : "") + std::to_string(config.rates[i]);
 }
@@ -47,8 +55,8 @@ constexpr ParamSpec kParams[] = {
 };
 
 constexpr HandlerSpec kHandlers[] = {
-    handler<Meter, &read_rate>("rate",
-                               "read: the measured rate in packets a second, as of the last packet (per worker)"),
+    handler<Meter, &read_rate, nullptr, &read_rate_workers>(
+        "rate", "read: the measured rate in packets a second, as of the last packet (summed over workers)"),
     handler<Meter, &read_meters, nullptr, &read_meters_workers>("meters", "read: the RATE arguments"),
 };
 
@@ -99,7 +107,8 @@ constinit const ElementSpec Meter::spec{
         "of the packets counted in each millisecond of the worker's clock, weighted 1/16, so it "
         "follows a change within a few tens of milliseconds; the millisecond in progress counts "
         "from the next one on. With several workers each measures the packets it runs: over N "
-        "workers the rates apply per worker.\n"
+        "workers the rates apply per worker. The `rate` handler reads the average as of the last "
+        "packet (Click's brings it up to the time of reading).\n"
         "\n"
         "Meter with N rates has N+1 outputs; more connected outputs than that is an error, and a "
         "packet whose output is not connected is dropped (`unconnected`).\n"

@@ -78,7 +78,8 @@ bool write_rate(const RatedSplitter::Config& config, RatedSplitter::State& state
                 std::string& error) {
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.front() == '\n'))
     value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\n')) value.remove_suffix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t' || value.back() == '\n'))
+    value.remove_suffix(1);
   std::uint64_t v = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
   if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || v > RatedSplitter::kMaxRate) {

@@ -79,10 +79,26 @@ void write_handler(Instance<E>& e, std::string_view name, std::string_view value
 Bytes ip_packet(std::uint8_t proto, const Bytes& transport, std::uint16_t frag = 0, std::uint16_t id = 7) {
   Bytes b = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
   const std::size_t total = 20 + transport.size();
-  const Bytes ip = {0x45, 0x10, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total),
-                    static_cast<std::uint8_t>(id >> 8), static_cast<std::uint8_t>(id),
-                    static_cast<std::uint8_t>(frag >> 8), static_cast<std::uint8_t>(frag), 64, proto, 0, 0,
-                    10, 0, 0, 1, 10, 0, 0, 2};
+  const Bytes ip = {0x45,
+                    0x10,
+                    static_cast<std::uint8_t>(total >> 8),
+                    static_cast<std::uint8_t>(total),
+                    static_cast<std::uint8_t>(id >> 8),
+                    static_cast<std::uint8_t>(id),
+                    static_cast<std::uint8_t>(frag >> 8),
+                    static_cast<std::uint8_t>(frag),
+                    64,
+                    proto,
+                    0,
+                    0,
+                    10,
+                    0,
+                    0,
+                    1,
+                    10,
+                    0,
+                    0,
+                    2};
   b.insert(b.end(), ip.begin(), ip.end());
   b.insert(b.end(), transport.begin(), transport.end());
   return b;
@@ -145,8 +161,7 @@ TEST_CASE("RatedSplitter sends RATE packets a second on output 0 from a full buc
     Instance<RatedSplitter> o(one, via);
     REQUIRE(o.ok());
     CHECK(o.push(Bytes(20, 1), 1, &host.services).sent_to(0));
-    CHECK(reason_name(RatedSplitter::spec, o.push(Bytes(20, 1), 1, &host.services).drops.at(0).reason) ==
-          "over_rate");
+    CHECK(reason_name(RatedSplitter::spec, o.push(Bytes(20, 1), 1, &host.services).drops.at(0).reason) == "over_rate");
     // The rate handler: 1000 a second, 20 packets deep from now on.
     write_handler(e, "rate", "1000");
     CHECK(read_handler(e, "rate") == "1000");
@@ -156,9 +171,9 @@ TEST_CASE("RatedSplitter sends RATE packets a second on output 0 from a full buc
     CHECK(sent == 20);
     std::string error;
     CHECK_FALSE(handler_named(RatedSplitter::spec, "rate").write(&e.config(), e.mutable_state(), "fast", error));
-    for (const char* bad : {"RatedSplitter", "RatedSplitter(10, BURST_SIZE 5, BURST_DURATION 1s)",
-                            "RatedSplitter(10, BURST_DURATION soon)", "RatedSplitter(2000000000)",
-                            "RatedSplitter(10, BURST_SIZE 0)"}) {
+    for (const char* bad :
+         {"RatedSplitter", "RatedSplitter(10, BURST_SIZE 5, BURST_DURATION 1s)",
+          "RatedSplitter(10, BURST_DURATION soon)", "RatedSplitter(2000000000)", "RatedSplitter(10, BURST_SIZE 0)"}) {
       INFO(bad);
       Configured cfg(bad, 2);
       CHECK_FALSE(Instance<RatedSplitter>(cfg, via).ok());
@@ -282,8 +297,8 @@ TEST_CASE("AverageCounter counts packets and bytes and their average rate", "[ke
     w1 = {4, 400, 2000, 5000, 1000, true};
     const AverageCounter::State* states[] = {&w0, &w1};
     std::string out;
-    handler_named(AverageCounter::spec, "rate").read_workers(&a.config(), reinterpret_cast<const void* const*>(states), 2,
-                                                             out);
+    handler_named(AverageCounter::spec, "rate")
+        .read_workers(&a.config(), reinterpret_cast<const void* const*>(states), 2, out);
     CHECK(out == "2");
   }
   CHECK(g_live_mbufs == 0);
@@ -303,8 +318,7 @@ TEST_CASE("Print writes Click's line per packet: label, length and bytes", "[ker
       return host.lines();
     };
     using L = std::vector<std::string>;
-    CHECK(lines_of("Print(in)", data) ==
-          L{"in:   30 | 00010203 04050607 08090a0b 0c0d0e0f 10111213 14151617"});
+    CHECK(lines_of("Print(in)", data) == L{"in:   30 | 00010203 04050607 08090a0b 0c0d0e0f 10111213 14151617"});
     CHECK(lines_of("Print", Bytes{0xab}) == L{"   1 | ab"});
     CHECK(lines_of("Print(x, 5)", data) == L{"x:   30 | 00010203 04"});
     CHECK(lines_of("Print(x, MAXLENGTH 0)", data) == L{"x:   30"});
@@ -317,8 +331,7 @@ TEST_CASE("Print writes Click's line per packet: label, length and bytes", "[ker
     CHECK(lines_of("Print(t, CONTENTS NONE)", text) == L{"t:   14"});
     CHECK(lines_of("Print(t, CONTENTS false)", text) == L{"t:   14"});
     CHECK(lines_of("Print(t, 2, CONTENTS true)", text) == L{"t:   14 | 4865"});
-    CHECK(lines_of("Print(t, 0, HEADROOM true)", Bytes(10, 0)) ==
-          L{"t:   10 (h" + std::to_string(kHeadroom) + " t0)"});
+    CHECK(lines_of("Print(t, 0, HEADROOM true)", Bytes(10, 0)) == L{"t:   10 (h" + std::to_string(kHeadroom) + " t0)"});
     CHECK(lines_of("Print(t, 12345, CONTENTS NONE)", Bytes(12345, 0)) == L{"t: 12345"});
     {
       Configured cfg("Print(t, 1, PRINTANNO true)", 1);
@@ -407,8 +420,7 @@ TEST_CASE("IPPrint writes Click's tcpdump-like lines for UDP, TCP and ICMP", "[k
           L{"p: 10.0.0.1 > 10.0.0.2: icmp echo (256, 1792)"});
     Bytes reply = echo;
     reply[0] = 0;
-    CHECK(lines_of("IPPrint(p)", marked(ip_packet(1, reply))) ==
-          L{"p: 10.0.0.1 > 10.0.0.2: icmp echo-reply (1, 7)"});
+    CHECK(lines_of("IPPrint(p)", marked(ip_packet(1, reply))) == L{"p: 10.0.0.1 > 10.0.0.2: icmp echo-reply (1, 7)"});
     CHECK(lines_of("IPPrint(p)", marked(ip_packet(1, Bytes{8, 0, 0, 0}))) ==
           L{"p: 10.0.0.1 > 10.0.0.2: icmp echo truncated-icmp"});
     // Port unreachable quoting a UDP datagram to 10.9.9.9 port 53.
@@ -446,8 +458,7 @@ TEST_CASE("IPPrint writes Click's tcpdump-like lines for UDP, TCP and ICMP", "[k
       anno_ref(m).paint = 5;
       CHECK(lines_of("IPPrint(c, PAINT true, CONTENTS HEX, MAXLENGTH 30)", m) ==
             L{"c: paint 5: 10.0.0.1.1234 > 10.0.0.2.53: udp 12",
-              "  02000000 00020200 00000001 08004510 00200007 00004011",
-              "  00000a00 0001"});
+              "  02000000 00020200 00000001 08004510 00200007 00004011", "  00000a00 0001"});
     }
     CHECK(lines_of("IPPrint(c, PAYLOAD ASCII)", marked(ip_packet(17, udp))) ==
           L{"c: 10.0.0.1.1234 > 10.0.0.2.53: udp 12", "  abcd"});
