@@ -4,6 +4,9 @@
 #include <rte_ethdev.h>
 #include <rte_pause.h>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <string_view>
@@ -70,6 +73,18 @@ void log_message(void* runtime, const void* state, const char* text) {
   log_line(dp, name, text);
 }
 
+// HostServices::print: the element's text on stderr as it is, unthrottled. One write(2) per
+// call (stderr is unbuffered anyway), so a line is never split by another worker's.
+void print_text(void*, const void*, const char* text, std::uint32_t len) {
+  while (len > 0) {
+    const ssize_t n = ::write(STDERR_FILENO, text, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to write: the text is lost, the packet goes on
+    text += n;
+    len -= static_cast<std::uint32_t>(n);
+  }
+}
+
 }  // namespace
 
 Dataplane::~Dataplane() {
@@ -91,6 +106,8 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
     generated[i] = std::make_shared<std::uint64_t>(0);
     hosts[i].host.copy = &copy_packet;
     hosts[i].host.log = &log_element;
+    hosts[i].host.print = &print_text;
+    hosts[i].host.cycles_per_second = rte_get_tsc_hz();  // now_cycles stays null: rte_rdtsc, inline
     hosts[i].host.runtime = &hosts[i];
     hosts[i].dp = this;
     hosts[i].element = static_cast<std::uint32_t>(i);
@@ -106,6 +123,8 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
   for (auto& c : ports) c = std::make_shared<PortCounters>();
   host.copy = &copy_uncounted;
   host.log = &log_message;
+  host.print = &print_text;
+  host.cycles_per_second = rte_get_tsc_hz();
   host.runtime = this;
 }
 

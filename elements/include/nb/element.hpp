@@ -8,6 +8,7 @@
 
 #include <nb/packet.hpp>
 
+#include <rte_cycles.h>
 #include <rte_ring.h>
 
 #include <array>
@@ -181,10 +182,21 @@ struct HostServices {
   // which tells the runtime which element speaks; `text` must outlive the call (a constant).
   // Kernels must not use stdio themselves: they run inside JIT code. Null: messages are dropped.
   void (*log)(void* runtime, const void* state, const char* text) = nullptr;
+  // Per-packet text (Print, IPPrint): `len` bytes of `text`, written as they are to stderr,
+  // unthrottled, each call in one piece so that lines of several workers do not mix. The element
+  // formats whole lines ending in '\n' (a line longer than its buffer comes in several calls).
+  // Unlike `log`, `text` need only live during the call. Null: the text is dropped.
+  void (*print)(void* runtime, const void* state, const char* text, std::uint32_t len) = nullptr;
   // The worker core running the element, of how many (docs/multicore.md): an element that makes
   // flows picks them so that nb::worker_of_hash (nb/flow_hash.hpp) of their replies is `worker`.
   std::uint32_t worker = 0;
   std::uint32_t nworkers = 1;
+  // The worker's clock, for elements that measure rates (Meter, RatedSplitter): TSC cycles, and
+  // how many make a second. Null now_cycles: rte_rdtsc, inline (the runtime leaves it so, and
+  // the JIT inlines the read); tests point it at a clock they advance themselves. 0
+  // cycles_per_second: no clock (the rate elements then see no time pass).
+  std::uint64_t (*now_cycles)() = nullptr;
+  std::uint64_t cycles_per_second = 0;
 };
 
 inline constexpr std::uint32_t kMaxEmits = 64;
@@ -227,11 +239,18 @@ class Context {
   void log(const void* state, const char* text) const {
     if (host_ && host_->log) host_->log(host_->runtime, state, text);
   }
+  // Writes text for the operator as it is (HostServices::print): whole lines, each ending in '\n'.
+  void print(const void* state, const char* text, std::uint32_t len) const {
+    if (host_ && host_->print) host_->print(host_->runtime, state, text, len);
+  }
   bool connected(std::uint32_t port) const { return port < noutputs_; }
   // The worker core this push runs on, and how many there are (HostServices::worker).
   std::uint32_t worker() const { return host_ ? host_->worker : 0; }
   std::uint32_t nworkers() const { return host_ ? host_->nworkers : 1; }
   std::uint32_t noutputs() const { return noutputs_; }
+  // The worker's clock (HostServices::now_cycles): only elements that ask pay for it.
+  std::uint64_t now_cycles() const { return host_ && host_->now_cycles ? host_->now_cycles() : rte_rdtsc(); }
+  std::uint64_t cycles_per_second() const { return host_ ? host_->cycles_per_second : 0; }
 
   // For engines.
   struct Emit {
