@@ -23,6 +23,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
 #include <iostream>
 
 namespace {
@@ -577,6 +578,15 @@ int main(int argc, char** argv) {
       return kErrors;
     }
     return status;
+  } catch (const std::system_error& e) {
+    // fmt::print throws when stdio cannot write: more than a buffer's worth of output to a full
+    // device (`nbc doc` now lists more than 4 KiB).
+    if (std::ferror(stdout)) {
+      fmt::print(stderr, "nbc: error: cannot write standard output: {}\n", e.code().message());
+      return kErrors;
+    }
+    fmt::print(stderr, "nbc: internal error: {}\n", e.what());
+    return kErrors;
   } catch (const std::exception& e) {
     // Nothing should get here; if something does, say so plainly instead of aborting.
     fmt::print(stderr, "nbc: internal error: {}\n", e.what());
