@@ -50,6 +50,8 @@ RULES = [
     (r"is not an IPv4 address like|is not a network like|invalid IPv4 address for|invalid Ethernet address for|"
      r"invalid IPv4 prefix for",
      "semantics", "symbolic addresses (AddressInfo names, eth0:gw)"),
+    (r"unknown address name '[^']+'.*\(argument", "semantics",
+     "device addresses (Click reads eth0's addresses from the host; nb needs AddressInfo)"),
     (r"invalid PATTERN of IPClassifier: unknown word '([^']+)'", "argument", "IPClassifier primitive `{1}`"),
     (r"invalid PATTERN of IPFilter: unknown word '([^']+)'", "argument", "IPFilter primitive `{1}`"),
     (r"too many arguments for (\w+)", "argument", "{1}'s positional arguments"),

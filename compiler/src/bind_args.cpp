@@ -1,6 +1,8 @@
 // Argument binding (bind_args.hpp).
 #include "bind_args.hpp"
 
+#include "address_info.hpp"
+
 #include <nb/compiler/registry.hpp>
 #include <nb/compiler/values.hpp>
 
@@ -46,7 +48,7 @@ std::string signature(const ElementSpec& spec) {
 
 class ArgBinder {
  public:
-  explicit ArgBinder(const ReportError& error) : error(error) {}
+  ArgBinder(const ReportError& error, const AddressScope* addresses) : error(error), addresses(addresses) {}
 
   // Click's keyword arguments: an upper-case word, then white space, then the value.
   static std::optional<std::pair<std::string, std::size_t>> keyword_of(std::string_view text) {
@@ -85,12 +87,78 @@ class ArgBinder {
     return where;
   }
 
+  // Click's AddressInfo names in an address argument: the address the name stands for, or an
+  // error about the name. Returns false when the argument holds no name (its own error stands).
+  bool resolve_name(Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset,
+                    std::string_view text, ValueResult& r) {
+    if (!addresses || !addresses->table) return false;
+    const AddressKind kind = p.type == ParamType::EtherAddress ? AddressKind::Ether
+                             : p.type == ParamType::IPv4Prefix ? AddressKind::Prefix
+                                                               : AddressKind::IPv4;
+    std::string literal;
+    std::vector<std::pair<std::size_t, Resolution>> failed;
+    bool any = false;
+    // An IPv4AddressList resolves word by word; the other types are one word.
+    for (std::size_t i = 0; i < text.size();) {
+      std::size_t j = i;
+      if (p.type == ParamType::IPv4AddressList) {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) literal += text[i++];
+        j = i;
+        while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j]))) ++j;
+      } else {
+        j = text.size();
+      }
+      if (j == i) break;
+      std::string_view word = text.substr(i, j - i);
+      Resolution res = resolve_address(*addresses->table, addresses->prefix, word, kind);
+      if (res.status == Resolution::Status::Ok) {
+        literal += res.literal;
+        any = true;
+      } else {
+        if (res.status == Resolution::Status::Error) failed.emplace_back(i, std::move(res));
+        literal += word;
+      }
+      i = j;
+    }
+    if (!failed.empty()) {
+      for (const auto& [at, res] : failed) {
+        Diagnostic& d = error(arg_span(arg, value_offset + at, value_offset + text.size()),
+                              fmt::format("{} (argument {} of {})", res.message, p.name, el.cls->spec->class_name));
+        if (!res.hint.empty()) d.note(res.hint);
+      }
+      r = ValueResult{};
+      r.errors.push_back(ValueError{});
+      return true;
+    }
+    if (!any) return false;
+    ValueResult resolved = parse_value(p.type, literal);
+    if (!resolved.ok()) return false;
+    r = std::move(resolved);
+    resolved_text = literal;
+    return true;
+  }
+
   bool parse_param(Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset) {
     std::string_view text = std::string_view(arg.text).substr(value_offset);
+    resolved_text.clear();
+    // Names in an element's own language (IPFilter rules, routes): replaced by their addresses
+    // before the element sees the text; positions in errors are mapped back to what was written.
+    std::optional<Rewritten> rewritten;
+    if (p.type == ParamType::String && addresses && addresses->table &&
+        el.cls->spec->class_name != "AddressInfo") {
+      rewritten = rewrite_names(*addresses->table, addresses->prefix, text);
+      if (rewritten) text = rewritten->text;
+    }
+    auto orig = [&](std::size_t off) { return rewritten ? rewritten->to_original(off) : off; };
     ValueResult r = parse_value(p.type, text);
+    if (!r.ok() && (p.type == ParamType::IPv4Address || p.type == ParamType::IPv4Prefix ||
+                    p.type == ParamType::EtherAddress || p.type == ParamType::IPv4AddressList)) {
+      if (resolve_name(el, p, arg, value_offset, text, r) && !r.ok()) return false;
+      if (!resolved_text.empty()) text = resolved_text;
+    }
     if (!r.ok()) {
       for (const ValueError& e : r.errors) {
-        std::size_t b = value_offset + e.offset;
+        std::size_t b = value_offset + orig(e.offset);
         Span where = arg_span(arg, b, b + std::max<std::size_t>(e.length, 1));
         Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
                                                  el.cls->spec->class_name, e.message));
@@ -140,9 +208,20 @@ class ArgBinder {
       const std::size_t shift = checked == text ? 0 : std::min<std::size_t>(1, text.size());
       ParamError e;
       if (!p.validate(checked, e)) {
-        std::size_t b = value_offset + std::min(e.offset + shift, text.size());
-        error(arg_span(arg, b, b + std::max<std::size_t>(e.length, 1)),
-              fmt::format("invalid {} of {}: {}", p.name, el.cls->spec->class_name, e.message));
+        std::size_t b = value_offset + orig(std::min(e.offset + shift, text.size()));
+        Diagnostic& d = error(arg_span(arg, b, b + std::max<std::size_t>(e.length, 1)),
+                              fmt::format("invalid {} of {}: {}", p.name, el.cls->spec->class_name, e.message));
+        // A misspelt AddressInfo name in a rule is an unknown word to the element.
+        if (addresses && addresses->table && b < arg.text.size()) {
+          std::size_t end = b;
+          while (end < arg.text.size() && (std::isalnum(static_cast<unsigned char>(arg.text[end])) ||
+                                           arg.text[end] == '_' || arg.text[end] == '-'))
+            ++end;
+          std::string hint = end > b ? lang::closest_match(std::string_view(arg.text).substr(b, end - b),
+                                                           addresses->table->visible(addresses->prefix))
+                                     : std::string();
+          if (!hint.empty()) d.note(fmt::format("did you mean the address name '{}'?", hint));
+        }
         return false;
       }
     }
@@ -150,7 +229,7 @@ class ArgBinder {
       std::vector<ParamError> errors;
       if (!p.validate_all(text, errors) && !errors.empty()) {
         for (const ParamError& e : errors) {
-          std::size_t b = value_offset + std::min(e.offset, text.size());
+          std::size_t b = value_offset + orig(std::min(e.offset, text.size()));
           Diagnostic& d = error(arg_span(arg, b, b + std::max<std::size_t>(e.length, 1)),
                                 fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
                                             el.cls->spec->class_name, e.message));
@@ -329,6 +408,8 @@ class ArgBinder {
 
  private:
   const ReportError& error;
+  const AddressScope* addresses;
+  std::string resolved_text;  // an address argument after its name was resolved
 };
 
 }  // namespace
@@ -337,8 +418,9 @@ std::optional<std::pair<std::string, std::size_t>> keyword_of(std::string_view t
   return ArgBinder::keyword_of(text);
 }
 
-void bind_params(Element& el, const std::vector<SubstArg>& args, Span where, const ReportError& error) {
-  ArgBinder(error).bind_params(el, args, where);
+void bind_params(Element& el, const std::vector<SubstArg>& args, Span where, const ReportError& error,
+                 const AddressScope* addresses) {
+  ArgBinder(error, addresses).bind_params(el, args, where);
 }
 
 }  // namespace nb::compiler::detail

@@ -38,6 +38,9 @@ using ReportError = std::function<lang::Diagnostic&(lang::Span, std::string)>;
 // Binds `args` to the parameters of el's class into el.params (schema order, defaults filled in)
 // and fixes el's output count when the arguments decide it. `where` is the argument list (or the
 // class name when there is none), where missing arguments are reported.
-void bind_params(Element& el, const std::vector<SubstArg>& args, lang::Span where, const ReportError& error);
+// `addresses`, when given, resolves Click's AddressInfo names in address arguments.
+struct AddressScope;
+void bind_params(Element& el, const std::vector<SubstArg>& args, lang::Span where, const ReportError& error,
+                 const AddressScope* addresses = nullptr);
 
 }  // namespace nb::compiler::detail

@@ -31,7 +31,6 @@ constexpr std::string_view kControl = "nbctl, which reads and writes any running
 // Sorted by Click's name, byte by byte (find_click_replacement searches it).
 constexpr std::array kTable = {
     ClickReplacement{"ARPPrint", kDump, "ToDump"},
-    ClickReplacement{"AddressInfo", "define($NAME 10.0.0.1) and $NAME where the address goes", ""},
     ClickReplacement{"BalancedThreadSched", kScheduler, ""},
     ClickReplacement{"ChatterSocket", kControl, ""},
     ClickReplacement{"ClickyInfo", "nothing: it only styles Click's GUI (Clicky); leave it out", ""},

@@ -9,6 +9,7 @@
 #include <nb/compiler/driver.hpp>
 #include <nb/lang/parser.hpp>
 
+#include "address_info.hpp"
 #include "bind_args.hpp"
 
 #include <fmt/format.h>
@@ -310,7 +311,10 @@ class Elaborator {
       }
       out.text += c;
     }
-    if (out.too_long) {
+    if (out.too_long && quiet_) {
+      out.failed = true;
+      out.text.clear();
+    } else if (out.too_long) {
       Diagnostic& d = error(arg.span, fmt::format("after substitution this argument is longer than {} MiB, the limit "
                                                   "for one argument",
                                                   kMaxArgumentBytes >> 20));
@@ -324,6 +328,11 @@ class Elaborator {
   void replace(SubstArg& out, const std::string& name, const Bindings& vars, Span where) {
     const Binding* b = vars.find(name);
     if (b) b->used = true;
+    if (!b && quiet_) {
+      out.text += name;
+      out.failed = true;
+      return;
+    }
     if (!b) {
       // Past the error limit nothing is shown: the hint is not worth its search.
       std::string hint = diags_.at_limit() ? std::string() : lang::closest_match(name, vars.names());
@@ -459,9 +468,10 @@ class Elaborator {
     el.context.reserve(context_.size());
     for (const Instance* inst : context_) el.context.push_back(inst->span);
     Span where = ref.config ? ref.config->span : class_span;
-    detail::bind_params(el, args, where, [this](Span at, std::string message) -> Diagnostic& {
-      return error(at, std::move(message));
-    });
+    const detail::AddressScope addresses{&addresses_, prefix};
+    detail::bind_params(
+        el, args, where, [this](Span at, std::string message) -> Diagnostic& { return error(at, std::move(message)); },
+        &addresses);
     graph_.elements.push_back(std::move(el));
     Vertex v;
     v.element = static_cast<unsigned>(graph_.elements.size() - 1);
@@ -602,6 +612,32 @@ class Elaborator {
 
   // ---- bodies -----------------------------------------------------------------------------
 
+  // Click's AddressInfo elements name addresses for the whole body they are in (and the
+  // compounds below it), wherever they stand in it: their names are known before any element of
+  // the body binds its arguments. The AddressInfo elements themselves are made (and their
+  // arguments checked, errors reported) in order with the others.
+  void collect_addresses(const std::vector<Statement>& stmts, const ClassScope& scope, const std::string& prefix,
+                         const Bindings& vars) {
+    const ClassScope* unused = nullptr;
+    if (!registry_.find("AddressInfo") || find_compound(scope, "AddressInfo", &unused)) return;
+    for (const Statement& st : stmts) {
+      auto* conn = std::get_if<Connection>(&st.node);
+      if (!conn) continue;
+      for (const lang::Hop& h : conn->hops) {
+        const ElementRef& e = h.element;
+        if (e.kind == ElementRef::Kind::Reference || e.cls.inline_body || !e.cls.config ||
+            e.cls.name.text != "AddressInfo")
+          continue;
+        quiet_ = true;
+        for (const ConfigArg& a : e.cls.config->args) {
+          SubstArg sa = substitute(a, vars);
+          if (!sa.failed) addresses_.define(prefix, sa.text);
+        }
+        quiet_ = false;
+      }
+    }
+  }
+
   struct HopRef {
     std::string local;  // resolved local name ("" when broken)
     Span span;
@@ -651,6 +687,8 @@ class Elaborator {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});
       }
     }
+
+    collect_addresses(stmts, scope, prefix, vars);
 
     // Names declared anywhere in this body.
     std::map<std::string, Span, std::less<>> declared;
@@ -1146,6 +1184,8 @@ class Elaborator {
   std::size_t expanded_bytes_ = 0;
   bool stopped_ = false;  // a limit was reached: nothing more is expanded
   Graph graph_;
+  detail::AddressTable addresses_;  // Click's AddressInfo names, by body
+  bool quiet_ = false;              // substituting ahead (AddressInfo): errors come later, once
   ClassScope root_scope_;
   std::deque<ClassScope> scopes_;
   std::deque<Instance> instances_;

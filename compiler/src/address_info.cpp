@@ -1,0 +1,309 @@
+// Click's AddressInfo names (address_info.hpp).
+#include "address_info.hpp"
+
+#include <nb/lang/diagnostics.hpp>
+#include <nb/text.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace nb::compiler::detail {
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string format_ipv4(std::uint32_t a) {
+  return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+std::string format_ether(const std::array<std::uint8_t, 6>& e) {
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", e[0], e[1], e[2], e[3], e[4], e[5]);
+}
+
+std::string format_prefix(std::pair<std::uint32_t, unsigned> p) {
+  return fmt::format("{}/{}", format_ipv4(p.first & nb::text::prefix_mask(p.second)), p.second);
+}
+
+// ADDR/LEN or ADDR/MASK, as Click's IPPrefixArg reads it.
+std::optional<std::pair<std::uint32_t, unsigned>> scan_prefix(std::string_view word) {
+  const std::size_t slash = word.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::uint32_t addr = 0;
+  if (!nb::text::scan_ipv4(word, 0, slash, addr)) return std::nullopt;
+  std::string_view rest = word.substr(slash + 1);
+  if (rest.empty()) return std::nullopt;
+  if (std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    if (rest.size() > 2) return std::nullopt;
+    unsigned len = static_cast<unsigned>(std::stoul(std::string(rest)));
+    if (len > 32) return std::nullopt;
+    return std::make_pair(addr, len);
+  }
+  std::uint32_t mask = 0;
+  unsigned len = 0;
+  if (!nb::text::scan_ipv4(rest, 0, rest.size(), mask) || !nb::text::mask_length(mask, len)) return std::nullopt;
+  return std::make_pair(addr, len);
+}
+
+enum class Suffix { None, Ip, Net, Bcast, Gw, Eth };
+
+// Click's suffixes (AddressInfo::query_ip, query_ip_prefix, query_ethernet), any case.
+Suffix suffix_of(std::string_view word, std::string_view& name) {
+  name = word;
+  const std::size_t colon = word.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return Suffix::None;
+  std::string s(word.substr(colon + 1));
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  Suffix k;
+  if (s == "ip" || s == "ip4")
+    k = Suffix::Ip;
+  else if (s == "net" || s == "ipnet" || s == "ip4net")
+    k = Suffix::Net;
+  else if (s == "bcast")
+    k = Suffix::Bcast;
+  else if (s == "gw")
+    k = Suffix::Gw;
+  else if (s == "eth" || s == "ether" || s == "ethernet")
+    k = Suffix::Eth;
+  else
+    return Suffix::None;
+  name = word.substr(0, colon);
+  return k;
+}
+
+bool looks_like_name(std::string_view word, AddressKind kind) {
+  if (word.empty() || !(std::isalpha(static_cast<unsigned char>(word[0])) || word[0] == '_')) return false;
+  if (kind != AddressKind::Ether) return true;
+  // de:ad:be:ef is a short Ethernet address, whose own error says more.
+  return std::any_of(word.begin(), word.end(), [](char c) {
+    return !(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '-' || c == '.');
+  });
+}
+
+std::string_view kind_name(AddressKind kind) {
+  switch (kind) {
+    case AddressKind::IPv4:
+      return "an IPv4 address";
+    case AddressKind::Prefix:
+      return "an IPv4 prefix";
+    case AddressKind::Ether:
+      return "an Ethernet address";
+  }
+  return "";
+}
+
+// What the name does hold, for "is X, not Y".
+std::string_view held(const AddressEntry& e) {
+  if (e.ip) return "an IPv4 address";
+  if (e.prefix) return "an IPv4 prefix";
+  return "an Ethernet address";
+}
+
+Resolution ok(std::string literal) {
+  return Resolution{Resolution::Status::Ok, std::move(literal), {}, {}};
+}
+Resolution fail(std::string message, std::string hint = {}) {
+  return Resolution{Resolution::Status::Error, {}, std::move(message), std::move(hint)};
+}
+
+}  // namespace
+
+void AddressTable::define(const std::string& scope, std::string_view entry) {
+  std::vector<std::string_view> words;
+  for (std::size_t i = 0; i < entry.size();) {
+    while (i < entry.size() && is_space(entry[i])) ++i;
+    std::size_t j = i;
+    while (j < entry.size() && !is_space(entry[j])) ++j;
+    if (j > i) words.push_back(entry.substr(i, j - i));
+    i = j;
+  }
+  if (words.size() < 2) return;
+  AddressEntry& e = scopes_[scope][std::string(words[0])];
+  for (std::size_t w = 1; w < words.size(); ++w) {
+    std::uint32_t addr = 0;
+    std::array<std::uint8_t, 6> ether{};
+    if (nb::text::scan_ipv4(words[w], 0, words[w].size(), addr)) {
+      e.ip = addr;
+    } else if (auto p = scan_prefix(words[w])) {
+      e.prefix = *p;
+      // 10.0.0.1/8 names the address too (Click: when host bits are set).
+      if (p->first & ~nb::text::prefix_mask(p->second)) e.ip = p->first;
+    } else if (nb::text::scan_ether(words[w], ether)) {
+      e.ether = ether;
+    }
+  }
+}
+
+const AddressEntry* AddressTable::find(std::string_view scope, std::string_view name) const {
+  std::string_view s = scope;
+  for (;;) {
+    auto it = scopes_.find(s);
+    if (it != scopes_.end()) {
+      auto e = it->second.find(name);
+      if (e != it->second.end()) return &e->second;
+    }
+    if (s.empty()) return nullptr;
+    // "a/b/" -> "a/" -> "".
+    const std::size_t slash = s.substr(0, s.size() - 1).rfind('/');
+    s = slash == std::string_view::npos ? std::string_view() : s.substr(0, slash + 1);
+  }
+}
+
+std::vector<std::string> AddressTable::visible(std::string_view scope) const {
+  std::vector<std::string> out;
+  for (const auto& [s, names] : scopes_) {
+    if (scope.substr(0, s.size()) != s) continue;
+    for (const auto& [n, e] : names) out.push_back(n);
+  }
+  return out;
+}
+
+Resolution resolve_address(const AddressTable& table, std::string_view scope, std::string_view word, AddressKind kind) {
+  // NAME/LEN and NAME/MASK: the name's address with a length (Click's IPPrefixArg).
+  if (kind == AddressKind::Prefix) {
+    const std::size_t slash = word.find('/');
+    if (slash != std::string_view::npos && slash > 0) {
+      Resolution r = resolve_address(table, scope, word.substr(0, slash), AddressKind::IPv4);
+      if (r.status == Resolution::Status::Ok) r.literal += std::string(word.substr(slash));
+      return r;
+    }
+  }
+  std::string_view name;
+  const Suffix suffix = suffix_of(word, name);
+  const AddressEntry* e = table.find(scope, name);
+  if (!e) {
+    if (!looks_like_name(word, kind)) return Resolution{};
+    std::string hint = lang::closest_match(name, table.visible(scope));
+    if (!hint.empty())
+      return fail(fmt::format("unknown address name '{}'", name), fmt::format("did you mean '{}'?", hint));
+    return fail(fmt::format("unknown address name '{}'", name),
+                fmt::format("name it with AddressInfo({} ADDRESS...), e.g. AddressInfo({} 10.0.0.1/24 "
+                            "00:11:22:33:44:55); unlike Click, nb does not read the addresses of a network "
+                            "device (eth0, eth0:gw) from the host",
+                            name, name));
+  }
+  const std::string w(word);
+  auto wrong = [&](std::string_view is) {
+    return fail(fmt::format("address name '{}' is {}, not {}", w, is, kind_name(kind)));
+  };
+  const bool want_net = suffix == Suffix::Net;
+  switch (kind) {
+    case AddressKind::Ether:
+      if (suffix == Suffix::None || suffix == Suffix::Eth) {
+        if (e->ether) return ok(format_ether(*e->ether));
+        return wrong(suffix == Suffix::None ? held(*e) : "not defined as an Ethernet address");
+      }
+      return wrong(want_net ? "an IPv4 prefix" : "an IPv4 address");
+    case AddressKind::Prefix:
+      if (want_net || (suffix == Suffix::None && !e->ip)) {
+        if (e->prefix) return ok(format_prefix(*e->prefix));
+        return wrong(want_net ? "not defined as an IPv4 prefix" : held(*e));
+      }
+      [[fallthrough]];
+    case AddressKind::IPv4:
+      switch (suffix) {
+        case Suffix::None:
+        case Suffix::Ip:
+          if (e->ip) return ok(format_ipv4(*e->ip));
+          return wrong(suffix == Suffix::None ? held(*e) : "not defined as an IPv4 address");
+        case Suffix::Bcast:
+          if (e->prefix) return ok(format_ipv4(e->prefix->first | ~nb::text::prefix_mask(e->prefix->second)));
+          return fail(fmt::format("'{}' needs an IPv4 prefix for '{}'", w, name),
+                      fmt::format("the broadcast address of AddressInfo({} 10.0.0.1/24) is 10.0.0.255", name));
+        case Suffix::Gw: {
+          // Click: a name "x:gw" of its own, else the network's first address.
+          if (const AddressEntry* gw = table.find(scope, word); gw && gw->ip) return ok(format_ipv4(*gw->ip));
+          if (e->prefix) return ok(format_ipv4((e->prefix->first & nb::text::prefix_mask(e->prefix->second)) | 1));
+          return fail(fmt::format("'{}' needs an IPv4 prefix for '{}'", w, name),
+                      fmt::format("the gateway of AddressInfo({} 10.0.0.1/24) is 10.0.0.1; or define {}:gw itself",
+                                  name, name));
+        }
+        case Suffix::Net:
+          return wrong("an IPv4 prefix");
+        case Suffix::Eth:
+          return wrong("an Ethernet address");
+      }
+  }
+  return Resolution{};
+}
+
+std::size_t Rewritten::to_original(std::size_t offset) const {
+  std::ptrdiff_t shift = 0;
+  for (const Piece& p : pieces) {
+    if (offset < p.new_begin) break;
+    if (offset < p.new_begin + p.new_len) return p.old_begin;
+    shift = static_cast<std::ptrdiff_t>(p.old_begin + p.old_len) - static_cast<std::ptrdiff_t>(p.new_begin + p.new_len);
+  }
+  return static_cast<std::size_t>(static_cast<std::ptrdiff_t>(offset) + shift);
+}
+
+std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_view scope, std::string_view text) {
+  if (table.empty()) return std::nullopt;
+  auto word_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':' || c == '.';
+  };
+  Rewritten out;
+  std::string_view previous;  // the word before, for IPFilter's `net NAME`
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      out.text += c;
+      ++i;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+      out.text += c;
+      ++i;
+      continue;
+    }
+    if (!word_char(c)) {
+      out.text += c;
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < text.size() && word_char(text[j])) ++j;
+    const std::string_view word = text.substr(i, j - i);
+    std::string_view name;
+    const Suffix suffix = suffix_of(word, name);
+    std::optional<std::string> literal;
+    if (const AddressEntry* e = table.find(scope, name)) {
+      if (suffix == Suffix::None) {
+        // As Click's IPFilter reads a name: an address, but a prefix after `net`; then whatever
+        // the name holds.
+        if (previous == "net" && e->prefix)
+          literal = format_prefix(*e->prefix);
+        else if (e->ip)
+          literal = format_ipv4(*e->ip);
+        else if (e->prefix)
+          literal = format_prefix(*e->prefix);
+        else if (e->ether)
+          literal = format_ether(*e->ether);
+      } else {
+        const AddressKind kind = suffix == Suffix::Net   ? AddressKind::Prefix
+                                 : suffix == Suffix::Eth ? AddressKind::Ether
+                                                         : AddressKind::IPv4;
+        Resolution r = resolve_address(table, scope, word, kind);
+        if (r.status == Resolution::Status::Ok) literal = std::move(r.literal);
+      }
+    }
+    if (literal) {
+      out.pieces.push_back({out.text.size(), literal->size(), i, word.size()});
+      out.text += *literal;
+    } else {
+      out.text += word;
+    }
+    previous = word;
+    i = j;
+  }
+  if (out.pieces.empty()) return std::nullopt;
+  return out;
+}
+
+}  // namespace nb::compiler::detail

@@ -1,0 +1,73 @@
+// Click's AddressInfo names (elements/standard/address_info.cpp documents the element): the
+// elaborator collects every AddressInfo of a body before it binds any element's arguments, and
+// argument binding (bind_args.cpp) turns a name into the address it stands for. Names are
+// scoped as in Click: one declared inside a compound holds in that compound and below it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nb::compiler::detail {
+
+struct AddressEntry {
+  std::optional<std::uint32_t> ip;
+  std::optional<std::pair<std::uint32_t, unsigned>> prefix;  // address as written, length
+  std::optional<std::array<std::uint8_t, 6>> ether;
+};
+
+// What an argument needs a name to be.
+enum class AddressKind { IPv4, Prefix, Ether };
+
+class AddressTable {
+ public:
+  // One AddressInfo argument, `NAME ADDRESS [ADDRESS...]`, declared in the body whose element
+  // names start with `scope` ("" at the top, "c/" inside compound c). Words that are no address
+  // are left to the element's own check, which reports them.
+  void define(const std::string& scope, std::string_view entry);
+  // The entry `name` seen from an element named scope + "x", innermost scope first.
+  const AddressEntry* find(std::string_view scope, std::string_view name) const;
+  std::vector<std::string> visible(std::string_view scope) const;
+  bool empty() const { return scopes_.empty(); }
+
+ private:
+  std::map<std::string, std::map<std::string, AddressEntry, std::less<>>, std::less<>> scopes_;
+};
+
+struct Resolution {
+  enum class Status { NotAName, Ok, Error } status = Status::NotAName;
+  std::string literal;  // Ok: the address as text an argument parser reads
+  std::string message;  // Error
+  std::string hint;     // Error: optional note
+};
+
+// `word` (NAME or NAME:SUFFIX, Click's suffixes ip, net, bcast, gw, eth and their spellings) as
+// an address of `kind`. NotAName when the word is no defined name and does not look like one
+// (e.g. a mistyped dotted quad, whose own error says more).
+Resolution resolve_address(const AddressTable& table, std::string_view scope, std::string_view word, AddressKind kind);
+
+// A String argument of an element's own language (IPFilter rules, routes, patterns): every word
+// that is a defined name (with or without suffix) replaced by its address. `map_offset` maps a
+// position in the result back to the original text.
+struct Rewritten {
+  std::string text;
+  struct Piece {
+    std::size_t new_begin, new_len, old_begin, old_len;
+  };
+  std::vector<Piece> pieces;
+  std::size_t to_original(std::size_t offset) const;
+};
+std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_view scope, std::string_view text);
+
+// The scope an argument is bound in: the table and the element's name prefix.
+struct AddressScope {
+  const AddressTable* table = nullptr;
+  std::string prefix;
+};
+
+}  // namespace nb::compiler::detail
