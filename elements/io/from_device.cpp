@@ -7,7 +7,8 @@ namespace {
 constexpr ParamSpec kParams[] = {
     {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
      "The DPDK port to receive from: a port index (0), a PCI address (0000:01:00.0) or a virtual "
-     "device spec (net_null0, \"net_tap0,iface=nb0\")."},
+     "device spec (net_null0, \"net_tap0,iface=nb0\"), or a Linux interface's name (eth0), which "
+     "nbrun opens with DPDK's net_af_packet, as Click's FromDevice(eth0) reads eth0."},
     // Second, as in Click's FromDevice(DEVNAME, PROMISC) and PollDevice(DEVNAME, PROMISC).
     {"PROMISC", ParamType::Bool, ParamKind::Positional, false, "false", "Put the device in promiscuous mode."},
     {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0",

@@ -7,7 +7,8 @@ namespace {
 constexpr ParamSpec kParams[] = {
     {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
      "The DPDK port to send on: a port index (0), a PCI address (0000:01:00.0) or a virtual "
-     "device spec (net_null0, \"net_tap0,iface=nb0\")."},
+     "device spec (net_null0, \"net_tap0,iface=nb0\"), or a Linux interface's name (eth0), which "
+     "nbrun opens with DPDK's net_af_packet, as Click's FromDevice(eth0) reads eth0."},
     {"QUEUE", ParamType::Unsigned, ParamKind::Keyword, false, "0",
      "The transmit queue to use. Queues 0 to QUEUE are set up; the device must have that many.", 0, 1023},
     {"BURST", ParamType::Unsigned, ParamKind::Keyword, false, "32",

@@ -25,6 +25,7 @@
 #include <rte_ring.h>
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -625,6 +626,11 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
   } else if (rte_eth_dev_get_port_by_name(p.device.c_str(), &id) != 0) {
     std::string name = p.device.substr(0, p.device.find(','));
     std::string args = p.device.find(',') == std::string::npos ? "" : p.device.substr(p.device.find(',') + 1);
+    // A Linux interface's name, as Click's FromDevice(eth0) writes it: DPDK's net_af_packet on it.
+    if (args.empty() && name.rfind("net_", 0) != 0 && if_nametoindex(name.c_str()) != 0) {
+      args = "iface=" + name;
+      name = "net_af_packet_" + name;
+    }
     if (rte_vdev_init(name.c_str(), args.c_str()) != 0 || rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) {
       diags.error(p.arg_span, fmt::format("cannot create DPDK device '{}'", p.device))
           .note("virtual devices look like net_null0, net_ring0, net_tap0,iface=nb0 or net_af_packet0,iface=veth0; "
