@@ -153,32 +153,24 @@ constinit const ElementSpec Queue::spec{
 
 // Click's names for queues that differ from Queue in Click only in what they are safe for, or
 // in how they notify; nb's Queue is safe for every use, and its tasks need no notification.
-constinit const ElementSpec kSimpleQueue{
-    .class_name = "SimpleQueue",
-    .ports = "1/1",
-    .params = kParams,
-    .brief = "Queue under Click's name for a queue without notification",
-    .description = "The same element as Queue (nb's tasks need no notification). " NB_QUEUE_DESCRIPTION,
-    .example = "FromDump(in.pcap) -> SimpleQueue(500) -> ToDump(out.pcap);\n",
-    .ops = &kOps,
-    .handlers = kHandlers,
-    .processing = "h/l",
-};
+#define NB_QUEUE_ALIAS(var, name, what, why)                                          \
+  constinit const ElementSpec var{                                                    \
+      .class_name = name,                                                             \
+      .ports = "1/1",                                                                 \
+      .params = kParams,                                                              \
+      .brief = "Queue under Click's name for " what,                                  \
+      .description = "The same element as Queue (" why "). " NB_QUEUE_DESCRIPTION,     \
+      .example = "FromDump(in.pcap) -> " name "(500) -> ToDump(out.pcap);\n",         \
+      .ops = &kOps,                                                                   \
+      .handlers = kHandlers,                                                          \
+      .processing = "h/l",                                                            \
+  };                                                                                  \
+  NB_REGISTER_ELEMENT(var)
 
-constinit const ElementSpec kThreadSafeQueue{
-    .class_name = "ThreadSafeQueue",
-    .ports = "1/1",
-    .params = kParams,
-    .brief = "Queue under Click's name for a queue several threads use",
-    .description = "The same element as Queue, which is always safe between workers. " NB_QUEUE_DESCRIPTION,
-    .example = "FromDump(in.pcap) -> ThreadSafeQueue(500) -> ToDump(out.pcap);\n",
-    .ops = &kOps,
-    .handlers = kHandlers,
-    .processing = "h/l",
-};
+NB_QUEUE_ALIAS(kSimpleQueue, "SimpleQueue", "a queue without notification", "nb's tasks need no notification");
+NB_QUEUE_ALIAS(kThreadSafeQueue, "ThreadSafeQueue", "a queue several threads use",
+               "each worker has a queue of its own, so none is shared between threads");
 
 NB_REGISTER_ELEMENT(Queue::spec);
-NB_REGISTER_ELEMENT(kSimpleQueue);
-NB_REGISTER_ELEMENT(kThreadSafeQueue);
 
 }  // namespace nb::elements
