@@ -76,7 +76,8 @@ bool IPEncap::configure(const Args& args, Config& config, std::string& error) {
   }
   int ect = 0;
   if (args.given("ECT")) {
-    const std::string_view e = ip_encap::trimmed(args.get_string("ECT"));
+    const std::string text = args.get_string("ECT");  // the view below must not outlive it
+    const std::string_view e = ip_encap::trimmed(text);
     bool b = false;
     if (parse_handler_bool(e, b))
       ect = b ? 1 : 0;
