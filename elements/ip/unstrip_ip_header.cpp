@@ -17,9 +17,9 @@ constinit const ElementSpec UnstripIPHeader::spec{
         "offset 0. Other packets pass unchanged: those whose mark is at or after the data start, "
         "and those no element marked.\n"
         "\n"
-        "The header's bytes are the ones still in the buffer's headroom. A deep copy (Tee, "
-        "PaintTee) has a headroom of its own without them, though it keeps the mark: put the "
-        "header back before copying, not after.\n"
+        "The header's bytes are the ones still in the buffer's headroom. A copy (Tee, "
+        "PaintTee) gets the original's headroom bytes and its mark, as Click's clone shares "
+        "them, so either may put the header back.\n"
         "\n"
         "Input 0 (push): packets whose IP header was stripped. Output 0 (push): the same "
         "packets, starting with their IP header.",

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -20,16 +21,28 @@ namespace {
 // without touching the others. Runs natively (it uses the mempool's per-lcore cache). The
 // annotations come along: rte_pktmbuf_copy copies the mbuf's dynamic fields (packet.hpp).
 // `runtime` is the copying element's ElementHost, so the copy is counted here, once per copy.
+//
+// The headroom comes along too, as far as the new buffer's reaches: Click's Tee clones, so a
+// header a Strip moved past is still in front of the data on every copy, and an Unstrip after
+// the Tee puts back the same bytes on each (not what the new buffer's last user left there).
+rte_mbuf* copy_with_headroom(rte_mbuf* m, rte_mempool* pool) {
+  rte_mbuf* c = rte_pktmbuf_copy(m, pool, 0, UINT32_MAX);
+  if (!c) return nullptr;
+  const std::uint16_t room = std::min(rte_pktmbuf_headroom(m), rte_pktmbuf_headroom(c));
+  std::memcpy(rte_pktmbuf_mtod(c, char*) - room, rte_pktmbuf_mtod(m, const char*) - room, room);
+  return c;
+}
+
 rte_mbuf* copy_packet(void* runtime, rte_mbuf* m) {
   auto* h = static_cast<ElementHost*>(runtime);
-  rte_mbuf* c = rte_pktmbuf_copy(m, h->dp->pool, 0, UINT32_MAX);
+  rte_mbuf* c = copy_with_headroom(m, h->dp->pool);
   if (c) add_counter(*h->dp->generated[h->element], 1);
   return c;
 }
 
 // The same without an element to count under (Dataplane::host).
 rte_mbuf* copy_uncounted(void* runtime, rte_mbuf* m) {
-  return rte_pktmbuf_copy(m, static_cast<Dataplane*>(runtime)->pool, 0, UINT32_MAX);
+  return copy_with_headroom(m, static_cast<Dataplane*>(runtime)->pool);
 }
 
 void print_held(std::uint64_t held) {
