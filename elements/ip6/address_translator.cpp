@@ -33,7 +33,9 @@ bool parse_port(std::string_view w, std::uint16_t& port) {
   return true;
 }
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 // The six 0/1 flags of Click's first argument list (before February 2001), or false.
 bool parse_mask(std::string_view text, std::string& mask) {
@@ -69,9 +71,10 @@ bool parse_range(std::string_view text, AddressTranslator::Config& c, std::strin
   const auto w = ip_text::words(text);
   if (w.size() != 3 || !ip6_text::parse_address(w[0], c.maddr) || !parse_port(w[1], c.port_lo) ||
       !parse_port(w[2], c.port_hi) || c.port_lo == 0 || c.port_lo > c.port_hi) {
-    error = "dynamic port mapping takes 'ADDR PORTL PORTH' (an IPv6 address, then ports 1 <= PORTL <= PORTH <= "
-            "65535), not " +
-            quoted(text);
+    error =
+        "dynamic port mapping takes 'ADDR PORTL PORTH' (an IPv6 address, then ports 1 <= PORTL <= PORTH <= "
+        "65535), not " +
+        quoted(text);
     return false;
   }
   return true;
@@ -109,10 +112,10 @@ bool configure_old(const std::vector<std::string>& a, AddressTranslator::Config&
       }
   }
   if (a.size() != s + 4) {
-    error = "Click's old argument list has, after the static mappings, the outward and inward lookup fields, "
-            "DIRECTION and one 'ADDR PORTL PORTH': " +
-            std::to_string(a.size()) + " arguments given, " + std::to_string(s + 4) + " expected" +
-            std::string(kOldHint);
+    error =
+        "Click's old argument list has, after the static mappings, the outward and inward lookup fields, "
+        "DIRECTION and one 'ADDR PORTL PORTH': " +
+        std::to_string(a.size()) + " arguments given, " + std::to_string(s + 4) + " expected" + std::string(kOldHint);
     return false;
   }
   std::string out, in;

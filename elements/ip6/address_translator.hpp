@@ -29,7 +29,8 @@ struct AddressTranslator {
       {"no mapping",
        "no mapping matches, and the packet came the way that may not make one (or dynamic "
        "mapping is off, or its address pool is all bound)"},
-      {"no free port", "dynamic port mapping: every port of the range is mapped (mappings are never freed, as in Click)"},
+      {"no free port",
+       "dynamic port mapping: every port of the range is mapped (mappings are never freed, as in Click)"},
   });
 
   using Addr = ip6_text::IP6Address;
@@ -45,11 +46,11 @@ struct AddressTranslator {
     Static statics[kMaxStatic];
     bool dynamic;
     bool dynamic_ports;
-    bool inward;                  // Click's direction 1: inward packets make the dynamic mappings
-    bool endpoint_independent;    // Click's older argument list: a mapping keyed by the inside end only
-    std::uint32_t npool;          // dynamic address mapping: the addresses bound in turn
+    bool inward;                // Click's direction 1: inward packets make the dynamic mappings
+    bool endpoint_independent;  // Click's older argument list: a mapping keyed by the inside end only
+    std::uint32_t npool;        // dynamic address mapping: the addresses bound in turn
     Addr pool[kMaxPool];
-    Addr maddr;                   // dynamic port mapping: the address and port range mapped to
+    Addr maddr;  // dynamic port mapping: the address and port range mapped to
     std::uint16_t port_lo, port_hi;
   };
 
@@ -61,14 +62,14 @@ struct AddressTranslator {
     std::uint16_t local_port, remote_port;
   };
   struct Table {
-    Mapping* mappings;    // port_hi - port_lo + 1 of them
+    Mapping* mappings;     // port_hi - port_lo + 1 of them
     std::uint32_t* slots;  // open addressing on (local, remote): mapping index + 1, 0 empty
     std::uint32_t nslots;  // a power of two
   };
 
   struct State {
-    std::uint64_t outward;  // packets translated outward (input 0 to output 0)
-    std::uint64_t inward;   // packets translated inward (input 1 to output 1)
+    std::uint64_t outward;   // packets translated outward (input 0 to output 0)
+    std::uint64_t inward;    // packets translated inward (input 1 to output 1)
     std::uint64_t mappings;  // dynamic mappings made (address bindings, or ports)
     bool bound[kMaxPool];
     Addr bound_to[kMaxPool];  // the other end a pool address is bound to

@@ -26,7 +26,9 @@ inline constexpr auto kTranslatorDrops = drop_reasons({
     {"too long", "IPv6 to IPv4: a payload longer than an IPv4 packet can carry (65515 bytes)"},
     {"no headroom", "IPv4 to IPv6: no room in front of the packet for the 20 more bytes of IPv6's header"},
 });
-inline constexpr std::uint32_t drop_of(Result r) { return static_cast<std::uint32_t>(r) - 1; }
+inline constexpr std::uint32_t drop_of(Result r) {
+  return static_cast<std::uint32_t>(r) - 1;
+}
 static_assert(drop_of(Result::NoHeadroom) + 1 == kTranslatorDrops.size());
 
 // What the facts pass may know: the translators read the network offset and set it to 0, and
@@ -75,8 +77,7 @@ struct ProtocolTranslator46 {
   static bool configure(const Args& args, Config& config, std::string& error);
   static void facts(const Config&, FactSheet& sheet) { siit::translator_facts(sheet); }
 
-  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/,
-                   Packet p NB_OWNED) {
+  static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
     const siit::Result r = siit::translate46(p, config.mapped);
     if (r != siit::Result::Ok) {
       ctx.drop(std::move(p), siit::drop_of(r));

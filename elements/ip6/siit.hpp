@@ -68,7 +68,7 @@ inline bool icmp6_to_icmp(const std::uint8_t in[8], std::uint8_t out[8]) {
       out[0] = 11;
       out[1] = code;
       return true;
-    case 4: {  // parameter problem
+    case 4: {           // parameter problem
       if (code == 1) {  // unrecognised next header: protocol unreachable
         out[0] = 3;
         out[1] = 2;
@@ -82,12 +82,24 @@ inline bool icmp6_to_icmp(const std::uint8_t in[8], std::uint8_t out[8]) {
         const std::uint32_t ptr =
             std::uint32_t{in[4]} << 24 | std::uint32_t{in[5]} << 16 | std::uint32_t{in[6]} << 8 | in[7];
         switch (ptr) {  // the IPv6 field's offset to the IPv4 field's
-          case 4: out[4] = 2; break;
-          case 7: out[4] = 8; break;
-          case 6: out[4] = 9; break;
-          case 8: out[4] = 12; break;
-          case 24: out[4] = 0xff; break;
-          default: out[4] = 0; break;
+          case 4:
+            out[4] = 2;
+            break;
+          case 7:
+            out[4] = 8;
+            break;
+          case 6:
+            out[4] = 9;
+            break;
+          case 8:
+            out[4] = 12;
+            break;
+          case 24:
+            out[4] = 0xff;
+            break;
+          default:
+            out[4] = 0;
+            break;
         }
       }
       return true;
@@ -117,11 +129,19 @@ inline bool icmp_to_icmp6(const std::uint8_t in[8], std::uint8_t out[8]) {
       } else {
         out[0] = 1;
         switch (code) {
-          case 3: out[1] = 4; break;
-          case 5: out[1] = 2; break;
+          case 3:
+            out[1] = 4;
+            break;
+          case 5:
+            out[1] = 2;
+            break;
           case 9:
-          case 10: out[1] = 1; break;
-          default: out[1] = 0; break;
+          case 10:
+            out[1] = 1;
+            break;
+          default:
+            out[1] = 0;
+            break;
         }
       }
       return true;
@@ -133,13 +153,26 @@ inline bool icmp_to_icmp6(const std::uint8_t in[8], std::uint8_t out[8]) {
       out[0] = 4;
       std::uint32_t ptr = 0xffffffffu;
       switch (in[4]) {
-        case 0: ptr = 0; break;
-        case 2: ptr = 4; break;
-        case 8: ptr = 7; break;
-        case 9: ptr = 6; break;
-        case 12: ptr = 8; break;
-        case 16: ptr = 24; break;
-        default: break;
+        case 0:
+          ptr = 0;
+          break;
+        case 2:
+          ptr = 4;
+          break;
+        case 8:
+          ptr = 7;
+          break;
+        case 9:
+          ptr = 6;
+          break;
+        case 12:
+          ptr = 8;
+          break;
+        case 16:
+          ptr = 24;
+          break;
+        default:
+          break;
       }
       out[4] = static_cast<std::uint8_t>(ptr >> 24);
       out[5] = static_cast<std::uint8_t>(ptr >> 16);
@@ -156,7 +189,9 @@ inline bool icmp_to_icmp6(const std::uint8_t in[8], std::uint8_t out[8]) {
 inline std::uint32_t checksum_at(std::uint8_t proto) {
   return proto == ip_proto::kTCP ? 16 : proto == ip_proto::kUDP ? 6 : 2;
 }
-inline std::uint32_t min_transport(std::uint8_t proto) { return proto == ip_proto::kTCP ? 20 : 8; }
+inline std::uint32_t min_transport(std::uint8_t proto) {
+  return proto == ip_proto::kTCP ? 20 : 8;
+}
 
 // Fills the transport checksum of the `len` bytes at `at`, which the pseudo-header sum `sum`
 // precedes (none for ICMP); `proto` is the protocol in the new header.

@@ -51,7 +51,9 @@ Bytes slice(const Bytes& b, std::size_t from, std::size_t to) {
   return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(to));
 }
 
-std::uint16_t get16(const Bytes& b, std::size_t at) { return static_cast<std::uint16_t>(b.at(at) << 8 | b.at(at + 1)); }
+std::uint16_t get16(const Bytes& b, std::size_t at) {
+  return static_cast<std::uint16_t>(b.at(at) << 8 | b.at(at + 1));
+}
 
 // The IPv6 transport checksum (pseudo-header included) of an IPv6 packet folds to 0xffff.
 bool l4_sum6_ok(const Bytes& p) {
@@ -107,15 +109,15 @@ TEST_CASE("ProtocolTranslator64 maps ICMPv6 errors as Click does", "[kernels][cl
     CHECK(checksum::fold(s) == 0xffff);
     return Bytes{d[20], d[21], d[24], d[25], d[26], d[27]};  // type, code, rest of header
   };
-  CHECK(icmp_of("0104 0000 0000 0000") == Bytes{3, 3, 0, 0, 0, 0});      // port unreachable
-  CHECK(icmp_of("0101 0000 0000 0000") == Bytes{3, 10, 0, 0, 0, 0});     // administratively prohibited
-  CHECK(icmp_of("0200 0000 0000 0500") == Bytes{3, 4, 0, 0, 0, 0});      // too big: MTU left 0, as Click
-  CHECK(icmp_of("0301 0000 0000 0000") == Bytes{11, 1, 0, 0, 0, 0});     // time exceeded, same code
-  CHECK(icmp_of("0400 0000 0000 0018") == Bytes{12, 0, 255, 0, 0, 0});   // pointer 24 (dst) -> 255
-  CHECK(icmp_of("0400 0000 0000 0007") == Bytes{12, 0, 8, 0, 0, 0});     // hop limit -> TTL
-  CHECK(icmp_of("0401 0000 0000 0006") == Bytes{3, 2, 0, 0, 0, 0});      // next header -> protocol unreach
-  CHECK(reason(ProtocolTranslator64::spec, e.push(hex("6000 0000 0008 3a 40" + kSrc6 + kDst6 + "8700 0000 0000 0000"), 1)) ==
-        "unsupported ICMP");  // neighbor solicitation
+  CHECK(icmp_of("0104 0000 0000 0000") == Bytes{3, 3, 0, 0, 0, 0});     // port unreachable
+  CHECK(icmp_of("0101 0000 0000 0000") == Bytes{3, 10, 0, 0, 0, 0});    // administratively prohibited
+  CHECK(icmp_of("0200 0000 0000 0500") == Bytes{3, 4, 0, 0, 0, 0});     // too big: MTU left 0, as Click
+  CHECK(icmp_of("0301 0000 0000 0000") == Bytes{11, 1, 0, 0, 0, 0});    // time exceeded, same code
+  CHECK(icmp_of("0400 0000 0000 0018") == Bytes{12, 0, 255, 0, 0, 0});  // pointer 24 (dst) -> 255
+  CHECK(icmp_of("0400 0000 0000 0007") == Bytes{12, 0, 8, 0, 0, 0});    // hop limit -> TTL
+  CHECK(icmp_of("0401 0000 0000 0006") == Bytes{3, 2, 0, 0, 0, 0});     // next header -> protocol unreach
+  CHECK(reason(ProtocolTranslator64::spec, e.push(hex("6000 0000 0008 3a 40" + kSrc6 + kDst6 + "8700 0000 0000 0000"),
+                                                  1)) == "unsupported ICMP");  // neighbor solicitation
   CHECK(g_live_mbufs == 0);
 }
 
@@ -177,7 +179,8 @@ TEST_CASE("ProtocolTranslator46 turns IPv4/UDP and ICMP echo into IPv6 with hand
   CHECK(g_live_mbufs == 0);
 }
 
-TEST_CASE("ProtocolTranslator46 maps ICMP errors and drops what it cannot translate", "[kernels][click][ip6][nat64][bounds]") {
+TEST_CASE("ProtocolTranslator46 maps ICMP errors and drops what it cannot translate",
+          "[kernels][click][ip6][nat64][bounds]") {
   Configured args("ProtocolTranslator46");
   Instance<ProtocolTranslator46> e(args, Via::Ops);
   REQUIRE(e.ok());
@@ -203,12 +206,12 @@ TEST_CASE("ProtocolTranslator46 maps ICMP errors and drops what it cannot transl
   const Bytes udp4 = hex("4500 0020 0000 4000 3f11 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364");
   CHECK(reason(spec, e.push(Bytes(udp4.begin(), udp4.begin() + 19), 1)) == "malformed");
   CHECK(reason(spec, e.push(Bytes(udp4.begin(), udp4.end() - 1), 1)) == "malformed");  // total length past the end
-  CHECK(reason(spec, e.push(hex("4f00 0020 0000 4000 3f11 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364"), 1)) ==
-        "malformed");  // header length 60 past the total length
-  CHECK(reason(spec, e.push(hex("4500 0020 0000 2000 3f11 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364"), 1)) ==
-        "fragment");
-  CHECK(reason(spec, e.push(hex("4500 0020 0000 4000 3f2f 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364"), 1)) ==
-        "unsupported protocol");  // GRE
+  CHECK(reason(spec, e.push(hex("4f00 0020 0000 4000 3f11 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364"),
+                            1)) == "malformed");  // header length 60 past the total length
+  CHECK(reason(spec, e.push(hex("4500 0020 0000 2000 3f11 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364"),
+                            1)) == "fragment");
+  CHECK(reason(spec, e.push(hex("4500 0020 0000 4000 3f2f 6fc3 0a00 0001 c000 0209 03e8 0035 000c 0000 61626364"),
+                            1)) == "unsupported protocol");  // GRE
   CHECK(reason(spec, e.push(hex("4500 001c 0000 0000 4001 0000 0a00 0001 c000 0209 0d00 0000 0000 0000"), 1)) ==
         "unsupported ICMP");  // timestamp
   CHECK(reason(spec, e.push(make_mbuf(udp4, 10), 1)) == "no headroom");
@@ -378,8 +381,7 @@ TEST_CASE("AddressTranslator drops malformed and non-TCP/UDP/ICMPv6 packets", "[
   CHECK(g_live_mbufs == 0);
 }
 
-TEST_CASE("AddressTranslator refuses arguments it cannot honour, and takes Click's older list",
-          "[click][ip6][nat64]") {
+TEST_CASE("AddressTranslator refuses arguments it cannot honour, and takes Click's older list", "[click][ip6][nat64]") {
   auto refused = [](const std::string& text, const std::string& why) {
     Configured args(text, 2);
     Instance<AddressTranslator> e(args, Via::Ops);
@@ -402,9 +404,10 @@ TEST_CASE("AddressTranslator refuses arguments it cannot honour, and takes Click
   REQUIRE(a.ok());
   CHECK(a.config().endpoint_independent);
   CHECK(a.config().port_lo == 1300);
-  Configured g2("AddressTranslator(1, 1 0 1 0 0 0, ::ffff:18.26.4.125 3ffe::1, 1 1 0 0 0 0, 0 0 1 1 0 0, 0, "
-                "::ffff:18.26.4.1 1300 1310)",
-                2);
+  Configured g2(
+      "AddressTranslator(1, 1 0 1 0 0 0, ::ffff:18.26.4.125 3ffe::1, 1 1 0 0 0 0, 0 0 1 1 0 0, 0, "
+      "::ffff:18.26.4.1 1300 1310)",
+      2);
   Instance<AddressTranslator> b(g2, Via::Ops);
   INFO(b.error());
   REQUIRE(b.ok());
@@ -420,8 +423,7 @@ TEST_CASE("AddressTranslator refuses arguments it cannot honour, and takes Click
   // The static mapping comes first.
   Outcome out = push_on(b, udp6("0000 0000 0000 0000 0000 ffff 121a 047d", kOutside, "03e8 0050"), 0);
   REQUIRE(out.sent_to(0));
-  CHECK(slice(out.only().data(), 8, 24) ==
-        hex("3ffe 0000 0000 0000 0000 0000 0000 0001"));
+  CHECK(slice(out.only().data(), 8, 24) == hex("3ffe 0000 0000 0000 0000 0000 0000 0001"));
   out = Outcome{};  // its packets are freed: none may be left
   CHECK(g_live_mbufs == 0);
 }
