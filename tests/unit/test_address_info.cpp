@@ -119,3 +119,19 @@ TEST_CASE("positions after a replaced name still point at what was written", "[c
       "FromDump(in.pcap) -> IPFilter(allow src host a_long_name && dst host 1.2.3, drop all) -> Discard;\n");
   CHECK(c.errors.find("2:70: error: invalid RULE of IPFilter") != std::string::npos);
 }
+
+TEST_CASE("ARPQuerier(NAME) takes both addresses from one name, as Click's one-argument form", "[click][addressinfo]") {
+  auto c = check(
+      "AddressInfo(me 10.0.0.1 02:00:00:00:00:01, ip_only 10.0.0.2);\n"
+      "FromDump(in.pcap) -> aq :: ARPQuerier(me) -> Discard;\n"
+      "FromDump(arp.pcap) -> [1] aq;\n");
+  INFO(c.errors);
+  REQUIRE(c.graph);
+  CHECK(value(*c.graph, "aq", "IP") == "10.0.0.1");
+  CHECK(value(*c.graph, "aq", "ETH") == "02:00:00:00:00:01");
+  // A name without an Ethernet address leaves ETH missing.
+  auto m = check(
+      "AddressInfo(ip_only 10.0.0.2);\nFromDump(in.pcap) -> aq :: ARPQuerier(ip_only) -> Discard;\n"
+      "FromDump(arp.pcap) -> [1] aq;\n");
+  CHECK(m.errors.find("missing required argument ETH of ARPQuerier") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 #include "../../elements/ip/fix_ip_src.hpp"
 #include "../../elements/ip/icmp_error.hpp"
 #include "../../elements/ip/icmp_ping_responder.hpp"
+#include "../../elements/ip/ip_classifier.hpp"
 #include "../../elements/ip/ip_fragmenter.hpp"
 #include "../../elements/ip/ip_gw_options.hpp"
 #include "../../elements/ip/store_ip_address.hpp"
@@ -444,5 +445,35 @@ TEST_CASE("CheckIPHeader's INTERFACES: directed broadcasts are bad sources unles
   }
   Configured bad("CheckIPHeader(INTERFACES 10.0.0.1/33)");
   CHECK(!bad.front_end_ok());
+  CHECK(g_live_mbufs == 0);
+}
+
+TEST_CASE("IPClassifier takes Click's icmp echo-reply, proto icmp and dst tcp ssh", "[kernels][click]") {
+  for (Via via : kBothWays) {
+    INFO(name_of(via));
+    Configured args("IPClassifier(icmp echo-reply, proto udp, dst tcp ssh or https, -)", 4);
+    Instance<IPClassifier> e(args, via);
+    REQUIRE(e.ok());
+    Bytes reply = ip_packet(8, {}, 1);
+    reply[20] = 0;
+    Bytes request = reply;
+    request[20] = 8;
+    auto tcp_to = [](std::uint32_t port) {
+      Bytes p = ip_packet(20, {}, 6);
+      be16(p, 22, port);
+      return p;
+    };
+    auto marked = [](const Bytes& b) {  // as CheckIPHeader leaves it: the filter reads a marked header
+      rte_mbuf* m = make_mbuf(b);
+      anno_ref(m).network_offset = 0;
+      return m;
+    };
+    CHECK(e.push(marked(reply), 4).sent_to(0));
+    CHECK(e.push(marked(request), 4).sent_to(3));
+    CHECK(e.push(marked(ip_packet(8)), 4).sent_to(1));
+    CHECK(e.push(marked(tcp_to(22)), 4).sent_to(2));
+    CHECK(e.push(marked(tcp_to(443)), 4).sent_to(2));
+    CHECK(e.push(marked(tcp_to(80)), 4).sent_to(3));
+  }
   CHECK(g_live_mbufs == 0);
 }
