@@ -334,10 +334,12 @@ class Parser {
 
   bool word(std::string_view w) const { return tok().kind == Token::Word && tok().text == w; }
 
-  // A port as a value: a number, a range or one of Click's names (www, ssh, 1000-2000).
+  // A port as a value: a number, a range or one of Click's names (www, ssh, 1000-2000); not an
+  // address (`tcp 10.0.0.1` is tcp and that host).
   static bool looks_like_port(std::string_view w) {
     std::uint32_t x = 0;
-    return lookup(kPortNames, w, x) || (!w.empty() && w[0] >= '0' && w[0] <= '9');
+    if (lookup(kPortNames, w, x)) return true;
+    return !w.empty() && w[0] >= '0' && w[0] <= '9' && w.find_first_not_of("0123456789-") == std::string_view::npos;
   }
 
   bool parse_primitive(int& out) {

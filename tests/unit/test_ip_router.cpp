@@ -474,6 +474,12 @@ TEST_CASE("IPClassifier takes Click's icmp echo-reply, proto icmp and dst tcp ss
     CHECK(e.push(marked(tcp_to(22)), 4).sent_to(2));
     CHECK(e.push(marked(tcp_to(443)), 4).sent_to(2));
     CHECK(e.push(marked(tcp_to(80)), 4).sent_to(3));
+    // `tcp 10.0.0.2` stays tcp and that host (Click's test-tcp.click), not a port.
+    Configured host_args("IPClassifier(tcp 10.0.0.2, -)", 2);
+    Instance<IPClassifier> h(host_args, via);
+    REQUIRE(h.ok());
+    CHECK(h.push(marked(tcp_to(80)), 2).sent_to(0));
+    CHECK(h.push(marked(ip_packet(8)), 2).sent_to(1));
   }
   CHECK(g_live_mbufs == 0);
 }
