@@ -99,7 +99,7 @@ chk[1] -> EtherEncap(0x0800, 02:00:00:00:00:01, 02:00:00:00:00:02) -> ToDump({d}
 PINGS = """
 ICMPPingSource(192.0.2.1, 192.0.2.2, INTERVAL 0.01, LIMIT 3, STOP true, DATA "abcdefgh")
   -> EtherEncap(0x0800, 02:00:00:00:00:01, 02:00:00:00:00:02) -> ToDump({d}/pings.pcap);
-ICMPPingSource(192.0.2.1, 192.0.2.3, INTERVAL 0.001, ACTIVE false) -> Discard;
+quiet :: ICMPPingSource(192.0.2.1, 192.0.2.3, INTERVAL 0.001, ACTIVE false) -> Discard;
 """
 
 failures = 0
@@ -154,11 +154,13 @@ with tempfile.TemporaryDirectory() as tmp:
             fail(f"{engine}: IPFragmenter counters {stats['fr']}")
 
         (d / "pings.nbc").write_text(PINGS.replace("{d}", str(d)))
-        r = subprocess.run([nbrun, str(d / "pings.nbc"), "--engine", engine, "--quiet"], capture_output=True,
-                           text=True, timeout=120)
+        r = subprocess.run([nbrun, str(d / "pings.nbc"), "--engine", engine, "--stats", "json"],
+                           capture_output=True, text=True, timeout=120)
         if r.returncode != 0:
             fail(f"pings: nbrun --engine {engine} exited {r.returncode}\n{r.stderr}")
             continue
+        if json.loads(r.stdout)["elements"]["quiet"].get("count") != 0:
+            fail(f"{engine}: ICMPPingSource with ACTIVE false sent pings: {r.stdout}")
         # Replies into its input: a task with a pushed input; no reply is to a ping it sent yet.
         (d / "pingin.nbc").write_text(
             f"FromDump({tmp}/in.pcap) -> Strip(14) -> CheckIPHeader -> ping :: ICMPPingSource(10.0.0.1, 10.0.0.7, "
