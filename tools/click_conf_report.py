@@ -47,11 +47,15 @@ ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): error: (?P<m
 RULES = [
     (r"unknown element class '([^']+)'", "element", "{1}"),
     (r"undefined variable '(\$[^']+)'", "semantics", "an undefined $variable is an error (Click leaves it as is)"),
+    (r"invalid [^:]* for \w+ of \w+: expected [^,]*, found '\$'", "language",
+     "a define whose value uses another $variable (Click expands it there)"),
+    (r"SNIFFER false is not in nb", "semantics", "FromDevice's SNIFFER false (a packet socket cannot hide packets "
+     "from the kernel)"),
     (r"is not an IPv4 address like|is not a network like|invalid IPv4 address for|invalid Ethernet address for|"
      r"invalid IPv4 prefix for",
      "semantics", "symbolic addresses (AddressInfo names, eth0:gw)"),
     (r"unknown address name '[^']+'.*\(argument", "semantics",
-     "device addresses (Click reads eth0's addresses from the host; nb needs AddressInfo)"),
+     "device addresses of an interface this host lacks (nb reads them from the host, as Click)"),
     (r"invalid PATTERN of IPClassifier: unknown word '([^']+)'", "argument", "IPClassifier primitive `{1}`"),
     (r"invalid PATTERN of IPFilter: unknown word '([^']+)'", "argument", "IPFilter primitive `{1}`"),
     (r"too many arguments for (\w+)", "argument", "{1}'s positional arguments"),

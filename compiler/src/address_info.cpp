@@ -6,8 +6,19 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace nb::compiler::detail {
 namespace {
@@ -111,6 +122,61 @@ Resolution fail(std::string message, std::string hint = {}) {
 
 }  // namespace
 
+std::optional<AddressEntry> host_interface(std::string_view name) {
+  if (name.empty() || name.size() >= IFNAMSIZ) return std::nullopt;
+  const std::string n(name);
+  if (if_nametoindex(n.c_str()) == 0) return std::nullopt;
+  AddressEntry e;
+  e.host = true;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (ifaddrs* a = list; a; a = a->ifa_next) {
+      if (!a->ifa_addr || n != a->ifa_name) continue;
+      if (a->ifa_addr->sa_family == AF_INET && !e.ip) {  // the first address, as Click takes it
+        const std::uint32_t ip = ntohl(reinterpret_cast<const sockaddr_in*>(a->ifa_addr)->sin_addr.s_addr);
+        const std::uint32_t mask =
+            a->ifa_netmask ? ntohl(reinterpret_cast<const sockaddr_in*>(a->ifa_netmask)->sin_addr.s_addr) : 0xffffffffu;
+        unsigned len = 32;
+        if (!nb::text::mask_length(mask, len)) len = 32;
+        e.ip = ip;
+        e.prefix = std::make_pair(ip, len);
+      } else if (a->ifa_addr->sa_family == AF_PACKET) {
+        const auto* ll = reinterpret_cast<const sockaddr_ll*>(a->ifa_addr);
+        if (ll->sll_halen == 6) {
+          std::array<std::uint8_t, 6> mac{};
+          std::memcpy(mac.data(), ll->sll_addr, 6);
+          e.ether = mac;
+        }
+      }
+    }
+    freeifaddrs(list);
+  }
+  // The kernel's IPv4 routes: "Iface Destination Gateway Flags ..." in hex, network byte order.
+  std::ifstream routes("/proc/net/route");
+  std::string line;
+  std::getline(routes, line);  // the titles
+  while (std::getline(routes, line)) {
+    std::istringstream in(line);
+    std::string iface, dst, gw;
+    if (!(in >> iface >> dst >> gw) || iface != n || dst != "00000000") continue;
+    const std::uint32_t g = static_cast<std::uint32_t>(std::strtoul(gw.c_str(), nullptr, 16));
+    if (g != 0) {
+      e.gw = ntohl(g);
+      break;
+    }
+  }
+  return e;
+}
+
+std::vector<std::string> host_interface_names() {
+  std::vector<std::string> out;
+  if (struct if_nameindex* names = if_nameindex()) {
+    for (struct if_nameindex* i = names; i->if_index != 0; ++i) out.emplace_back(i->if_name);
+    if_freenameindex(names);
+  }
+  return out;
+}
+
 void AddressTable::define(const std::string& scope, std::string_view entry) {
   std::vector<std::string_view> words;
   for (std::size_t i = 0; i < entry.size();) {
@@ -137,7 +203,7 @@ void AddressTable::define(const std::string& scope, std::string_view entry) {
   }
 }
 
-const AddressEntry* AddressTable::find(std::string_view scope, std::string_view name) const {
+const AddressEntry* AddressTable::find(std::string_view scope, std::string_view name, bool host) const {
   std::string_view s = scope;
   for (;;) {
     auto it = scopes_.find(s);
@@ -145,7 +211,12 @@ const AddressEntry* AddressTable::find(std::string_view scope, std::string_view 
       auto e = it->second.find(name);
       if (e != it->second.end()) return &e->second;
     }
-    if (s.empty()) return nullptr;
+    if (s.empty()) {
+      if (!host || name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])))) return nullptr;
+      auto h = host_.find(name);
+      if (h == host_.end()) h = host_.emplace(std::string(name), host_interface(name)).first;
+      return h->second ? &*h->second : nullptr;
+    }
     // "a/b/" -> "a/" -> "".
     const std::size_t slash = s.substr(0, s.size() - 1).rfind('/');
     s = slash == std::string_view::npos ? std::string_view() : s.substr(0, slash + 1);
@@ -153,7 +224,7 @@ const AddressEntry* AddressTable::find(std::string_view scope, std::string_view 
 }
 
 std::vector<std::string> AddressTable::visible(std::string_view scope) const {
-  std::vector<std::string> out;
+  std::vector<std::string> out = host_interface_names();
   for (const auto& [s, names] : scopes_) {
     if (scope.substr(0, s.size()) != s) continue;
     for (const auto& [n, e] : names) out.push_back(n);
@@ -181,12 +252,17 @@ Resolution resolve_address(const AddressTable& table, std::string_view scope, st
       return fail(fmt::format("unknown address name '{}'", name), fmt::format("did you mean '{}'?", hint));
     return fail(fmt::format("unknown address name '{}'", name),
                 fmt::format("name it with AddressInfo({} ADDRESS...), e.g. AddressInfo({} 10.0.0.1/24 "
-                            "00:11:22:33:44:55); unlike Click, nb does not read the addresses of a network "
-                            "device (eth0, eth0:gw) from the host",
+                            "00:11:22:33:44:55), or name a network interface of this host (`ip link` lists "
+                            "them), whose addresses nb reads as Click does",
                             name, name));
   }
   const std::string w(word);
   auto wrong = [&](std::string_view is) {
+    if (e->host) {
+      std::string_view k = kind_name(kind);
+      k.remove_prefix(k.find(' ') + 1);  // "an IPv4 address" -> "IPv4 address"
+      return fail(fmt::format("network interface '{}' has no {} (for '{}')", name, k, w));
+    }
     return fail(fmt::format("address name '{}' is {}, not {}", w, is, kind_name(kind)));
   };
   const bool want_net = suffix == Suffix::Net;
@@ -214,8 +290,16 @@ Resolution resolve_address(const AddressTable& table, std::string_view scope, st
           return fail(fmt::format("'{}' needs an IPv4 prefix for '{}'", w, name),
                       fmt::format("the broadcast address of AddressInfo({} 10.0.0.1/24) is 10.0.0.255", name));
         case Suffix::Gw: {
-          // Click: a name "x:gw" of its own, else the network's first address.
-          if (const AddressEntry* gw = table.find(scope, word); gw && gw->ip) return ok(format_ipv4(*gw->ip));
+          // Click: a name "x:gw" of its own, else the network's first address; an interface's is
+          // the gateway of the kernel's default route through it.
+          if (const AddressEntry* gw = table.find(scope, word, false); gw && gw->ip) return ok(format_ipv4(*gw->ip));
+          if (e->host) {
+            if (e->gw) return ok(format_ipv4(*e->gw));
+            return fail(fmt::format("the host has no default route through '{}' for '{}'", name, w),
+                        fmt::format("`ip route` shows the kernel's routes; or name the gateway with "
+                                    "AddressInfo({}:gw ADDRESS)",
+                                    name));
+          }
           if (e->prefix) return ok(format_ipv4((e->prefix->first & nb::text::prefix_mask(e->prefix->second)) | 1));
           return fail(fmt::format("'{}' needs an IPv4 prefix for '{}'", w, name),
                       fmt::format("the gateway of AddressInfo({} 10.0.0.1/24) is 10.0.0.1; or define {}:gw itself",
@@ -241,7 +325,6 @@ std::size_t Rewritten::to_original(std::size_t offset) const {
 }
 
 std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_view scope, std::string_view text) {
-  if (table.empty()) return std::nullopt;
   auto word_char = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == ':' || c == '.';
   };
@@ -273,7 +356,9 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
     std::string_view name;
     const Suffix suffix = suffix_of(word, name);
     std::optional<std::string> literal;
-    if (const AddressEntry* e = table.find(scope, name)) {
+    // A bare word is an interface's address only where an address must be (typed arguments):
+    // in an element's own language `eth0` may be a label or a keyword; eth0:ip is an address.
+    if (const AddressEntry* e = table.find(scope, name, suffix != Suffix::None)) {
       if (suffix == Suffix::None) {
         // As Click's IPFilter reads a name: an address, but a prefix after `net`; then whatever
         // the name holds.

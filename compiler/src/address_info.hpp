@@ -19,7 +19,16 @@ struct AddressEntry {
   std::optional<std::uint32_t> ip;
   std::optional<std::pair<std::uint32_t, unsigned>> prefix;  // address as written, length
   std::optional<std::array<std::uint8_t, 6>> ether;
+  std::optional<std::uint32_t> gw;  // a host interface's: the gateway of its default route
+  bool host = false;                // read from a network interface of this host
 };
+
+// Click's userlevel reads a network interface's addresses: `eth0` as an IPv4 or Ethernet address,
+// eth0:ip, eth0:eth, eth0:bcast, eth0:net, eth0:gw (the default route through it). Read from the
+// kernel (getifaddrs, /proc/net/route) when a configuration is checked: no device is opened.
+std::optional<AddressEntry> host_interface(std::string_view name);
+// The host's interface names, for "did you mean".
+std::vector<std::string> host_interface_names();
 
 // What an argument needs a name to be.
 enum class AddressKind { IPv4, Prefix, Ether };
@@ -31,12 +40,16 @@ class AddressTable {
   // are left to the element's own check, which reports them.
   void define(const std::string& scope, std::string_view entry);
   // The entry `name` seen from an element named scope + "x", innermost scope first.
-  const AddressEntry* find(std::string_view scope, std::string_view name) const;
+  // A name no AddressInfo declares may be a network interface of the host (host_interface) when
+  // `host` is true.
+  const AddressEntry* find(std::string_view scope, std::string_view name, bool host = true) const;
   std::vector<std::string> visible(std::string_view scope) const;
   bool empty() const { return scopes_.empty(); }
 
  private:
   std::map<std::string, std::map<std::string, AddressEntry, std::less<>>, std::less<>> scopes_;
+  // The host's interfaces looked up so far (nullopt: no such interface); read once per name.
+  mutable std::map<std::string, std::optional<AddressEntry>, std::less<>> host_;
 };
 
 struct Resolution {

@@ -254,6 +254,28 @@ class ArgBinder {
     d.note(fmt::format("{} takes {}", spec.class_name, signature(spec)));
   }
 
+  // Click's one-name form, ARPQuerier(NAME): a name (AddressInfo's, or a network interface's)
+  // that holds both addresses, given for an IPv4 address parameter, also fills the Ethernet
+  // address parameter right after it when that one is left out.
+  bool fill_from_name(Element& el, const ParamSpec* before, const ParamSpec& p,
+                      const std::map<std::string_view, std::string_view>& written, Span where) {
+    if (!before || !addresses || !addresses->table || p.type != ParamType::EtherAddress ||
+        p.kind != ParamKind::Positional || before->type != ParamType::IPv4Address ||
+        before->kind != ParamKind::Positional)
+      return false;
+    auto w = written.find(before->name);
+    if (w == written.end()) return false;
+    const std::string_view name = w->second;
+    if (name.find(':') != std::string_view::npos && name.find_first_not_of("0123456789abcdefABCDEF:") == name.npos)
+      return false;
+    Resolution res = resolve_address(*addresses->table, addresses->prefix, name, AddressKind::Ether);
+    if (res.status != Resolution::Status::Ok) return false;
+    ValueResult r = parse_value(p.type, res.literal);
+    if (!r.ok()) return false;
+    el.params.push_back(ParamValue{&p, std::move(r.value), res.literal, where, false});
+    return true;
+  }
+
   void bind_params(Element& el, const std::vector<SubstArg>& args, Span where) {
     const ElementSpec& spec = *el.cls->spec;
     std::vector<const ParamSpec*> positional;
@@ -267,6 +289,7 @@ class ArgBinder {
         keyword_names.emplace_back(p.name);
     }
     std::map<std::string_view, Span> given;
+    std::map<std::string_view, std::string_view> written;  // positional arguments as written
     std::size_t next = 0;
     std::size_t rest_count = 0;
     Span first_keyword;
@@ -345,6 +368,7 @@ class ArgBinder {
       }
       if (const ParamSpec* p = take_positional()) {
         given[p->name] = arg.span;
+        written[p->name] = arg.text;
         if (!parse_param(el, *p, arg, 0)) arg_errors = true;
       } else {
         Diagnostic& d = error(arg.span, fmt::format("too many arguments for {}", spec.class_name));
@@ -354,8 +378,12 @@ class ArgBinder {
       }
     }
     // Missing required parameters, then defaults.
+    const ParamSpec* previous = nullptr;
     for (const ParamSpec& p : spec.params) {
+      const ParamSpec* before = previous;
+      previous = &p;
       if (given.count(p.name)) continue;
+      if (p.required && !arg_errors && fill_from_name(el, before, p, written, where)) continue;
       if (p.required) {
         if (arg_errors) continue;
         Diagnostic& d = error(where, p.kind == ParamKind::Rest

@@ -44,10 +44,6 @@ constexpr std::array kTable = {
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
     ClickReplacement{"IP6Print", kDump, "ToDump"},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
-    ClickReplacement{"IPFragmenter",
-                     "ICMPError(ADDR, unreachable, needfrag) for the packets that do not fit, as IPFragmenter's "
-                     "output 1 does for DF packets (nb does not fragment)",
-                     "ICMPError"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
     ClickReplacement{"IPRouteTable", kLookup, "LookupIPRoute"},

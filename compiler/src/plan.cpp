@@ -127,9 +127,10 @@ std::vector<PlanTask> pull_tasks(const Plan& plan, const Graph& graph) {
   for (std::uint32_t r = 0; r < plan.elements.size(); ++r) {
     const Element& el = graph.elements[r];
     const PlanElement& root = plan.elements[r];
-    // A source that makes packets (InfiniteSource) and pushes them is a task of its own.
-    const bool source = el.ninputs == 0 && root.ops && root.ops->pull && !el.output_modes.empty() &&
-                        el.output_modes[0] == 'h';
+    // A source that makes packets (InfiniteSource) and pushes them is a task of its own; so is one
+    // whose inputs are pushed to (ICMPPingSource takes the replies to its pings there).
+    const bool source = el.input_modes.find('l') == std::string::npos && root.ops && root.ops->pull &&
+                        !el.output_modes.empty() && el.output_modes[0] == 'h';
     if ((el.input_modes.find('l') == std::string::npos && !source) || el.output_modes.find('l') != std::string::npos)
       continue;
     PlanTask t{r, r};

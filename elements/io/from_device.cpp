@@ -1,8 +1,47 @@
 #include "from_device.hpp"
 
+#include <cctype>
+#include <string>
+#include <string_view>
+
 namespace nb::elements {
 
 namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Click's capture methods: both of Linux's read the interface through a packet socket, which is
+// what DPDK's net_af_packet (nbrun's way to read a Linux interface) does; libpcap on Linux reads
+// through one too.
+bool validate_method(std::string_view text, ParamError& error) {
+  const std::string m = upper(text);
+  if (m == "PCAP" || m == "LINUX") return true;
+  error = {0, text.size() ? text.size() : 1,
+           m == "NETMAP" || m == "DPDK" || m == "NETDEVICE"
+               ? "nb reads devices through DPDK: METHOD " + m + " is not taken"
+               : "expected PCAP or LINUX",
+           "a Linux interface's name is read through a packet socket (DPDK's net_af_packet), as METHOD "
+           "LINUX and PCAP read it on Linux; a DPDK port needs no METHOD"};
+  return false;
+}
+
+// Click's SNIFFER false keeps the kernel from seeing what FromDevice reads (KernelFilter's
+// firewall rules); net_af_packet cannot, so only true (Click's default) is taken.
+bool validate_sniffer(std::string_view text, ParamError& error) {
+  bool b = false;
+  if (parse_handler_bool(text, b) && b) return true;
+  error = {0, text.size() ? text.size() : 1,
+           b || !parse_handler_bool(text, b) ? "expected true or false"
+                                             : "SNIFFER false is not in nb: the kernel still sees what a packet "
+                                               "socket reads",
+           "drop the kernel's copy with a firewall rule (iptables -A INPUT -i eth0 -j DROP), as Click's "
+           "KernelFilter does, and leave SNIFFER out"};
+  return false;
+}
 
 constexpr ParamSpec kParams[] = {
     {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
@@ -20,6 +59,15 @@ constexpr ParamSpec kParams[] = {
      "The number of receive descriptors (the driver may round it to what it supports); 0 uses "
      "nbrun's --rx-desc (1024).",
      0, 16384},
+    {"METHOD", ParamType::String, ParamKind::Keyword, false, "PCAP",
+     "Click's capture method for a Linux interface: PCAP or LINUX, which nb both reads through a "
+     "packet socket (DPDK's net_af_packet), as libpcap does on Linux; Click's other methods are "
+     "refused. A DPDK port ignores it.",
+     INT64_MIN, UINT64_MAX, &validate_method},
+    {"SNIFFER", ParamType::String, ParamKind::Keyword, false, "true",
+     "Click's sniffer mode: the kernel sees the packets too. Only true is taken (a packet socket "
+     "cannot hide packets from the kernel).",
+     INT64_MIN, UINT64_MAX, &validate_sniffer},
 };
 
 }  // namespace

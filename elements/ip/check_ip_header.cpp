@@ -8,12 +8,33 @@ namespace nb::elements {
 
 namespace {
 
+bool validate_interfaces(std::string_view text, ParamError& error) {
+  std::size_t at = 0;
+  for (std::string_view w : ip_text::words(text)) {
+    at = static_cast<std::size_t>(w.data() - text.data());
+    std::uint32_t a = 0;
+    unsigned len = 0;
+    if (!ip_text::parse_prefix(w, a, len)) {
+      error = {at, w.size(), "expected an address with its prefix, like 10.0.0.1/24", ""};
+      return false;
+    }
+  }
+  return true;
+}
+
 constexpr ParamSpec kParams[] = {
     {"OFFSET", ParamType::Unsigned, ParamKind::Positional, false, "0",
      "The byte offset at which the IP header starts, e.g. 14 after an Ethernet header.", 0, 65534},
     {"BADSRC", ParamType::IPv4AddressList, ParamKind::Keyword, false, "",
      "A space-separated list of at most 16 IPv4 addresses. Packets whose source address is on "
      "it are bad. Default is empty."},
+    {"INTERFACES", ParamType::String, ParamKind::Keyword, false, "",
+     "The router's interface addresses with their prefixes (10.0.0.1/24 ...), as Click's: each "
+     "subnet's broadcast address, 0.0.0.0 and 255.255.255.255 become bad sources, except for "
+     "packets to one of the addresses (RFC 1812 5.3.7).",
+     INT64_MIN, UINT64_MAX, &validate_interfaces},
+    {"GOODDST", ParamType::IPv4AddressList, ParamKind::Keyword, false, "",
+     "Destination addresses exempt from the bad-source check (BADSRC and INTERFACES)."},
     {"CHECKSUM", ParamType::Bool, ParamKind::Keyword, false, "true", "Check the IP header checksum."},
     {"VERBOSE", ParamType::Bool, ParamKind::Keyword, false, "false",
      "Print a message on nbrun's standard error for every bad packet, naming the element and "
@@ -46,8 +67,9 @@ constinit const ElementSpec CheckIPHeader::spec{
         "20 bytes from OFFSET on), bad version (not 4), bad header length (shorter than 20 "
         "bytes, or longer than the packet), bad total length (shorter than the header, or longer "
         "than the packet), bad checksum (only checked when CHECKSUM is true) or bad source (its "
-        "source address is on the BADSRC list). These are also the drop reasons. The counter bad "
-        "counts every bad packet, dropped or not. With VERBOSE true, each bad packet is also "
+        "source address is on the BADSRC list, or is a broadcast address of INTERFACES, and its "
+        "destination is not on GOODDST nor one of INTERFACES' addresses). These are also the drop "
+        "reasons. The counter bad counts every bad packet, dropped or not. With VERBOSE true, each bad packet is also "
         "reported on standard error (rate-limited; see VERBOSE). Click prints the first bad "
         "packet even without VERBOSE; nb stays silent and counts.\n"
         "\n"

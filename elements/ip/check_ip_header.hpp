@@ -1,6 +1,8 @@
 // CheckIPHeader: checks IP headers.
 #pragma once
 
+#include "ip_text.hpp"
+
 #include <nb/element.hpp>
 #include <nb/text.hpp>
 
@@ -9,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nb::elements {
 
@@ -35,6 +38,8 @@ struct CheckIPHeader {
     std::uint32_t offset;
     std::uint32_t nbadsrc;
     std::uint32_t badsrc[kMaxBadSources];  // host byte order
+    std::uint32_t ngooddst;
+    std::uint32_t gooddst[kMaxBadSources];  // destinations exempt from the BADSRC check (GOODDST, INTERFACES)
     bool checksum;
     bool verbose;  // tell the operator about every bad packet (HostServices::log)
   };
@@ -78,6 +83,47 @@ struct CheckIPHeader {
       }
       config.badsrc[config.nbadsrc++] = addr;
     }
+    return read_lists(args, config, error);
+  }
+
+  // GOODDST, and INTERFACES as Click reads it: each ADDR/LEN's directed broadcast address is a bad
+  // source and ADDR a good destination; 0.0.0.0 and 255.255.255.255 are bad sources too.
+  static bool read_lists(const Args& args, Config& config, std::string& error) {
+    auto add = [&](std::uint32_t* list, std::uint32_t& n, std::uint32_t a, const char* what) {
+      for (std::uint32_t i = 0; i < n; ++i)
+        if (list[i] == a) return true;
+      if (n == kMaxBadSources) {
+        error = std::string(what) + " hold more than " + std::to_string(kMaxBadSources) + " addresses";
+        return false;
+      }
+      list[n++] = a;
+      return true;
+    };
+    const std::string good = args.get_string("GOODDST");
+    for (std::string_view w : ip_text::words(good)) {
+      std::uint32_t a = 0;
+      if (!ip_text::parse_ipv4(w, a)) {
+        error = "GOODDST: '" + std::string(w) + "' is not an IPv4 address";
+        return false;
+      }
+      if (!add(config.gooddst, config.ngooddst, a, "GOODDST and INTERFACES")) return false;
+    }
+    const std::string ifs = args.get_string("INTERFACES");
+    const std::vector<std::string_view> words = ip_text::words(ifs);
+    for (std::string_view w : words) {
+      std::uint32_t a = 0;
+      unsigned len = 0;
+      if (!ip_text::parse_prefix(w, a, len)) {
+        error = "INTERFACES: '" + std::string(w) + "' is not an address with its prefix like 10.0.0.1/24";
+        return false;
+      }
+      if (!add(config.badsrc, config.nbadsrc, a | ~ip_text::prefix_mask(len), "BADSRC and INTERFACES") ||
+          !add(config.gooddst, config.ngooddst, a, "GOODDST and INTERFACES"))
+        return false;
+    }
+    if (!words.empty() && (!add(config.badsrc, config.nbadsrc, 0, "BADSRC and INTERFACES") ||
+                           !add(config.badsrc, config.nbadsrc, 0xffffffffu, "BADSRC and INTERFACES")))
+      return false;
     return true;
   }
 
@@ -116,7 +162,8 @@ struct CheckIPHeader {
     both({Fact::Kind::IPv4Trimmed, config.offset});
     both({Fact::Kind::NetworkOffset, config.offset});
     if (config.checksum) both({Fact::Kind::IPv4Checksum, config.offset});
-    for (std::uint32_t i = 0; i < config.nbadsrc && i < kMaxBadSources; ++i)
+    // With GOODDST a bad source passes when the destination is good: no source is ruled out.
+    for (std::uint32_t i = 0; config.ngooddst == 0 && i < config.nbadsrc && i < kMaxBadSources; ++i)
       both({Fact::Kind::IPv4SrcNot, config.offset, config.badsrc[i]});
   }
 
@@ -132,7 +179,12 @@ struct CheckIPHeader {
     if (config.checksum && !ip.checksum_ok()) return kDrops["bad checksum"];
     const IPv4Address src = ip.src();
     for (std::uint32_t i = 0; i < config.nbadsrc && i < kMaxBadSources; ++i)
-      if (config.badsrc[i] == src) return kDrops["bad source"];
+      if (config.badsrc[i] == src) {
+        const IPv4Address dst = ip.dst();
+        for (std::uint32_t k = 0; k < config.ngooddst && k < kMaxBadSources; ++k)
+          if (config.gooddst[k] == dst) return kDrops.size();
+        return kDrops["bad source"];
+      }
     return kDrops.size();
   }
 

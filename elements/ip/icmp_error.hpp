@@ -1,6 +1,8 @@
 // ICMPError: turns a packet into the ICMP error message about it.
 #pragma once
 
+#include "click_anno.hpp"
+
 #include <nb/element.hpp>
 
 #include <cstdint>
@@ -43,12 +45,17 @@ struct ICMPError {
   static bool bad_source(std::uint32_t a) { return a == 0 || a == 0xffffffffu || (a >> 28) >= 0xe || (a >> 24) == 127; }
 
   // Builds a new packet (no packet fact kept) whose network offset and destination IP it sets.
-  static void facts(const Config&, FactSheet& sheet) {
-    sheet.anno_reads = anno_field::kNetworkOffset;
+  static void facts(const Config& config, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNetworkOffset | (pointer(config) ? anno_field::kUser : anno_field::kNone);
     sheet.anno_sets = anno_field::kNetworkOffset | anno_field::kDstIP;
   }
 
+  // A parameter problem with a pointer (type 12, code 0): IPGWOptions leaves the offending
+  // byte's offset in the packet's annotation, as Click's ICMP_PARAMPROB_ANNO.
+  static bool pointer(const Config& config) { return config.type == 12 && config.code == 0; }
+
   static void push(const Config& config, State& state, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    const std::uint32_t rest = pointer(config) ? std::uint32_t{click_anno::param_prob(p.anno())} << 24 : 0;
     const std::uint32_t offset = p.network_offset();
     std::uint32_t quote = 0;  // bytes of the offending packet the error carries
     std::uint32_t orig_src = 0;
@@ -107,11 +114,14 @@ struct ICMPError {
     ip.update_checksum();
     icmp.set_type(config.type);
     icmp.set_code(config.code);
-    icmp.set_rest(0);
+    icmp.set_rest(rest);
     icmp.set_checksum(0);
     icmp.set_checksum(checksum::finish(checksum::add(0, icmp.bytes(0, 8 + quote))));
     p.set_network_offset(0);
     p.anno().dst_ip = orig_src;
+    // Click's FIX_IP_SRC: FixIPSrc on the way out gives the message the outgoing interface's
+    // address (RFC 1812 4.3.2.4), whichever interface's SRC this element was given.
+    click_anno::fix_ip_src(p.anno()) = 1;
     ++state.errors;
     ctx.send(0, std::move(p));
   }

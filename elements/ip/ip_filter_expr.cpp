@@ -334,6 +334,14 @@ class Parser {
 
   bool word(std::string_view w) const { return tok().kind == Token::Word && tok().text == w; }
 
+  // A port as a value: a number, a range or one of Click's names (www, ssh, 1000-2000); not an
+  // address (`tcp 10.0.0.1` is tcp and that host).
+  static bool looks_like_port(std::string_view w) {
+    std::uint32_t x = 0;
+    if (lookup(kPortNames, w, x)) return true;
+    return !w.empty() && w[0] >= '0' && w[0] <= '9' && w.find_first_not_of("0123456789-") == std::string_view::npos;
+  }
+
   bool parse_primitive(int& out) {
     const Token start = tok();
     Prim p;
@@ -362,6 +370,10 @@ class Parser {
       if ((w == "tcp" || w == "udp") && peek().kind == Token::Word && peek().text == "port") {
         p.kind = PrimKind::Port, p.proto = w == "tcp" ? 6 : 17, have_type = true;
         pos_ += 2;
+      } else if ((w == "tcp" || w == "udp") && peek().kind == Token::Word && looks_like_port(peek().text)) {
+        // Click's `dst tcp ssh`: a port after the protocol needs no `port`.
+        p.kind = PrimKind::Port, p.proto = w == "tcp" ? 6 : 17, have_type = true;
+        ++pos_;
       } else if (w == "tcp" && peek().kind == Token::Word && peek().text == "win") {
         if (!no_dir(t)) return false;
         p.kind = PrimKind::Win, have_type = true;
@@ -379,6 +391,15 @@ class Parser {
         if (!no_dir(t)) return false;
         p.kind = PrimKind::IcmpType, have_type = true;
         pos_ += 2;
+      } else if (std::uint32_t x; w == "icmp" && peek().kind == Token::Word && lookup(kIcmpTypes, peek().text, x)) {
+        // Click's `icmp echo-reply`: a type's name after `icmp` needs no `type`.
+        if (!no_dir(t)) return false;
+        p.kind = PrimKind::IcmpType, have_type = true;
+        ++pos_;
+      } else if (w == "proto") {  // Click's `proto icmp`, short for `ip proto icmp`
+        if (!no_dir(t)) return false;
+        p.kind = PrimKind::Proto, have_type = true;
+        ++pos_;
       } else if (w == "ip") {
         const Token& k = peek();
         const std::string_view kw = k.kind == Token::Word ? k.text : std::string_view();

@@ -98,7 +98,7 @@ TEST_CASE("a wrong or unknown AddressInfo name says what it is", "[click][addres
   auto c = check(
       "AddressInfo(intern 10.0.0.1/8, mac 00:01:02:03:04:05);\n"
       "FromDump(in.pcap) -> SetIPAddress(mac) -> SetIPAddress(intrn) -> IPFilter(allow src host intrn, drop all)\n"
-      "  -> EtherEncap(0x0800, intern:ip, mac) -> SetIPAddress(eth0:gw) -> Discard;\n");
+      "  -> EtherEncap(0x0800, intern:ip, mac) -> SetIPAddress(nbnosuch9:gw) -> Discard;\n");
   CHECK(c.errors.find("2:35: error: address name 'mac' is an Ethernet address, not an IPv4 address") !=
         std::string::npos);
   CHECK(c.errors.find("2:56: error: unknown address name 'intrn'") != std::string::npos);
@@ -108,8 +108,9 @@ TEST_CASE("a wrong or unknown AddressInfo name says what it is", "[click][addres
   CHECK(c.errors.find("note: did you mean the address name 'intern'?") != std::string::npos);
   CHECK(c.errors.find("3:25: error: address name 'intern:ip' is an IPv4 address, not an Ethernet address") !=
         std::string::npos);
-  CHECK(c.errors.find("unknown address name 'eth0'") != std::string::npos);
-  CHECK(c.errors.find("nb does not read the addresses of a network device") != std::string::npos);
+  // A name that is neither declared nor a network interface of the host (eth0 would be read from it).
+  CHECK(c.errors.find("unknown address name 'nbnosuch9'") != std::string::npos);
+  CHECK(c.errors.find("or name a network interface of this host") != std::string::npos);
 }
 
 TEST_CASE("positions after a replaced name still point at what was written", "[click][addressinfo]") {
@@ -117,4 +118,20 @@ TEST_CASE("positions after a replaced name still point at what was written", "[c
       "AddressInfo(a_long_name 10.0.0.1);\n"
       "FromDump(in.pcap) -> IPFilter(allow src host a_long_name && dst host 1.2.3, drop all) -> Discard;\n");
   CHECK(c.errors.find("2:70: error: invalid RULE of IPFilter") != std::string::npos);
+}
+
+TEST_CASE("ARPQuerier(NAME) takes both addresses from one name, as Click's one-argument form", "[click][addressinfo]") {
+  auto c = check(
+      "AddressInfo(me 10.0.0.1 02:00:00:00:00:01, ip_only 10.0.0.2);\n"
+      "FromDump(in.pcap) -> aq :: ARPQuerier(me) -> Discard;\n"
+      "FromDump(arp.pcap) -> [1] aq;\n");
+  INFO(c.errors);
+  REQUIRE(c.graph);
+  CHECK(value(*c.graph, "aq", "IP") == "10.0.0.1");
+  CHECK(value(*c.graph, "aq", "ETH") == "02:00:00:00:00:01");
+  // A name without an Ethernet address leaves ETH missing.
+  auto m = check(
+      "AddressInfo(ip_only 10.0.0.2);\nFromDump(in.pcap) -> aq :: ARPQuerier(ip_only) -> Discard;\n"
+      "FromDump(arp.pcap) -> [1] aq;\n");
+  CHECK(m.errors.find("missing required argument ETH of ARPQuerier") != std::string::npos);
 }

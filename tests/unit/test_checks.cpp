@@ -265,7 +265,7 @@ TEST_CASE("keyword arguments may come in any order; params stay in schema order"
   CHECK(value_of<std::uint64_t>(in, "NDESC") == 0);
   std::vector<std::string> order;
   for (const auto& p : in.params) order.emplace_back(p.param->name);
-  CHECK(order == std::vector<std::string>{"DEVNAME", "PROMISC", "QUEUE", "BURST", "NDESC"});
+  CHECK(order == std::vector<std::string>{"DEVNAME", "PROMISC", "QUEUE", "BURST", "NDESC", "METHOD", "SNIFFER"});
 }
 
 TEST_CASE("defines and formals are substituted before parsing", "[checks][params]") {

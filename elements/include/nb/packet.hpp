@@ -231,6 +231,16 @@ class NB_CONSUMABLE Packet {
     m_->data_len = static_cast<std::uint16_t>(n);
   }
 
+  // Lengthens the packet by n bytes at its tail (Click's put), when the buffer has the room. The
+  // new bytes are whatever the buffer held: a truncate undone (IPFragmenter sends a copy of each
+  // fragment cut from the whole), or bytes the element writes before it sends the packet.
+  NB_CALLABLE_WHEN_OWNED bool put(std::uint32_t n) {
+    if (n > tailroom()) return false;
+    m_->data_len = static_cast<std::uint16_t>(m_->data_len + n);
+    m_->pkt_len += n;
+    return true;
+  }
+
   NB_CALLABLE_WHEN_OWNED PacketAnno& anno() const { return *anno_of(m_); }
 
   NB_TEST_OWNED bool owned() const { return m_ != nullptr; }
