@@ -3,8 +3,11 @@
 // in circles. Each problem is reported at the connection or element that causes it.
 #include <nb/compiler/driver.hpp>
 
+#include "bind_args.hpp"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace nb::compiler {
@@ -147,6 +150,69 @@ void check_processing(Graph& graph, const std::vector<bool>& valid, lang::Diagno
   }
 }
 
+// Click runs a push cycle (ICMPError -> the route table that sent the packet there) as nested
+// calls. nb's fused loop would recurse for ever, so the connection that closes the cycle becomes
+// `Queue -> Unqueue`: what goes round is stored and pushed again on the worker's next pass. The
+// two elements are named after the connection's end (`NAME@cycle/queue`), so their handlers
+// (length, drops) can be read.
+void break_push_cycle(Graph& graph, std::size_t edge_index, lang::DiagnosticEngine& diags) {
+  const Registry& builtin = Registry::builtin();
+  const ElementClass* queue = builtin.find("Queue");
+  const ElementClass* unqueue = builtin.find("Unqueue");
+  Edge closing = graph.edges[edge_index];
+  const lang::Span at = closing.arrow.valid() ? closing.arrow : closing.to_span;
+  if (!queue || !unqueue) {
+    diags.error(at, "this connection closes a cycle, and this nb has no Queue to break it with");
+    return;
+  }
+  std::string base = graph.elements[closing.to].name + "@cycle";
+  for (unsigned k = 2;; ++k) {
+    bool taken = false;
+    for (const Element& e : graph.elements) taken = taken || e.name == base + "/queue" || e.name == base + "/unqueue";
+    if (!taken) break;
+    base = fmt::format("{}@cycle{}", graph.elements[closing.to].name, k);
+  }
+  auto make = [&](const ElementClass* cls, const char* suffix, const char* in_mode, const char* out_mode) {
+    Element el;
+    el.name = base + suffix;
+    el.cls = cls;
+    el.anonymous = true;
+    el.span = at;
+    el.class_span = at;
+    el.context = closing.context;
+    el.ninputs = 1;
+    el.noutputs = 1;
+    el.input_modes = in_mode;
+    el.output_modes = out_mode;
+    detail::bind_params(el, {}, at, [&](lang::Span s, std::string message) -> lang::Diagnostic& {
+      return diags.error(s, std::move(message));
+    });
+    graph.elements.push_back(std::move(el));
+    return static_cast<unsigned>(graph.elements.size() - 1);
+  };
+  const unsigned q = make(queue, "/queue", "h", "l");
+  const unsigned u = make(unqueue, "/unqueue", "l", "h");
+  graph.edges[edge_index].to = q;
+  graph.edges[edge_index].to_port = 0;
+  Edge inner = closing;
+  inner.from = q;
+  inner.from_port = 0;
+  inner.to = u;
+  inner.to_port = 0;
+  graph.edges.push_back(inner);
+  Edge out = closing;
+  out.from = u;
+  out.from_port = 0;
+  graph.edges.push_back(std::move(out));
+  lang::Diagnostic& d = diags.warning(
+      at, fmt::format("this connection closes a push cycle: nb runs it through a queue ('{}/queue'), so a packet that "
+                      "goes round is processed again on the worker's next pass",
+                      base));
+  d.note("Click runs a push cycle as nested calls; to choose the queue yourself, write "
+         "'-> Queue -> Unqueue ->' on one of its connections");
+  add_context(d, closing.context);
+}
+
 }  // namespace
 
 bool check(Graph& graph, lang::DiagnosticEngine& diags) {
@@ -256,56 +322,108 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
 
   check_processing(graph, valid, diags);
 
-  // 4. No cycles: iterative depth-first search (graphs may have 100,000 elements). A pull
-  // connection breaks a loop: what a Queue stores leaves it only when its task pulls.
-  std::vector<std::vector<std::size_t>> adj(n);
-  for (std::size_t i = 0; i < graph.edges.size(); ++i) {
+  // 4. Push cycles: iterative depth-first search (graphs may have 100,000 elements). A pull
+  // connection breaks a loop: what a Queue stores leaves it only when its task pulls. Click runs
+  // a push cycle as nested calls; nb's fused loop cannot, so a cycle a packet can leave gets a
+  // queue on the connection that closes it (break_push_cycle), and the packets that go round
+  // are processed in the worker's next pass. A cycle no packet can leave is an error.
+  // The walk goes from connection to connection: after the one into input q of an element come
+  // the push connections from the outputs q flows to (its class's flow code), so that
+  // AddressTranslator's input 0 -> output 0 and input 1 -> output 1 make no cycle of a path
+  // that enters at 1 and leaves at 0.
+  const std::size_t m = graph.edges.size();
+  std::vector<std::vector<std::size_t>> out_edges(n);
+  for (std::size_t i = 0; i < m; ++i) {
     const Edge& e = graph.edges[i];
     const std::string& modes = graph.elements[e.from].output_modes;
-    if (valid[i] && !(e.from_port < modes.size() && modes[e.from_port] == 'l')) adj[e.from].push_back(i);
+    if (valid[i] && !(e.from_port < modes.size() && modes[e.from_port] == 'l')) out_edges[e.from].push_back(i);
   }
+  auto next_edges = [&](std::size_t ei, std::vector<std::size_t>& out) {
+    out.clear();
+    const Edge& e = graph.edges[ei];
+    const FlowCode& flow = graph.elements[e.to].cls->flow;
+    for (std::size_t x : out_edges[e.to])
+      if (flow.flows(e.to_port, graph.edges[x].from_port)) out.push_back(x);
+  };
   enum : std::uint8_t { White, Grey, Black };
-  std::vector<std::uint8_t> color(n, White);
-  std::vector<std::size_t> via(n, 0);  // the edge by which we entered each grey element
+  std::vector<std::uint8_t> color(m, White);
   unsigned cycles = 0;
-  for (std::size_t root = 0; root < n && cycles < 5; ++root) {
+  std::vector<std::size_t> to_break;  // connections closing a cycle that a packet can leave
+  std::vector<std::size_t> scratch;
+  // Walks start at each element's push connections in element order (the file's order), so
+  // that the connection reported is the one that closes the cycle as the file reads.
+  std::vector<std::size_t> roots;
+  for (std::size_t el = 0; el < n; ++el) roots.insert(roots.end(), out_edges[el].begin(), out_edges[el].end());
+  for (std::size_t root : roots) {
+    if (cycles >= 5) break;
     if (color[root] != White) continue;
-    std::vector<std::pair<std::size_t, std::size_t>> stack{{root, 0}};
+    // Each frame: a connection and the connections after it, with how far the walk got.
+    struct Frame {
+      std::size_t edge;
+      std::vector<std::size_t> next;
+      std::size_t at = 0;
+    };
+    std::vector<Frame> stack;
+    next_edges(root, scratch);
+    stack.push_back({root, scratch});
     color[root] = Grey;
     while (!stack.empty()) {
-      auto& [u, next] = stack.back();
-      if (next == adj[u].size()) {
-        color[u] = Black;
+      Frame& f = stack.back();
+      if (f.at == f.next.size()) {
+        color[f.edge] = Black;
         stack.pop_back();
         continue;
       }
-      std::size_t ei = adj[u][next++];
-      std::size_t v = graph.edges[ei].to;
-      if (color[v] == White) {
-        color[v] = Grey;
-        via[v] = ei;
-        stack.push_back({v, 0});
-      } else if (color[v] == Grey && cycles < 5) {
-        ++cycles;
-        // The path from v to u on the stack, closed by this edge.
-        std::vector<std::string> names;
-        for (std::size_t s = 0; s < stack.size(); ++s) {
-          if (stack[s].first == v) {
-            for (std::size_t t = s; t < stack.size(); ++t) names.push_back(graph.elements[stack[t].first].name);
-            break;
-          }
+      const std::size_t ei = f.next[f.at++];
+      if (color[ei] == White) {
+        color[ei] = Grey;
+        next_edges(ei, scratch);
+        stack.push_back({ei, scratch});
+      } else if (color[ei] == Grey) {
+        // The cycle: the connections on the stack from ei on. Its elements are their ends.
+        std::vector<std::size_t> members;
+        bool in_cycle = false;
+        for (const Frame& g : stack) {
+          in_cycle = in_cycle || g.edge == ei;
+          if (in_cycle) members.push_back(graph.edges[g.edge].to);
         }
-        names.push_back(graph.elements[v].name);
-        std::string path;
-        for (std::size_t t = 0; t < names.size() && t < 12; ++t) path += (t ? " -> " : "") + names[t];
-        if (names.size() > 12) path += " -> ...";
-        const Edge& e = graph.edges[ei];
+        // The connection that brings the walk back to where the cycle began closes it.
+        const std::size_t closing = stack.back().edge;
+        // A packet can leave where an element on the cycle chooses one of several outputs; an
+        // element that copies a packet to all of them (Tee) sends one copy round again.
+        bool way_out = false;
+        bool copies = false;
+        for (std::size_t el_index : members) {
+          const Element& el = graph.elements[el_index];
+          if (el.cls->spec->copies_packets)
+            copies = true;
+          else if (el.noutputs >= 2)
+            way_out = true;
+        }
+        if (way_out) {
+          to_break.push_back(closing);
+          continue;
+        }
+        if (cycles >= 5) continue;
+        ++cycles;
+        const std::size_t v = graph.edges[ei].from;
+        std::string path = graph.elements[v].name;
+        for (std::size_t t = 0; t < members.size() && t < 11; ++t) path += " -> " + graph.elements[members[t]].name;
+        if (members.size() > 11) path += " -> ...";
+        const Edge& e = graph.edges[closing];
         lang::Diagnostic& d =
             diags.error(e.arrow.valid() ? e.arrow : e.to_span, "this connection closes a cycle: packets could loop forever");
         d.note(fmt::format("the cycle: {}", path));
+        d.note(copies ? "a copy of every packet goes round it again: nothing on it chooses another way out"
+                      : "no element on it can send a packet anywhere else");
         add_context(d, e.context);
       }
     }
+  }
+  if (diags.error_count() == errors_before) {
+    std::sort(to_break.begin(), to_break.end());
+    to_break.erase(std::unique(to_break.begin(), to_break.end()), to_break.end());
+    for (std::size_t ei : to_break) break_push_cycle(graph, ei, diags);
   }
 
   // 5. Arguments the runtime would refuse before opening anything, so that `nbc check` says what

@@ -681,7 +681,17 @@ class Elaborator {
           defined_[e.variable.text] = {self, e.variable.span};
           // A definition from the command line wins over the file's top-level define.
           if (!self && outer.own.count(e.variable.text)) continue;
-          vars.own[e.variable.text] = Binding{&e.value.value, e.variable.span};
+          // Click expands the variables in a define's value where it is defined:
+          // define($DEV eth0, $GW $DEV:gw) makes $GW "eth0:gw". One that is not defined yet
+          // leaves the value as written.
+          const std::string* value = &e.value.value;
+          if (value->find('$') != std::string::npos) {
+            quiet_ = true;
+            SubstArg sa = substitute(e.value, vars);
+            quiet_ = false;
+            if (sa.substituted && !sa.failed) value = &keep(std::move(sa.text));
+          }
+          vars.own[e.variable.text] = Binding{value, e.variable.span};
         }
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});

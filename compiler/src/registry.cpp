@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 #include <algorithm>
 #include <charconv>
 
@@ -144,6 +146,41 @@ std::optional<Processing> parse_processing(const ElementSpec& spec) {
   return p;
 }
 
+std::optional<FlowCode> parse_flow_code(std::string_view text) {
+  FlowCode f;
+  if (text.empty()) return f;
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  auto side = [](std::string_view t, std::vector<std::string>& out) {
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t[i] == '[') {
+        const auto close = t.find(']', i);
+        if (close == std::string_view::npos || close == i + 1) return false;
+        out.emplace_back(t.substr(i + 1, close - i - 1));
+        i = close;
+      } else {
+        out.emplace_back(1, t[i]);
+      }
+    }
+    for (const std::string& letters : out)
+      for (char c : letters)
+        if (!(std::isalpha(static_cast<unsigned char>(c)) || c == '#')) return false;
+    return !out.empty();
+  };
+  if (!side(text.substr(0, slash), f.inputs) || !side(text.substr(slash + 1), f.outputs)) return std::nullopt;
+  return f;
+}
+
+bool FlowCode::flows(unsigned in, unsigned out) const {
+  if (inputs.empty() || outputs.empty()) return true;
+  const std::string& a = inputs[in < inputs.size() ? in : inputs.size() - 1];
+  const std::string& b = outputs[out < outputs.size() ? out : outputs.size() - 1];
+  for (char x : a)
+    for (char y : b)
+      if (x == y && (x != '#' || in == out)) return true;
+  return false;
+}
+
 namespace {
 
 // What the runtime can run: a port that can pull needs an element with a pull side (or one whose
@@ -177,7 +214,12 @@ std::optional<std::string> Registry::add(const ElementSpec& spec) {
     return fmt::format("element class '{}' has a malformed processing code '{}' (Click's: \"a/ah\", \"h/l\")",
                        spec.class_name, spec.processing);
   if (auto err = check_processing(spec, *ports, *processing)) return err;
-  classes_.emplace(std::string(spec.class_name), ElementClass{&spec, *ports, nullptr, std::move(*processing)});
+  auto flow = parse_flow_code(spec.flow_code);
+  if (!flow)
+    return fmt::format("element class '{}' has a malformed flow code '{}' (Click's: \"x/x\", \"#/#\", \"xy/x\")",
+                       spec.class_name, spec.flow_code);
+  classes_.emplace(std::string(spec.class_name),
+                   ElementClass{&spec, *ports, nullptr, std::move(*processing), std::move(*flow)});
   return std::nullopt;
 }
 

@@ -292,6 +292,7 @@ constinit const ElementSpec AddressTranslator::spec{
         "at[1] -> EtherEncap(0x86dd, 02:00:00:00:00:01, 02:00:00:00:00:02) -> ToDump(in.pcap);\n",
     .ops = &kOps,
     .handlers = kHandlers,
+    .flow_code = "#/#",  // input i leaves by output i alone (Click's flow code)
 };
 
 NB_REGISTER_ELEMENT(AddressTranslator::spec);

@@ -45,6 +45,7 @@ constinit const ElementSpec ProtocolTranslator::spec{
         "pt[1] -> EtherEncap(0x86dd, 02:00:00:00:00:01, 02:00:00:00:00:02) -> ToDump(v6out.pcap);\n",
     .ops = &kOps,
     .handlers = kHandlers,
+    .flow_code = "#/#",  // input i leaves by output i alone (Click's flow code)
 };
 
 NB_REGISTER_ELEMENT(ProtocolTranslator::spec);

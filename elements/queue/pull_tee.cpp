@@ -20,6 +20,7 @@ constinit const ElementSpec PullTee::spec{
         "t[1] -> Counter -> Discard;\n",
     .ops = &kOps,
     .processing = "l/lh",
+    .copies_packets = true,
 };
 
 NB_REGISTER_ELEMENT(PullTee::spec);

@@ -46,6 +46,7 @@ constinit const ElementSpec PaintTee::spec{
         "pt[1] -> Counter -> Discard;\n",
     .ops = &kOps,
     .handlers = kHandlers,
+    .copies_packets = true,
 };
 
 NB_REGISTER_ELEMENT(PaintTee::spec);

@@ -53,6 +53,7 @@ constinit const ElementSpec Tee::spec{
     .ops = &kOps,
     .handlers = kHandlers,
     .processing = "h/h",  // push only, as in Click
+    .copies_packets = true,
 };
 
 NB_REGISTER_ELEMENT(Tee::spec);

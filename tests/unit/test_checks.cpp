@@ -1255,3 +1255,93 @@ TEST_CASE("${VAR-DEFAULT} is VAR's value, or DEFAULT where VAR is not defined", 
   auto bad = compile("FromDump(${FILE}) -> Discard;");
   CHECK(bad->errors() == 1);
 }
+
+TEST_CASE("a define's value is expanded where it is defined, as Click does", "[checks][define]") {
+  // Click's test-ping.click: define($DEV eth0, $GW $DEV:gw). $GW used to be the text "$DEV:gw".
+  auto c = compile(
+      "define($BASE in, $FILE ${BASE}.pcap, $LEN 14, $TWICE $LEN$LEN);\n"
+      "FromDump($FILE) -> a :: Strip($TWICE) -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(value_of<std::string>(element(g, "FromDump@1"), "FILENAME") == "in.pcap");
+  CHECK(value_of<std::uint64_t>(element(g, "a"), "LENGTH") == 1414);
+  // Quoted text stays as written; a variable not defined yet leaves the value as it is.
+  auto q = compile("define($A 1, $B '$A');\nFromDump($B) -> Discard;");
+  CHECK(value_of<std::string>(element(graph_of(*q), "FromDump@1"), "FILENAME") == "$A");
+}
+
+TEST_CASE("a push cycle a packet can leave runs through a queue, with a warning", "[checks][cycles]") {
+  // Click's fake-iprouter.click sends ICMP errors back to the route table; nb used to refuse it.
+  auto c = compile(
+      "FromDump(a) -> rt :: LookupIPRoute(10.0.0.0/8 0, 0.0.0.0/0 1);\n"
+      "rt[0] -> Discard;\n"
+      "rt[1] -> ttl :: DecIPTTL -> m :: IPMirror -> rt;\n"
+      "ttl[1] -> Discard;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() == 0);
+  REQUIRE(c->result.graph);
+  const Graph& g = *c->result.graph;
+  auto find = [&](std::string_view name) -> int {
+    for (std::size_t i = 0; i < g.elements.size(); ++i)
+      if (g.elements[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  const int q = find("rt@cycle/queue");
+  const int u = find("rt@cycle/unqueue");
+  REQUIRE(q >= 0);
+  REQUIRE(u >= 0);
+  CHECK(g.elements[q].cls->spec->class_name == "Queue");
+  CHECK(g.elements[u].cls->spec->class_name == "Unqueue");
+  // m -> queue -> unqueue -> rt, and no connection from m straight to rt any more.
+  bool m_to_q = false, q_to_u = false, u_to_rt = false, m_to_rt = false;
+  for (const auto& e : g.edges) {
+    const std::string& from = g.elements[e.from].name;
+    const std::string& to = g.elements[e.to].name;
+    m_to_q = m_to_q || (from == "m" && to == "rt@cycle/queue");
+    q_to_u = q_to_u || (from == "rt@cycle/queue" && to == "rt@cycle/unqueue");
+    u_to_rt = u_to_rt || (from == "rt@cycle/unqueue" && to == "rt" && e.to_port == 0);
+    m_to_rt = m_to_rt || (from == "m" && to == "rt");
+  }
+  CHECK(m_to_q);
+  CHECK(q_to_u);
+  CHECK(u_to_rt);
+  CHECK_FALSE(m_to_rt);
+  CHECK(c->rendered().find("warning: this connection closes a push cycle") != std::string::npos);
+  CHECK(c->at(c->diags.diagnostics().front().span).line == 3);
+  // The plan takes the implicit Unqueue as a task.
+  auto plan = compiler::lower(g, c->diags);
+  REQUIRE(plan);
+  CHECK(std::any_of(plan->tasks.begin(), plan->tasks.end(),
+                    [&](const auto& t) { return plan->elements[t.puller].name == "rt@cycle/unqueue"; }));
+}
+
+TEST_CASE("a cycle whose only way out copies every packet stays an error", "[checks][cycles]") {
+  auto c = compile("FromDump(a) -> t :: Tee -> Discard;\nt[1] -> x :: Counter -> t;");
+  INFO(c->rendered());
+  REQUIRE(c->errors() == 1);
+  CHECK(c->rendered().find("a copy of every packet goes round it again") != std::string::npos);
+}
+
+TEST_CASE("Click's flow codes say which inputs reach which outputs", "[checks][cycles]") {
+  auto all = compiler::parse_flow_code("");
+  REQUIRE(all);
+  CHECK(all->flows(3, 0));
+  auto same = compiler::parse_flow_code("#/#");
+  REQUIRE(same);
+  CHECK(same->flows(0, 0));
+  CHECK(same->flows(1, 1));
+  CHECK_FALSE(same->flows(1, 0));
+  CHECK_FALSE(same->flows(0, 1));
+  auto xy = compiler::parse_flow_code("xy/x");  // input 1 (and later ones) reach nothing
+  REQUIRE(xy);
+  CHECK(xy->flows(0, 0));
+  CHECK(xy->flows(0, 5));
+  CHECK_FALSE(xy->flows(1, 0));
+  CHECK_FALSE(xy->flows(4, 2));
+  auto set = compiler::parse_flow_code("[xy]y/x");
+  REQUIRE(set);
+  CHECK(set->flows(0, 0));
+  CHECK_FALSE(set->flows(1, 0));
+  CHECK_FALSE(compiler::parse_flow_code("x"));
+  CHECK_FALSE(compiler::parse_flow_code("x/[y"));
+  CHECK_FALSE(compiler::parse_flow_code("x/1"));
+}

@@ -801,6 +801,18 @@ struct ElementSpec {
   // agnostic ports all end up the same, push or pull. Empty: "a/ah" for kernels, "/h" for sources,
   // "a/" for sinks (ToDevice pushed to, or pulling from a Queue).
   std::string_view processing = {};
+  // Sends copies of one packet to several outputs (Tee, PaintTee): a push cycle whose only way
+  // out goes through such an element keeps a copy going round for ever, so nbc refuses it, where
+  // a cycle that can leave through an element choosing one output runs through a queue
+  // (docs/queues.md, "Push cycles").
+  bool copies_packets = false;
+  // Click's flow code: which inputs' packets can leave by which outputs, inputs before the slash,
+  // outputs after, one letter per port (the last repeats); input i can reach output j when their
+  // letters match. '#' is a letter of its own for each port number, so "#/#" says input i only
+  // ever leaves by output i (AddressTranslator). `[ab]` gives a port several letters. Empty:
+  // "x/x", every input reaches every output. nbc uses it to tell a push cycle from a path that
+  // only looks like one.
+  std::string_view flow_code = {};
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

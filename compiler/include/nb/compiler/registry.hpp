@@ -58,11 +58,21 @@ struct Processing {
 // Parses "a/ah", "h/l", "l/" (nullopt when malformed), or gives the default for the spec.
 std::optional<Processing> parse_processing(const ElementSpec& spec);
 
+// Click's flow code (ElementSpec::flow_code): each port's set of letters, inputs and outputs;
+// the last port's set covers the ports past it. '#' stands for a letter of the port's own.
+struct FlowCode {
+  std::vector<std::string> inputs, outputs;  // empty: every input reaches every output
+  bool flows(unsigned in, unsigned out) const;
+};
+// Parses "x/x", "#/#", "xy/x", "[xy]/x" (nullopt when malformed).
+std::optional<FlowCode> parse_flow_code(std::string_view text);
+
 struct ElementClass {
   const ElementSpec* spec = nullptr;
   PortCounts ports;
   const Plugin* plugin = nullptr;  // the plugin that defines it; null for built-ins
   Processing processing;
+  FlowCode flow;
 };
 
 class Registry {
