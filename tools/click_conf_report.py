@@ -34,6 +34,9 @@ NOTES = {
     "tools/build-grid-config.sh",
     "simple-dsdv-userlevel.click": "a template: OFFSET_GRID_PROTO and the like are filled in by Click's "
     "tools/build-grid-config.sh",
+    "ip601.click": "Click says \"duplicate writer for device 'eth0'\", and nds[0] pushes into ToDevice's pull "
+    "input",
+    "ip6ndadvertiser02.click": "Click says \"unknown element class 'NDAdv'\"",
     "schedorder1.click": "SchedOrderTest is a test element of Click's own scheduler",
     "script-parabolawave.click": "Script's own variables ($x) are left for Script by Click's lexer",
     "script-squarewave.click": "Script's own variables ($x) are left for Script by Click's lexer",
@@ -45,6 +48,8 @@ ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): error: (?P<m
 # (pattern, category, key) in order; the first that matches an error message classifies it.
 # The key names the missing piece; {n} is replaced by the pattern's group n.
 RULES = [
+    (r"unknown element class 'NDAdv'", "click", "NDAdv (IP6NDAdvertiser's name in Click's first IPv6 code)"),
+    (r"device '[^']+' already has a ToDevice", "click", "two ToDevices on one device"),
     (r"unknown element class '([^']+)'", "element", "{1}"),
     (r"undefined variable '(\$[^']+)'", "semantics", "an undefined $variable is an error (Click leaves it as is)"),
     (r"invalid [^:]* for \w+ of \w+: expected [^,]*, found '\$'", "language",

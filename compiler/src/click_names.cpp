@@ -42,7 +42,6 @@ constexpr std::array kTable = {
     ClickReplacement{"FastUDPSource", kGenerate, "FromDump"},
     ClickReplacement{"FromHost", kTapIn, "FromDevice"},
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
-    ClickReplacement{"IP6Print", kDump, "ToDump"},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
@@ -52,6 +51,10 @@ constexpr std::array kTable = {
     ClickReplacement{"LinkUnqueue", "BandwidthRatedUnqueue(RATE): the link's bandwidth without its latency",
                      "BandwidthRatedUnqueue"},
     ClickReplacement{"MixedQueue", kQueue, "Queue"},
+    ClickReplacement{"NDAdv",
+                     "IP6NDAdvertiser, which takes the same arguments: NDAdv was its name in Click's first IPv6 "
+                     "code and is no element of Click today",
+                     "IP6NDAdvertiser"},
     ClickReplacement{"NotifierQueue", "Queue", "Queue"},
     ClickReplacement{"Null", "a direct connection; `elementclass Null { input -> output }` keeps the name", ""},
     ClickReplacement{"RED", "Queue, which drops at the tail when full (no early random drops)", "Queue"},

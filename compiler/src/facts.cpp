@@ -213,6 +213,7 @@ std::string anno_names(std::uint8_t fields) {
   if (fields & anno_field::kUser) names.push_back("user bytes");
   if (fields & anno_field::kNetworkOffset) names.push_back("network offset");
   if (fields & anno_field::kDstIP) names.push_back("destination IP");
+  if (fields & anno_field::kDstIP6) names.push_back("destination IPv6");
   return join(names);
 }
 

@@ -16,8 +16,9 @@ constexpr ParamSpec kParams[] = {
     {"ROUTE", ParamType::String, ParamKind::Rest, false, "",
      "Routes in Click's syntax, `ADDR/LEN [GATEWAY] OUTPUT` (LEN 0 to 128; ADDR/MASK and a bare "
      "ADDR, a /128, also work): packets whose destination matches ADDR/LEN (the longest matching "
-     "prefix wins) leave on OUTPUT. GATEWAY is checked but not attached to the packet: nb's "
-     "annotations have no room for an IPv6 address. At most 1024.",
+     "prefix wins) leave on OUTPUT, with GATEWAY as their next hop (the destination IPv6 "
+     "annotation, which IP6NDSolicitor resolves), or their destination when there is none (or it "
+     "is ::). At most 1024.",
      INT64_MIN, UINT64_MAX, &ip6_text::validate_route},
 };
 
@@ -59,15 +60,14 @@ bool LookupIP6Route::configure(const Args& args, Config& config, std::string& er
 }
 
 bool LookupIP6Route::setup(const Config& config, State& state, std::string& error) {
-  // Next hops: one per distinct (gateway, output), as the gateway may one day travel with the
-  // packet; today only the output is used.
+  // Next hops: one per distinct (gateway, output).
   std::map<std::pair<ip6_text::IP6Address, std::uint32_t>, std::uint32_t> index;
-  std::vector<std::uint32_t> ports;
+  std::vector<NextHop> hops;
   std::uint32_t tbl8s = 16;
   for (std::uint32_t i = 0; i < config.nroutes; ++i) {
     const ip6_text::Route& r = config.routes[i];
-    if (index.emplace(std::make_pair(r.gateway, r.port), static_cast<std::uint32_t>(ports.size())).second)
-      ports.push_back(r.port);
+    if (index.emplace(std::make_pair(r.gateway, r.port), static_cast<std::uint32_t>(hops.size())).second)
+      hops.push_back({r.gateway, r.port});
     // A route longer than /24 needs a tbl8 group for each further byte, at most.
     if (r.length > 24) tbl8s += (r.length - 24 + 7) / 8;
   }
@@ -82,14 +82,14 @@ bool LookupIP6Route::setup(const Config& config, State& state, std::string& erro
     error = std::string("rte_lpm6_create: ") + rte_strerror(rte_errno) + " (give DPDK more memory with -m)";
     return false;
   }
-  auto* table = static_cast<std::uint32_t*>(rte_zmalloc("nb_lpm6_hops", sizeof(std::uint32_t) * (ports.size() + 1), 0));
+  auto* table = static_cast<NextHop*>(rte_zmalloc("nb_lpm6_hops", sizeof(NextHop) * (hops.size() + 1), 0));
   if (!table) {
     rte_lpm6_free(state.lpm);
     state.lpm = nullptr;
     error = "cannot allocate the next-hop table";
     return false;
   }
-  std::copy(ports.begin(), ports.end(), table);
+  std::copy(hops.begin(), hops.end(), table);
   for (std::uint32_t i = 0; i < config.nroutes; ++i) {
     const ip6_text::Route& r = config.routes[i];
     const std::uint32_t hop = index[{r.gateway, r.port}];
@@ -107,16 +107,16 @@ bool LookupIP6Route::setup(const Config& config, State& state, std::string& erro
       return false;
     }
   }
-  state.port = table;
+  state.hops = table;
   state.routes = config.nroutes;
   return true;
 }
 
 void LookupIP6Route::teardown(const Config&, State& state) {
   rte_lpm6_free(state.lpm);
-  rte_free(const_cast<std::uint32_t*>(state.port));
+  rte_free(const_cast<NextHop*>(state.hops));
   state.lpm = nullptr;
-  state.port = nullptr;
+  state.hops = nullptr;
 }
 
 NB_ELEMENT_KERNEL(LookupIP6Route);
@@ -131,13 +131,14 @@ constinit const ElementSpec LookupIP6Route::spec{
         "output of the longest matching route. The table is DPDK's rte_lpm6, built when nbrun "
         "starts; a later route for the same prefix replaces an earlier one.\n"
         "\n"
-        "Differences from Click: Click's LookupIP6Route looks up the destination IPv6 annotation "
-        "(set by GetIP6Address) and sets it to the route's gateway. nb's packet annotations are "
-        "full (24 bytes, no room for a 16-byte address), so nb looks up the destination address "
-        "in the IPv6 header the network offset annotation points at (CheckIP6Header sets it; "
-        "offset 0 when unset), which is what GetIP6Address(24) would have copied, and the "
-        "gateway is checked but not attached to the packet (nb has no IPv6 neighbour discovery "
-        "yet to use it).\n"
+        "Each routed packet's destination IPv6 annotation is set to its route's gateway, or to "
+        "its destination when the route has none: the next hop IP6NDSolicitor resolves.\n"
+        "\n"
+        "Difference from Click: Click's LookupIP6Route looks up the destination IPv6 annotation "
+        "(set by GetIP6Address). nb looks up the destination address in the IPv6 header the "
+        "network offset annotation points at (CheckIP6Header sets it; offset 0 when unset), which "
+        "is what GetIP6Address(24) copies in Click's configurations, so a configuration without "
+        "GetIP6Address routes the same.\n"
         "\n"
         "Input 0 (push): IPv6 packets. Output N (push): packets routed to output N. Packets no "
         "route matches are dropped (\"no route\"): add a default route ::/0. A packet too short "

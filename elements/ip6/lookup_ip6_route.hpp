@@ -36,7 +36,7 @@ struct LookupIP6Route {
   };
   struct State {
     rte_lpm6* lpm;              // made by setup(), freed by teardown()
-    const std::uint32_t* port;  // output of each rte_lpm6 next hop
+    const NextHop* hops;        // gateway and output of each rte_lpm6 next hop
     std::uint32_t default_hop;  // the ::/0 route's next hop (rte_lpm6 takes depths 1-128 only)
     bool has_default;
     std::uint64_t routed;
@@ -48,8 +48,10 @@ struct LookupIP6Route {
   static bool setup(const Config& config, State& state, std::string& error);
   static void teardown(const Config& config, State& state);
 
+  // Sets the next hop (Click's destination IPv6 annotation) on every packet it routes.
   static void facts(const Config&, FactSheet& sheet) {
     sheet.anno_reads = anno_field::kNetworkOffset;
+    sheet.anno_sets = anno_field::kDstIP6;
     sheet.effect = PacketEffect::None;
     sheet.keeps_headroom = true;
   }
@@ -73,7 +75,11 @@ struct LookupIP6Route {
       }
     }
     ++state.routed;
-    ctx.send(state.port[hop], std::move(p));
+    const NextHop& next = state.hops[hop];
+    bool gateway = false;
+    for (std::uint8_t b : next.gateway) gateway |= b != 0;
+    p.anno().set_dst_ip6(gateway ? next.gateway.data() : dst);
+    ctx.send(next.port, std::move(p));
   }
 };
 

@@ -17,8 +17,8 @@ constexpr ParamSpec kParams[] = {
      "Click prints each packet's arrival time with true; nb keeps no timestamps with its packets "
      "and refuses true."},
     {"PRINTANNO", ParamType::Bool, ParamKind::Keyword, false, "false",
-     "true: prints the packet's annotation bytes (nb's 24: paint, user bytes, network offset, "
-     "destination address) in hex after the length."},
+     "true: prints the packet's annotation bytes (nb's 24: network offset, paint, user bytes, "
+     "destination address; the destination IPv6 address is the last 16) in hex after the length."},
     {"HEADROOM", ParamType::Bool, ParamKind::Keyword, false, "false",
      "true: prints the packet's headroom and tailroom after its length, as \"(hHEADROOM tTAILROOM)\"."},
     {"ACTIVE", ParamType::Bool, ParamKind::Keyword, false, "true",

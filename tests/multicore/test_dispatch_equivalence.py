@@ -30,6 +30,8 @@ configs = [src / "configs" / f"{n}.nbc" for n in ("quickstart", "firewall", "mon
 # Classes whose output legitimately depends on the workers (docs/multicore.md).
 skip = {
     "ARPQuerier(": "ARPQuerier's answers depend on whether an ARP reply was learnt before another flow's packet",
+    "IP6NDSolicitor(": "IP6NDSolicitor's answers depend on whether an advertisement was learnt before another "
+    "flow's packet",
     "IPRewriter(": "IPRewriter chooses public ports per worker (so that replies return to it)",
     "RoundRobinSwitch": "RoundRobinSwitch keeps its turn per worker, so which output a packet takes depends on the worker",
     "RandomSample": "RandomSample draws from a sequence per worker, so which packets it samples depends on the worker",

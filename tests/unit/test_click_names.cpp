@@ -58,3 +58,10 @@ TEST_CASE("an unknown Click class gets what to use instead of a spelling hint", 
   out = check("FromDump(in.pcap) -> Conter -> Discard;\n");
   CHECK(out.find("did you mean 'Counter'?") != std::string::npos);
 }
+
+TEST_CASE("Click's old NDAdv name points at IP6NDAdvertiser", "[click][ip6]") {
+  const std::string out = check("FromDump(in.pcap) -> NDAdv(2001:db8::5/128 00:a0:c9:9c:fd:9e) -> Discard;\n");
+  CHECK(out.find("error: unknown element class 'NDAdv'") != std::string::npos);
+  CHECK(out.find("note: Click's NDAdv is not in nb (yet): use IP6NDAdvertiser, which takes the same arguments") !=
+        std::string::npos);
+}

@@ -341,8 +341,8 @@ TEST_CASE("Print writes Click's line per packet: label, length and bytes", "[ker
       anno_ref(m).paint = 3;
       anno_ref(m).dst_ip = 0x0a000001;
       p.push(m, 1, &host.services);
-      // paint, 15 user bytes, network offset (unset), network_behind, dst_ip (host order, LE).
-      CHECK(host.lines() == L{"t:    1 | 03000000000000000000000000000000ffff00000100000a | 42"});
+      // network offset (unset), network_behind, paint, 15 user bytes, dst_ip (host order, LE).
+      CHECK(host.lines() == L{"t:    1 | ffff0000030000000000000000000000000000000100000a | 42"});
     }
     // A line longer than the buffer comes in pieces; together they are the line.
     {

@@ -156,3 +156,28 @@ TEST_CASE("facts: received packets' annotations are reset only where an element 
   CHECK(facts_of("FromDump(a.pcap) -> Paint(1, ANNO 3) -> IPRewriter(pattern 1.1.1.1 - - - 0 0) -> ToDump(b.pcap);")
             .reset_annotations);
 }
+
+TEST_CASE("facts: the IPv6 next hop is set by GetIP6Address or LookupIP6Route before IP6NDSolicitor reads it") {
+  CHECK_FALSE(facts_of("FromDump(a.pcap) -> Strip(14) -> CheckIP6Header -> GetIP6Address(24) -> "
+                       "IP6NDSolicitor(2001:db8::1, 00:00:00:00:00:01) -> ToDump(b.pcap);")
+                  .reset_annotations);
+  CHECK_FALSE(facts_of("FromDump(a.pcap) -> Strip(14) -> MarkIPHeader -> LookupIP6Route(::/0 0) -> "
+                       "IP6NDSolicitor(2001:db8::1, 00:00:00:00:00:01) -> ToDump(b.pcap);")
+                  .reset_annotations);
+  // (LookupIP6Route reads the network offset, which CheckIP6Header sets on one output only.)
+  auto routed = facts_of(
+      "FromDump(a.pcap) -> Strip(14) -> CheckIP6Header -> r :: LookupIP6Route(::/0 0) -> "
+      "IP6NDSolicitor(2001:db8::1, 00:00:00:00:00:01) -> ToDump(b.pcap);");
+  CHECK(routed.annotations_why ==
+        "r (LookupIP6Route) reads the network offset annotation, which may not be set on its way there");
+  auto bare = facts_of(
+      "FromDump(a.pcap) -> Strip(14) -> n :: IP6NDSolicitor(2001:db8::1, 00:00:00:00:00:01) -> "
+      "ToDump(b.pcap);");
+  CHECK(bare.reset_annotations);
+  CHECK(bare.annotations_why ==
+        "n (IP6NDSolicitor) reads the destination IPv6 annotation, which may not be set on its way there");
+  // The IPv4 next hop and the user bytes share its bytes but do not set all of it.
+  CHECK(facts_of("FromDump(a.pcap) -> Strip(14) -> SetIPAddress(10.0.0.1) -> Paint(1, ANNO 4) -> "
+                 "IP6NDSolicitor(2001:db8::1, 00:00:00:00:00:01) -> ToDump(b.pcap);")
+            .reset_annotations);
+}

@@ -387,8 +387,11 @@ inline constexpr std::uint8_t kPaint = 1;
 inline constexpr std::uint8_t kUser = 2;
 inline constexpr std::uint8_t kNetworkOffset = 4;
 inline constexpr std::uint8_t kDstIP = 8;
+// PacketAnno::dst_ip6: its bytes are user[3..14] and dst_ip's, but an element that sets it sets
+// all 16 (and one that sets the others does not set it whole).
+inline constexpr std::uint8_t kDstIP6 = 16;
 inline constexpr std::uint8_t kNone = 0;
-inline constexpr std::uint8_t kEvery = kPaint | kUser | kNetworkOffset | kDstIP;
+inline constexpr std::uint8_t kEvery = kPaint | kUser | kNetworkOffset | kDstIP | kDstIP6;
 }  // namespace anno_field
 
 struct FactSheet {

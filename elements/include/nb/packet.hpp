@@ -56,18 +56,33 @@ Packet adopt(rte_mbuf* m);
 struct PacketAnno {
   // network_offset when no element has found the network header (CheckIPHeader sets it).
   static constexpr std::uint16_t kNoNetworkOffset = 0xffff;
-  std::uint8_t paint = 0;
-  std::uint8_t user[15] = {};
   // Offset of the IP header from the data start, kept right by Packet::pull and Packet::push.
   std::uint16_t network_offset = kNoNetworkOffset;
   // When Packet::pull took the network header away (StripIPHeader): how many bytes before the
-  // data start it begins (network_offset is unset then); 0 otherwise. Fills what was padding, so
-  // that Click's UnstripIPHeader can put the header back; Packet::push restores network_offset.
+  // data start it begins (network_offset is unset then); 0 otherwise, so that Click's
+  // UnstripIPHeader can put the header back; Packet::push restores network_offset.
   std::uint16_t network_behind = 0;
+  std::uint8_t paint = 0;
+  std::uint8_t user[15] = {};
   // Click's destination IP address annotation (host order; 0 unset): the next hop that
   // LookupIPRoute chose (GetIPAddress sets it), which ARPQuerier resolves.
   std::uint32_t dst_ip = 0;
+
+  // Click's destination IPv6 address annotation (DST_IP6_ANNO; network order, :: unset): the next
+  // hop that LookupIP6Route chose (GetIP6Address sets it), which IP6NDSolicitor resolves. It has
+  // no bytes of its own, as in Click, where it overlaps the IPv4 one: it is the last 16 bytes,
+  // user[3..14] and dst_ip, so setting it changes those and setting them changes it.
+  static constexpr std::size_t kDstIP6Offset = 8;
+  void dst_ip6(std::uint8_t out[16]) const {
+    std::memcpy(out, reinterpret_cast<const unsigned char*>(this) + kDstIP6Offset, 16);
+  }
+  void set_dst_ip6(const std::uint8_t in[16]) {
+    std::memcpy(reinterpret_cast<unsigned char*>(this) + kDstIP6Offset, in, 16);
+  }
 };
+static_assert(offsetof(PacketAnno, user) + 3 == PacketAnno::kDstIP6Offset &&
+                  offsetof(PacketAnno, dst_ip) + sizeof(PacketAnno::dst_ip) == PacketAnno::kDstIP6Offset + 16,
+              "the IPv6 destination annotation is user[3..14] and dst_ip");
 
 // Where a packet's annotations live: inside its rte_mbuf, in the dynamic-field bytes at the end
 // of the mbuf's second cache line. The driver and the mempool write that line for every packet
