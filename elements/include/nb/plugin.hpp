@@ -30,7 +30,9 @@ namespace nb {
 // ParamSpec::validate_all reports several errors with hints (ParamError::hint), and the compiler
 // no longer parses byte patterns: Args::get_pattern and pattern_matches_all went (a kernel reads
 // the PATTERN text with get_string_at). 5: pull processing (ElementOps::pull and held, PullContext,
-// ElementSpec::processing, Context::store); PacketAnno::network_behind. 6: ElementSpec::copies_packets and flow_code.
+// ElementSpec::processing, Context::store); PacketAnno::network_behind. 6: ElementSpec::copies_packets
+// and flow_code; PacketAnno's network offsets first, the IPv6 next hop (dst_ip6) over its last 16
+// bytes.
 inline constexpr std::uint32_t kPluginAbiRevision = 6;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
