@@ -257,12 +257,16 @@ bool check(Graph& graph, lang::DiagnosticEngine& diags) {
   check_processing(graph, valid, diags);
 
   // 4. No cycles: iterative depth-first search (graphs may have 100,000 elements). A pull
-  // connection breaks a loop: what a Queue stores leaves it only when its task pulls.
+  // connection breaks a loop: what a Queue stores leaves it only when its task pulls. So does a
+  // port that is both source and sink (KernelTap): what enters it goes to the kernel.
   std::vector<std::vector<std::size_t>> adj(n);
   for (std::size_t i = 0; i < graph.edges.size(); ++i) {
     const Edge& e = graph.edges[i];
     const std::string& modes = graph.elements[e.from].output_modes;
-    if (valid[i] && !(e.from_port < modes.size() && modes[e.from_port] == 'l')) adj[e.from].push_back(i);
+    const Element& to = graph.elements[e.to];
+    const bool port = to.cls && to.cls->spec && to.cls->spec->ops &&
+                      to.cls->spec->ops->role == ElementOps::Role::SourceSink;
+    if (valid[i] && !port && !(e.from_port < modes.size() && modes[e.from_port] == 'l')) adj[e.from].push_back(i);
   }
   enum : std::uint8_t { White, Grey, Black };
   std::vector<std::uint8_t> color(n, White);
