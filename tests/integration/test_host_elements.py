@@ -6,7 +6,7 @@ its echo requests back mirrored, so the kernel answers itself and ping sees its 
 kernel's own counters and ping's exit status are the oracles. ToHost(dum0), dum0 an interface
 of the host: frames reach the tap nb-dum0, which has dum0's Ethernet address. Skips (77) where
 network namespaces cannot be made (no CAP_NET_ADMIN).
-Usage: test_host_elements.py NBRUN
+Usage: test_host_elements.py NBRUN [NBCTL]
 """
 import json
 import os
@@ -17,14 +17,18 @@ import tempfile
 import time
 
 nbrun = sys.argv[1]
+nbctl = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(nbrun), "nbctl")
 ns = f"nbhost{os.getpid() % 100000}"
 if subprocess.run(["ip", "netns", "add", ns], capture_output=True).returncode != 0:
     print("SKIP: cannot make a network namespace (needs CAP_NET_ADMIN)")
     sys.exit(77)
-if not os.path.exists("/dev/net/tun"):
+# Making a tap needs CAP_NET_ADMIN and /dev/net/tun (a namespace alone needs neither).
+probe = subprocess.run(["ip", "-n", ns, "tuntap", "add", "dev", "nbprobe0", "mode", "tap"], capture_output=True, text=True)
+if probe.returncode != 0:
     subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-    print("SKIP: no /dev/net/tun")
+    print(f"SKIP: cannot make a tap interface (needs CAP_NET_ADMIN and /dev/net/tun): {probe.stderr.strip()}")
     sys.exit(77)
+subprocess.run(["ip", "-n", ns, "tuntap", "del", "dev", "nbprobe0", "mode", "tap"], capture_output=True)
 
 failures = 0
 
@@ -155,6 +159,32 @@ InfiniteSource(DATA \\<ffffffffffff 020000000001 0800 4500001c 00000000 4011f9d2
             rx = counter("nb-dum0", "rx_packets")
             check(rx == 8, f"the kernel received ToHost's 5 and ToHostSniffers' 3 frames on nb-dum0 ({rx})")
         finish(p, "ToHost(dum0)")
+
+        # A reload keeps the interface (same index) and its settings; new settings are refused.
+        sock = pathlib.Path(tmp) / "ctl.sock"
+        host = "FromHost(fake1, 10.5.0.1/24) -> cl :: Classifier(12/0806 20/0001, -);\n" \
+               "cl[0] -> ARPResponder(10.5.0.2 02:00:00:00:00:05) -> ToHost(fake1);\n"
+        cfg.write_text(host + "cl[1] -> Discard;\n")
+        p = subprocess.Popen(["ip", "netns", "exec", ns, nbrun, str(cfg), "--engine", "interp", "--duration", "8",
+                              "--quiet", "--control", str(sock)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+        if wait_iface("fake1"):
+            index = in_ns("cat", "/sys/class/net/fake1/ifindex").stdout.strip()
+            b = pathlib.Path(tmp) / "b.nbc"
+            b.write_text(host + "cl[1] -> Counter -> Discard;\n")
+            r = in_ns(nbctl, "--socket", str(sock), "reload", str(b), timeout=60)
+            again = in_ns("cat", "/sys/class/net/fake1/ifindex").stdout.strip()
+            check(r.returncode == 0 and again == index, f"a reload keeps fake1 as it is (index {index}, then {again})")
+            b.write_text(host.replace("10.5.0.1/24", "10.5.0.9/24") + "cl[1] -> Discard;\n")
+            r = in_ns(nbctl, "--socket", str(sock), "reload", str(b), timeout=60)
+            check(r.returncode != 0 and "other settings" in r.stderr,
+                  f"a reload that changes fake1's address is refused ({r.stderr.strip().splitlines()[0] if r.stderr.strip() else r.returncode})")
+            ping = in_ns("ping", "-n", "-c", "1", "-W", "2", "10.5.0.2", timeout=30)
+            addr = in_ns("ip", "-4", "-o", "addr", "show", "fake1").stdout
+            check("10.5.0.1/24" in addr, "fake1 keeps its address after the refused reload")
+        else:
+            check(False, "FromHost(fake1, ...) makes interface fake1")
+        p.communicate(timeout=60)
 
         # FromHost naming an interface of the host: refused, naming it.
         cfg.write_text("FromHost(dum0, 10.6.0.1/24) -> Discard;\n")
