@@ -11,12 +11,6 @@
 namespace nb::compiler {
 namespace {
 
-constexpr std::string_view kTapIn = "FromDevice on a DPDK net_tap device, e.g. FromDevice(\"net_tap0,iface=nb0\")";
-constexpr std::string_view kTapOut =
-    "ToDevice on a DPDK net_tap device, e.g. ToDevice(\"net_tap0,iface=nb0\"): the kernel gets what it sends";
-constexpr std::string_view kKernelIf =
-    "FromDevice and ToDevice on one DPDK net_tap device, e.g. \"net_tap0,iface=tap0\" (a TAP: frames carry "
-    "Ethernet headers)";
 constexpr std::string_view kLookup = "LookupIPRoute, which reads the same routes (`ADDR/LEN [GATEWAY] OUTPUT`)";
 constexpr std::string_view kRewriter = "IPRewriter (TCP and UDP address and port translation)";
 constexpr std::string_view kQueue = "Queue, which drops at the tail when full";
@@ -40,14 +34,11 @@ constexpr std::array kTable = {
                      "FromDump(FILE, STOP true), which stops nbrun at the end of its capture, or SIGINT", "FromDump"},
     ClickReplacement{"FastTCPSource", kGenerate, "FromDump"},
     ClickReplacement{"FastUDPSource", kGenerate, "FromDump"},
-    ClickReplacement{"FromHost", kTapIn, "FromDevice"},
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
     ClickReplacement{"IPRouteTable", kLookup, "LookupIPRoute"},
-    ClickReplacement{"KernelTap", kKernelIf, "FromDevice"},
-    ClickReplacement{"KernelTun", kKernelIf, "FromDevice"},
     ClickReplacement{"LinkUnqueue", "BandwidthRatedUnqueue(RATE): the link's bandwidth without its latency",
                      "BandwidthRatedUnqueue"},
     ClickReplacement{"MixedQueue", kQueue, "Queue"},
@@ -67,8 +58,6 @@ constexpr std::array kTable = {
                      "RoundRobinSched"},
     ClickReplacement{"TCPRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"TimedSink", "RatedUnqueue(RATE) -> Discard", "RatedUnqueue"},
-    ClickReplacement{"ToHost", kTapOut, "ToDevice"},
-    ClickReplacement{"ToHostSniffers", "ToDump(FILE), or ToDevice on a net_tap device that tcpdump watches", "ToDump"},
     ClickReplacement{"UDPRewriter", kRewriter, "IPRewriter"},
 };
 

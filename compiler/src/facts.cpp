@@ -167,7 +167,8 @@ struct Analysis {
 
   FactSet out_of(std::uint32_t i, std::uint32_t port) const {
     const PlanElement& e = plan.elements[i];
-    if (e.ops && e.ops->role == ElementOps::Role::Source) return FactSet{true, {}};  // nothing known
+    if (e.ops && (e.ops->role == ElementOps::Role::Source || e.ops->role == ElementOps::Role::SourceSink))
+      return FactSet{true, {}};  // nothing known
     return transfer(sheets[i], in[i], port);
   }
 
@@ -234,7 +235,7 @@ std::optional<std::uint32_t> stale_annotation_reader(const Analysis& a, const st
   for (const std::uint32_t i : a.order) {
     const PlanElement& e = plan.elements[i];
     std::uint8_t out = 0;
-    if (e.ops && e.ops->role == ElementOps::Role::Source) {
+    if (e.ops && (e.ops->role == ElementOps::Role::Source || e.ops->role == ElementOps::Role::SourceSink)) {
       out = anno_field::kEvery;
     } else if (a.is_kernel(i)) {
       std::uint8_t known = 0;

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <variant>
 
 namespace nb::compiler {
 
@@ -150,6 +152,121 @@ std::vector<PlanTask> pull_tasks(const Plan& plan, const Graph& graph) {
   return tasks;
 }
 
+bool is_host(PortOpen open) {
+  return open == PortOpen::HostRx || open == PortOpen::HostTx || open == PortOpen::HostTap ||
+         open == PortOpen::HostTun;
+}
+
+// ToHost without DEVNAME: the one tap interface the configuration's FromHost or KernelTap makes
+// (Click's user-level ToHost shares its FromHost's device), else nb's own interface nbhost;
+// nullopt when several would do.
+std::optional<std::string> default_host_iface(const Graph& graph) {
+  std::vector<std::string> taps;
+  for (const Element& el : graph.elements) {
+    if (!el.cls || !el.cls->spec) continue;
+    const PortOpen open = el.cls->spec->port_open;
+    if (open != PortOpen::HostRx && open != PortOpen::HostTap) continue;
+    const ParamValue* v = el.param(el.cls->spec->port_param);
+    const std::string* name = v ? std::get_if<std::string>(&v->value) : nullptr;
+    if (name && !name->empty() && std::find(taps.begin(), taps.end(), *name) == taps.end()) taps.push_back(*name);
+  }
+  if (taps.size() > 1) return std::nullopt;
+  return taps.empty() ? std::string(kDefaultHostIface) : taps[0];
+}
+
+std::string format_ip(std::uint32_t a) {
+  return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+// The port of a FromHost, ToHost, KernelTap or KernelTun: one per interface name, shared by the
+// elements naming it, whose settings must agree (one kernel interface has one address).
+std::optional<std::uint32_t> host_port(const Graph& graph, const Element& el, PortOpen open, std::string iface,
+                                       const std::optional<std::string>& default_host, Plan& plan,
+                                       std::map<std::string, std::uint32_t>& device_ports,
+                                       lang::DiagnosticEngine& diags) {
+  const ElementSpec& spec = *el.cls->spec;
+  const ParamValue* where = el.param(spec.port_param);
+  const lang::Span arg_span = where && !where->is_default ? where->span : el.span;
+  ElementArgs args(el);
+  if (iface.empty() && open == PortOpen::HostTx) {
+    if (!default_host) {
+      diags.error(el.span, fmt::format("{} without DEVNAME: the configuration makes several tap interfaces",
+                                       spec.class_name))
+          .note(fmt::format("name the one the kernel should get the packets on, e.g. {}(fake0)", spec.class_name));
+      return std::nullopt;
+    }
+    iface = *default_host;
+  }
+  PlanPort want;
+  want.kind = PlanPort::Kind::Device;
+  want.host = true;
+  want.tun = open == PortOpen::HostTun;
+  want.device = iface;
+  for (std::string_view name : {"PREFIX", "ADDR"}) {
+    const ParamValue* a = el.param(name);
+    if (!a || a->is_default) continue;
+    if (const auto* p = std::get_if<IPv4Prefix>(&a->value)) {
+      want.host_addr = true;
+      want.host_ip = p->given;
+      want.host_len = p->length;
+    }
+  }
+  if (const ParamValue* e = el.param("ETHER"); e && !e->is_default) {
+    want.host_ether_given = true;
+    want.host_ether = args.get_ether("ETHER");
+  }
+  if (const ParamValue* m = el.param("MTU"); m && !m->is_default)
+    want.host_mtu = static_cast<std::uint32_t>(args.get_unsigned("MTU"));
+  // Without DEVNAME every KernelTap and KernelTun is an interface of its own.
+  const std::string key = iface.empty() ? "host@" + el.name : "host:" + iface;
+  auto it = device_ports.find(key);
+  if (it == device_ports.end()) {
+    want.name = el.name;
+    want.span = el.span;
+    want.arg_span = arg_span;
+    plan.ports.push_back(std::move(want));
+    it = device_ports.emplace(key, static_cast<std::uint32_t>(plan.ports.size() - 1)).first;
+  } else {
+    PlanPort& port = plan.ports[it->second];
+    const std::string first = port.name.substr(0, port.name.find(','));
+    std::string other = first;
+    for (const Element& o : graph.elements)
+      if (o.name == first) other = fmt::format("{} '{}'", o.cls->spec->class_name, first);
+    const std::string self = fmt::format("{} '{}'", spec.class_name, el.name);
+    auto clash = [&](const std::string& what) {
+      diags.error(arg_span, fmt::format("interface '{}' {}", iface, what))
+          .note("elements naming one interface share it: give its settings once, or name another interface");
+      return std::nullopt;
+    };
+    auto kind = [](bool tun) { return tun ? "a tun (IP packets)" : "a tap (Ethernet frames)"; };
+    if (want.tun != port.tun) return clash(fmt::format("is {} for {} and {} for {}", kind(port.tun), other, kind(want.tun), self));
+    if (want.host_addr) {
+      if (port.host_addr && (port.host_ip != want.host_ip || port.host_len != want.host_len))
+        return clash(fmt::format("has the address {}/{} from {}; {} gives it {}/{}", format_ip(port.host_ip),
+                                 port.host_len, other, self, format_ip(want.host_ip), want.host_len));
+      port.host_addr = true;
+      port.host_ip = want.host_ip;
+      port.host_len = want.host_len;
+    }
+    if (want.host_ether_given) {
+      if (port.host_ether_given && port.host_ether != want.host_ether)
+        return clash(fmt::format("has another Ethernet address (ETHER) from {}", other));
+      port.host_ether_given = true;
+      port.host_ether = want.host_ether;
+    }
+    if (want.host_mtu) {
+      if (port.host_mtu && port.host_mtu != want.host_mtu)
+        return clash(fmt::format("has MTU {} from {}; {} gives it {}", port.host_mtu, other, self, want.host_mtu));
+      port.host_mtu = want.host_mtu;
+    }
+    port.name += "," + el.name;
+  }
+  PlanPort& port = plan.ports[it->second];
+  if (open != PortOpen::HostTx && el.param("BURST") && args.given("BURST"))
+    port.rx_burst = static_cast<std::uint32_t>(args.get_unsigned("BURST"));
+  return it->second;
+}
+
 }  // namespace
 
 std::string file_key(const std::string& name) { return FileIdentity(name).path; }
@@ -172,7 +289,8 @@ std::string to_flat_config(const Plan& plan, int replace, const std::string& arg
       const Target& t = e.outputs[p];
       std::int32_t to = -1;
       if (t.kind == Target::Kind::Element) to = static_cast<std::int32_t>(t.index);
-      if (t.kind == Target::Kind::Port && t.index < plan.ports.size()) to = plan.ports[t.index].sink_element;
+      if (t.kind == Target::Kind::Port && t.index < plan.ports.size())
+        to = t.sink >= 0 ? t.sink : plan.ports[t.index].sink_element;
       if (to < 0) continue;
       out += fmt::format("{} [{}] -> [{}] {};\n", e.name, p, t.kind == Target::Kind::Element ? t.in_port : 0,
                          plan.elements[static_cast<std::size_t>(to)].name);
@@ -186,8 +304,9 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
   Plan plan;
   plan.plugins = graph.plugins;
   plan.elements.resize(graph.elements.size());
-  std::map<std::string, std::uint32_t> device_ports;  // device spec -> port
+  std::map<std::string, std::uint32_t> device_ports;  // device spec (host:NAME for a tap) -> port
   check_file_uses(graph, diags);
+  const std::optional<std::string> default_host = default_host_iface(graph);
 
   for (std::size_t i = 0; i < graph.elements.size(); ++i) {
     const Element& el = graph.elements[i];
@@ -242,6 +361,10 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       port.arg_span = where ? where->span : el.span;
       plan.ports.push_back(std::move(port));
       port_index = static_cast<std::uint32_t>(plan.ports.size() - 1);
+    } else if (is_host(open)) {
+      auto r = host_port(graph, el, open, what, default_host, plan, device_ports, diags);
+      if (!r) continue;
+      port_index = *r;
     } else {
       auto it = device_ports.find(what);
       if (it == device_ports.end()) {
@@ -267,14 +390,19 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       if (is_source && flag("PROMISC", false)) port.promisc = true;
     }
     PlanPort& port = plan.ports[port_index];
+    const bool both = pe.ops->role == ElementOps::Role::SourceSink;
+    is_source = is_source || both;
     std::int32_t& owner = is_source ? port.source_element : port.sink_element;
-    if (owner >= 0) {
-      diags.error(el.span,
-                  fmt::format("device '{}' already has a {}", what, graph.elements[owner].cls->spec->class_name));
+    // Click hands the kernel frames from any number of ToHost elements: a tap's sinks share it.
+    if (owner >= 0 && !(port.host && !is_source)) {
+      diags.error(el.span, fmt::format("device '{}' already has a {}", port.host ? port.device : what,
+                                       graph.elements[owner].cls->spec->class_name));
       continue;
     }
-    owner = static_cast<std::int32_t>(i);
+    if (owner < 0) owner = static_cast<std::int32_t>(i);
+    if (both && port.sink_element < 0) port.sink_element = static_cast<std::int32_t>(i);
     (is_source ? port.rx : port.tx) = true;
+    if (both) port.tx = true;
     if (is_source) plan.sources.push_back(static_cast<std::uint32_t>(i));
     pe.port = static_cast<std::int32_t>(port_index);
   }
@@ -284,9 +412,10 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
     const PlanElement& to = plan.elements[e.to];
     if (e.from_port >= from.outputs.size()) continue;
     Target t;
-    if (to.ops && to.ops->role == ElementOps::Role::Sink) {
+    if (to.ops && (to.ops->role == ElementOps::Role::Sink || to.ops->role == ElementOps::Role::SourceSink)) {
       t.kind = Target::Kind::Port;
       t.index = static_cast<std::uint32_t>(to.port);
+      t.sink = static_cast<std::int32_t>(e.to);
     } else {
       t.kind = Target::Kind::Element;
       t.index = e.to;

@@ -45,26 +45,46 @@ constexpr PortParam kDeviceRxParams[] = {{"QUEUE", ParamType::Unsigned},
                                          {"PROMISC", ParamType::Bool}};
 constexpr PortParam kDeviceTxParams[] = {
     {"QUEUE", ParamType::Unsigned}, {"BURST", ParamType::Unsigned}, {"NDESC", ParamType::Unsigned}};
+constexpr PortParam kHostParams[] = {{"PREFIX", ParamType::IPv4Prefix},
+                                     {"ADDR", ParamType::IPv4Prefix},
+                                     {"ETHER", ParamType::EtherAddress},
+                                     {"MTU", ParamType::Unsigned},
+                                     {"BURST", ParamType::Unsigned}};
+
+std::string_view type_name(ParamType t) {
+  switch (t) {
+    case ParamType::Bool: return "Bool";
+    case ParamType::Unsigned: return "Unsigned";
+    case ParamType::IPv4Prefix: return "IPv4Prefix";
+    case ParamType::EtherAddress: return "EtherAddress";
+    default: return "of another type";
+  }
+}
 
 // A port element's spec must say what the compiler needs to open its port: a kernel element
 // with a port, or a source without one, would otherwise reach the runtime half described.
 std::optional<std::string> check_port_spec(const ElementSpec& spec) {
   const ElementOps::Role role = spec.ops ? spec.ops->role : ElementOps::Role::Kernel;
-  const bool port_role = role == ElementOps::Role::Source || role == ElementOps::Role::Sink;
+  const bool port_role = role != ElementOps::Role::Kernel;
   if (spec.port_open == PortOpen::None) {
     if (!port_role) return std::nullopt;
     return fmt::format("element class '{}' is a {} but its spec names no port to open (port_open)", spec.class_name,
                        role == ElementOps::Role::Source ? "source" : "sink");
   }
-  if (spec.port_open > PortOpen::DeviceTx) {
+  if (spec.port_open > PortOpen::HostTun) {
     return fmt::format("element class '{}' has an unknown port_open {}", spec.class_name,
                        static_cast<unsigned>(spec.port_open));
   }
-  const bool reads = spec.port_open == PortOpen::PcapRead || spec.port_open == PortOpen::DeviceRx;
+  const bool both = spec.port_open == PortOpen::HostTap || spec.port_open == PortOpen::HostTun;
+  const bool reads =
+      spec.port_open == PortOpen::PcapRead || spec.port_open == PortOpen::DeviceRx || spec.port_open == PortOpen::HostRx;
   const bool file = spec.port_open == PortOpen::PcapRead || spec.port_open == PortOpen::PcapWrite;
-  if (role != (reads ? ElementOps::Role::Source : ElementOps::Role::Sink)) {
+  const ElementOps::Role want_role =
+      both ? ElementOps::Role::SourceSink : reads ? ElementOps::Role::Source : ElementOps::Role::Sink;
+  if (role != want_role) {
     return fmt::format("element class '{}' opens a port to {} but its ops are not {}", spec.class_name,
-                       reads ? "read" : "write", reads ? "kSourceOps" : "kSinkOps");
+                       both ? "read and write" : reads ? "read" : "write",
+                       both ? "kSourceSinkOps" : reads ? "kSourceOps" : "kSinkOps");
   }
   const ParamSpec* where = nullptr;
   for (const ParamSpec& p : spec.params) {
@@ -83,7 +103,7 @@ std::optional<std::string> check_port_spec(const ElementSpec& spec) {
     for (const ParamSpec& p : spec.params) {
       if (p.name == k.name && p.type != k.type) {
         return fmt::format("element class '{}': parameter '{}' of a port element must be {}", spec.class_name, k.name,
-                           k.type == ParamType::Bool ? "Bool" : "Unsigned");
+                           type_name(k.type));
       }
     }
   }
@@ -98,6 +118,9 @@ std::span<const PortParam> port_params(PortOpen open) {
     case PortOpen::PcapWrite: return kPcapWriteParams;
     case PortOpen::DeviceRx: return kDeviceRxParams;
     case PortOpen::DeviceTx: return kDeviceTxParams;
+    case PortOpen::HostRx:
+    case PortOpen::HostTap:
+    case PortOpen::HostTun: return kHostParams;
     default: return {};
   }
 }
@@ -136,7 +159,10 @@ std::optional<Processing> parse_processing(const ElementSpec& spec) {
   std::string_view text = spec.processing;
   if (text.empty()) {
     const auto role = spec.ops ? spec.ops->role : ElementOps::Role::Kernel;
-    text = role == ElementOps::Role::Source ? "/h" : role == ElementOps::Role::Sink ? "a/" : "a/ah";
+    text = role == ElementOps::Role::Source       ? "/h"
+           : role == ElementOps::Role::Sink       ? "a/"
+           : role == ElementOps::Role::SourceSink ? "a/h"
+                                                  : "a/ah";
   }
   const auto slash = text.find('/');
   if (slash == std::string_view::npos) return std::nullopt;

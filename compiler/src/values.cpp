@@ -491,7 +491,7 @@ ValueResult parse_ipv4_prefix(std::string_view text) {
   const std::size_t addr_end = slash == npos ? text.size() : slash;
   AddressScan scan = scan_ipv4(text, 0, addr_end, "IPv4 address", kPrefixHint);
   if (scan.error) return fail(std::move(*scan.error));
-  if (slash == npos) return succeed(IPv4Prefix{scan.addr, 32});
+  if (slash == npos) return succeed(IPv4Prefix{scan.addr, 32, scan.addr});
 
   const std::size_t p = slash + 1;
   if (p == text.size())
@@ -518,7 +518,7 @@ ValueResult parse_ipv4_prefix(std::string_view text) {
                              std::string(kPrefixHint)));
   }
   // Click accepts host bits under the mask (10.0.0.1/8) and means the network.
-  return succeed(IPv4Prefix{scan.addr & prefix_mask(length), static_cast<std::uint8_t>(length)});
+  return succeed(IPv4Prefix{scan.addr & prefix_mask(length), static_cast<std::uint8_t>(length), scan.addr});
 }
 
 // ---- Ethernet ----

@@ -118,7 +118,8 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
   } else if (e.port >= 0 && !has("count")) {
     hs.push_back({"count", HandlerSpec::Kind::PortCount, "packets through the element's port"});
   }
-  if (e.ops && e.ops->role == ElementOps::Role::Source && e.port >= 0 && !has("active")) {
+  if (e.ops && (e.ops->role == ElementOps::Role::Source || e.ops->role == ElementOps::Role::SourceSink) && e.port >= 0 &&
+      !has("active")) {
     Handler h;
     h.name = "active";
     h.doc = "whether the source reads packets (true/false; false pauses it where it is)";
@@ -152,7 +153,8 @@ std::string ports_text(const compiler::Plan& plan, std::uint32_t idx) {
       const compiler::Target& t = f.outputs[p];
       const bool here = (t.kind == compiler::Target::Kind::Element && t.index == idx) ||
                         (t.kind == compiler::Target::Kind::Port && e.port >= 0 &&
-                         t.index == static_cast<std::uint32_t>(e.port) && plan.ports[t.index].sink_element == static_cast<std::int32_t>(idx));
+                         t.index == static_cast<std::uint32_t>(e.port) &&
+                         (t.sink >= 0 ? t.sink : plan.ports[t.index].sink_element) == static_cast<std::int32_t>(idx));
       const std::uint32_t in = t.kind == compiler::Target::Kind::Element ? t.in_port : 0;
       if (here && in < ins.size()) ins[in].push_back(fmt::format("{} [{}]", f.name, p));
     }
@@ -170,8 +172,10 @@ std::string ports_text(const compiler::Plan& plan, std::uint32_t idx) {
     const compiler::Target& t = p < e.outputs.size() ? e.outputs[p] : compiler::Target{};
     std::string to = "-";
     if (t.kind == compiler::Target::Kind::Element) to = fmt::format("[{}] {}", t.in_port, plan.elements[t.index].name);
-    if (t.kind == compiler::Target::Kind::Port && plan.ports[t.index].sink_element >= 0)
-      to = fmt::format("[0] {}", plan.elements[static_cast<std::size_t>(plan.ports[t.index].sink_element)].name);
+    const std::int32_t sink = t.kind != compiler::Target::Kind::Port ? -1
+                              : t.sink >= 0                          ? t.sink
+                                                                     : plan.ports[t.index].sink_element;
+    if (sink >= 0) to = fmt::format("[0] {}", plan.elements[static_cast<std::size_t>(sink)].name);
     out += fmt::format("{}\t{}\n", mode(e.output_modes, p), to);
   }
   return out;
@@ -730,7 +734,8 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
         return false;
       }
       PortCounters pc = port_totals(*g.ports[static_cast<std::size_t>(e.port)]);
-      bool source = e.ops && e.ops->role == ElementOps::Role::Source;
+      // KernelTap and KernelTun (both): what they received, as a source's count.
+      bool source = e.ops && (e.ops->role == ElementOps::Role::Source || e.ops->role == ElementOps::Role::SourceSink);
       out = fmt::format("{}\n", source ? pc.rx : pc.tx);
       return true;
     }

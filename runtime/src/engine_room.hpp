@@ -73,6 +73,10 @@ struct PortSlot {
   std::unique_ptr<PcapWriter> writer;
   std::string write_failure;  // the writer's failure, kept after settle_slot
   std::uint32_t snaplen = 0;  // ToDump's SNAPLEN, fixed while the file is open
+  // A tap of the host elements (FromHost, ToHost, KernelTap, KernelTun): the kernel interface's
+  // name and the settings it was made with (a reload keeps them).
+  std::string host_iface;
+  std::string host_settings;
   std::uint16_t rx_desc = 0, tx_desc = 0;  // descriptors asked for each queue (after DPDK's adjustment)
 };
 

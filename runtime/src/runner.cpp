@@ -3,6 +3,7 @@
 #include "control.hpp"
 #include "engine_room.hpp"
 #include "flow_dispatch.hpp"
+#include "host_iface.hpp"
 
 #include <nb/runtime/interp.hpp>
 #include <nb/runtime/jit_engine.hpp>
@@ -614,6 +615,22 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
     slot.vdev_name = name;
     if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0) id = kNoPort;
     if (id != kNoPort) PcapWriter::stamps_microseconds(id);
+  } else if (p.host) {
+    detail::HostVdev v;
+    std::string why;
+    if (!detail::host_vdev(p, serial, v, why)) {
+      diags.error(p.arg_span, why);
+      return false;
+    }
+    if (rte_vdev_init(v.name.c_str(), v.args.c_str()) != 0 || rte_eth_dev_get_port_by_name(v.name.c_str(), &id) != 0) {
+      diags.error(p.arg_span, fmt::format("cannot make the {} interface '{}' (DPDK's net_{})", p.tun ? "tun" : "tap",
+                                          v.iface, p.tun ? "tun" : "tap"))
+          .note("making a kernel interface needs CAP_NET_ADMIN and /dev/net/tun");
+      return false;
+    }
+    slot.vdev_name = v.name;
+    slot.host_iface = v.iface;
+    slot.host_settings = detail::host_settings(p);
   } else if (is_number(p.device)) {
     unsigned long v = std::stoul(p.device);
     if (v >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(static_cast<std::uint16_t>(v))) {
@@ -705,6 +722,8 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
   }
   // Some drivers want at least one queue of each kind.
   if (nrx == 0 && info.max_rx_queues > 0 && ntx == 0) nrx = 1;
+  // net_tap pairs its queues (one file descriptor each): as many receive as transmit queues.
+  if (p.host) nrx = ntx = std::max<std::uint16_t>({nrx, ntx, 1});
   rte_eth_conf conf{};
   std::uint8_t rss_key[sizeof nb::kSymmetricRssKey];
   const bool multi_rx = nworkers > 1 && p.rx && !slot.dispatch;
@@ -750,11 +769,33 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
       return false;
     }
   }
+  if (p.host && p.host_mtu) {
+    // The frames the kernel sends must fit one mbuf: nbrun sets up no scattered receive.
+    const std::uint32_t room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+    const std::uint32_t link = p.tun ? 0 : RTE_ETHER_HDR_LEN;
+    if (p.host_mtu + link > room) {
+      diags.error(p.arg_span, fmt::format("MTU {} does not fit nbrun's packet buffers ({} bytes{})", p.host_mtu, room,
+                                          p.tun ? "" : " with the Ethernet header"));
+      return false;
+    }
+    if ((rc = rte_eth_dev_set_mtu(id, static_cast<std::uint16_t>(p.host_mtu))) != 0) {
+      diags.error(p.arg_span, fmt::format("cannot set interface '{}' to MTU {}: {}", slot.host_iface, p.host_mtu,
+                                          rte_strerror(-rc)));
+      return false;
+    }
+  }
   if ((rc = rte_eth_dev_start(id)) != 0) {
     diags.error(p.arg_span, fmt::format("cannot start the DPDK device: {}", rte_strerror(-rc)));
     return false;
   }
   slot.started = true;
+  if (p.host) {
+    std::string why;
+    if (!detail::configure_host_iface(p, slot.host_iface, why)) {
+      diags.error(p.arg_span, why);
+      return false;
+    }
+  }
   if (multi_rx && !slot.steer) {
     // The redirection table: hash entry j to the queue of worker (j mod 128) mod N, the rule
     // software dispatch and elements use (nb::worker_of_hash). A device that takes no table
@@ -800,7 +841,9 @@ std::string port_key(const compiler::PlanPort& p) {
   switch (p.kind) {
     case compiler::PlanPort::Kind::PcapIn: return fmt::format("pcap-in:{}:{}", p.loop ? "loop" : "once", p.file_key);
     case compiler::PlanPort::Kind::PcapOut: return "pcap-out:" + p.file_key;
-    case compiler::PlanPort::Kind::Device: return "device:" + p.device;
+    case compiler::PlanPort::Kind::Device:
+      if (p.host) return p.device.empty() ? "host@" + p.name : "host:" + p.device;
+      return "device:" + p.device;
   }
   return {};
 }
@@ -882,6 +925,13 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
                                               "graph needs",
                                               rx_short ? "receive" : "transmit", nw > 1 ? "s" : ""))
               .note("a reload keeps devices open as they are; restart nbrun to change how a device is used");
+          return fail();
+        }
+        if (p.host && s->host_settings != host_settings(p)) {
+          diags.error(p.arg_span, fmt::format("the running graph made interface '{}' with other settings (address, "
+                                              "ETHER, MTU); a reload keeps it as it is",
+                                              s->host_iface))
+              .note("restart nbrun to change them");
           return fail();
         }
         if (p.kind == compiler::PlanPort::Kind::PcapOut && s->snaplen != p.snaplen) {
@@ -1162,8 +1212,9 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     const compiler::PlanPort& p = plan.ports[i];
     PortReport pr;
     pr.name = p.name.substr(0, p.name.find(','));
-    pr.device = p.kind == compiler::PlanPort::Kind::Device ? p.device : p.file;
     const PortSlot& slot = *gen.ports[i];
+    pr.device = p.kind == compiler::PlanPort::Kind::Device ? p.device : p.file;
+    if (p.host) pr.device = fmt::format("{}:{}", p.tun ? "tun" : "tap", slot.host_iface);
     // One slot may serve two plan ports (FromDevice and ToDevice of one device): its counters
     // then show under both, as before; totals count each slot once.
     PortCounters c = port_totals(slot);

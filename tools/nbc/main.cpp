@@ -364,7 +364,7 @@ void print_handlers(const nb::ElementSpec& s) {
       lines.push_back({"drop_reasons", "read", "packets dropped, per reason: one line REASON COUNT"});
   } else if (ops) {
     if (!has("count")) lines.push_back({"count", "read", "packets through the element's port"});
-    if (ops->role == nb::ElementOps::Role::Source && !has("active"))
+    if ((ops->role == nb::ElementOps::Role::Source || ops->role == nb::ElementOps::Role::SourceSink) && !has("active"))
       lines.push_back({"active", "read/write", "whether the source reads packets (false pauses it where it is)"});
   }
   fmt::print("\nHANDLERS\n");

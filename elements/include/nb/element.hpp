@@ -439,7 +439,9 @@ struct FactSheet {
 };
 
 struct ElementOps {
-  enum class Role : std::uint8_t { Kernel, Source, Sink };
+  // SourceSink: a port that is both (KernelTap): its output pushes what the port receives, and
+  // what reaches its input is sent on the port.
+  enum class Role : std::uint8_t { Kernel, Source, Sink, SourceSink };
   Role role = Role::Kernel;
   StateScope state_scope = StateScope::PerWorker;
   std::size_t config_size = 0, config_align = 1, state_size = 0, state_align = 1;
@@ -610,6 +612,7 @@ consteval bool no_legacy_tables(std::span<const CounterField> counters = {},
 // Ports are opened by the runtime; these elements have no kernel of their own.
 inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};
 inline constexpr ElementOps kSinkOps{ElementOps::Role::Sink};
+inline constexpr ElementOps kSourceSinkOps{ElementOps::Role::SourceSink};
 
 // ---- Handlers --------------------------------------------------------------------------
 //
@@ -776,12 +779,21 @@ constexpr HandlerSpec handler(std::string_view name, std::string_view doc) {
 //   PcapWrite (ToDump): SNAPLEN (Unsigned)
 //   DeviceRx (FromDevice): QUEUE, BURST, NDESC (Unsigned), PROMISC (Bool)
 //   DeviceTx (ToDevice): QUEUE, BURST, NDESC (Unsigned)
+//   HostRx, HostTap, HostTun: PREFIX or ADDR (IPv4Prefix, the host bits kept), ETHER
+//     (EtherAddress), MTU, BURST (Unsigned); HostTx: none
+// The Host kinds are a kernel network interface DPDK's net_tap makes (Click's FromHost, ToHost,
+// KernelTap, KernelTun), named by the Device parameter (an interface name); elements naming the
+// same interface share it.
 enum class PortOpen : std::uint8_t {
   None,       // a kernel element
   PcapRead,   // reads a pcap file (DPDK's net_pcap): a port of its own; a Filename read
   PcapWrite,  // writes a pcap file (nbrun's writer): a port of its own; a Filename written
   DeviceRx,   // receives from a DPDK port, which a DeviceTx element of the same device shares
   DeviceTx,   // transmits on a DPDK port
+  HostRx,     // receives what the kernel sends to a tap interface (kSourceOps)
+  HostTx,     // hands frames to the kernel through a tap interface (kSinkOps); several may share one
+  HostTap,    // both, one element (kSourceSinkOps): Ethernet frames
+  HostTun,    // both, one element (kSourceSinkOps): IP packets without a link header (a tun)
 };
 
 struct ElementSpec {

@@ -7,6 +7,7 @@
 #include <nb/element.hpp>
 #include <nb/lang/diagnostics.hpp>
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -36,8 +37,12 @@ struct Target {
   Kind kind = Kind::None;
   std::uint32_t index = 0;  // element index, or port index
   std::uint32_t in_port = 0;
+  std::int32_t sink = -1;  // Port: the sink element the packets go through (a tap may have several)
   bool operator==(const Target&) const = default;
 };
+
+// The tap interface a ToHost without DEVNAME hands packets to when no FromHost or KernelTap makes one.
+inline constexpr std::string_view kDefaultHostIface = "nbhost";
 
 struct PlanPort {
   enum class Kind : std::uint8_t { PcapIn, PcapOut, Device };
@@ -57,6 +62,16 @@ struct PlanPort {
   std::uint32_t rx_burst = 0, tx_burst = 0;  // FromDevice's and ToDevice's BURST; 0: nbrun --burst
   std::uint32_t rx_desc = 0, tx_desc = 0;    // 0: runtime default
   bool promisc = false;
+  // A kernel interface that DPDK's net_tap makes (FromHost, ToHost, KernelTap, KernelTun):
+  // `device` is its name; empty for a KernelTap/KernelTun without DEVNAME (nbrun picks tapN/tunN).
+  bool host = false;
+  bool tun = false;         // KernelTun: IP packets, no link header (DPDK's net_tun)
+  bool host_addr = false;   // an address was given: host_ip/host_len
+  std::uint32_t host_ip = 0;  // host byte order, as written (host bits kept)
+  std::uint32_t host_len = 0;
+  bool host_ether_given = false;
+  std::array<std::uint8_t, 6> host_ether{};  // the interface's Ethernet address (ETHER)
+  std::uint32_t host_mtu = 0;                 // 0: the driver's default (1500)
   lang::Span span;       // the element declaration
   lang::Span arg_span;   // its file or device argument
 };

@@ -21,7 +21,10 @@ struct IPv4Address {
 struct IPv4Prefix {
   std::uint32_t addr = 0;  // host byte order, host bits cleared
   std::uint8_t length = 0;
-  bool operator==(const IPv4Prefix&) const = default;
+  // The address as written, host bits kept: FromHost(fake0, 192.0.0.1/8) gives the interface
+  // 192.0.0.1 on 192.0.0.0/8. Not part of the prefix's identity.
+  std::uint32_t given = 0;
+  bool operator==(const IPv4Prefix& o) const { return addr == o.addr && length == o.length; }
 };
 
 struct EtherAddress {
