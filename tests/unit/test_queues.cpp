@@ -55,6 +55,12 @@ class TestPull final : public PullContext {
     return m;
   }
   void stop_router() override { ++stops; }
+  void drop(rte_mbuf* m, std::uint32_t reason) override {
+    dropped.push_back({reason, data_of(m)[0]});
+    MbufFree{}(m);
+  }
+  const HostServices* host() const override { return &services; }
+  bool flushing() const override { return flush; }
 
   void feed(std::uint32_t port, std::uint8_t tag, std::size_t len = 60) {
     Bytes b(len, 0);
@@ -73,6 +79,9 @@ class TestPull final : public PullContext {
   std::vector<rte_mbuf*> made;
   bool pool_empty = false;
   int stops = 0;
+  std::vector<std::pair<std::uint32_t, std::uint8_t>> dropped;  // reason, tag
+  HostServices services;  // the test's: no timestamp field unless a test gives one
+  bool flush = false;
 
  private:
   std::uint32_t noutputs_;
