@@ -163,7 +163,8 @@ class ArgBinder {
         Diagnostic& d = error(where, fmt::format("invalid {} for {} of {}: {}", type_name(p.type), p.name,
                                                  el.cls->spec->class_name, e.message));
         if (arg.substituted) d.note(fmt::format("after substitution the argument reads '{}'", shortened(arg.text)));
-        if (e.out_of_range && p.max_value != UINT64_MAX && p.type != ParamType::Duration) {
+        if (e.out_of_range && p.max_value != UINT64_MAX && p.type != ParamType::Duration &&
+            p.type != ParamType::Bandwidth) {
           // The parameter's own range says more than the type's.
           d.note(p.min_value == INT64_MIN || p.min_value == 0
                      ? fmt::format("{} of {} is at most {}", p.name, el.cls->spec->class_name, p.max_value)
@@ -182,7 +183,9 @@ class ArgBinder {
         el.cls->spec->output_count == OutputCount::FromParam && el.cls->spec->output_count_param == p.name;
     // A time is kept in microseconds but shown as written: 5min, not 300000000.
     auto shown = [&](std::uint64_t v) {
-      return p.type == ParamType::Duration ? format_duration(v) : fmt::format("{}", v);
+      return p.type == ParamType::Duration    ? format_duration(v)
+             : p.type == ParamType::Bandwidth ? fmt::format("{}B/s", v)
+                                              : fmt::format("{}", v);
     };
     if (auto* u = std::get_if<std::uint64_t>(&r.value); u && *u > p.max_value) {
       range_error = fmt::format("{} is larger than the maximum {}", shown(*u), shown(p.max_value));

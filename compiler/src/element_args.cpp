@@ -17,7 +17,7 @@ bool ElementArgs::given(std::string_view name) const {
   return p && !p->is_default;
 }
 std::uint64_t ElementArgs::get_unsigned(std::string_view name) const {
-  const ParamValue* p = checked(name, "get_unsigned", {ParamType::Unsigned, ParamType::Duration});
+  const ParamValue* p = checked(name, "get_unsigned", {ParamType::Unsigned, ParamType::Duration, ParamType::Bandwidth});
   auto* u = p ? std::get_if<std::uint64_t>(&p->value) : nullptr;
   return u ? *u : 0;
 }

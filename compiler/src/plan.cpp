@@ -2,6 +2,8 @@
 
 #include <nb/compiler/element_args.hpp>
 
+#include "watch.hpp"
+
 #include <fmt/format.h>
 
 #include <sys/stat.h>
@@ -426,6 +428,7 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
         e.to_port < plan.elements[e.to].pull_inputs.size())
       plan.elements[e.to].pull_inputs[e.to_port] = {Target::Kind::Element, e.from, e.from_port};
   }
+  detail::find_watched_queues(graph, plan, diags);
   if (diags.error_count() != errors) return std::nullopt;
   plan.tasks = pull_tasks(plan, graph);
   for (const Requirement& r : graph.requirements) {

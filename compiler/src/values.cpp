@@ -268,6 +268,104 @@ ValueResult parse_duration(std::string_view text) {
   return succeed(static_cast<std::uint64_t>(us));
 }
 
+// ---- bandwidths ----
+
+constexpr std::string_view kBandwidthHint =
+    "a bandwidth looks like 131072B/s, 1Mbps, 10kBps or 125000 (bytes a second): bits a second are bps, b/s or "
+    "baud, bytes a second Bps or B/s, after an optional k or K (1000), M (10^6) or G (10^9)";
+
+// Click's BandwidthArg: the value is in bytes a second, bits rounded to the nearest byte; a bare
+// number is bytes a second.
+ValueResult parse_bandwidth(std::string_view text) {
+  const std::string hint{kBandwidthHint};
+  if (text.empty()) return fail(make_error(0, 0, "expected a bandwidth", hint));
+  if (text[0] == '-') return fail(make_error(0, 1, "a bandwidth cannot be negative", hint));
+  std::size_t pos = text[0] == '+' ? 1 : 0;
+  u128 mantissa = 0;
+  unsigned fraction_digits = 0;
+  bool any_digit = false, dot = false, too_long = false;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c == '.' && !dot) {
+      dot = true;
+      continue;
+    }
+    if (!is_digit(c)) break;
+    any_digit = true;
+    if (mantissa > u128{1} << 100) {
+      if (!dot) too_long = true;
+      continue;
+    }
+    mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
+    if (dot) ++fraction_digits;
+  }
+  if (!any_digit) {
+    if (pos < text.size())
+      return fail(make_error(pos, 1, fmt::format("expected a digit, found {}", describe(text[pos])), hint));
+    return fail(make_error(0, text.size(), "expected a bandwidth", hint));
+  }
+  // The value is mantissa / 10^fraction_digits x multiplier / divisor bytes a second.
+  u128 multiplier = 1, divisor = 1;
+  if (pos < text.size()) {
+    const std::size_t unit_start = pos;
+    std::string_view unit = text.substr(pos);
+    auto unknown = [&](std::string why) {
+      return fail(make_error(unit_start, text.size() - unit_start,
+                             fmt::format("unknown bandwidth unit '{}'", unit.size() <= 24 ? unit : unit.substr(0, 24)),
+                             std::move(why)));
+    };
+    if (unit.front() == ' ' || unit.front() == '\t') return unknown("write the unit right after the number: 1Mbps");
+    if (unit.front() == 'e' || unit.front() == 'E')
+      return unknown("nb does not read an exponent in a bandwidth: " + hint);
+    std::string_view rest = unit;
+    switch (rest.front()) {
+      case 'k':
+      case 'K':
+        multiplier = 1000;
+        rest.remove_prefix(1);
+        break;
+      case 'M':
+        multiplier = 1'000'000;
+        rest.remove_prefix(1);
+        break;
+      case 'G':
+        multiplier = 1'000'000'000;
+        rest.remove_prefix(1);
+        break;
+      default:
+        break;
+    }
+    if (rest == "bps" || rest == "b/s" || rest == "baud") {
+      divisor = 8;
+    } else if (rest != "Bps" && rest != "B/s") {
+      std::string why = hint;
+      if (rest.empty())
+        why = fmt::format("a prefix needs a unit after it: {}bps (bits) or {}Bps (bytes)", unit, unit);
+      else if (unit.front() == 'm')
+        why = "Click's units are case-sensitive: mega is M (Mbps, MBps); m is no prefix";
+      else if (unit.front() == 'g')
+        why = "Click's units are case-sensitive: giga is G (Gbps, GBps)";
+      else if (rest == "bit/s" || rest == "bits/s" || rest == "bit" || rest == "bits")
+        why = "bits a second are bps: " + hint;
+      return unknown(std::move(why));
+    }
+  }
+  u128 scale = divisor;
+  for (unsigned i = 0; i < fraction_digits; ++i) scale *= 10;
+  const u128 scaled = mantissa * multiplier;
+  if (too_long || scaled / multiplier != mantissa ||
+      (scaled + scale / 2) / scale > std::numeric_limits<std::uint64_t>::max()) {
+    ValueError e = make_error(0, text.size(), "bandwidth is out of range", hint);
+    e.out_of_range = true;
+    return fail(std::move(e));
+  }
+  const u128 bytes = (scaled + scale / 2) / scale;  // to the nearest byte a second
+  if (bytes == 0 && mantissa != 0)
+    return fail(make_error(0, text.size(), "bandwidth is less than a byte a second, nb's resolution",
+                           "give 0 or at least 8bps"));
+  return succeed(static_cast<std::uint64_t>(bytes));
+}
+
 // ---- bool ----
 
 ValueResult parse_bool(std::string_view text) {
@@ -617,6 +715,8 @@ ValueResult parse_value(ParamType type, std::string_view text) {
       return parse_bool(text);
     case ParamType::Duration:
       return parse_duration(text);
+    case ParamType::Bandwidth:
+      return parse_bandwidth(text);
     case ParamType::String:
     case ParamType::Filename:
     case ParamType::Device:
@@ -715,6 +815,8 @@ std::string_view type_name(ParamType type) {
       return "IPv4 address list";
     case ParamType::Duration:
       return "time";
+    case ParamType::Bandwidth:
+      return "bandwidth";
   }
   return "value";
 }

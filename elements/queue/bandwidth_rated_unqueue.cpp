@@ -5,7 +5,7 @@ namespace nb::elements {
 namespace {
 
 constexpr ParamSpec kParams[] = {
-    NB_RATE_PARAMS("bytes", "3028", "The most bytes it saves up while nothing is queued, and so sends at once."),
+    NB_BANDWIDTH_PARAMS("3028", "The most bytes it saves up while nothing is queued, and so sends at once."),
 };
 
 constexpr HandlerSpec kHandlers[] = {
@@ -24,9 +24,9 @@ constinit const ElementSpec BandwidthRatedUnqueue::spec{
     .description =
         "Pulls packets from its input no faster than RATE bytes a second (a token bucket BURST "
         "bytes deep, on the worker's clock; a packet larger than the credit left still goes, and "
-        "the next ones wait for the debt) and pushes them out of its output. RATE is a plain "
-        "number of bytes per second. It runs as a task of the worker's loop (docs/queues.md). With "
-        "several workers, each pulls at RATE.\n"
+        "the next ones wait for the debt) and pushes them out of its output. RATE takes Click's "
+        "bandwidth units (1Mbps, 131072B/s; a plain number is bytes a second). It runs as a task "
+        "of the worker's loop (docs/queues.md). With several workers, each pulls at RATE.\n"
         "\n"
         "Input 0 (pull): packets, usually from a Queue. Output 0 (push): the same packets.",
     .example = "FromDump(in.pcap) -> Queue -> BandwidthRatedUnqueue(125000) -> ToDump(out.pcap);\n",

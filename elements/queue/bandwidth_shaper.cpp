@@ -5,7 +5,7 @@ namespace nb::elements {
 namespace {
 
 constexpr ParamSpec kParams[] = {
-    NB_RATE_PARAMS("bytes", "3028", "The most bytes it saves up while nothing pulls, and so lets through at once."),
+    NB_BANDWIDTH_PARAMS("3028", "The most bytes it saves up while nothing pulls, and so lets through at once."),
 };
 
 constexpr HandlerSpec kHandlers[] = {
@@ -24,8 +24,8 @@ constinit const ElementSpec BandwidthShaper::spec{
     .description =
         "When pulled, pulls from its input only as fast as RATE bytes a second allows (a token "
         "bucket BURST bytes deep, on the worker's clock; a packet larger than the credit left "
-        "still goes, and the next ones wait for the debt). RATE is a plain number of bytes per "
-        "second. With several workers, each pulls at RATE.\n"
+        "still goes, and the next ones wait for the debt). RATE takes Click's bandwidth units (1Mbps, 131072B/s; "
+        "a plain number is bytes a second). With several workers, each pulls at RATE.\n"
         "\n"
         "Input 0 (pull): packets. Output 0 (pull): the same packets, no faster than RATE.",
     .example = "FromDump(in.pcap) -> Queue -> BandwidthShaper(125000) -> ToDump(out.pcap);\n",

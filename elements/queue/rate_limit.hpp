@@ -61,4 +61,14 @@ struct RateLimit {
     "BURST", ParamType::Unsigned, ParamKind::Keyword, false, burst_default, burst_doc, 1, 1000000000ull     \
   }
 
+// The Bandwidth forms: RATE in Click's bandwidth units, read in bytes a second.
+#define NB_BANDWIDTH_PARAMS(burst_default, burst_doc)                                                        \
+  {"RATE", ParamType::Bandwidth, ParamKind::Positional, true, "",                                           \
+   "The most bytes a second it lets through, in Click's units: 1Mbps, 131072B/s, 10kBps (a plain number is " \
+   "bytes a second).",                                                                                      \
+   1, 1000000000000ull},                                                                                    \
+  {                                                                                                         \
+    "BURST", ParamType::Unsigned, ParamKind::Keyword, false, burst_default, burst_doc, 1, 1000000000ull      \
+  }
+
 }  // namespace nb::elements

@@ -2,6 +2,7 @@
 #include <nb/runtime/dataplane.hpp>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_pause.h>
 
 #include <unistd.h>
@@ -98,6 +99,31 @@ void print_text(void*, const void*, const char* text, std::uint32_t len) {
   }
 }
 
+// HostServices::watched_length: what the queues the compiler found for the element hold now, on
+// this worker (each worker has its own queues).
+std::uint64_t watched_length(void* runtime) {
+  auto* h = static_cast<ElementHost*>(runtime);
+  const Dataplane& dp = *h->dp;
+  std::uint64_t n = 0;
+  for (std::uint32_t q : dp.plan.elements[h->element].watched) {
+    const compiler::PlanElement& e = dp.plan.elements[q];
+    if (e.ops && e.ops->held && dp.state(q)) n += e.ops->held(e.config.data(), dp.state(q));
+  }
+  return n;
+}
+
+// HostServices::epoch_us: the wall clock's microseconds when the TSC read 0, so that elements
+// read the wall clock off the worker's TSC (nb::wall_us) without a system call.
+std::uint64_t epoch_at_tsc_zero() {
+  HostServices clock;
+  clock.cycles_per_second = rte_get_tsc_hz();
+  const std::uint64_t since_zero = wall_us(clock, rte_rdtsc());
+  const auto now =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  return now > 0 && static_cast<std::uint64_t>(now) > since_zero ? static_cast<std::uint64_t>(now) - since_zero : 0;
+}
+
 }  // namespace
 
 Dataplane::~Dataplane() {
@@ -105,6 +131,10 @@ Dataplane::~Dataplane() {
 }
 
 Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) : plan(p), pool(mp), burst(b) {
+  // DPDK's rx timestamp field, which nbrun registers at start-up (packets' timestamps).
+  const int ts_offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
+  const int ts_bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
+  const std::uint64_t epoch = epoch_at_tsc_zero();
   states.resize(plan.elements.size());
   drops.resize(plan.elements.size());
   generated.resize(plan.elements.size());
@@ -121,6 +151,12 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
     hosts[i].host.log = &log_element;
     hosts[i].host.print = &print_text;
     hosts[i].host.cycles_per_second = rte_get_tsc_hz();  // now_cycles stays null: rte_rdtsc, inline
+    hosts[i].host.epoch_us = epoch;
+    if (ts_offset >= 0 && ts_bit >= 0) {
+      hosts[i].host.timestamp_offset = ts_offset;
+      hosts[i].host.timestamp_flag = std::uint64_t{1} << ts_bit;
+    }
+    if (!e.watched.empty()) hosts[i].host.watched_length = &watched_length;
     hosts[i].host.runtime = &hosts[i];
     hosts[i].dp = this;
     hosts[i].element = static_cast<std::uint32_t>(i);

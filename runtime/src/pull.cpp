@@ -41,6 +41,10 @@ class ElementPullContext final : public PullContext {
     return m;
   }
   void stop_router() override { runner_.request_stop(dp_.plan.elements[element_].name); }
+  void drop(rte_mbuf* m, std::uint32_t reason) override { dp_.free_drop(element_, m, reason); }
+  const HostServices* host() const override { return &dp_.hosts[element_].host; }
+  bool flushing() const override { return flushing_; }
+  bool flushing_ = false;  // PullRunner::drop_held
 
  private:
   PullRunner& runner_;
@@ -117,6 +121,7 @@ void PullRunner::drop_held() {
     for (std::uint32_t r = 0; r < e.ops->drop_reasons.size(); ++r)
       if (e.ops->drop_reasons[r].name == "flushed") reason = r;
     ElementPullContext ctx(*this, dp_, interp_, i, hz_);
+    ctx.flushing_ = true;
     for (std::uint32_t n; (n = e.ops->pull(e.config.data(), dp_.state(i), ctx, burst_, jit_abi::kMaxBurst)) > 0;)
       for (std::uint32_t k = 0; k < n; ++k) dp_.free_drop(i, burst_[k], reason);
   }

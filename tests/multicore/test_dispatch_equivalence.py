@@ -36,6 +36,8 @@ skip = {
     "RoundRobinSwitch": "RoundRobinSwitch keeps its turn per worker, so which output a packet takes depends on the worker",
     "RandomSample": "RandomSample draws from a sequence per worker, so which packets it samples depends on the worker",
     "IPEncap(": "IPEncap and UDPIPEncap number their packets per worker, so a packet's IP identification depends on it",
+    "RED(": "RED reads the length of its worker's queues, so which packets it marks depends on how flows spread",
+    "FastUDPSource(": "every worker runs FastUDPSource: N workers make N times its packets",
 }
 traffic = [("quickstart", 300, 1), ("flows", 3000, 5)]
 

@@ -76,8 +76,9 @@ inline std::string join_args(const std::vector<std::string>& args) {
 // would give it (defaults, value parsing, validate hooks, output counts).
 class Configured {
  public:
+  // ninputs: inputs fed alike (a scheduler's), each from a FromDump of its own.
   explicit Configured(std::string element, std::uint32_t noutputs = 1,
-                      const compiler::Registry& registry = compiler::Registry::builtin())
+                      const compiler::Registry& registry = compiler::Registry::builtin(), std::uint32_t ninputs = 1)
       : element_(std::move(element)) {
     const std::string cls = element_.substr(0, element_.find('('));
     const compiler::ElementClass* ec = registry.find(cls);
@@ -87,6 +88,10 @@ class Configured {
     // A pull input takes its packets from a Queue (a push output cannot feed it).
     const char* feed = ec->processing.input(0) == 'l' ? "FromDump(in.pcap) -> Queue -> " : "FromDump(in.pcap) -> ";
     std::string text = (ec->ports.inputs.max > 0 ? feed : "") + std::string("e :: ") + element_ + ";\n";
+    for (std::uint32_t k = 1; k < ninputs; ++k)
+      text += std::string(ec->processing.input(k) == 'l' ? "FromDump(in" + std::to_string(k) + ".pcap) -> Queue"
+                                                         : "FromDump(in" + std::to_string(k) + ".pcap)") +
+              " -> [" + std::to_string(k) + "] e;\n";
     for (std::uint32_t k = 0; k < noutputs; ++k) text += "e[" + std::to_string(k) + "] -> Discard;\n";
     text_ = text;
     file_ = sources_.add("test.nbc", std::move(text));

@@ -226,6 +226,49 @@ TEST_CASE("times take Click's units and are read in microseconds", "[values][dur
   }
 }
 
+TEST_CASE("bandwidths take Click's units and are read in bytes a second", "[values][bandwidth][click]") {
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "125000") == 125'000);  // a plain number: bytes
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "131072B/s") == 131'072);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "131072Bps") == 131'072);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "1Mbps") == 125'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "10000Mbps") == 1'250'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "1kBps") == 1'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "1KBps") == 1'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "384kbps") == 48'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "2MB/s") == 2'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "1Gb/s") == 125'000'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "0.5Gbps") == 62'500'000);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "9600baud") == 1'200);
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "12bps") == 2);  // 1.5 bytes, to the nearest
+  CHECK(parse_ok<std::uint64_t>(ParamType::Bandwidth, "0") == 0);
+
+  check_error(ParamType::Bandwidth, "", 0, 0, "expected a bandwidth");
+  check_error(ParamType::Bandwidth, "-1Mbps", 0, 1, "a bandwidth cannot be negative");
+  check_error(ParamType::Bandwidth, "1mbps", 1, 4, "unknown bandwidth unit 'mbps'");
+  CHECK(parse_bad(ParamType::Bandwidth, "1mbps").hint ==
+        "Click's units are case-sensitive: mega is M (Mbps, MBps); m is no prefix");
+  check_error(ParamType::Bandwidth, "10 Mbps", 2, 5, "unknown bandwidth unit ' Mbps'");
+  CHECK(parse_bad(ParamType::Bandwidth, "10 Mbps").hint == "write the unit right after the number: 1Mbps");
+  check_error(ParamType::Bandwidth, "10M", 2, 1, "unknown bandwidth unit 'M'");
+  CHECK(parse_bad(ParamType::Bandwidth, "10M").hint == "a prefix needs a unit after it: Mbps (bits) or MBps (bytes)");
+  check_error(ParamType::Bandwidth, "10Mbit/s", 2, 6, "unknown bandwidth unit 'Mbit/s'");
+  check_error(ParamType::Bandwidth, "Mbps", 0, 1, "expected a digit, found 'M'");
+  check_error(ParamType::Bandwidth, "1bps", 0, 4, "bandwidth is less than a byte a second, nb's resolution");
+  check_error(ParamType::Bandwidth, "99999999999999999999GBps", 0, 24, "bandwidth is out of range");
+  CHECK(type_name(ParamType::Bandwidth) == "bandwidth");
+
+  // No prefix of any input reads outside it.
+  for (std::string_view input : {"131072B/s", "1Mbps", "0.5Gbps", "10 M", "1e3"}) {
+    for (std::size_t n = 0; n <= input.size(); ++n) {
+      auto buffer = std::make_unique<char[]>(n == 0 ? 1 : n);
+      std::memcpy(buffer.get(), input.data(), n);
+      const std::string_view text(buffer.get(), n);
+      ValueResult r = parse_value(ParamType::Bandwidth, text);
+      for (const auto& e : r.errors) CHECK(e.offset + e.length <= text.size());
+    }
+  }
+}
+
 TEST_CASE("bools follow Click's BoolArg", "[values][bool]") {
   for (const char* t : {"true", "yes", "1", "t", "y"}) CHECK(parse_ok<bool>(ParamType::Bool, t) == true);
   for (const char* f : {"false", "no", "0", "f", "n"}) CHECK(parse_ok<bool>(ParamType::Bool, f) == false);

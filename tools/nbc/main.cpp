@@ -278,6 +278,9 @@ std::string param_line(const nb::ParamSpec& p) {
     if (p.type == nb::ParamType::Duration && p.min_value >= 0 && p.max_value != UINT64_MAX)
       range = fmt::format(", {} to {}", nb::compiler::format_duration(static_cast<std::uint64_t>(p.min_value)),
                           nb::compiler::format_duration(p.max_value));
+    if (p.type == nb::ParamType::Bandwidth && p.min_value >= 0)
+      range = fmt::format(", {}B/s to {}", p.min_value,
+                          p.max_value == UINT64_MAX ? std::string("...") : fmt::format("{}B/s", p.max_value));
   }
   return fmt::format("{} ({}{}, {}, {})", p.name, nb::compiler::type_name(p.type), range, kind, req);
 }

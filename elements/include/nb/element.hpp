@@ -15,6 +15,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <span>
 #include <string>
@@ -41,6 +42,11 @@ enum class ParamType : std::uint8_t {
   // Click's time (SecondsArg): 30 (seconds), 1.5s, 100ms, 250us, 5min, 2h, 1d; read with
   // Args::get_unsigned in microseconds (min_value/max_value are microseconds too).
   Duration,
+  // Click's bandwidth (BandwidthArg): bits a second (bps, b/s, baud) or bytes a second (Bps, B/s),
+  // with an optional prefix k or K (1000), M (10^6), G (10^9): 131072B/s, 1Mbps, 10kBps, 0.5Gbps;
+  // a plain number is bytes a second. Read with Args::get_unsigned in bytes per second
+  // (min_value/max_value are bytes per second too).
+  Bandwidth,
 };
 
 enum class FileAccess : std::uint8_t { Read, Write };
@@ -169,6 +175,8 @@ class Args {
   }
   // Outputs the instance has after the graph checks (optional outputs left out are absent).
   virtual std::uint32_t noutputs() const = 0;
+  // Inputs the instance has after the graph checks (a scheduler's: one per connected input).
+  virtual std::uint32_t ninputs() const = 0;
 };
 
 // Services of the runtime that element code calls out to (never inlined: they touch DPDK's
@@ -197,7 +205,39 @@ struct HostServices {
   // cycles_per_second: no clock (the rate elements then see no time pass).
   std::uint64_t (*now_cycles)() = nullptr;
   std::uint64_t cycles_per_second = 0;
+  // The packet's timestamp (Click's timestamp annotation), microseconds since the epoch: DPDK's
+  // rx timestamp dynamic field, which FromDump fills from its records and ToDump writes. Its place
+  // in the mbuf and its flag in ol_flags are settled at start-up; -1: packets carry none. Read and
+  // set with nb::packet_timestamp and nb::set_packet_timestamp (or Context::timestamp).
+  std::int32_t timestamp_offset = -1;
+  std::uint64_t timestamp_flag = 0;
+  // The wall clock on the worker's: microseconds since the epoch when the TSC read 0 (nb::wall_us),
+  // so that a test holding the TSC clock holds the wall clock too.
+  std::uint64_t epoch_us = 0;
+  // Elements that watch queues (ElementSpec::queues_param, RED): the packets that the queues the
+  // compiler found for it hold now, summed, on this worker. Null: it watches none.
+  std::uint64_t (*watched_length)(void* runtime) = nullptr;
 };
+
+// The wall clock (microseconds since the epoch) at TSC `cycles`.
+inline std::uint64_t wall_us(const HostServices& h, std::uint64_t cycles) {
+  const std::uint64_t hz = h.cycles_per_second;
+  if (hz == 0) return h.epoch_us;
+  return h.epoch_us + cycles / hz * 1000000 + cycles % hz * 1000000 / hz;
+}
+
+// The packet's timestamp (HostServices::timestamp_offset): false when it has none.
+inline bool packet_timestamp(const HostServices& h, const rte_mbuf* m, std::uint64_t& us) {
+  if (h.timestamp_offset < 0 || !(m->ol_flags & h.timestamp_flag)) return false;
+  std::memcpy(&us, reinterpret_cast<const unsigned char*>(m) + h.timestamp_offset, sizeof us);
+  return true;
+}
+
+inline void set_packet_timestamp(const HostServices& h, rte_mbuf* m, std::uint64_t us) {
+  if (h.timestamp_offset < 0) return;
+  std::memcpy(reinterpret_cast<unsigned char*>(m) + h.timestamp_offset, &us, sizeof us);
+  m->ol_flags |= h.timestamp_flag;
+}
 
 inline constexpr std::uint32_t kMaxEmits = 64;
 inline constexpr std::uint32_t kDropNoBuffers = 0xfffffffeu;  // a copy failed: mempool empty
@@ -251,6 +291,19 @@ class Context {
   // The worker's clock (HostServices::now_cycles): only elements that ask pay for it.
   std::uint64_t now_cycles() const { return host_ && host_->now_cycles ? host_->now_cycles() : rte_rdtsc(); }
   std::uint64_t cycles_per_second() const { return host_ ? host_->cycles_per_second : 0; }
+  // The wall clock, microseconds since the epoch (nb::wall_us on the worker's clock).
+  std::uint64_t now_us() const { return host_ ? wall_us(*host_, now_cycles()) : 0; }
+  // The packet's timestamp (HostServices::timestamp_offset): false when it has none.
+  bool timestamp(const Packet& p NB_PARAM_OWNED, std::uint64_t& us) const {
+    return host_ && packet_timestamp(*host_, p.m_, us);
+  }
+  void set_timestamp(const Packet& p NB_PARAM_OWNED, std::uint64_t us) const {
+    if (host_) set_packet_timestamp(*host_, p.m_, us);
+  }
+  // What the queues this element watches hold now (HostServices::watched_length).
+  std::uint64_t watched_length() const {
+    return host_ && host_->watched_length ? host_->watched_length(host_->runtime) : 0;
+  }
 
   // For engines.
   struct Emit {
@@ -312,6 +365,24 @@ class PullContext {
   virtual rte_mbuf* new_packet() = 0;
   // Ends the run, as the end of a FromDump(STOP true) does (a source's LIMIT reached, STOP true).
   virtual void stop_router() = 0;
+  // Drops m, which the caller owned, for the element's drop reason `reason` (an index into its
+  // kDrops): what a pull side that throws packets away does (TimedSink, RED pulling).
+  virtual void drop(rte_mbuf* m, std::uint32_t reason) = 0;
+  // The element's HostServices (the wall clock's epoch, the timestamp field, watched queues):
+  // null when there are none.
+  virtual const HostServices* host() const { return nullptr; }
+  // True while the runtime empties the elements that hold packets because the run stopped early
+  // (their packets are dropped as `flushed`): an element that holds a packet back until its time
+  // (DelayShaper, LinkUnqueue) gives it up at once.
+  virtual bool flushing() const { return false; }
+  // The wall clock, microseconds since the epoch (0 without host services).
+  std::uint64_t now_us() const {
+    const HostServices* h = host();
+    if (!h) return 0;
+    HostServices clock = *h;
+    clock.cycles_per_second = cycles_per_second();
+    return wall_us(clock, now_cycles());
+  }
 };
 
 // Before plugin ABI 4, counters had a table of their own; now they are handlers (NB_COUNTER).
@@ -828,6 +899,12 @@ struct ElementSpec {
   // "x/x", every input reaches every output. nbc uses it to tell a push cycle from a path that
   // only looks like one.
   std::string_view flow_code = {};
+  // Elements that read the length of queues (RED): the name of the parameter (a space-separated
+  // list of element names, optional) that names them. Without it, the compiler finds the nearest
+  // elements that store packets (Queues) downstream of a push output 0, or upstream of a pull
+  // input 0, and refuses the graph when there are none; HostServices::watched_length sums them.
+  // Empty: the element watches no queue.
+  std::string_view queues_param = {};
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

@@ -32,7 +32,9 @@ namespace nb {
 // the PATTERN text with get_string_at). 5: pull processing (ElementOps::pull and held, PullContext,
 // ElementSpec::processing, Context::store); PacketAnno::network_behind. 6: ElementSpec::copies_packets
 // and flow_code; PacketAnno's network offsets first, the IPv6 next hop (dst_ip6) over its last 16
-// bytes.
+// bytes; packet timestamps and the wall clock (HostServices::timestamp_offset, timestamp_flag,
+// epoch_us), watched queues (ElementSpec::queues_param, HostServices::watched_length),
+// PullContext::drop, host and flushing, Args::ninputs, ParamType::Bandwidth.
 inline constexpr std::uint32_t kPluginAbiRevision = 6;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low

@@ -28,6 +28,7 @@ class ElementArgs final : public Args {
   std::size_t count(std::string_view name) const override;
   std::string get_string_at(std::string_view name, std::size_t index) const override;
   std::uint32_t noutputs() const override { return el_.noutputs; }
+  std::uint32_t ninputs() const override { return el_.ninputs; }
   // The first misuse, as an error message; empty when every read matched the schema.
   const std::string& misuse() const { return misuse_; }
 

@@ -91,6 +91,9 @@ struct PlanElement {
   std::vector<Target> pull_inputs;
   std::string input_modes, output_modes;  // per port: 'h' push, 'l' pull
   std::vector<std::string> args;  // the configuration as written (after substitution): `config`
+  // Elements that watch queues (ElementSpec::queues_param, RED): the elements whose packets it
+  // counts (HostServices::watched_length), found by the compiler (compiler/src/watch.cpp).
+  std::vector<std::uint32_t> watched;
 };
 
 // A chain that pulls (docs/queues.md): the worker's loop runs it. It asks `top` for a burst

@@ -1,0 +1,123 @@
+#include "watch.hpp"
+
+#include <fmt/format.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace nb::compiler::detail {
+namespace {
+
+// What Click calls a Storage element: one that holds packets between calls (Queue and its other
+// names, LinkUnqueue), which says how many through ElementOps::held.
+bool holds_packets(const Element& el) {
+  const ElementOps* ops = el.cls && el.cls->spec ? el.cls->spec->ops : nullptr;
+  return ops && ops->held;
+}
+
+// Click's router()->find(name, context): a name is looked up in the compound the element is in
+// first, then in each enclosing one, up to the top.
+int find_near(const Graph& graph, const std::string& from, const std::string& name) {
+  std::string scope = from;
+  for (;;) {
+    const std::size_t slash = scope.rfind('/');
+    scope = slash == std::string::npos ? std::string() : scope.substr(0, slash);
+    const int i = graph.find(scope.empty() ? name : scope + "/" + name);
+    if (i >= 0 || scope.empty()) return i;
+  }
+}
+
+// The nearest elements that hold packets, following connections from output 0 downstream (a push
+// element) or from input 0 upstream (a pull one), through every port of the elements in between,
+// and no further than the first that holds packets on each path: Click's flow-based router context.
+std::vector<std::uint32_t> nearest(const Graph& graph, std::uint32_t start, bool downstream) {
+  std::vector<std::uint32_t> found;
+  std::vector<char> seen(graph.elements.size(), 0);
+  seen[start] = 1;
+  std::deque<std::uint32_t> next;
+  auto follow = [&](std::uint32_t from, bool only_port0) {
+    for (const Edge& e : graph.edges) {
+      const unsigned near_end = downstream ? e.from : e.to;
+      const unsigned near_port = downstream ? e.from_port : e.to_port;
+      if (near_end != from || (only_port0 && near_port != 0)) continue;
+      const std::uint32_t far = downstream ? e.to : e.from;
+      if (seen[far]) continue;
+      seen[far] = 1;
+      next.push_back(far);
+    }
+  };
+  follow(start, true);
+  while (!next.empty()) {
+    const std::uint32_t i = next.front();
+    next.pop_front();
+    if (holds_packets(graph.elements[i])) {
+      found.push_back(i);
+      continue;
+    }
+    follow(i, false);
+  }
+  return found;
+}
+
+}  // namespace
+
+void find_watched_queues(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
+  for (std::uint32_t i = 0; i < graph.elements.size() && i < plan.elements.size(); ++i) {
+    const Element& el = graph.elements[i];
+    if (!el.cls || !el.cls->spec || el.cls->spec->queues_param.empty()) continue;
+    const std::string_view cls = el.cls->spec->class_name;
+    const std::string_view param = el.cls->spec->queues_param;
+    const ParamValue* named = el.param(param);
+    std::vector<std::uint32_t> watched;
+    if (named && !named->is_default && !named->text.empty()) {
+      const auto* text = std::get_if<std::string>(&named->value);
+      const std::string words = text ? *text : named->text;
+      bool bad = false;
+      for (std::size_t b = 0; b < words.size();) {
+        if (words[b] == ' ' || words[b] == '\t' || words[b] == '\n' || words[b] == '\r') {
+          ++b;
+          continue;
+        }
+        std::size_t e = b;
+        while (e < words.size() && words[e] != ' ' && words[e] != '\t' && words[e] != '\n' && words[e] != '\r') ++e;
+        const std::string word = words.substr(b, e - b);
+        b = e;
+        const int q = find_near(graph, el.name, word);
+        if (q < 0) {
+          diags.error(named->span, fmt::format("{} of {}: no element named '{}'", param, cls, word))
+              .note(fmt::format("{} names the Queues whose lengths {} reads, separated by spaces", param, cls));
+          bad = true;
+        } else if (!holds_packets(graph.elements[static_cast<std::size_t>(q)])) {
+          diags
+              .error(named->span, fmt::format("{} of {}: '{}' ({}) holds no packets", param, cls, word,
+                                              graph.elements[static_cast<std::size_t>(q)].cls->spec->class_name))
+              .note(fmt::format("{} names elements that store packets, such as Queues", param));
+          bad = true;
+        } else {
+          watched.push_back(static_cast<std::uint32_t>(q));
+        }
+      }
+      if (bad) continue;
+    } else {
+      const bool pull = !el.output_modes.empty() && el.output_modes[0] == 'l';
+      watched = nearest(graph, i, !pull);
+      if (watched.empty()) {
+        diags
+            .error(el.class_span,
+                   pull ? fmt::format("{} '{}' finds no Queue upstream of its input 0: it drops by the length of "
+                                      "the queues it is pulled from",
+                                      cls, el.name)
+                        : fmt::format("{} '{}' finds no Queue downstream of its output 0: it drops by the length of "
+                                      "the queues it feeds",
+                                      cls, el.name))
+            .note(fmt::format("put a Queue after it (... -> {} -> Queue -> ...), or name the queues with {}", cls,
+                              param));
+        continue;
+      }
+    }
+    plan.elements[i].watched = std::move(watched);
+  }
+}
+
+}  // namespace nb::compiler::detail
