@@ -330,6 +330,12 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
   };
   Rewritten out;
   std::string_view previous;  // the word before, for IPFilter's `net NAME`
+  // A name that is the whole argument stands for all it holds, as Click reads
+  // ARPResponder(NAME) and IP6NDAdvertiser(NAME): its address and its Ethernet address.
+  const auto first = text.find_first_not_of(" \t\r\n");
+  const auto last = text.find_last_not_of(" \t\r\n");
+  bool alone = first != std::string_view::npos;
+  for (std::size_t k = first; alone && k <= last; ++k) alone = word_char(text[k]);
   char quote = 0;
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -364,6 +370,8 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
         // the name holds.
         if (previous == "net" && e->prefix)
           literal = format_prefix(*e->prefix);
+        else if (alone && !e->host && e->ip && e->ether)
+          literal = format_ipv4(*e->ip) + " " + format_ether(*e->ether);
         else if (e->ip)
           literal = format_ipv4(*e->ip);
         else if (e->prefix)

@@ -221,8 +221,11 @@ class WorkerLoop {
       if (!w_.first_packet_tsc) [[unlikely]]
         w_.first_packet_tsc = rte_rdtsc();
     }
-    // The tasks (pull chains, docs/queues.md): once a pass, after the sources.
-    if (!g_->pullers.empty()) {
+    // The tasks (pull chains, docs/queues.md): once a pass, after the sources. Not once the
+    // worker is out: a natural end waited for the queues to empty, and a stopped run drops what
+    // they hold (finish); a packet-making task (InfiniteSource) would otherwise never let the
+    // last pass come.
+    if (!g_->pullers.empty() && !out_) {
       PullRunner& pull = *g_->pullers[self_];
       const std::uint64_t moved = pull.run_tasks();
       if (moved) dp.flush_all();  // `processed` counts received packets: these were, once

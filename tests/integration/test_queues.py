@@ -107,6 +107,23 @@ with tempfile.TemporaryDirectory() as tmp:
             check(st.get("stop_reason", "").find("LIMIT") >= 0 if "stop_reason" in st else True,
                   f"{engine}: the run says why it stopped ({st.get('stop_reason')})")
 
+    # A packet-making source that never ends, into queues and a scheduler: --duration ends the run
+    # (nbrun used to keep running the source's task after it was told to stop, for ever).
+    for engine in ("interp", "jit"):
+        try:
+            st = run(d, f"endless-{engine}",
+                     "rr :: RoundRobinSched;\n"
+                     "InfiniteSource -> Queue(20) -> [0] rr;\n"
+                     "InfiniteSource -> Queue(20) -> [1] rr;\n"
+                     "rr -> c :: Counter -> Discard;\n", "--engine", engine, "--duration", "0.5")
+        except subprocess.TimeoutExpired:
+            st = None
+            check(False, f"{engine}: an endless InfiniteSource into queues stops at --duration")
+        if st:
+            t = st["totals"]
+            check(t["generated"] > 0 and t["rx"] + t["generated"] == t["tx"] + t["dropped"],
+                  f"{engine}: an endless InfiniteSource into queues stops at --duration, all counted ({t})")
+
     # Several workers, more lcores than CPUs: each worker its own queue, nothing lost or doubled.
     out = d / "workers.pcap"
     st = run(d, "workers", f"FromDump({inp}) -> Queue(4000) -> u :: Unqueue(5) -> ToDump({out});\n", "--workers", "3",

@@ -135,3 +135,18 @@ TEST_CASE("ARPQuerier(NAME) takes both addresses from one name, as Click's one-a
       "FromDump(arp.pcap) -> [1] aq;\n");
   CHECK(m.errors.find("missing required argument ETH of ARPQuerier") != std::string::npos);
 }
+
+TEST_CASE("ARPResponder(NAME) answers for the name's address with its Ethernet address, as Click does",
+          "[click][addressinfo]") {
+  // Click's udpcount.click: ARPResponder(the_interface). It used to get the address alone and
+  // fail for want of an Ethernet address.
+  auto c = check(
+      "AddressInfo(the_interface 1.0.0.1 0:0:c0:8a:67:ef);\n"
+      "FromDump(in.pcap) -> a :: ARPResponder(the_interface, 10.0.0.0/8 the_interface:eth) -> Discard;\n");
+  INFO(c.errors);
+  REQUIRE(c.graph);
+  auto entries = element(*c.graph, "a").params_named("ENTRY");
+  REQUIRE(entries.size() == 2);
+  CHECK(std::get<std::string>(entries[0]->value) == "1.0.0.1 00:00:c0:8a:67:ef");
+  CHECK(std::get<std::string>(entries[1]->value) == "10.0.0.0/8 00:00:c0:8a:67:ef");
+}
