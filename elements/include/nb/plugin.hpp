@@ -30,8 +30,10 @@ namespace nb {
 // ParamSpec::validate_all reports several errors with hints (ParamError::hint), and the compiler
 // no longer parses byte patterns: Args::get_pattern and pattern_matches_all went (a kernel reads
 // the PATTERN text with get_string_at). 5: pull processing (ElementOps::pull and held, PullContext,
-// ElementSpec::processing, Context::store); PacketAnno::network_behind.
-inline constexpr std::uint32_t kPluginAbiRevision = 5;
+// ElementSpec::processing, Context::store); PacketAnno::network_behind. 6: elements without
+// ports that run no packet code (NB_ELEMENT_INFO) or run on the control thread (ElementOps::control,
+// ControlContext, HandlerSpec::Kind::Control).
+inline constexpr std::uint32_t kPluginAbiRevision = 6;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.
