@@ -35,9 +35,6 @@ NOTES = {
     "simple-dsdv-userlevel.click": "a template: OFFSET_GRID_PROTO and the like are filled in by Click's "
     "tools/build-grid-config.sh",
     "schedorder1.click": "SchedOrderTest is a test element of Click's own scheduler",
-    "script-parabolawave.click": "Script's own variables ($x) are left for Script by Click's lexer",
-    "script-squarewave.click": "Script's own variables ($x) are left for Script by Click's lexer",
-    "script-trianglewave.click": "Script's own variables ($x) are left for Script by Click's lexer",
 }
 
 ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.*)$")
