@@ -38,9 +38,6 @@ NOTES = {
     "input",
     "ip6ndadvertiser02.click": "Click says \"unknown element class 'NDAdv'\"",
     "schedorder1.click": "SchedOrderTest is a test element of Click's own scheduler",
-    "script-parabolawave.click": "Script's own variables ($x) are left for Script by Click's lexer",
-    "script-squarewave.click": "Script's own variables ($x) are left for Script by Click's lexer",
-    "script-trianglewave.click": "Script's own variables ($x) are left for Script by Click's lexer",
 }
 
 ERROR = re.compile(r"^(?P<file>[^\n:]+):(?P<line>\d+):(?P<col>\d+): error: (?P<msg>.*)$")

@@ -144,13 +144,14 @@ class ArgBinder {
     // Names in an element's own language (IPFilter rules, routes): replaced by their addresses
     // before the element sees the text; positions in errors are mapped back to what was written.
     std::optional<Rewritten> rewritten;
-    if (p.type == ParamType::String && addresses && addresses->table &&
+    const bool raw = p.type == ParamType::String && el.cls->spec->raw_arguments;
+    if (p.type == ParamType::String && addresses && addresses->table && !raw &&
         el.cls->spec->class_name != "AddressInfo") {
       rewritten = rewrite_names(*addresses->table, addresses->prefix, text);
       if (rewritten) text = rewritten->text;
     }
     auto orig = [&](std::size_t off) { return rewritten ? rewritten->to_original(off) : off; };
-    ValueResult r = parse_value(p.type, text);
+    ValueResult r = raw ? ValueResult{std::string(text), {}} : parse_value(p.type, text);
     if (!r.ok() && (p.type == ParamType::IPv4Address || p.type == ParamType::IPv4Prefix ||
                     p.type == ParamType::EtherAddress || p.type == ParamType::IPv4AddressList)) {
       if (resolve_name(el, p, arg, value_offset, text, r) && !r.ok()) return false;
@@ -360,7 +361,10 @@ class ArgBinder {
         if (!parse_param(el, *by_keyword, arg, kw->second)) arg_errors = true;
         continue;
       }
-      if (first_keyword.valid()) {
+      // Click's elements with a list of arguments (Script's instructions) take their keywords
+      // wherever they stand (Args::consume): what follows them goes on into the list.
+      const bool into_rest = next >= positional.size() && rest != nullptr;
+      if (first_keyword.valid() && !into_rest) {
         error(arg.span, "positional argument after a keyword argument")
             .note(first_keyword, "keyword arguments start here")
             .note(fmt::format("{} takes {}", spec.class_name, signature(spec)));

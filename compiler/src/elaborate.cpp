@@ -256,7 +256,8 @@ class Elaborator {
   // ---- variable substitution --------------------------------------------------------------
 
   // Substitutes $variables in the argument's value (comments are already gone from it).
-  SubstArg substitute(const ConfigArg& arg, const Bindings& vars) {
+  // `keep_undefined`: an undefined variable stays as written, for the element (ElementSpec::raw_arguments).
+  SubstArg substitute(const ConfigArg& arg, const Bindings& vars, bool keep_undefined = false) {
     SubstArg out{std::string(), arg.span, false, false, &arg, arg.value.empty() && !arg.raw.empty()};
     const std::string& raw = arg.value;
     out.text.reserve(raw.size());
@@ -298,14 +299,20 @@ class Elaborator {
               continue;
             }
           }
-          replace(out, name, vars, arg.value_span(i, e + 1));
+          if (keep_undefined && !vars.find(name))
+            out.text += raw.substr(i, e + 1 - i);
+          else
+            replace(out, name, vars, arg.value_span(i, e + 1));
           i = e;
           continue;
         }
         e = b;
         while (e < raw.size() && is_ident_char(raw[e])) ++e;
         std::string name = raw.substr(i, e - i);
-        replace(out, name, vars, arg.value_span(i, e));
+        if (keep_undefined && !vars.find(name))
+          out.text += name;
+        else
+          replace(out, name, vars, arg.value_span(i, e));
         i = e - 1;
         continue;
       }
@@ -352,6 +359,15 @@ class Elaborator {
     out.text += *b->value;
   }
 
+  // Whether `cls` is a built-in class that reads its own $variables (Script), not a compound.
+  bool keeps_undefined_variables(const ClassRef& cls, const lang::Ident& class_ident, const ClassScope& scope) {
+    if (cls.inline_body) return false;
+    const ClassScope* unused = nullptr;
+    if (find_compound(scope, class_ident.text, &unused)) return false;
+    const ElementClass* prim = registry_.find(class_ident.text);
+    return prim && prim->spec->raw_arguments;
+  }
+
   // ---- instantiation ----------------------------------------------------------------------
 
   // Creates the element or compound instance `local` of class `cls` in the current body.
@@ -361,8 +377,9 @@ class Elaborator {
     result.span = span;
     std::vector<SubstArg> args;
     if (cls.config) {
+      const bool raw = keeps_undefined_variables(cls, class_ident, scope);
       for (const ConfigArg& a : cls.config->args) {
-        SubstArg sa = substitute(a, vars);
+        SubstArg sa = substitute(a, vars, raw);
         // A __REST__ formal holds several arguments: they become arguments again here, as
         // Click substitutes before it splits a configuration.
         if (sa.substituted && !sa.failed && sa.text.find(',') != std::string::npos) {

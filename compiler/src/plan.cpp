@@ -330,6 +330,8 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       continue;
     }
     ElementArgs args(el);
+    if (!el.cls->spec->warning.empty())
+      diags.warning(el.class_span, fmt::format("{}: {}", el.cls->spec->class_name, el.cls->spec->warning));
     if (pe.ops->role == ElementOps::Role::Kernel) {
       pe.config = AlignedBlock(pe.ops->config_size, pe.ops->config_align);
       std::string error;

@@ -214,6 +214,10 @@ namespace {
 std::optional<std::string> check_processing(const ElementSpec& spec, const PortCounts& ports, const Processing& p) {
   const ElementOps* ops = spec.ops;
   if (!ops || ops->role != ElementOps::Role::Kernel) return std::nullopt;
+  // An element without packet code (NB_ELEMENT_INFO, a control element) has nothing to do with
+  // a packet that reaches it.
+  if (!ops->push && !ops->pull && (ports.inputs.max != 0 || ports.outputs.max != 0))
+    return fmt::format("element class '{}' has ports '{}' but neither push nor pull", spec.class_name, spec.ports);
   const unsigned nin = ports.inputs.max == PortRange::kUnbounded ? std::max(1u, ports.inputs.min) : ports.inputs.max;
   const unsigned nout = ports.outputs.max == PortRange::kUnbounded ? std::max(1u, ports.outputs.min) : ports.outputs.max;
   for (unsigned k = 0; k < nin && k < 64; ++k)

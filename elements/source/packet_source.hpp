@@ -110,6 +110,8 @@ struct State {
   bool stopped;          // STOP asked for already
   token_bucket::State bucket;  // RatedSource
   std::uint64_t next;          // TimedSource: the TSC of the next packet (0: now)
+  bool rate_written;           // RatedSource: its `rate` handler was written: `rate` rules, not RATE
+  std::uint64_t rate;
 };
 
 // DATA, LENGTH, LIMIT, BURST (if the element has it), ACTIVE, STOP.

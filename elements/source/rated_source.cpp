@@ -6,11 +6,18 @@ namespace {
 
 constexpr ParamSpec kParams[] = {
     NB_SOURCE_DATA,
-    {"RATE", ParamType::Unsigned, ParamKind::Positional, false, "10", "Packets a second.", 1, 1000000000ull},
+    {"RATE", ParamType::Unsigned, ParamKind::Positional, false, "10", "Packets a second (the `rate` handler changes it while the graph runs).", 1, 1000000000ull},
     NB_SOURCE_LIMIT(ParamKind::Positional),
     NB_SOURCE_ACTIVE(ParamKind::Positional),
     NB_SOURCE_LENGTH,
     NB_SOURCE_STOP,
+};
+
+constexpr HandlerSpec kHandlers[] = {
+    packet_source::SourceHandlers<RatedSource>::kHandlers[0],
+    packet_source::SourceHandlers<RatedSource>::kHandlers[1],
+    handler<RatedSource, &RatedSource::read_rate, &RatedSource::write_rate>(
+        "rate", "read/write: packets a second (written: from then on, 0 makes none; a Script's wave writes it)"),
 };
 
 }  // namespace
@@ -31,7 +38,7 @@ constinit const ElementSpec RatedSource::spec{
         "Output 0 (push or pull): the packets.",
     .example = "RatedSource(RATE 100, LIMIT 50, STOP true) -> ToDump(out.pcap);\n",
     .ops = &kOps,
-    .handlers = packet_source::SourceHandlers<RatedSource>::kHandlers,
+    .handlers = kHandlers,
     .processing = "/a",
 };
 

@@ -3,6 +3,10 @@
 
 #include "packet_source.hpp"
 
+#include <charconv>
+#include <string>
+#include <string_view>
+
 namespace nb::elements {
 
 struct RatedSource {
@@ -20,12 +24,34 @@ struct RatedSource {
   static void facts(const Config&, FactSheet& sheet) { sheet.anno_reads = anno_field::kNone; }
   static std::uint32_t pull(const Config& config, State& state, PullContext& ctx, rte_mbuf** out, std::uint32_t max) {
     if (!packet_source::active(config, state)) return 0;
-    const std::uint64_t units = token_bucket::refill(config.rate, state.bucket, ctx);
+    token_bucket::Config rate = config.rate;
+    if (state.rate_written) rate.rate = state.rate;
+    if (rate.rate == 0) return 0;  // written 0: off (Click's RatedSource makes nothing at rate 0)
+    const std::uint64_t units = token_bucket::refill(rate, state.bucket, ctx);
     const std::uint32_t n =
         packet_source::make(config, state, ctx, out, units < max ? static_cast<std::uint32_t>(units) : max);
     token_bucket::spend(state.bucket, ctx, n);
     return n;
   }
+
+  // The `rate` handler: read, and written while the graph runs (Click's RatedSource.rate).
+  static void read_rate(const Config& c, const State& s, std::string& out) {
+    out = std::to_string(s.rate_written ? s.rate : c.rate.rate);
+  }
+  static bool write_rate(const Config&, State& s, std::string_view value, std::string& error) {
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || v > kMaxRate) {
+      error = "expected packets a second from 0 to " + std::to_string(kMaxRate) + ", not '" + std::string(value) + "'";
+      return false;
+    }
+    s.rate = v;
+    s.rate_written = true;
+    return true;
+  }
+  static constexpr std::uint64_t kMaxRate = 1000000000ull;
 };
 
 }  // namespace nb::elements

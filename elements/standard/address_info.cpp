@@ -80,8 +80,7 @@ constexpr ParamSpec kParams[] = {
 
 }  // namespace
 
-// The kernel's C entry for the JIT, and kOps.
-NB_ELEMENT_KERNEL(AddressInfo);
+NB_ELEMENT_INFO(AddressInfo);
 
 constinit const ElementSpec AddressInfo::spec{
     .class_name = "AddressInfo",

@@ -16,17 +16,8 @@ struct AddressInfo {
   struct Config {};
   struct State {};
 
-  static void facts(const Config&, FactSheet& sheet) {
-    sheet.anno_reads = anno_field::kNone;
-    sheet.effect = PacketEffect::None;
-    sheet.keeps_headroom = true;
-    sheet.reads_packet = false;
-  }
-
-  // No ports: nothing ever reaches it. A kernel only so that a configuration with AddressInfo runs.
-  static void push(const Config&, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
-    ctx.send(0, std::move(p));
-  }
+  // No ports and nothing to run: the compiler reads its names.
+  static constexpr bool kInfoOnly = true;
 };
 
 }  // namespace nb::elements

@@ -33,7 +33,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <sstream>
 #include <thread>
 #include <unordered_set>
@@ -75,14 +77,17 @@ struct Handler {
   void (*read)(const void*, const void*, std::string&) = nullptr;
   bool (*write)(const void*, void*, std::string_view, std::string&) = nullptr;
   bool is_class = false;
+  std::uint8_t control_access = 0;  // Kind::Control: kControlRead | kControlWrite
   bool is_active = false;  // a source's `active`: the runtime's, on the port (PortSlot::active)
   // Click's handlers of every element, served from the plan: `name`, `config` (written: a reload
   // with the new configuration), `ports`, `handlers`.
   enum class Generic : std::uint8_t { None, Name, Config, Ports, Handlers } generic = Generic::None;
   bool readable() const {
+    if (kind == HandlerSpec::Kind::Control) return (control_access & kControlRead) != 0;
     return is_class || is_active || generic != Generic::None || kind != HandlerSpec::Kind::Custom || read;
   }
   bool writable() const {
+    if (kind == HandlerSpec::Kind::Control) return (control_access & kControlWrite) != 0;
     return is_active || generic == Generic::Config || (kind == HandlerSpec::Kind::Custom && write);
   }
 };
@@ -103,7 +108,7 @@ std::vector<Handler> handlers_of(const compiler::PlanElement& e) {
     return false;
   };
   for (const HandlerSpec& s : e.spec->handlers)
-    if (!shadowed(s)) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write});
+    if (!shadowed(s)) hs.push_back({s.name, s.kind, s.doc, s.offset, s.read, s.write, false, s.control_access});
   if (!has("class")) {
     Handler h;
     h.name = "class";
@@ -366,7 +371,7 @@ void ControlServer::loop() {
       if (!c.out.empty()) ev |= POLLOUT;
       fds.push_back({c.fd, ev, 0});
     }
-    int n = poll(fds.data(), fds.size(), 100);
+    int n = poll(fds.data(), fds.size(), std::min(100, run_control_elements()));
     if (quit_.load()) break;
     if (n > 0 && (fds[0].revents & POLLIN)) {
       char buf[64];
@@ -662,6 +667,25 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
   const compiler::PlanElement& e = g.plan->elements[idx];
   auto hs = handlers_of(e);
   const Handler* h = find_handler(hs, handler);
+  // A control element serves its own handlers, and may take names it does not declare (a PROXY
+  // Script's): its control function says whether it knows them.
+  if (e.ops && e.ops->control && (!h || h->kind == HandlerSpec::Kind::Control)) {
+    ControlCall call;
+    call.handler = handler;
+    if (h && !h->readable()) {
+      out = fmt::format("{}.{} is write-only\n", element, handler);
+      return false;
+    }
+    if (call_control(idx, call)) {
+      out = call.out;
+      if (out.empty() || out.back() != '\n') out += "\n";
+      return true;
+    }
+    if (!call.unknown) {
+      out = fmt::format("{}.{}: {}\n", element, handler, call.error.empty() ? "failed" : call.error);
+      return false;
+    }
+  }
   if (!h) {
     std::vector<std::string> names;
     for (const Handler& x : hs) names.emplace_back(x.name);
@@ -757,6 +781,7 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
       if (out.empty() || out.back() != '\n') out += "\n";
       return true;
     }
+    case HandlerSpec::Kind::Control: break;  // served above
   }
   out = "unknown handler kind\n";
   return false;
@@ -774,6 +799,24 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
   const compiler::PlanElement& e = g.plan->elements[idx];
   auto hs = handlers_of(e);
   const Handler* h = find_handler(hs, handler);
+  if (e.ops && e.ops->control && (!h || h->kind == HandlerSpec::Kind::Control)) {
+    ControlCall call;
+    call.handler = handler;
+    call.value = value;
+    call.write = true;
+    if (h && !h->writable()) {
+      out = fmt::format("{}.{} is read-only\n", element, handler);
+      return false;
+    }
+    if (call_control(idx, call)) {
+      out = "";
+      return true;
+    }
+    if (!call.unknown) {
+      out = fmt::format("{}.{}: {}\n", element, handler, call.error.empty() ? "failed" : call.error);
+      return false;
+    }
+  }
   if (!h) {
     out = fmt::format("{} ({}) has no handler '{}'\n", element, e.spec->class_name, handler);
     return false;
@@ -826,6 +869,149 @@ bool ControlServer::write_handler(const std::string& element, const std::string&
   }
   out = "";
   return true;
+}
+
+// ---- control elements -----------------------------------------------------------------------
+
+namespace {
+
+std::uint64_t steady_ns() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count());
+}
+
+// What a control element reaches: the handlers of the running graph, through the control
+// thread's own read_handler and write_handler (so a Custom handler runs on each worker between
+// two bursts, as for nbctl), and the clock.
+class ServerControlContext final : public ControlContext {
+ public:
+  std::function<bool(const std::string&, const std::string&, std::string&)> read_fn;
+  std::function<bool(const std::string&, const std::string&, const std::string&, std::string&)> write_fn;
+  std::function<bool(const std::string&)> exists;
+  std::function<void()> stop_fn;
+  std::string caller;  // the control element's name: names are looked up in its compound first
+  std::uint64_t wake = kNoWake;
+  bool woken = false;
+
+  // Click looks a name up in the caller's compound, then in each enclosing one.
+  std::string resolve(std::string_view element) const {
+    std::string prefix = caller;
+    while (true) {
+      const std::size_t slash = prefix.rfind('/');
+      if (slash == std::string::npos) break;
+      prefix.resize(slash);
+      std::string name = prefix + "/" + std::string(element);
+      if (exists(name)) return name;
+    }
+    return std::string(element);
+  }
+  static void chomp(std::string& s) {
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+  }
+  bool read(std::string_view element, std::string_view handler, std::string& out, std::string& error) override {
+    std::string text;
+    if (!read_fn(resolve(element), std::string(handler), text)) {
+      chomp(text);
+      error = text;
+      return false;
+    }
+    chomp(text);
+    out = text;
+    return true;
+  }
+  bool write(std::string_view element, std::string_view handler, std::string_view value,
+             std::string& error) override {
+    std::string text;
+    if (!write_fn(resolve(element), std::string(handler), std::string(value), text)) {
+      chomp(text);
+      error = text;
+      return false;
+    }
+    return true;
+  }
+  void print(std::string_view text, bool to_stderr) override {
+    std::fwrite(text.data(), 1, text.size(), to_stderr ? stderr : stdout);
+    std::fflush(to_stderr ? stderr : stdout);
+  }
+  void stop_router() override { stop_fn(); }
+  std::uint64_t now_ns() const override { return steady_ns(); }
+  void wake_at(std::uint64_t ns) override {
+    wake = ns;
+    woken = true;
+  }
+};
+
+}  // namespace
+
+void ControlServer::stop_from_control() { request_stop(); }
+
+bool ControlServer::call_control(std::uint32_t idx, ControlCall& call) {
+  const Generation& g = *rt_.current;
+  const compiler::PlanElement& e = g.plan->elements[idx];
+  // Held for the call: a handler the element writes may reload the graph (`config`), which may
+  // give the element a new State block.
+  std::shared_ptr<compiler::AlignedBlock> state = g.dps[0]->states[idx];
+  if (!state) return false;
+  const std::string name = e.name;
+  ServerControlContext ctx;
+  ctx.caller = name;
+  ctx.read_fn = [this](const std::string& el, const std::string& h, std::string& out) {
+    return read_handler(el, h, out);
+  };
+  ctx.write_fn = [this](const std::string& el, const std::string& h, const std::string& v, std::string& out) {
+    return write_handler(el, h, v, out);
+  };
+  ctx.exists = [this](const std::string& el) { return rt_.current->by_name.count(el) != 0; };
+  ctx.stop_fn = [this] { stop_from_control(); };
+  // The Config stays the plan's: copy it, as a reload may free that plan during the call.
+  compiler::AlignedBlock config(e.config.size(), 64);
+  if (e.config.size()) std::memcpy(config.data(), e.config.data(), e.config.size());
+  const auto control = e.ops->control;
+  const bool ok = control(config.data(), state->data(), ctx, call);
+  if (ctx.woken) {
+    for (ControlWake& w : control_wakes_)
+      if (w.state == state) w.at = ctx.wake;
+  }
+  return ok;
+}
+
+int ControlServer::run_control_elements() {
+  const Generation* g = rt_.current.get();
+  if (!g || g->dps.empty()) return 100;
+  // The control elements of the running graph: a block not seen before starts now.
+  std::vector<ControlWake> next;
+  for (std::uint32_t i = 0; i < g->plan->elements.size(); ++i) {
+    const compiler::PlanElement& e = g->plan->elements[i];
+    if (!e.ops || !e.ops->control || !g->dps[0]->states[i]) continue;
+    ControlWake w{g->dps[0]->states[i], 0};
+    for (const ControlWake& old : control_wakes_)
+      if (old.state == w.state) w.at = old.at;
+    next.push_back(std::move(w));
+  }
+  control_wakes_.swap(next);
+  if (control_wakes_.empty()) return 100;
+  const std::uint64_t now = steady_ns();
+  for (std::size_t k = 0; k < control_wakes_.size() && !quit_.load(); ++k) {
+    if (control_wakes_[k].at > now) continue;
+    std::uint32_t idx = 0;
+    const Generation& cur = *rt_.current;
+    bool found = false;
+    for (std::uint32_t i = 0; i < cur.plan->elements.size() && !found; ++i)
+      if (cur.dps[0]->states[i] == control_wakes_[k].state) idx = i, found = true;
+    if (!found) continue;
+    control_wakes_[k].at = kNoWake;  // unless the element asks again
+    ControlCall call;
+    const std::shared_ptr<compiler::AlignedBlock> keep = control_wakes_[k].state;
+    if (!call_control(idx, call) && !call.error.empty())
+      fmt::print(stderr, "nbrun: {}: {}\n", cur.plan->elements[idx].name, call.error);
+    if (rt_.current.get() != &cur) break;  // the element reloaded the graph: start over next time
+  }
+  std::uint64_t soonest = kNoWake;
+  for (const ControlWake& w : control_wakes_) soonest = std::min(soonest, w.at);
+  const std::uint64_t after = steady_ns();
+  if (soonest == kNoWake) return 100;
+  if (soonest <= after) return 0;
+  return static_cast<int>(std::min<std::uint64_t>(100, (soonest - after + 999999) / 1000000));
 }
 
 void ControlServer::sample_rates() {

@@ -67,6 +67,12 @@ class ControlServer {
   // Runs fn here while every worker is parked between two bursts.
   bool with_workers_parked(const std::function<void()>& fn, std::string& error);
   void sample_rates();
+  // Control elements (ElementOps::control, Script): runs those whose wake-up time came, and
+  // starts those of a new graph. Returns how long poll may sleep until the next one is due.
+  int run_control_elements();
+  // Calls element idx's control function with `call` (a timer, or one of its handlers).
+  bool call_control(std::uint32_t idx, ControlCall& call);
+  void stop_from_control();
   double rate_of(const std::uint64_t* key, std::uint64_t now_value);
 
   // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
@@ -97,6 +103,13 @@ class ControlServer {
   // Rate handlers: recent (time, value) samples of each counter, keyed by its address (State
   // blocks kept by a reload keep their address, so rates run on across reloads).
   std::map<const std::uint64_t*, std::deque<std::pair<double, std::uint64_t>>> samples_;
+  // Each control element's State block (kept alive here: a reload that keeps the block keeps
+  // the element's place, a new block is a new start) and when it runs next (ns, steady clock).
+  struct ControlWake {
+    std::shared_ptr<compiler::AlignedBlock> state;
+    std::uint64_t at = 0;
+  };
+  std::vector<ControlWake> control_wakes_;
 };
 
 }  // namespace nb::runtime::detail

@@ -353,6 +353,10 @@ void print_handlers(const nb::ElementSpec& s) {
                           });
     std::string_view access = shadowed                  ? "a counter in the run's statistics"
                               : h.kind == Kind::Counter ? "read; a counter in the run's statistics"
+                              : h.kind == Kind::Control ? (h.control_access == (nb::kControlRead | nb::kControlWrite)
+                                                               ? "read/write"
+                                                           : h.control_access == nb::kControlWrite ? "write"
+                                                                                                   : "read")
                               : h.kind != Kind::Custom  ? "read"
                               : h.read && h.write       ? "read/write"
                               : h.write                 ? "write"

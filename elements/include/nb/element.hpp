@@ -385,6 +385,49 @@ class PullContext {
   }
 };
 
+// ---- Control elements ------------------------------------------------------------------------
+//
+// An element that acts on the running router rather than on packets (Script) has no ports and
+// a control function instead of push or pull:
+//   static bool control(const Config&, State&, ControlContext&, ControlCall&);
+// nbrun runs it on its control thread, never on a worker core, the thread that serves `nbctl`:
+// what it reads and writes goes through the same handlers, with the same safety (a Custom
+// handler runs on each worker between two bursts). It runs when its wake-up time comes
+// (ControlCall::handler empty), and when one of its own Control handlers (HandlerSpec) or a
+// handler name it does not declare is read or written (ControlCall::handler that name). Only the
+// element of worker 0's State block is used. `nbc check` never runs it.
+class ControlContext {
+ public:
+  virtual ~ControlContext() = default;
+  // Reads or writes a handler of the running graph as `nbctl` does, ELEMENT as written in the
+  // configuration (a name inside a compound is looked up beside the caller first). The text
+  // read has no trailing newline; false with `error` when the element, the handler or the value
+  // is wrong.
+  virtual bool read(std::string_view element, std::string_view handler, std::string& out, std::string& error) = 0;
+  virtual bool write(std::string_view element, std::string_view handler, std::string_view value,
+                     std::string& error) = 0;
+  // Text for the operator, as it is: standard output (`print`) or standard error (`read`).
+  virtual void print(std::string_view text, bool to_stderr) = 0;
+  // Ends the run, as a FromDump(STOP true) at its end does.
+  virtual void stop_router() = 0;
+  // A monotonic clock in nanoseconds, and when to run the element's timer next (kNoWake: not
+  // until a handler call asks again). The latest call wins.
+  virtual std::uint64_t now_ns() const = 0;
+  virtual void wake_at(std::uint64_t ns) = 0;
+};
+inline constexpr std::uint64_t kNoWake = UINT64_MAX;
+
+// One call of an element's control function.
+struct ControlCall {
+  std::string_view handler;  // empty: its wake-up time came
+  std::string_view value;    // written value, or a read's parameters
+  bool write = false;
+  std::string out;    // what a read returns (no trailing newline needed)
+  std::string error;  // when the control function returns false
+  // Set by the element when `handler` is none of its own (the runtime then says so).
+  bool unknown = false;
+};
+
 // Before plugin ABI 4, counters had a table of their own; now they are handlers (NB_COUNTER).
 struct CounterField {
   std::string_view name;
@@ -548,6 +591,8 @@ struct ElementOps {
   // Optional: the element's pull side and the packets it holds (see "Pull processing" above).
   std::uint32_t (*pull)(const void* config, void* state, PullContext& ctx, rte_mbuf** out, std::uint32_t max) = nullptr;
   std::uint32_t (*held)(const void* config, const void* state) = nullptr;
+  // Optional: a control element's control function (see "Control elements" above).
+  bool (*control)(const void* config, void* state, ControlContext& ctx, ControlCall& call) = nullptr;
 };
 
 namespace detail {
@@ -598,6 +643,11 @@ std::uint32_t pull(const void* config, void* state, PullContext& ctx, rte_mbuf**
                  max);
 }
 template <typename E>
+bool control(const void* config, void* state, ControlContext& ctx, ControlCall& call) {
+  return E::control(*static_cast<const typename E::Config*>(config), *static_cast<typename E::State*>(state), ctx,
+                    call);
+}
+template <typename E>
 std::uint32_t held(const void* config, const void* state) {
   return E::held(*static_cast<const typename E::Config*>(config), *static_cast<const typename E::State*>(state));
 }
@@ -635,8 +685,9 @@ constexpr ElementOps kernel_ops(const char* kernel_symbol = nullptr) {
   ops.state_size = sizeof(typename E::State);
   ops.state_align = alignof(typename E::State);
   static_assert(
-      requires { &E::push; } || requires { &E::pull; },
-      "an element needs a push (its input is pushed to) or a pull (something pulls from its output), or both");
+      requires { &E::push; } || requires { &E::pull; } || requires { &E::control; } || requires { E::kInfoOnly; },
+      "an element needs a push (its input is pushed to) or a pull (something pulls from its output), or both; "
+      "an element without ports a control function or NB_ELEMENT_INFO");
   ops.configure = &detail::configure<E>;
   ops.init = &detail::init<E>;
   if constexpr (requires { &E::push; }) ops.push = &detail::push<E>;
@@ -651,6 +702,7 @@ constexpr ElementOps kernel_ops(const char* kernel_symbol = nullptr) {
   if constexpr (requires { &E::facts; }) ops.facts = &detail::facts<E>;
   if constexpr (requires { &E::pull; }) ops.pull = &detail::pull<E>;
   if constexpr (requires { &E::held; }) ops.held = &detail::held<E>;
+  if constexpr (requires { &E::control; }) ops.control = &detail::control<E>;
   return ops;
 }
 
@@ -680,6 +732,15 @@ consteval bool no_legacy_tables(std::span<const CounterField> counters = {},
 //   NB_ELEMENT_PULL(RoundRobinSched);
 #define NB_ELEMENT_PULL(Class) constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>(nullptr)
 
+// An element with no ports and nothing to run: its arguments tell the compiler or the runtime
+// something (AddressInfo's names, ScheduleInfo, ClickyInfo). It has a Config (configure checks
+// the arguments) and a State like any element; the class says `static constexpr bool kInfoOnly
+// = true;`.
+//   NB_ELEMENT_INFO(AddressInfo);
+// A control element (Script, see "Control elements"): NB_ELEMENT_CONTROL(Script);
+#define NB_ELEMENT_INFO(Class) constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>(nullptr)
+#define NB_ELEMENT_CONTROL(Class) constexpr ::nb::ElementOps kOps = ::nb::kernel_ops<Class>(nullptr)
+
 // Ports are opened by the runtime; these elements have no kernel of their own.
 inline constexpr ElementOps kSourceOps{ElementOps::Role::Source};
 inline constexpr ElementOps kSinkOps{ElementOps::Role::Sink};
@@ -708,6 +769,9 @@ struct HandlerSpec {
     // `counters`, summed over workers). A Custom handler of the same name takes the name's
     // handler (FlowMonitor's `flows` lists flows; its counter counts them).
     Counter,
+    // read and/or write (`control_access`): served by the element's control function on the
+    // control thread (ElementOps::control, Script's `run`, `step`, `goto`).
+    Control,
   };
   std::string_view name;  // lower case, like Click's: count, reset, active
   Kind kind = Kind::Field;
@@ -723,7 +787,10 @@ struct HandlerSpec {
   // bursts. Null: `read` runs per worker and the runtime sums the texts when each is one number,
   // else joins them under "worker W:" headings.
   void (*read_workers)(const void* config, const void* const* states, std::uint32_t n, std::string& out) = nullptr;
+  // Control: kControlRead | kControlWrite.
+  std::uint8_t control_access = 0;
 };
+inline constexpr std::uint8_t kControlRead = 1, kControlWrite = 2;
 
 // Parses a handler's boolean argument as Click's BoolArg does: true/false, yes/no, 1/0, on/off.
 inline bool parse_handler_bool(std::string_view v, bool& out) {
@@ -905,6 +972,15 @@ struct ElementSpec {
   // input 0, and refuses the graph when there are none; HostServices::watched_length sums them.
   // Empty: the element watches no queue.
   std::string_view queues_param = {};
+  // A warning `nbc check` and nbrun give at every instance of the class (ScheduleInfo: nb's
+  // scheduler does not weigh tasks), so that an argument nb accepts but cannot honour is never
+  // silently a no-op. Empty: none.
+  std::string_view warning = {};
+  // Whether the element reads its String arguments as written, in a language of its own
+  // (Script's): a $variable the configuration does not define is left for the element (`set x 1,
+  // print $x`) instead of being an error, quotes stay, and AddressInfo names are not replaced.
+  // Defined variables are substituted as everywhere.
+  bool raw_arguments = false;
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

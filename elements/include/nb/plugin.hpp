@@ -34,7 +34,10 @@ namespace nb {
 // and flow_code; PacketAnno's network offsets first, the IPv6 next hop (dst_ip6) over its last 16
 // bytes; packet timestamps and the wall clock (HostServices::timestamp_offset, timestamp_flag,
 // epoch_us), watched queues (ElementSpec::queues_param, HostServices::watched_length),
-// PullContext::drop, host and flushing, Args::ninputs, ParamType::Bandwidth.
+// PullContext::drop, host and flushing, Args::ninputs, ParamType::Bandwidth; elements without
+// ports that run no packet code (NB_ELEMENT_INFO) or run on the control thread
+// (ElementOps::control, ControlContext, HandlerSpec::Kind::Control), ElementSpec::warning and
+// raw_arguments.
 inline constexpr std::uint32_t kPluginAbiRevision = 6;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
