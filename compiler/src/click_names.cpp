@@ -38,10 +38,20 @@ constexpr std::array kTable = {
     ClickReplacement{"DiscardNoFree", "Discard", "Discard"},
     ClickReplacement{"DriverManager",
                      "FromDump(FILE, STOP true), which stops nbrun at the end of its capture, or SIGINT", "FromDump"},
+    ClickReplacement{"FTPPortMapper",
+                     "nothing: it rewrites FTP PORT commands through TCPRewriter's sequence-number deltas, "
+                     "which nb's TCPRewriter does not keep; without it, active-mode FTP through TCPRewriter "
+                     "does not work (passive mode does)",
+                     ""},
     ClickReplacement{"FastTCPSource", kGenerate, "FromDump"},
     ClickReplacement{"FastUDPSource", kGenerate, "FromDump"},
     ClickReplacement{"FromHost", kTapIn, "FromDevice"},
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
+    ClickReplacement{"ICMPRewriter",
+                     "nothing: it rewrites ICMP errors through other rewriters' mappings, and an nb element "
+                     "cannot read another element's flow table; ICMP errors about translated flows go "
+                     "untranslated (leave it out, or send them to Discard)",
+                     ""},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
@@ -65,7 +75,6 @@ constexpr std::array kTable = {
     ClickReplacement{"StaticThreadSched", "nothing: every nbrun worker runs the whole graph (docs/multicore.md)", ""},
     ClickReplacement{"StrideSched", "RoundRobinSched, or PrioSched for strict priorities (neither takes tickets)",
                      "RoundRobinSched"},
-    ClickReplacement{"TCPRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"TimedSink", "RatedUnqueue(RATE) -> Discard", "RatedUnqueue"},
     ClickReplacement{"ToHost", kTapOut, "ToDevice"},
     ClickReplacement{"ToHostSniffers", "ToDump(FILE), or ToDevice on a net_tap device that tcpdump watches", "ToDump"},
