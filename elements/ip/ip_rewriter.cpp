@@ -42,7 +42,8 @@ constexpr ParamSpec kParams[] = {
      "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2][#|?] DADDR DPORT FOUTPUT ROUTPUT` "
      "(`-` keeps a field; from a port range the packet keeps its own source port if it is in the "
      "range and free, else gets a free one from a random start; `#` allocates sequentially, `?` "
-     "from a random start without trying the packet's own first, as in Click), `keep FOUTPUT ROUTPUT` (a "
+     "from a random start without trying the packet's own first, as in Click), `pattern NAME FOUTPUT "
+     "ROUTPUT` (a pattern IPRewriterPatterns names), `keep FOUTPUT ROUTPUT` (a "
      "mapping that changes nothing), `pass OUTPUT` or `drop` (what happens to packets of no "
      "known flow).",
      INT64_MIN, UINT64_MAX, &validate_spec},
@@ -472,7 +473,8 @@ constinit const ElementSpec IPRewriter::spec{
         "rewritten by its mapping and leaves on the mapping's forward output (FOUTPUT) or, for a "
         "reply, its reply output (ROUTPUT); a packet of no known flow is handled by the spec of "
         "the input it arrived on: `pattern` makes a new mapping (source NAT: "
-        "`pattern 192.0.2.1 50000-59999 - - 0 1`), `keep` one that rewrites nothing, `pass N` "
+        "`pattern 192.0.2.1 50000-59999 - - 0 1`, or `pattern NAME 0 1` with a pattern that "
+        "IPRewriterPatterns names), `keep` one that rewrites nothing, `pass N` "
         "sends it on unchanged, `drop` drops it (\"no mapping\").\n"
         "\n"
         "A pattern's source port range is searched as Click's IPRewriter searches it: by default "
