@@ -444,4 +444,25 @@ std::optional<Rewritten> expand_pattern(const AddressTable& table, std::string_v
   return out;
 }
 
+std::optional<Rewritten> expand_arp_name(const AddressTable& table, std::string_view scope, std::string_view text) {
+  std::size_t b = 0;
+  while (b < text.size() && is_space(text[b])) ++b;
+  std::size_t e = b;
+  while (e < text.size() && !is_space(text[e])) ++e;
+  std::size_t rest = e;
+  while (rest < text.size() && is_space(text[rest])) ++rest;
+  if (e == b || rest != text.size()) return std::nullopt;
+  const AddressEntry* entry = table.find(scope, text.substr(b, e - b));
+  if (!entry || !entry->ether || (!entry->ip && !entry->prefix)) return std::nullopt;
+  // Click prefers the name's address to its network (NAME:ipnet asks for the network).
+  std::string literal = (entry->ip ? format_ipv4(*entry->ip) : format_prefix(*entry->prefix)) + " " +
+                        format_ether(*entry->ether);
+  Rewritten out;
+  out.text = std::string(text.substr(0, b));
+  out.pieces.push_back({out.text.size(), literal.size(), b, e - b});
+  out.text += literal;
+  out.text += text.substr(e);
+  return out;
+}
+
 }  // namespace nb::compiler::detail

@@ -87,6 +87,10 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
 // `pattern SADDR SPORT DADDR DPORT FOUTPUT ROUTPUT`. nullopt when the text is no such spec.
 std::optional<Rewritten> expand_pattern(const AddressTable& table, std::string_view scope, std::string_view text);
 
+// Click's ARPResponder(NAME): an entry that is one name holding an IPv4 address (or prefix) and an
+// Ethernet address is `IP ETH`. nullopt when the text is no such entry.
+std::optional<Rewritten> expand_arp_name(const AddressTable& table, std::string_view scope, std::string_view text);
+
 // The scope an argument is bound in: the table and the element's name prefix.
 struct AddressScope {
   const AddressTable* table = nullptr;

@@ -149,6 +149,9 @@ class ArgBinder {
     std::optional<Rewritten> expanded;
     if (p.type == ParamType::String && p.name == "INPUTSPEC" && addresses && addresses->table)
       expanded = expand_pattern(*addresses->table, addresses->prefix, text);
+    else if (p.type == ParamType::String && p.name == "ENTRY" && el.cls->spec->class_name == "ARPResponder" &&
+             addresses && addresses->table)
+      expanded = expand_arp_name(*addresses->table, addresses->prefix, text);
     if (expanded) text = expanded->text;
     if (p.type == ParamType::String && addresses && addresses->table &&
         el.cls->spec->class_name != "AddressInfo") {

@@ -175,3 +175,19 @@ TEST_CASE("an unknown or malformed named pattern is an error at the name", "[cli
   CHECK_FALSE(short_.graph);
   CHECK(short_.errors.find("want `NAME SADDR SPORT DADDR DPORT`") != std::string::npos);
 }
+
+TEST_CASE("ARPResponder(NAME) answers for the name's address with its Ethernet address, as Click's",
+          "[click][addressinfo]") {
+  auto c = check(
+      "AddressInfo(intern 10.0.0.1 10.0.0.0/8 00:50:ba:85:84:a9, net_only 10.9.0.0/16 02:00:00:00:00:09);\n"
+      "FromDump(in.pcap) -> a :: ARPResponder(intern, net_only, 10.5.0.1 02:00:00:00:00:05) -> Discard;\n");
+  INFO(c.errors);
+  REQUIRE(c.graph);
+  std::vector<std::string> entries;
+  for (const auto& v : element(*c.graph, "a").params)
+    if (v.param->name == "ENTRY") entries.push_back(v.text);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0] == "10.0.0.1 00:50:ba:85:84:a9");
+  CHECK(entries[1] == "10.9.0.0/16 02:00:00:00:00:09");
+  CHECK(entries[2] == "10.5.0.1 02:00:00:00:00:05");
+}
