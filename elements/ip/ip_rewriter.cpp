@@ -403,6 +403,15 @@ bool ICMPPingRewriter::configure(const Args& args, Config& config, std::string& 
       }
     }
     if (!configure_specs(args, config, error)) return false;
+    for (std::uint32_t i = 0; i < config.nspecs; ++i) {
+      // An echo has one identifier, which the source port range rewrites: a DPORT would make
+      // replies that match no mapping.
+      if (config.specs[i].kind == SpecKind::Pattern && config.specs[i].set_dport) {
+        error = "input spec " + std::to_string(i) + " '" + args.get_string_at("INPUTSPEC", i) +
+                "': an echo has no destination port: give `-` as DPORT (the source range sets the identifier)";
+        return false;
+      }
+    }
   }
   config.mode = Mode::Ping;
   config.udp_timeout = args.get_unsigned("TIMEOUT");
