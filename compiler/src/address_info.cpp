@@ -455,8 +455,8 @@ std::optional<Rewritten> expand_arp_name(const AddressTable& table, std::string_
   const AddressEntry* entry = table.find(scope, text.substr(b, e - b));
   if (!entry || !entry->ether || (!entry->ip && !entry->prefix)) return std::nullopt;
   // Click prefers the name's address to its network (NAME:ipnet asks for the network).
-  std::string literal = (entry->ip ? format_ipv4(*entry->ip) : format_prefix(*entry->prefix)) + " " +
-                        format_ether(*entry->ether);
+  std::string literal =
+      (entry->ip ? format_ipv4(*entry->ip) : format_prefix(*entry->prefix)) + " " + format_ether(*entry->ether);
   Rewritten out;
   out.text = std::string(text.substr(0, b));
   out.pieces.push_back({out.text.size(), literal.size(), b, e - b});

@@ -512,7 +512,7 @@ TEST_CASE("ICMPPingRewriter: INPUTSPECs as IPRewriter's, TIMEOUT, and bad forms"
   CHECK(error.find("older ICMPPingRewriter(SRC, DST)") != std::string::npos);
   CHECK_FALSE(ICMPPingRewriter::configure(Configured("ICMPPingRewriter(192.0.2.1, -)", 1).args(), c, error));
   CHECK(error.find("2 outputs") != std::string::npos);
-  CHECK_FALSE(ICMPPingRewriter::configure(Configured("ICMPPingRewriter(pattern 192.0.2.1 1-9 - 80 0 1)", 2).args(),
-                                          c, error));
+  CHECK_FALSE(
+      ICMPPingRewriter::configure(Configured("ICMPPingRewriter(pattern 192.0.2.1 1-9 - 80 0 1)", 2).args(), c, error));
   CHECK(error.find("no destination port") != std::string::npos);
 }
