@@ -223,6 +223,39 @@ const AddressEntry* AddressTable::find(std::string_view scope, std::string_view 
   }
 }
 
+void AddressTable::define_pattern(const std::string& scope, std::string_view entry) {
+  std::vector<std::string_view> words;
+  for (std::size_t i = 0; i < entry.size();) {
+    while (i < entry.size() && is_space(entry[i])) ++i;
+    std::size_t j = i;
+    while (j < entry.size() && !is_space(entry[j])) ++j;
+    if (j > i) words.push_back(entry.substr(i, j - i));
+    i = j;
+  }
+  // A malformed entry is left to IPRewriterPatterns' own check, which reports it.
+  if (words.size() != 5) return;
+  std::string body;
+  for (std::size_t w = 1; w < words.size(); ++w) {
+    if (w > 1) body += ' ';
+    body += words[w];
+  }
+  patterns_[scope][std::string(words[0])] = std::move(body);
+}
+
+const std::string* AddressTable::find_pattern(std::string_view scope, std::string_view name) const {
+  std::string_view s = scope;
+  for (;;) {
+    auto it = patterns_.find(s);
+    if (it != patterns_.end()) {
+      auto e = it->second.find(name);
+      if (e != it->second.end()) return &e->second;
+    }
+    if (s.empty()) return nullptr;
+    const std::size_t slash = s.substr(0, s.size() - 1).rfind('/');
+    s = slash == std::string_view::npos ? std::string_view() : s.substr(0, slash + 1);
+  }
+}
+
 std::vector<std::string> AddressTable::visible(std::string_view scope) const {
   std::vector<std::string> out = host_interface_names();
   for (const auto& [s, names] : scopes_) {
@@ -330,12 +363,6 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
   };
   Rewritten out;
   std::string_view previous;  // the word before, for IPFilter's `net NAME`
-  // A name that is the whole argument stands for all it holds, as Click reads
-  // ARPResponder(NAME) and IP6NDAdvertiser(NAME): its address and its Ethernet address.
-  const auto first = text.find_first_not_of(" \t\r\n");
-  const auto last = text.find_last_not_of(" \t\r\n");
-  bool alone = first != std::string_view::npos;
-  for (std::size_t k = first; alone && k <= last; ++k) alone = word_char(text[k]);
   char quote = 0;
   for (std::size_t i = 0; i < text.size();) {
     const char c = text[i];
@@ -370,8 +397,6 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
         // the name holds.
         if (previous == "net" && e->prefix)
           literal = format_prefix(*e->prefix);
-        else if (alone && !e->host && e->ip && e->ether)
-          literal = format_ipv4(*e->ip) + " " + format_ether(*e->ether);
         else if (e->ip)
           literal = format_ipv4(*e->ip);
         else if (e->prefix)
@@ -396,6 +421,47 @@ std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_vi
     i = j;
   }
   if (out.pieces.empty()) return std::nullopt;
+  return out;
+}
+
+std::optional<Rewritten> expand_pattern(const AddressTable& table, std::string_view scope, std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> words;  // begin, length
+  for (std::size_t i = 0; i < text.size();) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    std::size_t j = i;
+    while (j < text.size() && !is_space(text[j])) ++j;
+    if (j > i) words.emplace_back(i, j - i);
+    i = j;
+  }
+  if (words.size() != 4 || text.substr(words[0].first, words[0].second) != "pattern") return std::nullopt;
+  const std::string* body = table.find_pattern(scope, text.substr(words[1].first, words[1].second));
+  if (!body) return std::nullopt;
+  Rewritten out;
+  out.text = std::string(text.substr(0, words[1].first));
+  out.pieces.push_back({out.text.size(), body->size(), words[1].first, words[1].second});
+  out.text += *body;
+  out.text += text.substr(words[1].first + words[1].second);
+  return out;
+}
+
+std::optional<Rewritten> expand_arp_name(const AddressTable& table, std::string_view scope, std::string_view text) {
+  std::size_t b = 0;
+  while (b < text.size() && is_space(text[b])) ++b;
+  std::size_t e = b;
+  while (e < text.size() && !is_space(text[e])) ++e;
+  std::size_t rest = e;
+  while (rest < text.size() && is_space(text[rest])) ++rest;
+  if (e == b || rest != text.size()) return std::nullopt;
+  const AddressEntry* entry = table.find(scope, text.substr(b, e - b));
+  if (!entry || !entry->ether || (!entry->ip && !entry->prefix)) return std::nullopt;
+  // Click prefers the name's address to its network (NAME:ipnet asks for the network).
+  std::string literal =
+      (entry->ip ? format_ipv4(*entry->ip) : format_prefix(*entry->prefix)) + " " + format_ether(*entry->ether);
+  Rewritten out;
+  out.text = std::string(text.substr(0, b));
+  out.pieces.push_back({out.text.size(), literal.size(), b, e - b});
+  out.text += literal;
+  out.text += text.substr(e);
   return out;
 }
 

@@ -44,9 +44,15 @@ class AddressTable {
   // `host` is true.
   const AddressEntry* find(std::string_view scope, std::string_view name, bool host = true) const;
   std::vector<std::string> visible(std::string_view scope) const;
-  bool empty() const { return scopes_.empty(); }
+  bool empty() const { return scopes_.empty() && patterns_.empty(); }
+
+  // Click's IPRewriterPatterns: one argument, `NAME SADDR SPORT DADDR DPORT`, scoped as an
+  // AddressInfo name. find_pattern gives the four words after NAME as written.
+  void define_pattern(const std::string& scope, std::string_view entry);
+  const std::string* find_pattern(std::string_view scope, std::string_view name) const;
 
  private:
+  std::map<std::string, std::map<std::string, std::string, std::less<>>, std::less<>> patterns_;
   std::map<std::string, std::map<std::string, AddressEntry, std::less<>>, std::less<>> scopes_;
   // The host's interfaces looked up so far (nullopt: no such interface); read once per name.
   mutable std::map<std::string, std::optional<AddressEntry>, std::less<>> host_;
@@ -76,6 +82,14 @@ struct Rewritten {
   std::size_t to_original(std::size_t offset) const;
 };
 std::optional<Rewritten> rewrite_names(const AddressTable& table, std::string_view scope, std::string_view text);
+
+// A rewriter's INPUTSPEC `pattern NAME FOUTPUT ROUTPUT` with NAME an IPRewriterPatterns name:
+// `pattern SADDR SPORT DADDR DPORT FOUTPUT ROUTPUT`. nullopt when the text is no such spec.
+std::optional<Rewritten> expand_pattern(const AddressTable& table, std::string_view scope, std::string_view text);
+
+// Click's ARPResponder(NAME): an entry that is one name holding an IPv4 address (or prefix) and an
+// Ethernet address is `IP ETH`. nullopt when the text is no such entry.
+std::optional<Rewritten> expand_arp_name(const AddressTable& table, std::string_view scope, std::string_view text);
 
 // The scope an argument is bound in: the table and the element's name prefix.
 struct AddressScope {

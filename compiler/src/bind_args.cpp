@@ -145,12 +145,24 @@ class ArgBinder {
     // before the element sees the text; positions in errors are mapped back to what was written.
     std::optional<Rewritten> rewritten;
     const bool raw = p.type == ParamType::String && el.cls->spec->raw_arguments;
+    // Click's `pattern NAME FOUTPUT ROUTPUT` in a rewriter's INPUTSPEC: the pattern an
+    // IPRewriterPatterns element names, spelt out (its AddressInfo names are then replaced too).
+    std::optional<Rewritten> expanded;
+    if (p.type == ParamType::String && p.name == "INPUTSPEC" && addresses && addresses->table)
+      expanded = expand_pattern(*addresses->table, addresses->prefix, text);
+    else if (p.type == ParamType::String && p.name == "ENTRY" && el.cls->spec->class_name == "ARPResponder" &&
+             addresses && addresses->table)
+      expanded = expand_arp_name(*addresses->table, addresses->prefix, text);
+    if (expanded) text = expanded->text;
     if (p.type == ParamType::String && addresses && addresses->table && !raw &&
         el.cls->spec->class_name != "AddressInfo") {
       rewritten = rewrite_names(*addresses->table, addresses->prefix, text);
       if (rewritten) text = rewritten->text;
     }
-    auto orig = [&](std::size_t off) { return rewritten ? rewritten->to_original(off) : off; };
+    auto orig = [&](std::size_t off) {
+      if (rewritten) off = rewritten->to_original(off);
+      return expanded ? expanded->to_original(off) : off;
+    };
     ValueResult r = raw ? ValueResult{std::string(text), {}} : parse_value(p.type, text);
     if (!r.ok() && (p.type == ParamType::IPv4Address || p.type == ParamType::IPv4Prefix ||
                     p.type == ParamType::EtherAddress || p.type == ParamType::IPv4AddressList)) {

@@ -31,8 +31,18 @@ constexpr std::array kTable = {
     ClickReplacement{"DiscardNoFree", "Discard", "Discard"},
     ClickReplacement{"DriverManager",
                      "FromDump(FILE, STOP true), which stops nbrun at the end of its capture, or SIGINT", "FromDump"},
+    ClickReplacement{"FTPPortMapper",
+                     "nothing: it rewrites FTP PORT commands through TCPRewriter's sequence-number deltas, "
+                     "which nb's TCPRewriter does not keep; without it, active-mode FTP through TCPRewriter "
+                     "does not work (passive mode does)",
+                     ""},
     ClickReplacement{"FastTCPSource", kGenerate, "FromDump"},
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
+    ClickReplacement{"ICMPRewriter",
+                     "nothing: it rewrites ICMP errors through other rewriters' mappings, and an nb element "
+                     "cannot read another element's flow table; ICMP errors about translated flows go "
+                     "untranslated (leave it out, or send them to Discard)",
+                     ""},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
@@ -47,7 +57,6 @@ constexpr std::array kTable = {
     ClickReplacement{"RangeIPLookup", kLookup, "LookupIPRoute"},
     ClickReplacement{"Rewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"StaticThreadSched", "nothing: every nbrun worker runs the whole graph (docs/multicore.md)", ""},
-    ClickReplacement{"TCPRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"UDPRewriter", kRewriter, "IPRewriter"},
 };
 

@@ -636,19 +636,27 @@ class Elaborator {
   void collect_addresses(const std::vector<Statement>& stmts, const ClassScope& scope, const std::string& prefix,
                          const Bindings& vars) {
     const ClassScope* unused = nullptr;
-    if (!registry_.find("AddressInfo") || find_compound(scope, "AddressInfo", &unused)) return;
+    // Click's IPRewriterPatterns names rewriter patterns the same way (`pattern NAME FOUT ROUT`).
+    const bool info = registry_.find("AddressInfo") && !find_compound(scope, "AddressInfo", &unused);
+    const bool patterns = registry_.find("IPRewriterPatterns") && !find_compound(scope, "IPRewriterPatterns", &unused);
+    if (!info && !patterns) return;
     for (const Statement& st : stmts) {
       auto* conn = std::get_if<Connection>(&st.node);
       if (!conn) continue;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
-        if (e.kind == ElementRef::Kind::Reference || e.cls.inline_body || !e.cls.config ||
-            e.cls.name.text != "AddressInfo")
-          continue;
+        if (e.kind == ElementRef::Kind::Reference || e.cls.inline_body || !e.cls.config) continue;
+        const bool is_info = info && e.cls.name.text == "AddressInfo";
+        const bool is_patterns = patterns && e.cls.name.text == "IPRewriterPatterns";
+        if (!is_info && !is_patterns) continue;
         quiet_ = true;
         for (const ConfigArg& a : e.cls.config->args) {
           SubstArg sa = substitute(a, vars);
-          if (!sa.failed) addresses_.define(prefix, sa.text);
+          if (sa.failed) continue;
+          if (is_info)
+            addresses_.define(prefix, sa.text);
+          else
+            addresses_.define_pattern(prefix, sa.text);
         }
         quiet_ = false;
       }

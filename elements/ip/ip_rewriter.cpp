@@ -42,7 +42,8 @@ constexpr ParamSpec kParams[] = {
      "One per input, in Click's syntax: `pattern SADDR SPORT[-SPORT2][#|?] DADDR DPORT FOUTPUT ROUTPUT` "
      "(`-` keeps a field; from a port range the packet keeps its own source port if it is in the "
      "range and free, else gets a free one from a random start; `#` allocates sequentially, `?` "
-     "from a random start without trying the packet's own first, as in Click), `keep FOUTPUT ROUTPUT` (a "
+     "from a random start without trying the packet's own first, as in Click), `pattern NAME FOUTPUT "
+     "ROUTPUT` (a pattern IPRewriterPatterns names), `keep FOUTPUT ROUTPUT` (a "
      "mapping that changes nothing), `pass OUTPUT` or `drop` (what happens to packets of no "
      "known flow).",
      INT64_MIN, UINT64_MAX, &validate_spec},
@@ -64,6 +65,33 @@ constexpr ParamSpec kParams[] = {
      "Click's name for CAPACITY (give one of the two): the number of flows. Click's other form, the "
      "name of another rewriter whose table this one shares, is not in nb.",
      INT64_MIN, UINT64_MAX, &validate_capacity},
+};
+
+constexpr ParamSpec kTcpParams[] = {
+    kParams[0], kParams[1], kParams[2], kParams[4], kParams[5],
+};
+
+bool validate_ping_spec(std::string_view text, ParamError& error);
+bool validate_pattern(std::string_view text, ParamError& error);
+
+constexpr ParamSpec kPingParams[] = {
+    {"INPUTSPEC", ParamType::String, ParamKind::Rest, true, "",
+     "One per input, as IPRewriter's (`pattern SADDR ID[-ID2] DADDR - FOUTPUT ROUTPUT`: the "
+     "source port range is the identifiers' range), or Click's older two arguments `SRC, DST`: "
+     "the source and destination address of rewritten requests (`-` keeps one), one input, "
+     "requests to output 0 and replies to output 1.",
+     INT64_MIN, UINT64_MAX, &validate_ping_spec},
+    {"TIMEOUT", ParamType::Duration, ParamKind::Keyword, false, "5min",
+     "How long an idle echo mapping is kept, in Click's time units.", 1, kMaxTimeout},
+    kParams[4],
+    kParams[5],
+};
+
+constexpr ParamSpec kPatternsParams[] = {
+    {"PATTERN", ParamType::String, ParamKind::Rest, true, "",
+     "`NAME SADDR SPORT[-SPORT2][#|?] DADDR DPORT`, each field as in IPRewriter's `pattern` (`-` "
+     "keeps a field; AddressInfo names work).",
+     INT64_MIN, UINT64_MAX, &validate_pattern},
 };
 
 bool parse_output(std::string_view w, std::uint32_t& out) {
@@ -114,6 +142,12 @@ bool parse_spec(std::string_view text, IPRewriter::InputSpec& s, std::string& wh
     }
     f = {"-", "-", "-", "-", w[1], w[2]};
   } else if (w[0] == "pattern") {
+    if (w.size() == 4) {
+      word = 1;
+      why = "no IPRewriterPatterns element names the pattern '" + std::string(w[1]) +
+            "' (want `pattern NAME FOUTPUT ROUTPUT` with NAME from IPRewriterPatterns(NAME SADDR SPORT DADDR DPORT))";
+      return false;
+    }
     if (w.size() != 7) {
       word = 0;
       why = "want `pattern SADDR SPORT[-SPORT2] DADDR DPORT FOUTPUT ROUTPUT` (7 words, `-` keeps a field)";
@@ -186,6 +220,39 @@ bool validate_spec(std::string_view text, ParamError& error) {
   return false;
 }
 
+// Click's older ICMPPingRewriter(SRC, DST): one word, an address or `-`.
+bool old_ping_word(std::string_view text, std::uint32_t* addr = nullptr) {
+  const std::vector<std::string_view> w = ip_text::words(text);
+  std::uint32_t a = 0;
+  if (w.size() != 1) return false;
+  if (w[0] == "-") return true;
+  if (!ip_text::parse_ipv4(w[0], a)) return false;
+  if (addr) *addr = a;
+  return true;
+}
+
+bool validate_ping_spec(std::string_view text, ParamError& error) {
+  return old_ping_word(text) || validate_spec(text, error);
+}
+
+bool validate_pattern(std::string_view text, ParamError& error) {
+  const std::vector<std::string_view> w = ip_text::words(text);
+  if (w.size() != 5) {
+    error.offset = 0;
+    error.length = text.size() ? text.size() : 1;
+    error.message = "want `NAME SADDR SPORT DADDR DPORT` (5 words, `-` keeps a field)";
+    return false;
+  }
+  // Checked as the pattern it is: `pattern SADDR SPORT DADDR DPORT 0 0`, positions shifted back.
+  const std::size_t body = static_cast<std::size_t>(w[1].data() - text.data());
+  const std::string spec = "pattern " + std::string(text.substr(body)) + " 0 0";
+  if (validate_spec(spec, error)) return true;
+  const std::size_t shift = std::string_view("pattern ").size();
+  error.offset = error.offset >= shift ? error.offset - shift + body : body;
+  if (error.offset > text.size()) error.offset = text.size();
+  return false;
+}
+
 bool make_table(const IPRewriter::Config& c, IPRewriter::State& s, std::string& error) {
   char name[RTE_HASH_NAMESIZE];
   static unsigned instance = 0;
@@ -231,9 +298,10 @@ constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(IPRewriter, table_full, "new flows refused: CAPACITY flows already exist"),
 };
 
-}  // namespace
-
-bool IPRewriter::configure(const Args& args, Config& config, std::string& error) {
+// The input specs (INPUTSPEC, or ICMPPingRewriter's SRC, DST) and the table's size.
+bool configure_specs(const Args& args, IPRewriter::Config& config, std::string& error) {
+  using SpecKind = IPRewriter::SpecKind;
+  constexpr std::uint32_t kMaxSpecs = IPRewriter::kMaxSpecs;
   const std::size_t n = args.count("INPUTSPEC");
   if (n == 0 || n > kMaxSpecs) {
     error = "want 1 to " + std::to_string(kMaxSpecs) + " input specs (one per input), got " + std::to_string(n);
@@ -242,7 +310,7 @@ bool IPRewriter::configure(const Args& args, Config& config, std::string& error)
   const std::uint32_t noutputs = args.noutputs();
   for (std::size_t i = 0; i < n; ++i) {
     const std::string text = args.get_string_at("INPUTSPEC", i);
-    InputSpec& s = config.specs[i];
+    IPRewriter::InputSpec& s = config.specs[i];
     std::string why;
     std::size_t word = 0;
     if (!parse_spec(text, s, why, word)) {
@@ -271,9 +339,83 @@ bool IPRewriter::configure(const Args& args, Config& config, std::string& error)
     }
     config.capacity = static_cast<std::uint32_t>(v);
   }
+  return true;
+}
+
+}  // namespace
+
+bool IPRewriter::configure(const Args& args, Config& config, std::string& error) {
+  if (!configure_specs(args, config, error)) return false;
+  config.mode = Mode::TcpUdp;
   config.tcp_timeout = args.get_unsigned("TCP_TIMEOUT");
   config.tcp_done_timeout = args.get_unsigned("TCP_DONE_TIMEOUT");
   config.udp_timeout = args.get_unsigned("UDP_TIMEOUT");
+  return true;
+}
+
+bool TCPRewriter::configure(const Args& args, Config& config, std::string& error) {
+  if (!configure_specs(args, config, error)) return false;
+  config.mode = Mode::Tcp;
+  config.tcp_timeout = args.get_unsigned("TCP_TIMEOUT");
+  config.tcp_done_timeout = args.get_unsigned("TCP_DONE_TIMEOUT");
+  config.udp_timeout = config.tcp_timeout;  // no UDP flow is ever made
+  return true;
+}
+
+bool ICMPPingRewriter::configure(const Args& args, Config& config, std::string& error) {
+  const std::size_t n = args.count("INPUTSPEC");
+  std::uint32_t src = 0, dst = 0;
+  if (n == 2 && old_ping_word(args.get_string_at("INPUTSPEC", 0), &src) &&
+      old_ping_word(args.get_string_at("INPUTSPEC", 1), &dst)) {
+    if (args.noutputs() < 2) {
+      error = "ICMPPingRewriter(SRC, DST) sends requests to output 0 and replies to output 1: it needs 2 outputs";
+      return false;
+    }
+    InputSpec& s = config.specs[0];
+    s = InputSpec{};
+    s.kind = SpecKind::Pattern;
+    s.set_saddr = args.get_string_at("INPUTSPEC", 0) != "-";
+    s.set_daddr = args.get_string_at("INPUTSPEC", 1) != "-";
+    s.saddr = src;
+    s.daddr = dst;
+    // The request keeps its identifier when that is free, else gets a free one.
+    s.sport_lo = 1;
+    s.sport_hi = 65535;
+    s.choice = PortChoice::SameFirst;
+    s.foutput = 0;
+    s.routput = 1;
+    config.nspecs = 1;
+    config.capacity = static_cast<std::uint32_t>(args.get_unsigned("CAPACITY"));
+    if (args.given("MAPPING_CAPACITY")) {
+      std::uint64_t v = 0;
+      if (args.given("CAPACITY") || !parse_capacity(args.get_string("MAPPING_CAPACITY"), v)) {
+        error = "give one of CAPACITY and MAPPING_CAPACITY, a number of flows";
+        return false;
+      }
+      config.capacity = static_cast<std::uint32_t>(v);
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (old_ping_word(args.get_string_at("INPUTSPEC", i))) {
+        error = "input spec " + std::to_string(i) + " '" + args.get_string_at("INPUTSPEC", i) +
+                "': an address alone is Click's older ICMPPingRewriter(SRC, DST), two of them and nothing else";
+        return false;
+      }
+    }
+    if (!configure_specs(args, config, error)) return false;
+    for (std::uint32_t i = 0; i < config.nspecs; ++i) {
+      // An echo has one identifier, which the source port range rewrites: a DPORT would make
+      // replies that match no mapping.
+      if (config.specs[i].kind == SpecKind::Pattern && config.specs[i].set_dport) {
+        error = "input spec " + std::to_string(i) + " '" + args.get_string_at("INPUTSPEC", i) +
+                "': an echo has no destination port: give `-` as DPORT (the source range sets the identifier)";
+        return false;
+      }
+    }
+  }
+  config.mode = Mode::Ping;
+  config.udp_timeout = args.get_unsigned("TIMEOUT");
+  config.tcp_timeout = config.tcp_done_timeout = config.udp_timeout;
   return true;
 }
 
@@ -340,7 +482,8 @@ constinit const ElementSpec IPRewriter::spec{
         "rewritten by its mapping and leaves on the mapping's forward output (FOUTPUT) or, for a "
         "reply, its reply output (ROUTPUT); a packet of no known flow is handled by the spec of "
         "the input it arrived on: `pattern` makes a new mapping (source NAT: "
-        "`pattern 192.0.2.1 50000-59999 - - 0 1`), `keep` one that rewrites nothing, `pass N` "
+        "`pattern 192.0.2.1 50000-59999 - - 0 1`, or `pattern NAME 0 1` with a pattern that "
+        "IPRewriterPatterns names), `keep` one that rewrites nothing, `pass N` "
         "sends it on unchanged, `drop` drops it (\"no mapping\").\n"
         "\n"
         "A pattern's source port range is searched as Click's IPRewriter searches it: by default "
@@ -384,5 +527,111 @@ constinit const ElementSpec IPRewriter::spec{
 };
 
 NB_REGISTER_ELEMENT(IPRewriter::spec);
+
+}  // namespace nb::elements
+
+namespace nb::elements {
+
+namespace tcp_rewriter {
+NB_ELEMENT_KERNEL(TCPRewriter);
+}  // namespace tcp_rewriter
+
+constinit const ElementSpec TCPRewriter::spec{
+    .class_name = "TCPRewriter",
+    .ports = "1-/1-",
+    .params = kTcpParams,
+    .brief = "TCP network address and port translation (IPRewriter's, for TCP alone)",
+    .description =
+        "Click's TCPRewriter: IPRewriter's mappings, INPUTSPECs (also `pattern NAME FOUTPUT "
+        "ROUTPUT` with IPRewriterPatterns), timeouts and table, for TCP flows alone. A packet "
+        "that is not TCP (or a fragment after the first) is sent on by a `pass` spec, otherwise "
+        "dropped (\"not TCP\").\n"
+        "\n"
+        "Difference from Click: Click's TCPRewriter can also add deltas to a mapping's sequence "
+        "and acknowledgement numbers, which only Click's FTPPortMapper asks for; FTPPortMapper is "
+        "not in nb, so no mapping ever has a delta and TCPRewriter rewrites exactly what "
+        "IPRewriter would. TCP_NODATA_TIMEOUT, TCP_GUARANTEE and REAP_INTERVAL are not taken.",
+    .example =
+        "IPRewriterPatterns(to_world 192.0.2.1 50000-65535 - -);\n"
+        "tcp_rw :: TCPRewriter(pattern to_world 0 1, drop);\n"
+        "FromDump(inside.pcap) -> Strip(14) -> CheckIPHeader -> [0] tcp_rw;\n"
+        "FromDump(outside.pcap) -> Strip(14) -> CheckIPHeader -> [1] tcp_rw;\n"
+        "tcp_rw [0] -> Unstrip(14) -> ToDump(to_outside.pcap);\n"
+        "tcp_rw [1] -> Unstrip(14) -> ToDump(to_inside.pcap);\n",
+    .ops = &tcp_rewriter::kOps,
+    .handlers = kHandlers,
+};
+
+NB_REGISTER_ELEMENT(TCPRewriter::spec);
+
+}  // namespace nb::elements
+
+namespace nb::elements {
+
+namespace icmp_ping_rewriter {
+NB_ELEMENT_KERNEL(ICMPPingRewriter);
+}  // namespace icmp_ping_rewriter
+
+constinit const ElementSpec ICMPPingRewriter::spec{
+    .class_name = "ICMPPingRewriter",
+    .ports = "1-/1-",
+    .params = kPingParams,
+    .brief = "rewrites ICMP echo requests' addresses and identifiers, and their replies back",
+    .description =
+        "Click's ICMPPingRewriter: lets pings through a NAT. An echo request of no known mapping "
+        "gets one by the INPUTSPEC of its input (IPRewriter's forms; a pattern's source port "
+        "range is the range of identifiers, tried as IPRewriter tries ports: its own first when "
+        "free), leaves with the pattern's addresses and identifier on FOUTPUT, and the echo "
+        "replies to it are rewritten back to the original addresses and identifier and leave on "
+        "ROUTPUT. Click's older form ICMPPingRewriter(SRC, DST) (an address or `-` each) is one "
+        "input with the pattern `SRC 1-65535 DST -`, requests to output 0, replies to output 1.\n"
+        "\n"
+        "An echo reply of no known mapping is sent on by a `pass` spec, otherwise dropped (\"no "
+        "mapping\"), as in Click; so is anything that is not an ICMP echo request or reply with "
+        "code 0 (\"not ICMP echo\"). The IP checksum and the ICMP checksum are updated "
+        "incrementally. A mapping idle for TIMEOUT is removed. The table is IPRewriter's "
+        "(rte_hash, CAPACITY mappings, the same handlers). DST_ANNO, GUARANTEE and REAP_INTERVAL "
+        "are not taken.",
+    .example =
+        "irw :: ICMPPingRewriter(192.0.2.1, -);\n"
+        "FromDump(pings.pcap) -> Strip(14) -> CheckIPHeader -> irw;\n"
+        "irw [0] -> Unstrip(14) -> ToDump(requests.pcap);\n"
+        "irw [1] -> Unstrip(14) -> ToDump(replies.pcap);\n",
+    .ops = &icmp_ping_rewriter::kOps,
+    .handlers = kHandlers,
+};
+
+NB_REGISTER_ELEMENT(ICMPPingRewriter::spec);
+
+}  // namespace nb::elements
+
+namespace nb::elements {
+
+namespace ip_rewriter_patterns {
+NB_ELEMENT_KERNEL(IPRewriterPatterns);
+}  // namespace ip_rewriter_patterns
+
+constinit const ElementSpec IPRewriterPatterns::spec{
+    .class_name = "IPRewriterPatterns",
+    .ports = "0/0",
+    .params = kPatternsParams,
+    .brief = "names rewriter patterns, as Click's IPRewriterPatterns",
+    .description =
+        "Each argument `NAME SADDR SPORT DADDR DPORT` names a pattern that IPRewriter, "
+        "TCPRewriter and ICMPPingRewriter take as the INPUTSPEC `pattern NAME FOUTPUT ROUTPUT`: "
+        "the compiler spells the pattern out there (`pattern SADDR SPORT DADDR DPORT FOUTPUT "
+        "ROUTPUT`) before the rewriter reads it, and AddressInfo names in the pattern are "
+        "replaced by their addresses. Names are scoped as AddressInfo's: a pattern named in a "
+        "compound holds in it and below. Each rewriter that uses a named pattern has its own "
+        "mappings (Click shares nothing else between them either). No ports, no handlers.",
+    .example =
+        "IPRewriterPatterns(to_world 192.0.2.1 50000-65535 - -);\n"
+        "rw :: IPRewriter(pattern to_world 0 1, drop);\n"
+        "FromDump(in.pcap) -> Strip(14) -> CheckIPHeader -> rw -> Unstrip(14) -> ToDump(out.pcap);\n"
+        "rw [1] -> Discard;\n",
+    .ops = &ip_rewriter_patterns::kOps,
+};
+
+NB_REGISTER_ELEMENT(IPRewriterPatterns::spec);
 
 }  // namespace nb::elements

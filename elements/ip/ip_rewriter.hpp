@@ -29,7 +29,13 @@ struct IPRewriter {
       {"no free port", "every port of the pattern's range is in use towards that destination"},
       {"table full", "CAPACITY flows already exist"},
       {"no input spec", "arrived on an input that has no INPUTSPEC"},
+      {"not TCP", "TCPRewriter: not TCP, or a fragment after the first"},
+      {"not ICMP echo", "ICMPPingRewriter: not an ICMP echo request or reply, or a fragment"},
   });
+
+  // Which packets the element translates: IPRewriter TCP and UDP, TCPRewriter TCP only,
+  // ICMPPingRewriter ICMP echo requests and replies (the identifier stands for the port).
+  enum class Mode : std::uint8_t { TcpUdp, Tcp, Ping };
 
   enum class SpecKind : std::uint8_t { Pattern, Pass, Drop };
   // How a pattern's source port range is searched (Click's IPRewriterPattern): by default the
@@ -50,7 +56,8 @@ struct IPRewriter {
     std::uint32_t nspecs;
     InputSpec specs[kMaxSpecs];
     std::uint32_t capacity;                                    // flows (each has two keys in the hash)
-    std::uint64_t tcp_timeout, tcp_done_timeout, udp_timeout;  // microseconds
+    std::uint64_t tcp_timeout, tcp_done_timeout, udp_timeout;  // microseconds (ping: udp_timeout)
+    Mode mode;
   };
 
   // A direction of a flow as it arrives: the rte_hash key (16 bytes, padding zero).
@@ -262,20 +269,43 @@ struct IPRewriter {
     }
     const InputSpec& spec = c.specs[in_port];
     const std::uint8_t proto = ip.protocol();
-    if ((proto != 6 && proto != 17) || ip.fragment_offset() != 0) {
+    const bool wanted = c.mode == Mode::Ping  ? proto == 1
+                        : c.mode == Mode::Tcp ? proto == 6
+                                              : (proto == 6 || proto == 17);
+    if (!wanted || ip.fragment_offset() != 0) {
       if (spec.kind == SpecKind::Pass) {
         ++s.passed;
         ctx.send(spec.foutput, std::move(p));
       } else {
-        ctx.drop(std::move(p), kDrops["not TCP/UDP"]);
+        ctx.drop(std::move(p), c.mode == Mode::Ping  ? kDrops["not ICMP echo"]
+                               : c.mode == Mode::Tcp ? kDrops["not TCP"]
+                                                     : kDrops["not TCP/UDP"]);
       }
       return;
     }
     const std::uint32_t l4 = off + ip.header_length();
-    // Ports and checksum: bytes 0-3 and 6-7 (UDP) or 16-17 (TCP) of the L4 header.
+    // Ports and checksum: bytes 0-3 and 6-7 (UDP) or 16-17 (TCP) of the L4 header. An echo's
+    // identifier is a request's source port and a reply's destination port, so that a reply's
+    // key is the reverse of its request's.
     std::uint16_t sport = 0, dport = 0, check = 0;
     std::uint8_t tcp_flags = 0;
-    if (proto == 6) {
+    bool echo_reply = false;
+    if (proto == 1) {
+      const ICMPView icmp = p.icmp(l4);
+      if (!icmp || (icmp.type() != 8 && icmp.type() != 0) || icmp.code() != 0) {
+        if (spec.kind == SpecKind::Pass) {
+          ++s.passed;
+          ctx.send(spec.foutput, std::move(p));
+        } else {
+          ctx.drop(std::move(p), icmp ? kDrops["not ICMP echo"] : kDrops["malformed"]);
+        }
+        return;
+      }
+      echo_reply = icmp.type() == 0;
+      const auto ident = static_cast<std::uint16_t>(icmp.rest() >> 16);
+      (echo_reply ? dport : sport) = ident;
+      check = icmp.checksum();
+    } else if (proto == 6) {
       const TCPView t = p.tcp(l4);
       if (!t) {
         ctx.drop(std::move(p), kDrops["malformed"]);
@@ -298,6 +328,11 @@ struct IPRewriter {
     const FlowKey key = make_key(ip.src(), sport, ip.dst(), dport, proto);
     std::int64_t hit = find(s, key, now);
     if (hit < 0) {
+      // A reply no request made a mapping for is not a new flow (Click drops it too).
+      if (echo_reply && spec.kind != SpecKind::Pass) {
+        ctx.drop(std::move(p), kDrops["no mapping"]);
+        return;
+      }
       if (spec.kind == SpecKind::Pass) {
         ++s.passed;
         ctx.send(spec.foutput, std::move(p));
@@ -331,15 +366,25 @@ struct IPRewriter {
     ip.set_src(new_src);
     ip.set_dst(new_dst);
     ip.set_checksum(ipc);
-    // The L4 checksum covers the pseudo header (addresses) and the ports; UDP's 0 means none.
-    if (proto != 17 || check != 0) {
+    if (proto == 1) {
+      // ICMP's checksum covers no pseudo header: only the identifier changes it.
+      const std::uint16_t old_id = echo_reply ? dport : sport;
+      const std::uint16_t new_id = echo_reply ? new_dport : new_sport;
+      const ICMPView icmp = p.icmp(l4);
+      if (icmp) {
+        icmp.set_checksum(checksum::adjust16(check, old_id, new_id));
+        icmp.set_rest((std::uint32_t{new_id} << 16) | (icmp.rest() & 0xffffu));
+      }
+    } else if (proto != 17 || check != 0) {
+      // The L4 checksum covers the pseudo header (addresses) and the ports; UDP's 0 means none.
       check = checksum::adjust32(check, old_src, new_src);
       check = checksum::adjust32(check, old_dst, new_dst);
       check = checksum::adjust16(check, sport, new_sport);
       check = checksum::adjust16(check, dport, new_dport);
       if (proto == 17 && check == 0) check = 0xffff;
     }
-    if (proto == 6) {
+    if (proto == 1) {
+    } else if (proto == 6) {
       const TCPView t = p.tcp(l4);
       if (t) {
         t.set_src_port(new_sport);
@@ -361,6 +406,38 @@ struct IPRewriter {
       ++s.forward;
       ctx.send(f.foutput, std::move(p));
     }
+  }
+};
+
+// Click's TCPRewriter: IPRewriter's mappings for TCP alone (ip_rewriter.cpp documents it).
+struct TCPRewriter : IPRewriter {
+  static const ElementSpec spec;
+  static bool configure(const Args& args, Config& config, std::string& error);
+};
+
+// Click's ICMPPingRewriter: IPRewriter's mappings for ICMP echo, the identifier as the port.
+struct ICMPPingRewriter : IPRewriter {
+  static const ElementSpec spec;
+  static bool configure(const Args& args, Config& config, std::string& error);
+};
+
+// Click's IPRewriterPatterns: names patterns for the rewriters' `pattern NAME FOUTPUT ROUTPUT`.
+// The compiler spells a named pattern out where arguments are bound (compiler/src/address_info.cpp),
+// as it does AddressInfo's names; the element itself does nothing.
+struct IPRewriterPatterns {
+  static const ElementSpec spec;
+  static constexpr StateScope kStateScope = StateScope::PerWorker;
+  struct Config {};
+  struct State {};
+  static void facts(const Config&, FactSheet& sheet) {
+    sheet.anno_reads = anno_field::kNone;
+    sheet.effect = PacketEffect::None;
+    sheet.keeps_headroom = true;
+    sheet.reads_packet = false;
+  }
+  // No ports: nothing ever reaches it. A kernel only so that a configuration with it runs.
+  static void push(const Config&, State&, Context& ctx, std::uint32_t /*in_port*/, Packet p NB_OWNED) {
+    ctx.send(0, std::move(p));
   }
 };
 

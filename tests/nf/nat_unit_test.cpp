@@ -58,10 +58,10 @@ void eal_once() {
 struct Nat {
   IPRewriter::Config config{};
   IPRewriter::State state{};
-  explicit Nat(const Configured& args) {
+  explicit Nat(const Configured& args, decltype(&IPRewriter::configure) configure = &IPRewriter::configure) {
     eal_once();
     std::string error;
-    REQUIRE(IPRewriter::configure(args.args(), config, error));
+    REQUIRE(configure(args.args(), config, error));
     INFO(error);
     REQUIRE(IPRewriter::setup(config, state, error));
   }
@@ -409,4 +409,110 @@ TEST_CASE("IPRewriter: malformed packets are dropped, never read past their end"
     CHECK(r.port == IPRewriter::kDrops["malformed"]);
   }
   CHECK(nat.state.mapped == 0);
+}
+
+namespace {
+// An ICMP echo (type 8 request, 0 reply) with a valid checksum.
+Bytes make_echo(std::uint8_t type, std::uint32_t s, std::uint32_t d, std::uint16_t id, std::uint16_t seq) {
+  Bytes p(28 + 4, 0);
+  p[0] = 0x45;
+  put16(p, 2, static_cast<std::uint16_t>(p.size()));
+  p[8] = 64;
+  p[9] = 1;
+  put32(p, 12, s);
+  put32(p, 16, d);
+  put16(p, 10, static_cast<std::uint16_t>(~fold_sum(p.data(), 20)));
+  p[20] = type;
+  put16(p, 24, id);
+  put16(p, 26, seq);
+  p[28] = 0xab;
+  put16(p, 22, static_cast<std::uint16_t>(~fold_sum(p.data() + 20, p.size() - 20)));
+  return p;
+}
+}  // namespace
+
+TEST_CASE("TCPRewriter: IPRewriter's mappings for TCP; UDP passes or drops by the spec", "[nat][click]") {
+  Nat nat(Configured("TCPRewriter(pattern 192.0.2.1 50000-50999# - - 0 1, drop)", 2), &TCPRewriter::configure);
+  CHECK(nat.config.mode == IPRewriter::Mode::Tcp);
+  Result out = push(nat, 0, make_packet(6, 0x0a000002, 1234, 0x08080808, 80, {1, 2, 3}));
+  REQUIRE(out.sent);
+  CHECK(out.port == 0);
+  CHECK(be32(out.data, 12) == kNat);
+  CHECK(be16(out.data, 20) == 50000);
+  CHECK(fold_sum(out.data.data(), 20) == 0xffff);
+  CHECK(l4_verify(out.data) == 0xffff);
+  Result back = push(nat, 1, make_packet(6, 0x08080808, 80, kNat, 50000, {}));
+  REQUIRE(back.sent);
+  CHECK(back.port == 1);
+  CHECK(be32(back.data, 16) == 0x0a000002);
+  CHECK(be16(back.data, 22) == 1234);
+  Result udp = push(nat, 0, make_packet(17, 0x0a000002, 1234, 0x08080808, 53, {}));
+  CHECK_FALSE(udp.sent);
+  CHECK(udp.port == IPRewriter::kDrops["not TCP"]);
+  Nat pass(Configured("TCPRewriter(pass 1)", 2), &TCPRewriter::configure);
+  Result passed = push(pass, 0, make_packet(17, 0x0a000002, 1234, 0x08080808, 53, {}));
+  CHECK(passed.sent);
+  CHECK(passed.port == 1);
+}
+
+TEST_CASE("ICMPPingRewriter(SRC, DST): requests get the address and an identifier, replies come back", "[nat][click]") {
+  Nat nat(Configured("ICMPPingRewriter(192.0.2.1, -)", 2), &ICMPPingRewriter::configure);
+  CHECK(nat.config.mode == IPRewriter::Mode::Ping);
+  CHECK(nat.config.nspecs == 1);
+  Result req = push(nat, 0, make_echo(8, 0x0a000002, 0x08080808, 77, 1));
+  REQUIRE(req.sent);
+  CHECK(req.port == 0);
+  CHECK(be32(req.data, 12) == kNat);
+  CHECK(be32(req.data, 16) == 0x08080808);
+  CHECK(be16(req.data, 24) == 77);  // its own identifier was free
+  CHECK(fold_sum(req.data.data(), 20) == 0xffff);
+  CHECK(fold_sum(req.data.data() + 20, req.data.size() - 20) == 0xffff);
+  // A second host with the same identifier to the same destination gets another one.
+  Result req2 = push(nat, 0, make_echo(8, 0x0a000003, 0x08080808, 77, 1));
+  REQUIRE(req2.sent);
+  const std::uint16_t id2 = be16(req2.data, 24);
+  CHECK(id2 != 77);
+  CHECK(fold_sum(req2.data.data() + 20, req2.data.size() - 20) == 0xffff);
+  Result rep = push(nat, 0, make_echo(0, 0x08080808, kNat, id2, 1));
+  REQUIRE(rep.sent);
+  CHECK(rep.port == 1);
+  CHECK(be32(rep.data, 16) == 0x0a000003);
+  CHECK(be16(rep.data, 24) == 77);
+  CHECK(fold_sum(rep.data.data(), 20) == 0xffff);
+  CHECK(fold_sum(rep.data.data() + 20, rep.data.size() - 20) == 0xffff);
+  // A reply no request mapped, and what is no echo, are dropped.
+  Result stray = push(nat, 0, make_echo(0, 0x08080808, kNat, 999, 1));
+  CHECK_FALSE(stray.sent);
+  CHECK(stray.port == IPRewriter::kDrops["no mapping"]);
+  Result udp = push(nat, 0, make_packet(17, 0x0a000002, 1234, 0x08080808, 53, {}));
+  CHECK_FALSE(udp.sent);
+  CHECK(udp.port == IPRewriter::kDrops["not ICMP echo"]);
+  CHECK(nat.state.mapped == 2);
+}
+
+TEST_CASE("ICMPPingRewriter: INPUTSPECs as IPRewriter's, TIMEOUT, and bad forms", "[nat][click]") {
+  Nat nat(Configured("ICMPPingRewriter(pattern 192.0.2.1 1000-1009# - - 1 0, pass 1, TIMEOUT 2min)", 2),
+          &ICMPPingRewriter::configure);
+  CHECK(nat.config.udp_timeout == 120'000'000);
+  Result req = push(nat, 0, make_echo(8, 0x0a000002, 0x08080808, 77, 1));
+  REQUIRE(req.sent);
+  CHECK(req.port == 1);
+  CHECK(be16(req.data, 24) == 1000);
+  Result rep = push(nat, 1, make_echo(0, 0x08080808, kNat, 1000, 1));
+  REQUIRE(rep.sent);
+  CHECK(rep.port == 0);
+  CHECK(be16(rep.data, 24) == 77);
+  // `pass`: an unknown reply goes on unchanged.
+  Result stray = push(nat, 1, make_echo(0, 0x08080808, kNat, 5, 1));
+  CHECK(stray.sent);
+  CHECK(stray.port == 1);
+  IPRewriter::Config c{};
+  std::string error;
+  CHECK_FALSE(ICMPPingRewriter::configure(Configured("ICMPPingRewriter(192.0.2.1, -, -)", 2).args(), c, error));
+  CHECK(error.find("older ICMPPingRewriter(SRC, DST)") != std::string::npos);
+  CHECK_FALSE(ICMPPingRewriter::configure(Configured("ICMPPingRewriter(192.0.2.1, -)", 1).args(), c, error));
+  CHECK(error.find("2 outputs") != std::string::npos);
+  CHECK_FALSE(
+      ICMPPingRewriter::configure(Configured("ICMPPingRewriter(pattern 192.0.2.1 1-9 - 80 0 1)", 2).args(), c, error));
+  CHECK(error.find("no destination port") != std::string::npos);
 }

@@ -136,17 +136,58 @@ TEST_CASE("ARPQuerier(NAME) takes both addresses from one name, as Click's one-a
   CHECK(m.errors.find("missing required argument ETH of ARPQuerier") != std::string::npos);
 }
 
-TEST_CASE("ARPResponder(NAME) answers for the name's address with its Ethernet address, as Click does",
-          "[click][addressinfo]") {
-  // Click's udpcount.click: ARPResponder(the_interface). It used to get the address alone and
-  // fail for want of an Ethernet address.
+TEST_CASE("IPRewriterPatterns names a pattern that `pattern NAME FOUTPUT ROUTPUT` spells out",
+          "[click][addressinfo][rewriter]") {
   auto c = check(
-      "AddressInfo(the_interface 1.0.0.1 0:0:c0:8a:67:ef);\n"
-      "FromDump(in.pcap) -> a :: ARPResponder(the_interface, 10.0.0.0/8 the_interface:eth) -> Discard;\n");
+      "AddressInfo(extern 192.0.2.1, server 10.0.0.10);\n"
+      "FromDump(in.pcap) -> rw :: IPRewriter(pattern to_world 0 1, pattern to_server 1 0) -> Discard;\n"
+      "rw [1] -> Discard;\n"
+      "Idle -> [1] rw;\n"
+      "FromDump(b.pcap) -> t :: TCPRewriter(pattern to_world 0 1, drop) -> Discard;\n"
+      "t [1] -> Discard;\n"
+      "IPRewriterPatterns(to_world extern 50000-65535 - -, to_server - - server 80);\n");
   INFO(c.errors);
   REQUIRE(c.graph);
-  auto entries = element(*c.graph, "a").params_named("ENTRY");
-  REQUIRE(entries.size() == 2);
-  CHECK(std::get<std::string>(entries[0]->value) == "1.0.0.1 00:00:c0:8a:67:ef");
-  CHECK(std::get<std::string>(entries[1]->value) == "10.0.0.0/8 00:00:c0:8a:67:ef");
+  const compiler::ParamValue* p = element(*c.graph, "rw").param("INPUTSPEC");
+  REQUIRE(p != nullptr);
+  CHECK(element(*c.graph, "rw").args.at(0) == "pattern to_world 0 1");
+  std::vector<std::string> specs;
+  for (const auto& v : element(*c.graph, "rw").params)
+    if (v.param->name == "INPUTSPEC") specs.push_back(v.text);
+  REQUIRE(specs.size() == 2);
+  CHECK(specs[0] == "pattern 192.0.2.1 50000-65535 - - 0 1");
+  CHECK(specs[1] == "pattern - - 10.0.0.10 80 1 0");
+}
+
+TEST_CASE("an unknown or malformed named pattern is an error at the name", "[click][addressinfo][rewriter]") {
+  auto c = check(
+      "IPRewriterPatterns(to_world 192.0.2.1 50000-65535 - -);\n"
+      "FromDump(in.pcap) -> rw :: IPRewriter(pattern to_wrld 0 1) -> Discard;\n"
+      "rw [1] -> Discard;\n");
+  CHECK_FALSE(c.graph);
+  CHECK(c.errors.find("addr.click:2:47: error: invalid INPUTSPEC of IPRewriter: no IPRewriterPatterns") !=
+        std::string::npos);
+  auto bad = check("IPRewriterPatterns(to_world 192.0.2.1 70000 - -);\n");
+  CHECK_FALSE(bad.graph);
+  CHECK(bad.errors.find("addr.click:1:39: error: invalid PATTERN of IPRewriterPatterns: bad source port") !=
+        std::string::npos);
+  auto short_ = check("IPRewriterPatterns(to_world 192.0.2.1 1-2);\n");
+  CHECK_FALSE(short_.graph);
+  CHECK(short_.errors.find("want `NAME SADDR SPORT DADDR DPORT`") != std::string::npos);
+}
+
+TEST_CASE("ARPResponder(NAME) answers for the name's address with its Ethernet address, as Click's",
+          "[click][addressinfo]") {
+  auto c = check(
+      "AddressInfo(intern 10.0.0.1 10.0.0.0/8 00:50:ba:85:84:a9, net_only 10.9.0.0/16 02:00:00:00:00:09);\n"
+      "FromDump(in.pcap) -> a :: ARPResponder(intern, net_only, 10.5.0.1 02:00:00:00:00:05) -> Discard;\n");
+  INFO(c.errors);
+  REQUIRE(c.graph);
+  std::vector<std::string> entries;
+  for (const auto& v : element(*c.graph, "a").params)
+    if (v.param->name == "ENTRY") entries.push_back(v.text);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0] == "10.0.0.1 00:50:ba:85:84:a9");
+  CHECK(entries[1] == "10.9.0.0/16 02:00:00:00:00:09");
+  CHECK(entries[2] == "10.5.0.1 02:00:00:00:00:05");
 }
