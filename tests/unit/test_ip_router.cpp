@@ -337,6 +337,7 @@ class PingPull final : public PullContext {
   std::uint64_t cycles_per_second() const override { return 1000000; }  // one cycle a microsecond
   rte_mbuf* new_packet() override { return make_mbuf({}, kHeadroom, 2048); }
   void stop_router() override { ++stops; }
+  void drop(rte_mbuf* m, std::uint32_t) override { MbufFree{}(m); }
   std::uint64_t now = 1000;
   int stops = 0;
 };
