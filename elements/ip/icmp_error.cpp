@@ -18,8 +18,10 @@ constexpr ParamSpec kParams[] = {
      "The ICMP type: a number or a name (unreachable, timeexceeded, parameterproblem, redirect, "
      "sourcequench)."},
     {"CODE", ParamType::String, ParamKind::Positional, false, "0",
-     "The ICMP code: a number or, for unreachable, net, host, protocol, port, needfrag, srcroute, "
-     "filterprohibited; for timeexceeded, transit or reassembly."},
+     "The ICMP code: a number or Click's name: for unreachable, net, host, protocol, port, needfrag, "
+     "srcroute (srcroutefail), netunknown, hostunknown, isolated, netprohibited, hostprohibited, tosnet, "
+     "toshost, filterprohibited, hostprecedence, precedencecutoff; for timeexceeded, transit or reassembly; "
+     "for redirect, net, host, tosnet or toshost; for parameterproblem, erroratptr, missingopt or length."},
     {"BADADDRS", ParamType::IPv4AddressList, ParamKind::Positional, false, "",
      "Addresses (space-separated, at most 16) that get no error: a packet whose source or "
      "destination is one of them is dropped (\"no error allowed\"). Usually the subnets' "
@@ -37,9 +39,16 @@ struct Name {
 };
 constexpr Name kTypes[] = {
     {"unreachable", 3}, {"sourcequench", 4}, {"redirect", 5}, {"timeexceeded", 11}, {"parameterproblem", 12}};
-constexpr Name kUnreachableCodes[] = {{"net", 0},      {"host", 1},     {"protocol", 2},         {"port", 3},
-                                      {"needfrag", 4}, {"srcroute", 5}, {"filterprohibited", 13}};
+// Click's names for the codes (RFC 792, 1122, 1812), so that its configurations read the same.
+constexpr Name kUnreachableCodes[] = {
+    {"net", 0},           {"host", 1},           {"protocol", 2},         {"port", 3},
+    {"needfrag", 4},      {"srcroute", 5},       {"srcroutefail", 5},     {"netunknown", 6},
+    {"hostunknown", 7},   {"isolated", 8},       {"netprohibited", 9},    {"hostprohibited", 10},
+    {"tosnet", 11},       {"toshost", 12},       {"filterprohibited", 13}, {"hostprecedence", 14},
+    {"precedencecutoff", 15}};
 constexpr Name kTimeExceededCodes[] = {{"transit", 0}, {"reassembly", 1}};
+constexpr Name kRedirectCodes[] = {{"net", 0}, {"host", 1}, {"tosnet", 2}, {"toshost", 3}};
+constexpr Name kParameterProblemCodes[] = {{"erroratptr", 0}, {"missingopt", 1}, {"length", 2}};
 
 template <std::size_t N>
 bool lookup(std::string_view text, const Name (&names)[N], std::uint8_t& v) {
@@ -88,6 +97,10 @@ bool ICMPError::configure(const Args& args, Config& config, std::string& error) 
     ok = lookup(code, kUnreachableCodes, config.code);
   else if (config.type == 11)
     ok = lookup(code, kTimeExceededCodes, config.code);
+  else if (config.type == 5)
+    ok = lookup(code, kRedirectCodes, config.code);
+  else if (config.type == 12)
+    ok = lookup(code, kParameterProblemCodes, config.code);
   else {
     const Name none[] = {{"", 0}};
     ok = lookup(code, none, config.code);

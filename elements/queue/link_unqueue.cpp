@@ -3,6 +3,7 @@
 #include "seconds.hpp"
 
 #include <cstdlib>
+#include <span>
 #include <string>
 
 namespace nb::elements {
@@ -29,16 +30,32 @@ void read_latency(const LinkUnqueue::Config& c, const LinkUnqueue::State&, std::
 void read_bandwidth(const LinkUnqueue::Config& c, const LinkUnqueue::State&, std::string& out) {
   out = std::to_string(c.bandwidth);
 }
+// The link's settings are the Config every worker shares: printed once, not once per worker.
+void read_latency_workers(const LinkUnqueue::Config& c, std::span<const LinkUnqueue::State* const>,
+                          std::string& out) {
+  out = seconds::format(c.latency_us);
+}
+void read_bandwidth_workers(const LinkUnqueue::Config& c, std::span<const LinkUnqueue::State* const>,
+                            std::string& out) {
+  out = std::to_string(c.bandwidth);
+}
 void read_size(const LinkUnqueue::Config&, const LinkUnqueue::State& s, std::string& out) {
   out = std::to_string(s.size);
+}
+void read_size_workers(const LinkUnqueue::Config&, std::span<const LinkUnqueue::State* const> states,
+                       std::string& out) {
+  std::uint64_t total = 0;
+  for (const LinkUnqueue::State* s : states) total += s->size;
+  out = std::to_string(total);
 }
 
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(LinkUnqueue, count, "packets that crossed the link and were pushed out"),
-    handler<LinkUnqueue, &read_latency>("latency", "read: LATENCY, in seconds"),
-    handler<LinkUnqueue, &read_bandwidth>("bandwidth", "read: BANDWIDTH, in bytes a second"),
+    handler<LinkUnqueue, &read_latency, nullptr, &read_latency_workers>("latency", "read: LATENCY, in seconds"),
+    handler<LinkUnqueue, &read_bandwidth, nullptr, &read_bandwidth_workers>("bandwidth",
+                                                                            "read: BANDWIDTH, in bytes a second"),
     NB_VALUE(LinkUnqueue, "reload_dropped", reload_dropped, "packets a hot reload onto a smaller link could not keep"),
-    handler<LinkUnqueue, &read_size>("size",
+    handler<LinkUnqueue, &read_size, nullptr, &read_size_workers>("size",
                                      "read: packets on the link now (with several workers: on all their links)"),
 };
 

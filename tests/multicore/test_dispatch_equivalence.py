@@ -38,6 +38,10 @@ skip = {
     "IPEncap(": "IPEncap and UDPIPEncap number their packets per worker, so a packet's IP identification depends on it",
     "RED(": "RED reads the length of its worker's queues, so which packets it marks depends on how flows spread",
     "FastUDPSource(": "every worker runs FastUDPSource: N workers make N times its packets",
+    "AddressTranslator(": "AddressTranslator's dynamic mappings are per worker: each binds its own pool addresses "
+    "and hands out its own ports",
+    "IPFragmenter(": "IPFragmenter numbers the packets whose DF it ignores per worker, so their IP identification "
+    "depends on it",
 }
 traffic = [("quickstart", 300, 1), ("flows", 3000, 5)]
 

@@ -50,8 +50,8 @@ TEST_CASE("an unknown Click class gets what to use instead of a spelling hint", 
   CHECK(out.find("note: Click's DiscardNoFree is not in nb (yet): use Discard") != std::string::npos);
 
   // Inside a compound's body.
-  out = check("elementclass A { input -> LinkUnqueue(0.04s, 10Mbps) -> output; }\nFromDump(in.pcap) -> A -> Discard;\n");
-  CHECK(out.find("Click's LinkUnqueue is not in nb (yet)") != std::string::npos);
+  out = check("elementclass A { input -> MixedQueue(100) -> output; }\nFromDump(in.pcap) -> A -> Discard;\n");
+  CHECK(out.find("Click's MixedQueue is not in nb (yet)") != std::string::npos);
 
   // A misspelling that is no Click class keeps its did-you-mean.
   out = check("FromDump(in.pcap) -> Conter -> Discard;\n");

@@ -1516,6 +1516,19 @@ TEST_CASE("ICMPError rejects unknown types and codes", "[kernels][nf]") {
   CHECK_FALSE(Instance<ICMPError>(bad_code, Via::Direct).ok());
   Configured numeric("ICMPError(SRC 10.1.0.1, TYPE 12, CODE 1)");
   CHECK(Instance<ICMPError>(numeric, Via::Direct).ok());
+  // Click's names for every type's codes (fake-iprouter.click writes `redirect, host`).
+  const std::pair<const char*, std::uint8_t> named[] = {{"redirect, host", 1},        {"redirect, toshost", 3},
+                                                        {"parameterproblem, length", 2}, {"unreachable, isolated", 8},
+                                                        {"unreachable, hostprohibited", 10}, {"unreachable, precedencecutoff", 15}};
+  for (const auto& [args, code] : named) {
+    INFO(args);
+    Configured c(std::string("ICMPError(10.1.0.1, ") + args + ")");
+    Instance<ICMPError> e(c, Via::Direct);
+    REQUIRE(e.ok());
+    CHECK(e.config().code == code);
+  }
+  Configured bad_redirect("ICMPError(10.1.0.1, redirect, needfrag)");
+  CHECK_FALSE(Instance<ICMPError>(bad_redirect, Via::Direct).ok());
 }
 
 TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
