@@ -39,23 +39,11 @@ std::string format_prefix(std::pair<std::uint32_t, unsigned> p) {
   return fmt::format("{}/{}", format_ipv4(p.first & nb::text::prefix_mask(p.second)), p.second);
 }
 
-// ADDR/LEN or ADDR/MASK, as Click's IPPrefixArg reads it.
+// ADDR/LEN or ADDR/MASK, as Click's IPPrefixArg reads it (10/8 too).
 std::optional<std::pair<std::uint32_t, unsigned>> scan_prefix(std::string_view word) {
-  const std::size_t slash = word.find('/');
-  if (slash == std::string_view::npos) return std::nullopt;
   std::uint32_t addr = 0;
-  if (!nb::text::scan_ipv4(word, 0, slash, addr)) return std::nullopt;
-  std::string_view rest = word.substr(slash + 1);
-  if (rest.empty()) return std::nullopt;
-  if (std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-    if (rest.size() > 2) return std::nullopt;
-    unsigned len = static_cast<unsigned>(std::stoul(std::string(rest)));
-    if (len > 32) return std::nullopt;
-    return std::make_pair(addr, len);
-  }
-  std::uint32_t mask = 0;
   unsigned len = 0;
-  if (!nb::text::scan_ipv4(rest, 0, rest.size(), mask) || !nb::text::mask_length(mask, len)) return std::nullopt;
+  if (!nb::text::scan_ipv4_prefix(word, addr, len)) return std::nullopt;
   return std::make_pair(addr, len);
 }
 

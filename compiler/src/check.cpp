@@ -213,9 +213,73 @@ void break_push_cycle(Graph& graph, std::size_t edge_index, lang::DiagnosticEngi
   add_context(d, closing.context);
 }
 
+// A source that sorts what it receives over several outputs (ElementSpec::source_split: Click's
+// KernelTun sends what is not IP to output 1) gets a Classifier with its patterns between it and
+// those outputs, so the port's receive path keeps one output. Only where output 0 and a later
+// output are both connected: otherwise every packet goes to output 0 (Click's "drop it if there is
+// no second output" keeps nothing apart), and a missing output 0 is the usual error at the
+// element itself.
+void split_source_outputs(Graph& graph, lang::DiagnosticEngine& diags) {
+  const ElementClass* classifier = Registry::builtin().find("Classifier");
+  const std::size_t n = graph.elements.size();
+  for (std::size_t k = 0; k < n; ++k) {
+    const Element& src = graph.elements[k];
+    if (!src.cls || !src.cls->spec || src.cls->spec->source_split.empty() || !classifier) continue;
+    std::vector<std::string> patterns;
+    for (std::string_view rest = src.cls->spec->source_split; !rest.empty();) {
+      const std::size_t comma = rest.find(',');
+      std::string_view p = rest.substr(0, comma);
+      while (!p.empty() && p.front() == ' ') p.remove_prefix(1);
+      patterns.emplace_back(p);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    bool zero = false, later = false;
+    for (const Edge& e : graph.edges) {
+      if (e.from != k) continue;
+      zero = zero || e.from_port == 0;
+      later = later || (e.from_port > 0 && e.from_port < patterns.size());
+    }
+    if (!zero || !later) continue;
+    const lang::Span at = src.class_span;
+    Element split;
+    split.name = src.name + "/split";
+    split.cls = classifier;
+    split.anonymous = true;
+    split.span = src.span;
+    split.class_span = at;
+    split.context = src.context;
+    std::vector<detail::SubstArg> args;
+    for (const std::string& p : patterns) {
+      detail::SubstArg a;
+      a.text = p;
+      a.span = at;
+      a.substituted = true;
+      args.push_back(std::move(a));
+    }
+    detail::bind_params(split, args, at, [&](lang::Span s, std::string message) -> lang::Diagnostic& {
+      return diags.error(
+          s, fmt::format("{} (the patterns {} sorts its packets with)", message, src.cls->spec->class_name));
+    });
+    const std::vector<lang::Span> context = src.context;
+    graph.elements.push_back(std::move(split));
+    const auto s = static_cast<unsigned>(graph.elements.size() - 1);
+    for (Edge& e : graph.edges)
+      if (e.from == k && e.from_port < patterns.size()) e.from = s;
+    Edge in;
+    in.from = static_cast<unsigned>(k);
+    in.from_port = 0;
+    in.to = s;
+    in.to_port = 0;
+    in.from_span = in.to_span = at;
+    in.context = context;
+    graph.edges.push_back(std::move(in));
+  }
+}
+
 }  // namespace
 
 bool check(Graph& graph, lang::DiagnosticEngine& diags) {
+  split_source_outputs(graph, diags);
   std::size_t errors_before = diags.error_count();
   const std::size_t n = graph.elements.size();
   std::vector<bool> valid(graph.edges.size(), true);

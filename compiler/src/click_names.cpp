@@ -48,10 +48,6 @@ constexpr std::array kTable = {
                      "FlowMonitor"},
     ClickReplacement{"IPRouteTable", kLookup, "LookupIPRoute"},
     ClickReplacement{"MixedQueue", kQueue, "Queue"},
-    ClickReplacement{"NDAdv",
-                     "IP6NDAdvertiser, which takes the same arguments: NDAdv was its name in Click's first IPv6 "
-                     "code and is no element of Click today",
-                     "IP6NDAdvertiser"},
     ClickReplacement{"NotifierQueue", "Queue", "Queue"},
     ClickReplacement{"Null", "a direct connection; `elementclass Null { input -> output }` keeps the name", ""},
     ClickReplacement{"RangeIPLookup", kLookup, "LookupIPRoute"},

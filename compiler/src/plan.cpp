@@ -385,20 +385,44 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       }
       port_index = it->second;
       PlanPort& port = plan.ports[port_index];
-      (is_source ? port.rx_queue : port.tx_queue) = static_cast<std::uint32_t>(args.get_unsigned("QUEUE"));
+      // Several ToDevices may send through one device (Click wants one, fed by a Queue; nb's
+      // workers each have their own transmit buffer per port, so they can share it): they share
+      // its transmit settings, which must then agree.
+      if (!is_source && port.sink_element >= 0) {
+        const PlanElement& first = plan.elements[static_cast<std::size_t>(port.sink_element)];
+        auto differs = [&](std::string_view name, std::uint32_t have) {
+          return args.given(name) && static_cast<std::uint32_t>(args.get_unsigned(name)) != have;
+        };
+        const char* which = differs("QUEUE", port.tx_queue)   ? "QUEUE"
+                            : differs("BURST", port.tx_burst) ? "BURST"
+                            : differs("NDESC", port.tx_desc)  ? "NDESC"
+                                                              : nullptr;
+        if (which) {
+          lang::Diagnostic& d =
+              diags.error(el.span, fmt::format("'{}' and '{}' send through device '{}' with different {}", first.name,
+                                               el.name, what, which));
+          d.note("the elements that send through one device share its transmit queue: give them the same " +
+                 std::string(which) + ", or leave it out of all but one");
+          continue;
+        }
+      }
+      if (is_source || port.sink_element < 0 || args.given("QUEUE"))
+        (is_source ? port.rx_queue : port.tx_queue) = static_cast<std::uint32_t>(args.get_unsigned("QUEUE"));
       if (args.given("BURST")) (is_source ? port.rx_burst : port.tx_burst) = static_cast<std::uint32_t>(args.get_unsigned("BURST"));
       if (args.given("NDESC")) {
         auto n = static_cast<std::uint32_t>(args.get_unsigned("NDESC"));
         (is_source ? port.rx_desc : port.tx_desc) = n;
       }
       if (is_source && flag("PROMISC", false)) port.promisc = true;
+      if (is_source && !flag("SNIFFER", true)) port.hide_from_kernel = true;
     }
     PlanPort& port = plan.ports[port_index];
     const bool both = pe.ops->role == ElementOps::Role::SourceSink;
     is_source = is_source || both;
     std::int32_t& owner = is_source ? port.source_element : port.sink_element;
-    // Click hands the kernel frames from any number of ToHost elements: a tap's sinks share it.
-    if (owner >= 0 && !(port.host && !is_source)) {
+    // Click hands the kernel frames from any number of ToHost elements: a tap's sinks share it;
+    // and a DPDK device takes packets from any number of ToDevices (above).
+    if (owner >= 0 && !((port.host || port.kind == PlanPort::Kind::Device) && !is_source)) {
       diags.error(el.span, fmt::format("device '{}' already has a {}", port.host ? port.device : what,
                                        graph.elements[owner].cls->spec->class_name));
       continue;

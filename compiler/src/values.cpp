@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <utility>
+#include <variant>
 
 namespace nb::compiler {
 namespace {
@@ -201,16 +202,22 @@ constexpr TimeUnit kTimeUnits[] = {
 
 __extension__ typedef unsigned __int128 u128;  // a time's nanoseconds before rounding
 
-// The value is in microseconds (nb's resolution); a time that is not 0 but rounds to 0 us is an
-// error rather than a silent 0.
-ValueResult parse_duration(std::string_view text) {
-  const std::string hint{kDurationHint};
-  if (text.empty()) return fail(make_error(0, 0, "expected a time", hint));
-  if (text[0] == '-') return fail(make_error(0, 1, "a time cannot be negative", hint));
-  std::size_t pos = text[0] == '+' ? 1 : 0;
+// A decimal number with an optional fraction (`1.5`), as times and bandwidths start: its digits
+// as one integer and how many of them follow the point. Digits past 2^100 are not kept
+// (`too_long` when they are before the point; after it they change nothing).
+struct Decimal {
   u128 mantissa = 0;
   unsigned fraction_digits = 0;
-  bool any_digit = false, dot = false, too_long = false;
+  bool too_long = false;
+  std::size_t end = 0;  // where the number stops (its unit starts)
+};
+
+// Reads the decimal at the start of `text` (after a '+'), or fails with "expected a digit" /
+// "expected a `what`".
+std::variant<Decimal, ValueError> scan_decimal(std::string_view text, std::string_view what, const std::string& hint) {
+  Decimal d;
+  std::size_t pos = text[0] == '+' ? 1 : 0;
+  bool any_digit = false, dot = false;
   for (; pos < text.size(); ++pos) {
     const char c = text[pos];
     if (c == '.' && !dot) {
@@ -219,18 +226,31 @@ ValueResult parse_duration(std::string_view text) {
     }
     if (!is_digit(c)) break;
     any_digit = true;
-    if (mantissa > u128{1} << 100) {
-      if (!dot) too_long = true;  // digits after the point that far out change nothing
+    if (d.mantissa > u128{1} << 100) {
+      if (!dot) d.too_long = true;
       continue;
     }
-    mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
-    if (dot) ++fraction_digits;
+    d.mantissa = d.mantissa * 10 + static_cast<unsigned>(c - '0');
+    if (dot) ++d.fraction_digits;
   }
+  d.end = pos;
   if (!any_digit) {
     if (pos < text.size())
-      return fail(make_error(pos, 1, fmt::format("expected a digit, found {}", describe(text[pos])), hint));
-    return fail(make_error(0, text.size(), "expected a time", hint));
+      return make_error(pos, 1, fmt::format("expected a digit, found {}", describe(text[pos])), hint);
+    return make_error(0, text.size(), fmt::format("expected a {}", what), hint);
   }
+  return d;
+}
+
+// The value is in microseconds (nb's resolution); a time that is not 0 but rounds to 0 us is an
+// error rather than a silent 0.
+ValueResult parse_duration(std::string_view text) {
+  const std::string hint{kDurationHint};
+  if (text.empty()) return fail(make_error(0, 0, "expected a time", hint));
+  if (text[0] == '-') return fail(make_error(0, 1, "a time cannot be negative", hint));
+  auto scanned = scan_decimal(text, "time", hint);
+  if (auto* e = std::get_if<ValueError>(&scanned)) return fail(std::move(*e));
+  const auto [mantissa, fraction_digits, too_long, pos] = std::get<Decimal>(scanned);
   const std::size_t unit_start = pos;
   std::uint64_t unit_ns = 1'000'000'000;
   if (unit_start < text.size()) {
@@ -280,30 +300,9 @@ ValueResult parse_bandwidth(std::string_view text) {
   const std::string hint{kBandwidthHint};
   if (text.empty()) return fail(make_error(0, 0, "expected a bandwidth", hint));
   if (text[0] == '-') return fail(make_error(0, 1, "a bandwidth cannot be negative", hint));
-  std::size_t pos = text[0] == '+' ? 1 : 0;
-  u128 mantissa = 0;
-  unsigned fraction_digits = 0;
-  bool any_digit = false, dot = false, too_long = false;
-  for (; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (c == '.' && !dot) {
-      dot = true;
-      continue;
-    }
-    if (!is_digit(c)) break;
-    any_digit = true;
-    if (mantissa > u128{1} << 100) {
-      if (!dot) too_long = true;
-      continue;
-    }
-    mantissa = mantissa * 10 + static_cast<unsigned>(c - '0');
-    if (dot) ++fraction_digits;
-  }
-  if (!any_digit) {
-    if (pos < text.size())
-      return fail(make_error(pos, 1, fmt::format("expected a digit, found {}", describe(text[pos])), hint));
-    return fail(make_error(0, text.size(), "expected a bandwidth", hint));
-  }
+  auto scanned = scan_decimal(text, "bandwidth", hint);
+  if (auto* e = std::get_if<ValueError>(&scanned)) return fail(std::move(*e));
+  const auto [mantissa, fraction_digits, too_long, pos] = std::get<Decimal>(scanned);
   // The value is mantissa / 10^fraction_digits x multiplier / divisor bytes a second.
   u128 multiplier = 1, divisor = 1;
   if (pos < text.size()) {
@@ -541,17 +540,20 @@ constexpr std::string_view kPrefixHint = "an IPv4 prefix looks like 10.0.0.0/8 o
 
 struct AddressScan {
   std::uint32_t addr = 0;
+  unsigned parts = 0;
   std::optional<ValueError> error;
 };
 
 // Parses exactly text[begin, end) as a dotted quad (nb::text::scan_ipv4, which elements use
 // too) and says what went wrong. `what` names it in messages.
+// `min_parts` below 4 takes an abbreviated address (Click's prefixes: 10/8); `parts` says how many
+// parts there were.
 AddressScan scan_ipv4(std::string_view text, std::size_t begin, std::size_t end, std::string_view what,
-                      std::string_view hint) {
+                      std::string_view hint, unsigned min_parts = 4) {
   using Kind = nb::text::Ipv4ScanError::Kind;
   AddressScan scan;
   nb::text::Ipv4ScanError e;
-  if (nb::text::scan_ipv4(text, begin, end, scan.addr, &e)) return scan;
+  if (nb::text::scan_ipv4(text, begin, end, scan.addr, &e, min_parts, scan.parts)) return scan;
   std::string message;
   switch (e.kind) {
     case Kind::Empty: message = fmt::format("expected an {}", what); break;
@@ -587,7 +589,8 @@ ValueResult parse_ipv4_address(std::string_view text) {
 ValueResult parse_ipv4_prefix(std::string_view text) {
   const std::size_t slash = text.find('/');
   const std::size_t addr_end = slash == npos ? text.size() : slash;
-  AddressScan scan = scan_ipv4(text, 0, addr_end, "IPv4 address", kPrefixHint);
+  // As Click, an address before a '/' may leave out trailing parts (10/8, 0/0).
+  AddressScan scan = scan_ipv4(text, 0, addr_end, "IPv4 address", kPrefixHint, slash == npos ? 4 : 1);
   if (scan.error) return fail(std::move(*scan.error));
   if (slash == npos) return succeed(IPv4Prefix{scan.addr, 32, scan.addr});
 
@@ -614,6 +617,14 @@ ValueResult parse_ipv4_prefix(std::string_view text) {
     if (length > 32)
       return fail(make_error(p, q - p, fmt::format("prefix length {} is larger than 32", text.substr(p, q - p)),
                              std::string(kPrefixHint)));
+  }
+  if (!nb::text::prefix_within_parts(length, scan.parts)) {
+    std::string full(text.substr(0, slash));
+    for (unsigned k = scan.parts; k < 4; ++k) full += ".0";
+    return fail(make_error(0, slash,
+                           fmt::format("'{}' gives {} of the address's 4 parts, fewer than the /{} covers",
+                                       text.substr(0, slash), scan.parts, length),
+                           fmt::format("write all four: {}{}", full, text.substr(slash))));
   }
   // Click accepts host bits under the mask (10.0.0.1/8) and means the network.
   return succeed(IPv4Prefix{scan.addr & prefix_mask(length), static_cast<std::uint8_t>(length), scan.addr});

@@ -29,20 +29,6 @@ bool validate_method(std::string_view text, ParamError& error) {
   return false;
 }
 
-// Click's SNIFFER false keeps the kernel from seeing what FromDevice reads (KernelFilter's
-// firewall rules); net_af_packet cannot, so only true (Click's default) is taken.
-bool validate_sniffer(std::string_view text, ParamError& error) {
-  bool b = false;
-  if (parse_handler_bool(text, b) && b) return true;
-  error = {0, text.size() ? text.size() : 1,
-           b || !parse_handler_bool(text, b) ? "expected true or false"
-                                             : "SNIFFER false is not in nb: the kernel still sees what a packet "
-                                               "socket reads",
-           "drop the kernel's copy with a firewall rule (iptables -A INPUT -i eth0 -j DROP), as Click's "
-           "KernelFilter does, and leave SNIFFER out"};
-  return false;
-}
-
 constexpr ParamSpec kParams[] = {
     {"DEVNAME", ParamType::Device, ParamKind::Positional, true, "",
      "The DPDK port to receive from: a port index (0), a PCI address (0000:01:00.0) or a virtual "
@@ -64,10 +50,14 @@ constexpr ParamSpec kParams[] = {
      "packet socket (DPDK's net_af_packet), as libpcap does on Linux; Click's other methods are "
      "refused. A DPDK port ignores it.",
      INT64_MIN, UINT64_MAX, &validate_method},
-    {"SNIFFER", ParamType::String, ParamKind::Keyword, false, "true",
-     "Click's sniffer mode: the kernel sees the packets too. Only true is taken (a packet socket "
-     "cannot hide packets from the kernel).",
-     INT64_MIN, UINT64_MAX, &validate_sniffer},
+    {"SNIFFER", ParamType::Bool, ParamKind::Keyword, false, "true",
+     "Click's sniffer mode. True: the kernel takes the frames too, as it would without nb. False, "
+     "for a Linux interface (eth0): nbrun keeps the kernel's stack from every frame arriving on it "
+     "(a tc program on its ingress that drops them after packet sockets, nb's and tcpdump's, have "
+     "seen them; Click's KernelFilter does it with iptables), and removes the program when it "
+     "stops (nbrun killed with SIGKILL leaves it: the next nbrun on the interface replaces it, or "
+     "tc filter del dev eth0 ingress removes it). A DPDK port's frames never reach the kernel: "
+     "false changes nothing there."},
 };
 
 }  // namespace

@@ -256,7 +256,7 @@ NB_REGISTER_ELEMENT(KernelTap::spec);
 
 constinit const ElementSpec KernelTun::spec{
     .class_name = "KernelTun",
-    .ports = "0-1/1",
+    .ports = "0-1/1-2",
     .params = kKernelTunParams,
     .brief = "a kernel tun interface: IP packets to and from the kernel's network stack",
     .description =
@@ -265,20 +265,25 @@ constinit const ElementSpec KernelTun::spec{
         "arrives on its input. Packets carry no link header: each starts at its IP header.\n"
         "\n"
         "Packets for ADDR itself the kernel answers without nb; the kernel sends what it routes to "
-        "the rest of MASK's network (ping 1.0.0.2 for KernelTun(1.0.0.1/8)) to nb. Unlike Click's, nb's "
-        "KernelTun has one output: what is not IPv4 (the kernel's IPv6 packets) comes out there too, "
-        "for a CheckIPHeader or Classifier to sort.\n"
+        "the rest of MASK's network (ping 1.0.0.2 for KernelTun(1.0.0.1/8)) to nb.\n"
+        "\n"
+        "As Click's, KernelTun has one or two outputs. With two, what is not IP (its first byte's "
+        "version is neither 4 nor 6) comes out of output 1; with one, every packet comes out of "
+        "output 0 (Click drops the non-IP ones there), for a CheckIPHeader or Classifier to sort. "
+        "The compiler sorts them with a Classifier(0/40%d0, -) named NAME/split after the element.\n"
         "\n"
         "Making an interface needs CAP_NET_ADMIN; `nbc check` makes nothing. The interface goes when "
         "nbrun stops; a reload keeps it as it is.\n"
         "\n"
         "Input 0 (push or pull, optional): IP packets for the kernel, each starting at its IP header.\n"
-        "Output 0 (push): the kernel's packets, each starting at its IP header.",
-    .example = "tun :: KernelTun(1.0.0.1/8) -> CheckIPHeader -> IPMirror -> tun;\n",
+        "Output 0 (push): the kernel's packets, each starting at its IP header.\n"
+        "Output 1 (push, optional): what the kernel sends that is not IP.",
+    .example = "tun :: KernelTun(1.0.0.1/8) -> CheckIPHeader -> IPMirror -> tun;\ntun[1] -> Discard;\n",
     .ops = &kSourceSinkOps,
     .port_open = PortOpen::HostTun,
     .port_param = "DEVNAME",
     .flow_code = "x/y",
+    .source_split = "0/40%d0, -",  // IPv4 and IPv6 (version 4: 0100, 6: 0110), then the rest
 };
 
 NB_REGISTER_ELEMENT(KernelTun::spec);

@@ -578,7 +578,9 @@ class Parser {
         std::uint32_t addr = 0, mask = 0;
         const std::size_t slash = w.find('/');
         if (slash != std::string_view::npos) {
-          if (!parse_ip(w.substr(0, slash), addr))
+          // Click's abbreviated networks (10/8, 18.26.4/24) give the leading bytes only.
+          unsigned parts = 0;
+          if (!nb::text::scan_ipv4(w, 0, slash, addr, nullptr, 1, parts))
             return fail(v, "'" + std::string(w.substr(0, slash)) + "' is not an IPv4 address like 10.0.0.0");
           std::string_view len = w.substr(slash + 1);
           std::uint32_t bits = 0;
@@ -586,6 +588,13 @@ class Parser {
             mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
           else if (!parse_ip(len, mask))
             return fail(v, "'" + std::string(len) + "' is not a prefix length (0 to 32) or a mask");
+          if (parts < 4 && (mask & ~nb::text::prefix_mask(8 * parts)) != 0) {
+            std::string full(w.substr(0, slash));
+            for (unsigned k = parts; k < 4; ++k) full += ".0";
+            return fail(v, "'" + std::string(w.substr(0, slash)) + "' gives " + std::to_string(parts) +
+                               " of the address's 4 bytes, fewer than the mask covers: write " + full +
+                               std::string(w.substr(slash)));
+          }
         } else {
           if (!parse_ip(w, addr)) return fail(v, "'" + std::string(w) + "' is not a network like 10.0.0.0/8");
           if (!(peek().kind == Token::Word && peek().text == "mask"))

@@ -44,22 +44,12 @@ inline bool parse_uint(std::string_view s, std::uint64_t max, std::uint64_t& v) 
 using nb::text::parse_ipv4;
 using nb::text::prefix_mask;
 
-// ADDR/LEN, ADDR/MASK (contiguous) or a bare ADDR (a /32).
+// ADDR/LEN, ADDR/MASK (contiguous; ADDR may be abbreviated as in Click: 10/8, 0/0) or a bare ADDR
+// (a /32).
 inline bool parse_prefix(std::string_view s, std::uint32_t& addr, unsigned& len) {
-  const std::size_t slash = s.find('/');
-  if (!parse_ipv4(s.substr(0, slash), addr)) return false;
-  if (slash == std::string_view::npos) {
-    len = 32;
-    return true;
-  }
-  std::string_view l = s.substr(slash + 1);
-  std::uint64_t v;
-  if (parse_uint(l, 32, v)) {
-    len = static_cast<unsigned>(v);
-    return true;
-  }
-  std::uint32_t mask;
-  return parse_ipv4(l, mask) && nb::text::mask_length(mask, len);
+  if (s.find('/') != std::string_view::npos) return nb::text::scan_ipv4_prefix(s, addr, len);
+  len = 32;
+  return parse_ipv4(s, addr);
 }
 
 // 00:11:22:33:44:55 (also with '-'), as the compiler reads an Ethernet address argument.

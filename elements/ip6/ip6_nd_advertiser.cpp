@@ -91,4 +91,26 @@ constinit const ElementSpec IP6NDAdvertiser::spec{
 
 NB_REGISTER_ELEMENT(IP6NDAdvertiser::spec);
 
+// Click's first IPv6 code called it NDAdv (conf/ip6ndadvertiser02.click); today's Click has no
+// NDAdv. nb runs such a configuration as written and says so once per element.
+constinit const ElementSpec kNDAdv{
+    .class_name = "NDAdv",
+    .ports = "1/1-2",
+    .params = kParams,
+    .brief = "IP6NDAdvertiser under its name in Click's first IPv6 code",
+    .description =
+        "The same element as IP6NDAdvertiser (see `nbc doc IP6NDAdvertiser`): NDAdv was its name in "
+        "Click's first IPv6 code, and today's Click has no NDAdv.",
+    .example =
+        "FromDump(in.pcap) -> Classifier(12/86dd 20/3aff 54/87)\n"
+        "    -> NDAdv(2001:db8::1/128 02:00:00:00:00:01) -> ToDump(replies.pcap);\n",
+    .ops = &kOps,
+    .handlers = kHandlers,
+    .warning =
+        "IP6NDAdvertiser's name in Click's first IPv6 code (today's Click has no NDAdv): nb runs it as "
+        "IP6NDAdvertiser; write IP6NDAdvertiser",
+};
+
+NB_REGISTER_ELEMENT(kNDAdv);
+
 }  // namespace nb::elements

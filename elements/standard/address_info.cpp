@@ -12,24 +12,11 @@ bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-// ADDR/LEN or ADDR/MASK.
+// ADDR/LEN or ADDR/MASK, as Click reads a prefix (10/8 too).
 bool is_prefix(std::string_view w) {
-  const std::size_t slash = w.find('/');
   std::uint32_t addr = 0;
-  if (slash == std::string_view::npos || !nb::text::scan_ipv4(w, 0, slash, addr)) return false;
-  std::string_view rest = w.substr(slash + 1);
-  if (rest.empty()) return false;
   unsigned len = 0;
-  bool digits = true;
-  for (char c : rest) {
-    if (c < '0' || c > '9') digits = false;
-  }
-  if (digits) {
-    for (char c : rest) len = len * 10 + static_cast<unsigned>(c - '0');
-    return rest.size() <= 2 && len <= 32;
-  }
-  std::uint32_t mask = 0;
-  return nb::text::scan_ipv4(rest, 0, rest.size(), mask) && nb::text::mask_length(mask, len);
+  return nb::text::scan_ipv4_prefix(w, addr, len);
 }
 
 // NAME ADDRESS [ADDRESS...], each ADDRESS an IPv4 address, an IPv4 prefix or an Ethernet address.

@@ -9,6 +9,7 @@
 #include <nb/runtime/dataplane.hpp>
 #include <nb/runtime/runner.hpp>
 
+#include "kernel_filter.hpp"
 #include "pcap_writer.hpp"
 #include "pull.hpp"
 
@@ -78,6 +79,9 @@ struct PortSlot {
   std::string host_iface;
   std::string host_settings;
   std::uint16_t rx_desc = 0, tx_desc = 0;  // descriptors asked for each queue (after DPDK's adjustment)
+  // FromDevice(eth0, SNIFFER false): the tc program keeping eth0's frames from the kernel.
+  KernelFilter kernel_filter;
+  bool hide_from_kernel = false;  // what the graph that opened it asked (SNIFFER false)
 };
 
 struct Source {

@@ -658,12 +658,33 @@ bool open_port(const compiler::PlanPort& p, const RunOptions& o, rte_mempool* po
       return false;
     }
     slot.vdev_name = name;
+    // SNIFFER false: a packet socket reads the interface, and the kernel must not also take the
+    // frames (a DPDK-owned port's frames never reach the kernel: nothing to do there).
+    if (p.hide_from_kernel && name.rfind("net_af_packet", 0) == 0) {
+      std::string iface;
+      for (std::size_t at = 0; at <= args.size();) {
+        const std::size_t comma = std::min(args.find(',', at), args.size());
+        if (args.compare(at, 6, "iface=") == 0) iface = args.substr(at + 6, comma - at - 6);
+        at = comma + 1;
+      }
+      std::string why;
+      if (!iface.empty() && !slot.kernel_filter.install(iface, why)) {
+        diags.error(p.arg_span, fmt::format("SNIFFER false: {}", why))
+            .note(
+                "keeping the kernel from an interface's frames needs CAP_NET_ADMIN and CAP_BPF (root); or leave "
+                "SNIFFER out, and the kernel sees the frames too");
+        rte_vdev_uninit(name.c_str());
+        slot.vdev_name.clear();
+        return false;
+      }
+    }
   }
   if (id == kNoPort) {
     diags.error(p.arg_span, "the DPDK device was created but has no port");
     return false;
   }
   slot.id = id;
+  slot.hide_from_kernel = p.hide_from_kernel;
   rte_eth_dev_info info;
   if (rte_eth_dev_info_get(id, &info) != 0) {
     diags.error(p.arg_span, "cannot query the DPDK device");
@@ -895,6 +916,7 @@ void close_slot(PortSlot& slot) {
     rte_ring_free(r);
     r = nullptr;
   }
+  slot.kernel_filter.remove();
   slot.id = kNoPort;
   slot.started = false;
   slot.vdev_name.clear();
@@ -935,6 +957,14 @@ bool attach_ports(Runtime& rt, Generation& gen, const Generation* previous, lang
                                               "ETHER, MTU); a reload keeps it as it is",
                                               s->host_iface))
               .note("restart nbrun to change them");
+          return fail();
+        }
+        if (p.rx && p.hide_from_kernel != s->hide_from_kernel) {
+          diags
+              .error(p.arg_span, fmt::format("the running graph reads this device with SNIFFER {}; a reload keeps the "
+                                             "device as it is",
+                                             s->hide_from_kernel ? "false" : "true"))
+              .note("restart nbrun to change SNIFFER");
           return fail();
         }
         if (p.kind == compiler::PlanPort::Kind::PcapOut && s->snaplen != p.snaplen) {

@@ -1345,3 +1345,70 @@ TEST_CASE("Click's flow codes say which inputs reach which outputs", "[checks][c
   CHECK_FALSE(compiler::parse_flow_code("x/[y"));
   CHECK_FALSE(compiler::parse_flow_code("x/1"));
 }
+
+TEST_CASE("KernelTun's output 1 gets what is not IP through a Classifier the compiler adds", "[checks][host]") {
+  auto c = compile(
+      "tun :: KernelTun(1.0.0.1/8);\n"
+      "tun -> CheckIPHeader -> Discard;\n"
+      "tun[1] -> nonip :: Discard;\n");
+  const Graph& g = graph_of(*c);
+  const compiler::Element& split = element(g, "tun/split");
+  CHECK(class_of(split) == "Classifier");
+  CHECK(split.noutputs == 2);
+  CHECK(element(g, "tun").noutputs == 1);
+  const std::vector<std::string> e = edges(g);
+  CHECK(std::find(e.begin(), e.end(), "tun[0] -> [0]tun/split") != e.end());
+  CHECK(std::find(e.begin(), e.end(), "tun/split[1] -> [0]nonip") != e.end());
+
+  // One output: nothing added, every packet to output 0 (as before).
+  auto one = compile("tun :: KernelTun(1.0.0.1/8) -> Discard;\n");
+  CHECK(graph_of(*one).find("tun/split") < 0);
+
+  // Output 1 alone: the usual error at the element, not at a hidden one.
+  auto alone = compile("tun :: KernelTun(1.0.0.1/8);\ntun[1] -> Discard;\n");
+  CHECK(alone->rendered().find("output 0 of 'tun' (KernelTun) is not connected") != std::string::npos);
+  CHECK(alone->rendered().find("split") == std::string::npos);
+  // KernelTap has no such output.
+  auto tap = compile("tap :: KernelTap(1.0.0.1/8);\ntap -> Discard;\ntap[1] -> Discard;\n");
+  CHECK(tap->rendered().find("output 1 is out of range: 'tap' (KernelTap) has 1 output") != std::string::npos);
+}
+
+TEST_CASE("several ToDevices may send through one device when their transmit settings agree", "[checks][ports]") {
+  auto c = compile(
+      "FromDevice(net_null0) -> c :: Classifier(12/0806, -);\n"
+      "c[0] -> a :: ToDevice(net_null0);\n"
+      "c[1] -> b :: ToDevice(net_null0, BURST 16);\n");
+  REQUIRE(c->result.graph.has_value());
+  auto plan = compiler::lower(*c->result.graph, c->diags);
+  INFO(c->rendered());
+  REQUIRE(plan.has_value());
+  const Graph& g = *c->result.graph;
+  const auto a = static_cast<std::size_t>(g.find("a")), b = static_cast<std::size_t>(g.find("b"));
+  CHECK(plan->elements[a].port == plan->elements[b].port);
+  CHECK(plan->ports[static_cast<std::size_t>(plan->elements[a].port)].tx_burst == 16);
+
+  auto differ = compile(
+      "FromDevice(net_null0) -> c :: Classifier(12/0806, -);\n"
+      "c[0] -> a :: ToDevice(net_null0, BURST 8);\n"
+      "c[1] -> b :: ToDevice(net_null0, BURST 16);\n");
+  REQUIRE(differ->result.graph.has_value());
+  CHECK_FALSE(compiler::lower(*differ->result.graph, differ->diags).has_value());
+  CHECK(differ->rendered().find("'a' and 'b' send through device 'net_null0' with different BURST") !=
+        std::string::npos);
+
+  // Two files are still one writer each.
+  auto files = compile("FromDump(a.pcap) -> t :: Tee; t[0] -> ToDump(o.pcap); t[1] -> ToDump(o.pcap);\n");
+  if (files->result.graph) CHECK_FALSE(compiler::lower(*files->result.graph, files->diags).has_value());
+  CHECK(files->errors() > 0);
+}
+
+TEST_CASE("FromDevice's SNIFFER false asks the runtime to keep the kernel from the device", "[checks][ports]") {
+  auto c = compile("FromDevice(eth0, SNIFFER false) -> Discard;\nFromDevice(net_null1) -> Discard;\n");
+  REQUIRE(c->result.graph.has_value());
+  auto plan = compiler::lower(*c->result.graph, c->diags);
+  INFO(c->rendered());
+  REQUIRE(plan.has_value());
+  REQUIRE(plan->ports.size() == 2);
+  CHECK(plan->ports[0].hide_from_kernel);
+  CHECK_FALSE(plan->ports[1].hide_from_kernel);
+}

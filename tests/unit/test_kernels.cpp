@@ -1539,7 +1539,14 @@ TEST_CASE("LookupIPRoute checks its routes in configure", "[kernels][nf]") {
   CHECK(rt.config().routes[1].gateway == 0x0a000001);
   CHECK(rt.config().routes[2].addr == 0x0a010000);  // masked to its prefix
   CHECK(rt.config().routes[2].length == 16);
-  for (const char* bad : {"10.0.0.0/33 0", "10.0.0.0/8", "10.0.0.0/8 x 0", "10.0.0.0/8 0 0 0", "10.0.0/8 0",
+  // Click's abbreviated prefixes (10.0.0/8, 0/0) are the same routes.
+  Configured short_form("LookupIPRoute(10.0.0/8 0, 0/0 10.0.0.1 1)", 2);
+  Instance<LookupIPRoute> sr(short_form, Via::Direct);
+  REQUIRE(sr.ok());
+  CHECK(sr.config().routes[0].addr == 0x0a000000);
+  CHECK(sr.config().routes[0].length == 8);
+  CHECK(sr.config().routes[1].length == 0);
+  for (const char* bad : {"10.0.0.0/33 0", "10.0.0.0/8", "10.0.0.0/8 x 0", "10.0.0.0/8 0 0 0", "10.0/24 0",
                           "10.0.0.0/255.0.255.0 0", "10.0.0.0/8 2"}) {
     INFO(bad);
     Configured args(std::string("LookupIPRoute(") + bad + ")", 2);

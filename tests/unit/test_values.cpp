@@ -367,7 +367,16 @@ TEST_CASE("IPv4 prefixes take a length or a contiguous netmask", "[values][ipv4]
   check_error(ParamType::IPv4Prefix, "10.0.0.0/255.0.255.0", 9, 11, "netmask 255.0.255.0 is not contiguous");
   check_error(ParamType::IPv4Prefix, "10.0.0.0/255.0.0", 16, 0, "netmask has only 3 parts; expected 4");
   check_error(ParamType::IPv4Prefix, "10.0.0.0/255.256.0.0", 13, 3, "netmask byte 256 is larger than 255");
-  check_error(ParamType::IPv4Prefix, "10.0.0/8", 6, 0, "IPv4 address has only 3 parts; expected 4");
+  // Click's abbreviated prefixes: the parts given are the leading bytes, and the mask may not
+  // reach past them.
+  CHECK(parse_ok<IPv4Prefix>(ParamType::IPv4Prefix, "10.0.0/8") == IPv4Prefix{ip(10, 0, 0, 0), 8});
+  CHECK(parse_ok<IPv4Prefix>(ParamType::IPv4Prefix, "0/0") == IPv4Prefix{0, 0});
+  CHECK(parse_ok<IPv4Prefix>(ParamType::IPv4Prefix, "18.26.4/24") == IPv4Prefix{ip(18, 26, 4, 0), 24});
+  CHECK(parse_ok<IPv4Prefix>(ParamType::IPv4Prefix, "10/255.0.0.0") == IPv4Prefix{ip(10, 0, 0, 0), 8});
+  check_error(ParamType::IPv4Prefix, "10/16", 0, 2, "'10' gives 1 of the address's 4 parts, fewer than the /16 covers");
+  CHECK(parse_bad(ParamType::IPv4Prefix, "10/16").hint == "write all four: 10.0.0.0/16");
+  check_error(ParamType::IPv4Prefix, "10.0.0", 6, 0, "IPv4 address has only 3 parts; expected 4");
+  check_error(ParamType::IPv4Prefix, "10./8", 3, 0, "expected a digit after '.'");
   check_error(ParamType::IPv4Prefix, "10.0.0.300/8", 7, 3, "IPv4 address byte 300 is larger than 255");
   CHECK(parse_bad(ParamType::IPv4Prefix, "10.0.0.0/33").hint.find("10.0.0.0/8") != std::string::npos);
 }

@@ -981,6 +981,12 @@ struct ElementSpec {
   // print $x`) instead of being an error, quotes stay, and AddressInfo names are not replaced.
   // Defined variables are substituted as everywhere.
   bool raw_arguments = false;
+  // A source whose outputs after 0 sort what it receives (Click's KernelTun: what is not IP to
+  // output 1): Click Classifier patterns, one per output, e.g. "0/40%d0, -". When an output
+  // after 0 is connected, the compiler puts a Classifier with these patterns between the source
+  // and its outputs (named NAME/split), so the port's receive path stays one output; with only
+  // output 0 connected nothing is added and every packet goes there. Empty: one output.
+  std::string_view source_split = {};
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

@@ -37,8 +37,8 @@ namespace nb {
 // PullContext::drop, host and flushing, Args::ninputs, ParamType::Bandwidth; elements without
 // ports that run no packet code (NB_ELEMENT_INFO) or run on the control thread
 // (ElementOps::control, ControlContext, HandlerSpec::Kind::Control), ElementSpec::warning and
-// raw_arguments.
-inline constexpr std::uint32_t kPluginAbiRevision = 6;
+// raw_arguments. 7: ElementSpec::source_split.
+inline constexpr std::uint32_t kPluginAbiRevision = 7;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.

@@ -33,8 +33,12 @@ struct Ipv4ScanError {
 // Parses exactly text[begin, end) as four decimal parts from 0 to 255 separated by '.' (leading
 // zeros allowed, as in Click), into `addr` in host byte order. On failure fills `error` when
 // given. Never reads outside [begin, end).
+//
+// `min_parts` below 4 lets the quad stop early, as the address of a Click prefix may (10/8, 0/0,
+// 18.26.4/24): the parts given are the leading bytes and the rest are 0; `parts` says how many
+// were given.
 inline bool scan_ipv4(std::string_view text, std::size_t begin, std::size_t end, std::uint32_t& addr,
-                      Ipv4ScanError* error = nullptr) {
+                      Ipv4ScanError* error, unsigned min_parts, unsigned& parts) {
   using Kind = Ipv4ScanError::Kind;
   auto fail = [&](Kind kind, std::size_t offset, std::size_t length, unsigned parts = 0) {
     if (error) *error = {kind, offset, length, parts};
@@ -42,10 +46,15 @@ inline bool scan_ipv4(std::string_view text, std::size_t begin, std::size_t end,
   };
   auto digit = [](char c) { return c >= '0' && c <= '9'; };
   addr = 0;
+  parts = 0;
   std::size_t p = begin;
   if (p == end) return fail(Kind::Empty, p, 0);
   for (unsigned part = 0; part < 4; ++part) {
     if (part > 0) {
+      if (p == end && part >= min_parts) {
+        addr <<= 8 * (4 - part);
+        return true;
+      }
       if (p == end) return fail(Kind::TooFewParts, p, 0, part);
       if (text[p] != '.') return fail(Kind::ExpectedDot, p, 1);
       ++p;
@@ -60,12 +69,19 @@ inline bool scan_ipv4(std::string_view text, std::size_t begin, std::size_t end,
     }
     if (value > 255) return fail(Kind::ByteTooLarge, start, p - start);
     addr = addr << 8 | value;
+    parts = part + 1;
   }
   if (p < end) {
     if (text[p] == '.') return fail(Kind::TooManyParts, p, end - p);
     return fail(Kind::ExpectedEnd, p, 1);
   }
   return true;
+}
+
+inline bool scan_ipv4(std::string_view text, std::size_t begin, std::size_t end, std::uint32_t& addr,
+                      Ipv4ScanError* error = nullptr) {
+  unsigned parts = 0;
+  return scan_ipv4(text, begin, end, addr, error, 4, parts);
 }
 
 // The whole of `text` as a dotted quad; host byte order.
@@ -85,6 +101,36 @@ constexpr bool mask_length(std::uint32_t mask, unsigned& length) {
   length = 0;
   for (std::uint32_t m = mask; m != 0; m <<= 1) ++length;
   return true;
+}
+
+// Whether a prefix of `length` bits keeps within the `parts` leading bytes an abbreviated address
+// gave: Click refuses 10/16 (one byte given, a 16-bit mask) and takes 10/8 and 10.1/16.
+constexpr bool prefix_within_parts(unsigned length, unsigned parts) {
+  return length <= 8 * parts;
+}
+
+// ADDR/LEN or ADDR/MASK (a contiguous mask) as Click's IPPrefixArg reads it, ADDR possibly
+// abbreviated (10/8, 0/0; see scan_ipv4's `min_parts`). `addr` keeps any host bits as written.
+inline bool scan_ipv4_prefix(std::string_view text, std::uint32_t& addr, unsigned& length) {
+  const std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) return false;
+  unsigned parts = 0;
+  if (!scan_ipv4(text, 0, slash, addr, nullptr, 1, parts)) return false;
+  const std::string_view rest = text.substr(slash + 1);
+  bool digits = rest.size() <= 2;
+  unsigned value = 0;
+  for (char c : rest) {
+    if (c < '0' || c > '9') digits = false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (digits) {
+    if (value > 32) return false;
+    length = value;
+  } else {
+    std::uint32_t mask = 0;
+    if (!scan_ipv4(rest, 0, rest.size(), mask) || !mask_length(mask, length)) return false;
+  }
+  return prefix_within_parts(length, parts);
 }
 
 // Why an Ethernet address did not scan, and where (offsets in the text passed to scan_ether).

@@ -61,6 +61,9 @@ struct PlanPort {
   std::uint32_t rx_queue = 0, tx_queue = 0;  // FromDevice's and ToDevice's QUEUE
   std::uint32_t rx_burst = 0, tx_burst = 0;  // FromDevice's and ToDevice's BURST; 0: nbrun --burst
   std::uint32_t rx_desc = 0, tx_desc = 0;    // 0: runtime default
+  // FromDevice's SNIFFER false: the kernel's stack is kept from what a Linux interface receives
+  // (runtime/src/kernel_filter.hpp); nothing to do for a device the kernel does not see.
+  bool hide_from_kernel = false;
   bool promisc = false;
   // A kernel interface that DPDK's net_tap makes (FromHost, ToHost, KernelTap, KernelTun):
   // `device` is its name; empty for a KernelTap/KernelTun without DEVNAME (nbrun picks tapN/tunN).
