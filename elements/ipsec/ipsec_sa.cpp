@@ -16,26 +16,6 @@ bool white(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// Words, with Click's hex string `\<0183 A947 ...>` kept as one word whatever spaces it holds.
-std::vector<std::string_view> route_words(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && white(s[i])) ++i;
-    if (i == s.size()) break;
-    std::size_t j = i;
-    if (s.substr(i, 2) == "\\<") {
-      const std::size_t close = s.find('>', i);
-      j = close == std::string_view::npos ? s.size() : close + 1;
-    } else {
-      while (j < s.size() && !white(s[j])) ++j;
-    }
-    out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -43,30 +23,16 @@ int hex_value(char c) {
   return -1;
 }
 
-// A 16-byte key: 32 hex digits (as ipsec-router.click writes them), or Click's `\<...>` hex
-// string, whose digits may be grouped by spaces.
+// A 16-byte key: 32 hex digits (as ipsec-router.click writes them), optionally after 0x.
 bool parse_key(std::string_view w, std::uint8_t key[kKeySize]) {
-  bool click_hex = false;
-  if (w.size() >= 3 && w.substr(0, 2) == "\\<" && w.back() == '>') {
-    w = w.substr(2, w.size() - 3);
-    click_hex = true;
-  } else if (w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
-    w.remove_prefix(2);
+  if (w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) w.remove_prefix(2);
+  if (w.size() != 2 * kKeySize) return false;
+  for (std::uint32_t i = 0; i < kKeySize; ++i) {
+    const int high = hex_value(w[2 * i]), low = hex_value(w[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    key[i] = static_cast<std::uint8_t>(high << 4 | low);
   }
-  std::uint32_t n = 0;
-  int high = -1;
-  for (char c : w) {
-    if (click_hex && white(c)) continue;
-    const int v = hex_value(c);
-    if (v < 0 || n == kKeySize) return false;
-    if (high < 0) {
-      high = v;
-    } else {
-      key[n++] = static_cast<std::uint8_t>(high << 4 | v);
-      high = -1;
-    }
-  }
-  return n == kKeySize && high < 0;
+  return true;
 }
 
 // Click's IntArg for a 32-bit unsigned: decimal or 0x hex.
@@ -90,7 +56,18 @@ bool parse_u32(std::string_view w, std::uint32_t& v) {
 
 bool parse_route(std::string_view text, Route& r, std::string& error, std::size_t& at, std::size_t& len) {
   r = Route{};
-  const auto w = route_words(text);
+  // Click's hex string \<...> arrives as the bytes it stands for (the compiler unquotes String
+  // arguments), which no word of a route can hold: say so rather than misread them.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && !white(text[i])) || c >= 0x7f) {
+      at = i;
+      len = 1;
+      error = "a byte that is no text: write keys as 32 hex digits (Click's \\<...> hex strings are not taken here)";
+      return false;
+    }
+  }
+  const auto w = ip_text::words(text);
   auto fail = [&](std::string_view word, std::string message) {
     at = static_cast<std::size_t>(word.data() - text.data());
     len = std::max<std::size_t>(word.size(), 1);
@@ -126,9 +103,9 @@ bool parse_route(std::string_view text, Route& r, std::string& error, std::size_
   if (!parse_u32(w[s], r.sa.spi) || r.sa.spi == 0)
     return fail(w[s], "bad SPI '" + std::string(w[s]) + "' (expected a number from 1 to 4294967295)");
   if (!parse_key(w[s + 1], r.sa.enc_key))
-    return fail(w[s + 1], "bad ENCRYPT_KEY: an AES-128 key is 16 bytes, 32 hex digits or Click's \\<...>");
+    return fail(w[s + 1], "bad ENCRYPT_KEY: an AES-128 key is 16 bytes, written as 32 hex digits");
   if (!parse_key(w[s + 2], r.sa.auth_key))
-    return fail(w[s + 2], "bad AUTH_KEY: an HMAC-SHA1 key here is 16 bytes, 32 hex digits or Click's \\<...>");
+    return fail(w[s + 2], "bad AUTH_KEY: an HMAC-SHA1 key here is 16 bytes, written as 32 hex digits");
   if (!parse_u32(w[s + 3], r.sa.replay))
     return fail(w[s + 3], "bad REPLAY '" + std::string(w[s + 3]) + "' (expected a sequence number, 0 to 4294967295)");
   std::uint64_t win = 0;

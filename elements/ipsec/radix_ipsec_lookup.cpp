@@ -26,7 +26,8 @@ constexpr ParamSpec kParams[] = {
      "destination matches ADDR/LEN (the longest matching prefix wins) leave on OUTPUT with their destination IP "
      "annotation set to GATEWAY, or to their own destination. A route to output 1 (into the tunnel) names its "
      "security association: SPI (1 to 2^32-1), ENCRYPT_KEY (AES-128) and AUTH_KEY (HMAC-SHA1), each 16 bytes "
-     "written as 32 hex digits or Click's \\<...>, REPLAY (the first sequence number sent, and where the "
+     "written as 32 hex digits (Click's \\<...> hex strings are refused), REPLAY (the first sequence number sent, and "
+     "where the "
      "replay window starts) and OOSIZE (the replay window, 0 to 64 packets). At most 256 routes and 64 SAs.",
      INT64_MIN, UINT64_MAX, &validate_route},
 };
