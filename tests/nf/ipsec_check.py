@@ -12,7 +12,10 @@ with tcpdump), go through StripIPHeader, IPsecAES(0), IPsecAuthHMACSHA1(1), IPse
 must give back exactly the inner packets, and drop and count the truncated, forged, replayed and
 badly padded ones, each for its reason. Where xfrm works, the kernel must also accept nb's own ESP
 packets (its SA's counters: every packet, no integrity or replay failure).
-Usage: ipsec_check.py NBRUN
+With Click's source tree (or a git directory of it), Click's own conf/ipsec-router.click runs too,
+its devices replaced by pcap files: tshark decrypts what it tunnels, and what it takes out of the
+tunnel is routed on.
+Usage: ipsec_check.py NBRUN [CLICK_SOURCE]
 """
 import hashlib
 import hmac
@@ -28,6 +31,7 @@ import tempfile
 import time
 
 nbrun = sys.argv[1]
+click_source = sys.argv[2] if len(sys.argv) > 2 else None
 if not shutil.which("tshark"):
     print("SKIP: no tshark")
     sys.exit(77)
@@ -225,6 +229,77 @@ def into_tunnel(tmp, engine):
         print(f"ok   {engine}: nb decrypted {len(got)} packets from an independent encrypter, dropped the bad ones")
 
 
+def click_router(tmp, click_src, engine):
+    """Click's own conf/ipsec-router.click, its devices replaced by pcap files: packets for 18.26.8/24
+    leave eth0 as ESP to the gateway 18.26.4.1 (tshark verifies and decrypts them with the SA the
+    configuration writes), ESP from 18.26.4.1 leaves eth1 decrypted, routed, its TTL decremented."""
+    src = pathlib.Path(click_src)
+    if (src / "conf" / "ipsec-router.click").is_file():
+        text = (src / "conf" / "ipsec-router.click").read_text()
+    else:
+        r = subprocess.run(["git", "-C", str(src), "show", "HEAD:conf/ipsec-router.click"], capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            print(f"skip ipsec-router.click: not in {src}")
+            return
+        text = r.stdout
+    d = tmp / f"click-{engine}"
+    d.mkdir()
+    text = re.sub(r"FromDevice\(eth([01])\)", lambda m: f"FromDump({d}/eth{m.group(1)}.pcap)", text)
+    text = re.sub(r"ToDevice\(eth([01])\)", lambda m: f"ToDump({d}/out{m.group(1)}.pcap)", text)
+    text = text.replace("ToHost()", "Discard")
+    enc, auth = bytes.fromhex("ABCDEFFF001DEFD2354550FE40CD708E"), bytes.fromhex("112233EE556677888877665544332211")
+    eth0, eth1 = bytes.fromhex("0050BF010C91"), bytes.fromhex("0050BF010C5D")
+    gw_mac, host_mac = bytes.fromhex("020000000401"), bytes.fromhex("020000000705")
+
+    def arp_reply(sha, spa, tha, tpa):
+        return tha + sha + b"\x08\x06" + struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 2, sha, addr(spa), tha,
+                                                        addr(tpa))
+
+    def router_esp(seq, inner):
+        pad = (16 - (len(inner) + 2) % 16) % 16
+        iv = os.urandom(16)
+        e = Cipher(algorithms.AES(enc), modes.CBC(iv)).encryptor()
+        body = struct.pack("!II", 234, seq) + iv + e.update(inner + bytes(range(1, pad + 1)) + bytes([pad, 4]))
+        body += e.finalize()
+        return body + hmac.new(auth, body, hashlib.sha1).digest()[:12]
+
+    out_inner = [udp("18.26.7.5", "18.26.8.5", n, 10 + n) for n in (5, 50, 500)]
+    in_inner = [udp("18.26.8.9", "18.26.7.5", n, 20 + n) for n in (7, 70, 700)]
+    frames = [arp_reply(gw_mac, "18.26.4.1", eth0, "18.26.4.24"), arp_reply(host_mac, "18.26.7.5", eth1, "18.26.7.1")]
+    frames += [eth0 + gw_mac + b"\x08\x00" + p for p in out_inner]
+    frames += [eth0 + gw_mac + b"\x08\x00" + ipv4("18.26.4.1", "18.26.4.24", 50, router_esp(300 + i, p))
+               for i, p in enumerate(in_inner)]
+    write_pcap(d / "eth0.pcap", frames)
+    write_pcap(d / "eth1.pcap", [eth1 + host_mac + b"\x88\xb5" + bytes(46)])
+    stats = run(text, d, engine)
+    if stats is None:
+        return
+    before = len(failures)
+    sa = (f'"IPv4","18.26.4.24","18.26.4.1","0x000000ea","AES-CBC [RFC3602]","0x{enc.hex()}",'
+          f'"HMAC-SHA-1-96 [RFC2404]","0x{auth.hex()}"')
+    r = subprocess.run(["tshark", "-n", "-r", str(d / "out0.pcap"), "-Y", "esp", "-o",
+                        "esp.enable_encryption_decode:TRUE", "-o", "esp.enable_authentication_check:TRUE", "-o",
+                        f"uat:esp_sa:{sa}", "-T", "fields", "-E", "separator=|", "-e", "eth.dst", "-e", "esp.sequence",
+                        "-e", "esp.icv_good", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.ttl", "-e", "data.data"],
+                       capture_output=True, text=True, check=True)
+    rows = [l.split("|") for l in r.stdout.splitlines()]
+    want = [["02:00:00:00:04:01", str(300 + i), "1", "18.26.4.24,18.26.7.5", "18.26.4.1,18.26.8.5", "249,64",
+             p[28:].hex()] for i, p in enumerate(out_inner)]
+    if rows != want:
+        fail(f"ipsec-router.click ({engine}): eth0's ESP, as tshark decrypts it:\n  {rows}\nexpected\n  {want}")
+    got = read_pcap(d / "out1.pcap")
+    r1 = subprocess.run(["tshark", "-n", "-r", str(d / "out1.pcap"), "-T", "fields", "-E", "separator=|", "-e",
+                         "eth.dst", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.ttl", "-e", "data.data"],
+                        capture_output=True, text=True, check=True)
+    rows1 = [l.split("|") for l in r1.stdout.splitlines()]
+    want1 = [["02:00:00:00:07:05", "18.26.8.9", "18.26.7.5", "63", p[28:].hex()] for p in in_inner]
+    if rows1 != want1:
+        fail(f"ipsec-router.click ({engine}): eth1 got {len(got)} frames:\n  {rows1}\nexpected\n  {want1}")
+    if len(failures) == before:
+        print(f"ok   {engine}: Click's ipsec-router.click tunnels 3 packets (tshark decrypts them) and takes 3 out")
+
+
 def sh(*cmd, check=True):
     return subprocess.run(list(cmd), capture_output=True, text=True, check=check)
 
@@ -320,6 +395,8 @@ with tempfile.TemporaryDirectory() as t:
         out_of_tunnel(tmp, engine)
         if Cipher:
             into_tunnel(tmp, engine)
+            if click_source:
+                click_router(tmp, click_source, engine)
     if os.geteuid() == 0 and shutil.which("tcpdump"):
         with_xfrm(tmp)
     else:
