@@ -273,7 +273,7 @@ TEST_CASE("RadixIPsecLookup routes by longest prefix and finds inbound SAs by SP
     Outcome local = g.rt.push(roomy(ip_packet(0x0a000001, 6)), 5);
     REQUIRE(local.sent_to(2));
     Bytes esp = ip_packet(0x0a000001, ipsec::kProtoESP, 8);
-    esp[23] = 7;
+    esp[20] = esp[21] = esp[22] = 0, esp[23] = 7;
     Outcome in = g.rt.push(roomy(esp), 5);
     REQUIRE(in.sent_to(0));
     CHECK(ipsec::sa_of(anno_ref(in.only().m.get())) != nullptr);
@@ -383,7 +383,8 @@ TEST_CASE("The outbound chain refuses packets it cannot protect", "[kernels][cli
   // The SA's last sequence number, then no more (RFC 4303 3.3.3).
   Gateway g(Via::Ops, "4294967295 64");
   MbufPtr last(g.send(ip_packet(0x0a090001)));
-  CHECK(Bytes(data_of(last.get()).begin() + 24, data_of(last.get()).begin() + 28) == Bytes{0xff, 0xff, 0xff, 0xff});
+  const Bytes lastp = data_of(last.get());
+  CHECK(Bytes(lastp.begin() + 24, lastp.begin() + 28) == Bytes{0xff, 0xff, 0xff, 0xff});
   Outcome r = g.rt.push(roomy(ip_packet(0x0a090001)), 5);
   CHECK(g.esp.push(take(r, 1), 1).dropped_for(reason<IPsecESPEncap>("sequence exhausted")));
   last.reset();
@@ -401,7 +402,7 @@ TEST_CASE("The inbound chain takes a peer's ESP packets apart in either order", 
       CHECK(o.only().data() == inner);
       CHECK(anno_ref(o.only().m.get()).network_offset == 0);
       // A round trip through the same SA (both directions are one SA, as in Click).
-      Gateway peer(via);
+      Gateway peer(via, "100 64");  // numbers from 100: g has seen the peer's 1 above
       const Bytes inner2 = ip_packet(0x0a090009, 17, 100);
       rte_mbuf* tunnelled = peer.send(inner2);
       buffer_of(tunnelled)[tunnelled->data_off + 19] = 1;  // to 10.0.0.1, g's own address
