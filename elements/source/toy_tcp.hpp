@@ -15,6 +15,8 @@ namespace nb::elements {
 struct ToyTCP {
   static const ElementSpec spec;
   static constexpr StateScope kStateScope = StateScope::PerWorker;
+  // The answer, and every sixth time one more segment.
+  static constexpr std::uint32_t kMaxEmitsPerPush = 2;
 
   static constexpr auto kDrops = drop_reasons({
       {"reset", "arrived after the peer's RST, before the clock's next tick starts a new connection"},
