@@ -17,7 +17,9 @@ bool ElementArgs::given(std::string_view name) const {
   return p && !p->is_default;
 }
 std::uint64_t ElementArgs::get_unsigned(std::string_view name) const {
-  const ParamValue* p = checked(name, "get_unsigned", {ParamType::Unsigned, ParamType::Duration, ParamType::Bandwidth});
+  const ParamValue* p = checked(name, "get_unsigned",
+                                {ParamType::Unsigned, ParamType::Duration, ParamType::Bandwidth, ParamType::IPv4Prefix});
+  if (auto* a = p ? std::get_if<IPv4Prefix>(&p->value) : nullptr) return a->length;
   auto* u = p ? std::get_if<std::uint64_t>(&p->value) : nullptr;
   return u ? *u : 0;
 }

@@ -40,6 +40,8 @@ skip = {
     "FastUDPSource(": "every worker runs FastUDPSource: N workers make N times its packets",
     "AddressTranslator(": "AddressTranslator's dynamic mappings are per worker: each binds its own pool addresses "
     "and hands out its own ports",
+    "ToyTCP(": "ToyTCP draws its connection's port and sequence number per worker",
+    "WebGen(": "WebGen numbers its packets' IP identification per worker",
     "IPFragmenter(": "IPFragmenter numbers the packets whose DF it ignores per worker, so their IP identification "
     "depends on it",
     "RadixIPsecLookup(": "an IPsec SA's sequence numbers are shared by the workers: which packet gets which, and "

@@ -33,7 +33,7 @@ enum class ParamType : std::uint8_t {
   Bool,          // true/false, yes/no, 1/0 (Click's BoolArg)
   String,        // raw text; a "quoted" string is unquoted
   IPv4Address,   // 10.0.0.1
-  IPv4Prefix,    // 10.0.0.0/8 or 10.0.0.0/255.0.0.0
+  IPv4Prefix,    // 10.0.0.0/8 or 10.0.0.0/255.0.0.0: get_ipv4 gives the network, get_unsigned its length
   EtherAddress,  // 00:11:22:33:44:55
   BytePattern,   // Click Classifier clauses: offset/value%mask, '?' wildcard nibbles, '!' negation, '-'
   Filename,      // a path; never opened by `nbc check`
