@@ -1015,7 +1015,8 @@ constexpr ParamSpec kParams[] = {
      .default_value = "ACTIVE",
      .doc = "ACTIVE (runs from the start), PASSIVE (runs when its `run` handler is read or written), PROXY (runs "
             "when any handler of its not its own is called: $0 the handler's name, $write whether written, $args "
-            "the value) or DRIVER (ACTIVE, and ends the run when the script ends).",
+            "the value) or DRIVER (ACTIVE, takes the run's stop events - see DriverManager - and ends the run when the "
+            "script ends).",
      .validate = validate_type},
     {.name = "INSTRUCTION",
      .type = ParamType::String,
