@@ -7,6 +7,9 @@
 #include "../../elements/standard/script.hpp"
 #include "../support/element_harness.hpp"
 
+#include <nb/compiler/driver.hpp>
+#include <nb/compiler/plan.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
