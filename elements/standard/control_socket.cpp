@@ -608,8 +608,8 @@ constexpr ParamSpec kParams[] = {
      .default_value = "",
      .doc = "TCP: the port to listen on; N+ means N or, when that is taken, one of the ten after it (the `port` "
             "handler says which). UNIX: the socket's file name (as FILENAME)."},
-    {.name = "FILENAME",
-     .type = ParamType::Filename,
+    {.name = "FILENAME",  // a socket to make, not a file to read: a String, which nbc check leaves alone
+     .type = ParamType::String,
      .kind = ParamKind::Keyword,
      .required = false,
      .default_value = "",

@@ -444,6 +444,7 @@ struct Run {
           if (s.timer_fired || s.steps > 0) {  // its time came, or a step cut it short (Click)
             if (!s.timer_fired) --s.steps;
             s.timer_fired = false;
+            s.wait_armed = false;
             ctx.wake_at(kNoWake);
             break;
           }
@@ -459,6 +460,7 @@ struct Run {
             return false;
           }
           ctx.wake_at(ctx.now_ns() + ns);
+          s.wait_armed = true;
           s.pc = here;
           return true;
         }
@@ -932,7 +934,9 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
   if (call.handler.empty()) {  // the timer
     if (s.done) return true;
     const Insn* at = s.pc < c.ninsns ? &c.insns[s.pc] : nullptr;
-    if (at && at->op == Op::WaitTime) s.timer_fired = true;
+    // Only a wait that asked for this wake-up is over: the first run (a script that starts with
+    // `wait 1s`) arms it.
+    if (at && at->op == Op::WaitTime && s.wait_armed) s.timer_fired = true;
     return result(run.go());
   }
   const std::string_view h = call.handler;
@@ -964,6 +968,7 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
         s.done = false;
         s.paused = 0;
         s.timer_fired = false;
+        s.wait_armed = false;
         ctx.wake_at(kNoWake);
         return result(run.go());
       }
@@ -981,6 +986,7 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
     s.done = false;
     s.paused = 0;
     s.timer_fired = false;
+    s.wait_armed = false;
     const int ret = find_var(c, "_");
     if (ret >= 0) s.values[ret][0] = 0;
     const bool ok = run.go();

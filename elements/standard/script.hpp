@@ -67,6 +67,7 @@ struct Script {
     std::uint32_t steps;        // step writes not yet used by a pause
     std::uint32_t paused;       // how many steps the current pause has had
     bool timer_fired;           // the wait at pc is over
+    bool wait_armed;            // the wait at pc asked for a wake-up (and is over when it comes)
     std::int32_t write_status;  // $?
     std::uint64_t runs;         // how many times it ran (timer or handler)
     char values[kMaxVars][kMaxValue];

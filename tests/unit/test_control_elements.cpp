@@ -132,7 +132,7 @@ TEST_CASE("DriverManager's wait_stop waits for a stop event, then it runs on and
 
 TEST_CASE("DriverManager keeps the run going while its script blocks, and ends it when the script ends",
           "[click][driver]") {
-  ControlRun<DriverManager> d("DriverManager(wait 10s, print a, wait_stop 2, print b)");
+  ControlRun<DriverManager> d("DriverManager(wait 10s, print \"a\", wait_stop 2, print \"b\")");
   CHECK(d.tick());
   CHECK(d.router.wake == 1000 + 10'000'000'000ull);
   d.stop_event();  // cuts the wait short, as Click's step does
@@ -151,7 +151,7 @@ TEST_CASE("an empty DriverManager stops at the first stop event; one that ended 
   CHECK(e.router.stops == 0);
   e.stop_event();
   CHECK(e.router.stops >= 1);
-  ControlRun<DriverManager> x("DriverManager(print x, end)");
+  ControlRun<DriverManager> x("DriverManager(print \"x\", end)");
   CHECK(x.tick());
   CHECK(x.router.out == "x\n");
   CHECK(x.router.stops == 0);  // `end`: the run goes on (Click's)
@@ -165,7 +165,7 @@ TEST_CASE("the driver handler says which scripts take stop events", "[click][dri
   CHECK(ControlRun<Script>("Script(TYPE DRIVER, wait_stop)").handler("driver", "", false).out == "true");
   CHECK(ControlRun<Script>("Script(print x)").handler("driver", "", false).out == "false");
   // A script that is no DRIVER takes `step router` as one step and stops nothing.
-  ControlRun<Script> s("Script(pause, print y)");
+  ControlRun<Script> s("Script(pause, print \"y\")");
   CHECK(s.tick());
   s.stop_event();
   CHECK(s.router.out == "y\n");
