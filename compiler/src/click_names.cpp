@@ -27,10 +27,7 @@ constexpr std::array kTable = {
     ClickReplacement{"ARPPrint", kDump, "ToDump"},
     ClickReplacement{"BalancedThreadSched", kScheduler, ""},
     ClickReplacement{"ChatterSocket", kControl, ""},
-    ClickReplacement{"ControlSocket", kControl, ""},
     ClickReplacement{"DiscardNoFree", "Discard", "Discard"},
-    ClickReplacement{"DriverManager",
-                     "FromDump(FILE, STOP true), which stops nbrun at the end of its capture, or SIGINT", "FromDump"},
     ClickReplacement{"FTPPortMapper",
                      "nothing: it rewrites FTP PORT commands through TCPRewriter's sequence-number deltas, "
                      "which nb's TCPRewriter does not keep; without it, active-mode FTP through TCPRewriter "

@@ -122,7 +122,8 @@ void check_file_uses(const Graph& graph, lang::DiagnosticEngine& diags) {
 }
 
 // Every element whose pull input ends a pull chain (it pulls, and pulls for no one) makes a task,
-// and so does a source with a pull side that pushes (InfiniteSource: the task asks it for packets).
+// and so does a source with a pull side that pushes (InfiniteSource: the task asks it for packets),
+// and an element without ports that has a pull side (SchedOrderTest: its task records its runs).
 // Agnostic kernels between its input and the element that pulls for real (a Queue, a scheduler)
 // run on the push side of the task, JIT-compiled with the rest of it; the check made sure that
 // only output 0 is ever pulled from, and that a pulled agnostic element has one input.
@@ -133,8 +134,10 @@ std::vector<PlanTask> pull_tasks(const Plan& plan, const Graph& graph) {
     const PlanElement& root = plan.elements[r];
     // A source that makes packets (InfiniteSource) and pushes them is a task of its own; so is one
     // whose inputs are pushed to (ICMPPingSource takes the replies to its pings there).
-    const bool source = el.input_modes.find('l') == std::string::npos && root.ops && root.ops->pull &&
-                        !el.output_modes.empty() && el.output_modes[0] == 'h';
+    // A task without ports (SchedOrderTest) runs for what it does, and pushes nothing.
+    const bool portless = el.ninputs == 0 && el.noutputs == 0 && root.ops && root.ops->pull && !root.ops->control;
+    const bool source = portless || (el.input_modes.find('l') == std::string::npos && root.ops && root.ops->pull &&
+                                     !el.output_modes.empty() && el.output_modes[0] == 'h');
     if ((el.input_modes.find('l') == std::string::npos && !source) || el.output_modes.find('l') != std::string::npos)
       continue;
     PlanTask t{r, r};

@@ -1,6 +1,7 @@
 #include "script.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -137,6 +138,7 @@ struct Instruction {
   bool newline;
 };
 constexpr Instruction kInstructions[] = {
+    {"append", Op::Print, false, true},  // append TEXT FILE: print >>FILE TEXT (configure rewrites it)
     {"end", Op::End, false, false},
     {"error", Op::Error, false, false},
     {"errorq", Op::Error, true, false},
@@ -157,12 +159,14 @@ constexpr Instruction kInstructions[] = {
     {"readq", Op::Read, true, false},
     {"return", Op::Return, false, false},
     {"returnq", Op::Return, true, false},
+    {"save", Op::Print, false, true},  // save TEXT FILE: print >FILE TEXT (configure rewrites it)
     {"set", Op::Set, false, false},
     {"setq", Op::Set, true, false},
     {"stop", Op::Stop, false, false},
     {"wait", Op::WaitTime, false, false},
     {"wait_for", Op::WaitTime, false, false},
     {"wait_step", Op::WaitStep, false, false},
+    {"wait_stop", Op::WaitStep, false, false},  // a DRIVER script's: stop events step it
     {"wait_time", Op::WaitTime, false, false},
     {"write", Op::Write, false, false},
     {"writeq", Op::Write, true, false},
@@ -175,8 +179,7 @@ const Instruction* find_instruction(std::string_view name) {
 }
 
 // Click's instructions nb does not have, with why.
-std::string_view missing_instruction(std::string_view name) {
-  if (name == "save" || name == "append") return "nb's Script writes no files: print to standard output instead";
+std::string_view missing_instruction(std::string_view) {
   return {};
 }
 
@@ -240,6 +243,13 @@ bool check_instruction(std::string_view text, ParamError& error) {
     case Op::Read:
     case Op::Write:
       if (args.empty()) return fail("'" + std::string(name) + "' needs a HANDLER (ELEMENT.NAME)");
+      return true;
+    case Op::Print:
+      if ((name == "save" || name == "append") && args.empty())
+        return fail("'" + std::string(name) + "' needs a TEXT or HANDLER (and a FILE, else standard output)");
+      if (!args.empty() && args[0].starts_with('>') && args[0].find_first_not_of('>') == std::string_view::npos &&
+          args.size() < 2)
+        return fail("'" + std::string(name) + " " + std::string(args[0]) + "' needs a FILE");
       return true;
     default:
       return true;
@@ -434,6 +444,7 @@ struct Run {
           if (s.timer_fired || s.steps > 0) {  // its time came, or a step cut it short (Click)
             if (!s.timer_fired) --s.steps;
             s.timer_fired = false;
+            s.wait_armed = false;
             ctx.wake_at(kNoWake);
             break;
           }
@@ -449,12 +460,23 @@ struct Run {
             return false;
           }
           ctx.wake_at(ctx.now_ns() + ns);
+          s.wait_armed = true;
           s.pc = here;
           return true;
         }
         case Op::Print: {
           std::string result;
-          const std::string_view t = trim(text);
+          std::string_view t = trim(text);
+          // print >FILE TEXT, >>FILE appends (save and append are written so): the control
+          // thread writes the file, `-` is standard output.
+          std::string file;
+          bool append = false;
+          if (!t.empty() && t[0] == '>') {
+            append = t.size() > 1 && t[1] == '>';
+            t.remove_prefix(append ? 2 : 1);
+            file = expand(shift_word(t));
+            if (file == "-") file.clear();
+          }
           if (!t.empty() && (std::isalpha(static_cast<unsigned char>(t[0])) || t[0] == '@' || t[0] == '_')) {
             std::string el, h, v, why;
             if (handler_call(t, in.quoted, el, h, v) && !ctx.read(el, h, result, why)) error = why;
@@ -467,7 +489,14 @@ struct Run {
             break;
           }
           if (in.newline && (result.empty() || result.back() != '\n')) result += '\n';
-          ctx.print(result, false);
+          if (file.empty()) {
+            ctx.print(result, false);
+          } else if (std::FILE* f = std::fopen(file.c_str(), append ? "ab" : "wb")) {
+            std::fwrite(result.data(), 1, result.size(), f);
+            std::fclose(f);
+          } else {
+            report(file + ": " + std::strerror(errno));
+          }
           break;
         }
         case Op::Read: {
@@ -762,7 +791,15 @@ bool Script::parse_time(std::string_view text, std::uint64_t& ns) {
 // ---- configure ------------------------------------------------------------------------------------
 
 bool Script::configure(const Args& args, Config& c, std::string& error) {
-  const std::string type = args.given("TYPE") ? std::string(trim(args.get_string("TYPE"))) : "ACTIVE";
+  return configure_typed(args, c, error, "ACTIVE");
+}
+
+bool DriverManager::configure(const Args& args, Config& c, std::string& error) {
+  return configure_typed(args, c, error, "DRIVER");
+}
+
+bool Script::configure_typed(const Args& args, Config& c, std::string& error, std::string_view default_type) {
+  const std::string type = args.given("TYPE") ? std::string(trim(args.get_string("TYPE"))) : std::string(default_type);
   c.type = type == "PASSIVE"  ? Type::Passive
            : type == "PROXY"  ? Type::Proxy
            : type == "DRIVER" ? Type::Driver
@@ -799,6 +836,14 @@ bool Script::configure(const Args& args, Config& c, std::string& error) {
     in.newline = ins->newline;
     in.exported = name.starts_with("export");
     std::string_view arg = rest;  // what follows the variable, or the label (Goto: the condition)
+    std::string redirected;       // save TEXT FILE, append TEXT FILE: Click's print >FILE TEXT
+    if (name == "save" || name == "append") {
+      std::string_view r = rest;
+      const std::string_view what = shift_word(r);
+      redirected = std::string(name == "save" ? ">" : ">>") + (trim(r).empty() ? "-" : std::string(trim(r))) + " " +
+                   std::string(what);
+      arg = redirected;
+    }
     if (in.op == Op::Set || in.op == Op::Init) {
       const std::string_view var = shift_word(arg);
       const int v = add_var(var);
@@ -827,6 +872,13 @@ bool Script::configure(const Args& args, Config& c, std::string& error) {
     in.text = static_cast<std::uint16_t>(c.pool_used);
     in.len = static_cast<std::uint16_t>(arg.size());
     c.pool_used += static_cast<std::uint32_t>(arg.size());
+    c.insns[c.ninsns++] = in;
+  }
+  // A DRIVER script without instructions waits for one stop event, then stops (Click's).
+  if (c.ninsns == 0 && c.type == Type::Driver) {
+    Insn in{};
+    in.op = Op::WaitStep;
+    in.count = 1;
     c.insns[c.ninsns++] = in;
   }
   for (const auto& [at, label] : gotos) {
@@ -862,6 +914,12 @@ void Script::transfer(const Config& old_config, const State& old_state, const Co
 // ---- the control function ---------------------------------------------------------------------------
 
 bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall& call) {
+  // Asked before the run starts (nothing else runs then): whether stop events step this script.
+  if (call.handler == "driver") {
+    if (call.write) return call.error = "driver is read-only", false;
+    call.out = c.type == Type::Driver ? "true" : "false";
+    return true;
+  }
   Run run{c, s, ctx, {}, {}, {}, {}, 0};
   if (!s.started) {
     s.started = true;
@@ -876,7 +934,9 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
   if (call.handler.empty()) {  // the timer
     if (s.done) return true;
     const Insn* at = s.pc < c.ninsns ? &c.insns[s.pc] : nullptr;
-    if (at && at->op == Op::WaitTime) s.timer_fired = true;
+    // Only a wait that asked for this wake-up is over: the first run (a script that starts with
+    // `wait 1s`) arms it.
+    if (at && at->op == Op::WaitTime && s.wait_armed) s.timer_fired = true;
     return result(run.go());
   }
   const std::string_view h = call.handler;
@@ -884,11 +944,20 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
     if (!call.write) return call.error = "step is write-only", false;
     Number n;
     n.i = 1;
-    if (!trim(call.value).empty() && (!parse_number(call.value, n) || !n.integral || n.i < 0))
-      return call.error = "expected a count, not '" + std::string(call.value) + "'", false;
+    // `router`: a stop event of the run (Click's driver writes it so). A DRIVER script that then
+    // ends, or had ended, lets the run stop; one that blocks again keeps it running.
+    const bool router = trim(call.value) == "router";
+    if (!router && !trim(call.value).empty() && (!parse_number(call.value, n) || !n.integral || n.i < 0))
+      return call.error = "expected a count or 'router', not '" + std::string(call.value) + "'", false;
     s.steps += static_cast<std::uint32_t>(n.i);
-    if (s.done) return true;
-    return result(run.go());
+    const bool driver = router && c.type == Type::Driver;
+    if (s.done) {
+      if (driver) ctx.stop_router();
+      return true;
+    }
+    const bool ok = run.go();
+    if (driver && s.done) ctx.stop_router();
+    return result(ok);
   }
   if (h == "goto") {
     if (!call.write) return call.error = "goto is write-only", false;
@@ -899,6 +968,7 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
         s.done = false;
         s.paused = 0;
         s.timer_fired = false;
+        s.wait_armed = false;
         ctx.wake_at(kNoWake);
         return result(run.go());
       }
@@ -916,6 +986,7 @@ bool Script::control(const Config& c, State& s, ControlContext& ctx, ControlCall
     s.done = false;
     s.paused = 0;
     s.timer_fired = false;
+    s.wait_armed = false;
     const int ret = find_var(c, "_");
     if (ret >= 0) s.values[ret][0] = 0;
     const bool ok = run.go();
@@ -950,7 +1021,8 @@ constexpr ParamSpec kParams[] = {
      .default_value = "ACTIVE",
      .doc = "ACTIVE (runs from the start), PASSIVE (runs when its `run` handler is read or written), PROXY (runs "
             "when any handler of its not its own is called: $0 the handler's name, $write whether written, $args "
-            "the value) or DRIVER (ACTIVE, and ends the run when the script ends).",
+            "the value) or DRIVER (ACTIVE, takes the run's stop events - see DriverManager - and ends the run when the "
+            "script ends).",
      .validate = validate_type},
     {.name = "INSTRUCTION",
      .type = ParamType::String,
@@ -958,6 +1030,23 @@ constexpr ParamSpec kParams[] = {
      .required = false,
      .default_value = "",
      .doc = "One instruction of Click's script language (see above).",
+     .validate = validate_instruction},
+};
+
+constexpr ParamSpec kDriverParams[] = {
+    {.name = "TYPE",
+     .type = ParamType::String,
+     .kind = ParamKind::Keyword,
+     .required = false,
+     .default_value = "DRIVER",
+     .doc = "As Script's TYPE; DRIVER by default, which is what makes a DriverManager.",
+     .validate = validate_type},
+    {.name = "INSTRUCTION",
+     .type = ParamType::String,
+     .kind = ParamKind::Rest,
+     .required = false,
+     .default_value = "",
+     .doc = "One instruction of Click's script language (see Script); `wait_stop` waits for a stop event.",
      .validate = validate_instruction},
 };
 
@@ -975,6 +1064,10 @@ constexpr HandlerSpec kHandlers[] = {
      .doc = "read or write [ARGS] (PASSIVE, PROXY): runs the script from the top with $args; a read returns what "
             "`return` gave",
      .control_access = kControlRead | kControlWrite},
+    {.name = "driver",
+     .kind = HandlerSpec::Kind::Control,
+     .doc = "read: true when the run's stop events step this script (TYPE DRIVER, DriverManager)",
+     .control_access = kControlRead},
 };
 
 }  // namespace
@@ -1017,14 +1110,24 @@ constinit const ElementSpec Script::spec{
         "define($x ...) is substituted first, as in Click. ELEMENT names are looked up in the "
         "Script's compound first, then outwards.\n"
         "\n"
-        "Handlers: `step`, `goto`, `run` (above), and each exported variable. On a hot reload a "
+        "Handlers: `step` (also `step router`: a stop event), `goto`, `run` (above), `driver`, "
+        "and each exported variable. On a hot reload a "
         "Script whose instructions did not change carries on where it was; a changed one starts "
         "over.\n"
         "\n"
+        "Files: `print >FILE TEXT` writes FILE, `print >>FILE TEXT` appends to it (`-` is "
+        "standard output); `save TEXT FILE` and `append TEXT FILE` are the same (Click's), "
+        "TEXT a handler when it starts with a letter. The control thread writes the file; one "
+        "it cannot open is said on standard error and the script goes on.\n"
+        "\n"
+        "TYPE DRIVER (and DriverManager, `nbc doc DriverManager`): the run's stop events step "
+        "the script instead of ending the run (`wait_stop` waits for one), and the run ends "
+        "when the script ends.\n"
+        "\n"
         "Differences from Click: no PACKET/PUSH scripts (nb's Script has no ports) and no "
-        "SIGNAL scripts (a PASSIVE script's `run`, written with nbctl, does that); no `save`, "
-        "`append`; a DRIVER script ends the run when it ends, but does not hold back the end of "
-        "a run whose inputs are all read (nbrun ends then, as without it); wait's precision is "
+        "SIGNAL scripts (a PASSIVE script's `run`, written with nbctl, does that); a DRIVER "
+        "script does not hold back the end of a run whose inputs are all read (nbrun ends "
+        "then, as without it); wait's precision is "
         "the control thread's, about a millisecond; a variable holds at most 255 bytes; at most "
         "128 instructions, 32 variables.",
     .example =
@@ -1036,5 +1139,40 @@ constinit const ElementSpec Script::spec{
 };
 
 NB_REGISTER_ELEMENT(Script::spec);
+
+constexpr ElementOps kDriverOps = kernel_ops<DriverManager>(nullptr);
+
+constinit const ElementSpec DriverManager::spec{
+    .class_name = "DriverManager",
+    .ports = "0/0",
+    .params = kDriverParams,
+    .brief = "a Script that manages the run's stop events (Click's DriverManager)",
+    .description =
+        "Script with TYPE DRIVER by default: the same instructions, substitutions and handlers "
+        "(`nbc doc Script`), run on nbrun's control thread. While it runs, a *stop event* does "
+        "not end the run but steps the script, as a write of its `step` handler does: it ends a "
+        "`wait_stop` (or `pause`, `wait_step`) and cuts a `wait` short. The run ends when the "
+        "script ends - by `stop`, `end`, `exit`, an error, or by falling off its last "
+        "instruction - or at a stop event after it ended. With no instructions it waits for one "
+        "stop event and stops.\n"
+        "\n"
+        "Stop events: an element that asks the run to stop (a source's LIMIT with STOP true, "
+        "FromDump(STOP true) at its end, SchedOrderTest(STOP true) when full), another Script's "
+        "`stop`, and a write of the global `stop` handler through a ControlSocket. SIGINT, "
+        "SIGTERM, `--duration` and `--packets` still end the run at once, and so does the end "
+        "of every input file (nbrun's natural end).\n"
+        "\n"
+        "Differences from Click: with several DRIVER scripts (Click refuses them) the first in "
+        "the configuration gets the stop events; the others run as ACTIVE scripts whose end (or "
+        "`stop`) is a stop event.",
+    .example =
+        "s :: InfiniteSource(LIMIT 1000, STOP true) -> c :: Counter -> Discard;\n"
+        "DriverManager(wait_stop, print c.count, stop);\n",
+    .ops = &kDriverOps,
+    .handlers = kHandlers,
+    .raw_arguments = true,
+};
+
+NB_REGISTER_ELEMENT(DriverManager::spec);
 
 }  // namespace nb::elements

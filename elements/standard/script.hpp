@@ -67,12 +67,15 @@ struct Script {
     std::uint32_t steps;        // step writes not yet used by a pause
     std::uint32_t paused;       // how many steps the current pause has had
     bool timer_fired;           // the wait at pc is over
+    bool wait_armed;            // the wait at pc asked for a wake-up (and is over when it comes)
     std::int32_t write_status;  // $?
     std::uint64_t runs;         // how many times it ran (timer or handler)
     char values[kMaxVars][kMaxValue];
   };
 
   static bool configure(const Args& args, Config& config, std::string& error);
+  // TYPE's default is the class's: ACTIVE for Script, DRIVER for DriverManager.
+  static bool configure_typed(const Args& args, Config& config, std::string& error, std::string_view default_type);
   static bool control(const Config& config, State& state, ControlContext& ctx, ControlCall& call);
   // A new program starts over; the same program carries on where it was.
   static void transfer(const Config& old_config, const State& old_state, const Config& new_config, State& new_state);
@@ -83,6 +86,13 @@ struct Script {
   static bool function(std::string_view name, std::string_view args, std::string& out, std::string& error);
   // Click's time ("0.5s", "5ms", "2"): nanoseconds, false when it is not one.
   static bool parse_time(std::string_view text, std::uint64_t& ns);
+};
+
+// DriverManager: Click's name for a Script whose TYPE is DRIVER by default (the same element
+// code): the run's stop events step it, and the run ends when it ends (docs/control.md).
+struct DriverManager : Script {
+  static const ElementSpec spec;
+  static bool configure(const Args& args, Config& config, std::string& error);
 };
 
 }  // namespace nb::elements

@@ -48,6 +48,8 @@ using Clock = std::chrono::steady_clock;
 // SIGHUP: the handler only wakes the control thread.
 std::atomic<int> g_wake_fd{-1};
 std::atomic<bool> g_hup{false};
+std::atomic<bool> g_driver_managed{false};
+std::atomic<std::uint64_t> g_stop_events{0};
 
 void on_hup(int) {
   g_hup.store(true);
@@ -315,6 +317,7 @@ bool ControlServer::start(std::string& error, std::string& note) {
     watched_ = stamp_of(watched_file_);
     note = fmt::format("watching {} for changes", watched_file_);
   }
+  find_driver();  // before any worker runs: its stop events go to the script from the first
   running_ = true;
   thread_ = std::thread([this] { loop(); });
   return ok;
@@ -378,6 +381,7 @@ void ControlServer::loop() {
       while (read(wake_[0], buf, sizeof buf) > 0) {
       }
     }
+    serve_stop_events();
     if (g_hup.exchange(false)) {
       std::string body;
       if (!reload("", "SIGHUP", body)) log_failed_reload("", "SIGHUP", body);
@@ -652,7 +656,49 @@ bool ControlServer::with_workers_parked(const std::function<void()>& fn, std::st
   return all;
 }
 
+namespace {
+
+// Click's global handlers (a handler name without an element: ControlSocket's `READ list`).
+constexpr std::pair<std::string_view, std::string_view> kGlobalHandlers[] = {
+    {"version", "r"},  {"list", "r"},         {"classes", "r"},  {"config", "r"}, {"flatconfig", "r"},
+    {"packages", "r"}, {"requirements", "r"}, {"handlers", "r"}, {"stop", "w"},
+};
+
+}  // namespace
+
+bool ControlServer::read_global(const std::string& handler, std::string& out) {
+  const Generation& g = *rt_.current;
+  if (handler == "version") {
+    out = NB_PROJECT_VERSION "\n";
+  } else if (handler == "list") {  // Click's: how many, then each name
+    out = fmt::format("{}\n", g.plan->elements.size());
+    for (const compiler::PlanElement& e : g.plan->elements) out += e.name + "\n";
+  } else if (handler == "classes") {  // the running graph's (Click lists every class it has)
+    std::vector<std::string> names;
+    for (const compiler::PlanElement& e : g.plan->elements) names.emplace_back(e.spec->class_name);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    out.clear();
+    for (const std::string& n : names) out += n + "\n";
+  } else if (handler == "config" || handler == "flatconfig") {
+    out = compiler::to_flat_config(*g.plan);
+  } else if (handler == "packages" || handler == "requirements") {
+    out = "";
+  } else if (handler == "handlers") {
+    out.clear();
+    for (const auto& [name, mode] : kGlobalHandlers) out += fmt::format("{}\t{}\n", name, mode);
+  } else if (handler == "stop") {
+    out = "stop is write-only\n";
+    return false;
+  } else {
+    out = fmt::format("no global handler '{}'\n", handler);
+    return false;
+  }
+  return true;
+}
+
 bool ControlServer::read_handler(const std::string& element, const std::string& handler, std::string& out) {
+  if (element.empty()) return read_global(handler, out);
   const Generation& g = *rt_.current;
   auto it = g.by_name.find(element);
   if (it == g.by_name.end()) {
@@ -789,6 +835,20 @@ bool ControlServer::read_handler(const std::string& element, const std::string& 
 
 bool ControlServer::write_handler(const std::string& element, const std::string& handler, const std::string& value,
                                   std::string& out) {
+  if (element.empty()) {
+    if (handler == "stop") {  // Click's: asks the driver to stop (a stop event under a DRIVER script)
+      if (driver_managed())
+        post_stop_event();
+      else
+        stop_from_control();
+      out = "";
+      return true;
+    }
+    bool known = false;
+    for (const auto& [name, mode] : kGlobalHandlers) known |= name == handler;
+    out = known ? fmt::format("{} is read-only\n", handler) : fmt::format("no global handler '{}'\n", handler);
+    return false;
+  }
   const Generation& g = *rt_.current;
   auto it = g.by_name.find(element);
   if (it == g.by_name.end()) {
@@ -943,7 +1003,65 @@ class ServerControlContext final : public ControlContext {
 
 }  // namespace
 
+bool driver_managed() {
+  return g_driver_managed.load(std::memory_order_relaxed);
+}
+
+void post_stop_event() {
+  g_stop_events.fetch_add(1, std::memory_order_relaxed);
+  int fd = g_wake_fd.load();
+  if (fd >= 0) {
+    char c = 's';
+    [[maybe_unused]] ssize_t n = write(fd, &c, 1);
+  }
+}
+
 void ControlServer::stop_from_control() { request_stop(); }
+
+void ControlServer::find_driver() {
+  const Generation& g = *rt_.current;
+  driver_.clear();
+  for (std::uint32_t i = 0; i < g.plan->elements.size() && driver_.empty(); ++i) {
+    const compiler::PlanElement& e = g.plan->elements[i];
+    if (!e.ops || !e.ops->control || g.dps.empty() || !g.dps[0]->states[i]) continue;
+    bool declared = false;
+    for (const HandlerSpec& h : e.spec->handlers)
+      declared |= h.name == "driver" && h.kind == HandlerSpec::Kind::Control;
+    if (!declared) continue;
+    // Answered from the Config alone: nothing else of the element runs.
+    ServerControlContext ctx;
+    ctx.caller = e.name;
+    ctx.read_fn = [](const std::string&, const std::string&, std::string&) { return false; };
+    ctx.write_fn = [](const std::string&, const std::string&, const std::string&, std::string&) { return false; };
+    ctx.exists = [](const std::string&) { return false; };
+    ctx.stop_fn = [] {};
+    ControlCall call;
+    call.handler = "driver";
+    if (e.ops->control(e.config.data(), g.dps[0]->states[i]->data(), ctx, call) && call.out == "true") driver_ = e.name;
+  }
+  g_driver_managed.store(!driver_.empty(), std::memory_order_relaxed);
+}
+
+void ControlServer::serve_stop_events() {
+  std::uint64_t n = g_stop_events.exchange(0, std::memory_order_relaxed);
+  if (n == 0) return;
+  const Generation& g = *rt_.current;
+  auto it = driver_.empty() ? g.by_name.end() : g.by_name.find(driver_);
+  if (it == g.by_name.end()) {  // a reload took the script away: the event ends the run
+    request_stop();
+    return;
+  }
+  // Click's driver steps its script while the router's run count stays down, at most 1000 times.
+  for (n = std::min<std::uint64_t>(n, 1000); n > 0; --n) {
+    ControlCall call;
+    call.handler = "step";
+    call.value = "router";
+    call.write = true;
+    if (!call_control(it->second, call) && !call.error.empty())
+      fmt::print(stderr, "nbrun: {}: {}\n", driver_, call.error);
+    if (rt_.current.get() != &g) break;
+  }
+}
 
 bool ControlServer::call_control(std::uint32_t idx, ControlCall& call) {
   const Generation& g = *rt_.current;
@@ -962,7 +1080,13 @@ bool ControlServer::call_control(std::uint32_t idx, ControlCall& call) {
     return write_handler(el, h, v, out);
   };
   ctx.exists = [this](const std::string& el) { return rt_.current->by_name.count(el) != 0; };
-  ctx.stop_fn = [this] { stop_from_control(); };
+  // The DRIVER script's own stop ends the run; anyone else's is a stop event it is stepped by.
+  ctx.stop_fn = [this, name] {
+    if (driver_managed() && name != driver_)
+      post_stop_event();
+    else
+      stop_from_control();
+  };
   // The Config stays the plan's: copy it, as a reload may free that plan during the call.
   compiler::AlignedBlock config(e.config.size(), 64);
   if (e.config.size()) std::memcpy(config.data(), e.config.data(), e.config.size());
@@ -1090,6 +1214,7 @@ void ControlServer::tier_up() {
   if (rt_.options.read_at != Clock::time_point{})
     rt_.jit_ready_ms = std::chrono::duration<double, std::milli>(Clock::now() - rt_.options.read_at).count();
   rt_.current = std::move(gen);  // frees the interpreter's generation (its States live on)
+  find_driver();
 }
 
 namespace {
@@ -1258,6 +1383,7 @@ bool ControlServer::reload(std::string file, const char* why, std::string& body,
   const Retirement r = retire(rt_, old, *gen);
   std::uint64_t old_id = old.number;
   rt_.current = std::move(gen);  // frees the old generation: its dataplane and JIT code
+  find_driver();
   ++rt_.next_generation;
   ++rt_.reloads;
   const Generation& now = *rt_.current;

@@ -58,6 +58,8 @@ class ControlServer {
   // Handlers.
   std::string list();
   bool read_handler(const std::string& element, const std::string& handler, std::string& out);
+  // Click's global handlers (element empty): version, list, classes, config, flatconfig, ...
+  bool read_global(const std::string& handler, std::string& out);
   bool write_handler(const std::string& element, const std::string& handler, const std::string& value,
                      std::string& out);
   // Runs fn on the worker core between two bursts (or here when no worker runs).
@@ -73,6 +75,11 @@ class ControlServer {
   // Calls element idx's control function with `call` (a timer, or one of its handlers).
   bool call_control(std::uint32_t idx, ControlCall& call);
   void stop_from_control();
+  // The running graph's DRIVER script (its control function answers `driver` with true): sets
+  // driver_managed(). The first one, when there are several.
+  void find_driver();
+  // Steps the DRIVER script once per stop event posted since the last call (at most 1000).
+  void serve_stop_events();
   double rate_of(const std::uint64_t* key, std::uint64_t now_value);
 
   // Hot reload. Returns true and a JSON body, or false and the error text (diagnostics with
@@ -110,6 +117,7 @@ class ControlServer {
     std::uint64_t at = 0;
   };
   std::vector<ControlWake> control_wakes_;
+  std::string driver_;  // the DRIVER script's name, or empty
 };
 
 }  // namespace nb::runtime::detail

@@ -261,4 +261,12 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
 std::vector<void*> distinct_states(const Generation& gen, std::uint32_t element);
 std::string read_custom(const HandlerSpec& h, const void* config, const Generation& gen, std::uint32_t element);
 
+// Stop events (docs/control.md, DriverManager): while the running graph has a DRIVER script, an
+// element that asks the run to stop does not end it; the worker posts a stop event instead and
+// the control thread steps the script (`step router`), which ends the run when it ends.
+// The control thread sets it from the graph, before the workers start and at each reload.
+bool driver_managed();
+// Counts one stop event and wakes the control thread (a worker or the control thread).
+void post_stop_event();
+
 }  // namespace nb::runtime::detail

@@ -28,6 +28,8 @@ class PullRunner {
     if (stop_by_.empty()) stop_by_ = element;
   }
   const std::string& stop_requested_by() const { return stop_by_; }
+  // The request was posted as a stop event instead (a DRIVER script runs): a new one may come.
+  void clear_stop() { stop_by_.clear(); }
   // Pulls up to `max` packets out of output `port` of `element`.
   std::uint32_t pull_from(std::uint32_t element, std::uint32_t port, rte_mbuf** out, std::uint32_t max);
 

@@ -231,8 +231,13 @@ class WorkerLoop {
       if (moved) dp.flush_all();  // `processed` counts received packets: these were, once
       got_packets += moved;
       if (!pull.stop_requested_by().empty() && !out_) {  // a source's LIMIT with STOP true
-        leave(fmt::format("{} reached its LIMIT (STOP true)", pull.stop_requested_by()));
-        g_stop = true;
+        if (detail::driver_managed()) {                  // the DRIVER script decides (docs/control.md)
+          pull.clear_stop();
+          detail::post_stop_event();
+        } else {
+          leave(fmt::format("{} reached its LIMIT (STOP true)", pull.stop_requested_by()));
+          g_stop = true;
+        }
       }
     }
     // A finished input's packets may still wait in a Queue: the end is when they all left.
@@ -278,7 +283,9 @@ class WorkerLoop {
       if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w_.burst * w_.nworkers) {
         done_[si] = 1;
         if (s.dispatches) s.slot->rx_ended.store(true, std::memory_order_release);
-        if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
+        if (s.stop && detail::driver_managed()) {  // a stop event: the DRIVER script decides
+          detail::post_stop_event();
+        } else if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
           leave(fmt::format("{} was read to its end (STOP true)", g_->plan->elements[s.element].name));
           g_stop = true;
           return Polled::Stop;

@@ -26,7 +26,9 @@ std::string check(const std::string& text) {
 
 TEST_CASE("every replacement names an element class nb has", "[click]") {
   const auto& registry = compiler::Registry::builtin();
-  REQUIRE(compiler::click_replacements().size() >= 20);
+  // The table shrinks as nb gains Click's classes (ControlSocket, DriverManager left it); the
+  // floor only catches a table emptied by accident.
+  REQUIRE(compiler::click_replacements().size() >= 10);
   for (const auto& r : compiler::click_replacements()) {
     INFO("Click's " << r.click);
     CHECK(compiler::find_click_replacement(r.click) == &r);
