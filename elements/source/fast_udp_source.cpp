@@ -1,4 +1,5 @@
 #include "fast_udp_source.hpp"
+#include "active_handler.hpp"
 
 #include <span>
 #include <string>
@@ -32,35 +33,9 @@ constexpr ParamSpec kParams[] = {
      "Whether reaching LIMIT ends the run (nb's; Click's just stops making packets)."},
 };
 
-void read_active(const FastUDPSource::Config& c, const FastUDPSource::State& s, std::string& out) {
-  out = FastUDPSource::active(c, s) ? "true" : "false";
-}
-void read_active_workers(const FastUDPSource::Config& c, std::span<const FastUDPSource::State* const> states,
-                         std::string& out) {
-  bool same = true;
-  for (const FastUDPSource::State* s : states)
-    same &= FastUDPSource::active(c, *s) == FastUDPSource::active(c, *states[0]);
-  if (same) {
-    if (!states.empty()) read_active(c, *states[0], out);
-    return;
-  }
-  for (std::size_t w = 0; w < states.size(); ++w)
-    out += "worker " + std::to_string(w) + ": " + (FastUDPSource::active(c, *states[w]) ? "true" : "false") + "\n";
-}
-bool write_active(const FastUDPSource::Config&, FastUDPSource::State& s, std::string_view value, std::string& error) {
-  bool on = false;
-  if (!parse_handler_bool(value, on)) {
-    error = "expected true or false, not '" + std::string(value) + "'";
-    return false;
-  }
-  s.written = on ? 2 : 1;
-  return true;
-}
-
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(FastUDPSource, count, "packets made"),
-    handler<FastUDPSource, &read_active, &write_active, &read_active_workers>(
-        "active", "read/write: whether it makes packets (true/false)"),
+    ActiveHandler<FastUDPSource>::spec("read/write: whether it makes packets (true/false)"),
 };
 
 void put16(std::uint8_t* p, std::uint32_t v) {

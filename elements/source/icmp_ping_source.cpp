@@ -1,4 +1,5 @@
 #include "icmp_ping_source.hpp"
+#include "active_handler.hpp"
 
 #include "../standard/print_line.hpp"
 
@@ -138,23 +139,10 @@ void read_dst(const Config& c, const State&, std::string& out) {
   out = dotted(c.dst);
 }
 
-void read_active(const Config& c, const State& s, std::string& out) {
-  out = ICMPPingSource::active(c, s) ? "true" : "false";
-}
-bool write_active(const Config&, State& s, std::string_view value, std::string& error) {
-  bool on = false;
-  if (!parse_handler_bool(value, on)) {
-    error = "expected true or false, not '" + std::string(value) + "'";
-    return false;
-  }
-  s.written = on ? 2 : 1;
-  return true;
-}
-
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(ICMPPingSource, count, "pings sent"),
     NB_COUNTER(ICMPPingSource, received, "echo replies received (duplicates aside)"),
-    handler<ICMPPingSource, &read_active, &write_active>("active", "read/write: whether it sends pings (true/false)"),
+    ActiveHandler<ICMPPingSource>::spec("read/write: whether it sends pings (true/false)"),
     handler<ICMPPingSource, &read_summary, nullptr, &read_summary_workers>(
         "summary", "ping(1)'s summary: packets sent and received, loss, round-trip times in ms"),
     handler<ICMPPingSource, &read_rtt_min, nullptr, &read_rtt_min_workers>(

@@ -1,4 +1,5 @@
 #include "toy_tcp.hpp"
+#include "active_handler.hpp"
 
 #include <nb/text.hpp>
 
@@ -28,19 +29,6 @@ void read_connected(const Config&, const State& s, std::string& out) {
 void read_sport(const Config&, const State& s, std::string& out) {
   out = std::to_string(s.sport);
 }
-void read_active(const Config& c, const State& s, std::string& out) {
-  out = ToyTCP::active(c, s) ? "true" : "false";
-}
-bool write_active(const Config&, State& s, std::string_view value, std::string& error) {
-  bool on = false;
-  if (!parse_handler_bool(value, on)) {
-    error = "expected true or false, not '" + std::string(value) + "'";
-    return false;
-  }
-  s.written = on ? 2 : 1;
-  return true;
-}
-
 constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(ToyTCP, good, "segments from the peer's port to its own, RST aside (Click's 'good in')"),
     NB_COUNTER(ToyTCP, bad, "RSTs from the peer (Click's 'bad in')"),
@@ -48,7 +36,7 @@ constexpr HandlerSpec kHandlers[] = {
     NB_COUNTER(ToyTCP, connections, "connections started: the first, and one after each RST"),
     handler<ToyTCP, &read_connected>("connected", "whether the peer answered the current connection's SYN"),
     handler<ToyTCP, &read_sport>("sport", "the current connection's source port (0 before the first)"),
-    handler<ToyTCP, &read_active, &write_active>("active", "read/write: whether its clock sends (true/false)"),
+    ActiveHandler<ToyTCP>::spec("read/write: whether its clock sends (true/false)"),
 };
 
 }  // namespace
