@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -124,7 +125,23 @@ struct Instance {
   // An error was reported inside its body: connections there may be missing, so its ports are
   // not checked (one mistake, one error).
   bool broken = false;
+  // An element group (Click's `( ... )`): the parser has checked its ports.
+  bool group = false;
 };
+
+// Calls f on every statement of a body, those inside its element groups too (a group opens no
+// scope: its statements belong to the body around it).
+template <typename F>
+void for_each_statement(const std::vector<Statement>& stmts, const F& f) {
+  for (const Statement& st : stmts) {
+    f(st);
+    if (auto* conn = std::get_if<Connection>(&st.node)) {
+      for (const lang::Hop& h : conn->hops) {
+        if (h.element.group) for_each_statement(h.element.group->body, f);
+      }
+    }
+  }
+}
 
 // What a local name in a body stands for.
 struct Local {
@@ -640,9 +657,9 @@ class Elaborator {
     const bool info = registry_.find("AddressInfo") && !find_compound(scope, "AddressInfo", &unused);
     const bool patterns = registry_.find("IPRewriterPatterns") && !find_compound(scope, "IPRewriterPatterns", &unused);
     if (!info && !patterns) return;
-    for (const Statement& st : stmts) {
+    for_each_statement(stmts, [&](const Statement& st) {
       auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
         if (e.kind == ElementRef::Kind::Reference || e.cls.inline_body || !e.cls.config) continue;
@@ -660,7 +677,7 @@ class Elaborator {
         }
         quiet_ = false;
       }
-    }
+    });
   }
 
   struct HopRef {
@@ -680,14 +697,14 @@ class Elaborator {
     if (!stmts.empty() && !charge(0, work, self ? self->span : stmts.front().span)) return;
     Bindings vars{&outer, {}};
     // Classes and defines of this body first: both may be used before they are written.
-    for (const Statement& st : stmts) {
+    for_each_statement(stmts, [&](const Statement& st) {
       if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
         const ElementClassDecl& d = **decl;
         auto prev = scope.classes.find(d.name.text);
         if (prev != scope.classes.end()) {
           error(d.name.span, fmt::format("redefinition of elementclass '{}'", d.name.text))
               .note(prev->second->name.span, fmt::format("'{}' previously defined here", d.name.text));
-          continue;
+          return;
         }
         if (registry_.find(d.name.text) && !d.extends && !uses_own_name(d)) {
           diags_.warning(d.name.span, fmt::format("elementclass '{}' hides the built-in element class of that name",
@@ -721,35 +738,43 @@ class Elaborator {
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});
       }
-    }
+    });
 
     collect_addresses(stmts, scope, prefix, vars);
 
-    // Names declared anywhere in this body.
+    // Names declared anywhere in this body (in its element groups too).
     std::map<std::string, Span, std::less<>> declared;
-    for (const Statement& st : stmts) {
+    for_each_statement(stmts, [&](const Statement& st) {
       auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         if (h.element.kind != ElementRef::Kind::Declaration) continue;
         for (const lang::Ident& n : h.element.names) declared.emplace(n.text, n.span);
       }
-    }
+    });
 
     std::map<std::string, Local, std::less<>> locals;
     unsigned counter = 0;
-    std::vector<std::vector<HopRef>> resolved;  // per connection, per hop
-    std::vector<const Connection*> connections;
+    // Per connection: its hops, and the element group it is written in (null: the body itself,
+    // whose input and output are self's).
+    struct Resolved {
+      const Connection* conn = nullptr;
+      Instance* group = nullptr;
+      std::vector<HopRef> refs;
+    };
+    std::vector<Resolved> connections;
 
-    for (const Statement& st : stmts) {
-      if (stopped_) return;
+    // The elements of the statements, in order; an element group's as it comes.
+    std::function<bool(const std::vector<Statement>&, Instance*)> elements =
+        [&](const std::vector<Statement>& list, Instance* group) -> bool {
+    for (const Statement& st : list) {
+      if (stopped_) return false;
       auto* conn = std::get_if<Connection>(&st.node);
       if (!conn) continue;
-      connections.push_back(conn);
-      std::vector<HopRef>& refs = resolved.emplace_back();
+      std::vector<HopRef> refs;
       refs.reserve(conn->hops.size());
       for (const lang::Hop& h : conn->hops) {
-        if (stopped_) return;
+        if (stopped_) return false;
         const ElementRef& e = h.element;
         HopRef ref{"", e.span};
         switch (e.kind) {
@@ -795,10 +820,24 @@ class Elaborator {
             ref.local = local;
             break;
           }
+          case ElementRef::Kind::Group: {
+            ++counter;
+            // A name no identifier can have: the group is no element of its own.
+            std::string local = fmt::format("(group)@{}", counter);
+            Instance* inst = &instances_.emplace_back();
+            inst->name = prefix + "(group)";
+            inst->class_name = "(group)";
+            inst->span = e.span;
+            inst->group = true;
+            locals[local] = Local{Local::Kind::Compound, 0, inst, e.span};
+            ref.local = local;
+            if (e.group && !elements(e.group->body, inst)) return false;
+            break;
+          }
           case ElementRef::Kind::Reference: {
             const lang::Ident& n = e.names.front();
             if (n.text == "input" || n.text == "output") {
-              if (!self) {
+              if (!self && !group) {
                 error(n.span, fmt::format("'{}' can only be used inside an elementclass", n.text));
                 break;
               }
@@ -825,12 +864,17 @@ class Elaborator {
         }
         refs.push_back(std::move(ref));
       }
+      connections.push_back(Resolved{conn, group, std::move(refs)});
     }
+    return true;
+    };
+    if (!elements(stmts, nullptr)) return;
 
     // Connections, now that every local name exists.
-    for (std::size_t c = 0; c < connections.size(); ++c) {
-      const Connection& conn = *connections[c];
-      const std::vector<HopRef>& refs = resolved[c];
+    for (const Resolved& r : connections) {
+      const Connection& conn = *r.conn;
+      const std::vector<HopRef>& refs = r.refs;
+      Instance* ports = r.group ? r.group : self;
       bool stop = false;
       lang::connection_links(conn, [&](const lang::PortLink& link) {
         const lang::Hop& a = conn.hops[link.from_hop];
@@ -843,8 +887,8 @@ class Elaborator {
         if (!a.out_port && a.element.names.size() == 1 && a.element.kind != ElementRef::Kind::Reference) {
           from_span = a.element.names.front().span;
         }
-        auto src = endpoint(refs[link.from_hop].local, locals, self, out_port, /*as_source=*/true, from_span);
-        auto dst = endpoint(refs[link.to_hop].local, locals, self, in_port, /*as_source=*/false, to_span);
+        auto src = endpoint(refs[link.from_hop].local, locals, ports, out_port, /*as_source=*/true, from_span);
+        auto dst = endpoint(refs[link.to_hop].local, locals, ports, in_port, /*as_source=*/false, to_span);
         if (!src || !dst) return true;
         if (!charge(0, kFixedCost + context_.size() * sizeof(Span), b.element.span)) {
           stop = true;
@@ -937,17 +981,18 @@ class Elaborator {
   // Whether a class's body uses its own name: Click's override idiom, where that name is the
   // class it hides (which it then means to hide).
   static bool uses_own_name(const ElementClassDecl& d) {
-    for (const Statement& st : d.body) {
+    bool uses = false;
+    for_each_statement(d.body, [&](const Statement& st) {
       const auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
-        if (e.cls.name.text == d.name.text) return true;
+        if (e.cls.name.text == d.name.text) uses = true;
         if (e.kind == ElementRef::Kind::Reference && !e.names.empty() && e.names.front().text == d.name.text)
-          return true;
+          uses = true;
       }
-    }
-    return false;
+    });
+    return uses;
   }
 
   // `d :: c` where c is an element of this body, not a class: reported here, as Click does.
@@ -985,7 +1030,7 @@ class Elaborator {
     ClassScope scope;
     scope.parent = &outer;
     std::map<std::string, Span, std::less<>> declared;
-    for (const Statement& st : decl.body) {
+    for_each_statement(decl.body, [&](const Statement& st) {
       if (auto* d = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
         scope.classes.emplace((*d)->name.text, d->get());
       } else if (auto* conn = std::get_if<Connection>(&st.node)) {
@@ -994,15 +1039,15 @@ class Elaborator {
           for (const lang::Ident& n : h.element.names) declared.emplace(n.text, n.span);
         }
       }
-    }
-    for (const Statement& st : decl.body) {
+    });
+    for_each_statement(decl.body, [&](const Statement& st) {
       if (diags_.at_limit()) return;
       if (auto* d = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
         light_check(**d, scope);
-        continue;
+        return;
       }
       auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
         if (e.kind == ElementRef::Kind::Reference) {
@@ -1016,7 +1061,7 @@ class Elaborator {
           if (!names_element(e.cls, declared, scope)) unknown_class(scope, e.cls.name);
         }
       }
-    }
+    });
   }
 
   void undeclared(const lang::Ident& n, const std::map<std::string, Span, std::less<>>& declared,
@@ -1083,10 +1128,16 @@ class Elaborator {
       const RawEdge& first = raw_[out_edges[v][0]];
       for (std::size_t k = 1; k < out_edges[v].size(); ++k) {
         const RawEdge& e = raw_[out_edges[v][k]];
+        const bool group = t.instance && t.instance->group;
         Diagnostic& d = t.input_side
-            ? diags_.error(e.from_span, fmt::format("input {} of elementclass {} is connected to more than one element",
-                                                    t.port, t.owner_class))
-            : diags_.error(e.from_span, fmt::format("output {} of '{}' is already connected", t.port, t.owner));
+            ? diags_.error(e.from_span, group ? fmt::format("input {} of the element group is connected to more than "
+                                                            "one element",
+                                                            t.port)
+                                              : fmt::format("input {} of elementclass {} is connected to more than one "
+                                                            "element",
+                                                            t.port, t.owner_class))
+            : diags_.error(e.from_span, group ? fmt::format("output {} of the element group is already connected", t.port)
+                                              : fmt::format("output {} of '{}' is already connected", t.port, t.owner));
         d.note(first.from_span, "first connected here");
         d.note("a packet has exactly one owner: to send copies to several places, use Tee");
       }
@@ -1207,7 +1258,8 @@ class Elaborator {
     }
   }
 
-  static bool broken(const Vertex& t) { return t.instance && t.instance->broken; }
+  // A group's ports are checked by the parser: every one used inside is connected outside.
+  static bool broken(const Vertex& t) { return t.instance && (t.instance->broken || t.instance->group); }
 
   const std::string& keep(std::string value) { return formal_values_.emplace_back(std::move(value)); }
 
