@@ -754,7 +754,7 @@ class Elaborator {
     });
 
     std::map<std::string, Local, std::less<>> locals;
-    unsigned counter = 0;
+    unsigned counter = 0, groups = 0;
     // Per connection: its hops, and the element group it is written in (null: the body itself,
     // whose input and output are self's).
     struct Resolved {
@@ -821,9 +821,9 @@ class Elaborator {
             break;
           }
           case ElementRef::Kind::Group: {
-            ++counter;
-            // A name no identifier can have: the group is no element of its own.
-            std::string local = fmt::format("(group)@{}", counter);
+            // A name no identifier can have: the group is no element of its own (nor does it take
+            // a number from the anonymous elements).
+            std::string local = fmt::format("(group)@{}", ++groups);
             Instance* inst = &instances_.emplace_back();
             inst->name = prefix + "(group)";
             inst->class_name = "(group)";

@@ -739,7 +739,7 @@ class Converter {
     c.hops.reserve(n.children.size() / 2 + 1);
     Span pending_arrow;
     bool pending_double = false;
-    std::size_t implicit_hop = std::size_t(-1);
+    bool implicit_start = false;
     for (const auto& child : n.children) {
       if (child->is_type<grammar::arrow>()) {
         pending_arrow = span(*child);
@@ -766,13 +766,13 @@ class Converter {
         const std::optional<PortRef>& p = implicit_in ? h.out_port : h.in_port;
         e.span = p ? p->span : implicit_in ? Span{} : pending_arrow;
         e.names.push_back(Ident{implicit_in ? "input" : "output", e.span});
-        implicit_hop = implicit_in ? 0 : c.hops.size();
+        if (implicit_in) implicit_start = true;
       }
       imply_group_ports(h);
       c.hops.push_back(std::move(h));
     }
     // An implicit `input` without a port is where the arrow after it is.
-    if (implicit_hop == 0 && c.hops.size() > 1 && !c.hops[0].element.span.valid()) {
+    if (implicit_start && c.hops.size() > 1 && !c.hops[0].element.span.valid()) {
       c.hops[0].element.span = c.hops[1].arrow;
       c.hops[0].element.names[0].span = c.hops[1].arrow;
     }

@@ -24,11 +24,13 @@ t => [0, 1] ( [0] -> Discard; [1] -> Counter -> Discard );
 cl :: Classifier(12/0800, 12/0806, 12/86dd, -);
 FromDump(mixed.pcap, STOP true) -> cl;
 cl [0] -> Discard;
-cl [1-] => Discard, Paint(2) -> Discard, Discard;
+cl [1-] => Discard, ( -> Paint(2) -> Discard ), Discard;
 
 rr :: RoundRobinSwitch;
 FromDump(rr.pcap, STOP true) -> rr;
-rr [] => Discard, Counter -> Discard, Discard;
+rc :: Counter;
+rr [] => Discard, rc, Discard;
+rc -> Discard;
 
 // Inside a compound class, Click's implicit input and output too.
 elementclass Strip14 {
