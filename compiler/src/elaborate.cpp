@@ -755,26 +755,43 @@ class Elaborator {
 
     std::map<std::string, Local, std::less<>> locals;
     unsigned counter = 0, groups = 0;
-    // Per connection: its hops, and the element group it is written in (null: the body itself,
-    // whose input and output are self's).
-    struct Resolved {
-      const Connection* conn = nullptr;
-      Instance* group = nullptr;
-      std::vector<HopRef> refs;
-    };
-    std::vector<Resolved> connections;
+    std::vector<std::vector<HopRef>> resolved;  // per connection, per hop
+    std::vector<const Connection*> connections;
 
-    // The elements of the statements, in order; an element group's as it comes.
-    std::function<bool(const std::vector<Statement>&, Instance*)> elements =
-        [&](const std::vector<Statement>& list, Instance* group) -> bool {
-    for (const Statement& st : list) {
-      if (stopped_) return false;
-      auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
-      std::vector<HopRef> refs;
+    // The connections of the body, those in its element groups too (after the connection the
+    // group is in), each with the group it is written in: null for the body itself, whose input
+    // and output are self's. A group is expanded like a compound instance, in the body's scope.
+    std::vector<std::pair<const Connection*, Instance*>> flat;
+    std::vector<Instance*> written_in;  // per connection
+    std::map<const lang::Group*, Instance*> group_ports;
+    std::function<void(const std::vector<Statement>&, Instance*)> gather = [&](const std::vector<Statement>& list,
+                                                                               Instance* group) {
+      for (const Statement& st : list) {
+        auto* conn = std::get_if<Connection>(&st.node);
+        if (!conn) continue;
+        flat.emplace_back(conn, group);
+        for (const lang::Hop& h : conn->hops) {
+          if (!h.element.group) continue;
+          Instance* inst = &instances_.emplace_back();
+          inst->name = prefix + "(group)";
+          inst->class_name = "(group)";
+          inst->span = h.element.span;
+          inst->group = true;
+          group_ports[h.element.group.get()] = inst;
+          gather(h.element.group->body, inst);
+        }
+      }
+    };
+    gather(stmts, nullptr);
+
+    for (auto [conn, group] : flat) {
+      if (stopped_) return;
+      connections.push_back(conn);
+      written_in.push_back(group);
+      std::vector<HopRef>& refs = resolved.emplace_back();
       refs.reserve(conn->hops.size());
       for (const lang::Hop& h : conn->hops) {
-        if (stopped_) return false;
+        if (stopped_) return;
         const ElementRef& e = h.element;
         HopRef ref{"", e.span};
         switch (e.kind) {
@@ -824,14 +841,8 @@ class Elaborator {
             // A name no identifier can have: the group is no element of its own (nor does it take
             // a number from the anonymous elements).
             std::string local = fmt::format("(group)@{}", ++groups);
-            Instance* inst = &instances_.emplace_back();
-            inst->name = prefix + "(group)";
-            inst->class_name = "(group)";
-            inst->span = e.span;
-            inst->group = true;
-            locals[local] = Local{Local::Kind::Compound, 0, inst, e.span};
+            locals[local] = Local{Local::Kind::Compound, 0, group_ports.at(e.group.get()), e.span};
             ref.local = local;
-            if (e.group && !elements(e.group->body, inst)) return false;
             break;
           }
           case ElementRef::Kind::Reference: {
@@ -864,17 +875,13 @@ class Elaborator {
         }
         refs.push_back(std::move(ref));
       }
-      connections.push_back(Resolved{conn, group, std::move(refs)});
     }
-    return true;
-    };
-    if (!elements(stmts, nullptr)) return;
 
     // Connections, now that every local name exists.
-    for (const Resolved& r : connections) {
-      const Connection& conn = *r.conn;
-      const std::vector<HopRef>& refs = r.refs;
-      Instance* ports = r.group ? r.group : self;
+    for (std::size_t c = 0; c < connections.size(); ++c) {
+      const Connection& conn = *connections[c];
+      const std::vector<HopRef>& refs = resolved[c];
+      Instance* ports = written_in[c] ? written_in[c] : self;
       bool stop = false;
       lang::connection_links(conn, [&](const lang::PortLink& link) {
         const lang::Hop& a = conn.hops[link.from_hop];
@@ -1053,7 +1060,8 @@ class Elaborator {
         if (e.kind == ElementRef::Kind::Reference) {
           if (e.names.empty()) continue;
           const lang::Ident& n = e.names.front();
-          if (n.text == "input" || n.text == "output" || declared.count(n.text) || class_exists(scope, n.text)) continue;
+          if (n.text == "input" || n.text == "output" || declared.count(n.text) || class_exists(scope, n.text))
+            continue;
           undeclared(n, declared, scope);
         } else if (e.cls.inline_body) {
           light_check(*e.cls.inline_body, scope);
@@ -1129,15 +1137,18 @@ class Elaborator {
       for (std::size_t k = 1; k < out_edges[v].size(); ++k) {
         const RawEdge& e = raw_[out_edges[v][k]];
         const bool group = t.instance && t.instance->group;
-        Diagnostic& d = t.input_side
-            ? diags_.error(e.from_span, group ? fmt::format("input {} of the element group is connected to more than "
-                                                            "one element",
-                                                            t.port)
-                                              : fmt::format("input {} of elementclass {} is connected to more than one "
-                                                            "element",
-                                                            t.port, t.owner_class))
-            : diags_.error(e.from_span, group ? fmt::format("output {} of the element group is already connected", t.port)
-                                              : fmt::format("output {} of '{}' is already connected", t.port, t.owner));
+        Diagnostic& d =
+            t.input_side
+                ? diags_.error(e.from_span,
+                               group ? fmt::format("input {} of the element group is connected to more than "
+                                                   "one element",
+                                                   t.port)
+                                     : fmt::format("input {} of elementclass {} is connected to more than one "
+                                                   "element",
+                                                   t.port, t.owner_class))
+                : diags_.error(e.from_span,
+                               group ? fmt::format("output {} of the element group is already connected", t.port)
+                                     : fmt::format("output {} of '{}' is already connected", t.port, t.owner));
         d.note(first.from_span, "first connected here");
         d.note("a packet has exactly one owner: to send copies to several places, use Tee");
       }

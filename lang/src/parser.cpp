@@ -275,12 +275,13 @@ struct nested {
       }
     } guard(in.current() - 1);
     if (g_nesting > g_max_nesting) {
-      throw SyntaxError{in.current(), 1,
-                        fmt::format("{} are nested too deeply (the limit is {})",
-                                    Open == '{' ? "compound classes" : "element groups and compound classes",
-                                    g_max_nesting),
-                        nullptr,
-                        {}};
+      throw SyntaxError{
+          in.current(),
+          1,
+          fmt::format("{} are nested too deeply (the limit is {})",
+                      Open == '{' ? "compound classes" : "element groups and compound classes", g_max_nesting),
+          nullptr,
+          {}};
     }
     return pegtl::match<Rule, A, M, Action, Control>(in, st...);
   }
@@ -418,7 +419,8 @@ template <> inline constexpr auto error_message<formal_after_comma> = "expected 
 template <>
 inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
 template <> inline constexpr auto error_message<class_spec> = "expected an element class after '::'";
-template <> inline constexpr auto error_message<after_arrow> = "expected an element after '->'";
+template <>
+inline constexpr auto error_message<after_arrow> = "expected an element after '->'";
 template <> inline constexpr auto error_message<class_decl_name> = "expected a class name after 'elementclass'";
 template <> inline constexpr auto error_message<class_definition> =
     "expected '{' or the name of an existing class after the new class name";
@@ -434,13 +436,12 @@ using control = must_if<errors>::control<Rule>;
 
 template <typename Rule>
 using selector = parse_tree::selector<
-    Rule,
-    parse_tree::store_content::on<
-        port_number, port_range_last, port_open, port_item, port_item_after_comma, in_port, out_port, hop_after_comma,
-        variable, group, implicit_input, implicit_output,
-        formal_keyword, formal, formal_after_comma, formals, overload_bar, ellipsis, compound, hop_after_arrow,
-        class_name, class_spec, config, require_config, define_config, dcolon, element_name, decl_name, element, hop,
-        arrow, connection, class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
+    Rule, parse_tree::store_content::on<
+              port_number, port_range_last, port_open, port_item, port_item_after_comma, in_port, out_port,
+              hop_after_comma, variable, group, implicit_input, implicit_output, formal_keyword, formal,
+              formal_after_comma, formals, overload_bar, ellipsis, compound, hop_after_arrow, class_name, class_spec,
+              config, require_config, define_config, dcolon, element_name, decl_name, element, hop, arrow, connection,
+              class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
 
 }  // namespace grammar
 
@@ -489,7 +490,6 @@ void plan_sides(const Connection& c, SidePlan& out, SidePlan& in, bool many) {
     s->extra = s->expandable && o->min > s->min ? o->min - s->min : 0;
   }
 }
-
 
 using Node = pegtl::parse_tree::node;
 
@@ -656,8 +656,7 @@ class Converter {
       unsigned expected = 0;
       for (const auto& [port, at] : used[k]) {
         if (port != expected) {
-          diags_
-              .error(at, fmt::format("the element group uses {} {} but not {} {}", side, port, side, expected))
+          diags_.error(at, fmt::format("the element group uses {} {} but not {} {}", side, port, side, expected))
               .note(fmt::format("a group's {}s are numbered from 0 without gaps, as Click requires", side));
           break;
         }
@@ -858,9 +857,9 @@ class Converter {
                 .note("an open list ('[N-]', '[]') takes more ports, never fewer, than it names");
           } else if (!first.many_to_many) {
             diags_
-                .error(first.arrow, fmt::format("connecting {} to {} in pairs needs '=>'",
-                                                plural(out.min, "output", out.expandable),
-                                                plural(in.min, "input", in.expandable)))
+                .error(first.arrow,
+                       fmt::format("connecting {} to {} in pairs needs '=>'", plural(out.min, "output", out.expandable),
+                                   plural(in.min, "input", in.expandable)))
                 .note(
                     "'->' connects one port to one port or to each port of a list; '=>' connects two lists in "
                     "pairs, as in Click: a [0-2] => [0-2] b");
@@ -873,7 +872,8 @@ class Converter {
             const auto& p = s->port(c, k);
             if (!p || !p->open) continue;
             if (p->ranges.back().last + s->extra > 65535)
-              diags_.error(p->span, "this open port list would go past port 65535").note("port numbers go from 0 to 65535");
+              diags_.error(p->span, "this open port list would go past port 65535")
+                  .note("port numbers go from 0 to 65535");
             break;
           }
         }

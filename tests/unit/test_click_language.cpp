@@ -397,7 +397,8 @@ namespace {
 std::vector<std::string> edges(const Graph& g) {
   std::vector<std::string> out;
   for (const auto& e : g.edges)
-    out.push_back(fmt::format("{}[{}] -> [{}]{}", g.elements[e.from].name, e.from_port, e.to_port, g.elements[e.to].name));
+    out.push_back(
+        fmt::format("{}[{}] -> [{}]{}", g.elements[e.from].name, e.from_port, e.to_port, g.elements[e.to].name));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -411,8 +412,8 @@ TEST_CASE("an element group expands into the connections it stands for", "[click
   const Graph& g = graph_of(*c);
   // No element for the group: only the elements written in it, named as in the body around it.
   CHECK(names(g) == std::vector<std::string>{"x", "y", "c", "Paint@4"});
-  CHECK(edges(g) == std::vector<std::string>{"Paint@4[0] -> [0]y", "c[0] -> [0]y", "c[1] -> [0]Paint@4",
-                                             "x[0] -> [0]c"});
+  CHECK(edges(g) ==
+        std::vector<std::string>{"Paint@4[0] -> [0]y", "c[0] -> [0]y", "c[1] -> [0]Paint@4", "x[0] -> [0]c"});
   // `nbc flatten` prints the expanded graph.
   const std::string flat = compiler::to_flat_config(g);
   CHECK(flat.find("group") == std::string::npos);
@@ -461,7 +462,8 @@ TEST_CASE("open port lists connect as many ports as the other side names", "[cli
       "a :: Discard; b :: Discard; d :: Counter;\n"
       "c [0] -> Discard; c [1-] => a, b, d; d -> Discard;");
   const std::vector<std::string> all = edges(graph_of(*c));
-  for (const char* e : {"c[1] -> [0]a", "c[2] -> [0]b", "c[3] -> [0]d"}) CHECK(std::count(all.begin(), all.end(), e) == 1);
+  for (const char* e : {"c[1] -> [0]a", "c[2] -> [0]b", "c[3] -> [0]d"})
+    CHECK(std::count(all.begin(), all.end(), e) == 1);
   auto d = compile("t :: Tee(3); FromDump(in.pcap) -> t; t [] => Discard, Discard, Discard;");
   CHECK(edges(graph_of(*d)).size() == 4);
 }

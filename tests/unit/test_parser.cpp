@@ -1505,7 +1505,7 @@ TEST_CASE("port lists that do not match are errors that say both lengths", "[par
       {"a [0, 1] -> b, c;", 10, "connecting 2 outputs to 2 inputs in pairs needs '=>'"},
       {"a [2-0] -> b;", 4, "the port range 2-0 is empty"},
       {"a [0-,1] -> b;", 6, "expected the last port of the range after '-', found ','"},  // open only at the end
-      {"a [0,,] -> b;", 6, "expected a port number after ',', found ','"},  // [0,] is Click's [0]
+      {"a [0,,] -> b;", 6, "expected a port number after ',', found ','"},                // [0,] is Click's [0]
       {"a [0-65536] -> b;", 6, "port number 65536 is too large"},
       {"a -> b, ;", 9, "expected an element name after ',', found ';'"},
   };
