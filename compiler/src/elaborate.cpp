@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace nb::compiler {
 namespace {
@@ -1213,6 +1214,13 @@ class Elaborator {
       edge.arrow = outermost->arrow;
       edge.context = outermost->context;
     }
+    // A connection made twice is one connection, as in Click ("connections may be repeated
+    // without error"): `x -> ( [0] -> [0]; [1] -> [1] ) => ( ... ) -> y` makes x -> y twice.
+    std::set<std::tuple<unsigned, unsigned, unsigned, unsigned>> seen;
+    graph_.edges.erase(
+        std::remove_if(graph_.edges.begin(), graph_.edges.end(),
+                       [&](const Edge& e) { return !seen.emplace(e.from, e.from_port, e.to, e.to_port).second; }),
+        graph_.edges.end());
   }
 
   // Where packets that enter a tunnel end up.

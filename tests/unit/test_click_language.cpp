@@ -439,6 +439,10 @@ TEST_CASE("Click's equivalent forms of a group give the same graph", "[click-lan
   const std::vector<std::string> pairs = edges(graph_of(*compile(two + "x -> y; x [1] -> y;")));
   CHECK(edges(graph_of(*compile(two + "x => ( [0]->[0]; [1]->[1] ) -> y;"))) == pairs);
   CHECK(edges(graph_of(*compile(two + "x => [0,1] ( [0]->[0]; [1]->[1] ) [0,1] -> y;"))) == pairs);
+  // Click's fifth form makes x -> y twice: a connection made twice is one, as in Click.
+  CHECK(edges(graph_of(*compile(head + "x -> ( [0]->[0]; [1]->[1] ) => ( [0]->[0]; [1]->[1] ) -> y;"))) == expected);
+  CHECK(edges(graph_of(*compile(head + "x -> y; x -> y;"))) == expected);
+  CHECK(edges(graph_of(*compile(head + "x [0, 0] -> y;"))) == expected);
 }
 
 TEST_CASE("a group opens no scope", "[click-lang][group]") {
