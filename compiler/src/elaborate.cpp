@@ -17,8 +17,10 @@
 #include <algorithm>
 #include <cctype>
 #include <deque>
+#include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace nb::compiler {
 namespace {
@@ -124,7 +126,23 @@ struct Instance {
   // An error was reported inside its body: connections there may be missing, so its ports are
   // not checked (one mistake, one error).
   bool broken = false;
+  // An element group (Click's `( ... )`): the parser has checked its ports.
+  bool group = false;
 };
+
+// Calls f on every statement of a body, those inside its element groups too (a group opens no
+// scope: its statements belong to the body around it).
+template <typename F>
+void for_each_statement(const std::vector<Statement>& stmts, const F& f) {
+  for (const Statement& st : stmts) {
+    f(st);
+    if (auto* conn = std::get_if<Connection>(&st.node)) {
+      for (const lang::Hop& h : conn->hops) {
+        if (h.element.group) for_each_statement(h.element.group->body, f);
+      }
+    }
+  }
+}
 
 // What a local name in a body stands for.
 struct Local {
@@ -640,9 +658,9 @@ class Elaborator {
     const bool info = registry_.find("AddressInfo") && !find_compound(scope, "AddressInfo", &unused);
     const bool patterns = registry_.find("IPRewriterPatterns") && !find_compound(scope, "IPRewriterPatterns", &unused);
     if (!info && !patterns) return;
-    for (const Statement& st : stmts) {
+    for_each_statement(stmts, [&](const Statement& st) {
       auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
         if (e.kind == ElementRef::Kind::Reference || e.cls.inline_body || !e.cls.config) continue;
@@ -660,7 +678,7 @@ class Elaborator {
         }
         quiet_ = false;
       }
-    }
+    });
   }
 
   struct HopRef {
@@ -680,14 +698,14 @@ class Elaborator {
     if (!stmts.empty() && !charge(0, work, self ? self->span : stmts.front().span)) return;
     Bindings vars{&outer, {}};
     // Classes and defines of this body first: both may be used before they are written.
-    for (const Statement& st : stmts) {
+    for_each_statement(stmts, [&](const Statement& st) {
       if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
         const ElementClassDecl& d = **decl;
         auto prev = scope.classes.find(d.name.text);
         if (prev != scope.classes.end()) {
           error(d.name.span, fmt::format("redefinition of elementclass '{}'", d.name.text))
               .note(prev->second->name.span, fmt::format("'{}' previously defined here", d.name.text));
-          continue;
+          return;
         }
         if (registry_.find(d.name.text) && !d.extends && !uses_own_name(d)) {
           diags_.warning(d.name.span, fmt::format("elementclass '{}' hides the built-in element class of that name",
@@ -721,31 +739,56 @@ class Elaborator {
       } else if (auto* req = std::get_if<lang::Require>(&st.node)) {
         graph_.requirements.push_back(Requirement{req->config.args, st.span});
       }
-    }
+    });
 
     collect_addresses(stmts, scope, prefix, vars);
 
-    // Names declared anywhere in this body.
+    // Names declared anywhere in this body (in its element groups too).
     std::map<std::string, Span, std::less<>> declared;
-    for (const Statement& st : stmts) {
+    for_each_statement(stmts, [&](const Statement& st) {
       auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         if (h.element.kind != ElementRef::Kind::Declaration) continue;
         for (const lang::Ident& n : h.element.names) declared.emplace(n.text, n.span);
       }
-    }
+    });
 
     std::map<std::string, Local, std::less<>> locals;
-    unsigned counter = 0;
+    unsigned counter = 0, groups = 0;
     std::vector<std::vector<HopRef>> resolved;  // per connection, per hop
     std::vector<const Connection*> connections;
 
-    for (const Statement& st : stmts) {
+    // The connections of the body, those in its element groups too (after the connection the
+    // group is in), each with the group it is written in: null for the body itself, whose input
+    // and output are self's. A group is expanded like a compound instance, in the body's scope.
+    std::vector<std::pair<const Connection*, Instance*>> flat;
+    std::vector<Instance*> written_in;  // per connection
+    std::map<const lang::Group*, Instance*> group_ports;
+    std::function<void(const std::vector<Statement>&, Instance*)> gather = [&](const std::vector<Statement>& list,
+                                                                               Instance* group) {
+      for (const Statement& st : list) {
+        auto* conn = std::get_if<Connection>(&st.node);
+        if (!conn) continue;
+        flat.emplace_back(conn, group);
+        for (const lang::Hop& h : conn->hops) {
+          if (!h.element.group) continue;
+          Instance* inst = &instances_.emplace_back();
+          inst->name = prefix + "(group)";
+          inst->class_name = "(group)";
+          inst->span = h.element.span;
+          inst->group = true;
+          group_ports[h.element.group.get()] = inst;
+          gather(h.element.group->body, inst);
+        }
+      }
+    };
+    gather(stmts, nullptr);
+
+    for (auto [conn, group] : flat) {
       if (stopped_) return;
-      auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
       connections.push_back(conn);
+      written_in.push_back(group);
       std::vector<HopRef>& refs = resolved.emplace_back();
       refs.reserve(conn->hops.size());
       for (const lang::Hop& h : conn->hops) {
@@ -795,10 +838,18 @@ class Elaborator {
             ref.local = local;
             break;
           }
+          case ElementRef::Kind::Group: {
+            // A name no identifier can have: the group is no element of its own (nor does it take
+            // a number from the anonymous elements).
+            std::string local = fmt::format("(group)@{}", ++groups);
+            locals[local] = Local{Local::Kind::Compound, 0, group_ports.at(e.group.get()), e.span};
+            ref.local = local;
+            break;
+          }
           case ElementRef::Kind::Reference: {
             const lang::Ident& n = e.names.front();
             if (n.text == "input" || n.text == "output") {
-              if (!self) {
+              if (!self && !group) {
                 error(n.span, fmt::format("'{}' can only be used inside an elementclass", n.text));
                 break;
               }
@@ -831,6 +882,7 @@ class Elaborator {
     for (std::size_t c = 0; c < connections.size(); ++c) {
       const Connection& conn = *connections[c];
       const std::vector<HopRef>& refs = resolved[c];
+      Instance* ports = written_in[c] ? written_in[c] : self;
       bool stop = false;
       lang::connection_links(conn, [&](const lang::PortLink& link) {
         const lang::Hop& a = conn.hops[link.from_hop];
@@ -843,8 +895,8 @@ class Elaborator {
         if (!a.out_port && a.element.names.size() == 1 && a.element.kind != ElementRef::Kind::Reference) {
           from_span = a.element.names.front().span;
         }
-        auto src = endpoint(refs[link.from_hop].local, locals, self, out_port, /*as_source=*/true, from_span);
-        auto dst = endpoint(refs[link.to_hop].local, locals, self, in_port, /*as_source=*/false, to_span);
+        auto src = endpoint(refs[link.from_hop].local, locals, ports, out_port, /*as_source=*/true, from_span);
+        auto dst = endpoint(refs[link.to_hop].local, locals, ports, in_port, /*as_source=*/false, to_span);
         if (!src || !dst) return true;
         if (!charge(0, kFixedCost + context_.size() * sizeof(Span), b.element.span)) {
           stop = true;
@@ -937,17 +989,18 @@ class Elaborator {
   // Whether a class's body uses its own name: Click's override idiom, where that name is the
   // class it hides (which it then means to hide).
   static bool uses_own_name(const ElementClassDecl& d) {
-    for (const Statement& st : d.body) {
+    bool uses = false;
+    for_each_statement(d.body, [&](const Statement& st) {
       const auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
-        if (e.cls.name.text == d.name.text) return true;
+        if (e.cls.name.text == d.name.text) uses = true;
         if (e.kind == ElementRef::Kind::Reference && !e.names.empty() && e.names.front().text == d.name.text)
-          return true;
+          uses = true;
       }
-    }
-    return false;
+    });
+    return uses;
   }
 
   // `d :: c` where c is an element of this body, not a class: reported here, as Click does.
@@ -985,7 +1038,7 @@ class Elaborator {
     ClassScope scope;
     scope.parent = &outer;
     std::map<std::string, Span, std::less<>> declared;
-    for (const Statement& st : decl.body) {
+    for_each_statement(decl.body, [&](const Statement& st) {
       if (auto* d = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
         scope.classes.emplace((*d)->name.text, d->get());
       } else if (auto* conn = std::get_if<Connection>(&st.node)) {
@@ -994,21 +1047,22 @@ class Elaborator {
           for (const lang::Ident& n : h.element.names) declared.emplace(n.text, n.span);
         }
       }
-    }
-    for (const Statement& st : decl.body) {
+    });
+    for_each_statement(decl.body, [&](const Statement& st) {
       if (diags_.at_limit()) return;
       if (auto* d = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {
         light_check(**d, scope);
-        continue;
+        return;
       }
       auto* conn = std::get_if<Connection>(&st.node);
-      if (!conn) continue;
+      if (!conn) return;
       for (const lang::Hop& h : conn->hops) {
         const ElementRef& e = h.element;
         if (e.kind == ElementRef::Kind::Reference) {
           if (e.names.empty()) continue;
           const lang::Ident& n = e.names.front();
-          if (n.text == "input" || n.text == "output" || declared.count(n.text) || class_exists(scope, n.text)) continue;
+          if (n.text == "input" || n.text == "output" || declared.count(n.text) || class_exists(scope, n.text))
+            continue;
           undeclared(n, declared, scope);
         } else if (e.cls.inline_body) {
           light_check(*e.cls.inline_body, scope);
@@ -1016,7 +1070,7 @@ class Elaborator {
           if (!names_element(e.cls, declared, scope)) unknown_class(scope, e.cls.name);
         }
       }
-    }
+    });
   }
 
   void undeclared(const lang::Ident& n, const std::map<std::string, Span, std::less<>>& declared,
@@ -1083,10 +1137,19 @@ class Elaborator {
       const RawEdge& first = raw_[out_edges[v][0]];
       for (std::size_t k = 1; k < out_edges[v].size(); ++k) {
         const RawEdge& e = raw_[out_edges[v][k]];
-        Diagnostic& d = t.input_side
-            ? diags_.error(e.from_span, fmt::format("input {} of elementclass {} is connected to more than one element",
-                                                    t.port, t.owner_class))
-            : diags_.error(e.from_span, fmt::format("output {} of '{}' is already connected", t.port, t.owner));
+        const bool group = t.instance && t.instance->group;
+        Diagnostic& d =
+            t.input_side
+                ? diags_.error(e.from_span,
+                               group ? fmt::format("input {} of the element group is connected to more than "
+                                                   "one element",
+                                                   t.port)
+                                     : fmt::format("input {} of elementclass {} is connected to more than one "
+                                                   "element",
+                                                   t.port, t.owner_class))
+                : diags_.error(e.from_span,
+                               group ? fmt::format("output {} of the element group is already connected", t.port)
+                                     : fmt::format("output {} of '{}' is already connected", t.port, t.owner));
         d.note(first.from_span, "first connected here");
         d.note("a packet has exactly one owner: to send copies to several places, use Tee");
       }
@@ -1151,6 +1214,13 @@ class Elaborator {
       edge.arrow = outermost->arrow;
       edge.context = outermost->context;
     }
+    // A connection made twice is one connection, as in Click ("connections may be repeated
+    // without error"): `x -> ( [0] -> [0]; [1] -> [1] ) => ( ... ) -> y` makes x -> y twice.
+    std::set<std::tuple<unsigned, unsigned, unsigned, unsigned>> seen;
+    graph_.edges.erase(
+        std::remove_if(graph_.edges.begin(), graph_.edges.end(),
+                       [&](const Edge& e) { return !seen.emplace(e.from, e.from_port, e.to, e.to_port).second; }),
+        graph_.edges.end());
   }
 
   // Where packets that enter a tunnel end up.
@@ -1207,7 +1277,8 @@ class Elaborator {
     }
   }
 
-  static bool broken(const Vertex& t) { return t.instance && t.instance->broken; }
+  // A group's ports are checked by the parser: every one used inside is connected outside.
+  static bool broken(const Vertex& t) { return t.instance && (t.instance->broken || t.instance->group); }
 
   const std::string& keep(std::string value) { return formal_values_.emplace_back(std::move(value)); }
 

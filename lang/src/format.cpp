@@ -62,6 +62,7 @@ class Formatter {
   static void bodies_of(const Statement& st, std::vector<Span>& out) {
     if (auto* conn = std::get_if<Connection>(&st.node)) {
       for (const Hop& h : conn->hops) {
+        if (h.element.group) out.push_back(h.element.group->span);
         if (!h.element.cls.inline_body) continue;
         out.push_back(h.element.cls.inline_body->body_span);
         for (const auto& alt : h.element.cls.inline_body->overloads) out.push_back(alt->body_span);
@@ -220,6 +221,29 @@ class Formatter {
     return result;
   }
 
+  // An element group: its statements, one a line, between '(' and ')'.
+  std::string group_text(const Group& g, std::size_t indent) {
+    std::string saved = std::move(out_);
+    out_.clear();
+    bool saved_prev = have_prev_;
+    std::uint32_t saved_line = prev_end_line_;
+    have_prev_ = false;
+    out_ += "(\n";
+    block(g.body, g.span, indent + 4);
+    if (auto tail = tails_.find(g.span.begin); tail != tails_.end()) {
+      for (std::size_t i = 0; i < comments_.size(); ++i) {
+        if (!used_[i] && contains(tail->second, comments_[i].span)) emit_comment(i, indent + 4, false);
+      }
+    }
+    newline_if_needed();
+    out_ += std::string(indent, ' ') + ")";
+    std::string result = std::move(out_);
+    out_ = std::move(saved);
+    have_prev_ = saved_prev;
+    prev_end_line_ = saved_line;
+    return result;
+  }
+
   std::string element(const ElementRef& e, std::size_t indent) {
     std::string out;
     auto cls = [&]() {
@@ -227,8 +251,10 @@ class Formatter {
       return c + config(e.cls.config);
     };
     switch (e.kind) {
-      case ElementRef::Kind::Reference:
-        return e.names.empty() ? std::string() : e.names.front().text;
+      case ElementRef::Kind::Reference:  // an implicit input or output is left out, as written
+        return e.names.empty() || e.implicit ? std::string() : e.names.front().text;
+      case ElementRef::Kind::Group:
+        return e.group ? group_text(*e.group, indent) : std::string("()");
       case ElementRef::Kind::Anonymous:
         return cls();
       case ElementRef::Kind::Declaration:
@@ -244,13 +270,16 @@ class Formatter {
   // `[1]`, `[0, 2-4]`.
   static std::string port_list(const PortRef& p) {
     if (p.ranges.empty()) return "[" + std::to_string(p.port) + "]";
+    if (p.open && p.ranges.size() == 1 && p.ranges[0].first == 0 && p.ranges[0].last == 0) {
+      return "[]";  // `[0-]` means the same
+    }
     std::string s = "[";
     for (std::size_t i = 0; i < p.ranges.size(); ++i) {
       if (i) s += ", ";
       s += std::to_string(p.ranges[i].first);
       if (p.ranges[i].last != p.ranges[i].first) s += "-" + std::to_string(p.ranges[i].last);
     }
-    return s + "]";
+    return s + (p.open ? "-]" : "]");
   }
 
   void statement(const Statement& st, std::size_t indent) {
@@ -262,9 +291,14 @@ class Formatter {
       bool multiline = false;
       for (const Hop& h : conn->hops) {
         std::string s;
-        if (h.in_port) s += port_list(*h.in_port) + " ";
-        s += element(h.element, indent);
-        if (h.out_port) s += " " + port_list(*h.out_port);
+        auto add = [&](const std::string& part) {
+          if (part.empty()) return;
+          if (!s.empty()) s += ' ';
+          s += part;
+        };
+        if (h.in_port && !h.in_port->implicit) add(port_list(*h.in_port));
+        add(element(h.element, indent));
+        if (h.out_port && !h.out_port->implicit) add(port_list(*h.out_port));
         multiline |= s.find('\n') != std::string::npos;
         if (h.after_comma && !hops.empty()) {
           hops.back() += ", " + s;
@@ -273,11 +307,16 @@ class Formatter {
           arrows.push_back(h.many_to_many ? "=>" : "->");
         }
       }
-      std::string line = pad;
-      for (std::size_t i = 0; i < hops.size(); ++i) line += (i ? fmt::format(" {} ", arrows[i]) : "") + hops[i];
+      // An implicit input or output leaves a side empty: `-> x ->`.
+      auto join = [](std::string a, const std::string& b) {
+        if (a.empty() || a.back() == ' ' || a.back() == '\n') return a + b;
+        return b.empty() ? a : a + " " + b;
+      };
+      std::string line = pad + hops[0];
+      for (std::size_t i = 1; i < hops.size(); ++i) line = join(join(line, arrows[i]), hops[i]);
       if (!multiline && line.size() + 1 > kMaxLine && hops.size() > 1) {
         line = pad + hops[0];
-        for (std::size_t i = 1; i < hops.size(); ++i) line += "\n" + pad + "    " + arrows[i] + " " + hops[i];
+        for (std::size_t i = 1; i < hops.size(); ++i) line += "\n" + pad + "    " + join(arrows[i], hops[i]);
       }
       out_ += line + ";\n";
     } else if (auto* decl = std::get_if<std::shared_ptr<ElementClassDecl>>(&st.node)) {

@@ -15,6 +15,7 @@
 #include <cctype>
 #include <charconv>
 #include <map>
+#include <set>
 #include <string>
 
 namespace nb::lang {
@@ -38,6 +39,8 @@ thread_local unsigned g_nesting = 0;
 thread_local unsigned g_max_nesting = 64;
 // The '{' of every compound body being parsed, innermost last: an unclosed one is pointed at.
 thread_local std::vector<const char*> g_braces;
+// The '(' of every element group being parsed, innermost last.
+thread_local std::vector<const char*> g_parens;
 
 // The start of the text being parsed: a line directive is only one at the start of a line.
 thread_local const char* g_text_begin = nullptr;
@@ -254,7 +257,7 @@ struct config {
 struct require_config : config {};
 struct define_config : config {};
 
-template <typename Rule>
+template <typename Rule, char Open = '{'>
 struct nested {
   using rule_t = nested;
   using subs_t = type_list<Rule>;
@@ -262,19 +265,23 @@ struct nested {
             typename ParseInput, typename... States>
   static bool match(ParseInput& in, States&&... st) {
     struct Guard {
-      explicit Guard(const char* brace) {
+      explicit Guard(const char* open) {
         ++g_nesting;
-        g_braces.push_back(brace);
+        (Open == '{' ? g_braces : g_parens).push_back(open);
       }
       ~Guard() {
         --g_nesting;
-        g_braces.pop_back();
+        (Open == '{' ? g_braces : g_parens).pop_back();
       }
     } guard(in.current() - 1);
     if (g_nesting > g_max_nesting) {
-      throw SyntaxError{in.current(), 1,
-                        fmt::format("compound classes are nested too deeply (the limit is {})", g_max_nesting), nullptr,
-                        {}};
+      throw SyntaxError{
+          in.current(),
+          1,
+          fmt::format("{} are nested too deeply (the limit is {})",
+                      Open == '{' ? "compound classes" : "element groups and compound classes", g_max_nesting),
+          nullptr,
+          {}};
     }
     return pegtl::match<Rule, A, M, Action, Control>(in, st...);
   }
@@ -290,11 +297,14 @@ struct port_number : plus<ascii::digit> {};
 struct port_range_last : port_number {};
 // `-` between two numbers makes a range; "->" after a port is never one.
 struct port_dash : seq<one<'-'>, not_at<one<'>'>>> {};
-struct port_item : seq<port_number, opt<S, port_dash, S, must<port_range_last>>> {};
+// Click's open list `[2-]`: 2 and the ports after it, as many as the connection needs.
+struct port_open : seq<port_dash, S, at<one<']'>>> {};
+struct port_item : seq<port_number, opt<S, sor<port_open, seq<port_dash, S, must<port_range_last>>>>> {};
 struct port_item_after_comma : port_item {};
 struct rbracket : one<']'> {};
-// Click's grammar allows a comma before the ']': `[0, 1,]`.
-struct port_body : seq<one<'['>, S, must<port_item>,
+// Click's grammar allows a comma before the ']': `[0, 1,]`. `[]` is Click's open list of every
+// port from 0.
+struct port_body : seq<one<'['>, S, sor<at<one<']'>>, must<port_item>>,
                        star<S, one<','>, S, sor<at<one<']'>>, must<port_item_after_comma>>>, S, must<rbracket>> {};
 struct in_port : port_body {};
 struct out_port : port_body {};
@@ -342,14 +352,48 @@ struct decl_more : seq<S, one<','>, S, decl_name> {};
 struct decl_list : seq<plus<decl_more>, S, dcolon, S, must<class_spec>> {};
 struct decl_single : seq<S, dcolon, S, must<class_spec>> {};
 struct element_tail : sor<decl_list, decl_single, seq<S, config>> {};
-struct element : sor<seq<compound, opt<S, config>>, seq<element_name, opt<element_tail>>> {};
+
+// Click's element group: `( statements )` as an element.
+struct rparen {
+  using rule_t = rparen;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput& in) {
+    if (!in.empty() && in.peek_char() == ')') {
+      in.bump(1);
+      return true;
+    }
+    auto [what, len] = describe_token(in.current(), in.end());
+    throw SyntaxError{in.current(), std::max<std::size_t>(len, 1),
+                      fmt::format("expected a statement or ')' to close the element group, found {}", what),
+                      g_parens.empty() ? nullptr : g_parens.back(), "the group opens here"};
+  }
+};
+struct group_rest : seq<star<S, sor<semicolon, statement>>, S, rparen> {};
+struct group : seq<one<'('>, nested<group_rest, '('>> {};
+
+struct element : sor<seq<compound, opt<S, config>>, group, seq<element_name, opt<element_tail>>> {};
 
 struct hop : seq<opt<in_port, S>, element, opt<S, out_port>> {};
 struct arrow : sor<string<'-', '>'>, string<'=', '>'>> {};
+// Inside a compound body or a group, Click's implicit `input` at the start of a connection
+// (`-> x`, `[1] -> x`) and `output` at its end (`x ->`, `x -> [1]`). Not at the top level,
+// where there is no input or output.
+struct inside_body {
+  using rule_t = inside_body;
+  using subs_t = empty_list;
+  template <typename ParseInput>
+  static bool match(ParseInput&) {
+    return g_nesting > 0;
+  }
+};
+struct implicit_input : seq<inside_body, opt<out_port, S>, at<arrow>> {};
+struct implicit_output : seq<inside_body, opt<in_port>, not_at<S, sor<arrow, one<','>>>> {};
 struct hop_after_arrow : hop {};
+struct after_arrow : sor<hop_after_arrow, implicit_output> {};
 struct hop_after_comma : hop {};
 struct more_hops : star<S, one<','>, S, must<hop_after_comma>> {};
-struct connection : seq<hop, more_hops, star<S, arrow, S, must<hop_after_arrow>, more_hops>> {};
+struct connection : seq<sor<hop, implicit_input>, more_hops, star<S, arrow, S, must<after_arrow>, more_hops>> {};
 
 struct class_decl_name : ident {};
 struct synonym_name : ident {};
@@ -375,7 +419,8 @@ template <> inline constexpr auto error_message<formal_after_comma> = "expected 
 template <>
 inline constexpr auto error_message<formal_bar> = "expected '|' after the formal parameters";
 template <> inline constexpr auto error_message<class_spec> = "expected an element class after '::'";
-template <> inline constexpr auto error_message<hop_after_arrow> = "expected an element after '->'";
+template <>
+inline constexpr auto error_message<after_arrow> = "expected an element after '->'";
 template <> inline constexpr auto error_message<class_decl_name> = "expected a class name after 'elementclass'";
 template <> inline constexpr auto error_message<class_definition> =
     "expected '{' or the name of an existing class after the new class name";
@@ -391,14 +436,60 @@ using control = must_if<errors>::control<Rule>;
 
 template <typename Rule>
 using selector = parse_tree::selector<
-    Rule,
-    parse_tree::store_content::on<
-        port_number, port_range_last, port_item, port_item_after_comma, in_port, out_port, hop_after_comma, variable,
-        formal_keyword, formal, formal_after_comma, formals, overload_bar, ellipsis, compound, hop_after_arrow,
-        class_name, class_spec, config, require_config, define_config, dcolon, element_name, decl_name, element, hop,
-        arrow, connection, class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
+    Rule, parse_tree::store_content::on<
+              port_number, port_range_last, port_open, port_item, port_item_after_comma, in_port, out_port,
+              hop_after_comma, variable, group, implicit_input, implicit_output, formal_keyword, formal,
+              formal_after_comma, formals, overload_bar, ellipsis, compound, hop_after_arrow, class_name, class_spec,
+              config, require_config, define_config, dcolon, element_name, decl_name, element, hop, arrow, connection,
+              class_decl_name, synonym_name, elementclass_statement, require_statement, define_statement>>;
 
 }  // namespace grammar
+
+// One side of a connection, by Click's rules (lexer.cc's yconnection_connect_all): the hops
+// [begin, end) and how their ports are taken.
+struct SidePlan {
+  std::size_t begin = 0, end = 0;
+  bool outputs = false;
+  std::size_t min = 0;      // ports the lists name (an element without a port names one)
+  std::size_t open = 0;     // hops whose list is open (`[N-]`, `[]`)
+  bool expandable = false;  // the side takes ports past its lists
+  bool missing = false;     // '=>': its one element without a port stands for ports 0, 1, ...
+  bool step = false;        // each link takes the side's next port
+  std::size_t extra = 0;    // how many ports past the lists it takes
+
+  const std::optional<PortRef>& port(const Connection& c, std::size_t h) const {
+    return outputs ? c.hops[h].out_port : c.hops[h].in_port;
+  }
+};
+
+SidePlan make_side(const Connection& c, std::size_t b, std::size_t e, bool outputs) {
+  SidePlan s;
+  s.begin = b;
+  s.end = e;
+  s.outputs = outputs;
+  for (std::size_t k = b; k < e; ++k) {
+    const auto& p = s.port(c, k);
+    s.min += p ? p->count() : 1;
+    s.open += p && p->open ? 1 : 0;
+  }
+  return s;
+}
+
+// Which sides step and how far they stretch; `many` is '=>'.
+void plan_sides(const Connection& c, SidePlan& out, SidePlan& in, bool many) {
+  out.expandable = out.open > 0;
+  in.expandable = in.open > 0;
+  if (out.open + in.open > 1) (in.min < out.min ? out : in).expandable = false;  // an error: see check_port_counts
+  if (many) {
+    for (auto [s, o] : {std::pair<SidePlan*, SidePlan*>{&out, &in}, std::pair<SidePlan*, SidePlan*>{&in, &out}}) {
+      if (s->min == 1 && o->min > 1 && !s->port(c, s->begin)) s->expandable = s->missing = true;
+    }
+  }
+  for (auto [s, o] : {std::pair<SidePlan*, SidePlan*>{&out, &in}, std::pair<SidePlan*, SidePlan*>{&in, &out}}) {
+    s->step = s->min > 1 || s->expandable;
+    s->extra = s->expandable && o->min > s->min ? o->min - s->min : 0;
+  }
+}
 
 using Node = pegtl::parse_tree::node;
 
@@ -446,6 +537,8 @@ class Converter {
         if (child->is_type<grammar::port_range_last>()) {
           r.last = port_number(*child);
           range = true;
+        } else if (child->is_type<grammar::port_open>()) {
+          p.open = true;
         } else if (child->is_type<grammar::port_number>()) {
           r.first = r.last = port_number(*child);
         }
@@ -463,7 +556,10 @@ class Converter {
       }
       p.ranges.push_back(r);
     }
-    if (p.ranges.empty()) p.ranges.push_back({});
+    if (p.ranges.empty()) {  // `[]`: Click's open list of every port from 0
+      p.ranges.push_back({});
+      p.open = true;
+    }
     p.port = p.ranges.front().first;
     return p;
   }
@@ -495,6 +591,10 @@ class Converter {
         e.cls.span = span(*child);
       } else if (child->is_type<grammar::config>()) {
         e.cls.config = config(*child);
+      } else if (child->is_type<grammar::group>()) {
+        e.kind = ElementRef::Kind::Group;
+        e.group = group(*child);
+        return e;
       }
     }
     if (declared) {
@@ -513,12 +613,132 @@ class Converter {
     return e;
   }
 
+  // An element group: its statements, and how many ports it has. Click's rules for its ports
+  // are checked here: the ports `input` and `output` use inside are numbered from 0 without
+  // gaps, and packets only enter at `input` and leave at `output`.
+  std::shared_ptr<Group> group(const Node& n) {
+    auto g = std::make_shared<Group>();
+    g->span = span(n);
+    for (const auto& child : n.children) {
+      if (auto st = statement(*child)) g->body.push_back(std::move(*st));
+    }
+    // The first use of each port, by side (0: input's outputs, 1: output's inputs).
+    std::map<unsigned, Span> used[2];
+    for (const Statement& st : g->body) {
+      const auto* conn = std::get_if<Connection>(&st.node);
+      if (!conn) continue;
+      bool reported = false;  // one misuse of input or output per connection
+      connection_links(*conn, [&](const PortLink& l) {
+        const Hop& from = conn->hops[l.from_hop];
+        const Hop& to = conn->hops[l.to_hop];
+        auto is = [](const Hop& h, const char* name) {
+          return h.element.kind == ElementRef::Kind::Reference && h.element.names.size() == 1 &&
+                 h.element.names.front().text == name;
+        };
+        auto where = [](const Hop& h, const std::optional<PortRef>& p) { return p ? p->span : h.element.span; };
+        if (is(from, "input")) used[0].emplace(l.from_port, where(from, from.out_port));
+        if (is(to, "output")) used[1].emplace(l.to_port, where(to, to.in_port));
+        if (!reported && (is(to, "input") || is(from, "output"))) {
+          reported = true;
+          const bool input = is(to, "input");
+          diags_
+              .error(input ? to.element.span : from.element.span,
+                     input ? "packets cannot go into the element group's 'input': they enter the group there"
+                           : "packets cannot come out of the element group's 'output': they leave the group there")
+              .note(input ? "'input' is the source of a connection inside the group: input [0] -> x"
+                          : "'output' is the destination of a connection inside the group: x -> [0] output");
+        }
+        return true;
+      });
+    }
+    for (int k = 0; k < 2; ++k) {
+      const char* side = k == 0 ? "input" : "output";
+      unsigned expected = 0;
+      for (const auto& [port, at] : used[k]) {
+        if (port != expected) {
+          diags_.error(at, fmt::format("the element group uses {} {} but not {} {}", side, port, side, expected))
+              .note(fmt::format("a group's {}s are numbered from 0 without gaps, as Click requires", side));
+          break;
+        }
+        ++expected;
+      }
+      (k == 0 ? g->inputs : g->outputs) = used[k].empty() ? 0 : used[k].rbegin()->first + 1;
+    }
+    return g;
+  }
+
+  // A group's ports not written around it are its implied list of all its ports (Click's
+  // "implicit, overridable port specifications").
+  void imply_group_ports(Hop& h) const {
+    if (h.element.kind != ElementRef::Kind::Group || !h.element.group) return;
+    const Group& g = *h.element.group;
+    auto all = [&](unsigned n) {
+      PortRef p;
+      p.ranges.push_back({0, n - 1});
+      p.span = g.span;
+      p.implicit = true;
+      return p;
+    };
+    if (!h.in_port && g.inputs > 0) h.in_port = all(g.inputs);
+    if (!h.out_port && g.outputs > 0) h.out_port = all(g.outputs);
+  }
+
+  // Every port of every group in the connection is connected from outside, and exists.
+  void check_group_ports(const Connection& c) {
+    std::vector<std::set<unsigned>> ins(c.hops.size()), outs(c.hops.size());
+    bool any = false;
+    for (const Hop& h : c.hops) any |= h.element.kind == ElementRef::Kind::Group && h.element.group;
+    if (!any) return;
+    connection_links(c, [&](const PortLink& l) {
+      outs[l.from_hop].insert(l.from_port);
+      ins[l.to_hop].insert(l.to_port);
+      return true;
+    });
+    for (std::size_t i = 0; i < c.hops.size(); ++i) {
+      const Hop& h = c.hops[i];
+      if (h.element.kind != ElementRef::Kind::Group || !h.element.group) continue;
+      const Group& g = *h.element.group;
+      for (int k = 0; k < 2; ++k) {
+        const bool input = k == 0;
+        const unsigned n = input ? g.inputs : g.outputs;
+        const std::set<unsigned>& seen = input ? ins[i] : outs[i];
+        const char* side = input ? "input" : "output";
+        const std::optional<PortRef>& written = input ? h.in_port : h.out_port;
+        bool reported = false;
+        for (unsigned port : seen) {
+          if (port < n) continue;
+          Span at = written ? written->span : g.span;
+          Diagnostic& d = diags_.error(at, fmt::format("the element group has no {} {}", side, port));
+          if (n == 0)
+            d.note(fmt::format("no connection inside it uses '{}'", side));
+          else if (n == 1)
+            d.note(fmt::format("its only {} is {} 0, the one its connections use", side, side));
+          else
+            d.note(fmt::format("its {}s are 0 to {}, those its connections use", side, n - 1));
+          reported = true;
+          break;
+        }
+        for (unsigned port = 0; port < n && !reported; ++port) {
+          if (seen.count(port)) continue;
+          Diagnostic& d = diags_.error(written && !written->implicit ? written->span : g.span,
+                                       fmt::format("{} {} of the element group is not connected", side, port));
+          if (input)
+            d.note("packets enter the group at 'input': connect something to each of its inputs, as in x => (...)");
+          else
+            d.note("packets leave the group at 'output': connect each of its outputs, as in (...) => x, y");
+          break;
+        }
+      }
+    }
+  }
+
   Connection connection(const Node& n) {
     Connection c;
     c.span = span(n);
     c.hops.reserve(n.children.size() / 2 + 1);
     Span pending_arrow;
     bool pending_double = false;
+    bool implicit_start = false;
     for (const auto& child : n.children) {
       if (child->is_type<grammar::arrow>()) {
         pending_arrow = span(*child);
@@ -536,7 +756,24 @@ class Converter {
         else if (part->is_type<grammar::out_port>()) h.out_port = port(*part);
         else if (part->is_type<grammar::element>()) h.element = element(*part);
       }
+      const bool implicit_in = child->is_type<grammar::implicit_input>();
+      if (implicit_in || child->is_type<grammar::implicit_output>()) {
+        // Click's implicit `input` or `output`: it stands where the port, or the arrow, is.
+        ElementRef& e = h.element;
+        e.kind = ElementRef::Kind::Reference;
+        e.implicit = true;
+        const std::optional<PortRef>& p = implicit_in ? h.out_port : h.in_port;
+        e.span = p ? p->span : implicit_in ? Span{} : pending_arrow;
+        e.names.push_back(Ident{implicit_in ? "input" : "output", e.span});
+        if (implicit_in) implicit_start = true;
+      }
+      imply_group_ports(h);
       c.hops.push_back(std::move(h));
+    }
+    // An implicit `input` without a port is where the arrow after it is.
+    if (implicit_start && c.hops.size() > 1 && !c.hops[0].element.span.valid()) {
+      c.hops[0].element.span = c.hops[1].arrow;
+      c.hops[0].element.names[0].span = c.hops[1].arrow;
     }
     if (c.hops.empty()) return c;
     // A list of elements with no arrow: `a, b Counter` lacks the '::' of a declaration.
@@ -566,14 +803,14 @@ class Converter {
     // Ports that connect nothing (Click: "input port useless at start of chain").
     for (const Hop& h : c.hops) {
       if (&h != &c.hops.front() && !h.after_comma) break;
-      if (h.in_port) {
+      if (h.in_port && !h.in_port->implicit) {
         diags_.error(h.in_port->span, "input port useless at start of chain")
             .note("an input port belongs after '->': a -> [1] b");
         break;
       }
     }
     for (std::size_t i = c.hops.size(); i-- > 0;) {
-      if (c.hops[i].out_port) {
+      if (c.hops[i].out_port && !c.hops[i].out_port->implicit) {
         diags_.error(c.hops[i].out_port->span, "output port useless at end of chain")
             .note("an output port belongs before '->': a [1] -> b");
         break;
@@ -581,56 +818,67 @@ class Converter {
       if (!c.hops[i].after_comma) break;
     }
     check_port_counts(c);
+    check_group_ports(c);
     return c;
   }
 
-  // Click's "connection mismatch" and "many-to-many connections require '=>'".
+  // Click's "connection mismatch", "many-to-many connections require '=>'" and "at most one
+  // expandable port allowed per connection".
   void check_port_counts(const Connection& c) {
     std::size_t side_begin = 0;
-    std::size_t prev_begin = 0, prev_end = 0;
+    std::size_t prev_begin = 0;
     for (std::size_t i = 1; i <= c.hops.size(); ++i) {
       if (i < c.hops.size() && c.hops[i].after_comma) continue;
       // [side_begin, i) is a side.
       if (side_begin > 0) {
         const Hop& first = c.hops[side_begin];
-        auto count = [&](std::size_t b, std::size_t e, bool outputs) {
-          std::size_t n = 0;
-          for (std::size_t k = b; k < e; ++k) {
-            const std::optional<PortRef>& p = outputs ? c.hops[k].out_port : c.hops[k].in_port;
-            n += p ? p->count() : 1;
-          }
-          return n;
+        SidePlan out = make_side(c, prev_begin, side_begin, true);
+        SidePlan in = make_side(c, side_begin, i, false);
+        plan_sides(c, out, in, first.many_to_many);
+        auto plural = [](std::size_t n, const char* what, bool more = false) {
+          if (more) return fmt::format("{} or more {}s", n, what);
+          return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
         };
-        const std::size_t outs = count(prev_begin, prev_end, true);
-        const std::size_t ins = count(side_begin, i, false);
-        auto implicit = [&](std::size_t b, std::size_t e, bool outputs, std::size_t n, std::size_t other) {
-          return first.many_to_many && e - b == 1 && n == 1 && other > 1 &&
-                 !(outputs ? c.hops[b].out_port : c.hops[b].in_port);
-        };
-        const bool step_out = outs > 1 || implicit(prev_begin, prev_end, true, outs, ins);
-        const bool step_in = ins > 1 || implicit(side_begin, i, false, ins, outs);
-        const bool expand_out = outs == 1 && step_out, expand_in = ins == 1 && step_in;
-        if (step_out && step_in) {
-          auto plural = [](std::size_t n, const char* what) {
-            return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
-          };
-          if (!expand_out && !expand_in && outs != ins) {
+        if (out.open + in.open > 1) {
+          diags_.error(first.arrow, "at most one port list of a connection may be open ('[N-]' or '[]')")
+              .note("an open list takes as many ports as the other side names; the other side must name them");
+        } else if (out.step && in.step) {
+          if (!out.expandable && !in.expandable && out.min != in.min) {
             diags_
-                .error(first.arrow, fmt::format("connection mismatch: {} connected to {}", plural(outs, "output"),
-                                                plural(ins, "input")))
+                .error(first.arrow, fmt::format("connection mismatch: {} connected to {}", plural(out.min, "output"),
+                                                plural(in.min, "input")))
                 .note("a list of ports on both sides connects them in pairs: the two lists must be as long");
+          } else if ((out.expandable && !in.expandable && in.min < out.min) ||
+                     (in.expandable && !out.expandable && out.min < in.min)) {
+            diags_
+                .error(first.arrow,
+                       fmt::format("connection mismatch: {} connected to {}", plural(out.min, "output", out.expandable),
+                                   plural(in.min, "input", in.expandable)))
+                .note("an open list ('[N-]', '[]') takes more ports, never fewer, than it names");
           } else if (!first.many_to_many) {
             diags_
-                .error(first.arrow, fmt::format("connecting {} to {} in pairs needs '=>'", plural(outs, "output"),
-                                                plural(ins, "input")))
+                .error(first.arrow,
+                       fmt::format("connecting {} to {} in pairs needs '=>'", plural(out.min, "output", out.expandable),
+                                   plural(in.min, "input", in.expandable)))
                 .note(
                     "'->' connects one port to one port or to each port of a list; '=>' connects two lists in "
                     "pairs, as in Click: a [0-2] => [0-2] b");
           }
         }
+        // An open list stretched past the last port number.
+        for (const SidePlan* s : {&out, &in}) {
+          if (!s->extra || s->missing) continue;
+          for (std::size_t k = s->begin; k < s->end; ++k) {
+            const auto& p = s->port(c, k);
+            if (!p || !p->open) continue;
+            if (p->ranges.back().last + s->extra > 65535)
+              diags_.error(p->span, "this open port list would go past port 65535")
+                  .note("port numbers go from 0 to 65535");
+            break;
+          }
+        }
       }
       prev_begin = side_begin;
-      prev_end = i;
       side_begin = i;
     }
   }
@@ -805,9 +1053,29 @@ std::size_t resync(std::string_view text, std::size_t start, std::size_t error_a
 }
 
 // Comments outside configuration strings, for `nbc fmt`.
+// Whether the '(' at `i` opens a configuration (after a name or a compound's '}'), not an
+// element group (after an arrow, a ',', a port, a ';' or another '(').
+bool config_paren(std::string_view text, std::size_t i) {
+  std::size_t j = i;
+  while (j > 0) {
+    const char c = text[j - 1];
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      --j;
+    } else if (c == '/' && j >= 2 && text[j - 2] == '*') {  // the end of a /* comment */
+      const std::size_t open = text.rfind("/*", j - 2);
+      if (open == std::string_view::npos) return true;
+      j = open;
+    } else {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@' || c == '}';
+    }
+  }
+  return false;
+}
+
 std::vector<Comment> scan_comments(std::string_view text, FileId file) {
   std::vector<Comment> out;
   std::size_t depth = 0;
+  std::vector<std::size_t> groups;  // the '(' of the element groups open at `i`
   std::size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
@@ -838,8 +1106,15 @@ std::vector<Comment> scan_comments(std::string_view text, FileId file) {
       i = e;
       continue;
     }
-    if (c == '(') ++depth;
-    else if (c == ')' && depth > 0) --depth;
+    if (c == '(' && depth == 0 && !config_paren(text, i)) {
+      groups.push_back(i);  // an element group: its comments are the file's
+    } else if (c == ')' && depth == 0 && !groups.empty()) {
+      groups.pop_back();
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    }
     ++i;
   }
   return out;
@@ -904,75 +1179,55 @@ ConfigArg make_config_arg(std::string_view text, Span span) {
 }
 
 void connection_links(const Connection& c, const std::function<bool(const PortLink&)>& link) {
-  // One side of the connection: hops [begin, end) and which of their ports it uses.
-  struct Side {
-    std::size_t begin = 0, end = 0;
-    bool outputs = false;
-    std::size_t count = 0;  // ports named (an element without a port names one)
-    bool step = false;      // each link takes the next port of the side
-    bool expand = false;    // `=>`: one element without a port stands for ports 0, 1, ...
-    const std::optional<PortRef>& port(const Connection& conn, std::size_t h) const {
-      return outputs ? conn.hops[h].out_port : conn.hops[h].in_port;
-    }
-  };
-  auto make_side = [&](std::size_t b, std::size_t e, bool outputs) {
-    Side s{b, e, outputs};
-    for (std::size_t k = b; k < e; ++k) {
-      const auto& p = s.port(c, k);
-      s.count += p ? p->count() : 1;
-    }
-    return s;
-  };
-  // Walks a side's ports in order.
+  // Walks a side's ports in order: each hop's list, then, for an open list, the ports after it.
   struct Cursor {
     std::size_t hop = 0, range = 0;
     unsigned offset = 0;
-    std::size_t emitted = 0;  // for an expanding side
+    bool beyond = false;  // past the list, on the ports an open list adds
+    unsigned port = 0;
+  };
+  auto start = [&](const SidePlan& s, Cursor& cur) {
+    cur.range = cur.offset = 0;
+    cur.beyond = false;
+    const auto& p = s.port(c, cur.hop);
+    cur.port = p && !p->ranges.empty() ? p->ranges.front().first : 0;
+  };
+  auto advance = [&](SidePlan& s, Cursor& cur) {
+    const auto& p = s.port(c, cur.hop);
+    if (!cur.beyond && p && !p->ranges.empty()) {
+      const PortRange& r = p->ranges[cur.range];
+      if (r.first + cur.offset < r.last) {
+        cur.port = r.first + ++cur.offset;
+        return;
+      }
+      if (cur.range + 1 < p->ranges.size()) {
+        cur.offset = 0;
+        cur.port = p->ranges[++cur.range].first;
+        return;
+      }
+    }
+    if (s.extra > 0 && ((p && p->open) || (!p && s.missing)) && cur.port < 65535) {
+      --s.extra;
+      ++cur.port;
+      cur.beyond = true;
+      return;
+    }
+    if (++cur.hop < s.end) start(s, cur);
   };
   std::size_t prev_begin = 0, side_begin = 0;
   for (std::size_t i = 1; i <= c.hops.size(); ++i) {
     if (i < c.hops.size() && c.hops[i].after_comma) continue;
     if (side_begin > 0) {
-      Side out = make_side(prev_begin, side_begin, true);
-      Side in = make_side(side_begin, i, false);
       const Hop& first = c.hops[side_begin];
-      for (auto [s, o] : {std::pair<Side*, Side*>{&out, &in}, std::pair<Side*, Side*>{&in, &out}}) {
-        s->expand =
-            first.many_to_many && s->end - s->begin == 1 && s->count == 1 && o->count > 1 && !s->port(c, s->begin);
-        s->step = s->count > 1 || s->expand;
-      }
+      SidePlan out = make_side(c, prev_begin, side_begin, true);
+      SidePlan in = make_side(c, side_begin, i, false);
+      plan_sides(c, out, in, first.many_to_many);
       if (!out.step && !in.step) in.step = true;
-      const std::size_t total = std::max(out.step ? (out.expand ? in.count : out.count) : 1,
-                                         in.step ? (in.expand ? out.count : in.count) : 1);
-      // The port a cursor is at; the side's next port after it.
-      auto current = [&](const Side& s, const Cursor& cur) -> unsigned {
-        if (s.expand) return static_cast<unsigned>(cur.emitted);
-        const auto& p = s.port(c, cur.hop);
-        if (!p || p->ranges.empty()) return 0;
-        return p->ranges[cur.range].first + cur.offset;
-      };
-      auto advance = [&](const Side& s, Cursor& cur) {
-        ++cur.emitted;
-        if (s.expand) return;
-        const auto& p = s.port(c, cur.hop);
-        if (p && !p->ranges.empty()) {
-          const PortRange& r = p->ranges[cur.range];
-          if (r.first + cur.offset < r.last) {
-            ++cur.offset;
-            return;
-          }
-          cur.offset = 0;
-          if (++cur.range < p->ranges.size()) return;
-        }
-        cur.range = 0;
-        ++cur.hop;
-      };
       Cursor oc{out.begin}, ic{in.begin};
-      for (std::size_t n = 0; n < total && oc.hop < out.end && ic.hop < in.end; ++n) {
-        if (out.expand && oc.emitted >= 65536) break;
-        if (in.expand && ic.emitted >= 65536) break;
-        PortLink l{oc.hop, current(out, oc), ic.hop, current(in, ic), first.arrow};
-        if (!link(l)) return;
+      start(out, oc);
+      start(in, ic);
+      while (oc.hop < out.end && ic.hop < in.end) {
+        if (!link(PortLink{oc.hop, oc.port, ic.hop, ic.port, first.arrow})) return;
         if (out.step) advance(out, oc);
         if (in.step) advance(in, ic);
       }
@@ -1070,6 +1325,7 @@ Program parse(const SourceManager& sources, FileId file, DiagnosticEngine& diags
     try {
       g_nesting = 0;
       g_braces.clear();
+      g_parens.clear();
       auto root = pegtl::parse_tree::parse<grammar::statement, grammar::selector, pegtl::nothing, grammar::control>(in);
       if (!root) {
         auto [what, len] = describe_token(base + pos, end);

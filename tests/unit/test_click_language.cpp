@@ -389,3 +389,102 @@ TEST_CASE("flatten round-trips the corpus", "[click-lang][flatten][corpus]") {
   }
   CHECK(n >= 40);
 }
+
+// ---- element groups and open port lists ----------------------------------------------------------
+
+namespace {
+// The edges of a graph as "from[p] -> [q]to", sorted: the same connections, whatever their order.
+std::vector<std::string> edges(const Graph& g) {
+  std::vector<std::string> out;
+  for (const auto& e : g.edges)
+    out.push_back(
+        fmt::format("{}[{}] -> [{}]{}", g.elements[e.from].name, e.from_port, e.to_port, g.elements[e.to].name));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("an element group expands into the connections it stands for", "[click-lang][group]") {
+  auto c = compile(
+      "x :: FromDump(in.pcap); y :: Discard;\n"
+      "x -> c :: Classifier(12/0800, -) => ( input [0] -> output;\n"
+      "                                      input [1] -> Paint(1) -> output ) -> y;");
+  const Graph& g = graph_of(*c);
+  // No element for the group: only the elements written in it, named as in the body around it.
+  CHECK(names(g) == std::vector<std::string>{"x", "y", "c", "Paint@4"});
+  CHECK(edges(g) ==
+        std::vector<std::string>{"Paint@4[0] -> [0]y", "c[0] -> [0]y", "c[1] -> [0]Paint@4", "x[0] -> [0]c"});
+  // `nbc flatten` prints the expanded graph.
+  const std::string flat = compiler::to_flat_config(g);
+  CHECK(flat.find("group") == std::string::npos);
+  CHECK(flat.find("c [1] -> [0] Paint@4;") != std::string::npos);
+}
+
+TEST_CASE("Click's equivalent forms of a group give the same graph", "[click-lang][group]") {
+  const std::string head = "x :: FromDump(in.pcap); y :: Discard;\n";
+  const std::vector<std::string> expected = edges(graph_of(*compile(head + "x -> y;")));
+  for (const char* form : {"x -> ( input -> output ) -> y;", "x -> ( [0] -> [0] ) -> y;", "x -> (->) -> y;",
+                           "x -> ( -> Counter -> ) -> y;"}) {
+    auto c = compile(head + form);
+    INFO(form);
+    std::vector<std::string> got = edges(graph_of(*c));
+    if (std::string(form).find("Counter") != std::string::npos) {
+      CHECK(got == std::vector<std::string>{"Counter@3[0] -> [0]y", "x[0] -> [0]Counter@3"});
+    } else {
+      CHECK(got == expected);
+    }
+  }
+  // Implied port lists, and the same lists written out.
+  const std::string two = "x :: Classifier(12/0800, -); FromDump(in.pcap) -> x; y :: Discard;\n";
+  const std::vector<std::string> pairs = edges(graph_of(*compile(two + "x -> y; x [1] -> y;")));
+  CHECK(edges(graph_of(*compile(two + "x => ( [0]->[0]; [1]->[1] ) -> y;"))) == pairs);
+  CHECK(edges(graph_of(*compile(two + "x => [0,1] ( [0]->[0]; [1]->[1] ) [0,1] -> y;"))) == pairs);
+  // Click's fifth form makes x -> y twice: a connection made twice is one, as in Click.
+  CHECK(edges(graph_of(*compile(head + "x -> ( [0]->[0]; [1]->[1] ) => ( [0]->[0]; [1]->[1] ) -> y;"))) == expected);
+  CHECK(edges(graph_of(*compile(head + "x -> y; x -> y;"))) == expected);
+  CHECK(edges(graph_of(*compile(head + "x [0, 0] -> y;"))) == expected);
+}
+
+TEST_CASE("a group opens no scope", "[click-lang][group]") {
+  auto c = compile(
+      "d :: Discard;\n"
+      "FromDump(in.pcap) -> ( input -> t :: Tee(2) -> output; t [1] -> d ) -> Discard;\n"
+      "FromDump(b.pcap) -> ( -> c :: Counter -> d2 :: Discard );\n"
+      "elementclass E { input -> (-> Strip(14) -> inner :: Counter ->) -> output }\n"
+      "FromDump(c.pcap) -> e :: E -> Discard;");
+  const Graph& g = graph_of(*c);
+  CHECK(g.find("t") >= 0);  // declared inside a group, named as at the top level
+  CHECK(g.find("c") >= 0);
+  CHECK(g.find("e/inner") >= 0);
+  const std::vector<std::string> all = edges(g);
+  CHECK(std::count(all.begin(), all.end(), "t[1] -> [0]d") == 1);  // a name from outside, used inside
+}
+
+TEST_CASE("open port lists connect as many ports as the other side names", "[click-lang][ports]") {
+  auto c = compile(
+      "c :: Classifier(12/0800, 12/0806, 12/86dd, -); FromDump(in.pcap) -> c;\n"
+      "a :: Discard; b :: Discard; d :: Counter;\n"
+      "c [0] -> Discard; c [1-] => a, b, d; d -> Discard;");
+  const std::vector<std::string> all = edges(graph_of(*c));
+  for (const char* e : {"c[1] -> [0]a", "c[2] -> [0]b", "c[3] -> [0]d"})
+    CHECK(std::count(all.begin(), all.end(), e) == 1);
+  auto d = compile("t :: Tee(3); FromDump(in.pcap) -> t; t [] => Discard, Discard, Discard;");
+  CHECK(edges(graph_of(*d)).size() == 4);
+}
+
+TEST_CASE("errors inside a group point at the words written there", "[click-lang][group][errors]") {
+  auto c = compile("x :: FromDump(in.pcap);\nx -> ( input -> Cuonter -> output ) -> Discard;");
+  REQUIRE(c->errors() == 1);
+  const lang::Diagnostic& d = c->first_error();
+  CHECK(d.message == "unknown element class 'Cuonter'");
+  CHECK(c->sources.file(c->file).line_col(d.span.begin).line == 2);
+  CHECK(c->sources.file(c->file).line_col(d.span.begin).column == 17);
+  // A group's output has one destination, as any output.
+  auto two = compile("FromDump(in.pcap) -> (->) -> Discard, Discard;");
+  REQUIRE(two->errors() >= 1);
+  CHECK(two->first_error().message == "output 0 of the element group is already connected");
+  // An input of a group feeds one element.
+  auto fan = compile("FromDump(in.pcap) -> ( input -> Discard; input -> Discard );");
+  REQUIRE(fan->errors() >= 1);
+  CHECK(fan->first_error().message == "input 0 of the element group is connected to more than one element");
+}

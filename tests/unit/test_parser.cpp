@@ -561,7 +561,8 @@ TEST_CASE("three independent bad statements give three errors", "[parser][errors
 }
 
 TEST_CASE("errors inside a compound body are reported and parsing resumes after it", "[parser][errors]") {
-  auto p = parse("elementclass A {\n  input -> ;\n}\nb :: Counter;\nc -> ;\n");
+  // (`input -> ;` alone is Click's implicit output there: an arrow with nothing after it is not.)
+  auto p = parse("elementclass A {\n  input -> -> ;\n}\nb :: Counter;\nc -> ;\n");
   INFO(p->rendered());
   REQUIRE(p->errors() == 2);
   CHECK(p->at(p->diags.diagnostics()[0].span).line == 2);
@@ -1069,7 +1070,7 @@ TEST_CASE("the '||' message names the token once", "[parser][errors]") {
   auto p = parse("elementclass E { input -> output || ... || }");
   REQUIRE(p->errors() == 1);
   CHECK(p->diags.diagnostics()[0].message == "'...' must be the last alternative of an overloaded class");
-  auto q = parse("elementclass E { input -> output || -> }");
+  auto q = parse("elementclass E { input -> output || -> -> }");  // `->` alone is input -> output
   REQUIRE(q->errors() == 1);
   CHECK(q->diags.diagnostics()[0].message.find("found '->'") != std::string::npos);
 }
@@ -1503,8 +1504,8 @@ TEST_CASE("port lists that do not match are errors that say both lengths", "[par
       {"a [0-2] -> [0-2] b;", 9, "connecting 3 outputs to 3 inputs in pairs needs '=>'"},
       {"a [0, 1] -> b, c;", 10, "connecting 2 outputs to 2 inputs in pairs needs '=>'"},
       {"a [2-0] -> b;", 4, "the port range 2-0 is empty"},
-      {"a [0-] -> b;", 6, "expected the last port of the range after '-', found ']'"},
-      {"a [0,,] -> b;", 6, "expected a port number after ',', found ','"},  // [0,] is Click's [0]
+      {"a [0-,1] -> b;", 6, "expected the last port of the range after '-', found ','"},  // open only at the end
+      {"a [0,,] -> b;", 6, "expected a port number after ',', found ','"},                // [0,] is Click's [0]
       {"a [0-65536] -> b;", 6, "port number 65536 is too large"},
       {"a -> b, ;", 9, "expected an element name after ',', found ';'"},
   };
@@ -1578,4 +1579,203 @@ TEST_CASE("token soup with port lists and '=>' never crashes", "[parser][robustn
       if (d.span.valid()) CHECK(d.span.begin <= text.size());
     }
   }
+}
+
+// ---- Click's open port lists `[N-]` and `[]` and element groups `( ... )` --------------------------
+
+TEST_CASE("an open port list takes as many ports as the other side names", "[parser][ports]") {
+  using V = std::vector<std::string>;
+  CHECK(links_of("c [1-] => a, b;") == V{"c[1]>[0]a", "c[2]>[0]b"});
+  CHECK(links_of("c [] => a, b, d;") == V{"c[0]>[0]a", "c[1]>[0]b", "c[2]>[0]d"});
+  CHECK(links_of("a, b => [] c;") == V{"a[0]>[0]c", "b[0]>[1]c"});
+  CHECK(links_of("a, b => [2-] c;") == V{"a[0]>[2]c", "b[0]>[3]c"});
+  CHECK(links_of("c [0, 3-] => a, b, d;") == V{"c[0]>[0]a", "c[3]>[0]b", "c[4]>[0]d"});
+  CHECK(links_of("c [2-] => [0-2] d;") == V{"c[2]>[0]d", "c[3]>[1]d", "c[4]>[2]d"});
+  // Against one port, an open list is its first port, with '->' or '=>'.
+  CHECK(links_of("c [1-] -> a;") == V{"c[1]>[0]a"});
+  CHECK(links_of("c [1-] => a;") == V{"c[1]>[0]a"});
+  CHECK(links_of("a -> [] b;") == V{"a[0]>[0]b"});
+  auto p = parse("c [] -> d; a -> [4-] b;");
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  const auto& c = connection(*p, 0);
+  CHECK(c.hops[0].out_port->open);
+  CHECK(c.hops[0].out_port->port == 0);
+  const auto& a = connection(*p, 1);
+  CHECK(a.hops[1].in_port->open);
+  CHECK(a.hops[1].in_port->port == 4);
+  CHECK(a.hops[1].in_port->count() == 1);
+}
+
+TEST_CASE("open port lists follow Click's rules for '->' and '=>'", "[parser][ports][errors]") {
+  struct Case {
+    const char* text;
+    unsigned column;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"c [1-] -> a, b;", 8, "connecting 1 or more outputs to 2 inputs in pairs needs '=>'"},
+      {"a [1-] => [2-] b;", 8, "at most one port list of a connection may be open ('[N-]' or '[]')"},
+      {"a [] => b, [] c;", 6, "at most one port list of a connection may be open ('[N-]' or '[]')"},
+      {"c [0-2, 5-] => a, b;", 13, "connection mismatch: 4 or more outputs connected to 2 inputs"},
+      {"a, b => [0, 2, 4-] c;", 6, "connection mismatch: 2 outputs connected to 3 or more inputs"},
+      {"a [65535-] => b, c;", 3, "this open port list would go past port 65535"},
+      {"a [1-2-] -> b;", 7, "expected ']' after the port number, found '-'"},
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.text);
+    INFO(c.text << "\n" << p->rendered());
+    REQUIRE(p->errors() == 1);
+    const auto& d = p->diags.diagnostics()[0];
+    CHECK(d.message == c.message);
+    CHECK(p->at(d.span).column == c.column);
+    check_locations(*p);
+  }
+}
+
+namespace {
+const lang::Group& group_at(const lang::Connection& c, std::size_t hop) {
+  REQUIRE(hop < c.hops.size());
+  REQUIRE(c.hops[hop].element.kind == ElementRef::Kind::Group);
+  REQUIRE(c.hops[hop].element.group != nullptr);
+  return *c.hops[hop].element.group;
+}
+}  // namespace
+
+TEST_CASE("an element group is an element with implied ports", "[parser][group]") {
+  auto p = parse(
+      "x -> c :: Classifier(00/01) => ( input [0] -> output;\n"
+      "    input [1] -> Paint(1) -> output ) -> y;");
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  const auto& c = connection(*p, 0);
+  REQUIRE(c.hops.size() == 4);
+  const lang::Group& g = group_at(c, 2);
+  CHECK(g.inputs == 2);
+  CHECK(g.outputs == 1);
+  CHECK(g.body.size() == 2);
+  CHECK(p->text(g.span).front() == '(');
+  CHECK(p->text(g.span).back() == ')');
+  // Click's implicit, overridable port list: every port of the group.
+  REQUIRE(c.hops[2].in_port.has_value());
+  CHECK(c.hops[2].in_port->implicit);
+  CHECK(c.hops[2].in_port->count() == 2);
+  CHECK(c.hops[2].out_port->count() == 1);
+  using V = std::vector<std::string>;
+  std::vector<std::string> links;
+  lang::connection_links(c, [&](const lang::PortLink& l) {
+    auto name = [&](std::size_t h) {
+      const ElementRef& e = c.hops[h].element;
+      return e.kind == ElementRef::Kind::Group ? std::string("()") : e.names.front().text;
+    };
+    links.push_back(fmt::format("{}[{}]>[{}]{}", name(l.from_hop), l.from_port, l.to_port, name(l.to_hop)));
+    return true;
+  });
+  CHECK(links == V{"x[0]>[0]c", "c[0]>[0]()", "c[1]>[1]()", "()[0]>[0]y"});
+  // Ports written around a group replace the implied ones.
+  auto q = parse("x => [0,1] ( [0]->[0]; [1]->[1] ) [0,1] -> y;");
+  INFO(q->rendered());
+  REQUIRE(q->errors() == 0);
+  const auto& qc = connection(*q, 0);
+  CHECK_FALSE(qc.hops[1].in_port->implicit);
+  CHECK(q->text(qc.hops[1].in_port->span) == "[0,1]");
+}
+
+TEST_CASE("inside a group or compound, a connection may leave out input and output", "[parser][group]") {
+  for (const char* text : {"x -> (->) -> y;", "x -> ( [0] -> [0] ) -> y;", "x -> ( input -> output ) -> y;"}) {
+    auto p = parse(text);
+    INFO(text << "\n" << p->rendered());
+    REQUIRE(p->errors() == 0);
+    const lang::Group& g = group_at(connection(*p, 0), 1);
+    CHECK(g.inputs == 1);
+    CHECK(g.outputs == 1);
+    const auto* inner = std::get_if<lang::Connection>(&g.body.at(0).node);
+    REQUIRE(inner != nullptr);
+    REQUIRE(inner->hops.size() == 2);
+    CHECK(inner->hops[0].element.names.at(0).text == "input");
+    CHECK(inner->hops[1].element.names.at(0).text == "output");
+  }
+  auto p = parse("x -> ( [1] -> Paint(1) -> [0] ) -> y;");
+  REQUIRE(p->errors() == 1);  // input 0 is not used: a gap
+  auto q = parse("elementclass P { -> Paint(1) -> }\nelementclass Q { [1] -> Strip(14) -> [2] }");
+  INFO(q->rendered());
+  REQUIRE(q->errors() == 0);
+  const auto& body = std::get<lang::Connection>(elementclass(*q, 1).body.at(0).node);
+  CHECK(body.hops[0].element.implicit);
+  CHECK(body.hops[0].out_port->port == 1);
+  CHECK(q->text(body.hops[0].element.span) == "[1]");
+  CHECK(body.hops[2].element.implicit);
+  CHECK(body.hops[2].in_port->port == 2);
+  const auto& pbody = std::get<lang::Connection>(elementclass(*q, 0).body.at(0).node);
+  CHECK(q->text(pbody.hops[0].element.span) == "->");  // the implicit input is where its arrow is
+}
+
+TEST_CASE("element groups follow Click's rules, each error at what was written", "[parser][group][errors]") {
+  struct Case {
+    const char* text;
+    unsigned column;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"x => [0] ( [0]->[0]; [1]->Idle ) -> y;", 6, "input 1 of the element group is not connected"},
+      {"x => ( [0]->[0]; [2]->Idle ) -> y;", 18, "the element group uses input 2 but not input 1"},
+      {"x -> ( [0]->[0]; Idle -> [2] ) => a, b, c;", 26, "the element group uses output 2 but not output 1"},
+      {"x -> (->);", 6, "output 0 of the element group is not connected"},
+      {"(Idle -> output);", 1, "output 0 of the element group is not connected"},
+      {"x -> [3] (->) -> y;", 6, "the element group has no input 3"},
+      {"x -> ( Idle -> output ) -> y;", 6, "the element group has no input 0"},
+      {"x -> ( Idle -> input; input -> output ) -> y;", 16,
+       "packets cannot go into the element group's 'input': they enter the group there"},
+      {"x -> ( output -> Discard; input -> output ) -> y;", 8,
+       "packets cannot come out of the element group's 'output': they leave the group there"},
+      {"x -> ( a -> b ;", 16, "expected a statement or ')' to close the element group, found end of file"},
+      {"x -> ( a -> -> b ) -> y;", 13, "expected an element after '->', found '->'"},
+      {"-> x;", 1,
+       "expected a statement (an element, a connection, 'elementclass', 'define' or 'require'), found '->'"},
+      {"x -> ;", 6, "expected an element after '->', found ';'"},  // no implicit output at the top level
+  };
+  for (const Case& c : cases) {
+    auto p = parse(c.text);
+    INFO(c.text << "\n" << p->rendered());
+    REQUIRE(p->errors() == 1);
+    const auto& d = p->diags.diagnostics()[0];
+    CHECK(d.message == c.message);
+    CHECK(p->at(d.span).column == c.column);
+    check_locations(*p);
+  }
+  // An unclosed group points at its '('.
+  auto p = parse("x -> ( a -> b ;");
+  REQUIRE(p->errors() == 1);
+  const auto& notes = p->diags.diagnostics()[0].notes;
+  REQUIRE(notes.size() == 1);
+  CHECK(p->at(notes[0].span).column == 6);
+  // Deep nesting is bounded.
+  std::string deep = "x -> " + std::string(200, '(') + std::string(200, ')') + " -> y;";
+  auto q = parse(deep);
+  CHECK(q->errors() >= 1);
+}
+
+TEST_CASE("nbc fmt keeps groups, implicit ports and open lists, and is idempotent", "[parser][group][fmt]") {
+  const char* text =
+      "x -> c :: Classifier(00/01) => ( input [0] -> output; // kept\n"
+      "  input [1] -> Paint(1) -> output ) -> y;\n"
+      "elementclass P { -> Paint(1) -> }\n"
+      "c2 :: Classifier(00/01, -); z -> c2; c2 [] => Discard, Discard;\n"
+      "q :: Tee(3); z2 -> q; q [1-] => (/* inside */ [0] -> Discard; [1] -> Discard), Discard;\n";
+  auto p = parse(text);
+  INFO(p->rendered());
+  REQUIRE(p->errors() == 0);
+  const std::string once = lang::format_program(p->sources, p->program);
+  INFO(once);
+  CHECK(once.find("// kept") != std::string::npos);
+  CHECK(once.find("/* inside */") != std::string::npos);
+  CHECK(once.find("input [1] -> Paint(1) -> output;") != std::string::npos);
+  CHECK(once.find("    -> Paint(1) ->;") != std::string::npos);
+  CHECK(once.find("c2 [] => Discard, Discard;") != std::string::npos);
+  CHECK(once.find("q [1-] => (") != std::string::npos);
+  CHECK(once.find("[0] -> Discard;") != std::string::npos);
+  auto again = parse(once);
+  INFO(again->rendered());
+  REQUIRE(again->errors() == 0);
+  CHECK(lang::format_program(again->sources, again->program) == once);
 }

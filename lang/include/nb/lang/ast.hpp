@@ -62,6 +62,7 @@ struct Config {
 };
 
 struct ElementClassDecl;
+struct Group;
 
 // The class part of a declaration: a class name, or an anonymous compound `{ ... }`.
 struct ClassRef {
@@ -77,11 +78,17 @@ struct ClassRef {
 //   name :: Class(config)   (Kind::Declaration, one name)
 //   a, b :: Class           (Kind::Declaration, several names; only as a statement of its own)
 //   { ... }(config)         (Kind::Anonymous with an inline compound)
+//   ( statements )          (Kind::Group: Click's element group)
+// Inside a compound body or a group, Click leaves out `input` at the start of a connection and
+// `output` at its end (`-> x ->`, `[1] -> x`): such a hop is a Reference to "input" or
+// "output" with `implicit` set, its span the port or arrow written where the name would be.
 struct ElementRef {
-  enum class Kind { Reference, Anonymous, Declaration };
+  enum class Kind { Reference, Anonymous, Declaration, Group };
   Kind kind = Kind::Reference;
   std::vector<Ident> names;  // Reference: one name; Declaration: declared names
   ClassRef cls;              // Anonymous and Declaration
+  std::shared_ptr<Group> group;  // Group
+  bool implicit = false;
   Span span;
 };
 
@@ -91,13 +98,18 @@ struct PortRange {
   unsigned last = 0;
 };
 
-// `[1]`, or a port list as Click >= 2.1 has it: `[0, 1]`, `[0-2]`, `[0, 4-6]`.
+// `[1]`, or a port list as Click >= 2.1 has it: `[0, 1]`, `[0-2]`, `[0, 4-6]`, and Click's open
+// lists `[2-]` (2 and the ports after it) and `[]` (every port from 0), which take as many ports
+// as the other side of the connection needs.
 struct PortRef {
   unsigned port = 0;              // the first port named
   std::vector<PortRange> ranges;  // as written, in order; empty only for a default-made PortRef
   Span span;                      // from '[' to ']'
+  bool open = false;              // `[N-]` or `[]` (ranges then ends with N-N, or 0-0 for `[]`)
+  bool implicit = false;          // not written: an element group's implied list of all its ports
 
-  // How many ports the list names (a port named twice counts twice, as in Click).
+  // How many ports the list names (a port named twice counts twice, as in Click); an open list
+  // names these and may take more.
   std::size_t count() const {
     if (ranges.empty()) return 1;
     std::size_t n = 0;
@@ -173,6 +185,16 @@ struct Require {
 struct Statement {
   std::variant<Connection, std::shared_ptr<ElementClassDecl>, Define, Require> node;
   Span span;  // excludes the terminating ';'
+};
+
+// Click's element group: statements in parentheses used as an element. It opens no scope: its
+// declarations belong to the body around it. `input` and `output` inside are the group's ports;
+// `inputs`/`outputs` count them (one more than the highest port used there).
+struct Group {
+  std::vector<Statement> body;
+  Span span;  // from '(' to ')'
+  unsigned inputs = 0;
+  unsigned outputs = 0;
 };
 
 struct Comment {
