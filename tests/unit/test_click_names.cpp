@@ -25,7 +25,8 @@ std::string check(const std::string& text) {
 
 TEST_CASE("every replacement names an element class nb has", "[click]") {
   const auto& registry = compiler::Registry::builtin();
-  REQUIRE(compiler::click_replacements().size() >= 20);
+  // The table shrinks as nb gains Click's classes; this only guards against losing it whole.
+  REQUIRE(compiler::click_replacements().size() >= 10);
   for (const auto& r : compiler::click_replacements()) {
     INFO("Click's " << r.click);
     CHECK(compiler::find_click_replacement(r.click) == &r);
