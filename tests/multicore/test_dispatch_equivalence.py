@@ -42,6 +42,7 @@ skip = {
     "and hands out its own ports",
     "IPFragmenter(": "IPFragmenter numbers the packets whose DF it ignores per worker, so their IP identification "
     "depends on it",
+    " Rewriter(": "Click's first Rewriter numbers address pairs per worker, so a pair's fake address depends on it",
 }
 traffic = [("quickstart", 300, 1), ("flows", 3000, 5)]
 
