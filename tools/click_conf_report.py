@@ -64,6 +64,8 @@ RULES = [
      "semantics", "symbolic addresses (AddressInfo names, eth0:gw)"),
     (r"unknown address name '[^']+'.*\(argument", "semantics",
      "device addresses of an interface this host lacks (nb reads them from the host, as Click)"),
+    (r"no network interface of this host has the Ethernet address", "semantics",
+     "devices named by an Ethernet address no interface of this host has (nb looks it up, as Click)"),
     (r"invalid PATTERN of IPClassifier: unknown word '([^']+)'", "argument", "IPClassifier primitive `{1}`"),
     (r"invalid PATTERN of IPFilter: unknown word '([^']+)'", "argument", "IPFilter primitive `{1}`"),
     (r"too many arguments for (\w+)", "argument", "{1}'s positional arguments"),

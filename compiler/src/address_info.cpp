@@ -165,6 +165,37 @@ std::vector<std::string> host_interface_names() {
   return out;
 }
 
+namespace {
+// Every interface with a 6-byte link address: (name, address).
+std::vector<std::pair<std::string, std::array<std::uint8_t, 6>>> link_addresses() {
+  std::vector<std::pair<std::string, std::array<std::uint8_t, 6>>> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return out;
+  for (ifaddrs* a = list; a; a = a->ifa_next) {
+    if (!a->ifa_addr || a->ifa_addr->sa_family != AF_PACKET) continue;
+    const auto* ll = reinterpret_cast<const sockaddr_ll*>(a->ifa_addr);
+    if (ll->sll_halen != 6) continue;
+    std::array<std::uint8_t, 6> mac{};
+    std::memcpy(mac.data(), ll->sll_addr, 6);
+    out.emplace_back(a->ifa_name, mac);
+  }
+  freeifaddrs(list);
+  return out;
+}
+}  // namespace
+
+std::optional<std::string> host_interface_with_ether(const std::array<std::uint8_t, 6>& ether) {
+  for (const auto& [name, mac] : link_addresses())
+    if (mac == ether) return name;
+  return std::nullopt;
+}
+
+std::vector<std::string> host_interface_ethers() {
+  std::vector<std::string> out;
+  for (const auto& [name, mac] : link_addresses()) out.push_back(name + " " + format_ether(mac));
+  return out;
+}
+
 void AddressTable::define(const std::string& scope, std::string_view entry) {
   std::vector<std::string_view> words;
   for (std::size_t i = 0; i < entry.size();) {

@@ -29,6 +29,11 @@ struct AddressEntry {
 std::optional<AddressEntry> host_interface(std::string_view name);
 // The host's interface names, for "did you mean".
 std::vector<std::string> host_interface_names();
+// The name of the host's interface whose Ethernet address is `ether` (Click's user-level
+// FromDevice and ToHostSniffers find a device named by its address so), if one has it; and, for
+// an error, every interface's "name address".
+std::optional<std::string> host_interface_with_ether(const std::array<std::uint8_t, 6>& ether);
+std::vector<std::string> host_interface_ethers();
 
 // What an argument needs a name to be.
 enum class AddressKind { IPv4, Prefix, Ether };

@@ -5,6 +5,7 @@
 
 #include <nb/compiler/registry.hpp>
 #include <nb/compiler/values.hpp>
+#include <nb/text.hpp>
 
 #include <fmt/format.h>
 
@@ -87,6 +88,43 @@ class ArgBinder {
     return where;
   }
 
+  // Click's device named by its Ethernet address (FromDevice(00:e0:98:09:ab:af), or an
+  // AddressInfo name's NAME:eth; mazu-nat.click): Click's user level finds the host's interface
+  // that has the address, and so does nb, for a Device argument and ToHost's DEVNAME. `name` gets
+  // the interface's name; false (an error) when no interface has the address.
+  bool device_by_ether(const Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset,
+                       std::string_view text, std::string& name) {
+    const ElementSpec& spec = *el.cls->spec;
+    if (p.type != ParamType::Device && !(spec.port_open == PortOpen::HostTx && spec.port_param == p.name)) return true;
+    std::string literal(text);
+    if (p.type == ParamType::Device && addresses && addresses->table) {
+      for (std::string_view suffix : {":eth", ":ether", ":ethernet"}) {
+        if (text.size() > suffix.size() && text.substr(text.size() - suffix.size()) == suffix) {
+          Resolution res = resolve_address(*addresses->table, addresses->prefix, text, AddressKind::Ether);
+          if (res.status == Resolution::Status::Ok) literal = res.literal;
+          break;
+        }
+      }
+    }
+    std::array<std::uint8_t, 6> ether{};
+    if (!nb::text::scan_ether(literal, ether)) return true;
+    if (auto iface = host_interface_with_ether(ether)) {
+      name = *iface;
+      return true;
+    }
+    std::string have;
+    for (const std::string& i : host_interface_ethers()) have += (have.empty() ? "" : ", ") + i;
+    Diagnostic& d =
+        error(arg_span(arg, value_offset, arg.text.size()),
+              fmt::format("{} of {}: no network interface of this host has the Ethernet address {}{}", p.name,
+                          spec.class_name, literal, literal == text ? std::string() : fmt::format(" ('{}')", text)));
+    d.note(
+        fmt::format("Click finds a device named by its Ethernet address among the host's interfaces; this "
+                    "host has {} (`ip -br link`): name one, or give it that address",
+                    have.empty() ? "none" : have));
+    return false;
+  }
+
   // Click's AddressInfo names in an address argument: the address the name stands for, or an
   // error about the name. Returns false when the argument holds no name (its own error stands).
   bool resolve_name(Element& el, const ParamSpec& p, const SubstArg& arg, std::size_t value_offset,
@@ -163,6 +201,9 @@ class ArgBinder {
       if (rewritten) off = rewritten->to_original(off);
       return expanded ? expanded->to_original(off) : off;
     };
+    std::string device_name;
+    if (!device_by_ether(el, p, arg, value_offset, text, device_name)) return false;
+    if (!device_name.empty()) text = device_name;
     ValueResult r = raw ? ValueResult{std::string(text), {}} : parse_value(p.type, text);
     if (!r.ok() && (p.type == ParamType::IPv4Address || p.type == ParamType::IPv4Prefix ||
                     p.type == ParamType::EtherAddress || p.type == ParamType::IPv4AddressList)) {

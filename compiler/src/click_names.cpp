@@ -35,11 +35,6 @@ constexpr std::array kTable = {
                      ""},
     ClickReplacement{"FastTCPSource", kGenerate, "FromDump"},
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
-    ClickReplacement{"ICMPRewriter",
-                     "nothing: it rewrites ICMP errors through other rewriters' mappings, and an nb element "
-                     "cannot read another element's flow table; ICMP errors about translated flows go "
-                     "untranslated (leave it out, or send them to Discard)",
-                     ""},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"IPRateMonitor", "FlowMonitor, which counts packets and bytes per flow (not per prefix)",
                      "FlowMonitor"},
@@ -48,7 +43,6 @@ constexpr std::array kTable = {
     ClickReplacement{"NotifierQueue", "Queue", "Queue"},
     ClickReplacement{"Null", "a direct connection; `elementclass Null { input -> output }` keeps the name", ""},
     ClickReplacement{"RangeIPLookup", kLookup, "LookupIPRoute"},
-    ClickReplacement{"Rewriter", kRewriter, "IPRewriter"},
     ClickReplacement{"StaticThreadSched", "nothing: every nbrun worker runs the whole graph (docs/multicore.md)", ""},
     ClickReplacement{"UDPRewriter", kRewriter, "IPRewriter"},
 };

@@ -458,6 +458,7 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       plan.elements[e.to].pull_inputs[e.to_port] = {Target::Kind::Element, e.from, e.from_port};
   }
   detail::find_watched_queues(graph, plan, diags);
+  detail::find_peers(graph, plan, diags);
   if (diags.error_count() != errors) return std::nullopt;
   plan.tasks = pull_tasks(plan, graph);
   for (const Requirement& r : graph.requirements) {

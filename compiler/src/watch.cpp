@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <deque>
 #include <string>
 #include <vector>
@@ -117,6 +118,53 @@ void find_watched_queues(const Graph& graph, Plan& plan, lang::DiagnosticEngine&
       }
     }
     plan.elements[i].watched = std::move(watched);
+  }
+}
+
+void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
+  for (std::uint32_t i = 0; i < graph.elements.size() && i < plan.elements.size(); ++i) {
+    const Element& el = graph.elements[i];
+    if (!el.cls || !el.cls->spec || el.cls->spec->peers.empty()) continue;
+    const std::string_view cls = el.cls->spec->class_name;
+    std::vector<std::uint32_t> peers;
+    for (const PeerParam& pp : el.cls->spec->peers) {
+      for (const ParamValue* named : el.params_named(pp.param)) {
+        if (!named || named->is_default) continue;
+        const auto* text = std::get_if<std::string>(&named->value);
+        const std::string words = text ? *text : named->text;
+        for (std::size_t b = 0; b < words.size();) {
+          if (std::isspace(static_cast<unsigned char>(words[b]))) {
+            ++b;
+            continue;
+          }
+          std::size_t e = b;
+          while (e < words.size() && !std::isspace(static_cast<unsigned char>(words[e]))) ++e;
+          const std::string word = words.substr(b, e - b);
+          // The word itself when the argument is written as it reads (no substitution moved it).
+          lang::Span at = named->span;
+          if (at.valid() && at.size() == words.size()) {
+            at.begin = named->span.begin + static_cast<std::uint32_t>(b);
+            at.end = at.begin + static_cast<std::uint32_t>(e - b);
+          }
+          b = e;
+          const int q = find_near(graph, el.name, word);
+          const Element* peer = q >= 0 ? &graph.elements[static_cast<std::size_t>(q)] : nullptr;
+          if (!peer) {
+            diags.error(at, fmt::format("{} of {}: no element named '{}'", pp.param, cls, word))
+                .note(fmt::format("{} names elements by name, separated by spaces: each {}", pp.param, pp.what));
+          } else if (!peer->cls || !peer->cls->spec || peer->cls->spec->family != pp.family) {
+            diags
+                .error(at, fmt::format("{} of {}: '{}' is a {}, not {}", pp.param, cls, word,
+                                       peer->cls && peer->cls->spec ? peer->cls->spec->class_name : "?", pp.what))
+                .note(fmt::format("{} reads the State of the elements {} names: each must be {}", cls, pp.param,
+                                  pp.what));
+          } else {
+            peers.push_back(static_cast<std::uint32_t>(q));
+          }
+        }
+      }
+    }
+    plan.elements[i].peers = std::move(peers);
   }
 }
 

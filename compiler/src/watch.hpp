@@ -1,5 +1,6 @@
 // Elements that read the length of queues (ElementSpec::queues_param, RED): which elements'
 // packets each one counts, named by its QUEUES argument or found in the graph as Click finds them.
+// Elements that reach other elements' State (ElementSpec::peers, ICMPRewriter): which ones.
 #pragma once
 
 #include <nb/compiler/graph.hpp>
@@ -11,5 +12,9 @@ namespace nb::compiler::detail {
 // Fills PlanElement::watched of every element whose class watches queues; an error for one that
 // names no element that holds packets, or finds none.
 void find_watched_queues(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
+
+// Fills PlanElement::peers of every element whose class names peers (ElementSpec::peers); an
+// error for a word that names no element, or one not of the parameter's family.
+void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
 
 }  // namespace nb::compiler::detail

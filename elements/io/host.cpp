@@ -8,11 +8,11 @@ bool validate_iface_name(std::string_view text, ParamError& error) {
     return false;
   }
   if (const std::size_t colon = text.find(':'); colon != std::string_view::npos) {
-    // Click's kernel ToHost finds a device by its Ethernet address (eth0's 00:e0:98:..., or an
-    // AddressInfo name's NAME:eth); nb makes the interface, so it needs its name.
+    // A device named by its whole Ethernet address (or NAME:eth) is the host's interface that has
+    // it: the compiler puts that interface's name here first (bind_args.cpp, device_by_ether).
     error = {colon, 1,
-             "Click's device by Ethernet address (00:e0:98:09:ab:af, NAME:eth) is not taken: name the "
-             "interface, e.g. extern0 (a Linux interface name has no ':')",
+             "a Linux interface name has no ':' (a device named by its Ethernet address takes all six "
+             "bytes, 00:e0:98:09:ab:af, or an AddressInfo name's NAME:eth)",
              ""};
     return false;
   }

@@ -524,6 +524,7 @@ constinit const ElementSpec IPRewriter::spec{
         "rw [1] -> Unstrip(14) -> ToDump(to_inside.pcap);\n",
     .ops = &kOps,
     .handlers = kHandlers,
+    .family = "ip_rewriter",
 };
 
 NB_REGISTER_ELEMENT(IPRewriter::spec);
@@ -560,6 +561,7 @@ constinit const ElementSpec TCPRewriter::spec{
         "tcp_rw [1] -> Unstrip(14) -> ToDump(to_inside.pcap);\n",
     .ops = &tcp_rewriter::kOps,
     .handlers = kHandlers,
+    .family = "ip_rewriter",
 };
 
 NB_REGISTER_ELEMENT(TCPRewriter::spec);
@@ -599,6 +601,7 @@ constinit const ElementSpec ICMPPingRewriter::spec{
         "irw [1] -> Unstrip(14) -> ToDump(replies.pcap);\n",
     .ops = &icmp_ping_rewriter::kOps,
     .handlers = kHandlers,
+    .family = "ip_rewriter",
 };
 
 NB_REGISTER_ELEMENT(ICMPPingRewriter::spec);

@@ -21,3 +21,10 @@ add_executable(nb_nat_tests nf/nat_unit_test.cpp unit/main.cpp)
 target_link_libraries(nb_nat_tests PRIVATE nb_compiler nb_elements Catch2::Catch2 nb_options PkgConfig::DPDK)
 add_test(NAME nf_nat_unit COMMAND nb_nat_tests)
 set_tests_properties(nf_nat_unit PROPERTIES LABELS "nf;unit" TIMEOUT 120)
+
+# ICMPRewriter (ICMP errors back through IPRewriter's and ICMPPingRewriter's mappings, Click's
+# ICMPRewriter-01/-02) and Click's first Rewriter over generated pcaps, both engines, tshark as
+# the oracle for addresses, ports, quotes and checksums.
+add_test(NAME nf_icmp_rewriter_pcap COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/nf/icmp_rewriter_check.py
+                                            $<TARGET_FILE:nbrun> $<TARGET_FILE:nb-gen-traffic>)
+set_tests_properties(nf_icmp_rewriter_pcap PROPERTIES LABELS "nf" SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -5,7 +5,9 @@
 //   - port range exhaustion, and a port freed by expiry is reused;
 //   - idle timeouts, lazily on lookup and by the sweep (the timeout in TSC ticks set in State);
 //   - transfer into a new table keeps every mapping.
+#include "../../elements/ip/icmp_rewriter.hpp"
 #include "../../elements/ip/ip_rewriter.hpp"
+#include "../../elements/ip/rewriter.hpp"
 
 #include "../support/element_harness.hpp"
 
@@ -515,4 +517,256 @@ TEST_CASE("ICMPPingRewriter: INPUTSPECs as IPRewriter's, TIMEOUT, and bad forms"
   CHECK_FALSE(
       ICMPPingRewriter::configure(Configured("ICMPPingRewriter(pattern 192.0.2.1 1-9 - 80 0 1)", 2).args(), c, error));
   CHECK(error.find("no destination port") != std::string::npos);
+}
+
+namespace {
+
+// An ICMP error from `from` to the quoted packet's source, quoting its first `quote` bytes (Click's
+// ICMPError quotes the IP header and 8 bytes).
+Bytes make_error(std::uint8_t type, std::uint8_t code, std::uint32_t from, const Bytes& quoted, std::size_t quote) {
+  const std::size_t q = quote < quoted.size() ? quote : quoted.size();
+  Bytes p(28 + q, 0);
+  p[0] = 0x45;
+  put16(p, 2, static_cast<std::uint16_t>(p.size()));
+  p[8] = 255;
+  p[9] = 1;
+  put32(p, 12, from);
+  put32(p, 16, be32(quoted, 12));
+  put16(p, 10, static_cast<std::uint16_t>(~fold_sum(p.data(), 20)));
+  p[20] = type;
+  p[21] = code;
+  std::memcpy(p.data() + 28, quoted.data(), q);
+  put16(p, 22, static_cast<std::uint16_t>(~fold_sum(p.data() + 20, p.size() - 20)));
+  return p;
+}
+
+// The States ICMPRewriter's MAPS name, as the runtime's HostServices::peer_state gives them.
+std::vector<void*> g_peers;
+void* test_peer_state(void*, std::uint32_t i) {
+  return i < g_peers.size() ? g_peers[i] : nullptr;
+}
+
+struct Out {
+  bool sent = false;
+  std::uint32_t port = 0;
+  std::uint32_t dst_anno = 0;
+  Bytes data;
+};
+
+template <typename E>
+Out push_element(const typename E::Config& c, typename E::State& s, std::uint32_t noutputs, std::uint32_t in_port,
+                 const Bytes& bytes, const HostServices* host) {
+  rte_mbuf* m = rte_pktmbuf_alloc(g_pool);
+  REQUIRE(m != nullptr);
+  char* d = rte_pktmbuf_append(m, static_cast<std::uint16_t>(bytes.size()));
+  REQUIRE(d != nullptr);
+  std::memcpy(d, bytes.data(), bytes.size());
+  new (anno_of(m)) PacketAnno{};
+  Context ctx(noutputs, host);
+  detail::push<E>(&c, &s, ctx, in_port, m);
+  REQUIRE(ctx.emit_count() + ctx.drop_count() == 1);
+  Out r;
+  rte_mbuf* out = nullptr;
+  if (ctx.emit_count() == 1) {
+    r.sent = true;
+    r.port = ctx.emit(0).port;
+    out = ctx.emit(0).mbuf;
+  } else {
+    r.port = ctx.dropped(0).reason;
+    out = ctx.dropped(0).mbuf;
+  }
+  r.dst_anno = anno_of(out)->dst_ip;
+  const auto* od = rte_pktmbuf_mtod(out, const std::uint8_t*);
+  r.data.assign(od, od + out->data_len);
+  rte_pktmbuf_free(out);
+  return r;
+}
+
+struct IcmpRw {
+  ICMPRewriter::Config config{};
+  ICMPRewriter::State state{};
+  HostServices host{};
+  std::uint32_t noutputs;
+  IcmpRw(const std::string& text, std::uint32_t nout, std::vector<void*> peers) : noutputs(nout) {
+    std::string error;
+    REQUIRE(ICMPRewriter::configure(Configured(text, nout).args(), config, error));
+    g_peers = std::move(peers);
+    host.peer_state = &test_peer_state;
+  }
+  Out push(const Bytes& b) { return push_element<ICMPRewriter>(config, state, noutputs, 0, b, &host); }
+};
+
+constexpr std::uint32_t kA = 0x121a042c;  // 18.26.4.44
+constexpr std::uint32_t kB = 0x0a000008;  // 10.0.0.8
+constexpr std::uint32_t kR = 0x13131313;  // 19.19.19.19, the router that sends the error
+
+}  // namespace
+
+// Click's test/icmp/ICMPRewriter-01.clicktest: IPRewriter(pattern 21.0.0.1 1024-65535# - - 0 0)
+// maps 18.26.4.44.20 > 10.0.0.8.80 (TCP, then UDP) to 21.0.0.1.1024 and .1025; a time-exceeded
+// error from 19.19.19.19 to 21.0.0.1 comes back as one to 18.26.4.44 quoting the original packet.
+TEST_CASE("ICMPRewriter: Click's ICMPRewriter-01, errors about TCP and UDP flows IPRewriter mapped", "[nat][click]") {
+  Nat nat(Configured("IPRewriter(pattern 21.0.0.1 1024-65535# - - 0 0)", 1));
+  IcmpRw ierw("ICMPRewriter(rw)", 1, {&nat.state});
+  for (const std::uint8_t proto : {std::uint8_t{6}, std::uint8_t{17}}) {
+    INFO("proto " << int(proto));
+    const Bytes a = make_packet(proto, kA, 20, kB, 80, {});
+    Result b = push(nat, 0, a);
+    REQUIRE(b.sent);
+    CHECK(be32(b.data, 12) == 0x15000001);
+    CHECK(be16(b.data, 20) == (proto == 6 ? 1024 : 1025));
+    for (const std::size_t quote : {std::size_t{28}, b.data.size()}) {
+      Out d = ierw.push(make_error(11, 0, kR, b.data, quote));
+      REQUIRE(d.sent);
+      CHECK(d.port == 0);
+      CHECK(be32(d.data, 12) == kR);
+      CHECK(be32(d.data, 16) == kA);
+      CHECK(d.dst_anno == kA);  // DST_ANNO defaults to true
+      CHECK(d.data[20] == 11);
+      CHECK(fold_sum(d.data.data(), 20) == 0xffff);
+      CHECK(fold_sum(d.data.data() + 20, d.data.size() - 20) == 0xffff);
+      // The quote is the original packet again, checksums and all (d~ of the test).
+      const std::size_t q = quote < a.size() ? quote : a.size();
+      CHECK(Bytes(d.data.begin() + 28, d.data.end()) == Bytes(a.begin(), a.begin() + static_cast<long>(q)));
+    }
+  }
+  CHECK(ierw.state.rewritten == 4);
+}
+
+// Click's test/icmp/ICMPRewriter-02.clicktest: ICMPPingRewriter(pattern 2.0.0.2 - 0-65535 0 0)
+// maps an echo 1.0.0.1 > 5.0.0.5 (identifier 10) to 2.0.0.2; an unreachable from 3.0.0.3 to 2.0.0.2
+// comes back as one to 1.0.0.1 quoting the original echo.
+TEST_CASE("ICMPRewriter: Click's ICMPRewriter-02, an error about a ping ICMPPingRewriter mapped", "[nat][click]") {
+  Nat ping(Configured("ICMPPingRewriter(pattern 2.0.0.2 1024-65535# - - 0 0)", 1), &ICMPPingRewriter::configure);
+  Nat other(Configured("IPRewriter(pattern 21.0.0.1 1024-65535# - - 0 0)", 1));
+  // The second rewriter named is searched when the first has no mapping.
+  IcmpRw ierw("ICMPRewriter(rw icmp, DST_ANNO false)", 2, {&other.state, &ping.state});
+  const Bytes a = make_echo(8, 0x01000001, 0x05000005, 10, 0);
+  Result b = push(ping, 0, a);
+  REQUIRE(b.sent);
+  CHECK(be32(b.data, 12) == 0x02000002);
+  Out d = ierw.push(make_error(3, 0, 0x03000003, b.data, b.data.size()));
+  REQUIRE(d.sent);
+  CHECK(d.port == 0);
+  CHECK(be32(d.data, 16) == 0x01000001);
+  CHECK(d.dst_anno == 0);  // DST_ANNO false
+  CHECK(fold_sum(d.data.data(), 20) == 0xffff);
+  CHECK(fold_sum(d.data.data() + 20, d.data.size() - 20) == 0xffff);
+  CHECK(Bytes(d.data.begin() + 28, d.data.end()) == a);
+  // An error about a flow no rewriter mapped, and an ICMP packet that is no error: output 1.
+  Out u = ierw.push(make_error(3, 1, 0x03000003, make_packet(17, 0x02000002, 5, 0x05000005, 6, {}), 28));
+  CHECK(u.sent);
+  CHECK(u.port == 1);
+  Out e = ierw.push(make_echo(8, 0x03000003, 0x02000002, 1, 1));
+  CHECK(e.sent);
+  CHECK(e.port == 1);
+  CHECK(ierw.state.unmapped == 2);
+}
+
+TEST_CASE("ICMPRewriter: one output drops what no mapping rewrites; not ICMP is dropped", "[nat][click]") {
+  Nat nat(Configured("IPRewriter(pattern 21.0.0.1 1024-65535# - - 0 0)", 1));
+  IcmpRw ierw("ICMPRewriter(rw)", 1, {&nat.state});
+  Out u = ierw.push(make_error(11, 0, kR, make_packet(6, 0x15000001, 2000, kB, 80, {}), 28));
+  CHECK_FALSE(u.sent);
+  CHECK(u.port == ICMPRewriter::kDrops["unmapped"]);
+  Out t = ierw.push(make_packet(6, kA, 1, kB, 2, {}));
+  CHECK_FALSE(t.sent);
+  CHECK(t.port == ICMPRewriter::kDrops["not ICMP"]);
+  // Cut short: a quote without its transport header is not looked up.
+  Out s = ierw.push(make_error(11, 0, kR, make_packet(6, 0x15000001, 1024, kB, 80, {}), 24));
+  CHECK_FALSE(s.sent);
+  // No peers bound (no runtime): nothing is found, nothing crashes.
+  IcmpRw lone("ICMPRewriter(rw)", 1, {});
+  CHECK_FALSE(lone.push(make_error(11, 0, kR, make_packet(6, 0x15000001, 1024, kB, 80, {}), 28)).sent);
+  ICMPRewriter::Config c{};
+  std::string error;
+  CHECK(ICMPRewriter::configure(Configured("ICMPRewriter(a b c)", 1).args(), c, error));
+  CHECK(c.nmaps == 3);
+}
+
+namespace {
+std::uint64_t g_cycles = 0;
+std::uint64_t test_cycles() {
+  return g_cycles;
+}
+
+struct OldRw {
+  Rewriter::Config config{};
+  Rewriter::State state{};
+  HostServices host{};
+  explicit OldRw(const std::string& text) {
+    std::string error;
+    REQUIRE(Rewriter::configure(Configured(text, 2).args(), config, error));
+    host.now_cycles = &test_cycles;
+    host.cycles_per_second = 1000;
+  }
+  Out push(std::uint32_t in, const Bytes& b) { return push_element<Rewriter>(config, state, 2, in, b, &host); }
+};
+}  // namespace
+
+// Click's Rewriter of January 2000 (conf/rewriter.click): the behaviour its source gives.
+TEST_CASE("Rewriter: each address pair gets FAKENET|index and LOCALADDR; input 1 maps back", "[nat][click]") {
+  g_cycles = 0;
+  OldRw rw("Rewriter(10.0.0.0, 18.26.4.47, 10)");
+  CHECK(rw.config.gc_us == 10'000'000);
+  const std::uint32_t local = 0x121a042f;
+  Out f1 = rw.push(0, make_packet(6, 0x121a042d, 1000, 0x08080808, 80, {1, 2, 3}));
+  REQUIRE(f1.sent);
+  CHECK(f1.port == 0);
+  CHECK(be32(f1.data, 12) == 0x0a000001);
+  CHECK(be32(f1.data, 16) == local);
+  CHECK(be16(f1.data, 20) == 1000);  // ports stay
+  CHECK(fold_sum(f1.data.data(), 20) == 0xffff);
+  CHECK(l4_verify(f1.data) == 0xffff);
+  Out f2 = rw.push(0, make_packet(17, 0x121a042e, 53, 0x08080808, 53, {9}));
+  CHECK(be32(f2.data, 12) == 0x0a000002);
+  CHECK(l4_verify(f2.data) == 0xffff);
+  Out f3 = rw.push(0, make_packet(6, 0x121a042d, 1001, 0x08080808, 81, {}));
+  CHECK(be32(f3.data, 12) == 0x0a000001);  // the same pair, another flow: the same index
+  // The answer from LOCALADDR to the fake address goes back to the real pair, reversed.
+  Out r = rw.push(1, make_packet(6, local, 80, 0x0a000002, 53, {4, 5}));
+  REQUIRE(r.sent);
+  CHECK(r.port == 1);
+  CHECK(be32(r.data, 12) == 0x08080808);
+  CHECK(be32(r.data, 16) == 0x121a042e);
+  CHECK(r.dst_anno == 0x121a042e);
+  CHECK(fold_sum(r.data.data(), 20) == 0xffff);
+  CHECK(l4_verify(r.data) == 0xffff);
+  Out none = rw.push(1, make_packet(6, local, 80, 0x0a000009, 53, {}));
+  CHECK_FALSE(none.sent);
+  CHECK(none.port == Rewriter::kDrops["no mapping"]);
+  CHECK(rw.state.created == 2);
+  std::string table;
+  Rewriter::spec.handlers[0].read(&rw.config, &rw.state, table);
+  CHECK(table == "18.26.4.45/8.8.8.8 -> 10.0.0.1/18.26.4.47\n18.26.4.46/8.8.8.8 -> 10.0.0.2/18.26.4.47\n");
+  Out igmp = rw.push(0, make_packet(2, 0x121a042d, 0, 0x08080808, 0, {}));
+  CHECK_FALSE(igmp.sent);
+  CHECK(igmp.port == Rewriter::kDrops["protocol"]);
+}
+
+TEST_CASE("Rewriter: GC_SECONDS frees mappings unused that long; the table holds 63", "[nat][click]") {
+  g_cycles = 0;
+  OldRw rw("Rewriter(10.0.0.0, 18.26.4.47, 10)");  // 10 s: 10000 cycles at 1000 Hz
+  rw.push(0, make_packet(17, 0x01000001, 1, 0x08080808, 2, {}));
+  rw.push(0, make_packet(17, 0x01000002, 1, 0x08080808, 2, {}));
+  g_cycles = 6000;
+  CHECK(rw.push(1, make_packet(17, 0x121a042f, 2, 0x0a000001, 1, {})).sent);  // uses mapping 1
+  g_cycles = 11000;  // mapping 2 unused for 11 s, mapping 1 for 5 s
+  Out gone = rw.push(1, make_packet(17, 0x121a042f, 2, 0x0a000002, 1, {}));
+  CHECK_FALSE(gone.sent);
+  CHECK(gone.port == Rewriter::kDrops["no mapping"]);
+  CHECK(rw.state.freed == 1);
+  CHECK(rw.push(1, make_packet(17, 0x121a042f, 2, 0x0a000001, 1, {})).sent);
+  // The freed index is the next pair's.
+  Out again = rw.push(0, make_packet(17, 0x01000003, 1, 0x08080808, 2, {}));
+  CHECK(be32(again.data, 12) == 0x0a000002);
+  for (std::uint32_t i = 4; i < 70; ++i) rw.push(0, make_packet(17, 0x01000000 | i, 1, 0x08080808, 2, {}));
+  CHECK(rw.state.created == 63 + 1);  // 63 slots, one of them made twice
+  Out full = rw.push(0, make_packet(17, 0x02000000, 1, 0x08080808, 2, {}));
+  CHECK_FALSE(full.sent);
+  CHECK(full.port == Rewriter::kDrops["table full"]);
+  Rewriter::Config c{};
+  std::string error;
+  CHECK(Rewriter::configure(Configured("Rewriter(10.0.0.0, 1.2.3.4, 2min)", 2).args(), c, error));
+  CHECK(c.gc_us == 120'000'000);
 }

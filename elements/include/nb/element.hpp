@@ -217,6 +217,11 @@ struct HostServices {
   // Elements that watch queues (ElementSpec::queues_param, RED): the packets that the queues the
   // compiler found for it hold now, summed, on this worker. Null: it watches none.
   std::uint64_t (*watched_length)(void* runtime) = nullptr;
+  // Elements that name peers (ElementSpec::peers, ICMPRewriter): the State of the index-th element
+  // the peer parameters name, on this worker (each worker has its own States), counting the
+  // parameters' words in the order of ElementSpec::peers. Null, or null for an index past them:
+  // no peer. Resolved at each call, so that a hot reload that keeps or replaces a peer is seen.
+  void* (*peer_state)(void* runtime, std::uint32_t index) = nullptr;
 };
 
 // The wall clock (microseconds since the epoch) at TSC `cycles`.
@@ -303,6 +308,12 @@ class Context {
   // What the queues this element watches hold now (HostServices::watched_length).
   std::uint64_t watched_length() const {
     return host_ && host_->watched_length ? host_->watched_length(host_->runtime) : 0;
+  }
+  // The State of the index-th peer this element's peer parameters name (HostServices::peer_state,
+  // ElementSpec::peers), on this worker; null when there is none (a unit test without a runtime).
+  // The element casts it to the State of the family the compiler checked it belongs to.
+  void* peer_state(std::uint32_t index) const {
+    return host_ && host_->peer_state ? host_->peer_state(host_->runtime, index) : nullptr;
   }
 
   // For engines.
@@ -934,6 +945,18 @@ enum class PortOpen : std::uint8_t {
   HostTun,    // both, one element (kSourceSinkOps): IP packets without a link header (a tun)
 };
 
+// A parameter whose words name other elements whose State this element reads and changes on its
+// own worker (Click's ICMPRewriter(MAPS) and FTPPortMapper reach rewriters' mapping tables):
+// `param` is a String parameter of the element's schema, each space-separated word an element name
+// (looked up as Click's router()->find: the element's compound first, then the enclosing ones);
+// `family` is the ElementSpec::family the named elements must declare, which promises the layout
+// of their State; `what` says in an error what the parameter wants ("an IP rewriter: ...").
+struct PeerParam {
+  std::string_view param;
+  std::string_view family;
+  std::string_view what;
+};
+
 struct ElementSpec {
   std::string_view class_name;
   std::string_view ports;  // Click's port count syntax: "1/1", "1/1-2", "0/1", "1/-", "1/1-"
@@ -987,6 +1010,15 @@ struct ElementSpec {
   // and its outputs (named NAME/split), so the port's receive path stays one output; with only
   // output 0 connected nothing is added and every packet goes there. Empty: one output.
   std::string_view source_split = {};
+  // Peers (PeerParam): the parameters that name elements this one reaches the State of, bound by
+  // the compiler to the named elements (nbc check refuses a name that is no element, or one not of
+  // the family), then at run time to their State on the same worker (Context::peer_state, indexed
+  // by the names in order). Empty: none.
+  std::span<const PeerParam> peers = {};
+  // The family whose State layout this class's State has, for other elements' peer parameters
+  // ("ip_rewriter": IPRewriter, TCPRewriter, ICMPPingRewriter share IPRewriter::State). Empty: the
+  // class is no one's peer.
+  std::string_view family = {};
 };
 
 // Built-ins and plugins register their specs at static-initialisation time.

@@ -37,7 +37,9 @@ namespace nb {
 // PullContext::drop, host and flushing, Args::ninputs, ParamType::Bandwidth; elements without
 // ports that run no packet code (NB_ELEMENT_INFO) or run on the control thread
 // (ElementOps::control, ControlContext, HandlerSpec::Kind::Control), ElementSpec::warning and
-// raw_arguments. 7: ElementSpec::source_split.
+// raw_arguments. 7: ElementSpec::source_split; peers (ElementSpec::peers and family, PeerParam,
+// HostServices::peer_state): an element reaches the State of elements its arguments name, on its
+// worker.
 inline constexpr std::uint32_t kPluginAbiRevision = 7;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
@@ -46,7 +48,8 @@ constexpr std::uint32_t plugin_abi_version() {
   std::uint32_t h = 2166136261u;
   for (std::size_t v :
        {sizeof(ElementSpec), sizeof(ElementOps), sizeof(ParamSpec), sizeof(Context), sizeof(HostServices),
-        sizeof(CounterField), sizeof(HandlerSpec), sizeof(DropReason), alignof(Context), sizeof(FactSheet), sizeof(Fact)}) {
+        sizeof(CounterField), sizeof(HandlerSpec), sizeof(DropReason), alignof(Context), sizeof(FactSheet), sizeof(Fact),
+        sizeof(PeerParam)}) {
     h = (h ^ static_cast<std::uint32_t>(v)) * 16777619u;
   }
   return kPluginAbiRevision << 16 | ((h ^ (h >> 16)) & 0xffffu);

@@ -97,6 +97,9 @@ struct PlanElement {
   // Elements that watch queues (ElementSpec::queues_param, RED): the elements whose packets it
   // counts (HostServices::watched_length), found by the compiler (compiler/src/watch.cpp).
   std::vector<std::uint32_t> watched;
+  // Elements that name peers (ElementSpec::peers, ICMPRewriter): the named elements, in the order
+  // of the peer parameters and their words (HostServices::peer_state's index).
+  std::vector<std::uint32_t> peers;
 };
 
 // A chain that pulls (docs/queues.md): the worker's loop runs it. It asks `top` for a burst
