@@ -12,8 +12,9 @@ which configurations pass, why each other one does not, and which missing pieces
 configurations.
 
 --host-interfaces also measures on a host that has the interfaces the configurations name (a
-network namespace with those interfaces, addresses and a default route), since `nbc check`
-reads device addresses from the kernel as Click does.
+network namespace with those interfaces, addresses and a default route; NAME=MAC gives one an
+Ethernet address, for configurations that name a device by it), since `nbc check` reads device
+addresses from the kernel as Click does.
 
 --update-docs rewrites the section between the markers in FILE (docs/language.md) with the
 report; --check-docs fails (exit 1) when fewer configurations pass than FILE says (a regression).
@@ -137,14 +138,18 @@ class HostInterfaces:
     def __enter__(self):
         subprocess.run(["ip", "netns", "add", self.ns], check=True, capture_output=True)
         ex = ["ip", "netns", "exec", self.ns]
-        for k, name in enumerate(self.names):
+        for k, entry in enumerate(self.names):
+            name, _, mac = entry.partition("=")
             peer = f"nbcp{k}"
             subprocess.run(ex + ["ip", "link", "add", name, "type", "veth", "peer", "name", peer], check=True,
                            capture_output=True)
+            if mac:
+                subprocess.run(ex + ["ip", "link", "set", name, "address", mac], check=True)
             subprocess.run(ex + ["ip", "addr", "add", f"10.{k}.0.2/24", "dev", name], check=True)
             for dev in (name, peer):
                 subprocess.run(ex + ["ip", "link", "set", dev, "up"], check=True)
-        subprocess.run(ex + ["ip", "route", "add", "default", "via", "10.0.0.1", "dev", self.names[0]], check=True)
+        subprocess.run(ex + ["ip", "route", "add", "default", "via", "10.0.0.1", "dev", self.names[0].partition("=")[0]],
+                       check=True)
         return ex
 
     def __exit__(self, *exc):
@@ -299,7 +304,8 @@ def main():
     ap.add_argument("--update-docs", metavar="FILE")
     ap.add_argument("--check-docs", metavar="FILE")
     ap.add_argument("--host-interfaces", metavar="LIST",
-                    help="also measure in a network namespace with these interfaces (e.g. eth0,eth1)")
+                    help="also measure in a network namespace with these interfaces: NAME or NAME=MAC, e.g. "
+                    "eth0,eth1,nic0=00:00:5a:98:f9:28 (the first gets the default route)")
     args = ap.parse_args()
     if not os.path.isdir(args.click):
         print(f"click_conf_report: {args.click} is not there: skipped")
