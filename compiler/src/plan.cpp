@@ -393,8 +393,10 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       // its transmit settings, which must then agree.
       if (!is_source && port.sink_element >= 0) {
         const PlanElement& first = plan.elements[static_cast<std::size_t>(port.sink_element)];
+        // BURST and NDESC 0: no earlier ToDevice set them (nbrun's defaults), so this one may.
         auto differs = [&](std::string_view name, std::uint32_t have) {
-          return args.given(name) && static_cast<std::uint32_t>(args.get_unsigned(name)) != have;
+          return args.given(name) && static_cast<std::uint32_t>(args.get_unsigned(name)) != have &&
+                 (name == "QUEUE" || have != 0);
         };
         const char* which = differs("QUEUE", port.tx_queue)   ? "QUEUE"
                             : differs("BURST", port.tx_burst) ? "BURST"
