@@ -38,6 +38,12 @@ function(nb_add_element_plugin NAME)
   # Hidden: the plugin's copy of the SDK's inline functions (and so its list of registered
   # specs) stays its own, whatever the loading program exports.
   set_target_properties(${NAME} PROPERTIES PREFIX "lib" CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # -Wconsumed on the native compile too, with the allocator pattern that makes clang 19's
+    # verdict repeatable (NbBitcode.cmake).
+    set_property(TARGET ${NAME} PROPERTY CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env ${NB_CONSUMED_ENV}
+                                                             ${CMAKE_CXX_COMPILER_LAUNCHER})
+  endif()
 
   if(A_NO_BITCODE)
     return()

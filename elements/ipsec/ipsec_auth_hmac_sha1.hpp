@@ -93,10 +93,9 @@ struct IPsecAuthHMACSHA1 {
         return;
       }
       const std::uint32_t body = len - ipsec::kICV;
-      st |= ipsec::icv_matches(state.crypto, *sa, p.bytes_at(0, body).bytes(0, body),
-                               p.bytes_at(body, ipsec::kICV).bytes(0, ipsec::kICV))
-                ? kIcv
-                : kIcvBad;
+      const bool matches = ipsec::icv_matches(state.crypto, *sa, p.bytes_at(0, body).bytes(0, body),
+                                              p.bytes_at(body, ipsec::kICV).bytes(0, ipsec::kICV));
+      st |= matches ? kIcv : kIcvBad;
     }
     if (st & kIcvBad) {
       ++state.bad_icv;
