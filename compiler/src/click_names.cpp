@@ -43,7 +43,6 @@ constexpr std::array kTable = {
     ClickReplacement{"NotifierQueue", "Queue", "Queue"},
     ClickReplacement{"Null", "a direct connection; `elementclass Null { input -> output }` keeps the name", ""},
     ClickReplacement{"RangeIPLookup", kLookup, "LookupIPRoute"},
-    ClickReplacement{"StaticThreadSched", "nothing: every nbrun worker runs the whole graph (docs/multicore.md)", ""},
     ClickReplacement{"UDPRewriter", kRewriter, "IPRewriter"},
 };
 

@@ -463,6 +463,8 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
   detail::find_peers(graph, plan, diags);
   if (diags.error_count() != errors) return std::nullopt;
   plan.tasks = pull_tasks(plan, graph);
+  detail::bind_tasks(graph, plan, diags);
+  if (diags.error_count() != errors) return std::nullopt;
   for (const Requirement& r : graph.requirements) {
     std::string args;
     for (const lang::ConfigArg& a : r.args) {

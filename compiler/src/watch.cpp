@@ -1,10 +1,15 @@
 #include "watch.hpp"
 
+#include <nb/compiler/registry.hpp>
+
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <deque>
 #include <string>
+#include <string_view>
+#include <variant>
 #include <vector>
 
 namespace nb::compiler::detail {
@@ -165,6 +170,137 @@ void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
       }
     }
     plan.elements[i].peers = std::move(peers);
+  }
+}
+
+namespace {
+
+// The task `el` belongs to: its puller, or an element on the chain from the puller up to the
+// task's top. -1: none (a push element, a Queue, a device input).
+int task_of(const Plan& plan, std::uint32_t el) {
+  for (std::size_t k = 0; k < plan.tasks.size(); ++k) {
+    std::uint32_t cur = plan.tasks[k].puller;
+    for (std::size_t steps = 0; steps <= plan.elements.size(); ++steps) {
+      if (cur == el) return static_cast<int>(k);
+      if (cur == plan.tasks[k].top) break;
+      const std::vector<Target>& from = plan.elements[cur].pull_inputs;
+      if (from.empty() || from[0].kind != Target::Kind::Element) break;
+      cur = from[0].index;
+    }
+  }
+  return -1;
+}
+
+// Every element a task's top pulls from, directly or through schedulers: the elements whose pull
+// runs on the task's worker.
+void pulled_by(const Plan& plan, std::uint32_t el, std::vector<char>& seen, std::vector<std::uint32_t>& out) {
+  if (seen[el]) return;
+  seen[el] = 1;
+  out.push_back(el);
+  for (const Target& t : plan.elements[el].pull_inputs)
+    if (t.kind == Target::Kind::Element) pulled_by(plan, t.index, seen, out);
+}
+
+}  // namespace
+
+void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
+  std::vector<lang::Span> bound_at(plan.tasks.size());
+  for (std::uint32_t i = 0; i < graph.elements.size() && i < plan.elements.size(); ++i) {
+    const Element& el = graph.elements[i];
+    if (!el.cls || !el.cls->spec || std::string_view(el.cls->spec->class_name) != "StaticThreadSched") continue;
+    for (const ParamValue* entry : el.params_named("ENTRY")) {
+      if (!entry || entry->is_default) continue;
+      const auto* text = std::get_if<std::string>(&entry->value);
+      const std::string words = text ? *text : entry->text;
+      std::size_t b = 0;
+      while (b < words.size() && std::isspace(static_cast<unsigned char>(words[b]))) ++b;
+      std::size_t e = b;
+      while (e < words.size() && !std::isspace(static_cast<unsigned char>(words[e]))) ++e;
+      const std::string name = words.substr(b, e - b);
+      const unsigned long thread = std::strtoul(words.c_str() + e, nullptr, 10);  // checked by the element
+      lang::Span at = entry->span;
+      if (at.valid() && at.size() == words.size()) {
+        at.begin = entry->span.begin + static_cast<std::uint32_t>(b);
+        at.end = at.begin + static_cast<std::uint32_t>(e - b);
+      }
+      const int q = find_near(graph, el.name, name);
+      if (q < 0) {
+        diags.error(at, fmt::format("StaticThreadSched: no element named '{}'", name))
+            .note("each entry is ELEMENT THREAD: the element whose task runs on worker THREAD");
+        continue;
+      }
+      const PlanElement& target = plan.elements[static_cast<std::size_t>(q)];
+      const int k = task_of(plan, static_cast<std::uint32_t>(q));
+      if (k < 0) {
+        if (target.ops && target.ops->role != ElementOps::Role::Kernel) {
+          diags
+              .warning(at, fmt::format("StaticThreadSched: '{}' is an input or output port, not a task: nb spreads "
+                                       "what a port receives over the workers by flow, so it stays on every worker",
+                                       name))
+              .note(
+                  "docs/multicore.md says which worker gets which flow; to pipeline, bind the element that pulls "
+                  "from a ThreadSafeQueue after the port");
+          continue;
+        }
+        std::string pullers;
+        for (const PlanTask& t : plan.tasks) {
+          std::vector<char> seen(plan.elements.size(), 0);
+          std::vector<std::uint32_t> pulled;
+          pulled_by(plan, t.top, seen, pulled);
+          for (std::uint32_t p : pulled)
+            if (p == static_cast<std::uint32_t>(q))
+              pullers += (pullers.empty() ? "'" : ", '") + plan.elements[t.puller].name + "'";
+        }
+        lang::Diagnostic& d = diags.error(
+            at,
+            fmt::format("StaticThreadSched: '{}' has no task: it runs on whichever worker its packets reach", name));
+        if (!pullers.empty())
+          d.note(fmt::format("the task that takes packets out of it belongs to {}: name that one", pullers));
+        else
+          d.note(
+              "tasks belong to elements that pull (Unqueue, a ToDevice or Discard after a queue, a scheduler's "
+              "puller) and to sources that make packets (InfiniteSource)");
+        continue;
+      }
+      PlanTask& task = plan.tasks[static_cast<std::size_t>(k)];
+      if (task.worker >= 0 && static_cast<unsigned long>(task.worker) != thread) {
+        diags
+            .error(at,
+                   fmt::format("StaticThreadSched: the task of '{}' is bound to worker {} already", name, task.worker))
+            .note(bound_at[static_cast<std::size_t>(k)], "bound here");
+        continue;
+      }
+      task.worker = static_cast<std::int32_t>(thread);
+      bound_at[static_cast<std::size_t>(k)] = at;
+    }
+  }
+  // A bound task's worker alone takes packets out of the stores it pulls from, while every worker
+  // may push into them: they must be one store for all.
+  const ElementClass* queue = Registry::builtin().find("Queue");
+  const ElementOps* queue_ops = queue && queue->spec ? queue->spec->ops : nullptr;
+  for (std::size_t k = 0; k < plan.tasks.size(); ++k) {
+    PlanTask& task = plan.tasks[k];
+    if (task.worker < 0) continue;
+    std::vector<char> seen(plan.elements.size(), 0);
+    std::vector<std::uint32_t> pulled;
+    pulled_by(plan, task.top, seen, pulled);
+    for (std::uint32_t p : pulled) {
+      if (graph.elements[p].input_modes.find('h') == std::string::npos) continue;
+      PlanElement& store = plan.elements[p];
+      if (queue_ops && store.ops == queue_ops) {
+        store.shared_state = true;
+        task.drains_shared = true;
+        continue;
+      }
+      diags
+          .error(bound_at[k],
+                 fmt::format("StaticThreadSched: the task of '{}' pulls from '{}' ({}), which keeps its "
+                             "packets per worker: what other workers push into it would never leave",
+                             plan.elements[task.puller].name, store.name, store.spec ? store.spec->class_name : "?"))
+          .note(graph.elements[p].span, fmt::format("put a ThreadSafeQueue in front of '{}': a queue is shared by "
+                                                    "every worker when a bound task pulls from it",
+                                                    store.name));
+    }
   }
 }
 

@@ -17,4 +17,10 @@ void find_watched_queues(const Graph& graph, Plan& plan, lang::DiagnosticEngine&
 // error for a word that names no element, or one not of the parameter's family.
 void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
 
+// StaticThreadSched: binds the tasks its entries name to workers (PlanTask::worker) and makes the
+// Queues such a task pulls from shared by every worker (PlanElement::shared_state). Errors for an
+// entry that names no element, an element without a task, a task bound twice, or a packet store
+// in a bound task's chain that cannot be shared. Call after plan.tasks is made.
+void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
+
 }  // namespace nb::compiler::detail

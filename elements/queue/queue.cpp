@@ -42,9 +42,15 @@ void read_highwater_workers(const Queue::Config&, std::span<const Queue::State* 
   out = std::to_string(most);
 }
 
+// Each ring once: the workers share one when a task bound to one worker pulls from the queue
+// (StaticThreadSched), and their State blocks then hold the same ring.
 void read_length_workers(const Queue::Config&, std::span<const Queue::State* const> states, std::string& out) {
   std::uint64_t n = 0;
-  for (const Queue::State* s : states) n += Queue::held({}, *s);
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = states[j]->ring == states[i]->ring;
+    if (!seen) n += Queue::held({}, *states[i]);
+  }
   out = std::to_string(n);
 }
 
@@ -123,20 +129,22 @@ void Queue::transfer(const Config&, const State& old_state, const Config&, State
 
 NB_ELEMENT_KERNEL(Queue);
 
-#define NB_QUEUE_DESCRIPTION                                                                              \
-  "Stores the packets pushed to its input, oldest first, until something pulls them from its "            \
-  "output: Unqueue, a scheduler (RoundRobinSched, PrioSched), a Shaper, or a ToDevice or Discard "         \
-  "connected straight to it. Whatever pulls runs as a task of the worker's loop, once per pass "           \
-  "(docs/queues.md). A full queue drops the packet pushed to it at the tail and counts it (`drops`, "     \
-  "reason `full`); it never makes the worker wait.\n"                                                      \
-  "\n"                                                                                                     \
-  "The queue owns the packets in it. With several workers, each worker has a queue of its own "         \
-  "(CAPACITY each) and runs the task that pulls from it, so a flow's packets leave in the order they "    \
-  "came. A hot reload keeps the packets of a queue of the same name: they move into the new "        \
-  "configuration's queue; when it is smaller, the oldest that fit are kept and the others counted "       \
-  "in `reload_dropped`. Packets still queued when the run stops early are dropped as `flushed`; when "     \
-  "every input file was read to its end, the run waits until the queues are empty.\n"                     \
-  "\n"                                                                                                     \
+#define NB_QUEUE_DESCRIPTION                                                                                          \
+  "Stores the packets pushed to its input, oldest first, until something pulls them from its "                        \
+  "output: Unqueue, a scheduler (RoundRobinSched, PrioSched), a Shaper, or a ToDevice or Discard "                    \
+  "connected straight to it. Whatever pulls runs as a task of the worker's loop, once per pass "                      \
+  "(docs/queues.md). A full queue drops the packet pushed to it at the tail and counts it (`drops`, "                 \
+  "reason `full`); it never makes the worker wait.\n"                                                                 \
+  "\n"                                                                                                                \
+  "The queue owns the packets in it. With several workers, each worker has a queue of its own "                       \
+  "(CAPACITY each) and runs the task that pulls from it, so a flow's packets leave in the order they "                \
+  "came; when StaticThreadSched binds the task that pulls from it to one worker, it is one queue "                    \
+  "(CAPACITY) that every worker pushes into and that worker alone empties: a pipeline stage. A hot reload keeps the " \
+  "packets of a queue of the same name: they move into the new "                                                      \
+  "configuration's queue; when it is smaller, the oldest that fit are kept and the others counted "                   \
+  "in `reload_dropped`. Packets still queued when the run stops early are dropped as `flushed`; when "                \
+  "every input file was read to its end, the run waits until the queues are empty.\n"                                 \
+  "\n"                                                                                                                \
   "Input 0 (push): packets to store. Output 0 (pull): the packets, oldest first."
 
 constinit const ElementSpec Queue::spec{
@@ -169,7 +177,7 @@ constinit const ElementSpec Queue::spec{
 
 NB_QUEUE_ALIAS(kSimpleQueue, "SimpleQueue", "a queue without notification", "nb's tasks need no notification");
 NB_QUEUE_ALIAS(kThreadSafeQueue, "ThreadSafeQueue", "a queue several threads use",
-               "each worker has a queue of its own, so none is shared between threads");
+               "a queue is shared between workers exactly when StaticThreadSched makes one worker empty it");
 
 NB_REGISTER_ELEMENT(Queue::spec);
 

@@ -94,9 +94,12 @@ std::uint32_t PullRunner::pull_from(std::uint32_t element, std::uint32_t port, r
   return kept;
 }
 
-std::uint64_t PullRunner::run_tasks() {
+std::uint64_t PullRunner::run_tasks(bool out) {
   std::uint64_t moved = 0;
+  const std::uint32_t nworkers = dp_.host.nworkers ? dp_.host.nworkers : 1;
   for (const compiler::PlanTask& t : dp_.plan.tasks) {
+    if (t.worker >= 0 && static_cast<std::uint32_t>(t.worker) % nworkers != dp_.worker) continue;
+    if (out && !t.drains_shared) continue;
     const std::uint32_t n = pull_from(t.top, 0, burst_, dp_.burst < jit_abi::kMaxBurst ? dp_.burst : jit_abi::kMaxBurst);
     if (n == 0) continue;
     engine_.process(t.top, burst_, n);

@@ -16,8 +16,10 @@ namespace nb::runtime {
 class PullRunner {
  public:
   PullRunner(Dataplane& dp, Engine& engine);
-  // Runs every task once. Returns the packets they moved.
-  std::uint64_t run_tasks();
+  // Runs once every task this worker runs (all, but those StaticThreadSched bound to another).
+  // `out`: the worker's own inputs ended; only tasks that drain a queue other workers push into
+  // still run, as a worker empties its dispatch rings. Returns the packets they moved.
+  std::uint64_t run_tasks(bool out = false);
   // Whether any element holds packets (ElementOps::held): a finished input's packets are not
   // all out yet.
   bool holding() const;

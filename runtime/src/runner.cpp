@@ -224,10 +224,11 @@ class WorkerLoop {
     // The tasks (pull chains, docs/queues.md): once a pass, after the sources. Not once the
     // worker is out: a natural end waited for the queues to empty, and a stopped run drops what
     // they hold (finish); a packet-making task (InfiniteSource) would otherwise never let the
-    // last pass come.
-    if (!g_->pullers.empty() && !out_) {
+    // last pass come. Except a task that drains a queue the other workers push into (a pipeline
+    // stage, StaticThreadSched): like the dispatch rings, it runs until every worker is out.
+    if (!g_->pullers.empty()) {
       PullRunner& pull = *g_->pullers[self_];
-      const std::uint64_t moved = pull.run_tasks();
+      const std::uint64_t moved = pull.run_tasks(out_);
       if (moved) dp.flush_all();  // `processed` counts received packets: these were, once
       got_packets += moved;
       if (!pull.stop_requested_by().empty() && !out_) {  // a source's LIMIT with STOP true
@@ -1048,7 +1049,9 @@ void make_worker_dataplane(Runtime& rt, Generation& gen, const Generation* previ
     if (e.ops->role != ElementOps::Role::Kernel || !dp.states[i] || !old.states[it->second]) continue;
     const bool same_config = oe.config.size() == e.config.size() &&
                              std::memcmp(oe.config.data(), e.config.data(), e.config.size()) == 0;
-    const bool same_block = oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size();
+    // A block shared by the workers and one of this worker's own are not the same block.
+    const bool same_block =
+        oe.ops == e.ops && old.states[it->second]->size() == dp.states[i]->size() && oe.shared_state == e.shared_state;
     if (e.ops->transfer && !(same_block && same_config)) {
       transfers.push_back({e.ops->transfer, oe.config.data(), old.state(it->second), e.config.data(), dp.state(i)});
     } else if (same_block && (!e.ops->setup || same_config)) {
@@ -1074,8 +1077,9 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   gen.dps.resize(nw);
   gen.transfers.assign(nw, {});
   for (std::uint32_t w = 0; w < nw; ++w) make_worker_dataplane(rt, gen, previous, w);
-  // Set-up: per worker, except that a SharedReadMostly element sets up once (worker 0) and the
-  // other workers' fresh blocks start as a byte copy of worker 0's: they share its tables.
+  // Set-up: per worker, except that a SharedReadMostly element (or a Queue the workers share,
+  // PlanElement::shared_state) sets up once (worker 0) and the other workers' fresh blocks start
+  // as a byte copy of worker 0's: they share its tables (the Queue: its ring).
   for (std::uint32_t w = 0; w < nw; ++w) {
     Dataplane& dp = *gen.dps[w];
     if (w > 0) {
@@ -1083,7 +1087,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
         const compiler::PlanElement& e = plan.elements[i];
         if (!e.ops || e.ops->role != ElementOps::Role::Kernel) continue;
-        if (e.ops->state_scope != StateScope::SharedReadMostly) continue;
+        if (e.ops->state_scope != StateScope::SharedReadMostly && !e.shared_state) continue;
         if (i < dp.guards.size() && dp.guards[i]) continue;  // kept from the running graph
         if (!e.ops->setup) continue;
         std::memcpy(dp.state(i), first.state(i), dp.states[i]->size());
@@ -1110,7 +1114,8 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
   if (nw > 1) {
     for (std::uint32_t i = 0; i < plan.elements.size(); ++i) {
       const compiler::PlanElement& e = plan.elements[i];
-      if (!e.ops || !e.ops->teardown_workers || e.ops->state_scope == StateScope::SharedReadMostly) continue;
+      if (!e.ops || !e.ops->teardown_workers || e.ops->state_scope == StateScope::SharedReadMostly || e.shared_state)
+        continue;
       bool fresh = true;
       for (std::uint32_t w = 0; w < nw; ++w) {
         const Dataplane& dp = *gen.dps[w];

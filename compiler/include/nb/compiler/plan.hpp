@@ -100,6 +100,9 @@ struct PlanElement {
   // Elements that name peers (ElementSpec::peers, ICMPRewriter): the named elements, in the order
   // of the peer parameters and their words (HostServices::peer_state's index).
   std::vector<std::uint32_t> peers;
+  // One State for every worker (a Queue that a task bound to one worker pulls from: a pipeline
+  // stage's input, StaticThreadSched): set up once, as SharedReadMostly elements are.
+  bool shared_state = false;
 };
 
 // A chain that pulls (docs/queues.md): the worker's loop runs it. It asks `top` for a burst
@@ -110,6 +113,11 @@ struct PlanElement {
 struct PlanTask {
   std::uint32_t puller = 0;
   std::uint32_t top = 0;
+  // StaticThreadSched: the one worker that runs it (modulo nbrun's workers); -1: every worker.
+  std::int32_t worker = -1;
+  // It takes packets out of a queue every worker pushes into (PlanElement::shared_state): its
+  // worker keeps running it after its own inputs ended, until every worker is done.
+  bool drains_shared = false;
 };
 
 struct Plugin;

@@ -1,0 +1,93 @@
+#include "static_thread_sched.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace nb::elements {
+
+namespace {
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// ELEMENT THREAD, THREAD a worker number.
+bool validate_entry(std::string_view text, ParamError& error) {
+  std::size_t i = 0, starts[3] = {0, 0, 0}, ends[3] = {0, 0, 0};
+  unsigned words = 0;
+  while (i < text.size()) {
+    while (i < text.size() && is_space(text[i])) ++i;
+    std::size_t j = i;
+    while (j < text.size() && !is_space(text[j])) ++j;
+    if (j == i) break;
+    if (words < 3) starts[words] = i, ends[words] = j;
+    ++words;
+    i = j;
+  }
+  if (words != 2) {
+    const std::size_t at = words > 2 ? starts[2] : ends[words ? words - 1 : 0];
+    error = {at, words > 2 ? ends[2] - starts[2] : 0, "expected ELEMENT THREAD, e.g. 'uq 1'", {}};
+    return false;
+  }
+  const std::string_view thread = text.substr(starts[1], ends[1] - starts[1]);
+  bool digits = thread.size() <= 3;
+  for (char c : thread) digits &= c >= '0' && c <= '9';
+  if (!digits) {
+    error = {starts[1],
+             thread.size(),
+             "'" + std::string(thread) +
+                 "' is not a worker number (0 to 999: the n-th worker of nbrun --workers, modulo "
+                 "their number)",
+             {}};
+    return false;
+  }
+  return true;
+}
+
+constexpr ParamSpec kParams[] = {
+    {.name = "ENTRY",
+     .type = ParamType::String,
+     .kind = ParamKind::Rest,
+     .required = false,
+     .default_value = "",
+     .doc = "ELEMENT THREAD: the task ELEMENT pulls for (an Unqueue, a pulling ToDevice, a scheduler's puller, a "
+            "packet-making source such as InfiniteSource) runs on worker THREAD only.",
+     .validate = validate_entry},
+};
+
+}  // namespace
+
+NB_ELEMENT_INFO(StaticThreadSched);
+
+constinit const ElementSpec StaticThreadSched::spec{
+    .class_name = "StaticThreadSched",
+    .ports = "0/0",
+    .params = kParams,
+    .brief = "runs the tasks of the elements it names on one worker each: pipelines a graph over cores",
+    .description =
+        "Without it, every nbrun worker runs the whole graph on the flows it owns (docs/multicore.md), its "
+        "tasks included, each with a Queue of its own. Each argument `ELEMENT THREAD` instead runs the task "
+        "that ELEMENT belongs to (the chain ELEMENT pulls through, from the Queue or scheduler at its top "
+        "down to ELEMENT's outputs) on worker THREAD alone, as Click's StaticThreadSched does with threads. "
+        "THREAD counts nbrun's workers from 0, modulo `--workers` (with one worker, everything runs on it).\n"
+        "\n"
+        "A Queue that such a task pulls from becomes one queue shared by every worker: any worker pushes "
+        "into it, and only THREAD takes packets out, so the elements after it run on THREAD's core - a "
+        "pipeline (docs/queues.md). Its length is the length of that one queue; its packets leave in the "
+        "order they entered it. An element in the chain that keeps packets per worker and could not be "
+        "shared (anything but Queue, SimpleQueue and ThreadSafeQueue) is an error: put a ThreadSafeQueue in "
+        "front of it. When the run ends, a worker that takes packets out of a shared queue keeps doing so "
+        "until every other worker is done, so nothing pushed into it is left behind.\n"
+        "\n"
+        "ELEMENT must name an element that has a task: naming a push element (a task runs on every worker "
+        "that receives its packets) or a device input (flows are spread over the workers, "
+        "docs/multicore.md) is an error that says so.",
+    .example =
+        "FromDump(in.pcap) -> CheckIPHeader(14) -> q :: ThreadSafeQueue(1000)\n"
+        "  -> uq :: Unqueue -> ToDump(out.pcap);\nStaticThreadSched(uq 1);\n",
+    .ops = &kOps,
+};
+
+NB_REGISTER_ELEMENT(StaticThreadSched::spec);
+
+}  // namespace nb::elements
