@@ -363,6 +363,8 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       port.stop = is_source && !port.loop && flag("STOP", false);
       port.active = !is_source || flag("ACTIVE", true);
       port.snaplen = is_source ? 0 : static_cast<std::uint32_t>(args.get_unsigned("SNAPLEN"));
+      // ToDump ENCAP IP: records that start at the IP header (LINKTYPE_RAW), as Click writes them.
+      if (!is_source && args.get_string("ENCAP") == "IP") port.linktype = 101;
       port.name = el.name;
       port.span = el.span;
       port.arg_span = where ? where->span : el.span;

@@ -8,20 +8,18 @@ namespace nb::elements {
 
 namespace {
 
-// Click's ToDump ENCAP names a link type. nbrun's writer writes Ethernet captures only, so any
-// other link type is refused rather than written mislabelled.
+// Click's ToDump ENCAP names a link type. nbrun writes the two that nb's packets come in
+// (Ethernet frames, and IP packets once the link header is stripped); any other is refused
+// rather than written mislabelled.
 bool validate_encap(std::string_view text, std::vector<ParamError>& errors) {
-  if (text == "ETHER") return true;
+  if (text == "ETHER" || text == "IP") return true;
   ParamError e;
   e.offset = 0;
   e.length = text.size();
-  if (text == "IP") {
-    e.message = "ToDump writes Ethernet captures only (ENCAP ETHER); raw IP captures (Click's ENCAP IP) are not in nb";
-    e.hint = "put EtherEncap(0x0800, SRC, DST) in front of ToDump to record IP packets with an Ethernet header";
-  } else {
-    e.message = "unknown or unsupported ENCAP '" + std::string(text) + "'";
-    e.hint = "ToDump writes Ethernet captures only: ENCAP ETHER (the default)";
-  }
+  e.message = "unknown or unsupported ENCAP '" + std::string(text) + "'";
+  e.hint =
+      "ToDump writes ENCAP ETHER (Ethernet frames, the default) or ENCAP IP (packets that start at their IP "
+      "header, e.g. after Strip(14))";
   errors.push_back(std::move(e));
   return false;
 }
@@ -46,9 +44,9 @@ constexpr ParamSpec kParams[] = {
      .kind = ParamKind::Positional,
      .required = false,
      .default_value = "ETHER",
-     .doc = "The link type the file records: ETHER (Ethernet, LINKTYPE_ETHERNET), the only one nb "
-            "writes. Click's other encapsulations (IP for raw IP packets, ...) are refused with a "
-            "hint: put EtherEncap in front of ToDump to record IP packets.",
+     .doc = "The link type the file records: ETHER (Ethernet frames, LINKTYPE_ETHERNET) or IP (raw IP "
+            "packets, LINKTYPE_RAW: each packet must start at its IP header, e.g. after Strip(14); "
+            "tcpdump and tshark read such a file as IP). Click's other encapsulations are refused.",
      .validate_all = &validate_encap},
 };
 
@@ -77,7 +75,7 @@ constinit const ElementSpec ToDump::spec{
         "error of the configuration.\n"
         "\n"
         "Input 0 (push): the packets to record, each starting at its link-layer (Ethernet) "
-        "header (ENCAP ETHER, the file's link type).",
+        "header (ENCAP ETHER), or at its IP header (ENCAP IP): the file's link type says which.",
     .example = "FromDevice(0) -> ToDump(capture.pcap, SNAPLEN 128);\n",
     .ops = &kSinkOps,
     .port_open = PortOpen::PcapWrite,

@@ -21,7 +21,6 @@ namespace nb::runtime::detail {
 namespace {
 
 constexpr std::uint32_t kPcapMagicMicro = 0xa1b2c3d4;
-constexpr std::uint32_t kLinkTypeEthernet = 1;
 constexpr std::size_t kBufferBytes = 1 << 20;  // more than one largest record
 
 std::array<std::atomic<bool>, RTE_MAX_ETHPORTS> g_microsecond_ports{};
@@ -66,7 +65,7 @@ void PcapWriter::find_timestamp_field() {
 }
 
 std::unique_ptr<PcapWriter> PcapWriter::open(const std::string& file, const std::string& label, std::uint32_t snaplen,
-                                             std::string& error) {
+                                             std::uint32_t linktype, std::string& error) {
   std::unique_ptr<PcapWriter> w(new PcapWriter);
   w->file_ = file;
   w->label_ = label;
@@ -129,7 +128,7 @@ std::unique_ptr<PcapWriter> PcapWriter::open(const std::string& file, const std:
   put<std::int32_t>(w->buffer_, 0);
   put<std::uint32_t>(w->buffer_, 0);
   put<std::uint32_t>(w->buffer_, snaplen ? snaplen : kMaxRecord);
-  put<std::uint32_t>(w->buffer_, kLinkTypeEthernet);
+  put<std::uint32_t>(w->buffer_, linktype);
   std::size_t done = 0;
   if (!w->write_all(w->buffer_.data(), w->buffer_.size(), done)) {
     error = fmt::format("cannot write pcap file '{}': {}", file, w->write_error_);

@@ -34,10 +34,10 @@ class PcapWriter {
   // Opens `file` for ToDump and writes the pcap header (link type Ethernet, microsecond
   // timestamps). A regular file is created or replaced - unless it exists and is not a capture,
   // which is refused rather than destroyed; a FIFO must have its reader already; a character
-  // device (/dev/stdout, /dev/null) is written as it is. `label` names the element in messages.
-  // Null with `error` on failure.
+  // device (/dev/stdout, /dev/null) is written as it is. `label` names the element in messages;
+  // `linktype` goes in the file header (1 Ethernet, 101 raw IP). Null with `error` on failure.
   static std::unique_ptr<PcapWriter> open(const std::string& file, const std::string& label, std::uint32_t snaplen,
-                                          std::string& error);
+                                          std::uint32_t linktype, std::string& error);
   ~PcapWriter();
 
   // Drains `ring` on a thread until finish(). Timestamps come from DPDK's rx timestamp dynamic

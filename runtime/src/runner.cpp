@@ -569,7 +569,7 @@ bool open_dump_port(const compiler::PlanPort& p, std::uint64_t serial, PortSlot&
                     lang::DiagnosticEngine& diags) {
   std::string error;
   slot.snaplen = p.snaplen;
-  auto writer = PcapWriter::open(p.file, fmt::format("{} (ToDump)", p.name), p.snaplen, error);
+  auto writer = PcapWriter::open(p.file, fmt::format("{} (ToDump)", p.name), p.snaplen, p.linktype, error);
   if (!writer) {
     diags.error(p.arg_span, error);
     return false;

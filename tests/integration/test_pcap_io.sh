@@ -203,6 +203,22 @@ ok = len(a) == len(b) and all(ca == min(lb, 100) and la == lb and da == db[:ca] 
 sys.exit(0 if ok else 1)
 EOF
 
+# ---- ENCAP IP: records that start at the IP header (LINKTYPE_RAW) ----
+printf 'FromDump(in.pcap) -> Strip(14) -> ToDump(rawip.pcap, ENCAP IP);\n' >rawip.nbc
+run rawip
+linktype=$(od -An -tu4 -j20 -N4 rawip.pcap | tr -d ' ')
+# tcpdump decodes each record as IP: the same lines as the Ethernet input's, from "IP" on.
+a=$(tcpdump -n -r in.pcap 2>/dev/null | sed 's/^[0-9:.]* //' | md5sum)
+b=$(tcpdump -n -r rawip.pcap 2>/dev/null | sed 's/^[0-9:.]* //' | md5sum)
+if [ "$st" -eq 0 ] && [ "$linktype" = 101 ] && [ "$(records rawip.pcap)" = "$(records in.pcap)" ] && [ "$a" = "$b" ]; then
+  ok "ENCAP IP: link type $linktype, tcpdump reads every record as the IP packet it was"
+else
+  bad "ENCAP IP: exit $st, link type $linktype, $(records rawip.pcap) records, same decode: $([ "$a" = "$b" ] && echo yes || echo no)"
+fi
+printf '// a link type nb does not write\nFromDump(in.pcap) -> ToDump(x.pcap, ENCAP ATM);\n' >encap_bad.nbc
+run encap_bad
+expect_fail encap_bad "unknown or unsupported ENCAP 'ATM'"
+
 # ---- ACTIVE false and the active handler ----
 printf 'src :: FromDump(in.pcap, ACTIVE false) -> c :: Counter -> ToDump(active.pcap);\n' >active.nbc
 "$nbrun" active.nbc --quiet --engine interp --control "$tmp/nb.sock" --stats json >active.out 2>active.err &
