@@ -1,15 +1,13 @@
 #include "schedule_info.hpp"
 
+#include "entry_words.hpp"
+
 #include <string>
 #include <string_view>
 
 namespace nb::elements {
 
 namespace {
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
 
 // A non-negative real number as Click's scheduling parameters are written: 1, .1, 2.5.
 bool is_share(std::string_view w) {
@@ -27,25 +25,14 @@ bool is_share(std::string_view w) {
 
 // ELEMENT PARAM.
 bool validate_entry(std::string_view text, ParamError& error) {
-  std::size_t i = 0, starts[3] = {0, 0, 0}, ends[3] = {0, 0, 0};
-  unsigned words = 0;
-  while (i < text.size()) {
-    while (i < text.size() && is_space(text[i])) ++i;
-    std::size_t j = i;
-    while (j < text.size() && !is_space(text[j])) ++j;
-    if (j == i) break;
-    if (words < 3) starts[words] = i, ends[words] = j;
-    ++words;
-    i = j;
-  }
-  if (words != 2) {
-    const std::size_t at = words > 2 ? starts[2] : ends[words ? words - 1 : 0];
-    error = {at, words > 2 ? ends[2] - starts[2] : 0, "expected ELEMENT PARAM, e.g. 'src 2'", {}};
+  const EntryWords w = entry_words(text);
+  if (w.count != 2) {
+    error = {w.extra_at(), w.extra_length(), "expected ELEMENT PARAM, e.g. 'src 2'", {}};
     return false;
   }
-  std::string_view share = text.substr(starts[1], ends[1] - starts[1]);
+  const std::string_view share = w.word(text, 1);
   if (!is_share(share)) {
-    error = {starts[1],
+    error = {w.begin[1],
              share.size(),
              "'" + std::string(share) + "' is not a scheduling parameter (a non-negative number such as 1 or .5)",
              {}};

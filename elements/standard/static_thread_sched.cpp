@@ -1,5 +1,7 @@
 #include "static_thread_sched.hpp"
 
+#include "entry_words.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -7,33 +9,18 @@ namespace nb::elements {
 
 namespace {
 
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
 // ELEMENT THREAD, THREAD a worker number.
 bool validate_entry(std::string_view text, ParamError& error) {
-  std::size_t i = 0, starts[3] = {0, 0, 0}, ends[3] = {0, 0, 0};
-  unsigned words = 0;
-  while (i < text.size()) {
-    while (i < text.size() && is_space(text[i])) ++i;
-    std::size_t j = i;
-    while (j < text.size() && !is_space(text[j])) ++j;
-    if (j == i) break;
-    if (words < 3) starts[words] = i, ends[words] = j;
-    ++words;
-    i = j;
-  }
-  if (words != 2) {
-    const std::size_t at = words > 2 ? starts[2] : ends[words ? words - 1 : 0];
-    error = {at, words > 2 ? ends[2] - starts[2] : 0, "expected ELEMENT THREAD, e.g. 'uq 1'", {}};
+  const EntryWords w = entry_words(text);
+  if (w.count != 2) {
+    error = {w.extra_at(), w.extra_length(), "expected ELEMENT THREAD, e.g. 'uq 1'", {}};
     return false;
   }
-  const std::string_view thread = text.substr(starts[1], ends[1] - starts[1]);
+  const std::string_view thread = w.word(text, 1);
   bool digits = thread.size() <= 3;
   for (char c : thread) digits &= c >= '0' && c <= '9';
   if (!digits) {
-    error = {starts[1],
+    error = {w.begin[1],
              thread.size(),
              "'" + std::string(thread) +
                  "' is not a worker number (0 to 999: the n-th worker of nbrun --workers, modulo "
