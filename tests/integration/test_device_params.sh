@@ -7,7 +7,8 @@
 #   - BURST: the port's burst counters (--stats json ports.*.rx_bursts/tx_bursts) show at most
 #     BURST packets per burst;
 #   - NDESC: the queues get that many descriptors (ports.*.rx_desc/tx_desc);
-#   - PROMISC: a tap interface is in promiscuous mode (IFF_PROMISC in sysfs) only with it.
+#   - PROMISC: a tap interface is in promiscuous mode (IFF_PROMISC in sysfs) only with it;
+#   - two ToDevices on one device share its transmit queue and lose nothing.
 # Usage: test_device_params.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR
 set -u
 nbrun=$(readlink -f "$1")
@@ -73,6 +74,26 @@ run d 2
 rxb=$(json_get "$flat" ports FromDevice@1 rx_bursts)
 [ "$st" -eq 0 ] && [ "$rxb" = 2 ] && ok "default BURST: 2 receive bursts for 37 packets" ||
   bad "default BURST: exit $st, $rxb receive bursts"
+
+# Two ToDevices on one device (Click's configurations have one per path): they share its
+# transmit queue, and the file gets every packet of both paths, each once.
+cat >two.nbc <<'EOF2'
+FromDevice("net_pcap7,rx_pcap=a.pcap") -> s :: RoundRobinSwitch;
+s[0] -> c0 :: Counter -> ToDevice("net_pcap8,tx_pcap=two.pcap");
+s[1] -> c1 :: Counter -> ToDevice("net_pcap8,tx_pcap=two.pcap", BURST 8);
+EOF2
+run two 2
+# Each record on one line (its header and its bytes), sorted: the same multiset as the input's.
+one_line() { tcpdump -n -t -xx -r "$1" 2>/dev/null | awk '/^[^\t]/ { if (p) print p; p = $0; next } { p = p $0 } END { print p }' | sort | md5sum; }
+c0=$(json_get "$flat" elements c0 count)
+c1=$(json_get "$flat" elements c1 count)
+if [ "$st" -eq 0 ] && [ "$(records two.pcap)" = 100 ] && [ "$(one_line two.pcap)" = "$(one_line a.pcap)" ] &&
+  [ "$c0" = 50 ] && [ "$c1" = 50 ]; then
+  ok "two ToDevices on one device: all 100 packets in its file, each once ($c0 and $c1 by the two paths)"
+else
+  bad "two ToDevices on one device: exit $st, $(records two.pcap) records, paths $c0 and $c1"
+  show two.err 6
+fi
 
 # A queue the device does not have.
 printf '// no such queue\nFromDevice("net_pcap7,rx_pcap=b.pcap", QUEUE 3) -> Discard;\n' >noq.nbc
