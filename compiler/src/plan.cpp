@@ -362,6 +362,15 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
       port.loop = is_source && flag("LOOP", false);
       port.stop = is_source && !port.loop && flag("STOP", false);
       port.active = !is_source || flag("ACTIVE", true);
+      port.timing = is_source && flag("TIMING", false);
+      if (port.timing && port.loop) {
+        const ParamValue* timing = el.param("TIMING");
+        diags
+            .error(timing && timing->span.valid() ? timing->span : el.span,
+                   "TIMING true with LOOP true: a looping file is replayed from memory without its records' times, "
+                   "so there is no pace to keep")
+            .note("drop LOOP to replay the trace once at its pace, or TIMING to loop it as fast as it goes");
+      }
       port.snaplen = is_source ? 0 : static_cast<std::uint32_t>(args.get_unsigned("SNAPLEN"));
       // ToDump ENCAP IP: records that start at the IP header (LINKTYPE_RAW), as Click writes them.
       if (!is_source && args.get_string("ENCAP") == "IP") port.linktype = 101;

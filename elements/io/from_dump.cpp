@@ -6,18 +6,8 @@ namespace nb::elements {
 
 namespace {
 
-// FromDump's file is read by DPDK's net_pcap, which replays every record back to back: Click's
-// options that pace the replay or pick a window of the trace cannot be honoured, and are refused
-// rather than accepted and ignored.
-bool validate_timing(std::string_view text, ParamError& error) {
-  if (text == "false" || text == "no" || text == "0" || text == "f" || text == "n") return true;
-  error.offset = 0;
-  error.length = text.size();
-  error.message =
-      "TIMING true (replay at the recorded pace) is not in nb: DPDK's net_pcap replays the records back to back, "
-      "as TIMING false does";
-  return false;
-}
+// Click's options that pick a window of the trace are refused rather than accepted and ignored:
+// nbrun replays every record of the file.
 bool refuse_window(std::string_view text, ParamError& error) {
   error.offset = 0;
   error.length = text.size();
@@ -38,10 +28,12 @@ constexpr ParamSpec kParams[] = {
      "Start over at the beginning of the file when it ends, forever. Turns a small trace into an "
      "endless benchmark workload. An nb extension; Click's FromDump has no LOOP."},
     {"TIMING", ParamType::Bool, ParamKind::Positional, false, "false",
-     "Click's TIMING: false (the default) emits packets as fast as the router takes them, which "
-     "is what nb does. true (replay at the recorded pace) is refused: DPDK's net_pcap, which reads "
-     "the file, replays records back to back.",
-     INT64_MIN, UINT64_MAX, &validate_timing},
+     "Click's TIMING. false (the default): packets leave as fast as the router takes them. true: "
+     "at the pace the file states - each record leaves when as much time has passed since the "
+     "first record left as the trace says passed between them (a record stamped earlier than the "
+     "one before it leaves at once). The clock keeps running while the element is paused, and a "
+     "hot reload keeps it. When the run ends, a record already read leaves at once rather than "
+     "being lost. Not with LOOP true (a looping file keeps no record times)."},
     {"START", ParamType::String, ParamKind::Keyword, false, "",
      "Click's START (begin at a time in the trace) is refused with a hint: nbrun replays every "
      "record of the file; cut the trace first (editcap -A).",

@@ -94,6 +94,7 @@ struct Source {
   const std::atomic<bool>* active = nullptr;  // the port's `active` handler
   int prev = -1;  // the same port's source in the previous generation (its end carries over)
   bool stop = false;  // FromDump(..., STOP true): its end stops the router, whatever else runs
+  bool timing = false;  // FromDump(..., TIMING true): a record leaves when the trace's clock says
   // Software dispatch: read from this ring (the port's reader fills it) instead of the device.
   rte_ring* ring = nullptr;
   PortSlot* slot = nullptr;

@@ -55,6 +55,15 @@ void PcapWriter::stamps_microseconds(std::uint16_t port_id) {
   if (port_id < RTE_MAX_ETHPORTS) g_microsecond_ports[port_id].store(true, std::memory_order_relaxed);
 }
 
+bool PcapWriter::record_time_us(const rte_mbuf* m, std::uint64_t& us) {
+  const int offset = g_ts_offset.load(std::memory_order_relaxed);
+  if (offset < 0 || !(m->ol_flags & g_ts_flag.load(std::memory_order_relaxed)) || m->port >= RTE_MAX_ETHPORTS ||
+      !g_microsecond_ports[m->port].load(std::memory_order_relaxed))
+    return false;
+  us = *RTE_MBUF_DYNFIELD(m, offset, const std::uint64_t*);
+  return true;
+}
+
 void PcapWriter::find_timestamp_field() {
   int offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
   int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);

@@ -58,6 +58,9 @@ class PcapWriter {
   static void stamps_microseconds(std::uint16_t port_id);
   // Looks up the rx timestamp field and flag (registered by nbrun at start-up).
   static void find_timestamp_field();
+  // The time a packet's input record states, in microseconds (FromDump's packets: net_pcap's rx
+  // timestamp); false when it has none.
+  static bool record_time_us(const rte_mbuf* m, std::uint64_t& us);
 
  private:
   PcapWriter() = default;

@@ -129,8 +129,14 @@ std::uint16_t spread(PortSlot& slot, std::uint32_t self, std::uint32_t nworkers,
 class WorkerLoop {
  public:
   explicit WorkerLoop(Worker& w)
-      : w_(w), self_(w.index), g_(w.published.load(std::memory_order_acquire)), pkts_(jit_abi::kMaxBurst),
-        done_(g_->sources[self_].size(), 0), tsc_start_(rte_rdtsc()), finite_(all_finite(*g_)) {}
+      : w_(w),
+        self_(w.index),
+        g_(w.published.load(std::memory_order_acquire)),
+        pkts_(jit_abi::kMaxBurst),
+        done_(g_->sources[self_].size(), 0),
+        paced_(g_->sources[self_].size()),
+        tsc_start_(rte_rdtsc()),
+        finite_(all_finite(*g_)) {}
 
   int run() {
     if (w_.qsv) {
@@ -171,7 +177,17 @@ class WorkerLoop {
       prev_end_ = 0;
     }
     Generation* next = w_.published.load(std::memory_order_acquire);
-    if (next != g_) switch_to(next);
+    if (next != g_) {
+      // A record held for its time waits on in the new generation when its source goes on
+      // there; otherwise it leaves now, through the graph it was received for.
+      std::vector<char> goes_on(paced_.size(), 0);
+      for (const Source& s : next->sources[self_])
+        if (s.prev >= 0 && static_cast<std::size_t>(s.prev) < goes_on.size())
+          goes_on[static_cast<std::size_t>(s.prev)] = 1;
+      for (std::size_t si = 0; si < paced_.size(); ++si)
+        if (!goes_on[si]) release_held(si);
+      switch_to(next);
+    }
   }
 
   void switch_to(Generation* next) {
@@ -179,11 +195,17 @@ class WorkerLoop {
     // in flight. State blocks the two share need nothing; class hooks move the others now.
     for (const detail::Transfer& t : next->transfers[self_]) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
     std::vector<char> next_done(next->sources[self_].size(), 0);
+    std::vector<PaceClock> next_paced(next->sources[self_].size());
     for (std::size_t i = 0; i < next->sources[self_].size(); ++i) {
       const int prev = next->sources[self_][i].prev;
-      if (prev >= 0 && static_cast<std::size_t>(prev) < done_.size()) next_done[i] = done_[static_cast<std::size_t>(prev)];
+      if (prev >= 0 && static_cast<std::size_t>(prev) < done_.size()) {
+        next_done[i] = done_[static_cast<std::size_t>(prev)];
+        next_paced[i] = paced_[static_cast<std::size_t>(prev)];  // the trace's clock runs on
+        paced_[static_cast<std::size_t>(prev)].held = nullptr;   // its held record, once
+      }
     }
     done_.swap(next_done);
+    paced_.swap(next_paced);
     g_ = next;
     finite_ = all_finite(*g_);
     last_old_end_ = prev_end_;
@@ -264,21 +286,76 @@ class WorkerLoop {
     return Polled::Nothing;
   }
 
-  Polled poll_device(const Source& s, std::size_t si, Dataplane& dp, std::uint16_t& n) {
-    if (out_) return Polled::Nothing;
-    if (done_[si]) return Polled::Ended;
-    if (!s.active->load(std::memory_order_relaxed)) return Polled::Nothing;  // paused: not ended either
+  // Up to `want` packets from the device into out[], within --packets' budget.
+  std::uint16_t receive(const Source& s, rte_mbuf** out, std::uint64_t want) {
     // Under --packets, ask for no more than the limit leaves: what a driver hands over is
     // received, and must be processed and counted, never freed unseen.
-    std::uint64_t want = s.burst;
-    if (w_.packet_limit && (want = take_budget(*w_.budget, want)) == 0) return Polled::Nothing;
-    n = rte_eth_rx_burst(s.port_id, s.queue, pkts_.data(), static_cast<std::uint16_t>(want));
+    if (w_.packet_limit && (want = take_budget(*w_.budget, want)) == 0) return 0;
+    const std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, out, static_cast<std::uint16_t>(want));
     if (w_.packet_limit && n < want) w_.budget->fetch_add(want - n, std::memory_order_relaxed);
     // The worker whose packets complete the limit stops the run (each packet counted once).
     if (w_.packet_limit && n && w_.received->fetch_add(n) + n == w_.packet_limit) {
       leave(fmt::format("--packets {} reached", w_.packet_limit));
       g_stop = true;
     }
+    return n;
+  }
+
+  // FromDump(TIMING true): the packets whose time has come, one record at a time; the first whose
+  // time has not come is held (PaceClock::held) until it has.
+  std::uint16_t receive_paced(const Source& s, std::size_t si, std::uint16_t want) {
+    PaceClock& c = paced_[si];
+    std::uint16_t n = 0;
+    while (n < want) {
+      rte_mbuf* m = c.held;
+      c.held = nullptr;
+      if (!m && receive(s, &m, 1) == 0) break;
+      std::uint64_t us = 0;
+      if (detail::PcapWriter::record_time_us(m, us)) {
+        const std::uint64_t now = rte_rdtsc();
+        if (!c.started) {
+          c.started = true;
+          c.first_us = us;
+          c.first_tsc = now;
+        } else if (us > c.first_us) {
+          const std::uint64_t due = c.first_tsc + (us - c.first_us) * (rte_get_tsc_hz() / 1000000);
+          if (now < due) {
+            c.held = m;
+            break;
+          }
+        }
+      }
+      pkts_[n++] = m;
+    }
+    return n;
+  }
+
+  // Sends a held record on at once, with the generation it was received for (a switch, the end).
+  void release_held(std::size_t si) {
+    if (si >= paced_.size() || !paced_[si].held) return;
+    const Source& s = g_->sources[self_][si];
+    Dataplane& dp = *g_->dps[self_];
+    pkts_[0] = paced_[si].held;
+    paced_[si].held = nullptr;
+    std::uint16_t n = 1;
+    add_counter(dp.ports[s.plan_port]->rx, 1);
+    if (s.dispatches) n = spread(*s.slot, self_, w_.nworkers, pkts_.data(), n, *dp.ports[s.plan_port]);
+    if (n == 0) return;
+    if (!g_->engines[self_]->resets_annotations()) new (anno_of(pkts_[0])) PacketAnno{};
+    processed_ += n;
+    g_->engines[self_]->process(s.element, pkts_.data(), n);
+    dp.flush_all();
+  }
+
+  Polled poll_device(const Source& s, std::size_t si, Dataplane& dp, std::uint16_t& n) {
+    if (out_) {
+      release_held(si);  // the end: a held record is not lost, it leaves now
+      return Polled::Nothing;
+    }
+    if (done_[si]) return Polled::Ended;
+    if (!s.active->load(std::memory_order_relaxed)) return Polled::Nothing;  // paused: not ended either
+    n = s.timing ? receive_paced(s, si, s.burst) : receive(s, pkts_.data(), s.burst);
+    if (n == 0 && s.timing && paced_[si].held) return Polled::Nothing;  // waiting for its time: not the end
     if (n == 0) {
       // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
       if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w_.burst * w_.nworkers) {
@@ -374,6 +451,14 @@ class WorkerLoop {
   Generation* g_;
   std::vector<rte_mbuf*> pkts_;
   std::vector<char> done_;  // per source of g_: read to its end
+  // Per source of g_, for FromDump(TIMING true): the trace's clock, and the record waiting for
+  // its time.
+  struct PaceClock {
+    bool started = false;
+    std::uint64_t first_us = 0, first_tsc = 0;
+    rte_mbuf* held = nullptr;
+  };
+  std::vector<PaceClock> paced_;
   std::uint64_t processed_ = 0, iterations_ = 0;
   const std::uint64_t tsc_start_;
   std::uint64_t epoch_ = 0, max_gap_ = 0, prev_end_ = 0, last_old_end_ = 0;
@@ -1162,6 +1247,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       const compiler::PlanPort& pp = plan.ports[port];
       Source s{src, static_cast<std::uint32_t>(port), slot.id, static_cast<std::uint16_t>(pp.rx_queue), slot.finite};
       s.stop = pp.stop;
+      s.timing = pp.timing && pp.kind == compiler::PlanPort::Kind::PcapIn;
       s.burst = static_cast<std::uint16_t>(pp.rx_burst ? pp.rx_burst : rt.options.burst);
       s.active = &slot.active;
       s.slot = &slot;

@@ -11,7 +11,7 @@
 #   - frames over 65,535 bytes, non-Ethernet captures, FIFOs as inputs are refused clearly; a FIFO
 #     output with no reader is refused, one whose reader stalls cannot keep the run from ending;
 #   - an existing file that is not a capture is not overwritten;
-#   - SNAPLEN, ACTIVE (with the `active` handler), LOOP and STOP do what their docs say.
+#   - SNAPLEN, ACTIVE (with the `active` handler), LOOP, STOP, TIMING and ENCAP do what their docs say.
 # Usage: test_pcap_io.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR NBC NBCTL
 set -u
 nbrun=$(readlink -f "$1")
@@ -202,6 +202,38 @@ a, b = recs(sys.argv[1]), recs(sys.argv[2])
 ok = len(a) == len(b) and all(ca == min(lb, 100) and la == lb and da == db[:ca] for (ca, la, da), (cb, lb, db) in zip(a, b))
 sys.exit(0 if ok else 1)
 EOF
+
+# ---- TIMING true: records leave at the pace the file states ----
+# Four records at 0, 0.1, 0.2 and 3 s: at that pace the run cannot end before 3 s have passed (a
+# lower bound the pacing guarantees, whatever the machine's speed), and every record leaves once,
+# in order, with its bytes and time.
+python3 - paced.pcap <<'EOF2'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i, t in enumerate([0.0, 0.1, 0.2, 3.0]):
+        d = bytes.fromhex("020000000002020000000001") + b"\x08\x06" + bytes([i]) * 46
+        f.write(struct.pack("<IIII", 1700000000 + int(t), int(round((t % 1) * 1e6)), len(d), len(d)))
+        f.write(d)
+EOF2
+for engine in interp jit; do
+  printf 'FromDump(paced.pcap, TIMING true) -> ToDump(paced_%s.pcap);\n' "$engine" >paced_$engine.nbc
+  run_limited 60 paced_$engine.out paced_$engine.err "$nbrun" paced_$engine.nbc --quiet --no-control --engine $engine \
+    --stats json
+  st=$?
+  clean_leftovers "$last_pid"
+  secs=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' paced_$engine.out 2>/dev/null)
+  if [ "$st" -eq 0 ] && diff -q <(listing paced.pcap) <(listing paced_$engine.pcap) >/dev/null &&
+    python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 2.9 else 1)' "${secs:-0}"; then
+    ok "$engine: TIMING true: the 4 records leave in order, and the run lasted $secs s of the trace's 3"
+  else
+    bad "$engine: TIMING true: exit $st, run of ${secs:-?} s, $(records paced_$engine.pcap) records"
+    show paced_$engine.err 6
+  fi
+done
+printf '// a looping file keeps no record times\nFromDump(paced.pcap, TIMING true, LOOP true) -> Discard;\n' >paced_loop.nbc
+run paced_loop
+expect_fail paced_loop "TIMING true with LOOP true"
 
 # ---- ENCAP IP: records that start at the IP header (LINKTYPE_RAW) ----
 printf 'FromDump(in.pcap) -> Strip(14) -> ToDump(rawip.pcap, ENCAP IP);\n' >rawip.nbc

@@ -56,6 +56,7 @@ struct PlanPort {
   bool active = true;      // PcapIn: ACTIVE (a paused source until its `active` handler is set)
   std::uint32_t snaplen = 0;  // PcapOut: SNAPLEN, bytes of each packet written (0: all)
   std::uint32_t linktype = 1;  // PcapOut: ENCAP, the file's link type (1 Ethernet, 101 raw IP)
+  bool timing = false;         // PcapIn: TIMING true, records leave at the pace the file states
   bool rx = false, tx = false;
   std::int32_t source_element = -1;  // FromDump / FromDevice feeding the graph
   std::int32_t sink_element = -1;    // ToDump / ToDevice
