@@ -56,7 +56,8 @@ constinit const ElementSpec FromDump::spec{
     .brief = "reads packets from a pcap file",
     .description =
         "Reads the packets recorded in FILENAME, a pcap (tcpdump) file, and pushes them out one "
-        "record at a time, as fast as the rest of the router accepts them.\n"
+        "record at a time, as fast as the rest of the router accepts them (TIMING true: at the pace "
+        "the records' times state).\n"
         "\n"
         "When the file ends, FromDump emits nothing more; with STOP true it also stops the "
         "router, so a configuration can process a trace and exit, even while other sources (a "
