@@ -584,11 +584,15 @@ bool check_capture(const compiler::PlanPort& p, std::uint32_t buffer_room, std::
   }
   bool ok = true;
   int link = pcap_datalink(pc);
-  if (link != DLT_EN10MB) {
+  // Ethernet frames, or raw IP packets (LINKTYPE_RAW, what ToDump(ENCAP IP) writes): each packet
+  // then starts at its IP header, as in Click (CheckIPHeader's OFFSET 0). Others are refused.
+  if (link != DLT_EN10MB && link != DLT_RAW) {
     const char* name = pcap_datalink_val_to_name(link);
     const char* desc = pcap_datalink_val_to_description(link);
-    why = fmt::format("'{}' holds {} frames (link type {}{}), not Ethernet: nb's elements read Ethernet frames",
-                      p.file, desc ? desc : "non-Ethernet", name ? name : "", name ? "" : std::to_string(link));
+    why = fmt::format(
+        "'{}' holds {} frames (link type {}{}), neither Ethernet nor raw IP: nb's elements read "
+        "packets that start at one of those headers",
+        p.file, desc ? desc : "non-Ethernet", name ? name : "", name ? "" : std::to_string(link));
     ok = false;
   }
   pcap_pkthdr* hdr = nullptr;

@@ -88,11 +88,21 @@ printf '// LOOP with a chained frame\nFromDump(frames.pcap, LOOP true) -> Discar
 run loop_big
 expect_fail loop_big "LOOP true every frame must fit"
 
-# ---- not Ethernet ----
+# ---- raw IP (LINKTYPE_RAW) is read, and written back with ENCAP IP; other link types are not ----
 $frames raw.pcap 101 64 100
-printf '// raw IP\nFromDump(raw.pcap) -> ToDump(raw_out.pcap);\n' >raw.nbc
+printf '// raw IP\nFromDump(raw.pcap) -> ToDump(raw_out.pcap, ENCAP IP);\n' >raw.nbc
 run raw
-expect_fail raw "raw\\.pcap.*not Ethernet"
+if [ "$st" -eq 0 ] && diff -q <(listing raw.pcap) <(listing raw_out.pcap) >/dev/null &&
+  [ "$(od -An -tu4 -j20 -N4 raw_out.pcap | tr -d ' ')" = 101 ]; then
+  ok "raw IP capture read and written back (ENCAP IP): the same records, link type 101"
+else
+  bad "raw IP capture: exit $st, $(records raw_out.pcap) records"
+  show raw.err 6
+fi
+$frames sll.pcap 113 64 100
+printf '// Linux cooked capture\nFromDump(sll.pcap) -> Discard;\n' >sll.nbc
+run sll
+expect_fail sll "sll\\.pcap.*neither Ethernet nor raw IP"
 
 # ---- one file read and written, or written twice, under any spelling ----
 cp in.pcap same.pcap
