@@ -34,7 +34,13 @@ std::string report_json(const RunReport& r) {
   if (r.engine_ready_ms >= 0)
     j["start"] = {{"engine_ready_ms", r.engine_ready_ms},
                   {"first_packet_ms", r.first_packet_ms},
-                  {"jit_ready_ms", r.jit_ready_ms}};
+                  {"jit_ready_ms", r.jit_ready_ms},
+                  {"phases_ms",
+                   {{"front_end", r.front_end_ms},
+                    {"eal", r.eal_ms},
+                    {"pool", r.pool_ms},
+                    {"ports", r.ports_ms},
+                    {"engine", r.engine_ms}}}};
   j["ports"] = nlohmann::ordered_json::object();
   for (const PortReport& p : r.ports) {
     nlohmann::ordered_json o = {{"rx", p.rx},

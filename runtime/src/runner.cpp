@@ -2,6 +2,7 @@
 // final report. The control socket and the reload protocol are in control.cpp.
 #include "control.hpp"
 #include "engine_room.hpp"
+#include "fast_start.hpp"
 #include "flow_dispatch.hpp"
 #include "host_iface.hpp"
 
@@ -519,7 +520,7 @@ bool start_eal(const RunOptions& o, std::string& error) {
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  int rc = rte_eal_init(static_cast<int>(args.size()), argv.data());
+  int rc = detail::init_eal(static_cast<int>(args.size()), argv.data());
   if (!has_prefix && rte_eal_get_runtime_dir()[0] != '\0') g_owned_runtime_dir = rte_eal_get_runtime_dir();
   if (rc < 0) {
     error = fmt::format("DPDK initialisation failed: {}", rte_strerror(rte_errno));
@@ -1550,11 +1551,25 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   // Likewise a file size limit (ulimit -f): the write fails with EFBIG instead.
   std::signal(SIGXFSZ, SIG_IGN);
   std::string error;
+  const bool timed = o.read_at != std::chrono::steady_clock::time_point{};
+  auto ms_from_read = [&](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(t - o.read_at).count();
+  };
+  // Start-up phases, each from where the one before ended.
+  double phase_start = timed ? ms_from_read(std::chrono::steady_clock::now()) : 0;
+  auto phase_done = [&](double& out) {
+    if (!timed) return;
+    const double now = ms_from_read(std::chrono::steady_clock::now());
+    out = now - phase_start;
+    phase_start = now;
+  };
+  if (timed) report.front_end_ms = phase_start;
   if (!start_eal(o, error)) {
     diags.error(lang::Span{}, error)
         .note("with no EAL arguments nbrun uses --no-huge -m 512 --no-pci; pass your own after '--'");
     return false;
   }
+  phase_done(report.eal_ms);
   if (!reserve_anno_field(error)) {
     diags.error(lang::Span{}, error)
         .note("a DPDK driver or library registered a dynamic mbuf field there; nb's elements address "
@@ -1604,9 +1619,9 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
   // (--mempool 256 used to fail with "Invalid argument"), and caches that hold most of a small
   // pool would starve the other cores: a quarter of each lcore's share at most.
   const std::uint32_t cache = std::min<std::uint32_t>(256, npool / (4 * (nworkers + 1)));
-  rte_mempool* pool = rte_pktmbuf_pool_create("nb_mbufs", npool, cache, 0,
-                                              static_cast<std::uint16_t>(room + RTE_PKTMBUF_HEADROOM),
-                                              static_cast<int>(rte_socket_id()));
+  rte_mempool* pool =
+      detail::create_packet_pool("nb_mbufs", npool, cache, static_cast<std::uint16_t>(room + RTE_PKTMBUF_HEADROOM),
+                                 static_cast<int>(rte_socket_id()));
   if (!pool) {
     diags.error(lang::Span{}, fmt::format("cannot allocate a mempool of {} packet buffers: {}", npool,
                                           rte_strerror(rte_errno)))
@@ -1614,6 +1629,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     cleanup_eal();
     return false;
   }
+  phase_done(report.pool_ms);
   Runtime rt(o);
   rt.pool = pool;
   rt.nworkers = nworkers;
@@ -1644,6 +1660,7 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     shutdown();
     return false;
   }
+  phase_done(report.ports_ms);
   rt.current = std::move(gen);
   std::string jit_error;
   if (!detail::build_dataplane(rt, *rt.current, nullptr, jit_error)) {
@@ -1653,11 +1670,8 @@ bool run(compiler::Plan& plan, const RunOptions& o, lang::DiagnosticEngine& diag
     shutdown();
     return false;
   }
-  const bool timed = o.read_at != std::chrono::steady_clock::time_point{};
-  auto ms_from_read = [&](std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double, std::milli>(t - o.read_at).count();
-  };
-  if (timed) report.engine_ready_ms = ms_from_read(std::chrono::steady_clock::now());
+  phase_done(report.engine_ms);
+  if (timed) report.engine_ready_ms = phase_start;
   auto jit_stats = [&] {
     if (const auto* jit = dynamic_cast<const JitEngine*>(rt.current->engines[0].get())) {
       const compiler::JitStats& js = jit->graph().stats;

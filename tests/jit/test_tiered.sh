@@ -38,7 +38,13 @@ import json, sys
 r = json.load(open(sys.argv[1])); t = r["totals"]
 assert t["rx"] == 3000 and t["rx"] + t["generated"] == t["tx"] + t["dropped"], t
 assert r["reload"]["generation"] == 1 and r["reload"]["succeeded"] == 0, r["reload"]
-print("ok: tiered run: 3000 in, invariant holds, generation 1")
+# The start-up phases are measured one after another from the file being read: each is there,
+# none negative, and together they are the time to the engine being ready.
+s = r["start"]; ph = s["phases_ms"]
+assert set(ph) == {"front_end", "eal", "pool", "ports", "engine"}, ph
+assert all(v >= 0 for v in ph.values()), ph
+assert abs(sum(ph.values()) - s["engine_ready_ms"]) < 0.01, s
+print("ok: tiered run: 3000 in, invariant holds, generation 1, start-up phases add up")
 PY
 
 # A LOOP run with a control socket: the JIT has taken over once the socket answers.

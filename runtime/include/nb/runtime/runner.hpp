@@ -118,6 +118,9 @@ struct RunReport {
   // When the JIT code ran the graph: with --engine jit, engine_ready_ms; with tiered, when the
   // switch from the interpreter was done (-1: not before the run ended, or not measured).
   double jit_ready_ms = -1;
+  // Where the time to engine_ready_ms went, in ms (each -1 when not measured): checking the
+  // config until the runtime starts, DPDK's EAL, the packet-buffer pool, the ports, the engine.
+  double front_end_ms = -1, eal_ms = -1, pool_ms = -1, ports_ms = -1, engine_ms = -1;
   std::string engine;  // the engine running the graph now (or at the end): "jit" or "interp"
   std::uint64_t generation = 1;     // graphs run so far (1 + successful reloads)
   std::uint64_t failed_reloads = 0;
