@@ -475,6 +475,7 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
   if (diags.error_count() != errors) return std::nullopt;
   plan.tasks = pull_tasks(plan, graph);
   detail::bind_tasks(graph, plan, diags);
+  detail::weigh_tasks(graph, plan, diags);
   if (diags.error_count() != errors) return std::nullopt;
   for (const Requirement& r : graph.requirements) {
     std::string args;

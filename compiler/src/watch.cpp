@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <deque>
@@ -20,6 +21,34 @@ namespace {
 bool holds_packets(const Element& el) {
   const ElementOps* ops = el.cls && el.cls->spec ? el.cls->spec->ops : nullptr;
   return ops && ops->held;
+}
+
+// The words of an argument that names elements (`a b c`, `ELEMENT THREAD`), each with the span
+// of the word itself when the argument is written as it reads (else the argument's).
+struct Word {
+  std::string text;
+  lang::Span at;
+};
+std::vector<Word> words_of(const ParamValue& arg) {
+  const auto* text = std::get_if<std::string>(&arg.value);
+  const std::string words = text ? *text : arg.text;
+  std::vector<Word> out;
+  for (std::size_t b = 0; b < words.size();) {
+    if (std::isspace(static_cast<unsigned char>(words[b]))) {
+      ++b;
+      continue;
+    }
+    std::size_t e = b;
+    while (e < words.size() && !std::isspace(static_cast<unsigned char>(words[e]))) ++e;
+    lang::Span at = arg.span;
+    if (at.valid() && at.size() == words.size()) {  // no substitution moved it
+      at.begin = arg.span.begin + static_cast<std::uint32_t>(b);
+      at.end = at.begin + static_cast<std::uint32_t>(e - b);
+    }
+    out.push_back({words.substr(b, e - b), at});
+    b = e;
+  }
+  return out;
 }
 
 // Click's router()->find(name, context): a name is looked up in the compound the element is in
@@ -135,23 +164,9 @@ void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
     for (const PeerParam& pp : el.cls->spec->peers) {
       for (const ParamValue* named : el.params_named(pp.param)) {
         if (!named || named->is_default) continue;
-        const auto* text = std::get_if<std::string>(&named->value);
-        const std::string words = text ? *text : named->text;
-        for (std::size_t b = 0; b < words.size();) {
-          if (std::isspace(static_cast<unsigned char>(words[b]))) {
-            ++b;
-            continue;
-          }
-          std::size_t e = b;
-          while (e < words.size() && !std::isspace(static_cast<unsigned char>(words[e]))) ++e;
-          const std::string word = words.substr(b, e - b);
-          // The word itself when the argument is written as it reads (no substitution moved it).
-          lang::Span at = named->span;
-          if (at.valid() && at.size() == words.size()) {
-            at.begin = named->span.begin + static_cast<std::uint32_t>(b);
-            at.end = at.begin + static_cast<std::uint32_t>(e - b);
-          }
-          b = e;
+        for (const Word& w : words_of(*named)) {
+          const std::string& word = w.text;
+          const lang::Span at = w.at;
           const int q = find_near(graph, el.name, word);
           const Element* peer = q >= 0 ? &graph.elements[static_cast<std::size_t>(q)] : nullptr;
           if (!peer) {
@@ -210,19 +225,11 @@ void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
     if (!el.cls || !el.cls->spec || std::string_view(el.cls->spec->class_name) != "StaticThreadSched") continue;
     for (const ParamValue* entry : el.params_named("ENTRY")) {
       if (!entry || entry->is_default) continue;
-      const auto* text = std::get_if<std::string>(&entry->value);
-      const std::string words = text ? *text : entry->text;
-      std::size_t b = 0;
-      while (b < words.size() && std::isspace(static_cast<unsigned char>(words[b]))) ++b;
-      std::size_t e = b;
-      while (e < words.size() && !std::isspace(static_cast<unsigned char>(words[e]))) ++e;
-      const std::string name = words.substr(b, e - b);
-      const unsigned long thread = std::strtoul(words.c_str() + e, nullptr, 10);  // checked by the element
-      lang::Span at = entry->span;
-      if (at.valid() && at.size() == words.size()) {
-        at.begin = entry->span.begin + static_cast<std::uint32_t>(b);
-        at.end = at.begin + static_cast<std::uint32_t>(e - b);
-      }
+      const std::vector<Word> words = words_of(*entry);
+      if (words.size() != 2) continue;  // checked by the element
+      const std::string& name = words[0].text;
+      const unsigned long thread = std::strtoul(words[1].text.c_str(), nullptr, 10);
+      const lang::Span at = words[0].at;
       const int q = find_near(graph, el.name, name);
       if (q < 0) {
         diags.error(at, fmt::format("StaticThreadSched: no element named '{}'", name))
@@ -302,6 +309,64 @@ void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
                                                     store.name));
     }
   }
+}
+
+void weigh_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
+  // Click's limits on a task's tickets, over its default (Task::DEFAULT_TICKETS 1024, MAX_TICKETS 32768).
+  constexpr double kMinShare = 1.0 / 1024, kMaxShare = 32.0;
+  std::vector<std::pair<std::string, lang::Span>> given;  // full names already weighed
+  for (std::uint32_t i = 0; i < graph.elements.size(); ++i) {
+    const Element& el = graph.elements[i];
+    if (!el.cls || !el.cls->spec || std::string_view(el.cls->spec->class_name) != "ScheduleInfo") continue;
+    const std::size_t slash = el.name.rfind('/');
+    const std::string scope = slash == std::string::npos ? std::string() : el.name.substr(0, slash + 1);
+    for (const ParamValue* entry : el.params_named("ENTRY")) {
+      if (!entry || entry->is_default) continue;
+      const std::vector<Word> words = words_of(*entry);
+      if (words.size() != 2) continue;  // checked by the element
+      const std::string full = scope + words[0].text;
+      const lang::Span at = words[0].at;
+      const double share = std::strtod(words[1].text.c_str(), nullptr);
+      bool twice = false;
+      for (const auto& [name, where] : given) {
+        if (name != full) continue;
+        diags.error(at, fmt::format("ScheduleInfo: '{}' is given a share already", words[0].text))
+            .note(where, "given here");
+        twice = true;
+        break;
+      }
+      if (twice) continue;
+      given.emplace_back(full, at);
+      bool weighed = false;
+      for (PlanTask& t : plan.tasks) {
+        const std::string& puller = plan.elements[t.puller].name;
+        if (puller != full && !(puller.size() > full.size() && puller.starts_with(full) && puller[full.size()] == '/'))
+          continue;
+        t.share *= share;
+        weighed = true;
+      }
+      if (weighed) continue;
+      const int q = find_near(graph, el.name, words[0].text);
+      if (q < 0) {
+        diags.warning(at, fmt::format("ScheduleInfo: no element or compound named '{}': the share applies to nothing",
+                                      words[0].text));
+        continue;
+      }
+      const PlanElement& target = plan.elements[static_cast<std::size_t>(q)];
+      const bool port = target.ops && target.ops->role != ElementOps::Role::Kernel;
+      diags
+          .warning(at, port ? fmt::format("ScheduleInfo: '{}' is an input or output port, not a task: every worker "
+                                          "polls each port once per pass, so the share is not applied",
+                                          words[0].text)
+                            : fmt::format("ScheduleInfo: '{}' has no task: it runs when its packets reach it, so the "
+                                          "share is not applied",
+                                          words[0].text))
+          .note(
+              "shares weigh tasks: elements that pull (Unqueue, a ToDevice or Discard after a queue, a "
+              "scheduler's puller) and sources that make packets (InfiniteSource)");
+    }
+  }
+  for (PlanTask& t : plan.tasks) t.share = std::clamp(t.share, kMinShare, kMaxShare);
 }
 
 }  // namespace nb::compiler::detail

@@ -23,4 +23,10 @@ void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
 // in a bound task's chain that cannot be shared. Call after plan.tasks is made.
 void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
 
+// ScheduleInfo: gives the tasks its entries name their share (PlanTask::share), as Click's
+// ScheduleInfo gives tickets: an entry naming a compound applies to every task inside it, and
+// shares at nested levels multiply. A name that matches no task is a warning (in Click, no
+// error); the same name given two shares is an error. Call after plan.tasks is made.
+void weigh_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags);
+
 }  // namespace nb::compiler::detail

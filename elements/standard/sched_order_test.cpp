@@ -142,11 +142,12 @@ constinit const ElementSpec SchedOrderTest::spec{
         "DriverManager that is a stop event (`DriverManager(wait_stop, print s.order, stop)`), "
         "else the run ends.\n"
         "\n"
-        "What the order shows is nb's scheduler: the worker's loop runs every task once per "
-        "pass, in the order the elements appear in the configuration, so three tasks record "
-        "`1 2 3 1 2 3 ...`, and one that reached its LIMIT drops out (`1 3 1 3 ...`). Click's "
-        "stride scheduler would run them in proportion to their ScheduleInfo shares; nb does "
-        "not weigh tasks (ScheduleInfo warns so), and the order shows that too. With several "
+        "What the order shows is nb's scheduler: the worker's loop runs the tasks in the order "
+        "the elements appear in the configuration, each as often per pass as its ScheduleInfo "
+        "share says (once without one), so three tasks record `1 2 3 1 2 3 ...`, with "
+        "`ScheduleInfo(a 1, b 2, c 3)` `1 2 2 3 3 3 ...`, and one that reached its LIMIT drops "
+        "out (`1 3 3 3 ...`). Click's stride scheduler runs them in the same proportions, "
+        "interleaved differently. With several "
         "workers every worker runs every task, and their runs interleave in the one order as "
         "they happen (LIMIT counts per worker).",
     .example =

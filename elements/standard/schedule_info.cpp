@@ -47,8 +47,8 @@ constexpr ParamSpec kParams[] = {
      .kind = ParamKind::Rest,
      .required = false,
      .default_value = "",
-     .doc = "ELEMENT PARAM: in Click, ELEMENT's task is scheduled PARAM times as often as one of parameter 1. "
-            "Checked, not applied (see above).",
+     .doc = "ELEMENT PARAM: ELEMENT's task runs PARAM times as often as a task of parameter 1 (a compound: "
+            "every task inside it). PARAM is a non-negative number, held within Click's limits 1/1024 and 32.",
      .validate = validate_entry},
 };
 
@@ -60,25 +60,27 @@ constinit const ElementSpec ScheduleInfo::spec{
     .class_name = "ScheduleInfo",
     .ports = "0/0",
     .params = kParams,
-    .brief = "Click's scheduling shares of tasks: accepted, not applied (nb does not weigh tasks)",
+    .brief = "Click's scheduling shares: how often each task runs, relative to the others",
     .description =
-        "Each argument `ELEMENT PARAM` gives, in Click, ELEMENT's task a share of the CPU: a task "
-        "of parameter 2 runs four times as often as one of 0.5. nb's scheduler does not weigh "
-        "tasks: each worker's loop polls every input and runs every task (a source that makes "
-        "packets, a chain that pulls) once per pass, each as far as it has work, up to a burst "
-        "(docs/queues.md). A rate is what decides how often something happens in nb "
-        "(RatedSource, RatedUnqueue, BandwidthShaper...).\n"
+        "Each argument `ELEMENT PARAM` gives ELEMENT's task a share of its worker's time, as "
+        "Click's ScheduleInfo gives tickets: a task of parameter 2 runs four times as often as "
+        "one of 0.5. Tasks are what pull (Unqueue, RatedUnqueue, a ToDevice or Discard after a "
+        "queue, a scheduler's puller) and what makes packets (InfiniteSource, RatedSource...). "
+        "Each pass of a worker's loop polls every input port once and gives every task its "
+        "share: a task of share 1 runs once (up to a burst), one of 2 twice, one of 0.5 every "
+        "other pass (docs/queues.md). Each pass uses the runs a task earned, with work or without, "
+        "so an idle task saves up no runs.\n"
         "\n"
-        "ScheduleInfo is accepted so that Click's configurations run unchanged: its arguments "
-        "are checked (ELEMENT a name, PARAM a non-negative number) and `nbc check` and nbrun "
-        "warn at every ScheduleInfo that the shares are not applied. It has no ports and no "
-        "handlers of its own; ELEMENT names are not looked up (as in Click, a name that is not "
-        "an element is no error).",
+        "ELEMENT is looked up as Click does: in the compound the ScheduleInfo is in. A compound's "
+        "name weighs every task inside it, and the shares of nested levels multiply (a "
+        "ScheduleInfo inside a compound divides the compound's share among its tasks). The "
+        "result is held within Click's limits, 1/1024 and 32. A name that matches no task is a "
+        "warning, not an error, as in Click: an input or output port (every worker polls each "
+        "once per pass), a push element (it runs when its packets reach it), or no element at "
+        "all. Giving the same name two shares is an error. It has no ports and no handlers of "
+        "its own. With several workers, each weighs the tasks it runs the same way.",
     .example = "src :: InfiniteSource(LIMIT 10) -> Discard;\nScheduleInfo(src 2);\n",
     .ops = &kOps,
-    .warning =
-        "nb's scheduler does not weigh tasks: every worker runs each task once per pass of its loop, so "
-        "these shares are not applied (docs/queues.md)",
 };
 
 NB_REGISTER_ELEMENT(ScheduleInfo::spec);

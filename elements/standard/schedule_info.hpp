@@ -1,5 +1,5 @@
-// ScheduleInfo: Click's scheduling shares of tasks. nb's workers run every task once per pass
-// of their loop, so the shares are checked and reported as not applied (ElementSpec::warning).
+// ScheduleInfo: Click's scheduling shares of tasks. The element only holds the arguments: the
+// compiler gives each task its share (PlanTask::share) and the workers' pull runner applies it.
 #pragma once
 
 #include <nb/element.hpp>

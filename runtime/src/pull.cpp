@@ -57,7 +57,7 @@ class ElementPullContext final : public PullContext {
 }  // namespace
 
 PullRunner::PullRunner(Dataplane& dp, Engine& engine)
-    : dp_(dp), engine_(engine), interp_(dp), hz_(rte_get_tsc_hz()) {}
+    : dp_(dp), engine_(engine), interp_(dp), hz_(rte_get_tsc_hz()), credit_(dp.plan.tasks.size(), 0.0) {}
 
 std::uint32_t PullRunner::pull_from(std::uint32_t element, std::uint32_t port, rte_mbuf** out, std::uint32_t max) {
   const compiler::PlanElement& e = dp_.plan.elements[element];
@@ -97,13 +97,22 @@ std::uint32_t PullRunner::pull_from(std::uint32_t element, std::uint32_t port, r
 std::uint64_t PullRunner::run_tasks(bool out) {
   std::uint64_t moved = 0;
   const std::uint32_t nworkers = dp_.host.nworkers ? dp_.host.nworkers : 1;
-  for (const compiler::PlanTask& t : dp_.plan.tasks) {
+  const std::uint32_t max = dp_.burst < jit_abi::kMaxBurst ? dp_.burst : jit_abi::kMaxBurst;
+  for (std::size_t k = 0; k < dp_.plan.tasks.size(); ++k) {
+    const compiler::PlanTask& t = dp_.plan.tasks[k];
     if (t.worker >= 0 && static_cast<std::uint32_t>(t.worker) % nworkers != dp_.worker) continue;
     if (out && !t.drains_shared) continue;
-    const std::uint32_t n = pull_from(t.top, 0, burst_, dp_.burst < jit_abi::kMaxBurst ? dp_.burst : jit_abi::kMaxBurst);
-    if (n == 0) continue;
-    engine_.process(t.top, burst_, n);
-    moved += n;
+    // A task's share decides how many runs it earns per pass, and each pass uses every whole run
+    // earned (with or without work), so only a fraction carries over: none saved up for later.
+    double& credit = credit_[k];
+    credit += t.share;
+    while (credit >= 1.0) {
+      credit -= 1.0;
+      const std::uint32_t n = pull_from(t.top, 0, burst_, max);
+      if (n == 0) continue;
+      engine_.process(t.top, burst_, n);
+      moved += n;
+    }
   }
   return moved;
 }

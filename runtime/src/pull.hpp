@@ -10,13 +10,15 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace nb::runtime {
 
 class PullRunner {
  public:
   PullRunner(Dataplane& dp, Engine& engine);
-  // Runs once every task this worker runs (all, but those StaticThreadSched bound to another).
+  // Runs every task this worker runs (all, but those StaticThreadSched bound to another): a task
+  // of share 1 once, others as often as ScheduleInfo's share says over the passes (PlanTask::share).
   // `out`: the worker's own inputs ended; only tasks that drain a queue other workers push into
   // still run, as a worker empties its dispatch rings. Returns the packets they moved.
   std::uint64_t run_tasks(bool out = false);
@@ -41,6 +43,8 @@ class PullRunner {
   InterpEngine interp_;  // the pull side's rare ways into the push side (PullTee's copies)
   std::uint64_t hz_;
   rte_mbuf* burst_[jit_abi::kMaxBurst];
+  // Runs each task has earned and not used (PlanTask::share below 1 earns a fraction per pass).
+  std::vector<double> credit_;
   std::string stop_by_;
 };
 

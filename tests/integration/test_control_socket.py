@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Click's control elements on a running nbrun (issue 18):
 - conf/schedorder1.click (tests/click/schedorder.click): SchedOrderTest's tasks record the order
-  of the worker's passes, s1 fills the order and stops the run, DriverManager's wait_stop takes that
+  of the worker's passes, each run as often as its ScheduleInfo share says, s1 fills the order and stops the run, DriverManager's wait_stop takes that
   stop event, prints s1.order and stops; the order is checked exactly;
 - DriverManager over an InfiniteSource(LIMIT, STOP true): the source's stop is a stop event;
 - ControlSocket over TCP and a UNIX socket, talked to with a plain Python socket as a Click user's
@@ -95,12 +95,14 @@ with tempfile.TemporaryDirectory() as tmp:
     d = pathlib.Path(tmp)
 
     # ---- schedorder1.click, word for word -------------------------------------------------
-    want = " ".join(["1 2 3"] * 10 + ["1 3"] * 35)
+    # ScheduleInfo(s1 1, s2 2, s3 3): per pass s1 once, s2 twice (its LIMIT 10 after 5 passes),
+    # s3 three times; the order holds 100 IDs.
+    want = " ".join(["1 2 2 3 3 3"] * 5 + ["1 3 3 3"] * 17 + ["1 3"])
     for engine in ("interp", "jit"):
         r = run(pathlib.Path(source_dir) / "tests" / "click" / "schedorder.click", engine)
         check(r.returncode == 0, f"{engine}: schedorder1.click runs and stops (exit {r.returncode}, {r.stderr[-300:]!r})")
         check(r.stdout.strip() == want,
-              f"{engine}: DriverManager printed s1.order, one task per pass, s2 gone after LIMIT 10 "
+              f"{engine}: DriverManager printed s1.order, each task as often as its share, s2 gone after LIMIT 10 "
               f"({r.stdout.strip()[:80]!r}...)")
 
     # ---- DriverManager takes a source's stop --------------------------------------------------

@@ -272,11 +272,23 @@ TEST_CASE("Script's instructions are checked where they are written", "[click][s
   CHECK(check_errors("Script(loop 3);\n").find("'loop' takes no arguments") != std::string::npos);
 }
 
-TEST_CASE("ScheduleInfo is checked and warns that nb does not weigh tasks and ClickyInfo takes anything",
+TEST_CASE("ScheduleInfo gives tasks their shares, warns for names that weigh no task, and ClickyInfo takes anything",
           "[click][scheduleinfo][clickyinfo]") {
-  const std::string warn = check_errors("src :: InfiniteSource(LIMIT 1) -> Discard;\nScheduleInfo(src .1, to 1);\n");
-  CHECK(warn.find("warning: ScheduleInfo: nb's scheduler does not weigh tasks") != std::string::npos);
+  // A task named gets no warning; names that weigh no task do (as in Click, no error).
+  CHECK(check_errors("src :: InfiniteSource(LIMIT 1) -> Discard;\nScheduleInfo(src .1);\n") == "");
+  const std::string warn = check_errors(
+      "src :: InfiniteSource(LIMIT 1) -> c :: Counter -> Discard;\n"
+      "ScheduleInfo(to 1, c 2);\n");
+  CHECK(warn.find("warning: ScheduleInfo: no element or compound named 'to'") != std::string::npos);
+  CHECK(warn.find("warning: ScheduleInfo: 'c' has no task") != std::string::npos);
   CHECK(warn.find("error") == std::string::npos);
+  CHECK(check_errors("InfiniteSource(LIMIT 1) -> td :: ToDump(/dev/null);\nScheduleInfo(td 2);\n")
+            .find("warning: ScheduleInfo: 'td' is an input or output port, not a task") != std::string::npos);
+  // A compound's name weighs the tasks inside it.
+  CHECK(check_errors("elementclass Pump { input -> Queue -> u :: Unqueue -> output }\n"
+                     "InfiniteSource(LIMIT 1) -> p :: Pump -> Discard;\nScheduleInfo(p 2);\n") == "");
+  CHECK(check_errors("src :: InfiniteSource(LIMIT 1) -> Discard;\nScheduleInfo(src 1);\nScheduleInfo(src 2);\n")
+            .find("error: ScheduleInfo: 'src' is given a share already") != std::string::npos);
   CHECK(check_errors("ScheduleInfo(src fast);\n").find("'fast' is not a scheduling parameter") != std::string::npos);
   CHECK(check_errors("ScheduleInfo(src);\n").find("expected ELEMENT PARAM") != std::string::npos);
   CHECK(check_errors("i :: Idle -> c :: Counter -> Discard;\n"

@@ -995,9 +995,9 @@ struct ElementSpec {
   // input 0, and refuses the graph when there are none; HostServices::watched_length sums them.
   // Empty: the element watches no queue.
   std::string_view queues_param = {};
-  // A warning `nbc check` and nbrun give at every instance of the class (ScheduleInfo: nb's
-  // scheduler does not weigh tasks), so that an argument nb accepts but cannot honour is never
-  // silently a no-op. Empty: none.
+  // A warning `nbc check` and nbrun give at every instance of the class (NDAdv: an old name nb
+  // runs under today's), so that what nb accepts but reads differently from Click is never
+  // silent. Empty: none.
   std::string_view warning = {};
   // Whether the element reads its String arguments as written, in a language of its own
   // (Script's): a $variable the configuration does not define is left for the element (`set x 1,

@@ -120,6 +120,10 @@ struct PlanTask {
   // It takes packets out of a queue every worker pushes into (PlanElement::shared_state): its
   // worker keeps running it after its own inputs ended, until every worker is done.
   bool drains_shared = false;
+  // ScheduleInfo: how often a worker runs it, relative to a task of share 1 (Click's tickets
+  // over its default, within Click's limits 1/1024 and 32): a share of 2 runs twice per pass of
+  // the worker's loop, one of 0.5 every other pass.
+  double share = 1.0;
 };
 
 struct Plugin;
