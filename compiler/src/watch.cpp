@@ -228,12 +228,39 @@ void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
       const std::vector<Word> words = words_of(*entry);
       if (words.size() != 2) continue;  // checked by the element
       const std::string& name = words[0].text;
-      const unsigned long thread = std::strtoul(words[1].text.c_str(), nullptr, 10);
+      const long thread = std::strtol(words[1].text.c_str(), nullptr, 10);  // -1: none (Click's "no preference")
       const lang::Span at = words[0].at;
+      auto bind = [&](std::size_t k) {
+        PlanTask& task = plan.tasks[k];
+        if (task.worker >= 0 && task.worker != thread) {
+          diags
+              .error(at, fmt::format("StaticThreadSched: the task of '{}' is bound to worker {} already",
+                                     plan.elements[task.puller].name, task.worker))
+              .note(bound_at[k], "bound here");
+          return;
+        }
+        task.worker = static_cast<std::int32_t>(thread);
+        bound_at[k] = at;
+      };
       const int q = find_near(graph, el.name, name);
       if (q < 0) {
-        diags.error(at, fmt::format("StaticThreadSched: no element named '{}'", name))
-            .note("each entry is ELEMENT THREAD: the element whose task runs on worker THREAD");
+        // A compound's name, as in Click: every task inside it.
+        const std::size_t slash = el.name.rfind('/');
+        const std::string inside =
+            (slash == std::string::npos ? std::string() : el.name.substr(0, slash + 1)) + name + "/";
+        bool any = false;
+        for (std::size_t k = 0; k < plan.tasks.size(); ++k) {
+          if (!plan.elements[plan.tasks[k].puller].name.starts_with(inside)) continue;
+          any = true;
+          if (thread >= 0) bind(k);
+        }
+        if (any) continue;
+        bool compound = false;
+        for (const Element& e : graph.elements) compound |= e.name.starts_with(inside);
+        diags
+            .error(at, compound ? fmt::format("StaticThreadSched: the compound '{}' has no task inside", name)
+                                : fmt::format("StaticThreadSched: no element or compound named '{}'", name))
+            .note("each entry is ELEMENT THREAD: the element (or compound) whose task runs on worker THREAD");
         continue;
       }
       const PlanElement& target = plan.elements[static_cast<std::size_t>(q)];
@@ -269,16 +296,7 @@ void bind_tasks(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
               "puller) and to sources that make packets (InfiniteSource)");
         continue;
       }
-      PlanTask& task = plan.tasks[static_cast<std::size_t>(k)];
-      if (task.worker >= 0 && static_cast<unsigned long>(task.worker) != thread) {
-        diags
-            .error(at,
-                   fmt::format("StaticThreadSched: the task of '{}' is bound to worker {} already", name, task.worker))
-            .note(bound_at[static_cast<std::size_t>(k)], "bound here");
-        continue;
-      }
-      task.worker = static_cast<std::int32_t>(thread);
-      bound_at[static_cast<std::size_t>(k)] = at;
+      if (thread >= 0) bind(static_cast<std::size_t>(k));
     }
   }
   // A bound task's worker alone takes packets out of the stores it pulls from, while every worker

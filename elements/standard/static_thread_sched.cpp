@@ -17,14 +17,14 @@ bool validate_entry(std::string_view text, ParamError& error) {
     return false;
   }
   const std::string_view thread = w.word(text, 1);
-  bool digits = thread.size() <= 3;
+  bool digits = !thread.empty() && thread.size() <= 3;
   for (char c : thread) digits &= c >= '0' && c <= '9';
-  if (!digits) {
+  if (!digits && thread != "-1") {
     error = {w.begin[1],
              thread.size(),
              "'" + std::string(thread) +
                  "' is not a worker number (0 to 999: the n-th worker of nbrun --workers, modulo "
-                 "their number)",
+                 "their number; -1: no preference)",
              {}};
     return false;
   }
@@ -38,7 +38,8 @@ constexpr ParamSpec kParams[] = {
      .required = false,
      .default_value = "",
      .doc = "ELEMENT THREAD: the task ELEMENT pulls for (an Unqueue, a pulling ToDevice, a scheduler's puller, a "
-            "packet-making source such as InfiniteSource) runs on worker THREAD only.",
+            "packet-making source such as InfiniteSource) runs on worker THREAD only; a compound's name binds "
+            "every task inside it; THREAD -1 binds nothing (Click's no preference).",
      .validate = validate_entry},
 };
 
@@ -66,9 +67,12 @@ constinit const ElementSpec StaticThreadSched::spec{
         "front of it. When the run ends, a worker that takes packets out of a shared queue keeps doing so "
         "until every other worker is done, so nothing pushed into it is left behind.\n"
         "\n"
-        "ELEMENT must name an element that has a task: naming a push element (a task runs on every worker "
-        "that receives its packets) or a device input (flows are spread over the workers, "
-        "docs/multicore.md) is an error that says so.",
+        "ELEMENT is looked up as Click does, from the compound the StaticThreadSched is in outwards; a "
+        "compound's name binds every task inside it. THREAD -1 is Click's \"no preference\": the task "
+        "stays on every worker. ELEMENT must name an element (or compound) that has a task: naming a push "
+        "element (a task runs on every worker that receives its packets) is an error that says so, and "
+        "naming an input or output port is a warning (nb spreads what a port receives over the workers by "
+        "flow, docs/multicore.md, so the port stays on every worker).",
     .example =
         "FromDump(in.pcap) -> CheckIPHeader(14) -> q :: ThreadSafeQueue(1000)\n"
         "  -> uq :: Unqueue -> ToDump(out.pcap);\nStaticThreadSched(uq 1);\n",

@@ -164,6 +164,25 @@ with tempfile.TemporaryDirectory() as tmp:
 
             check(per_flow(lines) == per_flow(src), f"{engine}: pipeline: each flow's packets leave in their order")
 
+    # Click's other forms: a compound's name binds the tasks inside it; THREAD -1 binds nothing.
+    out = d / "pipe-compound.pcap"
+    st = run(d, "pipe-compound",
+             "elementclass Pipe { input -> q :: ThreadSafeQueue(4000) -> u :: Unqueue(5) -> output }\n"
+             f"FromDump({flows}) -> p :: Pipe -> ToDump({out});\nStaticThreadSched(p 2);\n", "--workers", "3",
+             "--", "--no-huge", "-m", "512", "--no-pci", "--lcores", "0@0,1@1,2@0,3@1")
+    if st:
+        sent = [w["tx"] for w in st["workers"]]
+        check(st["totals"]["tx"] == 2000 and records(out) == 2000 and sent == [0, 0, 2000],
+              f"a compound's name binds its task: worker 2 alone sends every packet (tx per worker {sent})")
+    out = d / "pipe-none.pcap"
+    st = run(d, "pipe-none", f"FromDump({flows}) -> q :: Queue(4000) -> u :: Unqueue(5) -> ToDump({out});\n"
+             "StaticThreadSched(u -1);\n", "--workers", "3",
+             "--", "--no-huge", "-m", "512", "--no-pci", "--lcores", "0@0,1@1,2@0,3@1")
+    if st:
+        sent = [w["tx"] for w in st["workers"]]
+        check(st["totals"]["tx"] == 2000 and records(out) == 2000 and sum(1 for n in sent if n > 0) >= 2,
+              f"THREAD -1 binds nothing: each worker sends its own flows (tx per worker {sent})")
+
     # Handlers on a running graph: Unqueue's `active` stops its task, and the queue fills.
     sock = d / "nb.sock"
     cfg = d / "live.nbc"
