@@ -28,11 +28,6 @@ constexpr std::array kTable = {
     ClickReplacement{"BalancedThreadSched", kScheduler, ""},
     ClickReplacement{"ChatterSocket", kControl, ""},
     ClickReplacement{"DiscardNoFree", "Discard", "Discard"},
-    ClickReplacement{"FTPPortMapper",
-                     "nothing: it rewrites FTP PORT commands through TCPRewriter's sequence-number deltas, "
-                     "which nb's TCPRewriter does not keep; without it, active-mode FTP through TCPRewriter "
-                     "does not work (passive mode does)",
-                     ""},
     ClickReplacement{"FastTCPSource", kGenerate, "FromDump"},
     ClickReplacement{"FrontDropQueue", "Queue, which drops at the tail (not the front) when full", "Queue"},
     ClickReplacement{"IPAddrRewriter", kRewriter, "IPRewriter"},

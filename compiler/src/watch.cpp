@@ -155,6 +155,25 @@ void find_watched_queues(const Graph& graph, Plan& plan, lang::DiagnosticEngine&
   }
 }
 
+namespace {
+// Whether `name` is one of the space-separated class names of `list` (PeerParam::classes); an
+// empty list takes every class.
+bool class_listed(std::string_view list, std::string_view name) {
+  if (list.empty()) return true;
+  for (std::size_t b = 0; b < list.size();) {
+    if (list[b] == ' ') {
+      ++b;
+      continue;
+    }
+    std::size_t e = list.find(' ', b);
+    if (e == std::string_view::npos) e = list.size();
+    if (list.substr(b, e - b) == name) return true;
+    b = e;
+  }
+  return false;
+}
+}  // namespace
+
 void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
   for (std::uint32_t i = 0; i < graph.elements.size() && i < plan.elements.size(); ++i) {
     const Element& el = graph.elements[i];
@@ -172,7 +191,8 @@ void find_peers(const Graph& graph, Plan& plan, lang::DiagnosticEngine& diags) {
           if (!peer) {
             diags.error(at, fmt::format("{} of {}: no element named '{}'", pp.param, cls, word))
                 .note(fmt::format("{} names elements by name, separated by spaces: each {}", pp.param, pp.what));
-          } else if (!peer->cls || !peer->cls->spec || peer->cls->spec->family != pp.family) {
+          } else if (!peer->cls || !peer->cls->spec || peer->cls->spec->family != pp.family ||
+                     !class_listed(pp.classes, peer->cls->spec->class_name)) {
             diags
                 .error(at, fmt::format("{} of {}: '{}' is a {}, not {}", pp.param, cls, word,
                                        peer->cls && peer->cls->spec ? peer->cls->spec->class_name : "?", pp.what))

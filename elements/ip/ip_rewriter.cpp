@@ -272,7 +272,11 @@ bool make_table(const IPRewriter::Config& c, IPRewriter::State& s, std::string& 
   }
   s.flows = static_cast<IPRewriter::Flow*>(rte_zmalloc("nb_nat_flows", sizeof(IPRewriter::Flow) * c.capacity, 0));
   s.free = static_cast<std::uint32_t*>(rte_malloc("nb_nat_free", sizeof(std::uint32_t) * c.capacity, 0));
-  if (!s.flows || !s.free) {
+  // TCPRewriter keeps sequence-number deltas (FTPPortMapper), a slot beside each flow's.
+  if (c.mode == IPRewriter::Mode::Tcp)
+    s.deltas =
+        static_cast<IPRewriter::SeqDelta*>(rte_zmalloc("nb_nat_deltas", sizeof(IPRewriter::SeqDelta) * c.capacity, 0));
+  if (!s.flows || !s.free || (c.mode == IPRewriter::Mode::Tcp && !s.deltas)) {
     error = "cannot allocate the flow table (give DPDK more memory with -m, or a smaller CAPACITY)";
     return false;
   }
@@ -429,8 +433,10 @@ void IPRewriter::teardown(const Config&, State& state) {
   if (state.hash) rte_hash_free(state.hash);
   rte_free(state.flows);
   rte_free(state.free);
+  rte_free(state.deltas);
   state.hash = nullptr;
   state.flows = nullptr;
+  state.deltas = nullptr;
   state.free = nullptr;
   state.nfree = 0;
 }
@@ -453,6 +459,14 @@ void IPRewriter::transfer(const Config& old_config, const State& old_state, cons
       f.flags = 0;
       new_state.free[new_state.nfree++] = idx;
       continue;
+    }
+    // Sequence-number deltas go with their flow; a table without them (TCPRewriter became an
+    // IPRewriter) cannot shift the flow any more.
+    if (f.flags & kSeqDelta) {
+      if (old_state.deltas && new_state.deltas)
+        new_state.deltas[idx] = old_state.deltas[i];
+      else
+        f.flags = static_cast<std::uint8_t>(f.flags & ~kSeqDelta);
     }
     if (f.spec < new_config.nspecs) ++new_state.used[f.spec];
     ++new_state.flows_active;
@@ -548,10 +562,16 @@ constinit const ElementSpec TCPRewriter::spec{
         "that is not TCP (or a fragment after the first) is sent on by a `pass` spec, otherwise "
         "dropped (\"not TCP\").\n"
         "\n"
-        "Difference from Click: Click's TCPRewriter can also add deltas to a mapping's sequence "
-        "and acknowledgement numbers, which only Click's FTPPortMapper asks for; FTPPortMapper is "
-        "not in nb, so no mapping ever has a delta and TCPRewriter rewrites exactly what "
-        "IPRewriter would. TCP_NODATA_TIMEOUT, TCP_GUARANTEE and REAP_INTERVAL are not taken.",
+        "As Click's, a mapping can also shift its flow's sequence and acknowledgement numbers: "
+        "FTPPortMapper asks for it when it rewrites a PORT command to another length. From the "
+        "first sequence number after the changed packet on, the segments of that direction get "
+        "the change added to their sequence number, and the other direction's acknowledgements "
+        "and SACK blocks get it taken off, with the TCP checksum updated incrementally; the last "
+        "four changes of each direction are kept, so that a retransmission of an older segment "
+        "is shifted as it was. The deltas are kept with the mapping across a hot reload (transfer "
+        "too). Each mapping has room for them beside the table (76 bytes a flow).\n"
+        "\n"
+        "Difference from Click: TCP_NODATA_TIMEOUT, TCP_GUARANTEE and REAP_INTERVAL are not taken.",
     .example =
         "IPRewriterPatterns(to_world 192.0.2.1 50000-65535 - -);\n"
         "tcp_rw :: TCPRewriter(pattern to_world 0 1, drop);\n"

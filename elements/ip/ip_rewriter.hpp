@@ -69,7 +69,8 @@ struct IPRewriter {
   };
   static_assert(sizeof(FlowKey) == 16);
 
-  enum FlowFlags : std::uint8_t { kUsed = 1, kFinFwd = 2, kFinRev = 4, kRst = 8 };
+  // kSeqDelta: the flow's sequence numbers are shifted (TCPRewriter; State::deltas[slot]).
+  enum FlowFlags : std::uint8_t { kUsed = 1, kFinFwd = 2, kFinRev = 4, kRst = 8, kSeqDelta = 16 };
   struct Flow {
     FlowKey fwd;         // the original packet's tuple (input side)
     FlowKey rev;         // the reply's tuple as it arrives (translated addresses swapped)
@@ -79,9 +80,25 @@ struct IPRewriter {
     std::uint16_t foutput, routput;
   };
 
+  // Click's TCPRewriter sequence-number deltas, which FTPPortMapper asks for when it changes the
+  // length of a packet of a flow: per direction (0 the flow's forward direction, 1 its reply), the
+  // amount added to the sequence numbers of that direction from a trigger on (the first sequence
+  // number after the changed packet), and taken off the acknowledgements the other direction
+  // sends. The last kDeltaSteps triggers of each direction are kept, oldest first, so that a
+  // retransmission of a segment sent before a change still gets the delta of its time; older ones
+  // fold into `base` (Click also forgets a trigger once the flow is 2^30 past it).
+  static constexpr std::uint32_t kDeltaSteps = 4;
+  struct SeqDelta {
+    std::int32_t base[2];
+    std::uint32_t trigger[2][kDeltaSteps];
+    std::int32_t delta[2][kDeltaSteps];
+    std::uint8_t steps[2];
+  };
+
   struct State {
     rte_hash* hash;       // made by setup(), freed by teardown()
     Flow* flows;          // capacity slots, indexed by the hash's data
+    SeqDelta* deltas;     // TCPRewriter only: capacity slots beside flows (kSeqDelta); else null
     std::uint32_t* free;  // free slot stack
     std::uint32_t nfree;
     std::uint32_t sweep;                                 // next slot the per-packet sweep looks at
@@ -247,6 +264,100 @@ struct IPRewriter {
     return std::int64_t{idx} << 1;
   }
 
+  static bool seq_geq(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) >= 0; }
+
+  // The delta of direction d for a segment that starts at `seq`.
+  static std::int32_t seq_delta(const SeqDelta& sd, std::uint32_t d, std::uint32_t seq) {
+    for (std::uint32_t i = sd.steps[d]; i-- > 0;)
+      if (seq_geq(seq, sd.trigger[d][i])) return sd.delta[d][i];
+    return sd.base[d];
+  }
+  // An acknowledgement (or SACK edge) sent in direction d, for the other direction's (shifted)
+  // sequence numbers, taken back to the numbers that direction's sender used.
+  static std::uint32_t unshift_ack(const SeqDelta& sd, std::uint32_t d, std::uint32_t ack) {
+    const std::uint32_t o = d ^ 1;
+    for (std::uint32_t i = sd.steps[o]; i-- > 0;)
+      if (seq_geq(ack - static_cast<std::uint32_t>(sd.delta[o][i]), sd.trigger[o][i]))
+        return ack - static_cast<std::uint32_t>(sd.delta[o][i]);
+    return ack - static_cast<std::uint32_t>(sd.base[o]);
+  }
+  // Forgets direction d's oldest trigger (its delta then holds for everything before it too).
+  static void drop_oldest(SeqDelta& sd, std::uint32_t d) {
+    sd.base[d] = sd.delta[d][0];
+    for (std::uint32_t i = 1; i < sd.steps[d]; ++i) {
+      sd.trigger[d][i - 1] = sd.trigger[d][i];
+      sd.delta[d][i - 1] = sd.delta[d][i];
+    }
+    --sd.steps[d];
+  }
+
+  // Adds `change` to the delta of direction d of flow slot idx from sequence number `trigger`
+  // on (Click's update_seqno_delta). False: no delta table (not a TCPRewriter), or a trigger
+  // before the last one (a change must come in sequence order; the same trigger again, a
+  // retransmission rewritten alike, replaces the last change).
+  static bool add_seq_delta(State& s, std::uint32_t idx, std::uint32_t d, std::uint32_t trigger, std::int32_t change) {
+    if (!s.deltas) return false;
+    Flow& f = s.flows[idx];
+    SeqDelta& sd = s.deltas[idx];
+    if (!(f.flags & kSeqDelta)) {
+      sd = SeqDelta{};
+      f.flags |= kSeqDelta;
+    }
+    std::uint32_t n = sd.steps[d];
+    if (n > 0 && trigger == sd.trigger[d][n - 1]) {
+      sd.delta[d][n - 1] = (n > 1 ? sd.delta[d][n - 2] : sd.base[d]) + change;
+      return true;
+    }
+    if (n > 0 && !seq_geq(trigger, sd.trigger[d][n - 1])) return false;
+    while (sd.steps[d] > 0 && seq_geq(trigger, sd.trigger[d][0] + (1u << 30))) drop_oldest(sd, d);
+    if (sd.steps[d] == kDeltaSteps) drop_oldest(sd, d);
+    n = sd.steps[d];
+    const std::int32_t last = n > 0 ? sd.delta[d][n - 1] : sd.base[d];
+    sd.trigger[d][n] = trigger;
+    sd.delta[d][n] = last + change;
+    sd.steps[d] = static_cast<std::uint8_t>(n + 1);
+    return true;
+  }
+
+  // Shifts a TCP segment's sequence number, acknowledgement and SACK blocks by its flow's deltas
+  // (direction d), folding each change into the checksum `check`.
+  static void apply_seq_delta(const Packet& p NB_PARAM_OWNED, std::uint32_t l4, SeqDelta& sd, std::uint32_t d,
+                              std::uint16_t& check) {
+    const TCPView t = p.tcp(l4);
+    if (!t || !t.header_fits()) return;
+    const std::uint32_t seq = t.seq(), ack = t.ack();
+    while (sd.steps[d] > 0 && seq_geq(seq, sd.trigger[d][0] + (1u << 30))) drop_oldest(sd, d);
+    const std::uint32_t new_seq = seq + static_cast<std::uint32_t>(seq_delta(sd, d, seq));
+    const std::uint32_t new_ack = unshift_ack(sd, d, ack);
+    check = checksum::adjust32(check, seq, new_seq);
+    check = checksum::adjust32(check, ack, new_ack);
+    t.set_seq(new_seq);
+    t.set_ack(new_ack);
+    // SACK blocks (kind 5): edges of the other direction's sequence space, as the ack.
+    const std::uint32_t end = l4 + t.header_length();
+    for (std::uint32_t o = l4 + TCPView::kSize; o < end;) {
+      std::uint8_t kind = 0, len = 0;
+      if (!p.read_u8(o, kind) || kind == 0) break;
+      if (kind == 1) {
+        ++o;
+        continue;
+      }
+      if (!p.read_u8(o + 1, len) || len < 2 || o + len > end) break;
+      if (kind == 5 && len % 8 == 2) {
+        for (std::uint32_t e = o + 2; e + 4 <= o + len; e += 4) {
+          std::uint32_t v = 0;
+          p.read_be32(e, v);
+          const std::uint32_t nv = unshift_ack(sd, d, v);
+          check = checksum::adjust32(check, v, nv);
+          const std::uint8_t b[4] = {static_cast<std::uint8_t>(nv >> 24), static_cast<std::uint8_t>(nv >> 16),
+                                     static_cast<std::uint8_t>(nv >> 8), static_cast<std::uint8_t>(nv)};
+          p.bytes_at(e, 4).write(0, b, 4);
+        }
+      }
+      o += len;
+    }
+  }
+
   // Rewrites addresses and ports (no packet fact kept).
   static void facts(const Config&, FactSheet& sheet) {
     sheet.anno_reads = anno_field::kNetworkOffset;
@@ -383,6 +494,8 @@ struct IPRewriter {
       check = checksum::adjust16(check, dport, new_dport);
       if (proto == 17 && check == 0) check = 0xffff;
     }
+    if (proto == 6 && (f.flags & kSeqDelta) && s.deltas) [[unlikely]]
+      apply_seq_delta(p, l4, s.deltas[hit >> 1], reply ? 1u : 0u, check);
     if (proto == 1) {
     } else if (proto == 6) {
       const TCPView t = p.tcp(l4);

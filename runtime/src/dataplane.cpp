@@ -120,6 +120,14 @@ void* peer_state(void* runtime, std::uint32_t index) {
   return index < peers.size() ? dp.state(peers[index]) : nullptr;
 }
 
+// HostServices::peer_config: the Config of the element's index-th peer.
+const void* peer_config(void* runtime, std::uint32_t index) {
+  auto* h = static_cast<ElementHost*>(runtime);
+  const Dataplane& dp = *h->dp;
+  const std::vector<std::uint32_t>& peers = dp.plan.elements[h->element].peers;
+  return index < peers.size() ? dp.plan.elements[peers[index]].config.data() : nullptr;
+}
+
 // HostServices::epoch_us: the wall clock's microseconds when the TSC read 0, so that elements
 // read the wall clock off the worker's TSC (nb::wall_us) without a system call.
 std::uint64_t epoch_at_tsc_zero() {
@@ -165,7 +173,10 @@ Dataplane::Dataplane(const compiler::Plan& p, rte_mempool* mp, std::uint32_t b) 
       hosts[i].host.timestamp_flag = std::uint64_t{1} << ts_bit;
     }
     if (!e.watched.empty()) hosts[i].host.watched_length = &watched_length;
-    if (!e.peers.empty()) hosts[i].host.peer_state = &peer_state;
+    if (!e.peers.empty()) {
+      hosts[i].host.peer_state = &peer_state;
+      hosts[i].host.peer_config = &peer_config;
+    }
     hosts[i].host.runtime = &hosts[i];
     hosts[i].dp = this;
     hosts[i].element = static_cast<std::uint32_t>(i);

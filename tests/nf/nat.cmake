@@ -28,3 +28,10 @@ set_tests_properties(nf_nat_unit PROPERTIES LABELS "nf;unit" TIMEOUT 120)
 add_test(NAME nf_icmp_rewriter_pcap COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/nf/icmp_rewriter_check.py
                                             $<TARGET_FILE:nbrun> $<TARGET_FILE:nb-gen-traffic>)
 set_tests_properties(nf_icmp_rewriter_pcap PROPERTIES LABELS "nf" SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# FTPPortMapper with TCPRewriter and IPRewriter wired as Click's mazu-nat.click, over a generated
+# active-mode FTP control session, both engines, tshark as the oracle: the PORT command carries
+# the NAT's address and port, seq/ack (and SACK) shifted consistently, the data connection goes
+# through, every checksum good.
+add_test(NAME nf_ftp_port_mapper_pcap COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/nf/ftp_check.py $<TARGET_FILE:nbrun>)
+set_tests_properties(nf_ftp_port_mapper_pcap PROPERTIES LABELS "nf" SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -4,7 +4,10 @@
 //     and replies are translated back to the original tuple;
 //   - port range exhaustion, and a port freed by expiry is reused;
 //   - idle timeouts, lazily on lookup and by the sweep (the timeout in TSC ticks set in State);
-//   - transfer into a new table keeps every mapping.
+//   - transfer into a new table keeps every mapping;
+//   - FTPPortMapper: PORT parsing, the command rewritten to another length, TCPRewriter's
+//     sequence-number deltas on both directions (SACK too), malformed commands, transfer.
+#include "../../elements/ip/ftp_port_mapper.hpp"
 #include "../../elements/ip/icmp_rewriter.hpp"
 #include "../../elements/ip/ip_rewriter.hpp"
 #include "../../elements/ip/rewriter.hpp"
@@ -545,6 +548,10 @@ std::vector<void*> g_peers;
 void* test_peer_state(void*, std::uint32_t i) {
   return i < g_peers.size() ? g_peers[i] : nullptr;
 }
+std::vector<const void*> g_peer_configs;
+const void* test_peer_config(void*, std::uint32_t i) {
+  return i < g_peer_configs.size() ? g_peer_configs[i] : nullptr;
+}
 
 struct Out {
   bool sent = false;
@@ -769,4 +776,290 @@ TEST_CASE("Rewriter: GC_SECONDS frees mappings unused that long; the table holds
   std::string error;
   CHECK(Rewriter::configure(Configured("Rewriter(10.0.0.0, 1.2.3.4, 2min)", 2).args(), c, error));
   CHECK(c.gc_us == 120'000'000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// FTPPortMapper and TCPRewriter's sequence-number deltas (Click's FTPPortMapper, mazu-nat.click).
+
+namespace {
+
+// A TCP segment with the given numbers, flags, options (a multiple of 4 bytes) and payload.
+Bytes make_tcp(std::uint32_t s, std::uint16_t sp, std::uint32_t d, std::uint16_t dp, std::uint32_t seq,
+               std::uint32_t ack, std::uint8_t flags, const std::string& payload, const Bytes& options = {}) {
+  const std::size_t th = 20 + options.size();
+  Bytes p(20 + th + payload.size(), 0);
+  p[0] = 0x45;
+  put16(p, 2, static_cast<std::uint16_t>(p.size()));
+  p[8] = 64;
+  p[9] = 6;
+  put32(p, 12, s);
+  put32(p, 16, d);
+  put16(p, 10, static_cast<std::uint16_t>(~fold_sum(p.data(), 20)));
+  put16(p, 20, sp);
+  put16(p, 22, dp);
+  put32(p, 24, seq);
+  put32(p, 28, ack);
+  p[32] = static_cast<std::uint8_t>((th / 4) << 4);
+  p[33] = flags;
+  put16(p, 34, 65535);
+  if (!options.empty()) std::memcpy(p.data() + 40, options.data(), options.size());
+  if (!payload.empty()) std::memcpy(p.data() + 20 + th, payload.data(), payload.size());
+  put16(p, 36, static_cast<std::uint16_t>(~l4_verify(p)));
+  return p;
+}
+std::string payload_of(const Bytes& p) {
+  const std::size_t at = 20 + (p[32] >> 4) * 4u;
+  return std::string(p.begin() + static_cast<std::ptrdiff_t>(at), p.end());
+}
+
+Result push_with(Nat& nat, std::uint32_t in_port, const Bytes& bytes) {
+  return push(nat, in_port, bytes);
+}
+
+constexpr std::uint32_t kClient = 0x0a000005;  // 10.0.0.5
+constexpr std::uint32_t kServer = 0xc6336407;  // 198.51.100.7
+constexpr std::uint32_t kExtern = 0xd106c6d5;  // 209.6.198.213
+
+// mazu-nat.click's FTP part: FTPPortMapper(tcp_rw, rw, 0) -> [0] tcp_rw, the data rewriter rw.
+struct Ftp {
+  Nat tcp_rw{Configured("TCPRewriter(pattern 209.6.198.213 50000-65535# - - 0 1, drop)", 2), &TCPRewriter::configure};
+  Nat rw{Configured("IPRewriter(pattern 209.6.198.213 50000-65535# - - 0 1, pass 0)", 2)};
+  FTPPortMapper::Config config{};
+  FTPPortMapper::State state{};
+  HostServices host{};
+  explicit Ftp(const std::string& text = "FTPPortMapper(tcp_rw, rw, 0)") {
+    std::string error;
+    REQUIRE(FTPPortMapper::configure(Configured(text, 1).args(), config, error));
+    bind();
+  }
+  void bind() {
+    g_peers = {&tcp_rw.state, &rw.state};
+    g_peer_configs = {&tcp_rw.config, &rw.config};
+    host.peer_state = &test_peer_state;
+    host.peer_config = &test_peer_config;
+  }
+  // Through the mapper only.
+  Out map(const Bytes& b) { return push_element<FTPPortMapper>(config, state, 1, 0, b, &host); }
+  // Client to server: the mapper, then tcp_rw's input 0.
+  Result out(const Bytes& b) {
+    Out m = map(b);
+    REQUIRE(m.sent);
+    return push_with(tcp_rw, 0, m.data);
+  }
+  // Server to client: tcp_rw's input 1.
+  Result in(const Bytes& b) { return push_with(tcp_rw, 1, b); }
+};
+
+bool sums_ok(const Bytes& p) {
+  return fold_sum(p.data(), 20) == 0xffff && l4_verify(p) == 0xffff;
+}
+
+}  // namespace
+
+TEST_CASE("FTPPortMapper: PORT commands parsed as Click's, malformed ones recognised", "[nat][click][ftp]") {
+  auto parse = [](const std::string& text, FTPPortMapper::PortCommand& c) {
+    return FTPPortMapper::parse(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), c);
+  };
+  using P = FTPPortMapper::Parse;
+  FTPPortMapper::PortCommand c{};
+  REQUIRE(parse("PORT 10,0,0,5,4,210\r\n", c) == P::Port);
+  CHECK(c.addr == kClient);
+  CHECK(c.port == 1234);
+  CHECK(c.arg_begin == 5);
+  CHECK(c.arg_end == 19);
+  REQUIRE(parse("port   1,2,3,4,255,0\n", c) == P::Port);  // any case, several spaces, LF alone
+  CHECK(c.addr == 0x01020304);
+  CHECK(c.port == 0xff00);
+  CHECK(c.arg_begin == 7);
+  CHECK(parse("PoRt 1,2,3,4,5,6\r\nLIST\r\n", c) == P::Port);
+  for (const char* bad : {"PORT 1,2,3,4,5\r\n", "PORT 1,2,3,4,5,6", "PORT 1,2,3,4,5,6 \r\n", "PORT 1,2,3,4,5,256\r\n",
+                          "PORT 1,,3,4,5,6\r\n", "PORT 1,2,3,4,5,6,7\r\n", "PORT \r\n", "PORT ", "PORT 1,2,3,4,5,",
+                          "PORT 9999999999999,2,3,4,5,6\r\n", "PORT a,b,c,d,e,f\r\n"}) {
+    INFO(bad);
+    CHECK(parse(bad, c) == P::Malformed);
+  }
+  for (const char* other : {"", "PORT", "PORTX 1,2,3,4,5,6\r\n", "PASV\r\n", "USER x\r\n", " PORT 1,2,3,4,5,6\r\n"}) {
+    INFO(other);
+    CHECK(parse(other, c) == P::NotPort);
+  }
+  char buf[24];
+  CHECK(std::string(buf, FTPPortMapper::format(kExtern, 50000, buf)) == "209,6,198,213,195,80");
+  CHECK(std::string(buf, FTPPortMapper::format(0, 0, buf)) == "0,0,0,0,0,0");
+  CHECK(std::string(buf, FTPPortMapper::format(0xffffffff, 65535, buf)) == "255,255,255,255,255,255");
+}
+
+TEST_CASE("FTPPortMapper: a PORT command rewritten longer and shorter; seq and ack shifted both ways",
+          "[nat][click][ftp]") {
+  Ftp ftp;
+  const std::uint8_t kAck = TCPView::kACK, kPshAck = TCPView::kACK | TCPView::kPSH;
+  // The control connection: the SYN passes the mapper unchanged and makes tcp_rw's mapping.
+  Result syn = ftp.out(make_tcp(kClient, 40000, kServer, 21, 1000, 0, TCPView::kSYN, ""));
+  REQUIRE(syn.sent);
+  CHECK(be32(syn.data, 12) == kExtern);
+  const std::uint16_t cport = be16(syn.data, 20);
+  CHECK(cport == 50000);
+  Result synack = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5000, 1001, TCPView::kSYN | kAck, ""));
+  REQUIRE(synack.sent);
+  CHECK(be32(synack.data, 28) == 1001);
+
+  // PORT 10,0,0,5,4,210 (14 bytes of argument) becomes 209,6,198,213,195,80 (20): 6 bytes longer.
+  const std::string port1 = "PORT 10,0,0,5,4,210\r\n";
+  Out mapped = ftp.map(make_tcp(kClient, 40000, kServer, 21, 1001, 5001, kPshAck, port1));
+  REQUIRE(mapped.sent);
+  CHECK(payload_of(mapped.data) == "PORT 209,6,198,213,195,80\r\n");
+  CHECK(be16(mapped.data, 2) == mapped.data.size());
+  CHECK(mapped.data.size() == 40 + port1.size() + 6);
+  CHECK(sums_ok(mapped.data));
+  CHECK(be32(mapped.data, 12) == kClient);  // the addresses are tcp_rw's to change
+  CHECK(ftp.state.rewritten == 1);
+  // The data connection's mapping in rw: 10.0.0.5:1234 -> server:20 leaves as 209.6.198.213:50000.
+  Result data = push(ftp.rw, 0, make_tcp(kClient, 1234, kServer, 20, 7, 0, TCPView::kSYN, ""));
+  REQUIRE(data.sent);
+  CHECK(be32(data.data, 12) == kExtern);
+  CHECK(be16(data.data, 20) == 50000);
+  Result data_in = push(ftp.rw, 1, make_tcp(kServer, 20, kExtern, 50000, 9, 8, TCPView::kSYN | kAck, ""));
+  REQUIRE(data_in.sent);
+  CHECK(be32(data_in.data, 16) == kClient);
+  CHECK(be16(data_in.data, 22) == 1234);
+  CHECK(ftp.rw.state.mapped == 1);  // the data SYN found the mapping the PORT command made
+
+  // The PORT packet through tcp_rw: its own seq is not shifted (it starts before the change).
+  Result p1 = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5001, 1001, kAck, ""));  // (a pure ack first)
+  REQUIRE(p1.sent);
+  CHECK(be32(p1.data, 28) == 1001);                                              // below the trigger: not shifted
+  const std::uint32_t after1 = 1001 + static_cast<std::uint32_t>(port1.size());  // client's next seq
+  // A retransmission of the PORT packet is rewritten alike and keeps its seq; the delta stays +6.
+  Result re = ftp.out(make_tcp(kClient, 40000, kServer, 21, 1001, 5001, kPshAck, port1));
+  REQUIRE(re.sent);
+  CHECK(be32(re.data, 24) == 1001);
+  CHECK(payload_of(re.data) == "PORT 209,6,198,213,195,80\r\n");
+  CHECK(sums_ok(re.data));
+  CHECK(ftp.rw.state.mapped == 1);
+  // The client's next segment is shifted by +6; the server's ack of it is shifted back.
+  Result list = ftp.out(make_tcp(kClient, 40000, kServer, 21, after1, 5001, kPshAck, "LIST\r\n"));
+  REQUIRE(list.sent);
+  CHECK(be32(list.data, 24) == after1 + 6);
+  CHECK(sums_ok(list.data));
+  Result ack = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5001, after1 + 6 + 6, kAck, "200 ok\r\n"));
+  REQUIRE(ack.sent);
+  CHECK(be32(ack.data, 28) == after1 + 6);
+  CHECK(be32(ack.data, 24) == 5001);  // the server's own seq has no delta
+  CHECK(sums_ok(ack.data));
+  // An ack of the PORT segment alone (before the change) is not shifted.
+  Result ack_port = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5001, after1 + 6, kAck, ""));
+  CHECK(be32(ack_port.data, 28) == after1);
+
+  // SACK blocks of the server are shifted back like the ack (NOP NOP SACK(2 blocks) = 20 bytes).
+  Bytes sack = {1, 1, 5, 18};
+  for (const std::uint32_t edge : {after1 + 6 + 6, after1 + 6 + 20, after1 + 6, after1 + 6 + 3})
+    for (int i = 3; i >= 0; --i) sack.push_back(static_cast<std::uint8_t>(edge >> (8 * i)));
+  Result sacked = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5001, after1 + 6, kAck, "", sack));
+  REQUIRE(sacked.sent);
+  CHECK(be32(sacked.data, 40 + 4) == after1 + 6);
+  CHECK(be32(sacked.data, 40 + 8) == after1 + 20);
+  CHECK(be32(sacked.data, 40 + 12) == after1);
+  CHECK(be32(sacked.data, 40 + 16) == after1 + 3);
+  CHECK(sums_ok(sacked.data));
+
+  // A second PORT, longer numbers than the mapped ones: 100,100,100,100,100,100 (23) becomes
+  // 209,6,198,213,195,81 (20): 3 bytes shorter; the delta after it is +6-3 = +3.
+  const std::uint32_t at2 = after1 + 6;
+  const std::string port2 = "PORT 100,100,100,100,100,100\r\n";
+  Result p2 = ftp.out(make_tcp(kClient, 40000, kServer, 21, at2, 5009, kPshAck, port2));
+  REQUIRE(p2.sent);
+  CHECK(payload_of(p2.data) == "PORT 209,6,198,213,195,81\r\n");
+  CHECK(be32(p2.data, 24) == at2 + 6);
+  CHECK(be16(p2.data, 2) == p2.data.size());
+  CHECK(sums_ok(p2.data));
+  const std::uint32_t after2 = at2 + static_cast<std::uint32_t>(port2.size());
+  Result next = ftp.out(make_tcp(kClient, 40000, kServer, 21, after2, 5009, kPshAck, "QUIT\r\n"));
+  CHECK(be32(next.data, 24) == after2 + 3);
+  Result ack2 = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5009, after2 + 3 + 6, kAck, ""));
+  CHECK(be32(ack2.data, 28) == after2 + 6);
+  // A late retransmission of LIST (between the two changes) still gets +6.
+  Result old = ftp.out(make_tcp(kClient, 40000, kServer, 21, after1, 5001, kPshAck, "LIST\r\n"));
+  CHECK(be32(old.data, 24) == after1 + 6);
+  // Acks between the changes map back by the first delta.
+  Result ack_mid = ftp.in(make_tcp(kServer, 21, kExtern, cport, 5009, at2 + 6, kAck, ""));
+  CHECK(be32(ack_mid.data, 28) == at2);
+  CHECK(ftp.state.rewritten == 3);
+
+  // Hot reload with new arguments: the deltas move with the mapping to the new table.
+  Nat moved(Configured("TCPRewriter(pattern 209.6.198.213 50000-65535# - - 0 1, drop, CAPACITY 512)", 2),
+            &TCPRewriter::configure);
+  IPRewriter::transfer(ftp.tcp_rw.config, ftp.tcp_rw.state, moved.config, moved.state);
+  Result after_reload = push(moved, 0, make_tcp(kClient, 40000, kServer, 21, after2 + 6, 5009, kPshAck, "NOOP\r\n"));
+  REQUIRE(after_reload.sent);
+  CHECK(be32(after_reload.data, 24) == after2 + 6 + 3);
+  Result ack_reload = push(moved, 1, make_tcp(kServer, 21, kExtern, cport, 5009, after2 + 3 + 12, kAck, ""));
+  CHECK(be32(ack_reload.data, 28) == after2 + 12);
+  CHECK(sums_ok(ack_reload.data));
+  // Into an IPRewriter (no deltas there): the mapping stays, the shift is gone.
+  Nat plain(Configured("IPRewriter(pattern 209.6.198.213 50000-65535# - - 0 1, drop)", 2));
+  IPRewriter::transfer(ftp.tcp_rw.config, ftp.tcp_rw.state, plain.config, plain.state);
+  Result unshifted = push(plain, 0, make_tcp(kClient, 40000, kServer, 21, after2 + 6, 5009, kPshAck, "NOOP\r\n"));
+  CHECK(be32(unshifted.data, 24) == after2 + 6);
+}
+
+TEST_CASE("FTPPortMapper: malformed, split and unmapped PORT commands pass unchanged and are counted",
+          "[nat][click][ftp]") {
+  Ftp ftp;
+  // No control mapping yet: unchanged, counted as unmapped.
+  const Bytes early = make_tcp(kClient, 40000, kServer, 21, 1, 1, TCPView::kACK, "PORT 10,0,0,5,4,210\r\n");
+  Out u = ftp.map(early);
+  REQUIRE(u.sent);
+  CHECK(u.data == early);
+  CHECK(ftp.state.unmapped == 1);
+  REQUIRE(ftp.out(make_tcp(kClient, 40000, kServer, 21, 0, 0, TCPView::kSYN, "")).sent);
+  std::uint64_t malformed = 0;
+  for (const char* bad : {"PORT 10,0,0,5,4\r\n", "PORT 10,0,0,5,4,", "PORT 10,0,0,5,4,210", "PORT 10,0,0,5,4,2100\r\n",
+                          "PORT 10,0,0,5,,210\r\n", "PORT 300,0,0,5,4,210\r\n", "PORT x\r\n", "PORT "}) {
+    INFO(bad);
+    const Bytes b = make_tcp(kClient, 40000, kServer, 21, 1, 1, TCPView::kACK, bad);
+    Out o = ftp.map(b);
+    REQUIRE(o.sent);
+    CHECK(o.data == b);
+    CHECK(ftp.state.malformed == ++malformed);
+  }
+  // A command split across two packets: each half is left alone.
+  for (const char* half : {"PORT 10,0,0", ",5,4,210\r\n"}) {
+    const Bytes b = make_tcp(kClient, 40000, kServer, 21, 1, 1, TCPView::kACK, half);
+    CHECK(ftp.map(b).data == b);
+  }
+  CHECK(ftp.state.malformed == malformed + 1);
+  CHECK(ftp.state.rewritten == 0);
+  CHECK(ftp.rw.state.mapped == 0);
+  // Cut short anywhere: the IP length says more than the packet holds, or the TCP header is not
+  // all there; never read past the end, never changed.
+  const Bytes whole = make_tcp(kClient, 40000, kServer, 21, 1, 1, TCPView::kACK, "PORT 10,0,0,5,4,210\r\n");
+  for (std::size_t n = 0; n < whole.size(); ++n) {
+    const Bytes cut(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(n));
+    INFO("length " << n);
+    Out o = ftp.map(cut);
+    REQUIRE(o.sent);
+    CHECK(o.data == cut);
+  }
+  // The IP total length ends the payload early (cutting the command): malformed, unchanged.
+  Bytes shortened = whole;
+  put16(shortened, 2, static_cast<std::uint16_t>(whole.size() - 3));
+  shortened[10] = shortened[11] = 0;
+  put16(shortened, 10, static_cast<std::uint16_t>(~fold_sum(shortened.data(), 20)));
+  CHECK(ftp.map(shortened).data == shortened);
+  CHECK(ftp.state.malformed == malformed + 2);
+  // Not TCP: unchanged.
+  const Bytes udp = make_packet(17, kClient, 40000, kServer, 21, {'P', 'O', 'R', 'T', ' '});
+  CHECK(ftp.map(udp).data == udp);
+  // No data mapping: the data rewriter's input 1 is `pass 0`.
+  Ftp pass("FTPPortMapper(tcp_rw, rw, 1)");
+  REQUIRE(pass.out(make_tcp(kClient, 40000, kServer, 21, 0, 0, TCPView::kSYN, "")).sent);
+  CHECK(pass.map(whole).data == whole);
+  CHECK(pass.state.no_data_map == 1);
+  // No peers bound (no runtime): nothing found, nothing crashes.
+  Ftp lone;
+  g_peers.clear();
+  g_peer_configs.clear();
+  CHECK(lone.map(whole).data == whole);
+  FTPPortMapper::Config c{};
+  std::string error;
+  CHECK_FALSE(FTPPortMapper::configure(Configured("FTPPortMapper(a b, rw, 0)", 1).args(), c, error));
 }

@@ -222,6 +222,9 @@ struct HostServices {
   // parameters' words in the order of ElementSpec::peers. Null, or null for an index past them:
   // no peer. Resolved at each call, so that a hot reload that keeps or replaces a peer is seen.
   void* (*peer_state)(void* runtime, std::uint32_t index) = nullptr;
+  // The Config of the same peer (FTPPortMapper makes a mapping by its data rewriter's pattern).
+  // Null, or null for an index past them: no peer.
+  const void* (*peer_config)(void* runtime, std::uint32_t index) = nullptr;
 };
 
 // The wall clock (microseconds since the epoch) at TSC `cycles`.
@@ -314,6 +317,10 @@ class Context {
   // The element casts it to the State of the family the compiler checked it belongs to.
   void* peer_state(std::uint32_t index) const {
     return host_ && host_->peer_state ? host_->peer_state(host_->runtime, index) : nullptr;
+  }
+  // The Config of that peer (HostServices::peer_config); null when there is none.
+  const void* peer_config(std::uint32_t index) const {
+    return host_ && host_->peer_config ? host_->peer_config(host_->runtime, index) : nullptr;
   }
 
   // For engines.
@@ -950,11 +957,14 @@ enum class PortOpen : std::uint8_t {
 // `param` is a String parameter of the element's schema, each space-separated word an element name
 // (looked up as Click's router()->find: the element's compound first, then the enclosing ones);
 // `family` is the ElementSpec::family the named elements must declare, which promises the layout
-// of their State; `what` says in an error what the parameter wants ("an IP rewriter: ...").
+// of their State; `what` says in an error what the parameter wants ("an IP rewriter: ...");
+// `classes`, when not empty, the class names (space-separated) the named elements must have
+// besides (FTPPortMapper's CONTROL_REWRITER: a TCPRewriter, as in Click).
 struct PeerParam {
   std::string_view param;
   std::string_view family;
   std::string_view what;
+  std::string_view classes = {};
 };
 
 struct ElementSpec {

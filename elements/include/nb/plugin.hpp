@@ -39,8 +39,9 @@ namespace nb {
 // (ElementOps::control, ControlContext, HandlerSpec::Kind::Control), ElementSpec::warning and
 // raw_arguments. 7: ElementSpec::source_split; peers (ElementSpec::peers and family, PeerParam,
 // HostServices::peer_state): an element reaches the State of elements its arguments name, on its
-// worker.
-inline constexpr std::uint32_t kPluginAbiRevision = 7;
+// worker. 8: PeerParam::classes, HostServices::peer_config (Context::peer_config): a peer's Config
+// too (FTPPortMapper).
+inline constexpr std::uint32_t kPluginAbiRevision = 8;
 
 // The revision in the high 16 bits, a fingerprint of the layouts plugins and nb share in the low
 // 16: a plugin built against another SDK layout is refused instead of misread.
