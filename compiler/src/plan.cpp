@@ -272,6 +272,94 @@ std::optional<std::uint32_t> host_port(const Graph& graph, const Element& el, Po
   return it->second;
 }
 
+// FromDump's time window from Click's START, START_AFTER, END, END_AFTER and INTERVAL (Duration
+// values: microseconds). Refuses what Click refuses (two starts, two ends) and what can hold no
+// record whatever the trace (an end at or before the start); with LOOP true, any of them.
+TraceWindow lower_window(const Element& el, bool loop, lang::DiagnosticEngine& diags) {
+  TraceWindow w;
+  auto given = [&](std::string_view name) -> const ParamValue* {
+    const ParamValue* v = el.param(name);
+    return v && !v->is_default && std::holds_alternative<std::uint64_t>(v->value) ? v : nullptr;
+  };
+  auto at = [&](const ParamValue* v) { return v->span.valid() ? v->span : el.span; };
+  auto us = [](const ParamValue* v) { return std::get<std::uint64_t>(v->value); };
+  const ParamValue* start = given("START");
+  const ParamValue* start_after = given("START_AFTER");
+  const ParamValue* end = given("END");
+  const ParamValue* end_after = given("END_AFTER");
+  const ParamValue* interval = given("INTERVAL");
+  bool ok = true;
+  if (start && start_after) {
+    diags.error(at(start_after), "START and START_AFTER are mutually exclusive: the window has one start")
+        .note(
+            "START is a time in seconds since the epoch, START_AFTER a time after the trace's first record: "
+            "give one of them");
+    ok = false;
+  }
+  const ParamValue* ends[] = {end, end_after, interval};
+  const ParamValue* first_end = nullptr;
+  for (const ParamValue* e : ends) {
+    if (!e) continue;
+    if (!first_end) {
+      first_end = e;
+      continue;
+    }
+    diags
+        .error(at(e), fmt::format("{} and {} are mutually exclusive: the window has one end", first_end->param->name,
+                                  e->param->name))
+        .note(
+            "END is a time in seconds since the epoch, END_AFTER a time after the trace's first record, INTERVAL "
+            "a time after the start: give one of them");
+    ok = false;
+  }
+  if (!ok) return w;
+  if (start) {
+    w.start_from = TraceWindow::From::Epoch;
+    w.start_us = us(start);
+  } else if (start_after) {
+    w.start_from = TraceWindow::From::FirstRecord;
+    w.start_us = us(start_after);
+  }
+  if (end) {
+    w.end_from = TraceWindow::From::Epoch;
+    w.end_us = us(end);
+  } else if (end_after) {
+    w.end_from = TraceWindow::From::FirstRecord;
+    w.end_us = us(end_after);
+  } else if (interval) {
+    w.end_from = TraceWindow::From::Start;
+    w.end_us = us(interval);
+  }
+  // An end that is not after the start leaves nothing to read, whatever the file holds. (START
+  // with END_AFTER, or START_AFTER with END, compare only once the trace's first record is known:
+  // such a window may hold no record, and then FromDump emits none.)
+  const bool empty = (end && start && us(end) <= us(start)) ||
+                     (end_after && us(end_after) <= (start_after ? us(start_after) : 0)) ||
+                     (interval && us(interval) == 0);
+  if (empty) {
+    const ParamValue* e = first_end;
+    const ParamValue* s = start ? start : start_after;
+    std::string what = interval ? "INTERVAL 0 ends the window where it starts"
+                       : s ? fmt::format("{} {} is not after {} {}", e->param->name, e->text, s->param->name, s->text)
+                           : fmt::format("{} {} ends the window at the trace's first record", e->param->name, e->text);
+    diags.error(at(e), what + ": the window holds no record")
+        .note("FromDump stops at the first record stamped at or after its end; the end must come after the start");
+    return TraceWindow{};
+  }
+  if (loop && w.any()) {
+    const ParamValue* first = start ? start : start_after ? start_after : first_end;
+    diags
+        .error(at(first), fmt::format("{} with LOOP true: a looping file is replayed from memory without its "
+                                      "records' times, so there is no window to cut",
+                                      first->param->name))
+        .note(
+            "drop LOOP to read the window once, or cut the window into a file of its own (editcap -A/-B) and loop "
+            "that");
+    return TraceWindow{};
+  }
+  return w;
+}
+
 }  // namespace
 
 std::string file_key(const std::string& name) { return FileIdentity(name).path; }
@@ -371,6 +459,7 @@ std::optional<Plan> lower(const Graph& graph, lang::DiagnosticEngine& diags) {
                    "so there is no pace to keep")
             .note("drop LOOP to replay the trace once at its pace, or TIMING to loop it as fast as it goes");
       }
+      if (is_source) port.window = lower_window(el, port.loop, diags);
       port.snaplen = is_source ? 0 : static_cast<std::uint32_t>(args.get_unsigned("SNAPLEN"));
       // ToDump ENCAP IP: records that start at the IP header (LINKTYPE_RAW), as Click writes them.
       if (!is_source && args.get_string("ENCAP") == "IP") port.linktype = 101;

@@ -37,7 +37,9 @@ std::optional<PortRange> parse_range(std::string_view s) {
 }
 
 constexpr PortParam kPcapReadParams[] = {
-    {"LOOP", ParamType::Bool}, {"STOP", ParamType::Bool}, {"ACTIVE", ParamType::Bool}};
+    {"LOOP", ParamType::Bool},    {"STOP", ParamType::Bool},          {"ACTIVE", ParamType::Bool},
+    {"TIMING", ParamType::Bool},  {"START", ParamType::Duration},     {"START_AFTER", ParamType::Duration},
+    {"END", ParamType::Duration}, {"END_AFTER", ParamType::Duration}, {"INTERVAL", ParamType::Duration}};
 constexpr PortParam kPcapWriteParams[] = {{"SNAPLEN", ParamType::Unsigned}};
 constexpr PortParam kDeviceRxParams[] = {{"QUEUE", ParamType::Unsigned},
                                          {"BURST", ParamType::Unsigned},
@@ -57,6 +59,8 @@ std::string_view type_name(ParamType t) {
     case ParamType::Unsigned: return "Unsigned";
     case ParamType::IPv4Prefix: return "IPv4Prefix";
     case ParamType::EtherAddress: return "EtherAddress";
+    case ParamType::Duration:
+      return "Duration";
     default: return "of another type";
   }
 }

@@ -1,26 +1,14 @@
 #include "from_dump.hpp"
 
-#include <string_view>
-
 namespace nb::elements {
 
 namespace {
 
-// Click's options that pick a window of the trace are refused rather than accepted and ignored:
-// nbrun replays every record of the file.
-bool refuse_window(std::string_view text, ParamError& error) {
-  error.offset = 0;
-  error.length = text.size();
-  error.message =
-      "a time window of the trace (Click's START, END, INTERVAL) is not in nb: nbrun replays every record; cut the "
-      "trace first, e.g. editcap -A '2024-01-01 10:00:00' -B '2024-01-01 10:05:00' in.pcap part.pcap";
-  return false;
-}
-
 constexpr ParamSpec kParams[] = {
     {"FILENAME", ParamType::Filename, ParamKind::Positional, true, "", "The pcap (tcpdump) file to read."},
     {"STOP", ParamType::Bool, ParamKind::Keyword, false, "false",
-     "Stop the router when the file is exhausted. Ignored when LOOP is true."},
+     "Stop the router when the file is exhausted, or its time window's end (END, END_AFTER, "
+     "INTERVAL) is reached. Ignored when LOOP is true."},
     {"ACTIVE", ParamType::Bool, ParamKind::Keyword, false, "true",
      "Start emitting packets at once. When false, the element starts paused: it reads nothing "
      "until its `active` handler is set to true (nbctl write NAME.active true)."},
@@ -34,17 +22,24 @@ constexpr ParamSpec kParams[] = {
      "one before it leaves at once). The clock keeps running while the element is paused, and a "
      "hot reload keeps it. When the run ends, a record already read leaves at once rather than "
      "being lost. Not with LOOP true (a looping file keeps no record times)."},
-    {"START", ParamType::String, ParamKind::Keyword, false, "",
-     "Click's START (begin at a time in the trace) is refused with a hint: nbrun replays every "
-     "record of the file; cut the trace first (editcap -A).",
-     INT64_MIN, UINT64_MAX, &refuse_window},
-    {"END", ParamType::String, ParamKind::Keyword, false, "",
-     "Click's END (stop at a time in the trace) is refused with a hint: cut the trace first (editcap -B).", INT64_MIN,
-     UINT64_MAX, &refuse_window},
-    {"INTERVAL", ParamType::String, ParamKind::Keyword, false, "",
-     "Click's INTERVAL (stop that long after START) is refused with a hint: cut the trace first "
-     "(editcap -A and -B).",
-     INT64_MIN, UINT64_MAX, &refuse_window},
+    {"START", ParamType::Duration, ParamKind::Keyword, false, "",
+     "Click's START: a time in seconds since the epoch (1700000000.25). Records stamped before "
+     "it are skipped, up to the first that is not; from there on every record is read, as in "
+     "Click. Not with START_AFTER."},
+    {"START_AFTER", ParamType::Duration, ParamKind::Keyword, false, "",
+     "Click's START_AFTER: a time after the trace's first record (30, 1.5s, 500ms, 2min, 1h). "
+     "Skips the trace's first START_AFTER, as START does with that time. Not with START."},
+    {"END", ParamType::Duration, ParamKind::Keyword, false, "",
+     "Click's END: a time in seconds since the epoch. FromDump stops at the first record stamped "
+     "at or after it, which it does not emit: the file ends there. Must be after START. Not with "
+     "END_AFTER or INTERVAL."},
+    {"END_AFTER", ParamType::Duration, ParamKind::Keyword, false, "",
+     "Click's END_AFTER: like END, at that time after the trace's first record. Must be after "
+     "START_AFTER. Not with END or INTERVAL."},
+    {"INTERVAL", ParamType::Duration, ParamKind::Keyword, false, "",
+     "Click's INTERVAL: like END, at that time after the window's start (START, the point "
+     "START_AFTER names, or without either the trace's first record). Not 0; not with END or "
+     "END_AFTER."},
 };
 
 }  // namespace
@@ -57,7 +52,7 @@ constinit const ElementSpec FromDump::spec{
     .description =
         "Reads the packets recorded in FILENAME, a pcap (tcpdump) file, and pushes them out one "
         "record at a time, as fast as the rest of the router accepts them (TIMING true: at the pace "
-        "the records' times state).\n"
+        "the records' times state), optionally only those of a time window (START, END, ...).\n"
         "\n"
         "When the file ends, FromDump emits nothing more; with STOP true it also stops the "
         "router, so a configuration can process a trace and exit, even while other sources (a "
@@ -65,6 +60,22 @@ constinit const ElementSpec FromDump::spec{
         "instead. Unlike Click, nbrun also stops by itself once every source is a file read to its "
         "end, with or without STOP; to keep it running (say, to read handlers with nbctl), add a "
         "source that does not end, such as FromDump(FILE, LOOP true, ACTIVE false).\n"
+        "\n"
+        "A time window of the trace (Click's START or START_AFTER, and END, END_AFTER or INTERVAL; "
+        "times as Click writes them: 30 or 1.5 (seconds), 500ms, 2min, 1h): records stamped before "
+        "the start are read and skipped, up to the first that is not; the first record stamped at "
+        "or after the end is not emitted, and the file ends there exactly as at its real end (STOP "
+        "true stops the router; without it the run ends once every source has ended). Nothing after "
+        "it is read. Skipped records are freed unprocessed and counted as the port's `skipped` in "
+        "nbrun --stats (beside rx, and in neither rx, `count` nor --packets): the records before "
+        "the start, and the one that ends the window with any DPDK read in the same burst, so the "
+        "port's driver ipackets is rx + skipped. With TIMING true the pace starts at the first "
+        "record emitted, which leaves at once: skipped records take no time. A window that holds no record (START with "
+        "an END_AFTER that comes before "
+        "it) emits none. Not with LOOP true. A reload that keeps the element keeps its place and "
+        "what it learnt of the trace (its first record's time, whether records were emitted yet): "
+        "the new window applies to the records still to come; START skips only before the first "
+        "record emitted, and a file that reached its end stays ended.\n"
         "\n"
         "Handlers: `active` (read and write, as in Click) pauses and resumes the element; a paused "
         "FromDump keeps its place in the file, and a paused file does not end the run. A reload "

@@ -95,6 +95,7 @@ struct Source {
   int prev = -1;  // the same port's source in the previous generation (its end carries over)
   bool stop = false;  // FromDump(..., STOP true): its end stops the router, whatever else runs
   bool timing = false;  // FromDump(..., TIMING true): a record leaves when the trace's clock says
+  compiler::TraceWindow window{};  // FromDump(..., START ..., END ...): the part of the trace read
   // Software dispatch: read from this ring (the port's reader fills it) instead of the device.
   rte_ring* ring = nullptr;
   PortSlot* slot = nullptr;
@@ -204,6 +205,7 @@ inline PortCounters port_totals(const PortSlot& s) {
     t.tx += load_counter(c->tx);
     t.tx_dropped += load_counter(c->tx_dropped);
     t.dispatch_dropped += load_counter(c->dispatch_dropped);
+    t.skipped += load_counter(c->skipped);
     t.rx_bursts += load_counter(c->rx_bursts);
     t.tx_bursts += load_counter(c->tx_bursts);
   }

@@ -60,6 +60,8 @@ std::string report_json(const RunReport& r) {
       o["steer"] = p.steer;
       o["dispatch_dropped"] = p.dispatch_dropped;
     }
+    // FromDump's time window: records read and left out (outside the invariant, like missed).
+    if (p.window) o["skipped"] = p.skipped;
     if (!p.error.empty()) o["error"] = p.error;
     if (p.has_driver) {
       o["driver"] = {{"ipackets", p.ipackets}, {"opackets", p.opackets}, {"imissed", p.imissed},
@@ -131,6 +133,7 @@ std::string report_text(const RunReport& r) {
   for (const PortReport& p : r.ports) {
     out += fmt::format("  {:<{}}  rx {:>10}  tx {:>10}  dropped {:>8}  {}", p.name, w, p.rx, p.tx, p.dropped, p.device);
     if (p.missed) out += fmt::format("  missed {}", p.missed);
+    if (p.window) out += fmt::format("  skipped {} (outside the time window)", p.skipped);
     out += "\n";
   }
   out += "elements:\n";

@@ -136,6 +136,7 @@ class WorkerLoop {
         pkts_(jit_abi::kMaxBurst),
         done_(g_->sources[self_].size(), 0),
         paced_(g_->sources[self_].size()),
+        window_(g_->sources[self_].size()),
         tsc_start_(rte_rdtsc()),
         finite_(all_finite(*g_)) {}
 
@@ -160,6 +161,15 @@ class WorkerLoop {
   }
 
  private:
+  // For a file's time window: what it knows of the trace.
+  struct WindowState {
+    bool seen_first = false;   // first_us is the time of the trace's first record
+    bool emitted = false;      // a record was let through: START skips no more (as in Click)
+    bool ended = false;        // the record at the window's end was read: the file ends there
+    bool skipped_all = false;  // the last read got records, and skipped them all: not the end
+    std::uint64_t first_us = 0;
+  };
+
   // ---- the work ----
 
   // Handler calls posted by the control thread, and the switch to a newly published generation.
@@ -197,16 +207,19 @@ class WorkerLoop {
     for (const detail::Transfer& t : next->transfers[self_]) t.fn(t.old_config, t.old_state, t.new_config, t.new_state);
     std::vector<char> next_done(next->sources[self_].size(), 0);
     std::vector<PaceClock> next_paced(next->sources[self_].size());
+    std::vector<WindowState> next_window(next->sources[self_].size());
     for (std::size_t i = 0; i < next->sources[self_].size(); ++i) {
       const int prev = next->sources[self_][i].prev;
       if (prev >= 0 && static_cast<std::size_t>(prev) < done_.size()) {
         next_done[i] = done_[static_cast<std::size_t>(prev)];
         next_paced[i] = paced_[static_cast<std::size_t>(prev)];  // the trace's clock runs on
         paced_[static_cast<std::size_t>(prev)].held = nullptr;   // its held record, once
+        next_window[i] = window_[static_cast<std::size_t>(prev)];  // its place in the trace
       }
     }
     done_.swap(next_done);
     paced_.swap(next_paced);
+    window_.swap(next_window);
     g_ = next;
     finite_ = all_finite(*g_);
     last_old_end_ = prev_end_;
@@ -287,12 +300,21 @@ class WorkerLoop {
     return Polled::Nothing;
   }
 
-  // Up to `want` packets from the device into out[], within --packets' budget.
-  std::uint16_t receive(const Source& s, rte_mbuf** out, std::uint64_t want) {
+  // Up to `want` packets from the device into out[], within --packets' budget; for a file, those
+  // within its time window (apply_window).
+  std::uint16_t receive(const Source& s, std::size_t si, rte_mbuf** out, std::uint64_t want) {
+    WindowState& win = window_[si];
+    win.skipped_all = false;
+    if (win.ended) return 0;  // the record at the window's end was read: nothing after it is
     // Under --packets, ask for no more than the limit leaves: what a driver hands over is
-    // received, and must be processed and counted, never freed unseen.
+    // received, and must be processed and counted, never freed unseen (but for records outside
+    // a file's window, which are counted as skipped, and not against the limit).
     if (w_.packet_limit && (want = take_budget(*w_.budget, want)) == 0) return 0;
-    const std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, out, static_cast<std::uint16_t>(want));
+    std::uint16_t n = rte_eth_rx_burst(s.port_id, s.queue, out, static_cast<std::uint16_t>(want));
+    if (n && s.finite && (s.window.any() || !win.emitted)) {
+      n = apply_window(s, win, out, n, *g_->dps[self_]->ports[s.plan_port]);
+      win.skipped_all = n == 0 && !win.ended;
+    }
     if (w_.packet_limit && n < want) w_.budget->fetch_add(want - n, std::memory_order_relaxed);
     // The worker whose packets complete the limit stops the run (each packet counted once).
     if (w_.packet_limit && n && w_.received->fetch_add(n) + n == w_.packet_limit) {
@@ -310,7 +332,7 @@ class WorkerLoop {
     while (n < want) {
       rte_mbuf* m = c.held;
       c.held = nullptr;
-      if (!m && receive(s, &m, 1) == 0) break;
+      if (!m && receive(s, si, &m, 1) == 0) break;
       std::uint64_t us = 0;
       if (detail::PcapWriter::record_time_us(m, us)) {
         const std::uint64_t now = rte_rdtsc();
@@ -329,6 +351,62 @@ class WorkerLoop {
       pkts_[n++] = m;
     }
     return n;
+  }
+
+  // FromDump's time window over records just read (out[0..n), in file order): skips those stamped
+  // before its start until one is not, and ends the file at the first stamped at or past its end,
+  // which is freed with the rest of the burst. Without a window it only notes the trace's first
+  // record, which a reload may add one relative to. Returns how many stay, in order, at the front.
+  std::uint16_t apply_window(const Source& s, WindowState& win, rte_mbuf** out, std::uint16_t n, PortCounters& c) {
+    using From = compiler::TraceWindow::From;
+    const compiler::TraceWindow& w = s.window;
+    std::uint16_t kept = 0;
+    for (std::uint16_t i = 0; i < n; ++i) {
+      std::uint64_t us = 0;
+      if (detail::PcapWriter::record_time_us(out[i], us)) {  // net_pcap stamps every record
+        if (!win.seen_first) {
+          win.seen_first = true;
+          win.first_us = us;
+        }
+        if (!win.emitted && w.start_from != From::None && us < window_start(w, win)) {
+          rte_pktmbuf_free(out[i]);
+          add_counter(c.skipped, 1);
+          continue;
+        }
+        if (w.end_from != From::None && us >= window_end(w, win)) {
+          win.ended = true;
+          rte_pktmbuf_free_bulk(out + i, static_cast<unsigned>(n - i));
+          add_counter(c.skipped, n - i);
+          break;
+        }
+      }
+      win.emitted = true;
+      out[kept++] = out[i];
+    }
+    return kept;
+  }
+
+  static std::uint64_t plus(std::uint64_t a, std::uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+  // The window's start on the trace's clock (the first record's time when it has none).
+  static std::uint64_t window_start(const compiler::TraceWindow& w, const WindowState& win) {
+    using From = compiler::TraceWindow::From;
+    return w.start_from == From::Epoch         ? w.start_us
+           : w.start_from == From::FirstRecord ? plus(win.first_us, w.start_us)
+                                               : win.first_us;
+  }
+  static std::uint64_t window_end(const compiler::TraceWindow& w, const WindowState& win) {
+    using From = compiler::TraceWindow::From;
+    switch (w.end_from) {
+      case From::Epoch:
+        return w.end_us;
+      case From::FirstRecord:
+        return plus(win.first_us, w.end_us);
+      case From::Start:
+        return plus(window_start(w, win), w.end_us);
+      case From::None:
+        break;
+    }
+    return UINT64_MAX;
   }
 
   // Sends a held record on at once, with the generation it was received for (a switch, the end).
@@ -354,27 +432,35 @@ class WorkerLoop {
       return Polled::Nothing;
     }
     if (done_[si]) return Polled::Ended;
+    if (window_[si].ended) return input_ended(s, si, true);                  // its window's end: the file's
     if (!s.active->load(std::memory_order_relaxed)) return Polled::Nothing;  // paused: not ended either
-    n = s.timing ? receive_paced(s, si, s.burst) : receive(s, pkts_.data(), s.burst);
+    n = s.timing ? receive_paced(s, si, s.burst) : receive(s, si, pkts_.data(), s.burst);
     if (n == 0 && s.timing && paced_[si].held) return Polled::Nothing;  // waiting for its time: not the end
     if (n == 0) {
+      if (window_[si].ended) return input_ended(s, si, true);
+      if (window_[si].skipped_all) return Polled::Nothing;  // records before START: not the end
       // A pcap file at its end returns nothing; so does an empty mempool, which is not the end.
-      if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w_.burst * w_.nworkers) {
-        done_[si] = 1;
-        if (s.dispatches) s.slot->rx_ended.store(true, std::memory_order_release);
-        if (s.stop && detail::driver_managed()) {  // a stop event: the DRIVER script decides
-          detail::post_stop_event();
-        } else if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
-          leave(fmt::format("{} was read to its end (STOP true)", g_->plan->elements[s.element].name));
-          g_stop = true;
-          return Polled::Stop;
-        }
-      }
+      if (s.finite && rte_mempool_avail_count(dp.pool) >= 2 * w_.burst * w_.nworkers) return input_ended(s, si, false);
       return Polled::Nothing;
     }
     add_counter(dp.ports[s.plan_port]->rx, n);
     add_counter(dp.ports[s.plan_port]->rx_bursts, 1);
     return Polled::Packets;
+  }
+
+  // A file read to its end, or to its window's end: the source has ended.
+  Polled input_ended(const Source& s, std::size_t si, bool window_end) {
+    done_[si] = 1;
+    if (s.dispatches) s.slot->rx_ended.store(true, std::memory_order_release);
+    if (s.stop && detail::driver_managed()) {  // a stop event: the DRIVER script decides
+      detail::post_stop_event();
+    } else if (s.stop) {  // Click's FromDump(STOP true): the router stops, devices and all
+      leave(fmt::format("{} {} (STOP true)", g_->plan->elements[s.element].name,
+                        window_end ? "reached the end of its time window" : "was read to its end"));
+      g_stop = true;
+      return Polled::Stop;
+    }
+    return Polled::Nothing;
   }
 
   void leave(std::string reason) {
@@ -460,6 +546,7 @@ class WorkerLoop {
     rte_mbuf* held = nullptr;
   };
   std::vector<PaceClock> paced_;
+  std::vector<WindowState> window_;  // per source of g_, for a file (a reload keeps it)
   std::uint64_t processed_ = 0, iterations_ = 0;
   const std::uint64_t tsc_start_;
   std::uint64_t epoch_ = 0, max_gap_ = 0, prev_end_ = 0, last_old_end_ = 0;
@@ -1253,6 +1340,7 @@ bool build_dataplane(Runtime& rt, Generation& gen, const Generation* previous, s
       Source s{src, static_cast<std::uint32_t>(port), slot.id, static_cast<std::uint16_t>(pp.rx_queue), slot.finite};
       s.stop = pp.stop;
       s.timing = pp.timing && pp.kind == compiler::PlanPort::Kind::PcapIn;
+      if (pp.kind == compiler::PlanPort::Kind::PcapIn) s.window = pp.window;
       s.burst = static_cast<std::uint16_t>(pp.rx_burst ? pp.rx_burst : rt.options.burst);
       s.active = &slot.active;
       s.slot = &slot;
@@ -1358,6 +1446,8 @@ void fill_report(const Runtime& rt, const Generation& gen, double seconds, RunRe
     pr.tx = c.tx;
     pr.dropped = c.tx_dropped + c.dispatch_dropped;
     pr.dispatch_dropped = c.dispatch_dropped;
+    pr.skipped = c.skipped;
+    pr.window = (p.kind == compiler::PlanPort::Kind::PcapIn && p.window.any()) || c.skipped;
     pr.rx_bursts = c.rx_bursts;
     pr.tx_bursts = c.tx_bursts;
     pr.rx_queues = p.rx ? (slot.dispatch ? 1u : slot.nrx - p.rx_queue) : 0u;

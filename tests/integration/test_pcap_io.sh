@@ -11,7 +11,8 @@
 #   - frames over 65,535 bytes, non-Ethernet captures, FIFOs as inputs are refused clearly; a FIFO
 #     output with no reader is refused, one whose reader stalls cannot keep the run from ending;
 #   - an existing file that is not a capture is not overwritten;
-#   - SNAPLEN, ACTIVE (with the `active` handler), LOOP, STOP, TIMING and ENCAP do what their docs say.
+#   - SNAPLEN, ACTIVE (with the `active` handler), LOOP, STOP, TIMING, ENCAP and the time window
+#     (START, START_AFTER, END, END_AFTER, INTERVAL) do what their docs say.
 # Usage: test_pcap_io.sh NBRUN NB-GEN-TRAFFIC SOURCE_DIR NBC NBCTL
 set -u
 nbrun=$(readlink -f "$1")
@@ -244,6 +245,123 @@ done
 printf '// a looping file keeps no record times\nFromDump(paced.pcap, TIMING true, LOOP true) -> Discard;\n' >paced_loop.nbc
 run paced_loop
 expect_fail paced_loop "TIMING true with LOOP true"
+
+# ---- a time window of the trace: START, START_AFTER, END, END_AFTER, INTERVAL ----
+# Ten records at 0, 0.5, 1, 1.5, 2, 2.5, 3, 5, 4 and 6 s after 1700000000 (record 9 is earlier
+# than record 8, as in a trace merged from two captures: Click stops at the first record at or
+# past the end, so a later, earlier-stamped one is not read). The oracle: tcpdump's listing of
+# the input's records FIRST..LAST, times and bytes, against tcpdump's listing of the output.
+python3 - win.pcap <<'EOF2'
+import struct, sys
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for i, t in enumerate([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 5.0, 4.0, 6.0]):
+        d = bytes.fromhex("020000000002020000000001") + b"\x08\x06" + bytes([i]) * 46
+        f.write(struct.pack("<IIII", 1700000000 + int(t), int(round((t % 1) * 1e6)), len(d), len(d)))
+        f.write(d)
+EOF2
+[ "$(records win.pcap)" -eq 10 ] || bad "win.pcap: tcpdump reads $(records win.pcap) records, not 10"
+# The input's records FIRST..LAST as tcpdump lists them (each record is 5 lines: a summary, 4 of hex).
+win_listing() { listing win.pcap | sed -n "$((($1 - 1) * 5 + 1)),$(($2 * 5))p"; }
+# window NAME "ARGS" FIRST LAST SKIPPED [nbrun options...]: FromDump(win.pcap, ARGS) writes exactly
+# records FIRST..LAST, and its port counts SKIPPED records left out (the driver read rx + skipped).
+window() {
+  local name=$1 args=$2 first=$3 last=$4 skipped=$5
+  shift 5
+  printf 'src :: FromDump(win.pcap, %s) -> ToDump(%s.pcap);\n' "$args" "$name" >"$name.nbc"
+  run "$name" --stats json "$@"
+  json_flatten "$name.out" >"$name.flat"
+  local rx sk ip
+  rx=$(json_get "$name.flat" ports src rx)
+  sk=$(json_get "$name.flat" ports src skipped)
+  ip=$(json_get "$name.flat" ports src driver ipackets)
+  if [ "$st" -eq 0 ] && diff -q <(win_listing "$first" "$last") <(listing "$name.pcap") >/dev/null &&
+    [ "${sk:-x}" = "$skipped" ] && [ "${rx:-x}" = $((last - first + 1)) ] && [ "${ip:-x}" = $((rx + sk)) ]; then
+    ok "$name ($args $*): records $first..$last out, $sk skipped, driver ipackets $ip = rx + skipped"
+  else
+    bad "$name ($args $*): exit $st, $(records "$name.pcap") records (want $first..$last), rx ${rx:-?} skipped ${sk:-?} (want $skipped) ipackets ${ip:-?}"
+    diff <(win_listing "$first" "$last") <(listing "$name.pcap") | grep '^[<>] [0-9]' | head -6
+    show "$name.err" 6
+  fi
+}
+for engine in interp jit; do
+  # START: the two records before 1700000001 are skipped, nothing else.
+  window win_start_$engine "START 1700000001" 3 10 2 --engine $engine
+  # START_AFTER 1.2 s after the first record: 1700000001.2; records 1-3 skipped.
+  window win_start_after_$engine "START_AFTER 1.2" 4 10 3 --engine $engine
+  # END: stops at record 5 (at 1700000002, not emitted); the burst it came in is skipped with it.
+  window win_end_$engine "END 1700000002" 1 4 6 --engine $engine
+  # END_AFTER 4.5: record 8 (5 s) ends it; record 9 (4 s, within the window) is not read.
+  window win_end_after_$engine "END_AFTER 4500ms" 1 7 3 --engine $engine
+  # INTERVAL after START: [1700000001, 1700000003).
+  window win_interval_$engine "START 1700000001, INTERVAL 2" 3 6 6 --engine $engine
+  # INTERVAL without START: after the first record.
+  window win_interval0_$engine "INTERVAL 1.5" 1 3 7 --engine $engine
+  # START_AFTER with END_AFTER, both after the first record.
+  window win_both_$engine "START_AFTER 1, END_AFTER 4.5" 3 7 5 --engine $engine
+done
+# Several workers: one reads the file and spreads its packets; the window is the reader's.
+window win_workers "START 1700000001, END 1700000005" 3 7 5 --workers 2
+# --packets counts the records emitted, not those skipped: records 3, 4 and 5.
+window win_packets "START 1700000001" 3 5 2 --packets 3
+# TIMING true: the pace starts at the first record emitted (1700000001.5); the END record is read
+# alone (TIMING reads one record at a time), so only it is skipped at the end.
+for engine in interp jit; do
+  window win_timing_$engine "START 1700000001.5, END 1700000003.5, TIMING true" 4 7 4 --engine $engine
+  secs=$(json_get win_timing_$engine.flat seconds)
+  if python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 1.4 else 1)' "${secs:-0}"; then
+    ok "win_timing_$engine: the window's 1.5 s of trace took $secs s"
+  else
+    bad "win_timing_$engine: the run took ${secs:-?} s, less than the window's 1.5 s of trace"
+  fi
+done
+# STOP true: the window's end stops the router as the file's end does, although a LOOP source runs.
+printf 'src :: FromDump(win.pcap, END_AFTER 2, STOP true) -> ToDump(win_stop.pcap);\nFromDump(in.pcap, LOOP true) -> Discard;\n' >win_stop.nbc
+run win_stop --duration 30
+if [ "$st" -eq 0 ] && grep -q "src reached the end of its time window (STOP true)" win_stop.err &&
+  diff -q <(win_listing 1 4) <(listing win_stop.pcap) >/dev/null; then
+  ok "STOP true with END_AFTER: the run stopped at the window's end ($(grep -m1 -o 'src reached[^)]*)' win_stop.err)), records 1..4 out"
+else
+  bad "STOP true with END_AFTER: exit $st, $(records win_stop.pcap) records, $(grep -m1 'nbrun:' win_stop.err)"
+fi
+# nbrun refuses what nbc check refuses (tests/bad/arg_fromdump_*.nbc has them all).
+printf '// a looping file keeps no record times\nFromDump(win.pcap, LOOP true, END_AFTER 2) -> Discard;\n' >win_loop.nbc
+run win_loop
+expect_fail win_loop "END_AFTER with LOOP true"
+printf '// the end before the start\nFromDump(win.pcap, START 1700000003, END 1700000002) -> Discard;\n' >win_empty.nbc
+run win_empty
+expect_fail win_empty "END 1700000002 is not after START 1700000003"
+# Hot reload: a reload while the element has emitted nothing yet gives it the new window (START
+# skips until the first record emitted); one after its window ended leaves the file ended.
+printf 'src :: FromDump(win.pcap, START_AFTER 1, ACTIVE false) -> out :: ToDump(win_reload.pcap);\nFromDump(in.pcap, LOOP true, ACTIVE false) -> Discard;\n' >wr1.nbc
+printf 'src :: FromDump(win.pcap, START_AFTER 2, END_AFTER 3.2) -> out :: ToDump(win_reload.pcap);\nFromDump(in.pcap, LOOP true, ACTIVE false) -> Discard;\n' >wr2.nbc
+printf 'src :: FromDump(win.pcap, START_AFTER 2, END_AFTER 10) -> out :: ToDump(win_reload.pcap);\nFromDump(in.pcap, LOOP true, ACTIVE false) -> Discard;\n' >wr3.nbc
+"$nbrun" wr1.nbc --quiet --engine interp --control "$tmp/nb.sock" --stats json >wr.out 2>wr.err &
+nb_pid=$!
+if wait_for_control; then
+  ctl reload "$tmp/wr2.nbc" >wr2.reload 2>&1 || bad "reload wr2: $(cat wr2.reload)"
+  ctl write src.active true
+  for _ in $(seq 50); do [ "$(ctl read out.count)" = 3 ] && break; sleep 0.1; done
+  sleep 0.3
+  before=$(ctl read out.count)
+  ctl reload "$tmp/wr3.nbc" >wr3.reload 2>&1 || bad "reload wr3: $(cat wr3.reload)"
+  sleep 0.5
+  after=$(ctl read out.count)
+  kill -INT "$nb_pid"
+  wait "$nb_pid"
+  st=$?
+  nb_pid=
+  if [ "$st" -eq 0 ] && [ "$before" = 3 ] && [ "$after" = 3 ] &&
+    diff -q <(win_listing 5 7) <(listing win_reload.pcap) >/dev/null; then
+    ok "reload: the window given while paused applied (records 5..7); a reload after its end left the file ended ($after records)"
+  else
+    bad "reload: exit $st, count $before before the second reload, $after after, $(records win_reload.pcap) records (want 5..7)"
+    show wr.err 6
+  fi
+else
+  bad "reload with a window: nbrun did not answer"
+  show wr.err
+fi
 
 # ---- ENCAP IP: records that start at the IP header (LINKTYPE_RAW) ----
 printf 'FromDump(in.pcap) -> Strip(14) -> ToDump(rawip.pcap, ENCAP IP);\n' >rawip.nbc

@@ -1167,6 +1167,38 @@ TEST_CASE("a port element's spec, not its class name, says how its port is opene
   CHECK(twice->rendered().find("device '0' already has a WireIn") != std::string::npos);
 }
 
+TEST_CASE("FromDump's time window reaches its port in microseconds, with what each bound counts from",
+          "[checks][ports]") {
+  using From = compiler::TraceWindow::From;
+  auto window_of = [](const std::string& args) {
+    auto c = compile("FromDump(in.pcap" + args + ") -> Discard;");
+    INFO(c->rendered());
+    REQUIRE(c->result.graph.has_value());
+    auto plan = compiler::lower(*c->result.graph, c->diags);
+    REQUIRE(plan.has_value());
+    return plan->ports[static_cast<std::size_t>(plan->elements[0].port)].window;
+  };
+  CHECK_FALSE(window_of("").any());
+  compiler::TraceWindow w = window_of(", START 1700000000.25, END 1700000060");
+  CHECK(w.start_from == From::Epoch);
+  CHECK(w.start_us == 1'700'000'000'250'000);
+  CHECK(w.end_from == From::Epoch);
+  CHECK(w.end_us == 1'700'000'060'000'000);
+  w = window_of(", START_AFTER 500ms, END_AFTER 2min");
+  CHECK(w.start_from == From::FirstRecord);
+  CHECK(w.start_us == 500'000);
+  CHECK(w.end_from == From::FirstRecord);
+  CHECK(w.end_us == 120'000'000);
+  w = window_of(", INTERVAL 1h, TIMING true");
+  CHECK(w.start_from == From::None);
+  CHECK(w.end_from == From::Start);
+  CHECK(w.end_us == 3'600'000'000);
+  // Bounds compared only at run time (START against the first record's time): accepted.
+  w = window_of(", START 1700000000, END_AFTER 1s");
+  CHECK(w.start_from == From::Epoch);
+  CHECK(w.end_from == From::FirstRecord);
+}
+
 TEST_CASE("a port element whose spec does not fit together is refused at registration", "[checks][ports]") {
   compiler::Registry reg;
   // A source that names no port to open.
@@ -1193,6 +1225,13 @@ TEST_CASE("a port element whose spec does not fit together is refused at registr
   };
   static constexpr ElementSpec bad_queue = port_spec("BadQueue", queue_text, &kSinkOps, PortOpen::DeviceTx, "PORT");
   CHECK(reg.add(bad_queue).value_or("").find("'QUEUE' of a port element must be Unsigned") != std::string::npos);
+  // A file reader's time window is read as times: a plugin's START must be one too.
+  static constexpr ParamSpec start_text[] = {
+      {"FILE", ParamType::Filename, ParamKind::Positional, true, "", ""},
+      {"START", ParamType::String, ParamKind::Keyword, false, "", ""},
+  };
+  static constexpr ElementSpec bad_start = port_spec("BadStart", start_text, &kSourceOps, PortOpen::PcapRead, "FILE");
+  CHECK(reg.add(bad_start).value_or("").find("'START' of a port element must be Duration") != std::string::npos);
   // Every built-in port element passes.
   CHECK(compiler::Registry::builtin().find("FromDump")->spec->port_open == PortOpen::PcapRead);
   CHECK(reg.names().empty());

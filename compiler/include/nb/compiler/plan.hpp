@@ -44,6 +44,24 @@ struct Target {
 // The tap interface a ToHost without DEVNAME hands packets to when no FromHost or KernelTap makes one.
 inline constexpr std::string_view kDefaultHostIface = "nbhost";
 
+// FromDump's time window (Click's START, START_AFTER, END, END_AFTER, INTERVAL), in microseconds
+// of the records' own clock. Records before the start are skipped (until the first that is not);
+// the first record at or past the end ends the file.
+struct TraceWindow {
+  enum class From : std::uint8_t {
+    None,         // no bound
+    Epoch,        // START, END: a time since the epoch
+    FirstRecord,  // START_AFTER, END_AFTER: after the trace's first record
+    Start,        // INTERVAL: after the start (START, START_AFTER's point, or the first record)
+  };
+  From start_from = From::None;  // None, Epoch or FirstRecord
+  std::uint64_t start_us = 0;
+  From end_from = From::None;  // None, Epoch, FirstRecord or Start
+  std::uint64_t end_us = 0;
+  bool any() const { return start_from != From::None || end_from != From::None; }
+  bool operator==(const TraceWindow&) const = default;
+};
+
 struct PlanPort {
   enum class Kind : std::uint8_t { PcapIn, PcapOut, Device };
   Kind kind = Kind::Device;
@@ -57,6 +75,7 @@ struct PlanPort {
   std::uint32_t snaplen = 0;  // PcapOut: SNAPLEN, bytes of each packet written (0: all)
   std::uint32_t linktype = 1;  // PcapOut: ENCAP, the file's link type (1 Ethernet, 101 raw IP)
   bool timing = false;         // PcapIn: TIMING true, records leave at the pace the file states
+  TraceWindow window;          // PcapIn: the part of the trace to read (START, END, ...)
   bool rx = false, tx = false;
   std::int32_t source_element = -1;  // FromDump / FromDevice feeding the graph
   std::int32_t sink_element = -1;    // ToDump / ToDevice

@@ -24,6 +24,9 @@ struct PortCounters {
   // Software dispatch: received packets still in a worker's ring when a signal, --duration or
   // nbctl stop ended the run (or a reload removed the port), freed unprocessed.
   std::uint64_t dispatch_dropped = 0;
+  // FromDump's time window: records read from the file and freed unprocessed, before START or
+  // from the record at its end on (outside the invariant: they never entered the graph).
+  std::uint64_t skipped = 0;
 };
 
 struct Dataplane;

@@ -72,6 +72,10 @@ struct PortReport {
   bool dispatch = false;
   bool steer = false;  // a queue per worker, re-steered by flow (the device spreads its own way)
   std::uint64_t dispatch_dropped = 0;
+  // FromDump with a time window (START, END, ...): records read and left out (PortCounters::
+  // skipped); outside the invariant, like missed. driver ipackets == rx + skipped.
+  bool window = false;
+  std::uint64_t skipped = 0;
 };
 
 // What one worker core did. `rx`: packets it took from devices; `processed`: packets it ran
