@@ -341,7 +341,7 @@ nb_pid=$!
 if wait_for_control; then
   ctl reload "$tmp/wr2.nbc" >wr2.reload 2>&1 || bad "reload wr2: $(cat wr2.reload)"
   ctl write src.active true
-  for _ in $(seq 50); do [ "$(ctl read out.count)" = 3 ] && break; sleep 0.1; done
+  for _ in $(seq 300); do [ "$(ctl read out.count)" = 3 ] && break; sleep 0.1; done
   sleep 0.3
   before=$(ctl read out.count)
   ctl reload "$tmp/wr3.nbc" >wr3.reload 2>&1 || bad "reload wr3: $(cat wr3.reload)"
