@@ -33,6 +33,7 @@ crashed() {
   fi
   if [ "$st" -ge 128 ]; then
     bad "$what: killed by signal $((st - 128)) (crash)"
+    show "$err"
     return 0
   fi
   if grep -Eq "Segmentation fault|terminate called|AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:|Assertion .* failed|core dumped|PANIC in" "$err"; then

@@ -288,7 +288,10 @@ else
 fi
 python3 -c "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(5)" "$tmp/busy.sock" &
 holder=$!
-sleep 0.3
+# nbrun must find the socket bound: wait for the holder to bind it (python starts slowly on a
+# loaded machine, and nbrun reaches its own bind sooner than that).
+for _ in $(seq 100); do [ -S "$tmp/busy.sock" ] && break; sleep 0.1; done
+sleep 0.1
 run_limited 30 busy.out busy.err "$nbrun" cfg.nbc --quiet --stats none --control "$tmp/busy.sock" --duration 0.3
 st=$?
 clean_leftovers "$last_pid"
