@@ -567,7 +567,7 @@ Out push_element(const typename E::Config& c, typename E::State& s, std::uint32_
   REQUIRE(m != nullptr);
   char* d = rte_pktmbuf_append(m, static_cast<std::uint16_t>(bytes.size()));
   REQUIRE(d != nullptr);
-  std::memcpy(d, bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(d, bytes.data(), bytes.size());  // an empty vector's data() may be null
   new (anno_of(m)) PacketAnno{};
   Context ctx(noutputs, host);
   detail::push<E>(&c, &s, ctx, in_port, m);
